@@ -1,0 +1,2 @@
+// Placeholder: the real demo is written later.
+console.log("demo placeholder");

@@ -1,0 +1,244 @@
+import { Decoder, Encoder, ExtensionCodec } from '@msgpack/msgpack';
+import { PackError } from './errors.js';
+
+// MessagePack alone loses undefined (becomes nil), -0 (becomes int 0), Map/Set key
+// types, typed-array classes and invalid Dates. Values holding any of them are first
+// rewritten into boxes that the extension codec below writes as ext types.
+const EXT_UNDEFINED = 0;
+const EXT_NEGATIVE_ZERO = 1;
+const EXT_BIGINT = 2;
+const EXT_MAP = 3;
+const EXT_SET = 4;
+const EXT_DATE = 5;
+const EXT_TYPED_ARRAY = 6;
+const EXT_ARRAY_BUFFER = 7;
+
+class Box {
+  constructor(
+    readonly ext: number,
+    readonly value: unknown,
+  ) {}
+}
+const UNDEFINED_BOX = new Box(EXT_UNDEFINED, undefined);
+const NEGATIVE_ZERO_BOX = new Box(EXT_NEGATIVE_ZERO, undefined);
+
+// Order is part of the format: append only.
+const TYPED_ARRAYS = [
+  Int8Array,
+  Uint8ClampedArray,
+  Int16Array,
+  Uint16Array,
+  Int32Array,
+  Uint32Array,
+  Float32Array,
+  Float64Array,
+  BigInt64Array,
+  BigUint64Array,
+] as const;
+
+const MAX_DEPTH = 256;
+
+function fail(message: string): never {
+  throw new PackError('Serialization', message);
+}
+
+/** Rewrites the values MessagePack cannot keep into boxes; returns `value` itself when none. */
+function box(value: unknown, depth: number): unknown {
+  if (depth > MAX_DEPTH) fail(`component data nests deeper than ${MAX_DEPTH} levels (or is cyclic): flatten it`);
+  switch (typeof value) {
+    case 'undefined':
+      return UNDEFINED_BOX;
+    case 'number':
+      return value === 0 && 1 / value < 0 ? NEGATIVE_ZERO_BOX : value;
+    case 'bigint':
+      return new Box(EXT_BIGINT, value);
+    case 'string':
+    case 'boolean':
+      return value;
+    case 'function':
+    case 'symbol':
+      return fail(`a ${typeof value} cannot be stored in a snapshot: keep only data in components`);
+  }
+  if (value === null) return null;
+  if (Array.isArray(value)) {
+    let out: unknown[] | undefined;
+    for (let i = 0; i < value.length; i++) {
+      const item: unknown = value[i];
+      const boxed = box(item, depth + 1);
+      if (boxed !== item && out === undefined) out = value.slice(0, i);
+      if (out !== undefined) out.push(boxed);
+    }
+    return out ?? value;
+  }
+  if (value instanceof Uint8Array && value.constructor === Uint8Array) return value;
+  if (ArrayBuffer.isView(value)) {
+    const kind = TYPED_ARRAYS.findIndex((ctor) => value.constructor === ctor);
+    if (kind < 0) {
+      if (value instanceof Uint8Array) return new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
+      return fail(`${value.constructor.name} cannot be stored: use a typed array or Uint8Array`);
+    }
+    return new Box(EXT_TYPED_ARRAY, { kind, view: value });
+  }
+  if (value instanceof ArrayBuffer) return new Box(EXT_ARRAY_BUFFER, value);
+  if (value instanceof Date) return new Box(EXT_DATE, value.getTime());
+  if (value instanceof Map) {
+    const entries: unknown[] = [];
+    for (const [k, v] of value) entries.push(box(k, depth + 1), box(v, depth + 1));
+    return new Box(EXT_MAP, entries);
+  }
+  if (value instanceof Set) {
+    const items: unknown[] = [];
+    for (const v of value) items.push(box(v, depth + 1));
+    return new Box(EXT_SET, items);
+  }
+  // Any other object keeps its own enumerable string keys, as structuredClone does.
+  const source = value as Record<string, unknown>;
+  let out: Record<string, unknown> | undefined;
+  const keys = Object.keys(source);
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i]!;
+    if (key === '__proto__') fail('an object key "__proto__" cannot be stored: rename the field');
+    const item = source[key];
+    const boxed = box(item, depth + 1);
+    if (out === undefined && (boxed !== item || Object.getPrototypeOf(source) !== Object.prototype)) {
+      out = {};
+      for (let j = 0; j < i; j++) out[keys[j]!] = source[keys[j]!];
+    }
+    if (out !== undefined) out[key] = boxed;
+  }
+  if (out === undefined && keys.length === 0 && Object.getPrototypeOf(source) !== Object.prototype) return {};
+  return out ?? value;
+}
+
+const extensionCodec = new ExtensionCodec();
+const EMPTY = new Uint8Array(0);
+
+function encodeNested(value: unknown): Uint8Array {
+  return encoder.encode(value);
+}
+
+for (const ext of [EXT_UNDEFINED, EXT_NEGATIVE_ZERO, EXT_BIGINT, EXT_MAP, EXT_SET, EXT_DATE, EXT_TYPED_ARRAY, EXT_ARRAY_BUFFER]) {
+  extensionCodec.register({
+    type: ext,
+    encode: (input: unknown) => {
+      if (!(input instanceof Box) || input.ext !== ext) return null;
+      switch (ext) {
+        case EXT_UNDEFINED:
+        case EXT_NEGATIVE_ZERO:
+          return EMPTY;
+        case EXT_BIGINT:
+          return new TextEncoder().encode((input.value as bigint).toString(16));
+        case EXT_MAP:
+        case EXT_SET:
+          return encodeNested(input.value);
+        case EXT_DATE: {
+          const out = new Uint8Array(8);
+          new DataView(out.buffer).setFloat64(0, input.value as number, true);
+          return out;
+        }
+        case EXT_TYPED_ARRAY: {
+          const { kind, view } = input.value as { kind: number; view: ArrayBufferView };
+          const out = new Uint8Array(1 + view.byteLength);
+          out[0] = kind;
+          out.set(new Uint8Array(view.buffer, view.byteOffset, view.byteLength), 1);
+          return out;
+        }
+        default:
+          return new Uint8Array((input.value as ArrayBuffer).slice(0));
+      }
+    },
+    decode: (data: Uint8Array) => decodeExt(ext, data),
+  });
+}
+
+function decodeExt(ext: number, data: Uint8Array): unknown {
+  switch (ext) {
+    case EXT_UNDEFINED:
+      return undefined;
+    case EXT_NEGATIVE_ZERO:
+      return -0;
+    case EXT_BIGINT: {
+      const text = new TextDecoder().decode(data);
+      if (!/^-?[0-9a-f]{1,100000}$/.test(text)) throw new PackError('InvalidFormat', 'a bigint in a component blob is malformed');
+      return text.startsWith('-') ? -BigInt('0x' + text.slice(1)) : BigInt('0x' + text);
+    }
+    case EXT_MAP: {
+      const entries = decodeWithLimits(data);
+      if (!Array.isArray(entries) || entries.length % 2 !== 0) throw new PackError('InvalidFormat', 'a Map in a component blob is malformed');
+      const map = new Map<unknown, unknown>();
+      for (let i = 0; i < entries.length; i += 2) map.set(entries[i], entries[i + 1]);
+      return map;
+    }
+    case EXT_SET: {
+      const items = decodeWithLimits(data);
+      if (!Array.isArray(items)) throw new PackError('InvalidFormat', 'a Set in a component blob is malformed');
+      return new Set(items);
+    }
+    case EXT_DATE:
+      if (data.length !== 8) throw new PackError('InvalidFormat', 'a Date in a component blob is malformed');
+      return new Date(new DataView(data.buffer, data.byteOffset, 8).getFloat64(0, true));
+    case EXT_TYPED_ARRAY: {
+      const ctor = TYPED_ARRAYS[data[0] ?? 255];
+      const length = data.length - 1;
+      if (ctor === undefined || length % ctor.BYTES_PER_ELEMENT !== 0) {
+        throw new PackError('InvalidFormat', 'a typed array in a component blob is malformed');
+      }
+      const copy = new ArrayBuffer(length);
+      new Uint8Array(copy).set(data.subarray(1));
+      return new ctor(copy);
+    }
+    default:
+      return data.slice().buffer;
+  }
+}
+
+const encoder = new Encoder({ extensionCodec, maxDepth: MAX_DEPTH * 2 + 8, initialBufferSize: 256 });
+
+/** Encodes any structured-clone-like value to MessagePack, keeping undefined, -0, Map, Set, Date, bigint and typed arrays. */
+export function encodeBlob(value: unknown): Uint8Array {
+  const boxed = box(value, 0);
+  try {
+    return encoder.encode(boxed);
+  } catch (error) {
+    if (error instanceof PackError) throw error;
+    throw new PackError('Serialization', `component data could not be encoded: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+// Decoders are cached per power-of-two input size so that declared lengths can never
+// exceed what the input could hold: a 20-byte blob cannot claim a million-entry array.
+const decoders: Decoder[] = [];
+
+function decoderFor(byteLength: number): Decoder {
+  const bucket = byteLength <= 16 ? 4 : 32 - Math.clz32(byteLength - 1);
+  let decoder = decoders[bucket];
+  if (decoder === undefined) {
+    const limit = 2 ** bucket;
+    decoder = new Decoder({
+      extensionCodec,
+      maxStrLength: limit,
+      maxBinLength: limit,
+      maxArrayLength: limit,
+      maxMapLength: limit,
+      maxExtLength: limit,
+    });
+    decoders[bucket] = decoder;
+  }
+  return decoder;
+}
+
+function decodeWithLimits(bytes: Uint8Array): unknown {
+  return decoderFor(bytes.length).decode(bytes);
+}
+
+/** Decodes bytes written by {@link encodeBlob}; malformed input is a PackError (InvalidFormat). */
+export function decodeBlob(bytes: Uint8Array, what = 'a component blob'): unknown {
+  try {
+    return decodeWithLimits(bytes);
+  } catch (error) {
+    if (error instanceof PackError) throw error;
+    throw new PackError('InvalidFormat', `${what} is not valid MessagePack (${(error as Error).message}): the file is corrupt`, {
+      cause: error,
+    });
+  }
+}

@@ -1,0 +1,114 @@
+import { PackError } from './errors.js';
+import type { ColumnValues, ColumnValuesByType, FieldType } from './field-types.js';
+import type { Column, ColumnarComponent, EntityMetadata, PackedComponent, PackedSnapshot } from './model.js';
+
+/** A column given by its values alone; the type comes from the array class (Uint8Array is u8, string[] string, Uint8Array[] bytes). */
+export type ColumnInput = Exclude<ColumnValues, readonly string[] | readonly Uint8Array[]> | readonly string[] | readonly Uint8Array[];
+
+/** A component built from existing arrays. */
+export interface ComponentInput {
+  id: string;
+  /** The entities of the rows; defaults to the snapshot's entity list. */
+  entityIds?: Uint32Array;
+  /** One array per field, by field name. */
+  fields: Record<string, ColumnInput>;
+  /** Types that the array class cannot tell, such as `bool` for a Uint8Array. */
+  types?: Partial<Record<string, FieldType>>;
+}
+
+/** Everything a snapshot built from typed arrays needs; only `entities` is required. */
+export interface PackedSnapshotInput {
+  entities: Uint32Array | readonly number[];
+  components?: ComponentInput[];
+  timestamp?: number;
+  version?: string;
+  worldTime?: number;
+  schemaVersion?: number;
+  metadata?: Record<string, unknown>;
+  entityMetadata?: Map<number, EntityMetadata>;
+}
+
+const TYPE_BY_TAG: Record<string, FieldType> = {
+  '[object Int8Array]': 'i8',
+  '[object Int16Array]': 'i16',
+  '[object Int32Array]': 'i32',
+  '[object BigInt64Array]': 'i64',
+  '[object Uint8Array]': 'u8',
+  '[object Uint16Array]': 'u16',
+  '[object Uint32Array]': 'u32',
+  '[object BigUint64Array]': 'u64',
+  '[object Float32Array]': 'f32',
+  '[object Float64Array]': 'f64',
+};
+
+function typeOf(values: ColumnInput, component: string, field: string): FieldType {
+  const tag = TYPE_BY_TAG[Object.prototype.toString.call(values)];
+  if (tag !== undefined) return tag;
+  if (Array.isArray(values)) {
+    if (values.length === 0 || typeof values[0] === 'string') return 'string';
+    if (values[0] instanceof Uint8Array) return 'bytes';
+  }
+  throw new PackError('InvalidInput', `field "${field}" of component "${component}" is not a typed array, string[] or Uint8Array[]: give its type in \`types\``);
+}
+
+/** Builds a packed snapshot straight from typed arrays (bitECS-style stores), without per-entity objects or copies. */
+export function createPackedSnapshot(input: PackedSnapshotInput): PackedSnapshot {
+  const entities = input.entities instanceof Uint32Array ? input.entities : Uint32Array.from(input.entities);
+  const components = (input.components ?? []).map((c): ColumnarComponent => {
+    const entityIds = c.entityIds ?? entities;
+    const fields = Object.entries(c.fields).map(([name, values]): Column => {
+      const type = c.types?.[name] ?? typeOf(values, c.id, name);
+      return { name, type, values } as Column;
+    });
+    return { id: c.id, layout: 'columns', entityIds, fields };
+  });
+  const packed: PackedSnapshot = {
+    timestamp: input.timestamp ?? Date.now(),
+    version: input.version ?? '',
+    worldTime: input.worldTime ?? 0,
+    schemaVersion: input.schemaVersion ?? 0,
+    metadata: input.metadata ?? {},
+    entities,
+    components,
+  };
+  if (input.entityMetadata !== undefined) packed.entityMetadata = input.entityMetadata;
+  return packed;
+}
+
+/** The component with id `id`, or undefined. */
+export function getComponent(packed: PackedSnapshot, id: string): PackedComponent | undefined {
+  return packed.components.find((c) => c.id === id);
+}
+
+/** The values of one column, checked to be of `type`; throws SchemaMismatch when absent or of another type. */
+export function getColumn<T extends FieldType>(packed: PackedSnapshot, componentId: string, field: string, type: T): ColumnValuesByType[T] {
+  const component = getComponent(packed, componentId);
+  if (component === undefined) throw new PackError('SchemaMismatch', `the snapshot has no component "${componentId}"`);
+  if (component.layout !== 'columns') throw new PackError('SchemaMismatch', `component "${componentId}" is stored as blobs, not columns`);
+  const column = component.fields.find((f) => f.name === field);
+  if (column === undefined) {
+    throw new PackError('SchemaMismatch', `component "${componentId}" has no field "${field}" (it has: ${component.fields.map((f) => f.name).join(', ')})`);
+  }
+  if (column.type !== type) throw new PackError('SchemaMismatch', `field "${field}" of "${componentId}" is ${column.type}, not ${type}`);
+  return column.values as ColumnValuesByType[T];
+}
+
+type NumericArray = Exclude<ColumnValues, readonly string[] | readonly Uint8Array[]>;
+
+/** Copies `source[id]` for each id into a new dense array: sparse per-entity stores to snapshot columns. */
+export function gather<T extends NumericArray>(source: T, entityIds: Uint32Array): T {
+  const ctor = source.constructor as new (length: number) => T;
+  const out = new ctor(entityIds.length);
+  for (let i = 0; i < entityIds.length; i++) (out as unknown as number[])[i] = (source as unknown as number[])[entityIds[i]!]!;
+  return out;
+}
+
+/** Writes `values[i]` to `target[entityIds[i]]`: snapshot columns back into sparse per-entity stores. */
+export function scatter<T extends NumericArray>(values: T, entityIds: Uint32Array, target: T): void {
+  if (values.length !== entityIds.length) throw new PackError('InvalidInput', `scatter needs one value per entity id (${values.length} values, ${entityIds.length} ids)`);
+  for (let i = 0; i < entityIds.length; i++) {
+    const id = entityIds[i]!;
+    if (id >= target.length) throw new PackError('InvalidInput', `entity id ${id} is outside the target array (length ${target.length})`);
+    (target as unknown as number[])[id] = (values as unknown as number[])[i]!;
+  }
+}

@@ -1,0 +1,115 @@
+import { decodeBlob, encodeBlob } from './blob.js';
+import { PackError } from './errors.js';
+import { FIELD_TYPES, type FieldType, fieldTypeFromCode } from './field-types.js';
+
+/** An entity set: contiguous ids stored as a range, or an explicit list in an EntitySet section. */
+export type EntitySetEntry = { start: number; count: number } | { count: number };
+
+/** A component as the manifest describes it. */
+export interface ManifestComponent {
+  id: string;
+  /** Index of the component's entity set. */
+  set: number;
+  layout: 'columns' | 'blobs';
+  fields: { name: string; type: FieldType }[];
+}
+
+/** The decoded manifest section: everything but the bulk data. */
+export interface Manifest {
+  timestamp: number;
+  version: string;
+  worldTime: number;
+  schemaVersion: number;
+  metadata: Record<string, unknown>;
+  /** Index of the entity set listing every entity in world order. */
+  entities: number;
+  sets: EntitySetEntry[];
+  components: ManifestComponent[];
+  /** Entities whose component order differs from the manifest's: [entity id, component indexes]. */
+  order: [number, number[]][];
+}
+
+/** Encodes a manifest to its MessagePack section bytes. */
+export function encodeManifest(m: Manifest): Uint8Array {
+  return encodeBlob({
+    timestamp: m.timestamp,
+    version: m.version,
+    worldTime: m.worldTime,
+    schemaVersion: m.schemaVersion,
+    metadata: m.metadata,
+    entities: m.entities,
+    sets: m.sets.map((s) => ('start' in s ? [s.start, s.count] : [s.count])),
+    components: m.components.map((c) => [
+      c.id,
+      c.set,
+      c.layout === 'columns' ? 0 : 1,
+      c.fields.map((f) => [f.name, FIELD_TYPES[f.type].code]),
+    ]),
+    order: m.order,
+  });
+}
+
+function bad(what: string): never {
+  throw new PackError('InvalidFormat', `the manifest is malformed (${what}): the file is corrupt or not written by tx2-pack`);
+}
+
+const isU32 = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 0xffffffff;
+const isNum = (v: unknown): v is number => typeof v === 'number';
+
+/** Decodes and validates a manifest section; anything unexpected is a PackError. */
+export function decodeManifest(bytes: Uint8Array): Manifest {
+  const raw = decodeBlob(bytes, 'the manifest');
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) bad('not a map');
+  const m = raw as Record<string, unknown>;
+  if (!isNum(m.timestamp) || !isNum(m.worldTime) || !isNum(m.schemaVersion)) bad('world times');
+  if (typeof m.version !== 'string') bad('version');
+  if (typeof m.metadata !== 'object' || m.metadata === null || Array.isArray(m.metadata)) bad('metadata');
+  if (!Array.isArray(m.sets) || !Array.isArray(m.components) || !Array.isArray(m.order)) bad('lists');
+  const sets: EntitySetEntry[] = m.sets.map((s: unknown) => {
+    if (!Array.isArray(s)) bad('entity set');
+    if (s.length === 2 && isU32(s[0]) && isU32(s[1]) && s[0] + s[1] <= 0x100000000) return { start: s[0], count: s[1] };
+    if (s.length === 1 && isU32(s[0])) return { count: s[0] };
+    return bad('entity set');
+  });
+  if (!isU32(m.entities) || m.entities >= sets.length) bad('entities set index');
+  const ids = new Set<string>();
+  const components: ManifestComponent[] = m.components.map((c: unknown) => {
+    if (!Array.isArray(c) || c.length !== 4) bad('component');
+    const [id, set, layout, fields] = c as unknown[];
+    if (typeof id !== 'string' || ids.has(id)) bad('component id');
+    ids.add(id);
+    if (!isU32(set) || set >= sets.length) bad(`entity set of component "${id}"`);
+    if (layout !== 0 && layout !== 1) bad(`layout of component "${id}"`);
+    if (!Array.isArray(fields) || (layout === 1 && fields.length !== 0)) bad(`fields of component "${id}"`);
+    const names = new Set<string>();
+    return {
+      id,
+      set,
+      layout: layout === 0 ? 'columns' : 'blobs',
+      fields: fields.map((f: unknown) => {
+        if (!Array.isArray(f) || f.length !== 2 || typeof f[0] !== 'string' || names.has(f[0])) bad(`field of "${id}"`);
+        const type = isU32(f[1]) ? fieldTypeFromCode(f[1]) : undefined;
+        if (type === undefined) bad(`type of field "${f[0]}" of "${id}"`);
+        names.add(f[0]);
+        return { name: f[0], type };
+      }),
+    };
+  });
+  const order = m.order.map((entry: unknown): [number, number[]] => {
+    if (!Array.isArray(entry) || entry.length !== 2 || !isU32(entry[0]) || !Array.isArray(entry[1])) bad('component order');
+    const list = entry[1] as unknown[];
+    if (!list.every((i) => isU32(i) && i < components.length)) bad('component order index');
+    return [entry[0], list as number[]];
+  });
+  return {
+    timestamp: m.timestamp,
+    version: m.version,
+    worldTime: m.worldTime,
+    schemaVersion: m.schemaVersion,
+    metadata: m.metadata as Record<string, unknown>,
+    entities: m.entities,
+    sets,
+    components,
+    order,
+  };
+}

@@ -1,0 +1,77 @@
+import type { ColumnValuesByType, FieldType } from './field-types.js';
+
+/** A component as the tx2 ECS world snapshot holds it. */
+export interface WorldComponent {
+  id: string;
+  data: unknown;
+}
+
+/** An entity as the tx2 ECS world snapshot holds it. */
+export interface WorldEntity {
+  id: number;
+  components: WorldComponent[];
+}
+
+/** The object shape TypeScript ECS worlds (tx2-ecs) produce for a snapshot. */
+export interface WorldSnapshot {
+  entities: WorldEntity[];
+  timestamp: number;
+  version: string;
+}
+
+/** One field of a columnar component: a name, a type and one value per entity. */
+export type Column<T extends FieldType = FieldType> = {
+  [K in T]: { name: string; type: K; values: ColumnValuesByType[K] };
+}[T];
+
+/** A component stored struct-of-arrays: one typed column per field. */
+export interface ColumnarComponent {
+  id: string;
+  layout: 'columns';
+  /** The entity owning each row, in row order. */
+  entityIds: Uint32Array;
+  fields: Column[];
+}
+
+/** A component whose data does not fit columns: one MessagePack blob per entity. */
+export interface BlobComponent {
+  id: string;
+  layout: 'blobs';
+  entityIds: Uint32Array;
+  /** Lossless MessagePack encodings (see `encodeBlob`), one per row. */
+  blobs: Uint8Array[];
+}
+
+/** A component archetype of a packed snapshot. */
+export type PackedComponent = ColumnarComponent | BlobComponent;
+
+/** Per-entity bookkeeping kept beside the components. */
+export interface EntityMetadata {
+  created?: number;
+  modified?: number;
+  tags?: string[];
+}
+
+/** A world in struct-of-arrays layout, ready to encode or read column by column. */
+export interface PackedSnapshot {
+  /** Wall-clock time of the snapshot (milliseconds since the epoch by convention). */
+  timestamp: number;
+  /** The world's own version string (`WorldSnapshot.version`). */
+  version: string;
+  /** Simulation or game time, free for the application to define. */
+  worldTime: number;
+  /** The application's schema version, for migrations. */
+  schemaVersion: number;
+  /** Free-form world-level metadata (any MessagePack-encodable value per key). */
+  metadata: Record<string, unknown>;
+  /** Every entity id of the world, in world order (entities without components included). */
+  entities: Uint32Array;
+  components: PackedComponent[];
+  /** Optional per-entity metadata, keyed by entity id. */
+  entityMetadata?: Map<number, EntityMetadata>;
+  /**
+   * Entities whose components are not in the order of `components`: their own order,
+   * so that converting back to a `WorldSnapshot` is exact. Absent when there are none.
+   */
+  componentOrder?: Map<number, string[]>;
+}
