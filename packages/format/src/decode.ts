@@ -24,6 +24,7 @@ import {
   TOC_ENTRY_SIZE,
   TRAILER_SIZE,
 } from './layout.js';
+import { rangeIds } from './ids.js';
 import { decodeManifest, type Manifest } from './manifest.js';
 import type { Column, EntityMetadata, PackedComponent, PackedSnapshot } from './model.js';
 import { type CodecLookup, codecName } from './section-codec.js';
@@ -247,8 +248,7 @@ function entitySet(ctx: ReadContext, manifest: Manifest, index: number, setSecti
   let ids: Uint32Array;
   if ('start' in set) {
     if (set.count > MAX_IDS_PER_INPUT_BYTE * ctx.bytes.length + 65536) corrupt(`entity set ${index} declares ${set.count} ids, more than the input can describe`);
-    ids = new Uint32Array(set.count);
-    for (let i = 0; i < set.count; i++) ids[i] = set.start + i;
+    ids = rangeIds(set.start, set.count);
   } else {
     const entry = setSections.get(index);
     if (entry === undefined) corrupt(`entity set ${index} has no section`);
@@ -285,7 +285,8 @@ export function decodeSnapshot(bytes: Uint8Array, options: DecodeOptions = {}): 
   }
 
   const setSections = new Map<number, SectionEntry>();
-  const dataSections = new Map<number, SectionEntry[]>();
+  // dataSections[component][field] (field 0 for blobs): the chunks in file order.
+  const dataSections: SectionEntry[][][] = manifest.components.map((c) => (c.layout === 'columns' ? c.fields.map(() => []) : [[]]));
   let metadataEntry: SectionEntry | undefined;
   for (let i = 1; i < layout.sections.length; i++) {
     const entry = layout.sections[i]!;
@@ -300,10 +301,7 @@ export function decodeSnapshot(bytes: Uint8Array, options: DecodeOptions = {}): 
       if (isColumn !== (component.layout === 'columns') || (isColumn && d.field >= component.fields.length)) {
         corrupt(`section ${i} does not match the layout of component "${component.id}"`);
       }
-      const key = d.owner * 0x100000000 + (isColumn ? d.field : 0);
-      const list = dataSections.get(key);
-      if (list === undefined) dataSections.set(key, [entry]);
-      else list.push(entry);
+      dataSections[d.owner]![isColumn ? d.field : 0]!.push(entry);
     } else if (d.kind === SectionKind.EntityMetadata) {
       if (metadataEntry !== undefined) corrupt('two entity metadata sections');
       metadataEntry = entry;
@@ -332,7 +330,7 @@ export function decodeSnapshot(bytes: Uint8Array, options: DecodeOptions = {}): 
     const entityIds = entitySet(ctx, manifest, component.set, setSections, setCache);
     const count = entityIds.length;
     if (component.layout === 'blobs') {
-      const entries = dataSections.get(c * 0x100000000) ?? [];
+      const entries = dataSections[c]![0]!;
       const what = `the blobs of component "${component.id}"`;
       const parts = joinChunks(ctx, entries, count, what);
       const blobs: Uint8Array[] = [];
@@ -343,7 +341,7 @@ export function decodeSnapshot(bytes: Uint8Array, options: DecodeOptions = {}): 
       return;
     }
     const fields = component.fields.map((field, f) => {
-      const entries = dataSections.get(c * 0x100000000 + f) ?? [];
+      const entries = dataSections[c]![f]!;
       const what = `field "${field.name}" of component "${component.id}"`;
       const parts = joinChunks(ctx, entries, count, what);
       return decodeColumn(parts, entries, field.name, field.type, count, copy, what);

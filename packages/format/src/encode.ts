@@ -125,6 +125,7 @@ export class SnapshotEncoder {
       out = this.#buffer;
     }
     const multi = plan.sections.length;
+    const tocView = new DataView(tocRaw.buffer);
     const codecCounts = new Map<number, number>();
     for (let i = 0; i < multi; i++) {
       const frame = frames[i]!;
@@ -136,9 +137,8 @@ export class SnapshotEncoder {
       writeDescriptor(out, frame.offset, frame.descriptor);
       // The table of contents repeats each descriptor after its frame offset.
       const entry = i * TOC_ENTRY_SIZE;
-      const tocView = new DataView(tocRaw.buffer, entry, 8);
-      tocView.setUint32(0, frame.offset % 2 ** 32, true);
-      tocView.setUint32(4, Math.floor(frame.offset / 2 ** 32), true);
+      tocView.setUint32(entry, frame.offset % 2 ** 32, true);
+      tocView.setUint32(entry + 4, Math.floor(frame.offset / 2 ** 32), true);
       tocRaw.set(out.subarray(frame.offset, frame.offset + DESCRIPTOR_SIZE), entry + 8);
       if (frame.descriptor.kind === SectionKind.Column || frame.descriptor.kind === SectionKind.Blobs) {
         codecCounts.set(frame.descriptor.codec, (codecCounts.get(frame.descriptor.codec) ?? 0) + 1);

@@ -1,8 +1,9 @@
 import { encodeBlob } from './blob.js';
 import { PackError } from './errors.js';
-import type { FieldType } from './field-types.js';
+import { FIELD_TYPES, type FieldType } from './field-types.js';
 import type { Column, EntityMetadata, PackedComponent, PackedSnapshot, WorldSnapshot } from './model.js';
 import type { ComponentSchema, Schema } from './schema.js';
+import { rowReader } from './shape.js';
 import { isWellFormed } from './var-column.js';
 
 /** Options of {@link fromWorldSnapshot}: a schema and the world-level fields WorldSnapshot lacks. */
@@ -15,12 +16,15 @@ export interface FromWorldOptions {
   entityMetadata?: Map<number, EntityMetadata>;
 }
 
+/** The rows of one component id, gathered in entity order. */
 interface Group {
   id: string;
   index: number;
-  ids: number[];
-  data: unknown[];
+  count: number;
+  fill: number;
   lastEntity: number;
+  ids: Uint32Array;
+  data: unknown[];
 }
 
 function invalid(message: string): never {
@@ -36,7 +40,7 @@ function inferType(v: unknown): FieldType | undefined {
     case 'number':
       return 'f64';
     case 'string':
-      return isWellFormed(v) ? 'string' : undefined;
+      return 'string';
     case 'boolean':
       return 'bool';
     case 'object':
@@ -44,15 +48,6 @@ function inferType(v: unknown): FieldType | undefined {
     default:
       return undefined;
   }
-}
-
-function sameKeys(obj: Record<string, unknown>, keys: readonly string[]): boolean {
-  let i = 0;
-  for (const k in obj) {
-    if (k !== keys[i]) return false;
-    i++;
-  }
-  return i === keys.length;
 }
 
 const INT_RANGES: Partial<Record<FieldType, [number, number]>> = {
@@ -88,136 +83,90 @@ export function fitsFieldType(v: unknown, type: FieldType): boolean {
   }
 }
 
-/** Fills a column of `type` from field `key` of every row; undefined when a value does not fit. */
-function fillColumn(rows: unknown[], key: string, type: FieldType): Column | undefined {
+function newColumnArray(type: FieldType, n: number): unknown {
+  const ctor = FIELD_TYPES[type].array;
+  return ctor === undefined ? new Array<unknown>(n) : new ctor(n);
+}
+
+/** Reads the fields of every row into new columns; returns the failing row index instead when a value does not fit. */
+function readColumns(rows: unknown[], fields: readonly { name: string; type: FieldType }[], ordered: boolean): Column[] | number {
   const n = rows.length;
-  switch (type) {
-    case 'f64': {
-      const values = new Float64Array(n);
-      for (let r = 0; r < n; r++) {
-        const v = (rows[r] as Record<string, unknown>)[key];
-        if (typeof v !== 'number') return undefined;
-        values[r] = v;
-      }
-      return { name: key, type, values };
-    }
-    case 'f32': {
-      const values = new Float32Array(n);
-      for (let r = 0; r < n; r++) {
-        const v = (rows[r] as Record<string, unknown>)[key];
-        if (typeof v !== 'number') return undefined;
-        values[r] = v;
-        if (values[r] !== v && v === v) return undefined;
-      }
-      return { name: key, type, values };
-    }
-    case 'bool': {
-      const values = new Uint8Array(n);
-      for (let r = 0; r < n; r++) {
-        const v = (rows[r] as Record<string, unknown>)[key];
-        if (typeof v !== 'boolean') return undefined;
-        values[r] = v ? 1 : 0;
-      }
-      return { name: key, type, values };
-    }
-    case 'string':
-    case 'bytes': {
-      const values = new Array<unknown>(n);
-      for (let r = 0; r < n; r++) {
-        const v = (rows[r] as Record<string, unknown>)[key];
-        if (!fitsFieldType(v, type)) return undefined;
-        values[r] = v;
-      }
-      return { name: key, type, values } as Column;
-    }
-    case 'i64':
-    case 'u64': {
-      const values = type === 'i64' ? new BigInt64Array(n) : new BigUint64Array(n);
-      for (let r = 0; r < n; r++) {
-        const v = (rows[r] as Record<string, unknown>)[key];
-        if (!fitsFieldType(v, type)) return undefined;
-        values[r] = v as bigint;
-      }
-      return { name: key, type, values } as Column;
-    }
-    default: {
-      const Ctor = { i8: Int8Array, i16: Int16Array, i32: Int32Array, u8: Uint8Array, u16: Uint16Array, u32: Uint32Array }[type];
-      const values = new Ctor(n);
-      for (let r = 0; r < n; r++) {
-        const v = (rows[r] as Record<string, unknown>)[key];
-        if (!fitsFieldType(v, type)) return undefined;
-        values[r] = v as number;
-      }
-      return { name: key, type, values } as Column;
-    }
-  }
+  const arrays = fields.map((f) => newColumnArray(f.type, n));
+  const failed = rowReader(fields, ordered)(rows, arrays, n, isWellFormed);
+  if (failed >= 0) return failed;
+  return fields.map((f, i) => ({ name: f.name, type: f.type, values: arrays[i] }) as Column);
 }
 
-function blobs(group: Group, entityIds: Uint32Array): PackedComponent {
-  const out = new Array<Uint8Array>(group.data.length);
-  for (let r = 0; r < group.data.length; r++) out[r] = encodeBlob(group.data[r]);
-  return { id: group.id, layout: 'blobs', entityIds, blobs: out };
+function toBlobs(group: Group): PackedComponent {
+  const out = new Array<Uint8Array>(group.count);
+  for (let r = 0; r < group.count; r++) out[r] = encodeBlob(group.data[r]);
+  return { id: group.id, layout: 'blobs', entityIds: group.ids, blobs: out };
 }
 
-/** Columns inferred from the data, or undefined when the rows do not share one shape. */
+/** Columns inferred from the data, or undefined when the rows do not share one shape of column types. */
 function inferColumns(group: Group): Column[] | undefined {
-  const first = group.data[0];
+  const rows = group.data;
+  const first = rows[0];
   if (!isPlainObject(first)) return undefined;
-  const keys = Object.keys(first);
-  for (let r = 1; r < group.data.length; r++) {
-    const row = group.data[r];
-    if (!isPlainObject(row) || !sameKeys(row, keys)) return undefined;
+  const fields: { name: string; type: FieldType }[] = [];
+  for (const name of Object.keys(first)) {
+    const type = inferType(first[name]);
+    if (type === undefined) return undefined;
+    fields.push({ name, type });
   }
-  const columns: Column[] = [];
-  for (const key of keys) {
-    const type = inferType(first[key]);
-    const column = type === undefined ? undefined : fillColumn(group.data, key, type);
-    if (column === undefined) return undefined;
-    columns.push(column);
-  }
-  return columns;
+  // The reader compares keys, which cannot tell `{}` from a Map, Date or class instance
+  // without own fields; for field-less shapes check the prototypes instead.
+  if (fields.length === 0) for (let r = 1; r < rows.length; r++) if (!isPlainObject(rows[r])) return undefined;
+  const columns = readColumns(rows, fields, true);
+  return typeof columns === 'number' ? undefined : columns;
 }
 
 function describe(v: unknown): string {
   if (typeof v === 'bigint') return `${v}n`;
   if (typeof v === 'string') return JSON.stringify(v.length > 40 ? v.slice(0, 40) + '…' : v);
-  if (typeof v === 'number' || typeof v === 'boolean' || v === undefined || v === null) return String(v);
+  if (typeof v === 'number') return Object.is(v, -0) ? '-0' : String(v);
+  if (typeof v === 'boolean' || v === undefined || v === null) return String(v);
   return Object.prototype.toString.call(v);
 }
 
 /** Columns of the declared schema; throws SchemaMismatch naming the first value that does not fit. */
 function schemaColumns(group: Group, schema: Readonly<Record<string, FieldType>>): Column[] {
   const keys = Object.keys(schema);
-  for (let r = 0; r < group.data.length; r++) {
-    const row = group.data[r];
-    const entity = group.ids[r];
-    if (typeof row !== 'object' || row === null || Array.isArray(row)) {
-      throw new PackError('SchemaMismatch', `component "${group.id}" of entity ${entity} is ${describe(row)}, but the schema declares an object with fields ${keys.join(', ')}`);
-    }
-    let count = 0;
-    for (const k in row) {
-      if (!Object.prototype.hasOwnProperty.call(schema, k)) {
-        throw new PackError('SchemaMismatch', `component "${group.id}" of entity ${entity} has field "${k}" that the schema does not declare: add it to the schema or remove it`);
-      }
-      count++;
-    }
-    if (count !== keys.length) {
-      const missing = keys.find((k) => !Object.prototype.hasOwnProperty.call(row, k));
-      throw new PackError('SchemaMismatch', `component "${group.id}" of entity ${entity} lacks field "${missing}" that the schema declares`);
+  const fields = keys.map((name) => ({ name, type: schema[name]! }));
+  for (const field of fields) {
+    if (FIELD_TYPES[field.type] === undefined) {
+      invalid(`the schema of component "${group.id}" gives field "${field.name}" the unknown type "${String(field.type)}"`);
     }
   }
-  return keys.map((key) => {
-    const type = schema[key]!;
-    const column = fillColumn(group.data, key, type);
-    if (column !== undefined) return column;
-    const r = group.data.findIndex((row) => !fitsFieldType((row as Record<string, unknown>)[key], type));
-    const value = (group.data[r] as Record<string, unknown>)[key];
-    throw new PackError(
-      'SchemaMismatch',
-      `field "${key}" of component "${group.id}" of entity ${group.ids[r]} is ${describe(value)}, which a ${type} column cannot hold exactly: fix the value or declare another type`,
-      { details: { component: group.id, field: key, entity: group.ids[r], type } },
-    );
-  });
+  const columns = readColumns(group.data, fields, false);
+  if (typeof columns !== 'number') return columns;
+  throw schemaMismatch(group, fields, columns);
+}
+
+/** The precise error for row `r`, which the fast reader rejected. */
+function schemaMismatch(group: Group, fields: readonly { name: string; type: FieldType }[], r: number): PackError {
+  const row = group.data[r];
+  const entity = group.ids[r];
+  const keys = fields.map((f) => f.name);
+  if (typeof row !== 'object' || row === null || Array.isArray(row)) {
+    return new PackError('SchemaMismatch', `component "${group.id}" of entity ${entity} is ${describe(row)}, but the schema declares an object with fields ${keys.join(', ')}`);
+  }
+  for (const k in row) {
+    if (!keys.includes(k)) {
+      return new PackError('SchemaMismatch', `component "${group.id}" of entity ${entity} has field "${k}", which the schema does not declare: add it to the schema or remove it`);
+    }
+  }
+  const missing = keys.find((k) => !Object.prototype.hasOwnProperty.call(row, k));
+  if (missing !== undefined) {
+    return new PackError('SchemaMismatch', `component "${group.id}" of entity ${entity} lacks field "${missing}", which the schema declares`);
+  }
+  const values = row as Record<string, unknown>;
+  const field = fields.find((f) => !fitsFieldType(values[f.name], f.type)) ?? fields[0]!;
+  return new PackError(
+    'SchemaMismatch',
+    `field "${field.name}" of component "${group.id}" of entity ${entity} is ${describe(values[field.name])}, which a ${field.type} column cannot hold exactly: fix the value or declare another type`,
+    { details: { component: group.id, field: field.name, entity, type: field.type } },
+  );
 }
 
 function checkEntityId(id: unknown, i: number): number {
@@ -233,10 +182,15 @@ export function fromWorldSnapshot(world: WorldSnapshot, options: FromWorldOption
   const list = world.entities;
   const n = list.length;
   const ids = new Uint32Array(n);
-  const groups = new Map<string, Group>();
-  const order: Group[] = [];
+  const byId = new Map<string, Group>();
+  const groups: Group[] = [];
+  // slot[j] remembers the group of the j-th component of the previous entity: in most
+  // worlds the next entity has the same component at the same place, saving a Map lookup.
+  const slot: (Group | undefined)[] = [];
   const componentOrder = new Map<number, string[]>();
   let ascending = true;
+
+  // Pass 1: validate, count rows per component, note entities with unusual component order.
   for (let i = 0; i < n; i++) {
     const entity = list[i]!;
     const id = checkEntityId(entity?.id, i);
@@ -247,19 +201,21 @@ export function fromWorldSnapshot(world: WorldSnapshot, options: FromWorldOption
     let lastIndex = -1;
     let inOrder = true;
     for (let j = 0; j < components.length; j++) {
-      const component = components[j]!;
-      const cid = component?.id;
-      if (typeof cid !== 'string') invalid(`component ${j} of entity ${id} has no string id`);
-      let group = groups.get(cid);
-      if (group === undefined) {
-        group = { id: cid, index: order.length, ids: [], data: [], lastEntity: -1 };
-        groups.set(cid, group);
-        order.push(group);
+      const cid = components[j]?.id;
+      let group = slot[j];
+      if (group === undefined || group.id !== cid) {
+        if (typeof cid !== 'string') invalid(`component ${j} of entity ${id} has no string id`);
+        group = byId.get(cid);
+        if (group === undefined) {
+          group = { id: cid, index: groups.length, count: 0, fill: 0, lastEntity: -1, ids: new Uint32Array(0), data: [] };
+          byId.set(cid, group);
+          groups.push(group);
+        }
+        slot[j] = group;
       }
       if (group.lastEntity === i) invalid(`entity ${id} has component "${cid}" twice`);
       group.lastEntity = i;
-      group.ids.push(id);
-      group.data.push(component.data);
+      group.count++;
       if (group.index < lastIndex) inOrder = false;
       lastIndex = group.index;
     }
@@ -273,20 +229,37 @@ export function fromWorldSnapshot(world: WorldSnapshot, options: FromWorldOption
     }
   }
 
+  // Pass 2: gather each component's rows into preallocated arrays.
+  for (const group of groups) {
+    group.ids = group.count === n ? ids : new Uint32Array(group.count);
+    group.data = new Array<unknown>(group.count);
+  }
+  for (let i = 0; i < n; i++) {
+    const components = list[i]!.components;
+    for (let j = 0; j < components.length; j++) {
+      const component = components[j]!;
+      let group = slot[j]!;
+      if (group === undefined || group.id !== component.id) {
+        group = byId.get(component.id)!;
+        slot[j] = group;
+      }
+      const row = group.fill++;
+      group.data[row] = component.data;
+      if (group.ids !== ids) group.ids[row] = ids[i]!;
+    }
+  }
+
   const schema = options.schema ?? {};
   let previous: Uint32Array = ids;
-  const components = order.map((group): PackedComponent => {
-    // Share one id array between components with the same entities, so the encoder stores it once.
-    let entityIds: Uint32Array;
-    if (group.ids.length === n) entityIds = ids;
-    else if (group.ids.length === previous.length && group.ids.every((v, k) => v === previous[k])) entityIds = previous;
-    else entityIds = Uint32Array.from(group.ids);
-    previous = entityIds;
+  const components = groups.map((group): PackedComponent => {
+    // Components with the same entities share one array, so the encoder stores it once.
+    if (group.ids !== ids && group.ids.length === previous.length && group.ids.every((v, k) => v === previous[k])) group.ids = previous;
+    previous = group.ids;
     const declared: ComponentSchema | undefined = Object.prototype.hasOwnProperty.call(schema, group.id) ? schema[group.id] : undefined;
-    if (declared === 'blob') return blobs(group, entityIds);
+    if (declared === 'blob') return toBlobs(group);
     const fields = declared !== undefined ? schemaColumns(group, declared) : inferColumns(group);
-    if (fields === undefined) return blobs(group, entityIds);
-    return { id: group.id, layout: 'columns', entityIds, fields };
+    if (fields === undefined) return toBlobs(group);
+    return { id: group.id, layout: 'columns', entityIds: group.ids, fields };
   });
 
   const packed: PackedSnapshot = {

@@ -2,6 +2,7 @@ import { encodeBlob } from './blob.js';
 import { PackError } from './errors.js';
 import { FIELD_TYPES } from './field-types.js';
 import { NO_INDEX, SectionKind } from './layout.js';
+import { isRange, sameIds } from './ids.js';
 import { encodeManifest, type EntitySetEntry, type Manifest } from './manifest.js';
 import type { Column, PackedSnapshot } from './model.js';
 import { encodeBytesColumn, encodeStringColumn } from './var-column.js';
@@ -34,18 +35,6 @@ function bytesOf(values: ArrayBufferView): Uint8Array {
   return new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
 }
 
-function sameIds(a: Uint32Array, b: Uint32Array): boolean {
-  if (a === b) return true;
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
-
-function isRange(ids: Uint32Array): boolean {
-  const first = ids[0] ?? 0;
-  for (let i = 1; i < ids.length; i++) if (ids[i] !== first + i) return false;
-  return true;
-}
 
 function checkColumn(component: string, column: Column, rows: number): void {
   const info = FIELD_TYPES[column.type];

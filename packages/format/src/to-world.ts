@@ -1,42 +1,17 @@
 import { decodeBlob } from './blob.js';
 import { PackError } from './errors.js';
-import type { Column, PackedSnapshot, WorldComponent, WorldEntity, WorldSnapshot } from './model.js';
+import { sameIds } from './ids.js';
+import type { PackedSnapshot, WorldComponent, WorldEntity, WorldSnapshot } from './model.js';
+import { rowWriter } from './shape.js';
 
 function corrupt(message: string): never {
   throw new PackError('InvalidFormat', `${message}: the snapshot is inconsistent`);
-}
-
-function sameIds(a: Uint32Array, b: Uint32Array): boolean {
-  if (a === b) return true;
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
-
-/** Reads row `r` of a column as the value the world object held. */
-function valuesReader(column: Column): (r: number) => unknown {
-  switch (column.type) {
-    case 'bool': {
-      const v = column.values;
-      return (r) => v[r] !== 0;
-    }
-    case 'bytes': {
-      const v = column.values;
-      return (r) => v[r]!.slice();
-    }
-    default: {
-      const v = column.values as ArrayLike<unknown>;
-      return (r) => v[r];
-    }
-  }
 }
 
 /** Unpacks a packed snapshot into the tx2 `WorldSnapshot` object shape (the inverse of fromWorldSnapshot). */
 export function toWorldSnapshot(packed: PackedSnapshot): WorldSnapshot {
   const ids = packed.entities;
   const n = ids.length;
-  const entities = new Array<WorldEntity>(n);
-  for (let i = 0; i < n; i++) entities[i] = { id: ids[i]!, components: [] };
   let position: Map<number, number> | undefined;
   const positionOf = (id: number): number => {
     if (position === undefined) {
@@ -48,38 +23,46 @@ export function toWorldSnapshot(packed: PackedSnapshot): WorldSnapshot {
     return p;
   };
 
-  for (const component of packed.components) {
+  // Rows map to entity positions directly when a component covers the entity list as is.
+  const rowMaps = packed.components.map((component) => {
     const rows = component.entityIds;
-    const count = rows.length;
-    const identity = sameIds(rows, ids);
+    if (sameIds(rows, ids)) return undefined;
+    const map = new Uint32Array(rows.length);
+    for (let r = 0; r < rows.length; r++) map[r] = positionOf(rows[r]!);
+    return map;
+  });
+
+  // Component arrays are allocated at their final size: growing them by push costs 4x more.
+  const counts = new Uint32Array(n);
+  packed.components.forEach((component, c) => {
+    const map = rowMaps[c];
+    if (map === undefined) for (let i = 0; i < n; i++) counts[i]!++;
+    else for (let r = 0; r < map.length; r++) counts[map[r]!]!++;
+  });
+  const entities = new Array<WorldEntity>(n);
+  for (let i = 0; i < n; i++) entities[i] = { id: ids[i]!, components: new Array<WorldComponent>(counts[i]!) };
+  counts.fill(0);
+
+  packed.components.forEach((component, c) => {
+    const count = component.entityIds.length;
     const data = new Array<unknown>(count);
     if (component.layout === 'blobs') {
-      for (let r = 0; r < count; r++) data[r] = decodeBlob(component.blobs[r]!, `the blob of component "${component.id}" for entity ${rows[r]}`);
+      for (let r = 0; r < count; r++) data[r] = decodeBlob(component.blobs[r]!, `the blob of component "${component.id}" for entity ${component.entityIds[r]}`);
     } else {
-      for (let r = 0; r < count; r++) data[r] = {};
-      // Field by field keeps each store monomorphic: every object takes the same shape transitions.
-      for (const column of component.fields) {
-        const name = column.name;
-        const read = valuesReader(column);
-        if (column.type === 'f32' || column.type === 'f64') {
-          const v = column.values;
-          for (let r = 0; r < count; r++) (data[r] as Record<string, unknown>)[name] = v[r];
-        } else {
-          for (let r = 0; r < count; r++) (data[r] as Record<string, unknown>)[name] = read(r);
-        }
-      }
+      rowWriter(component.fields)(component.fields.map((f) => f.values), count, data);
     }
-    const cid = component.id;
+    const id = component.id;
+    const map = rowMaps[c];
     for (let r = 0; r < count; r++) {
-      const entity = entities[identity ? r : positionOf(rows[r]!)]!;
-      entity.components.push({ id: cid, data: data[r] });
+      const at = map === undefined ? r : map[r]!;
+      entities[at]!.components[counts[at]!++] = { id, data: data[r] };
     }
-  }
+  });
 
   for (const [id, order] of packed.componentOrder ?? []) {
     const entity = entities[positionOf(id)]!;
     const byId = new Map<string, WorldComponent>(entity.components.map((c) => [c.id, c]));
-    if (order.length !== byId.size) corrupt(`the component order of entity ${id} does not list its components`);
+    if (order.length !== byId.size || byId.size !== entity.components.length) corrupt(`the component order of entity ${id} does not list its components`);
     entity.components = order.map((cid) => byId.get(cid) ?? corrupt(`the component order of entity ${id} names "${cid}"`));
   }
   return { entities, timestamp: packed.timestamp, version: packed.version };
