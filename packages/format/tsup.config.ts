@@ -1,7 +1,7 @@
 import { defineConfig } from "tsup";
 
 export default defineConfig({
-  entry: ["src/index.ts", "src/crc32.node.ts", "src/crc32.browser.ts"],
+  entry: ["src/index.ts", "src/platform.node.ts", "src/platform.browser.ts"],
   format: ["esm"],
   dts: true,
   clean: true,
@@ -9,11 +9,11 @@ export default defineConfig({
   sourcemap: true,
   splitting: false,
   esbuildOptions(options) {
-    // JS: keep `import ... from "#crc32"` in dist/index.js; Node resolves it at runtime
-    // through package.json "imports" (node -> crc32.node.js, else crc32.browser.js).
+    // JS: keep `import ... from "#platform"` in dist/index.js; Node resolves it at runtime
+    // through package.json "imports" (node -> platform.node.js, else platform.browser.js).
     // This is set for esbuild only, not tsup's `external`, so the .d.ts build resolves
-    // `#crc32` through tsconfig "paths" to src/crc32.browser.ts instead of emitting a
-    // `#crc32` import into index.d.ts, which node10 resolution (attw) cannot follow.
-    options.external = [...(options.external ?? []), "#crc32"];
+    // `#platform` through tsconfig "paths" to src/platform.browser.ts instead of emitting a
+    // `#platform` import into index.d.ts, which node10 resolution (attw) cannot follow.
+    options.external = [...(options.external ?? []), "#platform"];
   },
 });

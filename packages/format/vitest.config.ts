@@ -3,11 +3,11 @@ import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   resolve: {
-    // Tests run against source: point the `#crc32` subpath import at the Node implementation.
+    // Tests run against source: point the `#platform` subpath import at the Node implementation.
     alias: [
       {
-        find: /^#crc32$/,
-        replacement: fileURLToPath(new URL("./src/crc32.node.ts", import.meta.url)),
+        find: /^#platform$/,
+        replacement: fileURLToPath(new URL("./src/platform.node.ts", import.meta.url)),
       },
     ],
   },

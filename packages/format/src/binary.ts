@@ -1,4 +1,4 @@
-import { crc32 } from '#crc32';
+import { crc32 } from '#platform';
 import { PackError } from './errors.js';
 import {
   DESCRIPTOR_SIZE,

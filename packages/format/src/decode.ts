@@ -1,4 +1,4 @@
-import { crc32 } from '#crc32';
+import { crc32 } from '#platform';
 import { decodeBlob } from './blob.js';
 import {
   readDescriptor,
@@ -27,7 +27,7 @@ import {
 import { rangeIds } from './ids.js';
 import { decodeManifest, type Manifest } from './manifest.js';
 import type { Column, EntityMetadata, PackedComponent, PackedSnapshot } from './model.js';
-import { type CodecLookup, codecName } from './section-codec.js';
+import { type CodecLookup, codecName, type FilterLookup } from './section-codec.js';
 import { decodeBytesColumn, decodeStringColumn } from './var-column.js';
 
 /** How a snapshot is read. */
@@ -38,6 +38,8 @@ export interface DecodeOptions {
   verifyChecksums?: boolean;
   /** Codecs for compressed sections, such as the registry of @tx2/pack-codecs. */
   codecs?: CodecLookup;
+  /** Filters for filtered sections, such as the registry of @tx2/pack-codecs. */
+  filters?: FilterLookup;
   /** Copy column data out of the input instead of returning views over it (default false). */
   copy?: boolean;
   /** Largest decoded size accepted for one section, checked before allocating (default 2 GiB). */
@@ -135,6 +137,27 @@ export function readLayout(bytes: Uint8Array): SnapshotLayout {
   return { header, trailer, sections };
 }
 
+/**
+ * Walks the section frames from the header onwards, without the table of contents: how a
+ * sequential (streaming) reader sees the file, and a way to list what a file whose end
+ * was cut off still holds. Stops after the table of contents or at the first frame that
+ * does not fit the input; descriptors are checksum-checked, payloads are not read.
+ */
+export function scanSections(bytes: Uint8Array): { header: SnapshotHeader; sections: SectionEntry[]; complete: boolean } {
+  const header = readHeader(bytes);
+  const sections: SectionEntry[] = [];
+  let offset = HEADER_SIZE;
+  while (offset + DESCRIPTOR_SIZE <= bytes.length) {
+    const descriptor = readDescriptor(bytes, offset);
+    const end = offset + DESCRIPTOR_SIZE + descriptor.storedLength;
+    if (end > bytes.length) break;
+    sections.push({ offset, descriptor });
+    if (descriptor.kind === SectionKind.TableOfContents) return { header, sections, complete: true };
+    offset = end + ((ALIGNMENT - (end % ALIGNMENT)) % ALIGNMENT);
+  }
+  return { header, sections, complete: false };
+}
+
 function payloadOf(bytes: Uint8Array, offset: number, d: SectionDescriptor, limit: number): Uint8Array {
   const start = offset + DESCRIPTOR_SIZE;
   if (d.storedLength > limit - start) {
@@ -156,10 +179,11 @@ interface ReadContext {
   bytes: Uint8Array;
   verify: boolean;
   codecs: CodecLookup | undefined;
+  filters: FilterLookup | undefined;
   maxSectionSize: number;
 }
 
-/** Returns a section's decoded bytes: checksum checked, decompressed, size checked. */
+/** Returns a section's decoded bytes: checksum checked, decompressed, unfiltered, size checked. */
 function openSection(ctx: ReadContext, entry: SectionEntry): Uint8Array {
   const d = entry.descriptor;
   const stored = payloadOf(ctx.bytes, entry.offset, d, ctx.bytes.length - TRAILER_SIZE);
@@ -167,28 +191,36 @@ function openSection(ctx: ReadContext, entry: SectionEntry): Uint8Array {
   if (d.cipher !== CipherId.None) {
     throw new PackError('Decryption', `${sectionName(d)} is encrypted: read this snapshot through @tx2/pack-crypto with its key`);
   }
-  if (d.filter !== FilterId.None) {
-    throw new PackError('Decompression', `${sectionName(d)} uses column filter ${d.filter}: read it through @tx2/pack-codecs`);
-  }
   if (d.rawLength > ctx.maxSectionSize) {
     throw new PackError('Decompression', `${sectionName(d)} declares ${d.rawLength} bytes, over the ${ctx.maxSectionSize}-byte limit: raise maxSectionSize if the file is trusted`);
   }
-  if (d.codec === CodecId.None) {
-    if (d.rawLength !== d.storedLength) corrupt(`${sectionName(d)} is stored raw but its sizes differ`);
-    return stored;
+  let raw = stored;
+  if (d.codec !== CodecId.None) {
+    const codec = ctx.codecs?.(d.codec);
+    if (codec === undefined) {
+      throw new PackError('Decompression', `${sectionName(d)} is compressed with ${codecName(d.codec)}: pass the codecs of @tx2/pack-codecs to decode it`);
+    }
+    try {
+      raw = codec.decompress(stored, d.rawLength);
+    } catch (error) {
+      if (error instanceof PackError) throw error;
+      throw new PackError('Decompression', `${sectionName(d)} could not be decompressed with ${codec.name}: the file is corrupt`, { cause: error });
+    }
   }
-  const codec = ctx.codecs?.(d.codec);
-  if (codec === undefined) {
-    throw new PackError('Decompression', `${sectionName(d)} is compressed with ${codecName(d.codec)}: pass the codecs of @tx2/pack-codecs to decode it`);
+  if (raw.length !== d.rawLength) corrupt(`${sectionName(d)} decodes to ${raw.length} bytes, its descriptor says ${d.rawLength}`);
+  if (d.filter !== FilterId.None) {
+    const filter = ctx.filters?.(d.filter);
+    if (filter === undefined) {
+      throw new PackError('Decompression', `${sectionName(d)} uses column filter ${d.filter}: pass the filters of @tx2/pack-codecs to decode it`);
+    }
+    try {
+      raw = filter.decode(raw, d.filterParam);
+    } catch (error) {
+      if (error instanceof PackError) throw error;
+      throw new PackError('Decompression', `${sectionName(d)} could not be unfiltered with ${filter.name}: the file is corrupt`, { cause: error });
+    }
+    if (raw.length !== d.rawLength) corrupt(`${sectionName(d)} unfilters to ${raw.length} bytes, expected ${d.rawLength}`);
   }
-  let raw: Uint8Array;
-  try {
-    raw = codec.decompress(stored, d.rawLength);
-  } catch (error) {
-    if (error instanceof PackError) throw error;
-    throw new PackError('Decompression', `${sectionName(d)} could not be decompressed with ${codec.name}: the file is corrupt`, { cause: error });
-  }
-  if (raw.length !== d.rawLength) corrupt(`${sectionName(d)} decompressed to ${raw.length} bytes, expected ${d.rawLength}`);
   return raw;
 }
 
@@ -274,6 +306,7 @@ export function decodeSnapshot(bytes: Uint8Array, options: DecodeOptions = {}): 
     bytes,
     verify: options.verifyChecksums ?? true,
     codecs: options.codecs,
+    filters: options.filters,
     maxSectionSize: options.maxSectionSize ?? DEFAULT_MAX_SECTION,
   };
   const copy = options.copy ?? false;

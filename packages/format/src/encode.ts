@@ -1,4 +1,4 @@
-import { crc32 } from '#crc32';
+import { crc32 } from '#platform';
 import { type SectionDescriptor, writeDescriptor, writeHeader, writeTrailer } from './binary.js';
 import { PackError } from './errors.js';
 import {
@@ -19,7 +19,7 @@ import {
 } from './layout.js';
 import type { PackedSnapshot } from './model.js';
 import { type PlannedSection, planSnapshot } from './plan.js';
-import { noneCodec, type SectionCodec } from './section-codec.js';
+import { type FilterChooser, noneCodec, type SectionCodec } from './section-codec.js';
 
 /** How a snapshot is written. */
 export interface EncodeOptions {
@@ -29,6 +29,8 @@ export interface EncodeOptions {
   level?: number;
   /** Store a CRC-32 of every section payload (default true). */
   checksums?: boolean;
+  /** Picks a filter (byte-shuffle, delta, ...) per section, applied before `codec`; only used with a codec. */
+  filter?: FilterChooser;
 }
 
 const ZERO_NONCE = new Uint8Array(12);
@@ -39,26 +41,42 @@ interface Frame {
   offset: number;
 }
 
-function storeSection(section: PlannedSection, codec: SectionCodec, level: number | undefined, checksums: boolean): Frame {
+function storeSection(section: PlannedSection, codec: SectionCodec, level: number | undefined, checksums: boolean, chooser?: FilterChooser): Frame {
   let stored = section.raw;
   let codecId: number = CodecId.None;
+  let filterId: number = FilterId.None;
+  let filterParam = 0;
   if (codec.id !== CodecId.None && section.raw.length > 0) {
+    let input = section.raw;
+    // Filters work on values of a fixed width; variable-length sections are never filtered.
+    const filter =
+      section.width > 0 ? chooser?.({ kind: section.kind, width: section.width, type: section.type, rawLength: section.raw.length }) : undefined;
+    if (filter !== undefined) {
+      input = filter.encode(section.raw, section.width);
+      filterId = filter.id;
+      filterParam = section.width;
+    }
     try {
-      stored = codec.compress(section.raw, level);
+      stored = codec.compress(input, level);
     } catch (error) {
       throw new PackError('Compression', `${codec.name} failed to compress a section: ${(error as Error).message}`, { cause: error });
     }
     if (stored.length < section.raw.length) codecId = codec.id;
-    else stored = section.raw;
+    else {
+      // Compression did not pay: store the raw bytes, unfiltered.
+      stored = section.raw;
+      filterId = FilterId.None;
+      filterParam = 0;
+    }
   }
   return {
     descriptor: {
       kind: section.kind,
       codec: codecId,
-      filter: FilterId.None,
+      filter: filterId,
       cipher: CipherId.None,
       flags: checksums ? SectionFlags.PayloadChecksum : 0,
-      filterParam: 0,
+      filterParam,
       owner: section.owner,
       field: section.field,
       rowStart: section.rowStart,
@@ -81,6 +99,7 @@ export class SnapshotEncoder {
   readonly #codec: SectionCodec;
   readonly #level: number | undefined;
   readonly #checksums: boolean;
+  readonly #filter: FilterChooser | undefined;
   #buffer = new Uint8Array(0);
 
   /** Creates an encoder with fixed options. */
@@ -88,6 +107,7 @@ export class SnapshotEncoder {
     this.#codec = options.codec ?? noneCodec;
     this.#level = options.level;
     this.#checksums = options.checksums ?? true;
+    this.#filter = options.filter;
   }
 
   /** Encodes `packed`; the result is a view into a reused buffer, valid until the next call. */
@@ -102,7 +122,7 @@ export class SnapshotEncoder {
 
   #encode(packed: PackedSnapshot, fresh: boolean): Uint8Array {
     const plan = planSnapshot(packed);
-    const frames = plan.sections.map((s) => storeSection(s, this.#codec, this.#level, this.#checksums));
+    const frames = plan.sections.map((s) => storeSection(s, this.#codec, this.#level, this.#checksums, this.#filter));
     let offset = HEADER_SIZE;
     for (const frame of frames) {
       frame.offset = offset;

@@ -34,9 +34,18 @@ export {
 } from './columns.js';
 export { encodeBlob, decodeBlob } from './blob.js';
 export { SnapshotEncoder, encodeSnapshot, type EncodeOptions } from './encode.js';
-export { decodeSnapshot, readLayout, type DecodeOptions, type SectionEntry, type SnapshotLayout } from './decode.js';
+export { decodeSnapshot, readLayout, scanSections, type DecodeOptions, type SectionEntry, type SnapshotLayout } from './decode.js';
 export { readHeader, readTrailer, readDescriptor, type SnapshotHeader, type SectionDescriptor, type SnapshotTrailer } from './binary.js';
-export { noneCodec, codecName, type SectionCodec, type CodecLookup } from './section-codec.js';
+export {
+  noneCodec,
+  codecName,
+  type SectionCodec,
+  type CodecLookup,
+  type SectionFilter,
+  type SectionInfo,
+  type FilterChooser,
+  type FilterLookup,
+} from './section-codec.js';
 export {
   FORMAT_VERSION,
   MAGIC,
@@ -56,4 +65,4 @@ export {
   FilterId,
   CipherId,
 } from './layout.js';
-export { crc32, crc32Implementation } from '#crc32';
+export { crc32, bytesEqual, platformImplementation } from '#platform';

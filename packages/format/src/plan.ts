@@ -1,6 +1,6 @@
 import { encodeBlob } from './blob.js';
 import { PackError } from './errors.js';
-import { FIELD_TYPES } from './field-types.js';
+import { FIELD_TYPES, type FieldType } from './field-types.js';
 import { NO_INDEX, SectionKind } from './layout.js';
 import { isRange, sameIds } from './ids.js';
 import { encodeManifest, type EntitySetEntry, type Manifest } from './manifest.js';
@@ -14,8 +14,10 @@ export interface PlannedSection {
   field: number;
   rowStart: number;
   rowCount: number;
-  /** Bytes per value for fixed-width columns (a hint for filters), else 0. */
+  /** Bytes per value for fixed-width columns and entity sets (a hint for filters), else 0. */
   width: number;
+  /** The field type of a column section. */
+  type?: FieldType;
   raw: Uint8Array;
 }
 
@@ -112,6 +114,7 @@ export function planSnapshot(packed: PackedSnapshot): SnapshotPlan {
           rowStart: 0,
           rowCount: rows,
           width: FIELD_TYPES[column.type].width,
+          type: column.type,
           raw: columnBytes(component.id, column),
         });
       });

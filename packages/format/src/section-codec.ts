@@ -1,3 +1,4 @@
+import type { FieldType } from './field-types.js';
 import { CodecId } from './layout.js';
 
 /**
@@ -17,6 +18,38 @@ export interface SectionCodec {
 
 /** Finds the codec for an id read from a file, or undefined when it is not available. */
 export type CodecLookup = (id: number) => SectionCodec | undefined;
+
+/**
+ * A reversible transform applied to a section payload before compression, such as
+ * byte-shuffle or delta. The format records its id and `width` per section; the
+ * implementations live in @tx2/pack-codecs.
+ */
+export interface SectionFilter {
+  /** The id stored in section descriptors (see `FilterId`). */
+  readonly id: number;
+  /** A short lowercase name for messages and tools, such as "shuffle". */
+  readonly name: string;
+  /** Transforms `raw`, whose values are `width` bytes wide; the result has the same length. */
+  encode(raw: Uint8Array, width: number): Uint8Array;
+  /** Undoes `encode`. */
+  decode(filtered: Uint8Array, width: number): Uint8Array;
+}
+
+/** What a filter chooser knows about a section. */
+export interface SectionInfo {
+  kind: number;
+  /** Bytes per value for fixed-width data (entity ids, numeric columns), 0 otherwise. */
+  width: number;
+  /** The field type of a column section. */
+  type?: FieldType;
+  rawLength: number;
+}
+
+/** Picks the filter for one fixed-width section (width > 0) before compression, or undefined for none. */
+export type FilterChooser = (section: SectionInfo) => SectionFilter | undefined;
+
+/** Finds the filter for an id read from a file, or undefined when it is not available. */
+export type FilterLookup = (id: number) => SectionFilter | undefined;
 
 /** The identity codec: sections are stored as they are. */
 export const noneCodec: SectionCodec = {

@@ -1,7 +1,9 @@
+// Pure-JavaScript versions of the byte loops that Node runs natively (platform.node.ts);
+// tests prove both builds agree.
+
 // CRC-32 (IEEE 802.3, reflected polynomial 0xEDB88320), the checksum of zlib and gzip.
 // Slicing-by-8: eight lookup tables let the loop consume 8 bytes per iteration, several
-// times faster than the classic byte-at-a-time table loop. Node uses zlib.crc32 instead
-// (crc32.node.ts); a test proves both agree.
+// times faster than the classic byte-at-a-time table loop.
 const TABLES = new Int32Array(256 * 8);
 for (let n = 0; n < 256; n++) {
   let c = n;
@@ -39,5 +41,22 @@ export function crc32(bytes: Uint8Array, initial = 0): number {
   return ~crc >>> 0;
 }
 
+/** True when both byte ranges are equal. */
+export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
+  const n = a.length;
+  if (n !== b.length) return false;
+  // Compare 4 bytes at a time where both are aligned for it.
+  if (a.byteOffset % 4 === 0 && b.byteOffset % 4 === 0) {
+    const words = n >>> 2;
+    const wa = new Int32Array(a.buffer, a.byteOffset, words);
+    const wb = new Int32Array(b.buffer, b.byteOffset, words);
+    for (let i = 0; i < words; i++) if (wa[i] !== wb[i]) return false;
+    for (let i = words * 4; i < n; i++) if (a[i] !== b[i]) return false;
+    return true;
+  }
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 /** Which implementation this build uses. */
-export const crc32Implementation: string = 'javascript';
+export const platformImplementation: string = 'javascript';

@@ -1,0 +1,18 @@
+// Node fast paths for the two byte loops the container runs on every call; the browser
+// build (platform.browser.ts) does the same in JavaScript, and tests prove they agree.
+import { Buffer } from 'node:buffer';
+import { crc32 as zlibCrc32 } from 'node:zlib';
+
+/** CRC-32 of `bytes`, continuing from `initial` (a previous result); native zlib, about 4-8x the JS loop. */
+export function crc32(bytes: Uint8Array, initial = 0): number {
+  return zlibCrc32(bytes, initial);
+}
+
+/** True when both byte ranges are equal; native memcmp. */
+export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  return Buffer.from(a.buffer, a.byteOffset, a.length).equals(Buffer.from(b.buffer, b.byteOffset, b.length));
+}
+
+/** Which implementation this build uses. */
+export const platformImplementation: string = 'node';
