@@ -65,8 +65,15 @@ export interface SnapshotTrailer {
 const U32 = 2 ** 32;
 const EMPTY_NONCE = new Uint8Array(12);
 
+// Encoding writes a header, many descriptors and a trailer into one buffer: reuse its view.
+let lastView: DataView | undefined;
+
 function viewOf(bytes: Uint8Array): DataView {
-  return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const view = lastView;
+  if (view !== undefined && view.buffer === bytes.buffer && view.byteOffset === bytes.byteOffset && view.byteLength === bytes.byteLength) {
+    return view;
+  }
+  return (lastView = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength));
 }
 
 function setU64(view: DataView, offset: number, value: number): void {

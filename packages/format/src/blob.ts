@@ -193,6 +193,14 @@ function decodeExt(ext: number, data: Uint8Array): unknown {
 }
 
 const encoder = new Encoder({ extensionCodec, maxDepth: MAX_DEPTH * 2 + 8, initialBufferSize: 256 });
+// For structures this library builds itself (the manifest): plain MessagePack, no boxing.
+// Numbers are all written as float64 so that -0 (which MessagePack ints lose) survives.
+const plainEncoder = new Encoder({ initialBufferSize: 1024, forceIntegerToFloat: true });
+
+/** Encodes plain data (numbers, strings, arrays, maps, Uint8Array) that needs none of the blob extensions. */
+export function encodePlain(value: unknown): Uint8Array {
+  return plainEncoder.encode(value);
+}
 
 /** Encodes any structured-clone-like value to MessagePack, keeping undefined, -0, Map, Set, Date, bigint and typed arrays. */
 export function encodeBlob(value: unknown): Uint8Array {
@@ -205,26 +213,41 @@ export function encodeBlob(value: unknown): Uint8Array {
   }
 }
 
+const plainDecoders: Decoder[] = [];
+
+/** Decodes bytes written by {@link encodePlain}, with the same length limits as blobs. */
+export function decodePlain(bytes: Uint8Array, what: string): unknown {
+  try {
+    return limitedDecoder(plainDecoders, bytes.length, undefined).decode(bytes);
+  } catch (error) {
+    throw new PackError('InvalidFormat', `${what} is not valid MessagePack (${(error as Error).message}): the file is corrupt`, { cause: error });
+  }
+}
+
 // Decoders are cached per power-of-two input size so that declared lengths can never
 // exceed what the input could hold: a 20-byte blob cannot claim a million-entry array.
 const decoders: Decoder[] = [];
 
-function decoderFor(byteLength: number): Decoder {
+function limitedDecoder(cache: Decoder[], byteLength: number, codec: ExtensionCodec | undefined): Decoder {
   const bucket = byteLength <= 16 ? 4 : 32 - Math.clz32(byteLength - 1);
-  let decoder = decoders[bucket];
+  let decoder = cache[bucket];
   if (decoder === undefined) {
     const limit = 2 ** bucket;
     decoder = new Decoder({
-      extensionCodec,
+      ...(codec === undefined ? {} : { extensionCodec: codec }),
       maxStrLength: limit,
       maxBinLength: limit,
       maxArrayLength: limit,
       maxMapLength: limit,
       maxExtLength: limit,
     });
-    decoders[bucket] = decoder;
+    cache[bucket] = decoder;
   }
   return decoder;
+}
+
+function decoderFor(byteLength: number): Decoder {
+  return limitedDecoder(decoders, byteLength, extensionCodec);
 }
 
 function decodeWithLimits(bytes: Uint8Array): unknown {

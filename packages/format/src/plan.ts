@@ -43,7 +43,8 @@ function checkColumn(component: string, column: Column, rows: number): void {
   if (info === undefined) invalid(`field "${column.name}" of component "${component}" has unknown type "${String(column.type)}"`);
   const values: unknown = column.values;
   if (info.array !== undefined) {
-    if (tagOf(values) !== `[object ${info.array.name}]`) {
+    // instanceof is the fast check; the tag also accepts arrays from another realm (iframe, vm).
+    if (!(values instanceof info.array) && tagOf(values) !== `[object ${info.array.name}]`) {
       invalid(`field "${column.name}" of component "${component}" is declared ${column.type} but its values are not a ${info.array.name}`);
     }
   } else if (!Array.isArray(values)) {
@@ -74,7 +75,7 @@ function columnBytes(component: string, column: Column): Uint8Array {
 
 /** Validates a packed snapshot and lays it out as sections; throws InvalidInput on bad input. */
 export function planSnapshot(packed: PackedSnapshot): SnapshotPlan {
-  if (tagOf(packed.entities) !== '[object Uint32Array]') invalid('snapshot.entities must be a Uint32Array of entity ids');
+  if (!(packed.entities instanceof Uint32Array) && tagOf(packed.entities) !== '[object Uint32Array]') invalid('snapshot.entities must be a Uint32Array of entity ids');
   const setIds: Uint32Array[] = [];
   const sets: EntitySetEntry[] = [];
   const sections: PlannedSection[] = [];
@@ -98,7 +99,7 @@ export function planSnapshot(packed: PackedSnapshot): SnapshotPlan {
     if (typeof component.id !== 'string') invalid(`component ${c} has no string id`);
     if (componentIndex.has(component.id)) invalid(`component "${component.id}" appears twice: merge it into one archetype`);
     componentIndex.set(component.id, c);
-    if (tagOf(component.entityIds) !== '[object Uint32Array]') invalid(`component "${component.id}" entityIds must be a Uint32Array`);
+    if (!(component.entityIds instanceof Uint32Array) && tagOf(component.entityIds) !== '[object Uint32Array]') invalid(`component "${component.id}" entityIds must be a Uint32Array`);
     const rows = component.entityIds.length;
     const set = setIndex(component.entityIds);
     if (component.layout === 'columns') {

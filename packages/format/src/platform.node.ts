@@ -2,10 +2,14 @@
 // build (platform.browser.ts) does the same in JavaScript, and tests prove they agree.
 import { Buffer } from 'node:buffer';
 import { crc32 as zlibCrc32 } from 'node:zlib';
+import { crc32 as jsCrc32 } from './platform.browser.js';
 
-/** CRC-32 of `bytes`, continuing from `initial` (a previous result); native zlib, about 4-8x the JS loop. */
+// Below this size the cost of calling into native code exceeds the JS loop's.
+const NATIVE_FROM = 256;
+
+/** CRC-32 of `bytes`, continuing from `initial` (a previous result); native zlib for all but tiny inputs. */
 export function crc32(bytes: Uint8Array, initial = 0): number {
-  return zlibCrc32(bytes, initial);
+  return bytes.length < NATIVE_FROM ? jsCrc32(bytes, initial) : zlibCrc32(bytes, initial);
 }
 
 /** True when both byte ranges are equal; native memcmp. */

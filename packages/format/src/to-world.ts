@@ -1,6 +1,6 @@
 import { decodeBlob } from './blob.js';
 import { PackError } from './errors.js';
-import { sameIds } from './ids.js';
+import { arrayFor, sameIds } from './ids.js';
 import type { PackedSnapshot, WorldComponent, WorldEntity, WorldSnapshot } from './model.js';
 import { rowWriter } from './shape.js';
 
@@ -39,13 +39,13 @@ export function toWorldSnapshot(packed: PackedSnapshot): WorldSnapshot {
     if (map === undefined) for (let i = 0; i < n; i++) counts[i]!++;
     else for (let r = 0; r < map.length; r++) counts[map[r]!]!++;
   });
-  const entities = new Array<WorldEntity>(n);
+  const entities = arrayFor<WorldEntity>(n);
   for (let i = 0; i < n; i++) entities[i] = { id: ids[i]!, components: new Array<WorldComponent>(counts[i]!) };
   counts.fill(0);
 
   packed.components.forEach((component, c) => {
     const count = component.entityIds.length;
-    const data = new Array<unknown>(count);
+    const data = arrayFor<unknown>(count);
     if (component.layout === 'blobs') {
       for (let r = 0; r < count; r++) data[r] = decodeBlob(component.blobs[r]!, `the blob of component "${component.id}" for entity ${component.entityIds[r]}`);
     } else {

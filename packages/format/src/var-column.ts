@@ -1,4 +1,5 @@
 import { PackError } from './errors.js';
+import { arrayFor } from './ids.js';
 
 // Variable-length columns (strings, bytes, blobs) are laid out as `count + 1`
 // little-endian u32 offsets followed by the concatenated values:
@@ -93,7 +94,7 @@ export function readOffsets(raw: Uint8Array, count: number, what: string): { off
 /** Decodes a string column payload of `count` values. */
 export function decodeStringColumn(raw: Uint8Array, count: number, what: string): string[] {
   const { offsets, data } = readOffsets(raw, count, what);
-  const out = new Array<string>(count);
+  const out = arrayFor<string>(count);
   for (let i = 0; i < count; i++) {
     const start = offsets[i]!;
     const end = offsets[i + 1]!;
@@ -126,7 +127,7 @@ export function decodeStringColumn(raw: Uint8Array, count: number, what: string)
 /** Decodes a bytes or blob payload of `count` values as views over `raw` (copies when `copy`). */
 export function decodeBytesColumn(raw: Uint8Array, count: number, what: string, copy: boolean): Uint8Array[] {
   const { offsets, data } = readOffsets(raw, count, what);
-  const out = new Array<Uint8Array>(count);
+  const out = arrayFor<Uint8Array>(count);
   for (let i = 0; i < count; i++) {
     const view = data.subarray(offsets[i]!, offsets[i + 1]!);
     out[i] = copy ? view.slice() : view;
