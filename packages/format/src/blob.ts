@@ -1,5 +1,7 @@
 import { Decoder, Encoder, ExtensionCodec } from '@msgpack/msgpack';
 import { PackError } from './errors.js';
+import { plainBytes } from './ids.js';
+import { isWellFormed } from './var-column.js';
 
 // MessagePack alone loses undefined (becomes nil), -0 (becomes int 0), Map/Set key
 // types, typed-array classes and invalid Dates. Values holding any of them are first
@@ -12,6 +14,8 @@ const EXT_SET = 4;
 const EXT_DATE = 5;
 const EXT_TYPED_ARRAY = 6;
 const EXT_ARRAY_BUFFER = 7;
+// UTF-8 cannot hold a lone surrogate; such strings travel as raw UTF-16 code units.
+const EXT_UTF16 = 8;
 
 class Box {
   constructor(
@@ -53,6 +57,7 @@ function box(value: unknown, depth: number): unknown {
     case 'bigint':
       return new Box(EXT_BIGINT, value);
     case 'string':
+      return isWellFormed(value) ? value : new Box(EXT_UTF16, value);
     case 'boolean':
       return value;
     case 'function':
@@ -117,7 +122,7 @@ function encodeNested(value: unknown): Uint8Array {
   return encoder.encode(value);
 }
 
-for (const ext of [EXT_UNDEFINED, EXT_NEGATIVE_ZERO, EXT_BIGINT, EXT_MAP, EXT_SET, EXT_DATE, EXT_TYPED_ARRAY, EXT_ARRAY_BUFFER]) {
+for (const ext of [EXT_UNDEFINED, EXT_NEGATIVE_ZERO, EXT_BIGINT, EXT_MAP, EXT_SET, EXT_DATE, EXT_TYPED_ARRAY, EXT_ARRAY_BUFFER, EXT_UTF16]) {
   extensionCodec.register({
     type: ext,
     encode: (input: unknown) => {
@@ -141,6 +146,13 @@ for (const ext of [EXT_UNDEFINED, EXT_NEGATIVE_ZERO, EXT_BIGINT, EXT_MAP, EXT_SE
           const out = new Uint8Array(1 + view.byteLength);
           out[0] = kind;
           out.set(new Uint8Array(view.buffer, view.byteOffset, view.byteLength), 1);
+          return out;
+        }
+        case EXT_UTF16: {
+          const text = input.value as string;
+          const out = new Uint8Array(text.length * 2);
+          const view = new DataView(out.buffer);
+          for (let i = 0; i < text.length; i++) view.setUint16(i * 2, text.charCodeAt(i), true);
           return out;
         }
         default:
@@ -184,11 +196,18 @@ function decodeExt(ext: number, data: Uint8Array): unknown {
         throw new PackError('InvalidFormat', 'a typed array in a component blob is malformed');
       }
       const copy = new ArrayBuffer(length);
-      new Uint8Array(copy).set(data.subarray(1));
+      new Uint8Array(copy).set(plainBytes(data).subarray(1));
       return new ctor(copy);
     }
+    case EXT_UTF16: {
+      if (data.length % 2 !== 0) throw new PackError('InvalidFormat', 'a UTF-16 string in a component blob is malformed');
+      const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+      let text = '';
+      for (let i = 0; i < data.length; i += 2) text += String.fromCharCode(view.getUint16(i, true));
+      return text;
+    }
     default:
-      return data.slice().buffer;
+      return plainBytes(data).slice().buffer;
   }
 }
 
@@ -257,7 +276,7 @@ function decodeWithLimits(bytes: Uint8Array): unknown {
 /** Decodes bytes written by {@link encodeBlob}; malformed input is a PackError (InvalidFormat). */
 export function decodeBlob(bytes: Uint8Array, what = 'a component blob'): unknown {
   try {
-    return decodeWithLimits(bytes);
+    return decodeWithLimits(plainBytes(bytes));
   } catch (error) {
     if (error instanceof PackError) throw error;
     throw new PackError('InvalidFormat', `${what} is not valid MessagePack (${(error as Error).message}): the file is corrupt`, {

@@ -57,7 +57,8 @@ export function createPackedSnapshot(input: PackedSnapshotInput): PackedSnapshot
   const components = (input.components ?? []).map((c): ColumnarComponent => {
     const entityIds = c.entityIds ?? entities;
     const fields = Object.entries(c.fields).map(([name, values]): Column => {
-      const type = c.types?.[name] ?? typeOf(values, c.id, name);
+      const declared = c.types !== undefined && Object.prototype.hasOwnProperty.call(c.types, name) ? c.types[name] : undefined;
+      const type = declared ?? typeOf(values, c.id, name);
       return { name, type, values } as Column;
     });
     return { id: c.id, layout: 'columns', entityIds, fields };
@@ -99,7 +100,11 @@ type NumericArray = Exclude<ColumnValues, readonly string[] | readonly Uint8Arra
 export function gather<T extends NumericArray>(source: T, entityIds: Uint32Array): T {
   const ctor = source.constructor as new (length: number) => T;
   const out = new ctor(entityIds.length);
-  for (let i = 0; i < entityIds.length; i++) (out as unknown as number[])[i] = (source as unknown as number[])[entityIds[i]!]!;
+  for (let i = 0; i < entityIds.length; i++) {
+    const id = entityIds[i]!;
+    if (id >= source.length) throw new PackError('InvalidInput', `entity id ${id} is outside the source array (length ${source.length})`);
+    (out as unknown as number[])[i] = (source as unknown as number[])[id]!;
+  }
   return out;
 }
 

@@ -24,7 +24,7 @@ import {
   TOC_ENTRY_SIZE,
   TRAILER_SIZE,
 } from './layout.js';
-import { rangeIds } from './ids.js';
+import { plainBytes, rangeIds } from './ids.js';
 import { decodeManifest, type Manifest } from './manifest.js';
 import type { Column, EntityMetadata, PackedComponent, PackedSnapshot } from './model.js';
 import { type CodecLookup, codecName, type FilterLookup } from './section-codec.js';
@@ -93,8 +93,9 @@ function sectionName(d: SectionDescriptor): string {
 }
 
 /** Reads header, trailer and table of contents, checking all their checksums and bounds. */
-export function readLayout(bytes: Uint8Array): SnapshotLayout {
-  if (!(bytes instanceof Uint8Array)) throw new PackError('InvalidInput', 'decode expects a Uint8Array');
+export function readLayout(input: Uint8Array): SnapshotLayout {
+  if (!(input instanceof Uint8Array)) throw new PackError('InvalidInput', 'decode expects a Uint8Array');
+  const bytes = plainBytes(input);
   const header = readHeader(bytes);
   if (header.kind !== ContainerKind.Snapshot && header.kind !== ContainerKind.Delta) corrupt(`unknown container kind ${header.kind}`);
   const trailer = readTrailer(bytes);
@@ -128,9 +129,11 @@ export function readLayout(bytes: Uint8Array): SnapshotLayout {
         throw new PackError('ChecksumMismatch', `the descriptor of section ${i} differs from its table of contents entry: the file is corrupt`);
       }
     }
-    previousEnd = offset + DESCRIPTOR_SIZE + descriptor.storedLength;
-    previousEnd += (ALIGNMENT - (previousEnd % ALIGNMENT)) % ALIGNMENT;
+    const payloadEnd = offset + DESCRIPTOR_SIZE + descriptor.storedLength;
+    previousEnd = payloadEnd + ((ALIGNMENT - (payloadEnd % ALIGNMENT)) % ALIGNMENT);
     if (previousEnd > tocOffset) corrupt(`section ${i} runs into the table of contents`);
+    // Padding must be zero, so that no byte of the file goes unchecked.
+    for (let p = payloadEnd; p < previousEnd; p++) if (bytes[p] !== 0) corrupt(`the padding after section ${i} is not zero`);
     sections.push({ offset, descriptor });
   }
   if (previousEnd !== tocOffset) corrupt('there are unlisted bytes before the table of contents');
@@ -143,7 +146,9 @@ export function readLayout(bytes: Uint8Array): SnapshotLayout {
  * was cut off still holds. Stops after the table of contents or at the first frame that
  * does not fit the input; descriptors are checksum-checked, payloads are not read.
  */
-export function scanSections(bytes: Uint8Array): { header: SnapshotHeader; sections: SectionEntry[]; complete: boolean } {
+export function scanSections(input: Uint8Array): { header: SnapshotHeader; sections: SectionEntry[]; complete: boolean } {
+  if (!(input instanceof Uint8Array)) throw new PackError('InvalidInput', 'scanSections expects a Uint8Array');
+  const bytes = plainBytes(input);
   const header = readHeader(bytes);
   const sections: SectionEntry[] = [];
   let offset = HEADER_SIZE;
@@ -177,6 +182,8 @@ function verifyCrc(stored: Uint8Array, d: SectionDescriptor): void {
 
 interface ReadContext {
   bytes: Uint8Array;
+  /** Entity ids that range sets may still materialise: ranges cost no bytes in the file. */
+  rangeBudget: number;
   verify: boolean;
   codecs: CodecLookup | undefined;
   filters: FilterLookup | undefined;
@@ -207,6 +214,7 @@ function openSection(ctx: ReadContext, entry: SectionEntry): Uint8Array {
       throw new PackError('Decompression', `${sectionName(d)} could not be decompressed with ${codec.name}: the file is corrupt`, { cause: error });
     }
   }
+  raw = plainBytes(raw);
   if (raw.length !== d.rawLength) corrupt(`${sectionName(d)} decodes to ${raw.length} bytes, its descriptor says ${d.rawLength}`);
   if (d.filter !== FilterId.None) {
     const filter = ctx.filters?.(d.filter);
@@ -214,7 +222,7 @@ function openSection(ctx: ReadContext, entry: SectionEntry): Uint8Array {
       throw new PackError('Decompression', `${sectionName(d)} uses column filter ${d.filter}: pass the filters of @tx2/pack-codecs to decode it`);
     }
     try {
-      raw = filter.decode(raw, d.filterParam);
+      raw = plainBytes(filter.decode(raw, d.filterParam));
     } catch (error) {
       if (error instanceof PackError) throw error;
       throw new PackError('Decompression', `${sectionName(d)} could not be unfiltered with ${filter.name}: the file is corrupt`, { cause: error });
@@ -273,13 +281,15 @@ function decodeColumn(parts: Uint8Array[], entries: SectionEntry[], name: string
   return { name, type, values } as Column;
 }
 
-function entitySet(ctx: ReadContext, manifest: Manifest, index: number, setSections: Map<number, SectionEntry>, cache: Map<number, Uint32Array>): Uint32Array {
+function entitySet(ctx: ReadContext, manifest: Manifest, index: number, setSections: Map<number, SectionEntry>, cache: Map<number, Uint32Array>, copy: boolean): Uint32Array {
   const cached = cache.get(index);
   if (cached !== undefined) return cached;
   const set = manifest.sets[index]!;
   let ids: Uint32Array;
   if ('start' in set) {
-    if (set.count > MAX_IDS_PER_INPUT_BYTE * ctx.bytes.length + 65536) corrupt(`entity set ${index} declares ${set.count} ids, more than the input can describe`);
+    // One budget for the whole file: many small-looking ranges must not add up to gigabytes.
+    if (set.count > ctx.rangeBudget) corrupt(`entity set ${index} declares ${set.count} ids, more than the input can describe`);
+    ctx.rangeBudget -= set.count;
     ids = rangeIds(set.start, set.count);
   } else {
     const entry = setSections.get(index);
@@ -287,15 +297,16 @@ function entitySet(ctx: ReadContext, manifest: Manifest, index: number, setSecti
     if (entry.descriptor.rowCount !== set.count) corrupt(`entity set ${index} section holds ${entry.descriptor.rowCount} ids, the manifest ${set.count}`);
     const raw = openSection(ctx, entry);
     if (raw.length !== set.count * 4) corrupt(`entity set ${index} has ${raw.length} bytes for ${set.count} ids`);
-    ids = typedView(Uint32Array, raw, set.count, false);
+    ids = typedView(Uint32Array, raw, set.count, copy);
   }
   cache.set(index, ids);
   return ids;
 }
 
 /** Decodes a tx2-pack container into a packed snapshot; every malformed input is a PackError. */
-export function decodeSnapshot(bytes: Uint8Array, options: DecodeOptions = {}): PackedSnapshot {
-  const layout = readLayout(bytes);
+export function decodeSnapshot(input: Uint8Array, options: DecodeOptions = {}): PackedSnapshot {
+  const layout = readLayout(input);
+  const bytes = plainBytes(input);
   if (layout.header.kind !== ContainerKind.Snapshot) {
     throw new PackError('InvalidFormat', 'this container holds a delta, not a snapshot: apply it to its base snapshot instead');
   }
@@ -304,6 +315,7 @@ export function decodeSnapshot(bytes: Uint8Array, options: DecodeOptions = {}): 
   }
   const ctx: ReadContext = {
     bytes,
+    rangeBudget: MAX_IDS_PER_INPUT_BYTE * bytes.length + 65536,
     verify: options.verifyChecksums ?? true,
     codecs: options.codecs,
     filters: options.filters,
@@ -312,7 +324,9 @@ export function decodeSnapshot(bytes: Uint8Array, options: DecodeOptions = {}): 
   const copy = options.copy ?? false;
   const first = layout.sections[0];
   if (first === undefined || first.descriptor.kind !== SectionKind.Manifest) corrupt('the first section is not the manifest');
-  const manifest = decodeManifest(openSection(ctx, first));
+  // MessagePack bytes values are views into what they are decoded from: copy first when asked.
+  const ownIfCopy = (raw: Uint8Array): Uint8Array => (copy ? raw.slice() : raw);
+  const manifest = decodeManifest(ownIfCopy(openSection(ctx, first)));
   if (manifest.components.length !== layout.header.componentCount || manifest.sets.length !== layout.header.entitySetCount) {
     corrupt('the header counts do not match the manifest');
   }
@@ -355,12 +369,12 @@ export function decodeSnapshot(bytes: Uint8Array, options: DecodeOptions = {}): 
   }
 
   const setCache = new Map<number, Uint32Array>();
-  const entities = entitySet(ctx, manifest, manifest.entities, setSections, setCache);
+  const entities = entitySet(ctx, manifest, manifest.entities, setSections, setCache, copy);
   if (entities.length !== layout.header.entityCount) corrupt('the header entity count does not match the entity list');
   const components: PackedComponent[] = [];
   manifest.components.forEach((component, c) => {
     if (wanted !== undefined && !wanted.has(component.id)) return;
-    const entityIds = entitySet(ctx, manifest, component.set, setSections, setCache);
+    const entityIds = entitySet(ctx, manifest, component.set, setSections, setCache, copy);
     const count = entityIds.length;
     if (component.layout === 'blobs') {
       const entries = dataSections[c]![0]!;
@@ -388,13 +402,13 @@ export function decodeSnapshot(bytes: Uint8Array, options: DecodeOptions = {}): 
     worldTime: manifest.worldTime,
     schemaVersion: manifest.schemaVersion,
     metadata: manifest.metadata,
-    entities: copy ? entities.slice() : entities,
+    entities,
     components,
   };
   if (manifest.order.length > 0) {
     packed.componentOrder = new Map(manifest.order.map(([entity, list]) => [entity, list.map((i) => manifest.components[i]!.id)]));
   }
-  if (metadataEntry !== undefined) packed.entityMetadata = decodeEntityMetadata(openSection(ctx, metadataEntry));
+  if (metadataEntry !== undefined) packed.entityMetadata = decodeEntityMetadata(ownIfCopy(openSection(ctx, metadataEntry)));
   return packed;
 }
 

@@ -139,9 +139,12 @@ export class SnapshotEncoder {
     const total = tocOffset + DESCRIPTOR_SIZE + align(tocRaw.length) + TRAILER_SIZE;
 
     let out: Uint8Array;
+    // A snapshot decoded from this encoder's last output views its buffer: writing over it
+    // would destroy sections before they are copied, so such a call gets a new buffer.
+    const aliased = frames.some((f) => f.stored.buffer === this.#buffer.buffer);
     if (fresh) out = new Uint8Array(total);
     else {
-      if (this.#buffer.length < total) this.#buffer = new Uint8Array(Math.max(total, Math.ceil(this.#buffer.length * 1.5)));
+      if (this.#buffer.length < total || aliased) this.#buffer = new Uint8Array(Math.max(total, Math.ceil(this.#buffer.length * 1.5)));
       out = this.#buffer;
     }
     const multi = plan.sections.length;

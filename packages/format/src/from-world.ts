@@ -1,6 +1,6 @@
 import { encodeBlob } from './blob.js';
 import { PackError } from './errors.js';
-import { FIELD_TYPES, type FieldType } from './field-types.js';
+import { FIELD_TYPES, type FieldType, isFieldType } from './field-types.js';
 import type { Column, EntityMetadata, PackedComponent, PackedSnapshot, WorldSnapshot } from './model.js';
 import type { ComponentSchema, Schema } from './schema.js';
 import { arrayFor } from './ids.js';
@@ -115,9 +115,6 @@ function inferColumns(group: Group): Column[] | undefined {
     if (type === undefined) return undefined;
     fields.push({ name, type });
   }
-  // The reader compares keys, which cannot tell `{}` from a Map, Date or class instance
-  // without own fields; for field-less shapes check the prototypes instead.
-  if (fields.length === 0) for (let r = 1; r < rows.length; r++) if (!isPlainObject(rows[r])) return undefined;
   const columns = readColumns(rows, fields, true);
   return typeof columns === 'number' ? undefined : columns;
 }
@@ -135,7 +132,7 @@ function schemaColumns(group: Group, schema: Readonly<Record<string, FieldType>>
   const keys = Object.keys(schema);
   const fields = keys.map((name) => ({ name, type: schema[name]! }));
   for (const field of fields) {
-    if (FIELD_TYPES[field.type] === undefined) {
+    if (!isFieldType(field.type)) {
       invalid(`the schema of component "${group.id}" gives field "${field.name}" the unknown type "${String(field.type)}"`);
     }
   }

@@ -1,4 +1,12 @@
 import { bytesEqual } from '#platform';
+
+/**
+ * A plain Uint8Array over the same bytes. Node's Buffer is a Uint8Array whose `slice`
+ * returns a view, not a copy; normalising first keeps every copy a copy.
+ */
+export function plainBytes(bytes: Uint8Array): Uint8Array {
+  return bytes.constructor === Uint8Array ? bytes : new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
 // Helpers for entity-id arrays, the hottest non-copy loops of encode and decode.
 
 /** True when the ids are `first, first + 1, ...` (stored as a range, costing no bytes). */

@@ -1,11 +1,11 @@
 import { encodeBlob } from './blob.js';
 import { PackError } from './errors.js';
-import { FIELD_TYPES, type FieldType } from './field-types.js';
+import { FIELD_TYPES, type FieldType, isFieldType } from './field-types.js';
 import { NO_INDEX, SectionKind } from './layout.js';
 import { isRange, sameIds } from './ids.js';
 import { encodeManifest, type EntitySetEntry, type Manifest } from './manifest.js';
 import type { Column, PackedSnapshot } from './model.js';
-import { encodeBytesColumn, encodeStringColumn } from './var-column.js';
+import { encodeBytesColumn, encodeStringColumn, isWellFormed } from './var-column.js';
 
 /** A section before compression: where it belongs and its raw bytes. */
 export interface PlannedSection {
@@ -39,8 +39,8 @@ function bytesOf(values: ArrayBufferView): Uint8Array {
 
 
 function checkColumn(component: string, column: Column, rows: number): void {
+  if (!isFieldType(column.type)) invalid(`field "${column.name}" of component "${component}" has unknown type "${String(column.type)}"`);
   const info = FIELD_TYPES[column.type];
-  if (info === undefined) invalid(`field "${column.name}" of component "${component}" has unknown type "${String(column.type)}"`);
   const values: unknown = column.values;
   if (info.array !== undefined) {
     // instanceof is the fast check; the tag also accepts arrays from another realm (iframe, vm).
@@ -96,7 +96,7 @@ export function planSnapshot(packed: PackedSnapshot): SnapshotPlan {
   const componentIndex = new Map<string, number>();
   const components: Manifest['components'] = [];
   packed.components.forEach((component, c) => {
-    if (typeof component.id !== 'string') invalid(`component ${c} has no string id`);
+    if (typeof component.id !== 'string' || !isWellFormed(component.id)) invalid(`component ${c} needs a string id without lone UTF-16 surrogates`);
     if (componentIndex.has(component.id)) invalid(`component "${component.id}" appears twice: merge it into one archetype`);
     componentIndex.set(component.id, c);
     if (!(component.entityIds instanceof Uint32Array) && tagOf(component.entityIds) !== '[object Uint32Array]') invalid(`component "${component.id}" entityIds must be a Uint32Array`);
@@ -105,7 +105,8 @@ export function planSnapshot(packed: PackedSnapshot): SnapshotPlan {
     if (component.layout === 'columns') {
       const names = new Set<string>();
       component.fields.forEach((column, f) => {
-        if (typeof column.name !== 'string' || names.has(column.name)) invalid(`component "${component.id}" has a missing or repeated field name "${column.name}"`);
+        if (typeof column.name !== 'string' || !isWellFormed(column.name)) invalid(`component "${component.id}" has a field name that is not a well-formed string`);
+        if (names.has(column.name)) invalid(`component "${component.id}" has a missing or repeated field name "${column.name}"`);
         names.add(column.name);
         checkColumn(component.id, column, rows);
         sections.push({
@@ -152,7 +153,7 @@ export function planSnapshot(packed: PackedSnapshot): SnapshotPlan {
   if (typeof manifest.timestamp !== 'number' || typeof manifest.worldTime !== 'number' || typeof manifest.schemaVersion !== 'number') {
     invalid('timestamp, worldTime and schemaVersion must be numbers');
   }
-  if (typeof manifest.version !== 'string') invalid('version must be a string');
+  if (typeof manifest.version !== 'string' || !isWellFormed(manifest.version)) invalid('version must be a string without lone UTF-16 surrogates');
   if (typeof manifest.metadata !== 'object' || manifest.metadata === null) invalid('metadata must be an object');
 
   const planned: PlannedSection[] = [

@@ -12,6 +12,9 @@ import { isWellFormed } from './var-column.js';
  * object with exactly these fields (in this order when `ordered`) holding values that fit.
  */
 export type RowReader = (rows: readonly unknown[], columns: unknown[], n: number, wellFormed: (s: string) => boolean) => number;
+
+// In `ordered` mode (inferred shapes) rows must also be plain objects: a typed array, Map or
+// class instance with the same enumerable keys would otherwise come back as a plain object.
 /** Builds one object per row from `columns` into `out`. */
 export type RowWriter = (columns: readonly unknown[], n: number, out: unknown[]) => void;
 
@@ -143,20 +146,24 @@ export function rowReader(fields: readonly FieldShape[], ordered: boolean): RowR
     // The key loop counts the row's keys (and checks their order); reading each declared
     // field then proves it is present, since a missing one reads as undefined and fails.
     const keyCheck = ordered
-      ? `let i = 0; for (const k in o) { if (k !== names[i]) return r; i++; } if (i !== ${names.length}) return r;`
+      ? `if (getProto(o) !== plain) return r; let i = 0; for (const k in o) { if (k !== names[i]) return r; i++; } if (i !== ${names.length}) return r;`
       : `let i = 0; for (const k in o) i++; if (i !== ${names.length}) return r;`;
     const lines = fields.map((f, i) => `const v${i} = o[${JSON.stringify(f.name)}]; ${storeCode(f.type, `v${i}`, `c${i}`)}`);
     const body =
       fields.map((_, i) => `const c${i} = columns[${i}];`).join('\n') +
       `\nfor (let r = 0; r < n; r++) {\nconst o = rows[r];\n` +
       `if (typeof o !== 'object' || o === null || Array.isArray(o)) return r;\n${keyCheck}\n${lines.join('\n')}\n}\nreturn -1;`;
-    const compiled = new Function('names', `return function read(rows, columns, n, wf) {\n${body}\n}`)(names) as RowReader;
+    const compiled = new Function('names', 'getProto', 'plain', `return function read(rows, columns, n, wf) {\n${body}\n}`)(
+      names,
+      Object.getPrototypeOf,
+      Object.prototype,
+    ) as RowReader;
     return remember(readers, key, compiled);
   }
   const generic: RowReader = (rows, columns, n) => {
     for (let r = 0; r < n; r++) {
       const o = rows[r] as Record<string, unknown>;
-      if (!hasExactKeys(o, names, ordered)) return r;
+      if (!hasExactKeys(o, names, ordered) || (ordered && Object.getPrototypeOf(o) !== Object.prototype)) return r;
       for (let f = 0; f < fields.length; f++) {
         const { name, type } = fields[f]!;
         if (!Object.prototype.hasOwnProperty.call(o, name) || !genericStore(type, columns[f], r, o[name])) return r;

@@ -47,7 +47,8 @@ export function toWorldSnapshot(packed: PackedSnapshot): WorldSnapshot {
     const count = component.entityIds.length;
     const data = arrayFor<unknown>(count);
     if (component.layout === 'blobs') {
-      for (let r = 0; r < count; r++) data[r] = decodeBlob(component.blobs[r]!, `the blob of component "${component.id}" for entity ${component.entityIds[r]}`);
+      // Decoded from a copy: MessagePack bytes values would otherwise view the snapshot's input.
+      for (let r = 0; r < count; r++) data[r] = decodeBlob(component.blobs[r]!.slice(), `the blob of component "${component.id}" for entity ${component.entityIds[r]}`);
     } else {
       rowWriter(component.fields)(component.fields.map((f) => f.values), count, data);
     }
