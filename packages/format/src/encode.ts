@@ -129,14 +129,9 @@ export class SnapshotEncoder {
       offset += DESCRIPTOR_SIZE + align(frame.stored.length);
     }
     const tocOffset = offset;
-    const tocRaw = new Uint8Array(frames.length * TOC_ENTRY_SIZE);
-    const toc = storeSection(
-      { kind: SectionKind.TableOfContents, owner: NO_INDEX, field: NO_INDEX, rowStart: 0, rowCount: frames.length, width: 0, raw: tocRaw },
-      noneCodec,
-      undefined,
-      this.#checksums,
-    );
-    const total = tocOffset + DESCRIPTOR_SIZE + align(tocRaw.length) + TRAILER_SIZE;
+    const tocLength = frames.length * TOC_ENTRY_SIZE;
+    const tocPayloadAt = tocOffset + DESCRIPTOR_SIZE;
+    const total = tocPayloadAt + align(tocLength) + TRAILER_SIZE;
 
     let out: Uint8Array;
     // A snapshot decoded from this encoder's last output views its buffer: writing over it
@@ -147,10 +142,9 @@ export class SnapshotEncoder {
       if (this.#buffer.length < total || aliased) this.#buffer = new Uint8Array(Math.max(total, Math.ceil(this.#buffer.length * 1.5)));
       out = this.#buffer;
     }
-    const multi = plan.sections.length;
-    const tocView = new DataView(tocRaw.buffer);
-    const codecCounts = new Map<number, number>();
-    for (let i = 0; i < multi; i++) {
+    const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
+    const codecUse = new Uint32Array(256);
+    for (let i = 0; i < frames.length; i++) {
       const frame = frames[i]!;
       const payloadAt = frame.offset + DESCRIPTOR_SIZE;
       out.set(frame.stored, payloadAt);
@@ -158,23 +152,34 @@ export class SnapshotEncoder {
       out.fill(0, end, align(end));
       if (this.#checksums) frame.descriptor.payloadCrc = crc32(out.subarray(payloadAt, end));
       writeDescriptor(out, frame.offset, frame.descriptor);
-      // The table of contents repeats each descriptor after its frame offset.
-      const entry = i * TOC_ENTRY_SIZE;
-      tocView.setUint32(entry, frame.offset % 2 ** 32, true);
-      tocView.setUint32(entry + 4, Math.floor(frame.offset / 2 ** 32), true);
-      tocRaw.set(out.subarray(frame.offset, frame.offset + DESCRIPTOR_SIZE), entry + 8);
-      if (frame.descriptor.kind === SectionKind.Column || frame.descriptor.kind === SectionKind.Blobs) {
-        codecCounts.set(frame.descriptor.codec, (codecCounts.get(frame.descriptor.codec) ?? 0) + 1);
-      }
+      // The table of contents lists each frame's offset and a copy of its descriptor.
+      const entry = tocPayloadAt + i * TOC_ENTRY_SIZE;
+      view.setUint32(entry, frame.offset % 2 ** 32, true);
+      view.setUint32(entry + 4, Math.floor(frame.offset / 2 ** 32), true);
+      out.copyWithin(entry + 8, frame.offset, frame.offset + DESCRIPTOR_SIZE);
+      const kind = frame.descriptor.kind;
+      if (kind === SectionKind.Column || kind === SectionKind.Blobs) codecUse[frame.descriptor.codec]!++;
     }
-    const tocPayloadAt = tocOffset + DESCRIPTOR_SIZE;
-    out.set(tocRaw, tocPayloadAt);
-    out.fill(0, tocPayloadAt + tocRaw.length, align(tocPayloadAt + tocRaw.length));
-    if (this.#checksums) toc.descriptor.payloadCrc = crc32(tocRaw);
-    writeDescriptor(out, tocOffset, toc.descriptor);
+    out.fill(0, tocPayloadAt + tocLength, align(tocPayloadAt + tocLength));
+    writeDescriptor(out, tocOffset, {
+      kind: SectionKind.TableOfContents,
+      codec: CodecId.None,
+      filter: FilterId.None,
+      cipher: CipherId.None,
+      flags: this.#checksums ? SectionFlags.PayloadChecksum : 0,
+      filterParam: 0,
+      owner: NO_INDEX,
+      field: NO_INDEX,
+      rowStart: 0,
+      rowCount: frames.length,
+      rawLength: tocLength,
+      storedLength: tocLength,
+      payloadCrc: this.#checksums ? crc32(out.subarray(tocPayloadAt, tocPayloadAt + tocLength)) : 0,
+      nonce: ZERO_NONCE,
+    });
 
-    let mainCodec: number = CodecId.None;
-    for (const [id, count] of codecCounts) if (count > (codecCounts.get(mainCodec) ?? 0)) mainCodec = id;
+    let mainCodec = 0;
+    for (let id = 1; id < 256; id++) if (codecUse[id]! > codecUse[mainCodec]!) mainCodec = id;
     writeHeader(out, 0, {
       formatVersion: FORMAT_VERSION,
       flags: this.#checksums ? HeaderFlags.SectionChecksums : 0,
@@ -188,7 +193,7 @@ export class SnapshotEncoder {
       worldTime: packed.worldTime,
       extension: new Uint8Array(0),
     });
-    writeTrailer(out, total - TRAILER_SIZE, { tocOffset, sectionCount: multi, flags: 0, digest: new Uint8Array(0) });
+    writeTrailer(out, total - TRAILER_SIZE, { tocOffset, sectionCount: frames.length, flags: 0, digest: new Uint8Array(0) });
     return fresh ? out : out.subarray(0, total);
   }
 }
