@@ -1,6 +1,6 @@
 import { Decoder, Encoder, ExtensionCodec } from '@msgpack/msgpack';
 import { PackError } from './errors.js';
-import { plainBytes } from './ids.js';
+import { plainBytes } from './arrays.js';
 import { isWellFormed } from './var-column.js';
 
 // MessagePack alone loses undefined (becomes nil), -0 (becomes int 0), Map/Set key

@@ -24,7 +24,7 @@ import {
   TOC_ENTRY_SIZE,
   TRAILER_SIZE,
 } from './layout.js';
-import { plainBytes, rangeIds } from './ids.js';
+import { plainBytes, rangeIds } from './arrays.js';
 import { decodeManifest, type Manifest } from './manifest.js';
 import type { Column, EntityMetadata, PackedComponent, PackedSnapshot } from './model.js';
 import { type CodecLookup, codecName, type FilterLookup } from './section-codec.js';

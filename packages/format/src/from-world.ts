@@ -3,7 +3,7 @@ import { PackError } from './errors.js';
 import { FIELD_TYPES, type FieldType, isFieldType } from './field-types.js';
 import type { Column, EntityMetadata, PackedComponent, PackedSnapshot, WorldSnapshot } from './model.js';
 import type { ComponentSchema, Schema } from './schema.js';
-import { arrayFor } from './ids.js';
+import { arrayFor } from './arrays.js';
 import { rowReader } from './shape.js';
 import { isWellFormed } from './var-column.js';
 

@@ -2,7 +2,7 @@ import { encodeBlob } from './blob.js';
 import { PackError } from './errors.js';
 import { FIELD_TYPES, type FieldType, isFieldType } from './field-types.js';
 import { NO_INDEX, SectionKind } from './layout.js';
-import { isRange, sameIds } from './ids.js';
+import { isRange, sameIds } from './arrays.js';
 import { encodeManifest, type EntitySetEntry, type Manifest } from './manifest.js';
 import type { Column, PackedSnapshot } from './model.js';
 import { encodeBytesColumn, encodeStringColumn, isWellFormed } from './var-column.js';

@@ -1,6 +1,6 @@
 import { decodeBlob } from './blob.js';
 import { PackError } from './errors.js';
-import { arrayFor, sameIds } from './ids.js';
+import { arrayFor, sameIds } from './arrays.js';
 import type { PackedSnapshot, WorldComponent, WorldEntity, WorldSnapshot } from './model.js';
 import { rowWriter } from './shape.js';
 

@@ -1,5 +1,5 @@
 import { PackError } from './errors.js';
-import { arrayFor } from './ids.js';
+import { arrayFor } from './arrays.js';
 
 // Variable-length columns (strings, bytes, blobs) are laid out as `count + 1`
 // little-endian u32 offsets followed by the concatenated values:

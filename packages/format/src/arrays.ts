@@ -1,3 +1,5 @@
+// Array helpers used by the hot paths of encode and decode: entity-id ranges, byte views,
+// and arrays shaped the way V8 fills fastest.
 import { bytesEqual } from '#platform';
 
 /**
@@ -7,7 +9,6 @@ import { bytesEqual } from '#platform';
 export function plainBytes(bytes: Uint8Array): Uint8Array {
   return bytes.constructor === Uint8Array ? bytes : new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
-// Helpers for entity-id arrays, the hottest non-copy loops of encode and decode.
 
 /** True when the ids are `first, first + 1, ...` (stored as a range, costing no bytes). */
 export function isRange(ids: Uint32Array): boolean {
