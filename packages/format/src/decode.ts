@@ -397,9 +397,9 @@ export function decodeSnapshot(input: Uint8Array, options: DecodeOptions = {}): 
   });
 
   const packed: PackedSnapshot = {
-    timestamp: manifest.timestamp,
+    timestamp: layout.header.timestamp,
     version: manifest.version,
-    worldTime: manifest.worldTime,
+    worldTime: layout.header.worldTime,
     schemaVersion: manifest.schemaVersion,
     metadata: manifest.metadata,
     entities,

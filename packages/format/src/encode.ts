@@ -18,6 +18,7 @@ import {
   TRAILER_SIZE,
 } from './layout.js';
 import type { PackedSnapshot } from './model.js';
+import { ManifestWriter } from './manifest.js';
 import { type PlannedSection, planSnapshot } from './plan.js';
 import { type FilterChooser, noneCodec, type SectionCodec } from './section-codec.js';
 
@@ -100,6 +101,7 @@ export class SnapshotEncoder {
   readonly #level: number | undefined;
   readonly #checksums: boolean;
   readonly #filter: FilterChooser | undefined;
+  readonly #manifests = new ManifestWriter();
   #buffer = new Uint8Array(0);
 
   /** Creates an encoder with fixed options. */
@@ -121,7 +123,7 @@ export class SnapshotEncoder {
   }
 
   #encode(packed: PackedSnapshot, fresh: boolean): Uint8Array {
-    const plan = planSnapshot(packed);
+    const plan = planSnapshot(packed, this.#manifests);
     const frames = plan.sections.map((s) => storeSection(s, this.#codec, this.#level, this.#checksums, this.#filter));
     let offset = HEADER_SIZE;
     for (const frame of frames) {

@@ -14,11 +14,9 @@ export interface ManifestComponent {
   fields: { name: string; type: FieldType }[];
 }
 
-/** The decoded manifest section: everything but the bulk data. */
+/** The decoded manifest section: everything but the bulk data and the header's times. */
 export interface Manifest {
-  timestamp: number;
   version: string;
-  worldTime: number;
   schemaVersion: number;
   metadata: Record<string, unknown>;
   /** Index of the entity set listing every entity in world order. */
@@ -31,13 +29,15 @@ export interface Manifest {
 
 /** Encodes a manifest to its MessagePack section bytes. */
 export function encodeManifest(m: Manifest): Uint8Array {
+  return encodeWithMetadata(m, encodeBlob(m.metadata));
+}
+
+function encodeWithMetadata(m: Manifest, metadata: Uint8Array): Uint8Array {
   return encodePlain({
-    timestamp: m.timestamp,
     version: m.version,
-    worldTime: m.worldTime,
     schemaVersion: m.schemaVersion,
     // Free-form values may need the blob extensions; the rest is plain MessagePack.
-    metadata: encodeBlob(m.metadata),
+    metadata,
     entities: m.entities,
     sets: m.sets.map((s) => ('start' in s ? [s.start, s.count] : [s.count])),
     components: m.components.map((c) => [
@@ -48,6 +48,47 @@ export function encodeManifest(m: Manifest): Uint8Array {
     ]),
     order: m.order,
   });
+}
+
+const sameList = <T>(a: readonly T[], b: readonly T[], same: (x: T, y: T) => boolean): boolean =>
+  a.length === b.length && a.every((x, i) => same(x, b[i]!));
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+function sameStructure(a: Manifest, b: Manifest): boolean {
+  return (
+    a.version === b.version &&
+    Object.is(a.schemaVersion, b.schemaVersion) &&
+    a.entities === b.entities &&
+    sameList(a.sets, b.sets, (x, y) => x.count === y.count && ('start' in x ? 'start' in y && x.start === y.start : !('start' in y))) &&
+    sameList(
+      a.components,
+      b.components,
+      (x, y) => x.id === y.id && x.set === y.set && x.layout === y.layout && sameList(x.fields, y.fields, (f, g) => f.name === g.name && f.type === g.type),
+    ) &&
+    sameList(a.order, b.order, (x, y) => x[0] === y[0] && sameList(x[1], y[1], (i, j) => i === j))
+  );
+}
+
+/**
+ * Encodes manifests, reusing the previous bytes when nothing changed: a game saving every
+ * frame has the same schema each time, and MessagePack-encoding it costs more than
+ * comparing it.
+ */
+export class ManifestWriter {
+  #last: { manifest: Manifest; metadata: Uint8Array; bytes: Uint8Array } | undefined;
+
+  /** The section bytes of `m`; do not modify them (they may be returned again). */
+  encode(m: Manifest): Uint8Array {
+    const metadata = encodeBlob(m.metadata);
+    const last = this.#last;
+    if (last !== undefined && sameBytes(last.metadata, metadata) && sameStructure(last.manifest, m)) return last.bytes;
+    const bytes = encodeWithMetadata(m, metadata);
+    this.#last = { manifest: m, metadata, bytes };
+    return bytes;
+  }
 }
 
 function bad(what: string): never {
@@ -62,7 +103,7 @@ export function decodeManifest(bytes: Uint8Array): Manifest {
   const raw = decodePlain(bytes, 'the manifest');
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) bad('not a map');
   const m = raw as Record<string, unknown>;
-  if (!isNum(m.timestamp) || !isNum(m.worldTime) || !isNum(m.schemaVersion)) bad('world times');
+  if (!isNum(m.schemaVersion)) bad('schema version');
   if (typeof m.version !== 'string') bad('version');
   if (!(m.metadata instanceof Uint8Array)) bad('metadata');
   const metadata = decodeBlob(m.metadata, 'the world metadata');
@@ -105,9 +146,7 @@ export function decodeManifest(bytes: Uint8Array): Manifest {
     return [entry[0], list as number[]];
   });
   return {
-    timestamp: m.timestamp,
     version: m.version,
-    worldTime: m.worldTime,
     schemaVersion: m.schemaVersion,
     metadata: metadata as Record<string, unknown>,
     entities: m.entities,

@@ -3,7 +3,7 @@ import { PackError } from './errors.js';
 import { FIELD_TYPES, type FieldType, isFieldType } from './field-types.js';
 import { NO_INDEX, SectionKind } from './layout.js';
 import { isRange, sameIds } from './arrays.js';
-import { encodeManifest, type EntitySetEntry, type Manifest } from './manifest.js';
+import { type EntitySetEntry, type Manifest, ManifestWriter } from './manifest.js';
 import type { Column, PackedSnapshot } from './model.js';
 import { encodeBytesColumn, encodeStringColumn, isWellFormed } from './var-column.js';
 
@@ -74,7 +74,7 @@ function columnBytes(component: string, column: Column): Uint8Array {
 }
 
 /** Validates a packed snapshot and lays it out as sections; throws InvalidInput on bad input. */
-export function planSnapshot(packed: PackedSnapshot): SnapshotPlan {
+export function planSnapshot(packed: PackedSnapshot, manifestWriter: ManifestWriter = new ManifestWriter()): SnapshotPlan {
   if (!(packed.entities instanceof Uint32Array) && tagOf(packed.entities) !== '[object Uint32Array]') invalid('snapshot.entities must be a Uint32Array of entity ids');
   const setIds: Uint32Array[] = [];
   const sets: EntitySetEntry[] = [];
@@ -140,9 +140,7 @@ export function planSnapshot(packed: PackedSnapshot): SnapshotPlan {
     ]);
   }
   const manifest: Manifest = {
-    timestamp: packed.timestamp,
     version: packed.version,
-    worldTime: packed.worldTime,
     schemaVersion: packed.schemaVersion,
     metadata: packed.metadata,
     entities,
@@ -150,14 +148,14 @@ export function planSnapshot(packed: PackedSnapshot): SnapshotPlan {
     components,
     order,
   };
-  if (typeof manifest.timestamp !== 'number' || typeof manifest.worldTime !== 'number' || typeof manifest.schemaVersion !== 'number') {
+  if (typeof packed.timestamp !== 'number' || typeof packed.worldTime !== 'number' || typeof manifest.schemaVersion !== 'number') {
     invalid('timestamp, worldTime and schemaVersion must be numbers');
   }
   if (typeof manifest.version !== 'string' || !isWellFormed(manifest.version)) invalid('version must be a string without lone UTF-16 surrogates');
   if (typeof manifest.metadata !== 'object' || manifest.metadata === null) invalid('metadata must be an object');
 
   const planned: PlannedSection[] = [
-    { kind: SectionKind.Manifest, owner: NO_INDEX, field: NO_INDEX, rowStart: 0, rowCount: 0, width: 0, raw: encodeManifest(manifest) },
+    { kind: SectionKind.Manifest, owner: NO_INDEX, field: NO_INDEX, rowStart: 0, rowCount: 0, width: 0, raw: manifestWriter.encode(manifest) },
     ...setSections,
     ...sections,
   ];

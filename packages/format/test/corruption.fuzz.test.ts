@@ -119,7 +119,8 @@ describe('the byte-level helpers', () => {
 
   it('the memory guard sees a large allocation (it is not vacuous)', () => {
     const outcome = measure(() => new Uint8Array(96 * MB).fill(1));
-    expect(outcome.arrayBuffers).toBeGreaterThanOrEqual(96 * MB);
+    // Other buffers may be freed meanwhile: allow a little slack below the 96 MB allocated.
+    expect(outcome.arrayBuffers).toBeGreaterThanOrEqual(90 * MB);
     expect(gc, 'global.gc could not be enabled: memory growth is measured without a collection first').toBeTypeOf('function');
   });
 
@@ -554,7 +555,7 @@ const attacks: Attack[] = [
       ['an order entry naming component 999', (m) => (m.order = [[3, [0, 999]]])],
       ['an order entry for entity -1', (m) => (m.order = [[-1, [0]]])],
       ['the entity list naming set 999', (m) => (m.entities = 999)],
-      ['a timestamp that is a string', (m) => (m.timestamp = 'now')],
+      ['a schema version that is a string', (m) => (m.schemaVersion = 'v2')],
       ['metadata that is an array', (m) => (m.metadata = [1])],
       ['sets that are a map', (m) => (m.sets = { 0: [1] })],
       ['a set count of 1.5', (m) => ((m.sets as unknown[][])[0] = [1.5])],
