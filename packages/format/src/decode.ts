@@ -98,6 +98,9 @@ export function readLayout(input: Uint8Array): SnapshotLayout {
   const bytes = plainBytes(input);
   const header = readHeader(bytes);
   if (header.kind !== ContainerKind.Snapshot && header.kind !== ContainerKind.Delta) corrupt(`unknown container kind ${header.kind}`);
+  if (header.flags & HeaderFlags.Encrypted || header.cipher !== CipherId.None) {
+    throw new PackError('Decryption', 'this snapshot is encrypted: pass a key, reading it with decodeEncrypted from @tx2/pack-crypto');
+  }
   const trailer = readTrailer(bytes);
   const end = bytes.length - TRAILER_SIZE;
   const tocOffset = trailer.tocOffset;
@@ -309,9 +312,6 @@ export function decodeSnapshot(input: Uint8Array, options: DecodeOptions = {}): 
   const bytes = plainBytes(input);
   if (layout.header.kind !== ContainerKind.Snapshot) {
     throw new PackError('InvalidFormat', 'this container holds a delta, not a snapshot: apply it to its base snapshot instead');
-  }
-  if (layout.header.flags & HeaderFlags.Encrypted || layout.header.cipher !== CipherId.None) {
-    throw new PackError('Decryption', 'this snapshot is encrypted: read it through @tx2/pack-crypto and pass its key');
   }
   const ctx: ReadContext = {
     bytes,
