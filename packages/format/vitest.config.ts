@@ -13,5 +13,7 @@ export default defineConfig({
   },
   test: {
     include: ["test/**/*.test.ts"],
+    // Property and fuzz tests run thousands of cases; CI runs every package's suite at once on 2 cores.
+    testTimeout: 60_000,
   },
 });
