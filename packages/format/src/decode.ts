@@ -291,6 +291,7 @@ function entitySet(ctx: ReadContext, manifest: Manifest, index: number, setSecti
   let ids: Uint32Array;
   if ('start' in set) {
     // One budget for the whole file: many small-looking ranges must not add up to gigabytes.
+    // Decoded rows raise it (see decodeSnapshot); the input length alone allows 8 ids a byte.
     if (set.count > ctx.rangeBudget) corrupt(`entity set ${index} declares ${set.count} ids, more than the input can describe`);
     ctx.rangeBudget -= set.count;
     ids = rangeIds(set.start, set.count);
@@ -368,14 +369,15 @@ export function decodeSnapshot(input: Uint8Array, options: DecodeOptions = {}): 
     }
   }
 
+  // Component data is decoded before the entity ids are materialised: a range set costs no
+  // bytes in the file, so its ids may only be allocated once decoded rows vouch for them
+  // (plus a small allowance per input byte, for entities without components).
   const setCache = new Map<number, Uint32Array>();
-  const entities = entitySet(ctx, manifest, manifest.entities, setSections, setCache, copy);
-  if (entities.length !== layout.header.entityCount) corrupt('the header entity count does not match the entity list');
   const components: PackedComponent[] = [];
   manifest.components.forEach((component, c) => {
     if (wanted !== undefined && !wanted.has(component.id)) return;
-    const entityIds = entitySet(ctx, manifest, component.set, setSections, setCache, copy);
-    const count = entityIds.length;
+    const count = manifest.sets[component.set]!.count;
+    let data: { blobs: Uint8Array[] } | { fields: Column[] };
     if (component.layout === 'blobs') {
       const entries = dataSections[c]![0]!;
       const what = `the blobs of component "${component.id}"`;
@@ -384,17 +386,23 @@ export function decodeSnapshot(input: Uint8Array, options: DecodeOptions = {}): 
       parts.forEach((raw, i) => {
         for (const b of decodeBytesColumn(raw, entries[i]!.descriptor.rowCount, what, copy)) blobs.push(b);
       });
-      components.push({ id: component.id, layout: 'blobs', entityIds, blobs });
-      return;
+      data = { blobs };
+    } else {
+      data = {
+        fields: component.fields.map((field, f) => {
+          const entries = dataSections[c]![f]!;
+          const what = `field "${field.name}" of component "${component.id}"`;
+          const parts = joinChunks(ctx, entries, count, what);
+          return decodeColumn(parts, entries, field.name, field.type, count, copy, what);
+        }),
+      };
     }
-    const fields = component.fields.map((field, f) => {
-      const entries = dataSections[c]![f]!;
-      const what = `field "${field.name}" of component "${component.id}"`;
-      const parts = joinChunks(ctx, entries, count, what);
-      return decodeColumn(parts, entries, field.name, field.type, count, copy, what);
-    });
-    components.push({ id: component.id, layout: 'columns', entityIds, fields });
+    if ('blobs' in data || data.fields.length > 0) ctx.rangeBudget += count;
+    const entityIds = entitySet(ctx, manifest, component.set, setSections, setCache, copy);
+    components.push('blobs' in data ? { id: component.id, layout: 'blobs', entityIds, blobs: data.blobs } : { id: component.id, layout: 'columns', entityIds, fields: data.fields });
   });
+  const entities = entitySet(ctx, manifest, manifest.entities, setSections, setCache, copy);
+  if (entities.length !== layout.header.entityCount) corrupt('the header entity count does not match the entity list');
 
   const packed: PackedSnapshot = {
     timestamp: layout.header.timestamp,

@@ -148,3 +148,18 @@ describe('scanSections', () => {
     expect(scan.sections.map((s) => s.descriptor.kind)).toEqual([SectionKind.Manifest, SectionKind.EntitySet]);
   });
 });
+
+describe('entity ranges in highly compressed files', () => {
+  it('decodes a world far larger than its file when decoded rows vouch for the ids', () => {
+    const n = 2_000_000;
+    const packed = createPackedSnapshot({
+      entities: Uint32Array.from({ length: n }, (_, i) => i + 1),
+      components: [{ id: 'Alive', fields: { alive: new Uint8Array(n) }, types: { alive: 'bool' } }],
+    });
+    const bytes = encodeSnapshot(packed, { codec: rle });
+    expect(bytes.length).toBeLessThan(n / 64); // more than 8 ids per input byte
+    const back = decodeSnapshot(bytes, { codecs: () => rle });
+    expect(back.entities.length).toBe(n);
+    expect(back.components[0]!.entityIds[n - 1]).toBe(n);
+  });
+});
