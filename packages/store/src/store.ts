@@ -1,0 +1,324 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { PackError, type PackedSnapshot } from '@tx2/pack-format';
+import type { StorageBackend } from './backend.js';
+import { NodeFsBackend } from './backends/node-fs.js';
+import { validateId } from './id.js';
+import { type JsonValue, SnapshotMetadata, type SnapshotMetadataRecord } from './metadata.js';
+import { SnapshotReader } from './reader.js';
+import type { ByteSource } from './source.js';
+import { SnapshotWriter } from './writer.js';
+
+/** Suffix of snapshot files. */
+export const SNAPSHOT_SUFFIX = '.tx2pack';
+/** Suffix of metadata files. */
+export const META_SUFFIX = '.meta.json';
+/** Key of the store's record inside each snapshot's world metadata (removed again on load). */
+export const EMBEDDED_KEY = 'tx2-pack/store';
+const META_FORMAT = 'tx2-pack-store/1';
+/** Snapshot files larger than this are loaded through byte ranges (the SHA-256 is then not re-checked; section CRCs are). */
+const LARGE_FILE = 32 << 20;
+
+/** Options of a {@link SnapshotStore}. */
+export interface SnapshotStoreOptions {
+  /** How snapshots are encoded (default `SnapshotWriter.create()`: zstd level 1). */
+  writer?: SnapshotWriter;
+  /** How snapshots are decoded (default `SnapshotReader.create()`). */
+  reader?: SnapshotReader;
+  /** How long a write waits for another writer's lock before failing (default 10 s). */
+  lockTimeoutMs?: number;
+}
+
+/** What `<id>.meta.json` holds: the metadata plus what ties it to its snapshot file. */
+export interface StoreRecord {
+  format: typeof META_FORMAT;
+  /** Random id of the save that wrote the pair; also embedded in the snapshot. */
+  saveId: string;
+  /** Size and SHA-256 (hex) of the snapshot file. */
+  size: number;
+  sha256: string;
+  metadata: SnapshotMetadataRecord;
+  /** Fields of upper layers (the checkpoint manager keeps its parent link here). */
+  extra: Record<string, JsonValue>;
+}
+
+/** A loaded snapshot with its metadata. */
+export interface StoredSnapshot {
+  snapshot: PackedSnapshot;
+  metadata: SnapshotMetadata;
+}
+
+/** One listed entry: its metadata and the store record's extra fields. */
+export interface StoreEntry {
+  metadata: SnapshotMetadata;
+  extra: Readonly<Record<string, JsonValue>>;
+}
+
+/** Options of {@link SnapshotStore.load}. */
+export interface LoadOptions {
+  /** Load only these components, reading only their sections when the backend supports ranges. */
+  components?: readonly string[];
+}
+
+const snapshotKey = (id: string): string => `${id}${SNAPSHOT_SUFFIX}`;
+const metaKey = (id: string): string => `${id}${META_SUFFIX}`;
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+function parseRecord(bytes: Uint8Array, id: string): StoreRecord {
+  let value: unknown;
+  try {
+    value = JSON.parse(decoder.decode(bytes));
+  } catch (cause) {
+    throw new PackError('InvalidFormat', `the metadata file of "${id}" is not valid JSON: it was modified outside the store; delete "${id}" or restore the file`, { cause });
+  }
+  const r = value as Partial<StoreRecord>;
+  if (typeof r !== 'object' || r === null || r.format !== META_FORMAT || typeof r.saveId !== 'string' || typeof r.size !== 'number' || typeof r.sha256 !== 'string') {
+    throw new PackError('InvalidFormat', `the metadata file of "${id}" is not a ${META_FORMAT} record: it was modified outside the store; delete "${id}" or restore the file`);
+  }
+  const metadata = SnapshotMetadata.fromJSON(r.metadata);
+  if (metadata.id !== id) throw new PackError('InvalidFormat', `the metadata file of "${id}" names snapshot "${metadata.id}": it was renamed outside the store`);
+  return { format: META_FORMAT, saveId: r.saveId, size: r.size, sha256: r.sha256, metadata: metadata.toJSON(), extra: (r.extra ?? {}) as Record<string, JsonValue> };
+}
+
+/**
+ * A directory (or any {@link StorageBackend}) of snapshots: `<id>.tx2pack` beside
+ * `<id>.meta.json`.
+ *
+ * Consistency: a save writes the snapshot first and the metadata file last, each with an
+ * atomic put, under the store's write lock. Both carry the same random `saveId` (the
+ * snapshot inside its world metadata, with the whole metadata record). A crash between
+ * the two leaves the new snapshot beside the previous metadata: `load` sees the saveIds
+ * differ, returns the snapshot with the metadata embedded in it (the new save, complete)
+ * and rewrites the metadata file. A snapshot without any metadata file (a first save
+ * interrupted, or a delete — which removes the metadata first — interrupted) is not listed
+ * and does not exist for `load` until `recover(id)` or a new save.
+ */
+export class SnapshotStore {
+  readonly backend: StorageBackend;
+  readonly writer: SnapshotWriter;
+  readonly reader: SnapshotReader;
+  readonly lockTimeoutMs: number;
+
+  /** A store over `backend`, or over the directory `backend` when it is a path. */
+  constructor(backend: StorageBackend | string, options: SnapshotStoreOptions = {}) {
+    this.backend = typeof backend === 'string' ? new NodeFsBackend(backend) : backend;
+    this.writer = options.writer ?? SnapshotWriter.create();
+    this.reader = options.reader ?? SnapshotReader.create();
+    this.lockTimeoutMs = options.lockTimeoutMs ?? 10_000;
+  }
+
+  /** Runs `fn` holding the store's write lock (across processes for the filesystem backend). */
+  async withWriteLock<T>(fn: () => Promise<T>): Promise<T> {
+    const release = await this.backend.lock(this.lockTimeoutMs);
+    try {
+      return await fn();
+    } finally {
+      await release();
+    }
+  }
+
+  /** Saves `snapshot` under `metadata.id` (or the id given), replacing any previous save atomically; returns the stored metadata. */
+  async save(snapshot: PackedSnapshot, metadata: SnapshotMetadata | string): Promise<SnapshotMetadata> {
+    return this.withWriteLock(() => this.saveUnlocked(snapshot, metadata, {}));
+  }
+
+  /** `save` without taking the lock, with extra record fields: for layers holding the lock already. */
+  async saveUnlocked(snapshot: PackedSnapshot, metadata: SnapshotMetadata | string, extra: Record<string, JsonValue>): Promise<SnapshotMetadata> {
+    const meta =
+      typeof metadata === 'string'
+        ? new SnapshotMetadata(metadata, { worldTime: snapshot.worldTime, schemaVersion: snapshot.schemaVersion })
+        : metadata;
+    if (!(meta instanceof SnapshotMetadata)) throw new PackError('InvalidInput', 'save expects SnapshotMetadata or an id string');
+    const id = validateId(meta.id);
+    const saveId = randomBytes(12).toString('hex');
+    const embedded = JSON.stringify({ saveId, metadata: meta.toJSON(), extra });
+    const withRecord: PackedSnapshot = { ...snapshot, metadata: { ...snapshot.metadata, [EMBEDDED_KEY]: embedded } };
+    const hash = createHash('sha256');
+    let size = 0;
+    if (this.backend.putStream !== undefined) {
+      // Section by section: a large world is never held encoded in memory.
+      const writer = this.writer;
+      await this.backend.putStream(
+        snapshotKey(id),
+        (async function* () {
+          for await (const piece of writer.stream(withRecord)) {
+            hash.update(piece);
+            size += piece.length;
+            yield piece;
+          }
+        })(),
+      );
+    } else {
+      const bytes = await this.writer.writeToBytes(withRecord);
+      hash.update(bytes);
+      size = bytes.length;
+      await this.backend.put(snapshotKey(id), bytes);
+    }
+    const record: StoreRecord = { format: META_FORMAT, saveId, size, sha256: hash.digest('hex'), metadata: meta.toJSON(), extra };
+    await this.backend.put(metaKey(id), encoder.encode(`${JSON.stringify(record, null, 2)}\n`));
+    return meta;
+  }
+
+  /** The store record of `id`, or undefined when it has no metadata file. */
+  async record(id: string): Promise<StoreRecord | undefined> {
+    validateId(id);
+    const bytes = await this.backend.get(metaKey(id));
+    return bytes === undefined ? undefined : parseRecord(bytes, id);
+  }
+
+  /** Loads snapshot `id` and its metadata; PackError 'SnapshotNotFound' when it does not exist. */
+  async load(id: string, options: LoadOptions = {}): Promise<StoredSnapshot> {
+    const { snapshot, metadata } = await this.loadEntry(id, options);
+    return { snapshot, metadata };
+  }
+
+  /** Loads snapshot `id` with its metadata and the record's extra fields. */
+  async loadEntry(id: string, options: LoadOptions = {}): Promise<StoredSnapshot & { extra: Record<string, JsonValue> }> {
+    const record = await this.record(id);
+    if (record === undefined) {
+      const orphan = await this.backend.has(snapshotKey(id));
+      throw new PackError(
+        'SnapshotNotFound',
+        orphan
+          ? `snapshot "${id}" has no metadata file (a save or delete was interrupted, or ${metaKey(id)} was deleted): call recover("${id}") to restore its metadata from the snapshot, or delete("${id}")`
+          : `no snapshot "${id}" in ${this.backend.name}: list() shows the saved ids`,
+        { details: { id, orphanSnapshot: orphan } },
+      );
+    }
+    const partial = options.components !== undefined;
+    let snapshot: PackedSnapshot;
+    try {
+      snapshot = await this.#read(id, record, partial ? options.components : undefined);
+    } catch (error) {
+      if (error instanceof PackError && error.code !== 'SnapshotNotFound' && error.code !== 'Io' && error.code !== 'InvalidInput') {
+        throw new PackError(error.code, `snapshot "${id}" in ${this.backend.name} cannot be read: ${error.message}. Delete it or save it again; the other snapshots are not affected`, { cause: error, details: { id } });
+      }
+      throw error;
+    }
+    const embedded = takeEmbedded(snapshot, id);
+    if (embedded.saveId === record.saveId) {
+      return { snapshot, metadata: SnapshotMetadata.fromJSON(record.metadata), extra: record.extra };
+    }
+    // The snapshot is from a newer save whose metadata file was not written (crash between
+    // the two puts): the embedded metadata is that save's. Repair the metadata file.
+    await this.recover(id).catch(() => {});
+    return { snapshot, metadata: SnapshotMetadata.fromJSON(embedded.metadata), extra: embedded.extra };
+  }
+
+  async #read(id: string, record: StoreRecord, components: readonly string[] | undefined): Promise<PackedSnapshot> {
+    const key = snapshotKey(id);
+    const missing = (): never => {
+      throw new PackError('SnapshotNotFound', `the snapshot file of "${id}" is missing although its metadata exists (it was deleted outside the store): delete("${id}") or save it again`, { details: { id } });
+    };
+    const backend = this.backend;
+    const size = backend.size === undefined ? undefined : await backend.size(key);
+    // Partial loads, and large files (decoded component by component), read byte ranges.
+    if ((components !== undefined || (size ?? 0) > LARGE_FILE) && backend.readRange !== undefined && backend.size !== undefined) {
+      if (size === undefined) return missing();
+      const source: ByteSource = {
+        size,
+        read: async (offset, length) => {
+          const bytes = await backend.readRange!(key, offset, length);
+          if (bytes === undefined) return missing();
+          if (bytes.length !== length) throw new PackError('Truncated', `the snapshot file of "${id}" ends before a structure it declares: the file is incomplete`);
+          return bytes;
+        },
+      };
+      return this.reader.withComponents(components).readFromSource(source);
+    }
+    const bytes = await backend.get(key);
+    if (bytes === undefined) return missing();
+    const snapshot = await this.reader.withComponents(components).readFromBytes(bytes);
+    const raw = snapshot.metadata[EMBEDDED_KEY];
+    // Same save (saveId) but other bytes: damage the section checksums did not catch (or they were off).
+    if (typeof raw === 'string' && raw.includes(`"saveId":"${record.saveId}"`) && createHash('sha256').update(bytes).digest('hex') !== record.sha256) {
+      throw new PackError('ChecksumMismatch', `the snapshot file of "${id}" does not match the SHA-256 in its metadata: it is damaged`);
+    }
+    return snapshot;
+  }
+
+  /** Rewrites the metadata file of `id` from the metadata embedded in its snapshot; returns it. */
+  async recover(id: string): Promise<SnapshotMetadata> {
+    validateId(id);
+    return this.withWriteLock(async () => {
+      const bytes = await this.backend.get(snapshotKey(id));
+      if (bytes === undefined) throw new PackError('SnapshotNotFound', `no snapshot file for "${id}": nothing to recover`);
+      const snapshot = await this.reader.withComponents([]).readFromBytes(bytes);
+      const embedded = takeEmbedded(snapshot, id);
+      const current = await this.backend.get(metaKey(id));
+      if (current !== undefined && parseRecord(current, id).saveId === embedded.saveId) return SnapshotMetadata.fromJSON(embedded.metadata);
+      const record: StoreRecord = {
+        format: META_FORMAT,
+        saveId: embedded.saveId,
+        size: bytes.length,
+        sha256: createHash('sha256').update(bytes).digest('hex'),
+        metadata: embedded.metadata,
+        extra: embedded.extra,
+      };
+      await this.backend.put(metaKey(id), encoder.encode(`${JSON.stringify(record, null, 2)}\n`));
+      return SnapshotMetadata.fromJSON(embedded.metadata);
+    });
+  }
+
+  /** True when snapshot `id` exists (has its metadata file). */
+  async exists(id: string): Promise<boolean> {
+    validateId(id);
+    return this.backend.has(metaKey(id));
+  }
+
+  /** The metadata of every snapshot, oldest first (malformed metadata files are skipped). */
+  async list(): Promise<SnapshotMetadata[]> {
+    return (await this.entries()).map((e) => e.metadata);
+  }
+
+  /** Every snapshot's metadata and extra record fields, oldest first. */
+  async entries(): Promise<StoreEntry[]> {
+    const keys = await this.backend.list();
+    const out: StoreEntry[] = [];
+    for (const key of keys) {
+      if (!key.endsWith(META_SUFFIX)) continue;
+      const id = key.slice(0, -META_SUFFIX.length);
+      try {
+        const record = await this.record(id);
+        if (record !== undefined) out.push({ metadata: SnapshotMetadata.fromJSON(record.metadata), extra: record.extra });
+      } catch {
+        // A malformed or foreign file: not a snapshot of this store.
+      }
+    }
+    return out.sort((a, b) => a.metadata.createdAt - b.metadata.createdAt || (a.metadata.id < b.metadata.id ? -1 : 1));
+  }
+
+  /** Deletes snapshot `id` (metadata first, then the snapshot); true when it existed. */
+  async delete(id: string): Promise<boolean> {
+    validateId(id);
+    return this.withWriteLock(() => this.deleteUnlocked(id));
+  }
+
+  /** `delete` without taking the lock: for layers holding the lock already. */
+  async deleteUnlocked(id: string): Promise<boolean> {
+    validateId(id);
+    const hadMeta = await this.backend.delete(metaKey(id));
+    const hadSnapshot = await this.backend.delete(snapshotKey(id));
+    return hadMeta || hadSnapshot;
+  }
+}
+
+interface Embedded {
+  saveId: string;
+  metadata: SnapshotMetadataRecord;
+  extra: Record<string, JsonValue>;
+}
+
+/** Removes the store's record from the snapshot's world metadata and returns it. */
+function takeEmbedded(snapshot: PackedSnapshot, id: string): Embedded {
+  const raw = snapshot.metadata[EMBEDDED_KEY];
+  const { [EMBEDDED_KEY]: _, ...rest } = snapshot.metadata;
+  snapshot.metadata = rest;
+  try {
+    const parsed = JSON.parse(String(raw)) as Embedded;
+    if (typeof parsed.saveId === 'string' && typeof parsed.metadata === 'object') return { saveId: parsed.saveId, metadata: parsed.metadata, extra: parsed.extra ?? {} };
+  } catch {
+    // handled below
+  }
+  throw new PackError('InvalidCheckpoint', `the snapshot file of "${id}" was not written by this store (it carries no store record): it was replaced outside the store; delete "${id}" or save it again`, { details: { id } });
+}
