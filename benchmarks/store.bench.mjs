@@ -6,16 +6,24 @@
 //       peak extra memory of a streamed save to a file and of a load from it, for a
 //       reference world of about `world-mib` MiB (default 1024), measured by sampling
 //       process.memoryUsage() (rss and arrayBuffers) against the baseline after building the world.
+//   --configs none,zstd-3+aes   only these writer configurations (default: all; names below)
+//   --no-write                  do not write benchmarks/results/store-<date>.json and store-latest.md
+//
+// Configurations: none, lz4, zstd-3, and zstd-3+aes (zstd level 3, then AES-256-GCM per
+// section through @tx2/pack-crypto; the reader has the key).
 //
 // In memory: write = SnapshotWriter.writeToBytes, read = SnapshotReader.readFromBytes.
 // Store: SnapshotStore over NodeFsBackend in a temporary directory (durable: fsync of the
 // file and the directory on every save), save = store.save, load = store.load.
 // Run with `node --expose-gc` (the package script does) so a full GC runs between tasks.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { execSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
+import { EncryptionKey } from '@tx2/pack-crypto';
 import { SnapshotReader, SnapshotStore, SnapshotWriter } from '@tx2/pack-store';
 
 import { referenceColumns } from './world.mjs';
@@ -25,15 +33,31 @@ const { values: args } = parseArgs({
     entities: { type: 'string', multiple: true },
     memory: { type: 'boolean', default: false },
     'world-mib': { type: 'string', default: '1024' },
+    configs: { type: 'string' },
+    'no-write': { type: 'boolean', default: false },
   },
 });
+const HERE = dirname(fileURLToPath(import.meta.url));
+const writeResults = !args['no-write'] && !process.env.BENCH_NO_WRITE;
+const lines = []; // the report, also written to store-latest.md
+const log = (line = '') => {
+  console.log(line);
+  lines.push(line);
+};
 
 const gc = globalThis.gc ?? (() => {});
-const CONFIGS = [
-  ['none', SnapshotWriter.create().withCodec('none')],
-  ['lz4', SnapshotWriter.create().withCodec('lz4')],
-  ['zstd-3', SnapshotWriter.create().withCodec('zstd', 3)],
+const key = EncryptionKey.generate();
+const plainReader = SnapshotReader.create();
+const ALL_CONFIGS = [
+  ['none', SnapshotWriter.create().withCodec('none'), plainReader],
+  ['lz4', SnapshotWriter.create().withCodec('lz4'), plainReader],
+  ['zstd-3', SnapshotWriter.create().withCodec('zstd', 3), plainReader],
+  ['zstd-3+aes', SnapshotWriter.create().withCodec('zstd', 3).withKey(key), SnapshotReader.create().withKey(key)],
 ];
+const wanted = args.configs?.split(',').map((c) => c.trim());
+const CONFIGS = wanted ? ALL_CONFIGS.filter(([name]) => wanted.includes(name)) : ALL_CONFIGS;
+if (CONFIGS.length === 0) throw new Error(`no configuration matches --configs ${args.configs} (known: ${ALL_CONFIGS.map(([n]) => n).join(', ')})`);
+const results = [];
 
 async function time(fn, budgetMs = 1500, minRuns = 5) {
   const samples = [];
@@ -51,13 +75,14 @@ const fmt = (ms) => (ms < 10 ? ms.toFixed(2) : ms.toFixed(1)).padStart(8);
 
 async function speed() {
   const sizes = (args.entities ?? ['10000', '100000']).flatMap((s) => s.split(',')).map(Number);
-  console.log(`@tx2/pack-store benchmark — node ${process.version}, ${os.cpus()[0]?.model ?? 'cpu'} x${os.cpus().length}; median ms`);
-  console.log('entities  codec    bytes       mem write  mem read  store save  store load');
+  log('Median ms per call.');
+  log('');
+  log('```');
+  log('entities  codec         bytes       mem write  mem read  store save  store load');
   for (const n of sizes) {
     const { packed } = referenceColumns(n);
-    for (const [name, writer] of CONFIGS) {
+    for (const [name, writer, reader] of CONFIGS) {
       await writer.encodeOptions();
-      const reader = SnapshotReader.create();
       const bytes = await writer.writeToBytes(packed);
       gc();
       const write = await time(() => writer.writeToBytes(packed));
@@ -70,17 +95,29 @@ async function speed() {
         const save = await time(() => store.save(packed, 'slot'));
         gc();
         const load = await time(() => store.load('slot'));
-        console.log(`${String(n).padStart(8)}  ${name.padEnd(7)} ${String(bytes.length).padStart(10)}  ${fmt(write)}  ${fmt(read)}  ${fmt(save)}    ${fmt(load)}`);
+        log(`${String(n).padStart(8)}  ${name.padEnd(12)} ${String(bytes.length).padStart(10)}  ${fmt(write)}  ${fmt(read)}  ${fmt(save)}    ${fmt(load)}`);
+        results.push({ entities: n, config: name, bytes: bytes.length, memWriteMs: write, memReadMs: read, storeSaveMs: save, storeLoadMs: load });
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }
     }
   }
+  log('```');
 }
 
-function sampler() {
-  gc();
+async function settle() {
+  // Several full collections with turns of the event loop between them, so the previous task's
+  // buffers (the loaded world, spent chunks) are released before the baseline is taken.
+  for (let i = 0; i < 4; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    gc();
+  }
+}
+
+async function sampler() {
+  await settle();
   const base = process.memoryUsage();
+  const started = performance.now();
   let peakRss = base.rss;
   let peakBuffers = base.arrayBuffers;
   const sample = () => {
@@ -91,6 +128,7 @@ function sampler() {
   const timer = setInterval(sample, 2);
   return {
     sample,
+    started,
     stop() {
       clearInterval(timer);
       sample();
@@ -105,20 +143,25 @@ async function memory() {
   const MiB = (b) => `${(b / 2 ** 20).toFixed(1)} MiB`;
   const { packed } = referenceColumns(n);
   const worldBytes = n * 32;
-  console.log(`reference world: ${n} entities, ${MiB(worldBytes)} of column data`);
+  log(`Reference world: ${n} entities, ${MiB(worldBytes)} of column data. Saves stream to a file (writeToFile), loads use readFromFile (component by component above 32 MiB).`);
+  log('');
+  log('```');
   const dir = mkdtempSync(join(os.tmpdir(), 'tx2-store-mem-'));
   try {
-    for (const [name, writer] of CONFIGS) {
+    for (const [name, writer, reader] of CONFIGS) {
       const file = join(dir, `world-${name}.tx2pack`);
       await writer.encodeOptions();
-      const s = sampler();
+      const s = await sampler();
       const size = await writer.writeToFile(file, packed);
+      const saveMs = performance.now() - s.started;
       const w = s.stop();
-      console.log(`save ${name.padEnd(7)} file ${MiB(size)}: peak extra rss ${MiB(w.rss)} (${((100 * w.rss) / worldBytes).toFixed(1)}% of the world), arrayBuffers ${MiB(w.arrayBuffers)}`);
-      const r = sampler();
-      let loaded = await SnapshotReader.create().readFromFile(file);
+      log(`save ${name.padEnd(12)} file ${MiB(size)} in ${(saveMs / 1000).toFixed(1)} s: peak extra rss ${MiB(w.rss)} (${((100 * w.rss) / worldBytes).toFixed(1)}% of the world), arrayBuffers ${MiB(w.arrayBuffers)}`);
+      const r = await sampler();
+      let loaded = await reader.readFromFile(file);
+      const loadMs = performance.now() - r.started;
       const l = r.stop();
-      console.log(`load ${name.padEnd(7)}: peak extra rss ${MiB(l.rss)} (${((100 * l.rss) / size).toFixed(1)}% of the file; the loaded world itself is ${MiB(worldBytes)}), arrayBuffers ${MiB(l.arrayBuffers)}`);
+      log(`load ${name.padEnd(12)} in ${(loadMs / 1000).toFixed(1)} s: peak extra rss ${MiB(l.rss)} (${((100 * l.rss) / size).toFixed(1)}% of the file; the loaded world itself is ${MiB(worldBytes)}), arrayBuffers ${MiB(l.arrayBuffers)}`);
+      results.push({ worldBytes, entities: n, config: name, fileBytes: size, save: { ms: saveMs, peakExtraRssBytes: w.rss, peakExtraArrayBuffersBytes: w.arrayBuffers }, load: { ms: loadMs, peakExtraRssBytes: l.rss, peakExtraArrayBuffersBytes: l.arrayBuffers } });
       loaded = undefined;
       void loaded;
       rmSync(file, { force: true });
@@ -127,6 +170,80 @@ async function memory() {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+  log('```');
 }
 
+function readVersion(pkg) {
+  try {
+    return JSON.parse(readFileSync(join(HERE, 'node_modules', pkg, 'package.json'), 'utf8')).version;
+  } catch {
+    return null;
+  }
+}
+
+function gitInfo() {
+  try {
+    const commit = execSync('git rev-parse HEAD', { cwd: HERE, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+    const dirty = execSync('git status --porcelain -- ../packages/store', { cwd: HERE, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim() !== '';
+    return { commit, storePackageDirty: dirty };
+  } catch {
+    return null;
+  }
+}
+
+function localDate(d) {
+  const p = (v) => String(v).padStart(2, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}`;
+}
+
+const started = new Date();
+const machine = {
+  cpu: os.cpus()[0]?.model ?? 'unknown',
+  cores: os.cpus().length,
+  totalMemoryBytes: os.totalmem(),
+  node: process.version,
+  v8: process.versions.v8,
+  platform: process.platform,
+  arch: process.arch,
+  osRelease: os.release(),
+};
+const mode = args.memory ? 'memory' : 'speed';
+const machineLine = `${machine.cpu}, ${machine.cores} cores, ${(machine.totalMemoryBytes / 2 ** 30).toFixed(1)} GiB, Node ${machine.node} (${machine.platform}-${machine.arch})`;
+console.log(`@tx2/pack-store benchmark (${mode}): ${machineLine}`);
+if (!globalThis.gc) console.log('warning: global.gc is not exposed (run node with --expose-gc); GC between tasks is skipped');
 await (args.memory ? memory() : speed());
+const finished = new Date();
+
+if (writeResults) {
+  const git = gitInfo();
+  const result = {
+    benchmark: 'store',
+    mode,
+    date: localDate(started),
+    startedAt: started.toISOString(),
+    durationSeconds: (finished - started) / 1000,
+    machine,
+    versions: { '@tx2/pack-store': readVersion('@tx2/pack-store'), '@tx2/pack-crypto': readVersion('@tx2/pack-crypto') },
+    git,
+    gcExposed: globalThis.gc !== undefined,
+    args: { entities: args.entities ?? null, worldMib: args.memory ? Number(args['world-mib']) : null, configs: CONFIGS.map(([n]) => n) },
+    methodology: args.memory
+      ? 'peak of process.memoryUsage() (rss, arrayBuffers) sampled every 2 ms, minus the value after a full GC once the world is built; one save and one load per configuration, in one process.'
+      : 'median of repeated calls (at least 5, about 1.5 s per task), full GC before each task; store save/load on NodeFsBackend in a temporary directory (fsync on every save).',
+    results,
+  };
+  const dir = join(HERE, 'results');
+  mkdirSync(dir, { recursive: true });
+  const jsonPath = join(dir, `store-${result.date}${mode === 'memory' ? '-memory' : ''}.json`);
+  writeFileSync(jsonPath, `${JSON.stringify(result, null, 2)}\n`);
+  const md = [
+    `# @tx2/pack-store benchmark results (latest run: ${mode})`,
+    '',
+    `${result.startedAt} — ${machineLine}` + (git ? `, commit ${git.commit.slice(0, 12)}${git.storePackageDirty ? ' (packages/store modified)' : ''}` : ''),
+    '',
+    ...lines,
+    '',
+  ].join('\n');
+  writeFileSync(join(dir, 'store-latest.md'), md);
+  console.log(`\nwrote ${jsonPath} and ${join(dir, 'store-latest.md')} (${result.durationSeconds.toFixed(0)} s)`);
+}

@@ -104,7 +104,7 @@ function corrupt(message: string, details?: Record<string, unknown>): never {
   fail('InvalidFormat', `${message}: the file is corrupt or not written by tx2-pack`, details);
 }
 
-function sectionName(d: SectionDescriptor, ordinal: number): string {
+export function sectionName(d: SectionDescriptor, ordinal: number): string {
   switch (d.kind) {
     case SectionKind.Manifest:
       return 'the manifest section';
@@ -124,7 +124,7 @@ function sectionName(d: SectionDescriptor, ordinal: number): string {
 }
 
 /** Reads and checks the header of an encrypted snapshot: Encrypted flag, cipher and extension. */
-function readEncryptedHeader(bytes: Uint8Array, maxKdfMemory: number): { header: SnapshotHeader; extension: KeyExtension } {
+export function readEncryptedHeader(bytes: Uint8Array, maxKdfMemory: number): { header: SnapshotHeader; extension: KeyExtension } {
   const header = readHeader(bytes);
   const flagged = (header.flags & HeaderFlags.Encrypted) !== 0;
   if (!flagged && header.cipher === CipherId.None) {
@@ -154,7 +154,7 @@ export function encryptionInfo(snapshot: Uint8Array): EncryptionInfo | undefined
 }
 
 /** Resolves the key given for `extension`, deriving it from a passphrase when asked; then checks its fingerprint. */
-function* resolveDecryptionKey(given: unknown, extension: KeyExtension): Steps<ResolvedKey> {
+export function* resolveDecryptionKey(given: unknown, extension: KeyExtension): Steps<ResolvedKey> {
   if (given === undefined || given === null) {
     fail('Decryption', 'this snapshot is encrypted: pass a key (decodeEncrypted(bytes, { key }) with the EncryptionKey, or { key: { passphrase } })', {
       fingerprint: toHex(extension.fingerprint),

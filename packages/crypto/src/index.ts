@@ -66,3 +66,12 @@ export { webCryptoBackend, webCryptoAvailable } from './webcrypto.js';
 export { platformBackend, platformSyncBackend, platformName } from '#platform';
 export { secureRandom, type RandomSource } from './bytes.js';
 export { PackError, isPackError } from '@tx2/pack-format';
+export {
+  createSectionSealer,
+  createSectionOpener,
+  type SectionFrame,
+  type SectionSealer,
+  type SectionSealerOptions,
+  type SectionOpener,
+  type SectionOpenerOptions,
+} from './sections.js';

@@ -18,6 +18,7 @@ import {
   TOC_ENTRY_SIZE,
   TRAILER_SIZE,
 } from '@tx2/pack-format';
+import { createSectionOpener, type DecryptionKeyInput, type SectionOpener } from '@tx2/pack-crypto';
 import type { ByteSource } from './source.js';
 
 /** A section of a file, as its table of contents lists it. */
@@ -28,11 +29,21 @@ interface Entry {
   frameLength: number;
   /** The table of contents' copy of the descriptor. */
   copy: Uint8Array;
+  /** Bytes of the frame once decrypted (frameLength for plain files). */
+  plainLength: number;
+  /** Position in file order (the ordinal bound into an encrypted section). */
+  ordinal: number;
 }
+
+/** The tag AES-256-GCM appends to each encrypted payload. */
+const TAG_LENGTH = 16;
 
 /** What {@link readStructure} learns from header, trailer and table of contents. */
 export interface FileStructure {
+  /** The header, as a plain container has it (for encrypted files: the decrypted header). */
   header: Uint8Array;
+  /** Opens the sections of an encrypted file one by one. */
+  opener?: SectionOpener;
   encrypted: boolean;
   entries: Entry[];
   /** Codec ids the sections use. */
@@ -53,8 +64,12 @@ function u64(view: DataView, at: number): number {
   return high * 2 ** 32 + view.getUint32(at, true);
 }
 
-/** Reads the header, the trailer and the table of contents (three small reads), checking their checksums. */
-export async function readStructure(source: ByteSource): Promise<FileStructure> {
+/**
+ * Reads the header, the trailer and the table of contents (three small reads), checking their
+ * checksums. Encrypted files need `key` (checked against the header's fingerprint first); their
+ * table of contents is authenticated and decrypted here, their sections later one by one.
+ */
+export async function readStructure(source: ByteSource, key?: DecryptionKeyInput): Promise<FileStructure> {
   if (source.size < HEADER_SIZE + TRAILER_SIZE) {
     throw new PackError('Truncated', `the snapshot is ${source.size} bytes, shorter than a header and a trailer: the file is incomplete`);
   }
@@ -69,14 +84,22 @@ export async function readStructure(source: ByteSource): Promise<FileStructure> 
   const tocDescriptor = readDescriptor(await source.read(tocOffset, DESCRIPTOR_SIZE), 0);
   if (tocDescriptor.kind !== SectionKind.TableOfContents) corrupt('the trailer does not point at the table of contents');
   const encrypted = (h.flags & HeaderFlags.Encrypted) !== 0 || h.cipher !== CipherId.None;
-  if (encrypted) return { header, encrypted, entries: [], codecs: new Set() };
+  const opener = encrypted ? await createSectionOpener(header, key) : undefined;
+  const tag = encrypted ? TAG_LENGTH : 0;
   const count = trailer.sectionCount;
-  if (tocDescriptor.rawLength !== count * TOC_ENTRY_SIZE || tocDescriptor.storedLength !== tocDescriptor.rawLength || tocDescriptor.codec !== 0) {
+  if (
+    tocDescriptor.rawLength !== count * TOC_ENTRY_SIZE ||
+    tocDescriptor.storedLength !== tocDescriptor.rawLength + tag ||
+    tocDescriptor.codec !== 0 ||
+    (encrypted && tocDescriptor.cipher !== CipherId.Aes256Gcm)
+  ) {
     corrupt('the table of contents size does not match the section count');
   }
   if (tocOffset + DESCRIPTOR_SIZE + tocDescriptor.storedLength > end) throw new PackError('Truncated', 'the table of contents runs past the end of the file');
-  const toc = await source.read(tocOffset + DESCRIPTOR_SIZE, tocDescriptor.storedLength);
-  if (tocDescriptor.flags & SectionFlags.PayloadChecksum && crc32(toc) !== tocDescriptor.payloadCrc) {
+  let toc = await source.read(tocOffset + DESCRIPTOR_SIZE, tocDescriptor.storedLength);
+  if (opener !== undefined) {
+    toc = (await opener.open(count, await source.read(tocOffset, DESCRIPTOR_SIZE), toc)).payload;
+  } else if (tocDescriptor.flags & SectionFlags.PayloadChecksum && crc32(toc) !== tocDescriptor.payloadCrc) {
     throw new PackError('ChecksumMismatch', 'the table of contents fails its checksum: the file is corrupt');
   }
   const view = new DataView(toc.buffer, toc.byteOffset, toc.byteLength);
@@ -91,10 +114,13 @@ export async function readStructure(source: ByteSource): Promise<FileStructure> 
     const frameLength = align(DESCRIPTOR_SIZE + descriptor.storedLength);
     previousEnd = offset + frameLength;
     if (previousEnd > tocOffset) corrupt(`section ${i} runs into the table of contents`);
-    entries.push({ offset, descriptor, frameLength, copy: toc.subarray(at + 8, at + 8 + DESCRIPTOR_SIZE) });
+    if (encrypted && (descriptor.cipher !== CipherId.Aes256Gcm || descriptor.storedLength < TAG_LENGTH)) corrupt(`section ${i} of an encrypted snapshot is not encrypted`);
+    const plainLength = align(DESCRIPTOR_SIZE + descriptor.storedLength - tag);
+    entries.push({ offset, descriptor, frameLength, copy: toc.subarray(at + 8, at + 8 + DESCRIPTOR_SIZE), plainLength, ordinal: i });
     codecs.add(descriptor.codec);
   }
   if (previousEnd !== tocOffset) corrupt('there are unlisted bytes before the table of contents');
+  if (opener !== undefined) return { header: opener.plainHeader, opener, encrypted, entries, codecs };
   return { header, encrypted, entries, codecs };
 }
 
@@ -120,9 +146,26 @@ function parseManifest(raw: Uint8Array): ManifestView {
   return { entities: m.entities as number, sets, components };
 }
 
-async function loadManifest(source: ByteSource, first: Entry, codecs: CodecLookup): Promise<{ frame: Uint8Array; manifest: ManifestView }> {
-  const frame = await source.read(first.offset, first.frameLength);
-  const d = first.descriptor;
+function checkCopy(frame: Uint8Array, entry: Entry): void {
+  for (let b = 0; b < DESCRIPTOR_SIZE; b++) {
+    if (frame[b] !== entry.copy[b]) throw new PackError('ChecksumMismatch', 'a section descriptor differs from its table of contents entry: the file is corrupt');
+  }
+}
+
+/** Opens the encrypted frame of `entry` (as read from the file) into a plain frame of entry.plainLength bytes. */
+async function openFrame(opener: SectionOpener, entry: Entry, frame: Uint8Array): Promise<Uint8Array> {
+  checkCopy(frame, entry);
+  const opened = await opener.open(entry.ordinal, frame.subarray(0, DESCRIPTOR_SIZE), frame.subarray(DESCRIPTOR_SIZE, DESCRIPTOR_SIZE + entry.descriptor.storedLength));
+  const out = new Uint8Array(entry.plainLength);
+  out.set(opened.descriptor, 0);
+  out.set(opened.payload, DESCRIPTOR_SIZE);
+  return out;
+}
+
+async function loadManifest(source: ByteSource, structure: FileStructure, first: Entry, codecs: CodecLookup): Promise<{ frame: Uint8Array; manifest: ManifestView }> {
+  let frame = await source.read(first.offset, first.frameLength);
+  if (structure.opener !== undefined) frame = await openFrame(structure.opener, first, frame);
+  const d = structure.opener !== undefined ? readDescriptor(frame, 0) : first.descriptor;
   let raw = frame.subarray(DESCRIPTOR_SIZE, DESCRIPTOR_SIZE + d.storedLength);
   if (d.flags & SectionFlags.PayloadChecksum && crc32(raw) !== d.payloadCrc) throw new PackError('ChecksumMismatch', 'the manifest section fails its checksum: the file is corrupt');
   if (d.codec !== 0) {
@@ -137,7 +180,7 @@ async function loadManifest(source: ByteSource, first: Entry, codecs: CodecLooku
 export async function readComponentIds(source: ByteSource, structure: FileStructure, codecs: CodecLookup): Promise<string[]> {
   const first = structure.entries[0];
   if (first === undefined || first.descriptor.kind !== SectionKind.Manifest) corrupt('the first section is not the manifest');
-  return (await loadManifest(source, first, codecs)).manifest.components.map((c) => c.id);
+  return (await loadManifest(source, structure, first, codecs)).manifest.components.map((c) => c.id);
 }
 
 /**
@@ -145,7 +188,7 @@ export async function readComponentIds(source: ByteSource, structure: FileStruct
  * manifest, the world entity set, the components' entity sets and data sections and the
  * entity metadata — and assembles them into a smaller valid container (original
  * descriptors and payloads, a new table of contents and trailer), ready for decodeSnapshot.
- * Returns undefined for encrypted files: read those whole.
+ * Sections of encrypted files are read and decrypted one by one (only the needed ones).
  */
 export async function readPartialContainer(
   source: ByteSource,
@@ -154,11 +197,10 @@ export async function readPartialContainer(
   codecs: CodecLookup,
   entityMetadata = true,
 ): Promise<Uint8Array | undefined> {
-  if (structure.encrypted) return undefined;
-  const { entries } = structure;
+  const { entries, opener } = structure;
   const first = entries[0];
   if (first === undefined || first.descriptor.kind !== SectionKind.Manifest) corrupt('the first section is not the manifest');
-  const { frame, manifest } = await loadManifest(source, first, codecs);
+  const { frame, manifest } = await loadManifest(source, structure, first, codecs);
   const wanted = new Set<number>();
   for (const id of components) {
     const index = manifest.components.findIndex((c) => c.id === id);
@@ -182,7 +224,7 @@ export async function readPartialContainer(
       keep.push(entry);
     }
   }
-  let bodyLength = keep.reduce((n, e) => n + e.frameLength, 0);
+  let bodyLength = keep.reduce((n, e) => n + e.plainLength, 0);
   let tocLength = keep.length * TOC_ENTRY_SIZE;
   let total = HEADER_SIZE + bodyLength + DESCRIPTOR_SIZE + align(tocLength) + TRAILER_SIZE;
   // decodeSnapshot lets range entity sets create at most 8 ids per input byte (plus 65,536),
@@ -201,23 +243,32 @@ export async function readPartialContainer(
   let at = HEADER_SIZE;
   const tocAt = HEADER_SIZE + bodyLength;
   const tocPayload = tocAt + DESCRIPTOR_SIZE;
+  const addEntry = (k: number, frameAt: number): void => {
+    const entryAt = tocPayload + k * TOC_ENTRY_SIZE;
+    view.setUint32(entryAt, frameAt % 2 ** 32, true);
+    view.setUint32(entryAt + 4, Math.floor(frameAt / 2 ** 32), true);
+    out.copyWithin(entryAt + 8, frameAt, frameAt + DESCRIPTOR_SIZE);
+  };
+  if (opener !== undefined) {
+    // Encrypted: each frame is read and opened on its own (one section's ciphertext at a time).
+    for (let k = 0; k < keep.length; k++) {
+      const e = keep[k]!;
+      out.set(k === 0 ? frame : await openFrame(opener, e, await source.read(e.offset, e.frameLength)), at);
+      addEntry(k, at);
+      at += e.plainLength;
+    }
+  }
   // Adjacent frames are fetched with one read.
-  for (let i = 0; i < keep.length; ) {
+  for (let i = 0; opener === undefined && i < keep.length; ) {
     let j = i + 1;
     while (j < keep.length && keep[j]!.offset === keep[j - 1]!.offset + keep[j - 1]!.frameLength && keep[j]!.offset - keep[i]!.offset < 64 << 20) j++;
     const start = keep[i]!.offset;
     const length = keep[j - 1]!.offset + keep[j - 1]!.frameLength - start;
     out.set(i === 0 && j === 1 ? frame : await source.read(start, length), at);
     for (let k = i; k < j; k++) {
-      const e = keep[k]!;
-      const entryAt = tocPayload + k * TOC_ENTRY_SIZE;
-      const frameAt = at + (e.offset - start);
-      for (let b = 0; b < DESCRIPTOR_SIZE; b++) {
-        if (out[frameAt + b] !== e.copy[b]) throw new PackError('ChecksumMismatch', 'a section descriptor differs from its table of contents entry: the file is corrupt');
-      }
-      view.setUint32(entryAt, frameAt % 2 ** 32, true);
-      view.setUint32(entryAt + 4, Math.floor(frameAt / 2 ** 32), true);
-      out.copyWithin(entryAt + 8, frameAt, frameAt + DESCRIPTOR_SIZE);
+      const frameAt = at + (keep[k]!.offset - start);
+      checkCopy(out.subarray(frameAt), keep[k]!);
+      addEntry(k, frameAt);
     }
     at += length;
     i = j;

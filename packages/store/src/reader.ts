@@ -2,7 +2,7 @@ import { promises as fs } from 'node:fs';
 import { codecNameOf, createCodecRegistry } from '@tx2/pack-codecs';
 import { filterById } from '@tx2/pack-codecs';
 import { type DecryptionKeyInput, decodeEncrypted } from '@tx2/pack-crypto';
-import { type DecodeOptions, decodeSnapshot } from '@tx2/pack-format';
+import { CipherId, type DecodeOptions, decodeSnapshot, HeaderFlags, readHeader } from '@tx2/pack-format';
 import { PackError, type PackedSnapshot } from '@tx2/pack-format';
 import { ioError } from './errors.js';
 import { readComponentIds, readPartialContainer, readStructure } from './partial.js';
@@ -109,24 +109,28 @@ export class SnapshotReader {
 
   /** Decodes a snapshot held in memory. */
   async readFromBytes(bytes: Uint8Array): Promise<PackedSnapshot> {
+    if (isEncrypted(bytes)) return this.#decodeEncrypted(bytes);
     const structure = await readStructure(bytesSource(bytes));
-    if (structure.encrypted) return this.#decodeEncrypted(bytes);
     return decodeSnapshot(bytes, this.#decodeOptions(await codecsFor(structure.codecs)));
   }
 
   /**
    * Decodes a snapshot from a random-access source. With `withComponents`, reads only the
    * header, trailer, table of contents, manifest, needed entity sets, the components'
-   * sections and the entity metadata; otherwise reads the whole source.
+   * sections and the entity metadata (decrypting only those, for encrypted files); sources
+   * above the component-wise threshold are decoded one component at a time; otherwise reads
+   * the whole source.
    */
   async readFromSource(source: ByteSource): Promise<PackedSnapshot> {
-    const structure = await readStructure(source);
-    if (structure.encrypted) return this.#decodeEncrypted(await source.read(0, source.size));
+    const structure = await readStructure(source, this.settings.key);
+    const threshold = this.settings.componentWiseAbove ?? LOW_MEMORY_THRESHOLD;
+    // Small encrypted files are decrypted whole; larger ones, and partial reads, section by section.
+    if (structure.encrypted && this.settings.components === undefined && source.size <= threshold) return this.#decodeEncrypted(await source.read(0, source.size));
     const codecs = await codecsFor(structure.codecs);
     if (this.settings.components !== undefined) {
       const partial = await readPartialContainer(source, structure, this.settings.components, codecs.codecs!);
       if (partial !== undefined) return decodeSnapshot(partial, this.#decodeOptions(codecs));
-    } else if (source.size > (this.settings.componentWiseAbove ?? LOW_MEMORY_THRESHOLD)) {
+    } else if (source.size > threshold) {
       // Large files are decoded one component at a time, so the whole file is never in memory.
       const ids = await readComponentIds(source, structure, codecs.codecs!);
       const base = await readPartialContainer(source, structure, [], codecs.codecs!);
@@ -145,6 +149,7 @@ export class SnapshotReader {
         if (out.components.length === ids.length) return out;
       }
     }
+    if (structure.encrypted) return this.#decodeEncrypted(await source.read(0, source.size));
     return decodeSnapshot(await source.read(0, source.size), this.#decodeOptions(codecs));
   }
 
@@ -185,4 +190,10 @@ function sameIds(a: Uint32Array, b: Uint32Array): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
+}
+
+/** True when the header of `bytes` says the container is encrypted (decodeEncrypted then checks it). */
+function isEncrypted(bytes: Uint8Array): boolean {
+  const h = readHeader(bytes);
+  return (h.flags & HeaderFlags.Encrypted) !== 0 || h.cipher !== CipherId.None;
 }

@@ -1,3 +1,4 @@
+import { createSectionSealer, type EncryptionKeyInput, type SectionSealer } from '@tx2/pack-crypto';
 import {
   ALIGNMENT,
   CodecId,
@@ -172,7 +173,7 @@ function* sections(packed: PackedSnapshot, chunkBytes: number): Generator<Sectio
   }
 }
 
-function descriptor(s: { kind: number; owner: number; field: number; rowStart: number; rowCount: number }, codec: number, filter: number, filterParam: number, rawLength: number, stored: Uint8Array, checksums: boolean): Uint8Array {
+function descriptor(s: { kind: number; owner: number; field: number; rowStart: number; rowCount: number }, codec: number, filter: number, filterParam: number, rawLength: number, stored: Uint8Array, checksums: boolean, sealed = false): Uint8Array {
   const out = new Uint8Array(DESCRIPTOR_SIZE);
   const v = new DataView(out.buffer);
   v.setUint16(0, s.kind, true);
@@ -186,7 +187,8 @@ function descriptor(s: { kind: number; owner: number; field: number; rowStart: n
   v.setUint32(20, s.rowCount, true);
   setU64(v, 24, rawLength);
   setU64(v, 32, stored.length);
-  if (checksums) v.setUint32(40, crc32(stored), true);
+  // Encrypted sections carry no payload CRC (the sealer clears the flag; the tag authenticates them).
+  if (checksums && !sealed) v.setUint32(40, crc32(stored), true);
   v.setUint32(60, crc32(out.subarray(0, 60)), true);
   return out;
 }
@@ -196,12 +198,16 @@ function descriptor(s: { kind: number; owner: number; field: number; rowStart: n
  * per section (columns cut into chunks of at most `chunkBytes` raw bytes), then the table
  * of contents and the trailer. Only one chunk is held at a time, so the extra memory is
  * bounded by the chunk size, not the world's size. The output decodes with decodeSnapshot.
+ * With `key`, every section is sealed with AES-256-GCM as it is emitted (the encrypted
+ * header is fixed before the first section): the output is what encryptSnapshot of
+ * @tx2/pack-crypto makes of the plain container (without a trailer digest).
  */
-export async function* encodeSnapshotStream(packed: PackedSnapshot, options: EncodeOptions, chunkBytes = DEFAULT_CHUNK_BYTES): AsyncGenerator<Uint8Array> {
+export async function* encodeSnapshotStream(packed: PackedSnapshot, options: EncodeOptions, chunkBytes = DEFAULT_CHUNK_BYTES, key?: EncryptionKeyInput): AsyncGenerator<Uint8Array> {
   if (!Number.isInteger(chunkBytes) || chunkBytes < 64) throw new PackError('InvalidInput', `chunkBytes must be an integer of at least 64, got ${chunkBytes}`);
   const codec = options.codec;
   const checksums = options.checksums ?? true;
   const toc: Uint8Array[] = [];
+  let sealer: SectionSealer | undefined;
   let offset = 0;
   for (const item of sections(packed, chunkBytes)) {
     if ('header' in item) {
@@ -210,7 +216,8 @@ export async function* encodeSnapshotStream(packed: PackedSnapshot, options: Enc
       hv.setUint32(12, checksums ? 1 : 0, true);
       h[17] = codec?.id ?? CodecId.None;
       hv.setUint32(124, crc32(h.subarray(0, 124)), true);
-      yield h;
+      if (key !== undefined) sealer = createSectionSealer(h, key);
+      yield sealer?.header ?? h;
       offset = HEADER_SIZE;
       continue;
     }
@@ -237,7 +244,8 @@ export async function* encodeSnapshotStream(packed: PackedSnapshot, options: Enc
         }
       }
     }
-    const d = descriptor(item, codecId, filterId, filterParam, item.raw.length, stored, checksums);
+    let d = descriptor(item, codecId, filterId, filterParam, item.raw.length, stored, checksums, sealer !== undefined);
+    if (sealer !== undefined) ({ descriptor: d, payload: stored } = await sealer.seal(toc.length, d, stored));
     const entry = new Uint8Array(TOC_ENTRY_SIZE);
     setU64(new DataView(entry.buffer), 0, offset);
     entry.set(d, 8);
@@ -249,9 +257,11 @@ export async function* encodeSnapshotStream(packed: PackedSnapshot, options: Enc
     offset += DESCRIPTOR_SIZE + stored.length + pad;
   }
   const tocOffset = offset;
-  const payload = new Uint8Array(toc.length * TOC_ENTRY_SIZE);
+  let payload: Uint8Array = new Uint8Array(toc.length * TOC_ENTRY_SIZE);
   toc.forEach((e, i) => payload.set(e, i * TOC_ENTRY_SIZE));
-  yield descriptor({ kind: SectionKind.TableOfContents, owner: NO_INDEX, field: NO_INDEX, rowStart: 0, rowCount: toc.length }, 0, 0, 0, payload.length, payload, checksums);
+  let tocDescriptor = descriptor({ kind: SectionKind.TableOfContents, owner: NO_INDEX, field: NO_INDEX, rowStart: 0, rowCount: toc.length }, 0, 0, 0, payload.length, payload, checksums, sealer !== undefined);
+  if (sealer !== undefined) ({ descriptor: tocDescriptor, payload } = await sealer.seal(toc.length, tocDescriptor, payload));
+  yield tocDescriptor;
   if (payload.length > 0) yield payload;
   const pad = (ALIGNMENT - (payload.length % ALIGNMENT)) % ALIGNMENT;
   if (pad > 0) yield ZERO.subarray(0, pad);

@@ -86,15 +86,13 @@ export class SnapshotWriter {
 
   /**
    * Encodes `snapshot` as a sequence of byte arrays (header, section frames, table of
-   * contents, trailer), holding one column chunk at a time. Encrypted writers produce the
-   * whole encrypted container as one piece (encryption works on complete containers).
+   * contents, trailer), holding one column chunk at a time. Encrypted writers seal each
+   * section as it is emitted (AES-256-GCM, the format of @tx2/pack-crypto's encryptSnapshot).
    */
   async *stream(snapshot: PackedSnapshot): AsyncGenerator<Uint8Array> {
-    if (this.settings.key !== undefined || this.settings.passphrase !== undefined) {
-      yield await this.writeToBytes(snapshot);
-      return;
-    }
-    yield* encodeSnapshotStream(snapshot, await this.encodeOptions(), this.settings.chunkBytes ?? DEFAULT_CHUNK_BYTES);
+    const options = await this.encodeOptions();
+    const key = await this.#encryptionKey();
+    yield* encodeSnapshotStream(snapshot, options, this.settings.chunkBytes ?? DEFAULT_CHUNK_BYTES, key);
   }
 
   /** Writes `snapshot` to a Node.js Writable or a web WritableStream, section by section, respecting backpressure; does not end/close it. */

@@ -1,7 +1,10 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { EncryptionKey } from '@tx2/pack-crypto';
+import { writeFile } from 'node:fs/promises';
+import { decodeEncrypted, decryptSnapshot, EncryptionKey, encryptSnapshot } from '@tx2/pack-crypto';
+import { decodeSnapshot, SectionKind } from '@tx2/pack-format';
+import { createCodecRegistry, filterById } from '@tx2/pack-codecs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { MemoryBackend, SnapshotReader, SnapshotStore, SnapshotWriter } from '../src/index.js';
 import { makeWorld } from './helpers/world.js';
@@ -49,5 +52,89 @@ describe('encryption', () => {
     const file = path.join(dir, 'w.tx2pack');
     await SnapshotWriter.create().withKey(key).writeToFile(file, world);
     expect(xs(await SnapshotReader.create().withKey(key).withComponents(['Position']).readFromFile(file))).toEqual(xs(world));
+  });
+
+  /** Frames of an encrypted file, walked from the header: offset, kind, owner, stored length. */
+  function frames(bytes: Uint8Array): { offset: number; kind: number; owner: number; stored: number }[] {
+    const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const count = v.getUint32(bytes.length - 64 + 8, true);
+    const out = [];
+    let at = 128;
+    for (let i = 0; i <= count; i++) {
+      const stored = v.getUint32(at + 32, true);
+      out.push({ offset: at, kind: v.getUint16(at, true), owner: v.getUint32(at + 8, true), stored });
+      at += 64 + stored + ((8 - ((64 + stored) % 8)) % 8);
+    }
+    return out;
+  }
+
+  async function tempFile(bytes?: Uint8Array): Promise<string> {
+    const dir = await mkdtemp(path.join(tmpdir(), 'tx2-enc-'));
+    dirs.push(dir);
+    const file = path.join(dir, 'w.tx2pack');
+    if (bytes !== undefined) await writeFile(file, bytes);
+    return file;
+  }
+
+  const big = makeWorld(20_000, 3);
+  const writer = SnapshotWriter.create().withCodec('zstd').withKey(key).withChunkSize(4096);
+  const sectionWise = SnapshotReader.create().withKey(key).withComponentWiseAbove(0);
+
+  it('streams encrypted sections one by one; @tx2/pack-crypto reads the result', async () => {
+    const pieces: Uint8Array[] = [];
+    for await (const piece of writer.stream(big)) pieces.push(piece.slice());
+    expect(pieces.length).toBeGreaterThan(20);
+    const bytes = Buffer.concat(pieces);
+    const { codecs } = await createCodecRegistry(['zstd']);
+    const plain = decodeSnapshot(await decryptSnapshot(bytes, key), { codecs, filters: filterById });
+    expect(xs(plain)).toEqual(xs(big));
+    const partial = await decodeEncrypted(bytes, { key, codecs, filters: filterById, components: ['Name'] });
+    expect(partial.components.map((c) => c.id)).toEqual(['Name']);
+    // And the store's reader, whole and section by section.
+    expect(xs(await SnapshotReader.create().withKey(key).readFromBytes(bytes))).toEqual(xs(big));
+    const file = await tempFile();
+    await writer.writeToFile(file, big);
+    const back = await sectionWise.readFromFile(file);
+    expect(xs(back)).toEqual(xs(big));
+    expect(back.components.map((c) => c.id)).toEqual(['Position', 'Health', 'Name']);
+    expect(back.entities).toEqual(big.entities);
+  });
+
+  it('reads what encryptSnapshot writes, section by section and partially', async () => {
+    const plain = await SnapshotWriter.create().withCodec('lz4').withChunkSize(4096).writeToBytes(big);
+    const file = await tempFile(await encryptSnapshot(plain, key));
+    expect(xs(await sectionWise.readFromFile(file))).toEqual(xs(big));
+    const health = await SnapshotReader.create().withKey(key).withComponents(['Health']).readFromFile(file);
+    expect(health.components.map((c) => c.id)).toEqual(['Health']);
+    const streamed = await tempFile();
+    await SnapshotWriter.create().withPassphrase('pw', { N: 2 ** 10, r: 8, p: 1 }).withChunkSize(4096).writeToFile(streamed, big);
+    expect(xs(await SnapshotReader.create().withPassphrase('pw').withComponentWiseAbove(0).readFromFile(streamed))).toEqual(xs(big));
+  });
+
+  it('a streamed encrypted file: wrong key, no key, tampering; partial reads decrypt only what they need', async () => {
+    const file = await tempFile();
+    await writer.writeToFile(file, big);
+    const { readFile } = await import('node:fs/promises');
+    const bytes = new Uint8Array(await readFile(file));
+    await expect(SnapshotReader.create().withKey(EncryptionKey.generate()).withComponentWiseAbove(0).readFromFile(file)).rejects.toMatchObject({ code: 'WrongKey' });
+    await expect(SnapshotReader.create().withComponentWiseAbove(0).readFromFile(file)).rejects.toMatchObject({ code: 'Decryption' });
+    await expect(SnapshotReader.create().withComponents(['Health']).readFromFile(file)).rejects.toMatchObject({ code: 'Decryption' });
+    // A flipped byte in a Position section: whole and section-wise reads fail, a Health-only read never touches it.
+    const position = frames(bytes).find((f) => f.kind === SectionKind.Column && f.owner === 0)!;
+    const tampered = bytes.slice();
+    tampered[position.offset + 64 + Math.floor(position.stored / 2)]! ^= 0x10;
+    const bad = await tempFile(tampered);
+    await expect(SnapshotReader.create().withKey(key).readFromFile(bad)).rejects.toMatchObject({ code: 'Decryption' });
+    await expect(sectionWise.readFromFile(bad)).rejects.toMatchObject({ code: 'Decryption' });
+    await expect(decryptSnapshot(tampered, key)).rejects.toMatchObject({ code: 'Decryption' });
+    const health = await SnapshotReader.create().withKey(key).withComponents(['Health']).readFromFile(bad);
+    expect(health.components.map((c) => c.id)).toEqual(['Health']);
+    // A changed header byte (world time) fails every section, the table of contents first.
+    const header = bytes.slice();
+    header[40]! ^= 1;
+    header.set(new Uint8Array(new Uint32Array([0]).buffer), 124);
+    const { crc32 } = await import('@tx2/pack-format');
+    new DataView(header.buffer).setUint32(124, crc32(header.subarray(0, 124)), true);
+    await expect(sectionWise.readFromFile(await tempFile(header))).rejects.toMatchObject({ code: 'Decryption' });
   });
 });

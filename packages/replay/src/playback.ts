@@ -1,0 +1,40 @@
+import { invalidInput } from './errors.js';
+import type { ReplayDirection } from './frame.js';
+
+/** Options of `ReplayEngine.play`. */
+export interface PlayOptions {
+  /** Playback rate multiplier (default 1): frames advance every `1000 / (fps * speed)` ms. */
+  speed?: number;
+  /** Checkpoints per second at speed 1 (default 30). */
+  fps?: number;
+  /** Direction of travel (default 'forward'). */
+  direction?: ReplayDirection;
+}
+
+/** Why playback stopped: `pause()` (or a new `play`, or `clear`) or the end of the replay with loop off. */
+export type PlayResult = 'paused' | 'ended';
+
+/** The validated frame interval in milliseconds of `options`. */
+export function frameInterval(options: PlayOptions): number {
+  const speed = options.speed ?? 1;
+  const fps = options.fps ?? 30;
+  if (!Number.isFinite(speed) || speed <= 0) throw invalidInput(`play speed must be a finite number > 0, got ${speed}; use direction: 'backward' to play in reverse`);
+  if (!Number.isFinite(fps) || fps <= 0) throw invalidInput(`play fps must be a finite number > 0, got ${fps}`);
+  if (options.direction !== undefined && options.direction !== 'forward' && options.direction !== 'backward') {
+    throw invalidInput(`play direction must be 'forward' or 'backward', got ${String(options.direction)}`);
+  }
+  return 1000 / (fps * speed);
+}
+
+/** Resolves after `ms` milliseconds, or at once when `cancelled` is called first. */
+export function delay(ms: number): { done: Promise<void>; cancel: () => void } {
+  let cancel = (): void => {};
+  const done = new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, Math.max(0, ms));
+    cancel = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+  });
+  return { done, cancel };
+}

@@ -1,0 +1,83 @@
+import { PackError } from '@tx2/pack-format';
+import { CheckpointManager, type JsonValue, SnapshotMetadata, SnapshotStore } from '@tx2/pack-store';
+import type { TimeTravel } from './time-travel.js';
+import { validateTimelineName } from './time-travel.js';
+
+/** Where a timeline is saved: a SnapshotStore, a CheckpointManager's store, or a directory path. */
+export type TimelineTarget = SnapshotStore | CheckpointManager | string;
+
+/** Key of the custom metadata field that marks a snapshot as a timeline entry: `{ timeline, time }`. */
+export const TIMELINE_FIELD = 'tx2-timetravel';
+
+function storeOf(target: TimelineTarget): SnapshotStore {
+  if (target instanceof SnapshotStore) return target;
+  if (target instanceof CheckpointManager) return target.store;
+  if (typeof target === 'string') return new SnapshotStore(target);
+  throw new PackError('InvalidInput', 'a timeline is saved to a SnapshotStore, a CheckpointManager or a directory path');
+}
+
+function entryOf(metadata: SnapshotMetadata): { timeline: string; time: number } | undefined {
+  const field = metadata.custom[TIMELINE_FIELD] as { timeline?: JsonValue; time?: JsonValue } | undefined;
+  if (typeof field !== 'object' || field === null || typeof field.timeline !== 'string' || typeof field.time !== 'number') return undefined;
+  return { timeline: field.timeline, time: field.time };
+}
+
+/** The store id of entry `index` of timeline `name`. */
+export function entryId(name: string, index: number): string {
+  return `${name}~${String(index).padStart(8, '0')}`;
+}
+
+/**
+ * Saves timeline `name` (default the active one) of `tt` to `target`: one snapshot per
+ * entry, id `<name>~<index>`, its time in the metadata (`worldTime` and the custom field
+ * `tx2-timetravel`). Entries of a previous save of the same timeline that are no longer
+ * needed are deleted afterwards. Each snapshot is written atomically by the store; the
+ * save as a whole is not (a crash part-way leaves a mix of both saves). Returns the count.
+ */
+export async function saveTimeline(tt: TimeTravel, target: TimelineTarget, name: string = tt.timeline): Promise<number> {
+  const store = storeOf(target);
+  const entries = tt.entries(name);
+  const written = new Set<string>();
+  for (let i = 0; i < entries.length; i++) {
+    const e = entries[i]!;
+    const id = entryId(name, i);
+    const snapshot = tt.decode(e.bytes);
+    await store.save(snapshot, new SnapshotMetadata(id, { worldTime: e.time, schemaVersion: snapshot.schemaVersion, custom: { [TIMELINE_FIELD]: { timeline: name, time: e.time } } }));
+    written.add(id);
+  }
+  for (const metadata of await store.list()) {
+    if (entryOf(metadata)?.timeline === name && !written.has(metadata.id)) await store.delete(metadata.id);
+  }
+  return entries.length;
+}
+
+/**
+ * Loads timeline `name` from `source` into `tt` as timeline `as` (default `name`),
+ * replacing a timeline of that name. Returns the number of entries (0 when the store
+ * holds none of that timeline: the timeline is then created empty).
+ */
+export async function loadTimeline(tt: TimeTravel, source: TimelineTarget, name: string, as: string = name): Promise<number> {
+  validateTimelineName(name);
+  validateTimelineName(as);
+  const store = storeOf(source);
+  const found: { id: string; time: number }[] = [];
+  for (const metadata of await store.list()) {
+    const entry = entryOf(metadata);
+    if (entry?.timeline === name) found.push({ id: metadata.id, time: entry.time });
+  }
+  found.sort((a, b) => a.time - b.time);
+  const loaded: { time: number; bytes: Uint8Array }[] = [];
+  for (const f of found) loaded.push({ time: f.time, bytes: tt.encode((await store.load(f.id)).snapshot) });
+  tt.replaceTimeline(as, loaded);
+  return loaded.length;
+}
+
+/** The names of the timelines saved in `source`. */
+export async function savedTimelines(source: TimelineTarget): Promise<string[]> {
+  const names = new Set<string>();
+  for (const metadata of await storeOf(source).list()) {
+    const entry = entryOf(metadata);
+    if (entry !== undefined) names.add(entry.timeline);
+  }
+  return [...names].sort();
+}

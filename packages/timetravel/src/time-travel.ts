@@ -1,0 +1,229 @@
+import { decodeSnapshot, type DecodeOptions, encodeSnapshot, type EncodeOptions, type PackedSnapshot } from '@tx2/pack-format';
+import { isValidId } from '@tx2/pack-store';
+import { checkTime, invalidInput } from './errors.js';
+import { TimedSnapshot } from './timed-snapshot.js';
+import { Timeline } from './timeline.js';
+
+/** Options of a {@link TimeTravel}. */
+export interface TimeTravelOptions {
+  /** How recorded snapshots are encoded (default: `encodeSnapshot` defaults, uncompressed). Pass `packOptions()` of @tx2/pack-codecs to compress. */
+  encode?: EncodeOptions;
+  /** How they are decoded (pass `readOptions()` of @tx2/pack-codecs when `encode` compresses). `copy` is always true. */
+  decode?: DecodeOptions;
+  /** Name of the first (active) timeline (default 'main'). */
+  timeline?: string;
+}
+
+/** Largest timeline name length (names are store ids with a suffix added on save). */
+export const MAX_TIMELINE_NAME = 100;
+
+/** PackError('InvalidInput') unless `name` can name a timeline (a store id of at most 100 characters). */
+export function validateTimelineName(name: string): string {
+  if (typeof name !== 'string' || name.length > MAX_TIMELINE_NAME || !isValidId(name)) {
+    throw invalidInput(`"${String(name)}" is not a valid timeline name: use 1-${MAX_TIMELINE_NAME} letters, digits and . _ - @ + = (no leading . or -)`);
+  }
+  return name;
+}
+
+/**
+ * Snapshots recorded at arbitrary times, queried by time, on one or more named timelines.
+ *
+ * **Isolation.** `record` encodes the snapshot at once (`encodeSnapshot`), so later changes
+ * to the caller's objects or typed arrays never reach the history; every read decodes
+ * the bytes with `copy: true`, so a returned snapshot (and a fork) shares no memory with
+ * the history. Memory per entry is its encoded size.
+ *
+ * **Order.** Entries are kept sorted by time whatever the recording order; recording at a
+ * time already recorded replaces that entry. Times are finite numbers (negative allowed;
+ * -0 equals 0); NaN and ±Infinity are `PackError('InvalidInput')`.
+ *
+ * **Nearest.** `seekToTime(t)` picks the entry nearest to `t`; on a tie (t exactly halfway
+ * between two entries) the **earlier** entry wins. Queries are binary searches, O(log n).
+ *
+ * **Empty.** On an empty timeline every query returns `undefined`; prunes return 0.
+ */
+export class TimeTravel {
+  readonly #encode: EncodeOptions;
+  readonly #decode: DecodeOptions;
+  readonly #timelines = new Map<string, Timeline>();
+  #active: string;
+
+  /** An empty time travel with one empty timeline. */
+  constructor(options: TimeTravelOptions = {}) {
+    this.#encode = options.encode ?? {};
+    this.#decode = { ...options.decode, copy: true };
+    this.#active = validateTimelineName(options.timeline ?? 'main');
+    this.#timelines.set(this.#active, new Timeline());
+  }
+
+  get #line(): Timeline {
+    return this.#timelines.get(this.#active)!;
+  }
+
+  #at(line: Timeline, index: number): TimedSnapshot | undefined {
+    return index < 0 ? undefined : new TimedSnapshot(line.times[index]!, line.frames[index]!, this.#decode);
+  }
+
+  /** Records `snapshot` at `time` on the active timeline (in time order; replaces an entry at the same time). */
+  record(time: number, snapshot: PackedSnapshot): void {
+    const t = checkTime(time, 'record');
+    this.#line.record(t, encodeSnapshot(snapshot, this.#encode));
+  }
+
+  /** Records already encoded snapshot bytes (a private copy is kept) at `time`. */
+  recordEncoded(time: number, bytes: Uint8Array): void {
+    const t = checkTime(time, 'recordEncoded');
+    if (!(bytes instanceof Uint8Array)) throw invalidInput('recordEncoded expects the Uint8Array of encodeSnapshot');
+    this.#line.record(t, bytes.slice());
+  }
+
+  /** Moves to the entry nearest to `t` (the earlier on a tie) and returns it; undefined when empty. */
+  seekToTime(t: number): TimedSnapshot | undefined {
+    const line = this.#line;
+    const i = line.nearest(t);
+    if (i < 0) return undefined;
+    line.cursor = line.times[i]!;
+    return this.#at(line, i);
+  }
+
+  /** The latest entry at or before `t` (does not move the cursor); undefined when none. */
+  snapshotAtOrBefore(t: number): TimedSnapshot | undefined {
+    return this.#at(this.#line, this.#line.atOrBefore(t));
+  }
+
+  /** The earliest entry at or after `t` (does not move the cursor); undefined when none. */
+  snapshotAtOrAfter(t: number): TimedSnapshot | undefined {
+    return this.#at(this.#line, this.#line.atOrAfter(t));
+  }
+
+  /** The entry of the last seek (undefined before any seek, or once that entry is pruned or cleared). */
+  get current(): TimedSnapshot | undefined {
+    const line = this.#line;
+    if (line.cursor === undefined) return undefined;
+    const i = line.atOrBefore(line.cursor);
+    return i >= 0 && line.times[i] === line.cursor ? this.#at(line, i) : undefined;
+  }
+
+  /** The time of `current`, or undefined. */
+  get currentTime(): number | undefined {
+    return this.current?.time;
+  }
+
+  /** The earliest recorded time, or undefined when empty. */
+  get earliestTime(): number | undefined {
+    return this.#line.times[0];
+  }
+
+  /** The latest recorded time, or undefined when empty. */
+  get latestTime(): number | undefined {
+    const times = this.#line.times;
+    return times[times.length - 1];
+  }
+
+  /** Number of entries on the active timeline. */
+  get length(): number {
+    return this.#line.length;
+  }
+
+  /** The recorded times of the active timeline, ascending (a copy). */
+  times(): number[] {
+    return [...this.#line.times];
+  }
+
+  /** Removes entries with time < `t` from the active timeline; returns how many. */
+  pruneBefore(t: number): number {
+    return this.#line.pruneBefore(t);
+  }
+
+  /** Removes entries with time > `t` from the active timeline; returns how many. */
+  pruneAfter(t: number): number {
+    return this.#line.pruneAfter(t);
+  }
+
+  /** Removes every entry of the active timeline. */
+  clear(): void {
+    this.#line.clear();
+  }
+
+  /**
+   * An independent copy of the state at `t`: the snapshot recorded at or before `t`,
+   * decoded into memory of its own (changing it never changes the history); undefined
+   * when nothing was recorded at or before `t`.
+   */
+  forkAtTime(t: number): PackedSnapshot | undefined {
+    const line = this.#line;
+    const i = line.atOrBefore(t);
+    return i < 0 ? undefined : decodeSnapshot(line.frames[i]!, this.#decode);
+  }
+
+  /** The name of the active timeline. */
+  get timeline(): string {
+    return this.#active;
+  }
+
+  /** The names of every timeline, in creation order. */
+  listTimelines(): string[] {
+    return [...this.#timelines.keys()];
+  }
+
+  /** True when a timeline `name` exists. */
+  hasTimeline(name: string): boolean {
+    return this.#timelines.has(name);
+  }
+
+  /**
+   * Creates timeline `name` holding the active timeline's entries up to and including
+   * time `t` (its cursor at the last of them); the active timeline is unchanged and stays
+   * active. Entries are immutable bytes, so both timelines share them safely.
+   */
+  forkTimeline(name: string, t: number): void {
+    validateTimelineName(name);
+    const time = checkTime(t, 'forkTimeline');
+    if (this.#timelines.has(name)) throw invalidInput(`timeline "${name}" already exists: deleteTimeline("${name}") first or choose another name`);
+    const fork = this.#line.copyUntil(time);
+    fork.cursor = fork.times[fork.length - 1];
+    this.#timelines.set(name, fork);
+  }
+
+  /** Makes timeline `name` active; PackError('InvalidInput') when it does not exist. */
+  switchTimeline(name: string): void {
+    this.#lineNamed(name);
+    this.#active = name;
+  }
+
+  /** Deletes timeline `name` (not the active one); true when it existed. */
+  deleteTimeline(name: string): boolean {
+    if (name === this.#active) throw invalidInput(`cannot delete the active timeline "${name}": switchTimeline() to another one first`);
+    return this.#timelines.delete(name);
+  }
+
+  #lineNamed(name: string): Timeline {
+    const line = this.#timelines.get(name);
+    if (line === undefined) throw invalidInput(`no timeline "${name}": listTimelines() shows ${this.listTimelines().map((n) => `"${n}"`).join(', ')}`);
+    return line;
+  }
+
+  /** The entries of timeline `name` (default the active one), oldest first, for persistence and tools. */
+  entries(name: string = this.#active): TimedSnapshot[] {
+    const line = this.#lineNamed(name);
+    return line.times.map((_, i) => this.#at(line, i)!);
+  }
+
+  /** Replaces (or creates) timeline `name` with `entries` (time and encoded bytes, kept as given). */
+  replaceTimeline(name: string, entries: Iterable<{ time: number; bytes: Uint8Array }>): void {
+    validateTimelineName(name);
+    const line = new Timeline();
+    for (const e of entries) line.record(e.time, e.bytes);
+    this.#timelines.set(name, line);
+  }
+
+  /** Decodes recorded bytes with this time travel's decode options (a copy). */
+  decode(bytes: Uint8Array): PackedSnapshot {
+    return decodeSnapshot(bytes, this.#decode);
+  }
+
+  /** Encodes a snapshot with this time travel's encode options. */
+  encode(snapshot: PackedSnapshot): Uint8Array {
+    return encodeSnapshot(snapshot, this.#encode);
+  }
+}
