@@ -1,6 +1,6 @@
-// Shared helpers of the replay and timetravel benchmarks: machine header, memory sampling, results file.
+// Shared helpers of the benchmarks: options, formatting, machine and commit facts, memory sampling, results files.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -46,4 +46,56 @@ export function writeResults(name, markdown) {
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, `${name}-latest.md`), markdown);
   return join(dir, `${name}-latest.md`);
+}
+
+/** Entity counts from `--entities 10k,100000,1m` style lists, deduplicated and sorted. */
+export function parseSizes(list) {
+  const sizes = list
+    .flatMap((s) => s.split(','))
+    .map((s) => s.trim().replace(/_/g, ''))
+    .filter(Boolean)
+    .map((s) => {
+      const m = /^(\d+(?:\.\d+)?)([km]?)$/i.exec(s);
+      if (m === null) throw new Error(`--entities: not a count: "${s}"`);
+      const n = Number(m[1]) * ({ k: 1e3, m: 1e6 }[m[2].toLowerCase()] ?? 1);
+      if (!Number.isInteger(n) || n < 1) throw new Error(`--entities: not a positive integer: "${s}"`);
+      return n;
+    });
+  return [...new Set(sizes)].sort((a, b) => a - b);
+}
+
+/** A millisecond figure with three significant digits ('—' when absent). */
+export function fmtMs(v) {
+  if (v == null) return '—';
+  const a = Math.abs(v);
+  if (a >= 100) return v.toFixed(1);
+  if (a >= 10) return v.toFixed(2);
+  if (a >= 1) return v.toFixed(3);
+  return Number(v.toPrecision(3)).toString();
+}
+
+/** YYYY-MM-DD in local time, for result file names. */
+export function localDate(d) {
+  const p = (v) => String(v).padStart(2, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}`;
+}
+
+/** The installed version of a benchmark dependency, or null. */
+export function readVersion(pkg, from = here) {
+  try {
+    return JSON.parse(readFileSync(join(from, 'node_modules', pkg, 'package.json'), 'utf8')).version;
+  } catch {
+    return null;
+  }
+}
+
+/** The commit, and under `key` whether the given package folders have uncommitted changes; null outside git. */
+export function gitInfo(paths, key) {
+  try {
+    const commit = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: here, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--', ...paths], { cwd: here, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim() !== '';
+    return { commit, [key]: dirty };
+  } catch {
+    return null;
+  }
 }

@@ -9,8 +9,7 @@
 // Write = SnapshotEncoder(options).encode(packed) (reused output buffer, CRC-32 on);
 // read = decodeSnapshot(bytes, { codecs, filters }) with CRC-32 verification, to typed arrays.
 // Run with `node --expose-gc` (the package script does) so a full GC runs before every task.
-import { execSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,6 +19,7 @@ import { createCodecRegistry, DEFAULT_PACK, packOptions } from '@tx2/pack-codecs
 import { SnapshotEncoder, decodeSnapshot, getColumn } from '@tx2/pack-format';
 import { Bench } from 'tinybench';
 
+import { fmtMs, gitInfo, localDate, parseSizes, readVersion } from './bench-env.mjs';
 import { referenceColumns } from './world.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -40,21 +40,6 @@ const { values: args } = parseArgs({
     'no-write': { type: 'boolean', default: false },
   },
 });
-
-function parseSizes(list) {
-  const sizes = list
-    .flatMap((s) => s.split(','))
-    .map((s) => s.trim().replace(/_/g, ''))
-    .filter(Boolean)
-    .map((s) => {
-      const m = /^(\d+(?:\.\d+)?)([km]?)$/i.exec(s);
-      if (m === null) throw new Error(`--entities: not a count: "${s}"`);
-      const n = Number(m[1]) * ({ k: 1e3, m: 1e6 }[m[2].toLowerCase()] ?? 1);
-      if (!Number.isInteger(n) || n < 1) throw new Error(`--entities: not a positive integer: "${s}"`);
-      return n;
-    });
-  return [...new Set(sizes)].sort((a, b) => a - b);
-}
 
 const sizes = args.entities ? parseSizes(args.entities) : process.env.BENCH_ENTITIES ? parseSizes([process.env.BENCH_ENTITIES]) : DEFAULT_SIZES;
 const timeScale = Number(args['time-scale'] ?? process.env.BENCH_TIME_SCALE ?? 1);
@@ -180,14 +165,6 @@ function targets(rows) {
   ];
 }
 
-function fmtMs(v) {
-  if (v == null) return '—';
-  if (v >= 100) return v.toFixed(1);
-  if (v >= 10) return v.toFixed(2);
-  if (v >= 1) return v.toFixed(3);
-  return Number(v.toPrecision(3)).toString();
-}
-
 function table(run) {
   const rust = run.entities === TARGET_N;
   const lines = [
@@ -209,29 +186,6 @@ function table(run) {
 
 function targetLines(run) {
   return [`### Targets (N = ${run.entities.toLocaleString('en-US')})`, '', ...run.targets.map((t) => `- ${t.pass ? 'PASS' : 'FAIL'} ${t.name}: ${t.shown}`)].join('\n');
-}
-
-function readVersion(pkg) {
-  try {
-    return JSON.parse(readFileSync(join(HERE, 'node_modules', pkg, 'package.json'), 'utf8')).version;
-  } catch {
-    return null;
-  }
-}
-
-function gitInfo() {
-  try {
-    const commit = execSync('git rev-parse HEAD', { cwd: HERE, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
-    const dirty = execSync('git status --porcelain -- ../packages/codecs ../packages/format', { cwd: HERE, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim() !== '';
-    return { commit, packagesDirty: dirty };
-  } catch {
-    return null;
-  }
-}
-
-function localDate(d) {
-  const p = (v) => String(v).padStart(2, '0');
-  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}`;
 }
 
 const started = new Date();
@@ -267,7 +221,7 @@ const result = {
   durationSeconds: (finished - started) / 1000,
   machine,
   versions: { '@tx2/pack-codecs': readVersion('@tx2/pack-codecs'), '@tx2/pack-format': readVersion('@tx2/pack-format'), tinybench: readVersion('tinybench') },
-  git: gitInfo(),
+  git: gitInfo(['../packages/codecs', '../packages/format'], 'packagesDirty'),
   gcExposed: gc !== null,
   defaultPack: DEFAULT_PACK,
   rust: { entities: TARGET_N, note: 'reference crate, native, with SHA-256', rows: RUST },

@@ -7,7 +7,6 @@
 //
 // Run with `node --expose-gc` (the bench:crypto script does) so a full GC runs before every task.
 // Tables go to stdout, progress to stderr.
-import { execSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
@@ -34,6 +33,7 @@ import {
 } from '@tx2/pack-crypto';
 import { Bench } from 'tinybench';
 
+import { fmtMs, gitInfo, localDate, parseSizes, readVersion } from './bench-env.mjs';
 import { mulberry32, referenceColumns } from './world.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -51,21 +51,6 @@ const { values: args } = parseArgs({
   },
   allowPositionals: false,
 });
-
-function parseSizes(list) {
-  const sizes = list
-    .flatMap((s) => s.split(','))
-    .map((s) => s.trim().replace(/_/g, ''))
-    .filter(Boolean)
-    .map((s) => {
-      const m = /^(\d+(?:\.\d+)?)([km]?)$/i.exec(s);
-      if (m === null) throw new Error(`--entities: not a count: "${s}"`);
-      const n = Number(m[1]) * ({ k: 1e3, m: 1e6 }[m[2].toLowerCase()] ?? 1);
-      if (!Number.isInteger(n) || n < 1) throw new Error(`--entities: not a positive integer: "${s}"`);
-      return n;
-    });
-  return [...new Set(sizes)].sort((a, b) => a - b);
-}
 
 const sizes = args.entities ? parseSizes(args.entities) : process.env.BENCH_ENTITIES ? parseSizes([process.env.BENCH_ENTITIES]) : DEFAULT_SIZES;
 const timeScale = Number(args['time-scale'] ?? process.env.BENCH_TIME_SCALE ?? 1);
@@ -285,14 +270,6 @@ function targets(n, rows) {
 // ---------------------------------------------------------------------------------------------
 // Output
 
-function fmtMs(v) {
-  if (v == null) return '—';
-  const a = Math.abs(v);
-  if (a >= 100) return v.toFixed(1);
-  if (a >= 10) return v.toFixed(2);
-  if (a >= 1) return v.toFixed(3);
-  return Number(v.toPrecision(3)).toString();
-}
 const fmtMBps = (v) => (v == null ? '—' : v >= 100 ? v.toFixed(0) : v.toFixed(1));
 const fmtOver = (ms, x) => (ms == null ? '—' : `${ms >= 0 ? '+' : ''}${fmtMs(ms)} ms (${x.toFixed(2)}x)`);
 
@@ -317,29 +294,6 @@ function table(run) {
 
 function targetLines(run) {
   return [`### Targets (N = ${run.entities.toLocaleString('en-US')})`, '', ...run.targets.map((t) => `- ${t.pass ? 'PASS' : 'FAIL'} ${t.name}: ${t.shown}`)].join('\n');
-}
-
-function readVersion(pkg, from = HERE) {
-  try {
-    return JSON.parse(readFileSync(join(from, 'node_modules', pkg, 'package.json'), 'utf8')).version;
-  } catch {
-    return null;
-  }
-}
-
-function gitInfo() {
-  try {
-    const commit = execSync('git rev-parse HEAD', { cwd: HERE, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
-    const dirty = execSync('git status --porcelain -- ../packages/crypto ../packages/format', { cwd: HERE, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim() !== '';
-    return { commit, packagesDirty: dirty };
-  } catch {
-    return null;
-  }
-}
-
-function localDate(d) {
-  const p = (v) => String(v).padStart(2, '0');
-  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}`;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -392,7 +346,7 @@ const result = {
   durationSeconds: (finished - started) / 1000,
   machine,
   versions,
-  git: gitInfo(),
+  git: gitInfo(['../packages/crypto', '../packages/format'], 'packagesDirty'),
   gcExposed: gc !== null,
   methodology:
     'tinybench (runSync for node:crypto and @noble, run for the async WebCrypto path; hrtime) per task, one task per Bench, full GC before each task; reported time = median (p50) of per-call latency samples; reference world of benchmarks/world.mjs encoded by a SnapshotEncoder with CRC-32s (the default); outputs checked before timing.',

@@ -8,8 +8,7 @@
 //
 // Run with `node --expose-gc` (the package's bench script does) so a full GC runs before every task.
 // Tables go to stdout, progress to stderr.
-import { execSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,6 +20,7 @@ import { SnapshotEncoder, decodeSnapshot, fromWorldSnapshot, getColumn, toWorldS
 import { Packr, Unpackr, isNativeAccelerationEnabled } from 'msgpackr';
 import { Bench } from 'tinybench';
 
+import { fmtMs, gitInfo, localDate, parseSizes, readVersion } from './bench-env.mjs';
 import { REFERENCE_SCHEMA, REFERENCE_TIMESTAMP, REFERENCE_VERSION, mulberry32, referenceColumns, referenceWorld } from './world.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -38,21 +38,6 @@ const { values: args } = parseArgs({
   },
   allowPositionals: false,
 });
-
-function parseSizes(list) {
-  const sizes = list
-    .flatMap((s) => s.split(','))
-    .map((s) => s.trim().replace(/_/g, ''))
-    .filter(Boolean)
-    .map((s) => {
-      const m = /^(\d+(?:\.\d+)?)([km]?)$/i.exec(s);
-      if (m === null) throw new Error(`--entities: not a count: "${s}"`);
-      const n = Number(m[1]) * ({ k: 1e3, m: 1e6 }[m[2].toLowerCase()] ?? 1);
-      if (!Number.isInteger(n) || n < 1) throw new Error(`--entities: not a positive integer: "${s}"`);
-      return n;
-    });
-  return [...new Set(sizes)].sort((a, b) => a - b);
-}
 
 const sizes = args.entities ? parseSizes(args.entities) : process.env.BENCH_ENTITIES ? parseSizes([process.env.BENCH_ENTITIES]) : DEFAULT_SIZES;
 const timeScale = Number(args['time-scale'] ?? process.env.BENCH_TIME_SCALE ?? 1);
@@ -348,13 +333,6 @@ function targetChecks(r) {
 // ---------------------------------------------------------------------------------------------
 // Output
 
-function fmtMs(v) {
-  if (v == null) return '—';
-  if (v >= 100) return v.toFixed(1);
-  if (v >= 10) return v.toFixed(2);
-  if (v >= 1) return v.toFixed(3);
-  return Number(v.toPrecision(3)).toString();
-}
 const fmtX = (v) => (v == null ? '—' : `${v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2)}x`);
 
 function table(run) {
@@ -375,29 +353,6 @@ function table(run) {
 
 function targetLines(run) {
   return [`### Targets (N = ${run.entities.toLocaleString('en-US')})`, '', ...run.targets.map((t) => `- ${t.pass ? 'PASS' : 'FAIL'} ${t.name}: ${t.shown}`)].join('\n');
-}
-
-function readVersion(pkg) {
-  try {
-    return JSON.parse(readFileSync(join(HERE, 'node_modules', pkg, 'package.json'), 'utf8')).version;
-  } catch {
-    return null;
-  }
-}
-
-function gitInfo() {
-  try {
-    const commit = execSync('git rev-parse HEAD', { cwd: HERE, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
-    const dirty = execSync('git status --porcelain -- ../packages/format', { cwd: HERE, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim() !== '';
-    return { commit, formatPackageDirty: dirty };
-  } catch {
-    return null;
-  }
-}
-
-function localDate(d) {
-  const p = (v) => String(v).padStart(2, '0');
-  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}`;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -441,7 +396,7 @@ const result = {
   durationSeconds: (finished - started) / 1000,
   machine,
   versions,
-  git: gitInfo(),
+  git: gitInfo(['../packages/format'], 'formatPackageDirty'),
   gcExposed: gc !== null,
   methodology: 'tinybench (runSync, hrtime) per task, one task per Bench, full GC before each task; reported time = median (p50) of per-call latency samples; all methods run in the same process on the same reference world (benchmarks/world.mjs, mulberry32 seed 42).',
   timeScale,

@@ -16,8 +16,7 @@
 // Store: SnapshotStore over NodeFsBackend in a temporary directory (durable: fsync of the
 // file and the directory on every save), save = store.save, load = store.load.
 // Run with `node --expose-gc` (the package script does) so a full GC runs between tasks.
-import { execSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,6 +25,7 @@ import { parseArgs } from 'node:util';
 import { EncryptionKey } from '@tx2/pack-crypto';
 import { SnapshotReader, SnapshotStore, SnapshotWriter } from '@tx2/pack-store';
 
+import { gitInfo, localDate, readVersion } from './bench-env.mjs';
 import { referenceColumns } from './world.mjs';
 
 const { values: args } = parseArgs({
@@ -173,29 +173,6 @@ async function memory() {
   log('```');
 }
 
-function readVersion(pkg) {
-  try {
-    return JSON.parse(readFileSync(join(HERE, 'node_modules', pkg, 'package.json'), 'utf8')).version;
-  } catch {
-    return null;
-  }
-}
-
-function gitInfo() {
-  try {
-    const commit = execSync('git rev-parse HEAD', { cwd: HERE, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
-    const dirty = execSync('git status --porcelain -- ../packages/store', { cwd: HERE, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim() !== '';
-    return { commit, storePackageDirty: dirty };
-  } catch {
-    return null;
-  }
-}
-
-function localDate(d) {
-  const p = (v) => String(v).padStart(2, '0');
-  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}`;
-}
-
 const started = new Date();
 const machine = {
   cpu: os.cpus()[0]?.model ?? 'unknown',
@@ -215,7 +192,7 @@ await (args.memory ? memory() : speed());
 const finished = new Date();
 
 if (writeResults) {
-  const git = gitInfo();
+  const git = gitInfo(['../packages/store'], 'storePackageDirty');
   const result = {
     benchmark: 'store',
     mode,
