@@ -309,10 +309,20 @@ function entitySet(ctx: ReadContext, manifest: Manifest, index: number, setSecti
 
 /** Decodes a tx2-pack container into a packed snapshot; every malformed input is a PackError. */
 export function decodeSnapshot(input: Uint8Array, options: DecodeOptions = {}): PackedSnapshot {
+  return decodeContainer(input, options, ContainerKind.Snapshot);
+}
+
+/** Decodes a container of the given kind (a delta's payload is laid out like a snapshot). */
+export function decodeContainer(input: Uint8Array, options: DecodeOptions, kind: number): PackedSnapshot {
   const layout = readLayout(input);
   const bytes = plainBytes(input);
-  if (layout.header.kind !== ContainerKind.Snapshot) {
-    throw new PackError('InvalidFormat', 'this container holds a delta, not a snapshot: apply it to its base snapshot instead');
+  if (layout.header.kind !== kind) {
+    throw new PackError(
+      'InvalidFormat',
+      kind === ContainerKind.Snapshot
+        ? 'this container holds a delta, not a snapshot: decode it with decodeDelta and apply it to its base snapshot'
+        : 'this container holds a snapshot, not a delta: decode it with decodeSnapshot',
+    );
   }
   const ctx: ReadContext = {
     bytes,

@@ -92,6 +92,15 @@ function storeSection(section: PlannedSection, codec: SectionCodec, level: numbe
   };
 }
 
+// Set by SnapshotEncoder's static block: lets delta encoding write a container of another
+// kind without widening the encoder's public surface.
+let encodeAsKind: (encoder: SnapshotEncoder, packed: PackedSnapshot, kind: number) => Uint8Array;
+
+/** Encodes `packed` into a new container whose header says `kind` (a ContainerKind). */
+export function encodeContainer(packed: PackedSnapshot, options: EncodeOptions, kind: number): Uint8Array {
+  return encodeAsKind(new SnapshotEncoder(options), packed, kind);
+}
+
 /**
  * Encodes packed snapshots into the tx2-pack container, reusing one output buffer
  * across calls so that saving every frame allocates nothing large.
@@ -122,7 +131,11 @@ export class SnapshotEncoder {
     return this.#encode(packed, true);
   }
 
-  #encode(packed: PackedSnapshot, fresh: boolean): Uint8Array {
+  static {
+    encodeAsKind = (encoder, packed, kind) => encoder.#encode(packed, true, kind);
+  }
+
+  #encode(packed: PackedSnapshot, fresh: boolean, kind: number = ContainerKind.Snapshot): Uint8Array {
     const plan = planSnapshot(packed, this.#manifests);
     const frames = plan.sections.map((s) => storeSection(s, this.#codec, this.#level, this.#checksums, this.#filter));
     let offset = HEADER_SIZE;
@@ -185,7 +198,7 @@ export class SnapshotEncoder {
     writeHeader(out, 0, {
       formatVersion: FORMAT_VERSION,
       flags: this.#checksums ? HeaderFlags.SectionChecksums : 0,
-      kind: ContainerKind.Snapshot,
+      kind,
       codec: mainCodec,
       cipher: CipherId.None,
       componentCount: plan.manifest.components.length,

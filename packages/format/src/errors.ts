@@ -30,6 +30,8 @@ export const PackErrorCode = {
   InvalidCheckpoint: 'InvalidCheckpoint',
   /** Reading or writing storage failed. */
   Io: 'Io',
+  /** A delta was applied to a snapshot other than the one it was made from. */
+  DeltaBaseMismatch: 'DeltaBaseMismatch',
 } as const;
 
 /** One of the stable error codes of {@link PackErrorCode}. */

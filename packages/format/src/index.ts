@@ -35,6 +35,20 @@ export {
 export { encodeBlob, decodeBlob } from './blob.js';
 export { SnapshotEncoder, encodeSnapshot, type EncodeOptions } from './encode.js';
 export { decodeSnapshot, readLayout, scanSections, type DecodeOptions, type SectionEntry, type SnapshotLayout } from './decode.js';
+export { snapshotHash, snapshotsEqual, hashHex } from './hash.js';
+export { diff, type DiffOptions } from './diff.js';
+export { applyDelta, invertDelta, type ApplyOptions } from './apply-delta.js';
+export { encodeDelta, decodeDelta } from './delta-container.js';
+export { summarizeDelta, formatDeltaSummary, type DeltaSummary, type ComponentSummary } from './delta-summary.js';
+export type {
+  SnapshotDelta,
+  ComponentDelta,
+  ComponentPatch,
+  FieldDelta,
+  IdListDelta,
+  MetadataDelta,
+  EntityMetadataDelta,
+} from './delta-model.js';
 export { readHeader, readTrailer, readDescriptor, type SnapshotHeader, type SectionDescriptor, type SnapshotTrailer } from './binary.js';
 export {
   noneCodec,
@@ -65,4 +79,4 @@ export {
   FilterId,
   CipherId,
 } from './layout.js';
-export { crc32, bytesEqual, platformImplementation } from '#platform';
+export { crc32, bytesEqual, sha256, platformImplementation } from '#platform';

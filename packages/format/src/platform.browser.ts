@@ -1,5 +1,6 @@
 // Pure-JavaScript versions of the byte loops that Node runs natively (platform.node.ts);
 // tests prove both builds agree.
+import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js';
 
 // CRC-32 (IEEE 802.3, reflected polynomial 0xEDB88320), the checksum of zlib and gzip.
 // Slicing-by-8: eight lookup tables let the loop consume 8 bytes per iteration, several
@@ -56,6 +57,11 @@ export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
   }
   for (let i = 0; i < n; i++) if (a[i] !== b[i]) return false;
   return true;
+}
+
+/** SHA-256 of `bytes` (@noble/hashes). */
+export function sha256(bytes: Uint8Array): Uint8Array {
+  return nobleSha256(bytes);
 }
 
 /** Which implementation this build uses. */

@@ -1,6 +1,7 @@
 // Node fast paths for the two byte loops the container runs on every call; the browser
 // build (platform.browser.ts) does the same in JavaScript, and tests prove they agree.
 import { Buffer } from 'node:buffer';
+import { createHash } from 'node:crypto';
 import { crc32 as zlibCrc32 } from 'node:zlib';
 import { crc32 as jsCrc32 } from './platform.browser.js';
 
@@ -16,6 +17,12 @@ export function crc32(bytes: Uint8Array, initial = 0): number {
 export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;
   return Buffer.from(a.buffer, a.byteOffset, a.length).equals(Buffer.from(b.buffer, b.byteOffset, b.length));
+}
+
+/** SHA-256 of `bytes`; native OpenSSL. */
+export function sha256(bytes: Uint8Array): Uint8Array {
+  const digest = createHash('sha256').update(bytes).digest();
+  return new Uint8Array(digest.buffer, digest.byteOffset, digest.byteLength).slice();
 }
 
 /** Which implementation this build uses. */

@@ -1,0 +1,184 @@
+import { bytesEqual } from '#platform';
+import type { ComponentDelta, SnapshotDelta } from './delta-model.js';
+import { allocate, applyIdList, copyValue, wordsOf } from './delta-rows.js';
+import { applyEntityMetadata, applyMetadata, diff } from './diff.js';
+import { PackError } from './errors.js';
+import { FIELD_TYPES, type FieldType } from './field-types.js';
+import { hashHex, snapshotHash } from './hash.js';
+import type { Column, PackedComponent, PackedSnapshot } from './model.js';
+
+/** How `applyDelta` checks its input and output. */
+export interface ApplyOptions {
+  /**
+   * Check that `base` is the delta's base and the result its target, by content hash
+   * (default true). Turn off only for deltas you just made in memory.
+   */
+  verify?: boolean;
+  /** The base's `snapshotHash`, when already known (saves hashing it again). */
+  baseHash?: Uint8Array;
+}
+
+function malformed(message: string): never {
+  throw new PackError('InvalidFormat', `the delta is malformed: ${message}`);
+}
+
+/**
+ * Rebuilds the snapshot a delta was made to: `applyDelta(a, diff(a, b))` equals `b` bit for
+ * bit. The result shares unchanged components with `base`: copy before mutating either.
+ */
+export function applyDelta(base: PackedSnapshot, delta: SnapshotDelta, options: ApplyOptions = {}): PackedSnapshot {
+  const verify = options.verify ?? true;
+  if (verify) {
+    const actual = options.baseHash ?? snapshotHash(base);
+    if (!bytesEqual(actual, delta.base)) {
+      throw new PackError(
+        'DeltaBaseMismatch',
+        `this delta was made from snapshot ${hashHex(delta.base).slice(0, 16)}…, not from the one given (${hashHex(actual).slice(0, 16)}…): apply it to its own base`,
+        { details: { expected: hashHex(delta.base), actual: hashHex(actual) } },
+      );
+    }
+  }
+  const baseComponents = new Map(base.components.map((c) => [c.id, c]));
+  const listed = new Set<string>();
+  const components = delta.components.map((change) => {
+    if (listed.has(change.id)) malformed(`component "${change.id}" is listed twice`);
+    listed.add(change.id);
+    return applyComponent(baseComponents.get(change.id), change);
+  });
+  for (const id of delta.removedComponents) {
+    if (!baseComponents.has(id)) malformed(`it removes component "${id}", which the base does not have`);
+    if (listed.has(id)) malformed(`component "${id}" is both kept and removed`);
+    listed.add(id);
+  }
+  for (const id of baseComponents.keys()) if (!listed.has(id)) malformed(`it does not say what became of component "${id}"`);
+
+  const result: PackedSnapshot = {
+    timestamp: delta.timestamp,
+    version: delta.version,
+    worldTime: delta.worldTime,
+    schemaVersion: delta.schemaVersion,
+    metadata: delta.metadata === undefined ? base.metadata : applyMetadata(base.metadata, delta.metadata),
+    entities: applyIdList(base.entities, delta.entities),
+    components,
+  };
+  const entityMetadata =
+    delta.entityMetadata === undefined ? base.entityMetadata : applyEntityMetadata(base.entityMetadata ?? new Map(), delta.entityMetadata);
+  if (entityMetadata !== undefined && entityMetadata.size > 0) result.entityMetadata = entityMetadata;
+  const order = delta.componentOrder === undefined ? base.componentOrder : delta.componentOrder === null ? undefined : new Map(delta.componentOrder);
+  if (order !== undefined && order.size > 0) result.componentOrder = order;
+
+  if (verify) {
+    const actual = snapshotHash(result);
+    if (!bytesEqual(actual, delta.target)) {
+      throw new PackError('ChecksumMismatch', 'the snapshot rebuilt from this delta does not match its target hash: the delta or its base is corrupt', {
+        details: { expected: hashHex(delta.target), actual: hashHex(actual) },
+      });
+    }
+  }
+  return result;
+}
+
+/** The delta that undoes `delta`: it turns the target back into `base`, so history can be walked backwards. */
+export function invertDelta(base: PackedSnapshot, delta: SnapshotDelta, options: ApplyOptions = {}): SnapshotDelta {
+  const target = applyDelta(base, delta, options);
+  return diff(target, base, { baseHash: delta.target, nextHash: delta.base });
+}
+
+function applyComponent(base: PackedComponent | undefined, change: ComponentDelta): PackedComponent {
+  if (change.change === 'added' || change.change === 'replaced') {
+    const carried = (change.component as { id?: unknown } | undefined)?.id;
+    if (carried !== change.id) malformed(`component "${change.id}" carries data named "${String(carried)}"`);
+    return change.component;
+  }
+  if (base === undefined) malformed(`it ${change.change === 'unchanged' ? 'keeps' : 'patches'} component "${change.id}", which the base does not have`);
+  if (change.change === 'unchanged') return base;
+  if (change.change !== 'patched') {
+    const unknown = change as { id: string; change: unknown };
+    malformed(`component "${unknown.id}" has unknown change "${String(unknown.change)}"`);
+  }
+  if (change.layout !== base.layout) malformed(`it patches component "${change.id}" as ${String(change.layout)}, but the base stores it as ${base.layout}`);
+
+  const entityIds = applyIdList(base.entityIds, change.rows);
+  const n = entityIds.length;
+  // Each target row's base row, or -1 for an entity that gained the component.
+  const source = new Int32Array(n);
+  if (change.rows === undefined) for (let r = 0; r < n; r++) source[r] = r;
+  else {
+    const baseRow = new Map<number, number>();
+    base.entityIds.forEach((entity, row) => baseRow.set(entity, row));
+    for (let r = 0; r < n; r++) source[r] = baseRow.get(entityIds[r]!) ?? -1;
+  }
+  let addedCount = 0;
+  for (let r = 0; r < n; r++) if (source[r]! < 0) addedCount++;
+
+  const columns: Column[] = base.layout === 'columns' ? base.fields : [{ name: '', type: 'bytes', values: base.blobs }];
+  let added: Column[] | undefined;
+  if (change.added !== undefined) {
+    added = 'blobs' in change.added ? [{ name: '', type: 'bytes', values: change.added.blobs }] : change.added.fields;
+    if (base.layout === 'blobs' ? !('blobs' in change.added) : !('fields' in change.added)) malformed(`the added rows of "${change.id}" do not match its layout`);
+  }
+  if (addedCount > 0 && added === undefined) malformed(`component "${change.id}" gains ${addedCount} entities but carries no values for them`);
+  if (added !== undefined && added.length !== columns.length) malformed(`the added rows of "${change.id}" have ${added.length} fields, the component ${columns.length}`);
+
+  const byName = new Map(columns.map((c, f) => [c.name, f]));
+  const patches = new Map<number, (typeof change.fields)[number]>();
+  for (const field of change.fields) {
+    const f = byName.get(field.name);
+    if (f === undefined) malformed(`it changes field "${field.name}", which component "${change.id}" does not have`);
+    if (patches.has(f)) malformed(`field "${field.name}" of "${change.id}" is changed twice`);
+    if (field.type !== columns[f]!.type) malformed(`field "${field.name}" of "${change.id}" is changed as ${String(field.type)}, but it is ${columns[f]!.type}`);
+    patches.set(f, field);
+  }
+
+  const out = columns.map((column, f): Column => {
+    const type = column.type;
+    const what = `field "${column.name}" of "${change.id}"`;
+    const extra = added?.[f];
+    if (extra !== undefined) checkValues(extra.values, type, addedCount, `the added rows of ${what}`);
+    const patch = patches.get(f);
+    if (patch !== undefined && patch.rows === undefined) {
+      // Stored whole: copy, so the result never aliases the delta's buffers.
+      checkValues(patch.values, type, n, what);
+      return { name: column.name, type, values: copyColumn(type, patch.values as Column['values']) } as Column;
+    }
+    const target = allocate(type, n);
+    const from = wordsOf(type, column.values);
+    const fromValues = column.values as ArrayLike<unknown>;
+    const extraWords = extra === undefined ? undefined : wordsOf(type, extra.values);
+    const extraValues = extra?.values as ArrayLike<unknown>;
+    let k = 0;
+    for (let r = 0; r < n; r++) {
+      const s = source[r]!;
+      if (s >= 0) copyValue(target.words, target.values, r, from, fromValues, s);
+      else copyValue(target.words, target.values, r, extraWords, extraValues, k++);
+    }
+    if (patch !== undefined) {
+      const rows = patch.rows!;
+      checkValues(patch.values, type, rows.length, what);
+      const patchWords = wordsOf(type, patch.values as Column['values']);
+      for (let k = 0; k < rows.length; k++) {
+        const r = rows[k]!;
+        if (r >= n) malformed(`it changes row ${r} of ${what}, which has ${n} rows`);
+        copyValue(target.words, target.values, r, patchWords, patch.values as ArrayLike<unknown>, k);
+      }
+    }
+    return { name: column.name, type, values: target.values } as Column;
+  });
+  return base.layout === 'columns'
+    ? { id: base.id, layout: 'columns', entityIds, fields: out }
+    : { id: base.id, layout: 'blobs', entityIds, blobs: out[0]!.values as Uint8Array[] };
+}
+
+function checkValues(values: unknown, type: FieldType, count: number, what: string): void {
+  const array = FIELD_TYPES[type].array;
+  const ok = array === undefined ? Array.isArray(values) : values instanceof array;
+  if (!ok) malformed(`${what} should hold ${type} values`);
+  if ((values as ArrayLike<unknown>).length !== count) malformed(`${what} has ${(values as ArrayLike<unknown>).length} values where ${count} are needed`);
+  if (type === 'bytes' && !(values as unknown[]).every((v) => v instanceof Uint8Array)) malformed(`${what} holds a value that is not bytes`);
+  if (type === 'string' && !(values as unknown[]).every((v) => typeof v === 'string')) malformed(`${what} holds a value that is not a string`);
+}
+
+function copyColumn(type: FieldType, values: Column['values']): Column['values'] {
+  if (FIELD_TYPES[type].array === undefined) return (values as unknown[]).slice() as Column['values'];
+  return (values as Exclude<Column['values'], readonly unknown[]>).slice();
+}

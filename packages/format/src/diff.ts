@@ -1,0 +1,208 @@
+import { encodeBlob } from './blob.js';
+import type { ComponentDelta, EntityMetadataDelta, FieldDelta, MetadataDelta, SnapshotDelta } from './delta-model.js';
+import { allocate, copyValue, diffIdList, sameBytes, sameValue, uniqueIds, wordsOf } from './delta-rows.js';
+import { snapshotHash } from './hash.js';
+import type { Column, EntityMetadata, PackedComponent, PackedSnapshot } from './model.js';
+
+/** How `diff` decides between row patches and whole values. */
+export interface DiffOptions {
+  /** The base's `snapshotHash`, when already known (saves hashing it again). */
+  baseHash?: Uint8Array;
+  /** The next snapshot's `snapshotHash`, when already known. */
+  nextHash?: Uint8Array;
+  /** Above this fraction of changed rows a field is stored whole instead of row by row (default 0.5). */
+  wholeFieldRatio?: number;
+}
+
+/** The changes that turn `base` into `next`; `applyDelta(base, delta)` rebuilds `next` bit for bit. */
+export function diff(base: PackedSnapshot, next: PackedSnapshot, options: DiffOptions = {}): SnapshotDelta {
+  const ratio = options.wholeFieldRatio ?? 0.5;
+  const delta: SnapshotDelta = {
+    base: options.baseHash ?? snapshotHash(base),
+    target: options.nextHash ?? snapshotHash(next),
+    timestamp: next.timestamp,
+    worldTime: next.worldTime,
+    version: next.version,
+    schemaVersion: next.schemaVersion,
+    components: [],
+    removedComponents: [],
+  };
+  const metadata = diffMetadata(base.metadata, next.metadata);
+  if (metadata !== undefined) delta.metadata = metadata;
+  const entities = diffIdList(base.entities, next.entities);
+  if (entities !== undefined) delta.entities = entities;
+
+  const baseComponents = new Map(base.components.map((c) => [c.id, c]));
+  const nextIds = new Set(next.components.map((c) => c.id));
+  for (const component of next.components) {
+    const before = baseComponents.get(component.id);
+    delta.components.push(before === undefined ? { id: component.id, change: 'added', component } : diffComponent(before, component, ratio));
+  }
+  for (const c of base.components) if (!nextIds.has(c.id)) delta.removedComponents.push(c.id);
+
+  const entityMetadata = diffEntityMetadata(base.entityMetadata, next.entityMetadata);
+  if (entityMetadata !== undefined) delta.entityMetadata = entityMetadata;
+  const order = orderList(next.componentOrder);
+  if (!sameOrder(orderList(base.componentOrder), order)) delta.componentOrder = order.length === 0 ? null : order;
+  return delta;
+}
+
+function sameSchema(a: PackedComponent, b: PackedComponent): boolean {
+  if (a.layout !== b.layout) return false;
+  if (a.layout === 'blobs' || b.layout === 'blobs') return true;
+  return a.fields.length === b.fields.length && a.fields.every((f, i) => f.name === b.fields[i]!.name && f.type === b.fields[i]!.type);
+}
+
+/** Values of a component as columns; a blob component is one unnamed bytes column. */
+function columnsOf(c: PackedComponent): Column[] {
+  return c.layout === 'columns' ? c.fields : [{ name: '', type: 'bytes', values: c.blobs }];
+}
+
+function diffComponent(base: PackedComponent, next: PackedComponent, ratio: number): ComponentDelta {
+  const id = next.id;
+  if (!sameSchema(base, next)) return { id, change: 'replaced', component: next };
+  const rows = diffIdList(base.entityIds, next.entityIds);
+  const n = next.entityIds.length;
+  // Each target row's base row, or -1 for an entity that gained the component.
+  let source: Int32Array | undefined;
+  const added: number[] = [];
+  if (rows !== undefined) {
+    // Rows are matched by entity id, which must then be unique.
+    if (!uniqueIds(base.entityIds) || !uniqueIds(next.entityIds)) return { id, change: 'replaced', component: next };
+    const baseRow = new Map<number, number>();
+    base.entityIds.forEach((entity, row) => baseRow.set(entity, row));
+    source = new Int32Array(n);
+    for (let r = 0; r < n; r++) {
+      const from = baseRow.get(next.entityIds[r]!);
+      source[r] = from ?? -1;
+      if (from === undefined) added.push(r);
+    }
+  }
+  const baseColumns = columnsOf(base);
+  const nextColumns = columnsOf(next);
+  const fields: FieldDelta[] = [];
+  const scratch = new Uint32Array(n);
+  let patchCells = added.length * nextColumns.length + (rows === undefined ? 0 : 'ids' in rows ? n : rows.removed.length + rows.added.length);
+  nextColumns.forEach((column, f) => {
+    const before = baseColumns[f]!;
+    const a = wordsOf(before.type, before.values);
+    const b = wordsOf(column.type, column.values);
+    const av = before.values as ArrayLike<unknown>;
+    const bv = column.values as ArrayLike<unknown>;
+    let count = 0;
+    if (source === undefined) {
+      // Same rows: compare in lockstep, with a tight loop for the common 32-bit columns.
+      if (a !== undefined && b !== undefined && a.per === 1) {
+        const x = a.words;
+        const y = b.words;
+        for (let r = 0; r < n; r++) if (x[r] !== y[r]) scratch[count++] = r;
+      } else {
+        for (let r = 0; r < n; r++) if (!sameValue(a, av, r, b, bv, r)) scratch[count++] = r;
+      }
+    } else {
+      for (let r = 0; r < n; r++) {
+        const from = source[r]!;
+        if (from >= 0 && !sameValue(a, av, from, b, bv, r)) scratch[count++] = r;
+      }
+    }
+    if (count === 0) return;
+    if (count > n * ratio) {
+      fields.push({ name: column.name, type: column.type, values: column.values });
+      patchCells += n;
+      return;
+    }
+    const changed = scratch.slice(0, count);
+    fields.push({ name: column.name, type: column.type, rows: changed, values: pick(column, b, changed) });
+    patchCells += 2 * count;
+  });
+  if (rows === undefined && fields.length === 0) return { id, change: 'unchanged' };
+  // A patch touching more cells than the component has is worth less than the component.
+  if (patchCells >= n * (nextColumns.length + 1) && n > 0) return { id, change: 'replaced', component: next };
+  const patch: ComponentDelta = { id, change: 'patched', layout: next.layout, fields };
+  if (rows !== undefined) patch.rows = rows;
+  if (added.length > 0) {
+    const addedRows = Uint32Array.from(added);
+    const values = nextColumns.map((column) => ({ ...column, values: pick(column, wordsOf(column.type, column.values), addedRows) }) as Column);
+    patch.added = next.layout === 'blobs' ? { blobs: values[0]!.values as Uint8Array[] } : { fields: values };
+  }
+  return patch;
+}
+
+/** The values of `rows` of a column, in a new array of the column's type. */
+function pick(column: Column, words: ReturnType<typeof wordsOf>, rows: Uint32Array): Column['values'] {
+  const out = allocate(column.type, rows.length);
+  const values = column.values as ArrayLike<unknown>;
+  for (let k = 0; k < rows.length; k++) copyValue(out.words, out.values, k, words, values, rows[k]!);
+  return out.values as Column['values'];
+}
+
+function sameEncoded(a: unknown, b: unknown): boolean {
+  return sameBytes(encodeBlob(a), encodeBlob(b));
+}
+
+function diffMetadata(base: Record<string, unknown>, next: Record<string, unknown>): MetadataDelta | undefined {
+  if (sameEncoded(base, next)) return undefined;
+  const set: Record<string, unknown> = {};
+  const removed: string[] = [];
+  for (const key of Object.keys(next)) {
+    if (!Object.hasOwn(base, key) || !sameEncoded(base[key], next[key])) defineKey(set, key, next[key]);
+  }
+  for (const key of Object.keys(base)) if (!Object.hasOwn(next, key)) removed.push(key);
+  const change = { set, removed };
+  // Key order is part of the encoding: keep the patch form only when it rebuilds `next` exactly.
+  return sameEncoded(applyMetadata(base, change), next) ? change : { replace: next };
+}
+
+/** Sets an own enumerable key, even one named `__proto__`. */
+export function defineKey(target: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
+/** Applies a metadata change to a copy of `base`. */
+export function applyMetadata(base: Record<string, unknown>, change: MetadataDelta): Record<string, unknown> {
+  if ('replace' in change) return change.replace;
+  const out: Record<string, unknown> = {};
+  const removed = new Set(change.removed);
+  for (const key of Object.keys(base)) if (!removed.has(key)) defineKey(out, key, base[key]);
+  for (const key of Object.keys(change.set)) defineKey(out, key, change.set[key]);
+  return out;
+}
+
+function diffEntityMetadata(
+  base: Map<number, EntityMetadata> | undefined,
+  next: Map<number, EntityMetadata> | undefined,
+): EntityMetadataDelta | undefined {
+  const a = base ?? new Map<number, EntityMetadata>();
+  const b = next ?? new Map<number, EntityMetadata>();
+  const set: [number, EntityMetadata][] = [];
+  for (const [entity, md] of b) {
+    const old = a.get(entity);
+    if (old === undefined || !sameEncoded(old, md)) set.push([entity, md]);
+  }
+  const removed = Uint32Array.from([...a.keys()].filter((entity) => !b.has(entity)));
+  const keysInOrder = (m: Map<number, unknown>) => [...m.keys()];
+  if (set.length === 0 && removed.length === 0 && sameList(keysInOrder(a), keysInOrder(b))) return undefined;
+  const change = { set, removed };
+  return sameList(keysInOrder(applyEntityMetadata(a, change)), keysInOrder(b)) ? change : { replace: [...b] };
+}
+
+/** Applies a per-entity metadata change to a copy of `base`. */
+export function applyEntityMetadata(base: Map<number, EntityMetadata>, change: EntityMetadataDelta): Map<number, EntityMetadata> {
+  if ('replace' in change) return new Map(change.replace);
+  const out = new Map(base);
+  for (const entity of change.removed) out.delete(entity);
+  for (const [entity, md] of change.set) out.set(entity, md);
+  return out;
+}
+
+function sameList<T>(a: readonly T[], b: readonly T[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+function orderList(order: Map<number, string[]> | undefined): [number, string[]][] {
+  return order === undefined ? [] : [...order];
+}
+
+function sameOrder(a: [number, string[]][], b: [number, string[]][]): boolean {
+  return a.length === b.length && a.every(([entity, ids], i) => entity === b[i]![0] && sameList(ids, b[i]![1]));
+}
