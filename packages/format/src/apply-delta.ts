@@ -102,8 +102,7 @@ function applyComponent(base: PackedComponent | undefined, change: ComponentDelt
   const n = entityIds.length;
   // Each target row's base row, or -1 for an entity that gained the component.
   const source = new Int32Array(n);
-  if (change.rows === undefined) for (let r = 0; r < n; r++) source[r] = r;
-  else {
+  if (change.rows !== undefined) {
     const baseRow = new Map<number, number>();
     base.entityIds.forEach((entity, row) => baseRow.set(entity, row));
     for (let r = 0; r < n; r++) source[r] = baseRow.get(entityIds[r]!) ?? -1;
@@ -141,16 +140,23 @@ function applyComponent(base: PackedComponent | undefined, change: ComponentDelt
       checkValues(patch.values, type, n, what);
       return { name: column.name, type, values: copyColumn(type, patch.values as Column['values']) } as Column;
     }
-    const target = allocate(type, n);
-    const from = wordsOf(type, column.values);
-    const fromValues = column.values as ArrayLike<unknown>;
-    const extraWords = extra === undefined ? undefined : wordsOf(type, extra.values);
-    const extraValues = extra?.values as ArrayLike<unknown>;
-    let k = 0;
-    for (let r = 0; r < n; r++) {
-      const s = source[r]!;
-      if (s >= 0) copyValue(target.words, target.values, r, from, fromValues, s);
-      else copyValue(target.words, target.values, r, extraWords, extraValues, k++);
+    let target: ReturnType<typeof allocate>;
+    if (change.rows === undefined) {
+      // Same rows: one bulk copy (a byte copy for typed arrays), then the patch on top.
+      const values = copyColumn(type, column.values);
+      target = { values, words: wordsOf(type, values) };
+    } else {
+      target = allocate(type, n);
+      const from = wordsOf(type, column.values);
+      const fromValues = column.values as ArrayLike<unknown>;
+      const extraWords = extra === undefined ? undefined : wordsOf(type, extra.values);
+      const extraValues = extra?.values as ArrayLike<unknown>;
+      let k = 0;
+      for (let r = 0; r < n; r++) {
+        const s = source[r]!;
+        if (s >= 0) copyValue(target.words, target.values, r, from, fromValues, s);
+        else copyValue(target.words, target.values, r, extraWords, extraValues, k++);
+      }
     }
     if (patch !== undefined) {
       const rows = patch.rows!;
