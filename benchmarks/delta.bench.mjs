@@ -1,0 +1,138 @@
+// Benchmarks of snapshot deltas (@tx2/pack-format diff / applyDelta / encodeDelta) on the
+// reference world where 1% of entities move per step, against full snapshots in the same run.
+//
+//   pnpm bench:delta                          (repo root: 10k and 100k entities)
+//   pnpm bench:delta --entities 10000         (a subset)
+//   --changed 0.01                            (fraction of entities moved per step)
+//   --time-scale 0.5 / --no-write             (shorter runs / print only)
+//
+// A step moves `changed * N` distinct random entities: Position += Velocity (x, y, z), the way a
+// physics tick moves what is awake. Every delta is checked to rebuild its target bit for bit.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+
+import { packOptions, readOptions } from '@tx2/pack-codecs';
+import {
+  SnapshotEncoder,
+  applyDelta,
+  decodeDelta,
+  decodeSnapshot,
+  diff,
+  encodeDelta,
+  snapshotHash,
+  snapshotsEqual,
+} from '@tx2/pack-format';
+import { Bench } from 'tinybench';
+
+import { fmtMs, gitInfo, localDate, machineLine, parseSizes, writeResults } from './bench-env.mjs';
+import { mulberry32, referenceColumns } from './world.mjs';
+
+const { values: args } = parseArgs({
+  options: {
+    entities: { type: 'string', multiple: true },
+    changed: { type: 'string' },
+    'time-scale': { type: 'string' },
+    'no-write': { type: 'boolean', default: false },
+  },
+});
+const sizes = args.entities ? parseSizes(args.entities) : [10_000, 100_000];
+const changed = Number(args.changed ?? 0.01);
+if (!(changed > 0 && changed <= 1)) throw new Error('--changed must be in (0, 1]');
+const timeScale = Number(args['time-scale'] ?? 1);
+const gc = globalThis.gc ?? (() => {});
+
+/** The next frame: `count` distinct random entities moved by their velocity. */
+function step(packed, count, seed) {
+  const rand = mulberry32(seed);
+  const [position, velocity] = packed.components;
+  const n = position.entityIds.length;
+  const fields = position.fields.map((f) => ({ ...f, values: f.values.slice() }));
+  const moved = new Set();
+  while (moved.size < count) moved.add(Math.floor(rand() * n));
+  for (const r of moved) for (let a = 0; a < 3; a++) fields[a].values[r] += velocity.fields[a].values[r];
+  return { ...packed, timestamp: packed.timestamp + 16, worldTime: packed.worldTime + 1, components: [{ ...position, fields }, ...packed.components.slice(1)] };
+}
+
+/** Median milliseconds of `fn` under tinybench. */
+async function median(name, fn, n) {
+  const bench = new Bench({ time: (n >= 100_000 ? 1500 : 800) * timeScale, iterations: 5, warmupTime: 100 * timeScale, warmupIterations: 3 });
+  bench.add(name, fn);
+  gc();
+  await bench.run();
+  const task = bench.tasks[0];
+  if (task.result?.state !== 'completed') throw new Error(`${name}: ${task.result?.error ?? 'did not complete'}`);
+  return task.result.latency.p50;
+}
+
+const zstd = await packOptions();
+const codecs = await readOptions();
+const rows = [];
+for (const n of sizes) {
+  const base = referenceColumns(n).packed;
+  const next = step(base, Math.max(1, Math.round(n * changed)), n);
+  const baseHash = snapshotHash(base);
+  const nextHash = snapshotHash(next);
+  const delta = diff(base, next, { baseHash, nextHash });
+  const deltaBytes = encodeDelta(delta);
+  const deltaZstd = encodeDelta(delta, zstd);
+  const plain = new SnapshotEncoder();
+  const packedZstd = new SnapshotEncoder(zstd);
+  const fullBytes = plain.encodeCopy(next);
+  const fullZstd = packedZstd.encodeCopy(next);
+  for (const d of [delta, decodeDelta(deltaBytes), decodeDelta(deltaZstd, codecs)]) {
+    if (!snapshotsEqual(applyDelta(base, d), next)) throw new Error(`N=${n}: a delta did not rebuild its target`);
+  }
+  process.stderr.write(`N=${n}: measuring\n`);
+  let sink;
+  const t = {
+    hash: await median('snapshotHash', () => (sink = snapshotHash(next)), n),
+    diff: await median('diff (hashes known)', () => (sink = diff(base, next, { baseHash, nextHash })), n),
+    diffHashing: await median('diff (hashing both)', () => (sink = diff(base, next)), n),
+    encodeDelta: await median('encodeDelta', () => (sink = encodeDelta(delta)), n),
+    encodeDeltaZstd: await median('encodeDelta zstd-1', () => (sink = encodeDelta(delta, zstd)), n),
+    decodeDelta: await median('decodeDelta', () => (sink = decodeDelta(deltaBytes)), n),
+    apply: await median('applyDelta verify:false', () => (sink = applyDelta(base, delta, { verify: false })), n),
+    applyVerified: await median('applyDelta verified', () => (sink = applyDelta(base, delta, { baseHash })), n),
+    encodeFull: await median('encode full', () => (sink = plain.encode(next)), n),
+    encodeFullZstd: await median('encode full zstd-1', () => (sink = packedZstd.encode(next)), n),
+    decodeFull: await median('decode full', () => (sink = decodeSnapshot(fullBytes)), n),
+  };
+  void sink;
+  rows.push({ n, moved: Math.round(n * changed), fullBytes: fullBytes.length, fullZstd: fullZstd.length, deltaBytes: deltaBytes.length, deltaZstd: deltaZstd.length, t });
+}
+
+const fmt = (v) => v.toLocaleString('en-US');
+const pct = (a, b) => `${((100 * a) / b).toFixed(2)}%`;
+const lines = [
+  '# Snapshot delta benchmark (latest run)',
+  '',
+  machineLine(),
+  '',
+  `Reference world, ${changed * 100}% of entities moved per step (Position += Velocity). tinybench medians; CRC-32 on everywhere; zstd-1 = \`packOptions()\`. Every delta is checked to rebuild its target bit for bit before timing.`,
+  '',
+  '### Size',
+  '',
+  '| N | moved | full snapshot | full, zstd-1 | delta | delta, zstd-1 | delta / full | delta zstd / full zstd |',
+  '|---:|---:|---:|---:|---:|---:|---:|---:|',
+  ...rows.map((r) => `| ${fmt(r.n)} | ${fmt(r.moved)} | ${fmt(r.fullBytes)} | ${fmt(r.fullZstd)} | ${fmt(r.deltaBytes)} | ${fmt(r.deltaZstd)} | ${pct(r.deltaBytes, r.fullBytes)} | ${pct(r.deltaZstd, r.fullZstd)} |`),
+  '',
+  '### Time (ms)',
+  '',
+  '| N | diff (hashes known) | diff (hashing both) | snapshotHash | encodeDelta | encodeDelta zstd-1 | decodeDelta | applyDelta (verify off) | applyDelta (verified) | encode full | encode full zstd-1 | decode full |',
+  '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+  ...rows.map(
+    ({ n, t }) =>
+      `| ${fmt(n)} | ${fmtMs(t.diff)} | ${fmtMs(t.diffHashing)} | ${fmtMs(t.hash)} | ${fmtMs(t.encodeDelta)} | ${fmtMs(t.encodeDeltaZstd)} | ${fmtMs(t.decodeDelta)} | ${fmtMs(t.apply)} | ${fmtMs(t.applyVerified)} | ${fmtMs(t.encodeFull)} | ${fmtMs(t.encodeFullZstd)} | ${fmtMs(t.decodeFull)} |`,
+  ),
+  '',
+  'Save cost per frame: diff + encodeDelta (+ a hash of the new frame unless known) against encoding the full snapshot. Load cost: decodeDelta + applyDelta against decoding the full snapshot; a verified apply hashes the result (SHA-256 of its canonical encoding).',
+  '',
+];
+const markdown = lines.join('\n');
+process.stdout.write(`${markdown}\n`);
+if (!args['no-write']) {
+  const file = writeResults('delta', markdown);
+  writeFileSync(join(file, '..', `delta-${localDate(new Date())}.json`), `${JSON.stringify({ machine: machineLine(), git: gitInfo(['packages/format'], 'formatModified'), changed, rows }, null, 2)}\n`);
+  process.stderr.write(`wrote ${file}\n`);
+}
