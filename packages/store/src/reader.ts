@@ -1,8 +1,8 @@
 import { promises as fs } from 'node:fs';
 import { codecNameOf, createCodecRegistry } from '@tx2/pack-codecs';
 import { filterById } from '@tx2/pack-codecs';
-import { type DecryptionKeyInput, decodeEncrypted } from '@tx2/pack-crypto';
-import { CipherId, type DecodeOptions, decodeSnapshot, HeaderFlags, readHeader } from '@tx2/pack-format';
+import { type DecryptionKeyInput, decodeEncrypted, decryptSnapshot } from '@tx2/pack-crypto';
+import { CipherId, type DecodeOptions, decodeDelta, decodeSnapshot, HeaderFlags, readHeader, type SnapshotDelta } from '@tx2/pack-format';
 import { PackError, type PackedSnapshot } from '@tx2/pack-format';
 import { ioError } from './errors.js';
 import { readComponentIds, readPartialContainer, readStructure } from './partial.js';
@@ -112,6 +112,18 @@ export class SnapshotReader {
     if (isEncrypted(bytes)) return this.#decodeEncrypted(bytes);
     const structure = await readStructure(bytesSource(bytes));
     return decodeSnapshot(bytes, this.#decodeOptions(await codecsFor(structure.codecs)));
+  }
+
+  /** Decodes a delta container (decrypting it first when it is encrypted; the key comes from `withKey` / `withPassphrase`). */
+  async readDeltaFromBytes(bytes: Uint8Array): Promise<SnapshotDelta> {
+    let plain = bytes;
+    if (isEncrypted(bytes)) {
+      if (this.settings.key === undefined) throw new PackError('Decryption', 'this delta is encrypted: give the reader its key (withKey / withPassphrase)');
+      plain = await decryptSnapshot(bytes, this.settings.key);
+    }
+    const structure = await readStructure(bytesSource(plain));
+    const { components: _, ...options } = this.#decodeOptions(await codecsFor(structure.codecs));
+    return decodeDelta(plain, options);
   }
 
   /**

@@ -1,10 +1,11 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { PackError, type PackedSnapshot } from '@tx2/pack-format';
+import { ContainerKind, HEADER_SIZE, PackError, type PackedSnapshot, readHeader } from '@tx2/pack-format';
 import type { StorageBackend } from './backend.js';
 import { NodeFsBackend } from './backends/node-fs.js';
 import { validateId } from './id.js';
 import { type JsonValue, SnapshotMetadata, type SnapshotMetadataRecord } from './metadata.js';
 import { SnapshotReader } from './reader.js';
+import { collectGarbage, DEFAULT_POOL_MIN_BYTES, isPooled, joinContainer, type SectionPoolOptions, sectionKey, splitContainer } from './section-pool.js';
 import type { ByteSource } from './source.js';
 import { SnapshotWriter } from './writer.js';
 
@@ -26,6 +27,13 @@ export interface SnapshotStoreOptions {
   reader?: SnapshotReader;
   /** How long a write waits for another writer's lock before failing (default 10 s). */
   lockTimeoutMs?: number;
+  /**
+   * Store section payloads of at least `minBytes` (default 4096) once each, by content
+   * (`<sha256>.tx2section`), shared by every file that holds the same bytes (default false
+   * here; a CheckpointManager turns it on). Ignored for encrypted writers. Saves with it
+   * encode in memory instead of streaming.
+   */
+  dedupeSections?: SectionPoolOptions | boolean;
 }
 
 /** What `<id>.meta.json` holds: the metadata plus what ties it to its snapshot file. */
@@ -52,6 +60,11 @@ export interface StoreEntry {
   metadata: SnapshotMetadata;
   extra: Readonly<Record<string, JsonValue>>;
 }
+
+/** A stored container as {@link SnapshotStore.loadStored} returns it: a decoded snapshot, or a delta container's bytes. */
+export type StoredContainer =
+  | ({ kind: 'snapshot' } & StoredSnapshot & { extra: Record<string, JsonValue> })
+  | { kind: 'delta'; container: Uint8Array; metadata: SnapshotMetadata; extra: Record<string, JsonValue> };
 
 /** Options of {@link SnapshotStore.load}. */
 export interface LoadOptions {
@@ -98,6 +111,8 @@ export class SnapshotStore {
   readonly writer: SnapshotWriter;
   readonly reader: SnapshotReader;
   readonly lockTimeoutMs: number;
+  /** Smallest pooled section payload, or undefined when saves do not deduplicate sections. */
+  readonly dedupeMinBytes: number | undefined;
 
   /** A store over `backend`, or over the directory `backend` when it is a path. */
   constructor(backend: StorageBackend | string, options: SnapshotStoreOptions = {}) {
@@ -105,6 +120,15 @@ export class SnapshotStore {
     this.writer = options.writer ?? SnapshotWriter.create();
     this.reader = options.reader ?? SnapshotReader.create();
     this.lockTimeoutMs = options.lockTimeoutMs ?? 10_000;
+    const dedupe = options.dedupeSections ?? false;
+    const minBytes = dedupe === true ? DEFAULT_POOL_MIN_BYTES : dedupe === false ? undefined : (dedupe.minBytes ?? DEFAULT_POOL_MIN_BYTES);
+    if (minBytes !== undefined && (!Number.isInteger(minBytes) || minBytes < 1)) throw new PackError('InvalidInput', `dedupeSections.minBytes must be a positive integer, got ${minBytes}`);
+    this.dedupeMinBytes = minBytes;
+  }
+
+  /** True when this store's saves move large section payloads to shared objects (dedupe on, writer not encrypted). */
+  get poolsSections(): boolean {
+    return this.dedupeMinBytes !== undefined && this.writer.settings.key === undefined && this.writer.settings.passphrase === undefined;
   }
 
   /** Runs `fn` holding the store's write lock (across processes for the filesystem backend). */
@@ -133,6 +157,41 @@ export class SnapshotStore {
     const saveId = randomBytes(12).toString('hex');
     const embedded = JSON.stringify({ saveId, metadata: meta.toJSON(), extra });
     const withRecord: PackedSnapshot = { ...snapshot, metadata: { ...snapshot.metadata, [EMBEDDED_KEY]: embedded } };
+    const replaced = await this.backend.has(snapshotKey(id));
+    let size: number;
+    let sha256: string;
+    if (this.poolsSections) {
+      const container = await this.writer.writeToBytes(withRecord);
+      ({ size, sha256 } = await this.#putContainer(id, container));
+    } else {
+      ({ size, sha256 } = await this.#putStreamed(id, withRecord));
+    }
+    const record: StoreRecord = { format: META_FORMAT, saveId, size, sha256, metadata: meta.toJSON(), extra };
+    await this.backend.put(metaKey(id), encoder.encode(`${JSON.stringify(record, null, 2)}\n`));
+    // The previous file may have referenced section objects nothing else needs now.
+    if (replaced) await this.collectSectionsUnlocked();
+    return meta;
+  }
+
+  /**
+   * Saves an encoded container (a delta made by `SnapshotWriter.writeDeltaToBytes`) as `id`,
+   * without taking the lock. Such a file carries no embedded record: its metadata file is tied
+   * to it by SHA-256 only, so write it only under a new id (a crash before the metadata file
+   * leaves a file `load` does not see).
+   */
+  async saveContainerUnlocked(id: string, container: Uint8Array, metadata: SnapshotMetadata, extra: Record<string, JsonValue>): Promise<{ size: number }> {
+    validateId(id);
+    if (metadata.id !== id) throw new PackError('InvalidInput', `the metadata is for "${metadata.id}", not "${id}"`);
+    const replaced = await this.backend.has(snapshotKey(id));
+    const { size, sha256 } = await this.#putContainer(id, container);
+    const record: StoreRecord = { format: META_FORMAT, saveId: randomBytes(12).toString('hex'), size, sha256, metadata: metadata.toJSON(), extra };
+    await this.backend.put(metaKey(id), encoder.encode(`${JSON.stringify(record, null, 2)}\n`));
+    if (replaced) await this.collectSectionsUnlocked();
+    return { size };
+  }
+
+  /** Streams `snapshot` into the file of `id` (or encodes it at once without putStream); returns the container's size and SHA-256. */
+  async #putStreamed(id: string, snapshot: PackedSnapshot): Promise<{ size: number; sha256: string }> {
     const hash = createHash('sha256');
     let size = 0;
     if (this.backend.putStream !== undefined) {
@@ -141,7 +200,7 @@ export class SnapshotStore {
       await this.backend.putStream(
         snapshotKey(id),
         (async function* () {
-          for await (const piece of writer.stream(withRecord)) {
+          for await (const piece of writer.stream(snapshot)) {
             hash.update(piece);
             size += piece.length;
             yield piece;
@@ -149,14 +208,39 @@ export class SnapshotStore {
         })(),
       );
     } else {
-      const bytes = await this.writer.writeToBytes(withRecord);
+      const bytes = await this.writer.writeToBytes(snapshot);
       hash.update(bytes);
       size = bytes.length;
       await this.backend.put(snapshotKey(id), bytes);
     }
-    const record: StoreRecord = { format: META_FORMAT, saveId, size, sha256: hash.digest('hex'), metadata: meta.toJSON(), extra };
-    await this.backend.put(metaKey(id), encoder.encode(`${JSON.stringify(record, null, 2)}\n`));
-    return meta;
+    return { size, sha256: hash.digest('hex') };
+  }
+
+  /** Writes `container` as the file of `id`: pooled when this store dedupes (objects first, then the file naming them). */
+  async #putContainer(id: string, container: Uint8Array): Promise<{ size: number; sha256: string }> {
+    const sha256 = createHash('sha256').update(container).digest('hex');
+    const pooled = this.poolsSections ? splitContainer(container, this.dedupeMinBytes!) : undefined;
+    if (pooled === undefined) {
+      await this.backend.put(snapshotKey(id), container);
+    } else {
+      for (const object of pooled.objects) {
+        const key = sectionKey(object.sha256);
+        // Same hash, same bytes: an existing object is reused (its bytes are checked on every load).
+        if (!(await this.backend.has(key))) await this.backend.put(key, object.bytes);
+      }
+      await this.backend.put(snapshotKey(id), pooled.file);
+    }
+    return { size: container.length, sha256 };
+  }
+
+  /** Deletes section objects no stored file references; returns how many. Takes the write lock. */
+  async collectSections(): Promise<number> {
+    return this.withWriteLock(() => this.collectSectionsUnlocked());
+  }
+
+  /** `collectSections` without taking the lock: for layers holding it already. */
+  async collectSectionsUnlocked(): Promise<number> {
+    return (await collectGarbage(this.backend, SNAPSHOT_SUFFIX)).length;
   }
 
   /** The store record of `id`, or undefined when it has no metadata file. */
@@ -174,6 +258,19 @@ export class SnapshotStore {
 
   /** Loads snapshot `id` with its metadata and the record's extra fields. */
   async loadEntry(id: string, options: LoadOptions = {}): Promise<StoredSnapshot & { extra: Record<string, JsonValue> }> {
+    const stored = await this.loadStored(id, options);
+    if (stored.kind === 'delta') {
+      throw new PackError('InvalidCheckpoint', `"${id}" is stored as a delta (an incremental checkpoint): load it with CheckpointManager.loadCheckpoint("${id}")`, { details: { id } });
+    }
+    const { kind: _, ...entry } = stored;
+    return entry;
+  }
+
+  /**
+   * Loads what `id` holds: a snapshot (decoded, as `loadEntry`), or the container bytes of a
+   * delta (checked against the SHA-256 in its metadata file), which upper layers decode.
+   */
+  async loadStored(id: string, options: LoadOptions = {}): Promise<StoredContainer> {
     const record = await this.record(id);
     if (record === undefined) {
       const orphan = await this.backend.has(snapshotKey(id));
@@ -185,53 +282,71 @@ export class SnapshotStore {
         { details: { id, orphanSnapshot: orphan } },
       );
     }
-    const partial = options.components !== undefined;
-    let snapshot: PackedSnapshot;
+    let read: PackedSnapshot | Uint8Array;
     try {
-      snapshot = await this.#read(id, record, partial ? options.components : undefined);
+      read = await this.#read(id, record, options.components);
     } catch (error) {
       if (error instanceof PackError && error.code !== 'SnapshotNotFound' && error.code !== 'Io' && error.code !== 'InvalidInput') {
         throw new PackError(error.code, `snapshot "${id}" in ${this.backend.name} cannot be read: ${error.message}. Delete it or save it again; the other snapshots are not affected`, { cause: error, details: { id } });
       }
       throw error;
     }
+    if (read instanceof Uint8Array) return { kind: 'delta', container: read, metadata: SnapshotMetadata.fromJSON(record.metadata), extra: record.extra };
+    const snapshot = read;
     const embedded = takeEmbedded(snapshot, id);
     if (embedded.saveId === record.saveId) {
-      return { snapshot, metadata: SnapshotMetadata.fromJSON(record.metadata), extra: record.extra };
+      return { kind: 'snapshot', snapshot, metadata: SnapshotMetadata.fromJSON(record.metadata), extra: record.extra };
     }
     // The snapshot is from a newer save whose metadata file was not written (crash between
     // the two puts): the embedded metadata is that save's. Repair the metadata file.
     await this.recover(id).catch(() => {});
-    return { snapshot, metadata: SnapshotMetadata.fromJSON(embedded.metadata), extra: embedded.extra };
+    return { kind: 'snapshot', snapshot, metadata: SnapshotMetadata.fromJSON(embedded.metadata), extra: embedded.extra };
   }
 
-  async #read(id: string, record: StoreRecord, components: readonly string[] | undefined): Promise<PackedSnapshot> {
+  /** The container of `id`: the stored bytes, or those rebuilt from a pooled file; undefined when the file is missing. */
+  async #container(id: string, whole?: Uint8Array): Promise<Uint8Array | undefined> {
+    const bytes = whole ?? (await this.backend.get(snapshotKey(id)));
+    if (bytes === undefined || !isPooled(bytes)) return bytes;
+    return joinContainer(bytes, this.backend, `snapshot "${id}"`);
+  }
+
+  /** Reads the snapshot of `id`, or returns the bytes of a delta container. */
+  async #read(id: string, record: StoreRecord, components: readonly string[] | undefined): Promise<PackedSnapshot | Uint8Array> {
     const key = snapshotKey(id);
     const missing = (): never => {
       throw new PackError('SnapshotNotFound', `the snapshot file of "${id}" is missing although its metadata exists (it was deleted outside the store): delete("${id}") or save it again`, { details: { id } });
     };
     const backend = this.backend;
     const size = backend.size === undefined ? undefined : await backend.size(key);
-    // Partial loads, and large files (decoded component by component), read byte ranges.
+    // Partial loads, and large files (decoded component by component), read byte ranges of
+    // plain snapshot containers; pooled files and deltas are read whole.
     if ((components !== undefined || (size ?? 0) > LARGE_FILE) && backend.readRange !== undefined && backend.size !== undefined) {
       if (size === undefined) return missing();
-      const source: ByteSource = {
-        size,
-        read: async (offset, length) => {
-          const bytes = await backend.readRange!(key, offset, length);
-          if (bytes === undefined) return missing();
-          if (bytes.length !== length) throw new PackError('Truncated', `the snapshot file of "${id}" ends before a structure it declares: the file is incomplete`);
-          return bytes;
-        },
-      };
-      return this.reader.withComponents(components).readFromSource(source);
+      const head = (await backend.readRange(key, 0, HEADER_SIZE)) ?? missing();
+      if (!isPooled(head) && head.length === HEADER_SIZE && readHeader(head).kind === ContainerKind.Snapshot) {
+        const source: ByteSource = {
+          size,
+          read: async (offset, length) => {
+            const bytes = await backend.readRange!(key, offset, length);
+            if (bytes === undefined) return missing();
+            if (bytes.length !== length) throw new PackError('Truncated', `the snapshot file of "${id}" ends before a structure it declares: the file is incomplete`);
+            return bytes;
+          },
+        };
+        return this.reader.withComponents(components).readFromSource(source);
+      }
     }
-    const bytes = await backend.get(key);
-    if (bytes === undefined) return missing();
+    const bytes = (await this.#container(id)) ?? missing();
+    const matches = createHash('sha256').update(bytes).digest('hex') === record.sha256;
+    if (readHeader(bytes).kind === ContainerKind.Delta) {
+      // A delta carries no embedded record: its metadata file vouches for it by SHA-256.
+      if (!matches) throw new PackError('ChecksumMismatch', `the delta file of "${id}" does not match the SHA-256 in its metadata: it is damaged or was replaced`);
+      return bytes;
+    }
     const snapshot = await this.reader.withComponents(components).readFromBytes(bytes);
     const raw = snapshot.metadata[EMBEDDED_KEY];
     // Same save (saveId) but other bytes: damage the section checksums did not catch (or they were off).
-    if (typeof raw === 'string' && raw.includes(`"saveId":"${record.saveId}"`) && createHash('sha256').update(bytes).digest('hex') !== record.sha256) {
+    if (typeof raw === 'string' && raw.includes(`"saveId":"${record.saveId}"`) && !matches) {
       throw new PackError('ChecksumMismatch', `the snapshot file of "${id}" does not match the SHA-256 in its metadata: it is damaged`);
     }
     return snapshot;
@@ -241,8 +356,11 @@ export class SnapshotStore {
   async recover(id: string): Promise<SnapshotMetadata> {
     validateId(id);
     return this.withWriteLock(async () => {
-      const bytes = await this.backend.get(snapshotKey(id));
+      const bytes = await this.#container(id);
       if (bytes === undefined) throw new PackError('SnapshotNotFound', `no snapshot file for "${id}": nothing to recover`);
+      if (readHeader(bytes).kind === ContainerKind.Delta) {
+        throw new PackError('SnapshotNotFound', `the file of "${id}" is an incremental checkpoint's delta whose metadata was never written (its creation was interrupted): nothing to recover; delete("${id}")`, { details: { id } });
+      }
       const snapshot = await this.reader.withComponents([]).readFromBytes(bytes);
       const embedded = takeEmbedded(snapshot, id);
       const current = await this.backend.get(metaKey(id));
@@ -294,11 +412,16 @@ export class SnapshotStore {
     return this.withWriteLock(() => this.deleteUnlocked(id));
   }
 
-  /** `delete` without taking the lock: for layers holding the lock already. */
-  async deleteUnlocked(id: string): Promise<boolean> {
+  /**
+   * `delete` without taking the lock: for layers holding the lock already. Section objects only
+   * this file used are collected afterwards unless `collect` is false (then call
+   * `collectSectionsUnlocked` once after a batch).
+   */
+  async deleteUnlocked(id: string, options: { collect?: boolean } = {}): Promise<boolean> {
     validateId(id);
     const hadMeta = await this.backend.delete(metaKey(id));
     const hadSnapshot = await this.backend.delete(snapshotKey(id));
+    if (hadSnapshot && (options.collect ?? true)) await this.collectSectionsUnlocked();
     return hadMeta || hadSnapshot;
   }
 }

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { type Codec, type CodecName, type FilterChoice, type LevelPreset, packOptions, type PackOptionsInput } from '@tx2/pack-codecs';
 import { type DeriveKeyOptions, deriveKey, EncryptionKey, type EncryptionKeyInput, encryptSnapshot } from '@tx2/pack-crypto';
-import { type EncodeOptions, encodeSnapshot, PackError, type PackedSnapshot } from '@tx2/pack-format';
+import { type EncodeOptions, encodeDelta, encodeSnapshot, PackError, type PackedSnapshot, type SnapshotDelta } from '@tx2/pack-format';
 import { NodeFsBackend } from './backends/node-fs.js';
 import { DEFAULT_CHUNK_BYTES, encodeSnapshotStream } from './stream-encode.js';
 
@@ -173,6 +173,18 @@ export class SnapshotWriter {
     const bytes = encodeSnapshot(snapshot, await this.encodeOptions());
     const key = await this.#encryptionKey();
     return key === undefined ? bytes : encryptSnapshot(bytes, key);
+  }
+
+  /** Encodes a delta (from `diff` of @tx2/pack-format) as a delta container with these settings, encrypted when they say so. */
+  async writeDeltaToBytes(delta: SnapshotDelta): Promise<Uint8Array> {
+    const bytes = encodeDelta(delta, await this.encodeOptions());
+    const key = await this.#encryptionKey();
+    return key === undefined ? bytes : encryptSnapshot(bytes, key);
+  }
+
+  /** True when this writer encrypts (a key or a passphrase is set). */
+  get encrypts(): boolean {
+    return this.settings.key !== undefined || this.settings.passphrase !== undefined;
   }
 
   /**

@@ -1,27 +1,57 @@
 import { decodeSnapshot, type DecodeOptions, type PackedSnapshot } from '@tx2/pack-format';
 
+/** Where a {@link TimedSnapshot} gets its bytes and snapshot when they are made on demand (a frame stored as a delta). */
+export interface FrameSource {
+  /** The encoded full snapshot. */
+  bytes(): Uint8Array;
+  /** An independent copy of the snapshot. */
+  snapshot(): PackedSnapshot;
+}
+
+let sourceOf: (entry: TimedSnapshot) => [Uint8Array | FrameSource, DecodeOptions];
+
 /**
- * A recorded snapshot and its time. The snapshot is decoded from the recorded bytes on
- * first access of `snapshot` (with `copy: true`, so it shares no memory with the history
- * or any other read) and memoized on this object.
+ * A recorded snapshot and its time. The snapshot is decoded (or, for a frame stored as a
+ * delta, rebuilt from its keyframe) on first access of `snapshot`, into memory of its own
+ * that it shares with neither the history nor any other read, and memoized on this object.
  */
 export class TimedSnapshot {
   readonly time: number;
-  /** The encoded snapshot as recorded (shared with the history: do not modify). */
-  readonly bytes: Uint8Array;
+  readonly #source: Uint8Array | FrameSource;
   readonly #decode: DecodeOptions;
+  #bytes: Uint8Array | undefined;
   #snapshot: PackedSnapshot | undefined;
 
-  /** Wraps recorded `bytes` at `time`; `decode` are the options used by `snapshot`. */
-  constructor(time: number, bytes: Uint8Array, decode: DecodeOptions = {}) {
+  static {
+    sourceOf = (entry) => [entry.#source, entry.#decode];
+  }
+
+  /** Wraps recorded `bytes` (or a source making them on demand) at `time`; `decode` are the options `snapshot` decodes bytes with. */
+  constructor(time: number, source: Uint8Array | FrameSource, decode: DecodeOptions = {}) {
     this.time = time;
-    this.bytes = bytes;
+    this.#source = source;
     this.#decode = decode;
   }
 
-  /** The snapshot, decoded on first access into memory of its own. */
+  /**
+   * The encoded snapshot (shared with the history: do not modify). A keyframe's bytes as
+   * recorded; for a frame stored as a delta, encoded on first access (a rebuild and an
+   * encode, with the TimeTravel's encode options) and memoized on this object.
+   */
+  get bytes(): Uint8Array {
+    this.#bytes ??= this.#source instanceof Uint8Array ? this.#source : this.#source.bytes();
+    return this.#bytes;
+  }
+
+  /** The snapshot, decoded or rebuilt on first access into memory of its own. */
   get snapshot(): PackedSnapshot {
-    this.#snapshot ??= decodeSnapshot(this.bytes, { ...this.#decode, copy: true });
+    this.#snapshot ??= readSnapshot(this);
     return this.#snapshot;
   }
+}
+
+/** An independent copy of `entry`'s snapshot, not memoized on it (for reading many entries without keeping them all). */
+export function readSnapshot(entry: TimedSnapshot): PackedSnapshot {
+  const [source, decode] = sourceOf(entry);
+  return source instanceof Uint8Array ? decodeSnapshot(source, { ...decode, copy: true }) : source.snapshot();
 }

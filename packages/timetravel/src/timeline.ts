@@ -1,14 +1,17 @@
 import { checkTime } from './errors.js';
+import type { Frame } from './frame.js';
+import type { FrameChain, FrameInput } from './frame-chain.js';
 import { atOrAfterIndex, atOrBeforeIndex, lowerBound, nearestIndex } from './sorted-search.js';
 
 /**
- * One timeline: encoded snapshots kept sorted by time (parallel arrays of times and
- * bytes). Recording at an existing time replaces that entry. The bytes are never
- * modified after recording, so timelines may share them.
+ * One timeline: frames kept sorted by time (parallel arrays of times and frames). Each delta
+ * frame's base is the frame just before it and the first frame is a keyframe; every change
+ * (insert, replace, prune) restores that, so memory is the keyframes plus one delta per other
+ * frame. Frames are immutable, so timelines may share them.
  */
 export class Timeline {
   readonly times: number[] = [];
-  readonly frames: Uint8Array[] = [];
+  readonly frames: Frame[] = [];
   /** The time of the current entry (set by seeks), or undefined. */
   cursor: number | undefined;
 
@@ -17,23 +20,40 @@ export class Timeline {
     return this.times.length;
   }
 
-  /** Inserts `bytes` at `time` in order (O(log n) search; appending in time order is O(1)); returns its index. */
-  record(time: number, bytes: Uint8Array): number {
+  /**
+   * Records `input` at `time` in order (O(log n) search; appending in time order is O(1)
+   * besides making the frame), replacing an entry at the same time; returns its index.
+   * A frame that followed the insertion point is re-expressed from the new one.
+   */
+  record(time: number, input: FrameInput, chain: FrameChain): number {
     const t = checkTime(time, 'record');
     const n = this.times.length;
-    if (n === 0 || this.times[n - 1]! < t) {
-      this.times.push(t);
-      this.frames.push(bytes);
-      return n;
-    }
-    const i = lowerBound(this.times, t);
-    if (this.times[i] === t) {
-      this.frames[i] = bytes;
+    const i = n === 0 || this.times[n - 1]! < t ? n : lowerBound(this.times, t);
+    const replace = i < n && this.times[i] === t;
+    const next = this.frames[replace ? i + 1 : i];
+    // The successor's snapshot, taken before the new frame moves the chain's working snapshot.
+    const nextSnapshot = next?.kind === 'delta' ? chain.copyOf(next) : undefined;
+    const frame = chain.makeFrame(i > 0 ? this.frames[i - 1] : undefined, input);
+    if (replace) {
+      this.frames[i] = frame;
     } else {
       this.times.splice(i, 0, t);
-      this.frames.splice(i, 0, bytes);
+      this.frames.splice(i, 0, frame);
+    }
+    if (nextSnapshot !== undefined) {
+      this.frames[i + 1] = chain.makeFrame(frame, { snapshot: nextSnapshot });
+      this.#relink(i + 2, chain);
     }
     return i;
+  }
+
+  /** Re-attaches the delta frames from index `from` on to their new predecessors, up to the first one already attached. */
+  #relink(from: number, chain: FrameChain): void {
+    for (let j = from; j < this.frames.length; j++) {
+      const frame = this.frames[j]!;
+      if (frame.kind === 'key' || frame.base === this.frames[j - 1]) return;
+      this.frames[j] = chain.rebase(frame, this.frames[j - 1]!);
+    }
   }
 
   /** Index nearest to `t` (earlier on a tie), -1 when empty. */
@@ -51,11 +71,19 @@ export class Timeline {
     return atOrAfterIndex(this.times, checkTime(t, 'snapshotAtOrAfter'));
   }
 
-  /** Removes every entry with time < `t`; returns how many. */
-  pruneBefore(t: number): number {
+  /** Removes every entry with time < `t` (a delta frame left first becomes a keyframe); returns how many. */
+  pruneBefore(t: number, chain: FrameChain): number {
     const cut = lowerBound(this.times, checkTime(t, 'pruneBefore'));
+    if (cut === 0) return 0;
+    const first = this.frames[cut];
+    // Made before splicing: should it throw, the timeline is unchanged.
+    const key = first === undefined ? undefined : chain.toKeyframe(first);
     this.times.splice(0, cut);
     this.frames.splice(0, cut);
+    if (key !== undefined) {
+      this.frames[0] = key;
+      this.#relink(1, chain);
+    }
     return cut;
   }
 
@@ -75,7 +103,7 @@ export class Timeline {
     this.frames.length = 0;
   }
 
-  /** A new timeline with the entries of this one up to and including time `t` (bytes shared, immutable). */
+  /** A new timeline with the entries of this one up to and including time `t` (frames shared, immutable). */
   copyUntil(t: number): Timeline {
     const copy = new Timeline();
     const end = atOrBeforeIndex(this.times, t) + 1;
