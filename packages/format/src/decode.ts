@@ -307,6 +307,29 @@ function entitySet(ctx: ReadContext, manifest: Manifest, index: number, setSecti
   return ids;
 }
 
+/**
+ * Reads only the manifest of a plain container (snapshot or delta): component ids, layouts,
+ * field names and types, entity set sizes, metadata; no column is read. For tools.
+ */
+export function readManifest(input: Uint8Array, options: Omit<DecodeOptions, 'components' | 'copy'> = {}): Manifest {
+  const layout = readLayout(input);
+  const ctx: ReadContext = {
+    bytes: plainBytes(input),
+    rangeBudget: 0,
+    verify: options.verifyChecksums ?? true,
+    codecs: options.codecs,
+    filters: options.filters,
+    maxSectionSize: options.maxSectionSize ?? DEFAULT_MAX_SECTION,
+  };
+  const first = layout.sections[0];
+  if (first === undefined || first.descriptor.kind !== SectionKind.Manifest) corrupt('the first section is not the manifest');
+  const manifest = decodeManifest(openSection(ctx, first).slice());
+  if (manifest.components.length !== layout.header.componentCount || manifest.sets.length !== layout.header.entitySetCount) {
+    corrupt('the header counts do not match the manifest');
+  }
+  return manifest;
+}
+
 /** Decodes a tx2-pack container into a packed snapshot; every malformed input is a PackError. */
 export function decodeSnapshot(input: Uint8Array, options: DecodeOptions = {}): PackedSnapshot {
   return decodeContainer(input, options, ContainerKind.Snapshot);

@@ -20,6 +20,7 @@ export type {
   EntityMetadata,
 } from './model.js';
 export type { Schema, ComponentSchema } from './schema.js';
+export type { Manifest, ManifestComponent, EntitySetEntry } from './manifest.js';
 export { fromWorldSnapshot, fitsFieldType, type FromWorldOptions } from './from-world.js';
 export { toWorldSnapshot } from './to-world.js';
 export {
@@ -34,7 +35,7 @@ export {
 } from './columns.js';
 export { encodeBlob, decodeBlob } from './blob.js';
 export { SnapshotEncoder, encodeSnapshot, type EncodeOptions } from './encode.js';
-export { decodeSnapshot, readLayout, scanSections, type DecodeOptions, type SectionEntry, type SnapshotLayout } from './decode.js';
+export { decodeSnapshot, readManifest, readLayout, scanSections, type DecodeOptions, type SectionEntry, type SnapshotLayout } from './decode.js';
 export { snapshotHash, snapshotsEqual, hashHex } from './hash.js';
 export { diff, type DiffOptions } from './diff.js';
 export { applyDelta, invertDelta, type ApplyOptions } from './apply-delta.js';
