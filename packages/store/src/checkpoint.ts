@@ -1,8 +1,19 @@
-import { PackError, type PackedSnapshot } from '@tx2/pack-format';
+import { applyDelta, diff, hashHex, PackError, type PackedSnapshot, type SnapshotDelta, snapshotHash } from '@tx2/pack-format';
 import type { StorageBackend } from './backend.js';
 import { validateId } from './id.js';
-import { type JsonValue, SnapshotMetadata } from './metadata.js';
-import { type LoadOptions, SnapshotStore, type SnapshotStoreOptions, type StoreEntry } from './store.js';
+import {
+  type CheckpointLink,
+  type CheckpointStorage,
+  type FullReason,
+  type IncrementalOptions,
+  type IncrementalPolicy,
+  linkOf,
+  linkRecord,
+  resolveIncremental,
+} from './incremental.js';
+import { SnapshotMetadata } from './metadata.js';
+import { type CachedSnapshot, copySnapshot, SnapshotCache } from './snapshot-cache.js';
+import { type LoadOptions, SnapshotStore, type SnapshotStoreOptions } from './store.js';
 
 /** A checkpoint's place in the chain. */
 export interface CheckpointInfo {
@@ -13,6 +24,10 @@ export interface CheckpointInfo {
   sequence: number;
   /** True when `parent` was deleted: the chain has a gap before this checkpoint. */
   parentMissing: boolean;
+  /** Full snapshot, or delta against a base checkpoint (always present: deletes rebase dependents first). */
+  storage: CheckpointStorage;
+  /** `snapshotHash` of the checkpoint's snapshot (hex); undefined for checkpoints written before incremental storage. */
+  hash: string | undefined;
   metadata: SnapshotMetadata;
 }
 
@@ -21,34 +36,76 @@ export interface LoadedCheckpoint extends CheckpointInfo {
   snapshot: PackedSnapshot;
 }
 
-const KEY = 'checkpoint';
+/** What `createCheckpoint` returns: the chain info, the stored size, and why it is full when it is. */
+export interface CreatedCheckpoint extends CheckpointInfo {
+  /** Size of the stored container (the delta, or the full snapshot), before section deduplication. */
+  bytes: number;
+  /** Why the checkpoint was stored in full (undefined for a delta). */
+  fullReason: FullReason | undefined;
+}
 
-function linkOf(entry: Pick<StoreEntry, 'extra'>): { parent: string | undefined; sequence: number } | undefined {
-  const link = entry.extra[KEY] as { parent?: JsonValue; sequence?: JsonValue } | undefined;
-  if (typeof link !== 'object' || link === null || typeof link.sequence !== 'number') return undefined;
-  return { parent: typeof link.parent === 'string' ? link.parent : undefined, sequence: link.sequence };
+/** Options of a {@link CheckpointManager}: those of its store, plus incremental storage and caching. */
+export interface CheckpointManagerOptions extends SnapshotStoreOptions {
+  /**
+   * Store checkpoints as deltas against their parent (default `{ fullEvery: 10, maxDeltaRatio: 0.5 }`);
+   * false stores every checkpoint in full.
+   */
+  incremental?: IncrementalOptions | false;
+  /** Rebuilt snapshots kept in memory besides the latest checkpoint's (default 4; 0 keeps only the latest). */
+  cacheSize?: number;
+}
+
+const fromHex = (hex: string): Uint8Array => Uint8Array.from(Buffer.from(hex, 'hex'));
+
+/** Rewraps a storage or decode error so its message names the checkpoint that is broken. */
+function broken(id: string, error: unknown, what = 'cannot be loaded'): PackError {
+  if (error instanceof PackError && error.details.checkpoint !== undefined) return error;
+  const code = error instanceof PackError ? error.code : 'Io';
+  const message = error instanceof Error ? error.message : String(error);
+  return new PackError(code, `checkpoint "${id}" ${what}: ${message}`, { cause: error, details: { checkpoint: id } });
 }
 
 /**
  * A chain of checkpoints kept in a {@link SnapshotStore}: each new checkpoint's parent is
- * the latest one. Parent links and sequence numbers are stored in each checkpoint's
- * metadata record (written atomically with it), so a new process opening the same store
- * sees the same chain; there is no separate index file that could disagree.
+ * the latest one. Parent links, sequence numbers and storage (full, or delta against a base)
+ * are stored in each checkpoint's metadata record (written atomically with it), so a new
+ * process opening the same store sees the same chain; there is no separate index file that
+ * could disagree.
  *
- * Deleting a checkpoint in the middle records a gap: its children keep their parent link
- * (nothing else is rewritten, so a delete is one atomic removal), `parentMissing` is true
- * for them and `ancestors()` stops there.
+ * Incremental storage: a checkpoint is stored as a delta against its parent unless the
+ * policy asks for a full one. Loading applies the deltas from the nearest full checkpoint
+ * (or cached snapshot), verifying every hash. Deleting or pruning a checkpoint that is the
+ * base of others first rewrites those dependents as full snapshots, so no delta ever loses
+ * its base, even after a crash part-way.
+ *
+ * Deleting a checkpoint in the middle records a gap: its children keep their parent link,
+ * `parentMissing` is true for them and `ancestors()` stops there.
  */
 export class CheckpointManager {
   readonly store: SnapshotStore;
+  /** The incremental policy, or undefined when every checkpoint is stored in full. */
+  readonly incremental: Readonly<IncrementalPolicy> | undefined;
+  readonly #cache: SnapshotCache;
 
-  /** A manager over `store`, a backend, or a directory path. */
-  constructor(store: SnapshotStore | StorageBackend | string, options: SnapshotStoreOptions = {}) {
-    this.store = store instanceof SnapshotStore ? store : new SnapshotStore(store, options);
+  /**
+   * A manager over `store`, a backend, or a directory path. A store it creates deduplicates
+   * sections (`dedupeSections: true` unless the options say otherwise).
+   */
+  constructor(store: SnapshotStore | StorageBackend | string, options: CheckpointManagerOptions = {}) {
+    const { incremental, cacheSize, ...storeOptions } = options;
+    this.store = store instanceof SnapshotStore ? store : new SnapshotStore(store, { dedupeSections: true, ...storeOptions });
+    this.incremental = resolveIncremental(incremental);
+    const capacity = cacheSize ?? 4;
+    if (!Number.isInteger(capacity) || capacity < 0) throw new PackError('InvalidInput', `cacheSize must be a non-negative integer, got ${capacity}`);
+    this.#cache = new SnapshotCache(capacity);
   }
 
-  /** Saves `snapshot` as checkpoint `id`, whose parent is the latest checkpoint; returns its chain info. */
-  async createCheckpoint(id: string, snapshot: PackedSnapshot, metadata?: SnapshotMetadata): Promise<CheckpointInfo> {
+  /**
+   * Saves `snapshot` as checkpoint `id`, whose parent is the latest checkpoint: as a delta
+   * against it when the policy allows, in full otherwise. The manager keeps a private copy
+   * for the next delta; `snapshot` stays the caller's.
+   */
+  async createCheckpoint(id: string, snapshot: PackedSnapshot, metadata?: SnapshotMetadata): Promise<CreatedCheckpoint> {
     validateId(id);
     if (metadata !== undefined && metadata.id !== id) throw new PackError('InvalidInput', `the metadata is for "${metadata.id}", not checkpoint "${id}": use metadata.withId("${id}")`);
     return this.store.withWriteLock(async () => {
@@ -60,31 +117,227 @@ export class CheckpointManager {
       const parent = latest?.id;
       const sequence = (latest?.sequence ?? 0) + 1;
       const meta = metadata ?? new SnapshotMetadata(id, { worldTime: snapshot.worldTime, schemaVersion: snapshot.schemaVersion });
-      await this.store.saveUnlocked(snapshot, meta, { [KEY]: parent === undefined ? { sequence } : { parent, sequence } });
-      return { id, parent, sequence, parentMissing: false, metadata: meta };
+      const own = copySnapshot(snapshot);
+      const hashBytes = snapshotHash(own);
+      const hash = hashHex(hashBytes);
+
+      const attempt = await this.#tryDelta(latest, own, hashBytes);
+      let link: CheckpointLink;
+      let bytes: number;
+      let fullReason: FullReason | undefined;
+      if ('container' in attempt) {
+        link = { parent, sequence, storage: attempt.storage, hash, fullBytes: attempt.fullBytes };
+        await this.store.saveContainerUnlocked(id, attempt.container, meta, linkRecord(link));
+        bytes = attempt.container.length;
+      } else {
+        fullReason = attempt.fullReason;
+        link = { parent, sequence, storage: { kind: 'full' }, hash, fullBytes: undefined };
+        await this.store.saveUnlocked(own, meta, linkRecord(link));
+        bytes = (await this.store.record(id))?.size ?? 0;
+      }
+      this.#cache.setLatest({ id, hash, snapshot: own });
+      return { id, parent, sequence, parentMissing: false, storage: link.storage, hash, metadata: meta, bytes, fullReason };
     });
   }
 
-  /** Loads checkpoint `id` (optionally only some components); PackError 'SnapshotNotFound' when missing. */
-  async loadCheckpoint(id: string, options: LoadOptions = {}): Promise<LoadedCheckpoint> {
-    const entry = await this.store.loadEntry(id, options);
-    const link = linkOf(entry);
-    if (link === undefined) throw new PackError('InvalidCheckpoint', `"${id}" is a snapshot of this store but not a checkpoint (no chain link)`);
-    const parentMissing = link.parent !== undefined && !(await this.store.exists(link.parent));
-    return { id, ...link, parentMissing, metadata: entry.metadata, snapshot: entry.snapshot };
+  /** The delta container for a checkpoint after `latest`, or why it is stored in full. */
+  async #tryDelta(
+    latest: CheckpointInfo | undefined,
+    next: PackedSnapshot,
+    nextHash: Uint8Array,
+  ): Promise<{ container: Uint8Array; storage: CheckpointStorage; fullBytes: number } | { fullReason: FullReason }> {
+    const policy = this.incremental;
+    if (policy === undefined) return { fullReason: 'incremental-off' };
+    if (latest === undefined) return { fullReason: 'first' };
+    const depth = (latest.storage.kind === 'delta' ? latest.storage.depth : 0) + 1;
+    if (depth >= policy.fullEvery) return { fullReason: 'full-every' };
+    let base: CachedSnapshot;
+    try {
+      base = await this.#rebuild(latest.id);
+    } catch {
+      // The new checkpoint does not need a damaged parent: it is stored in full, and loading the parent still reports the damage.
+      return { fullReason: 'base-unreadable' };
+    }
+    const fullBytes = await this.#runFullBytes(latest);
+    const baseHash = fromHex(base.hash);
+    const delta = diff(base.snapshot, next, { baseHash, nextHash });
+    const container = await this.store.writer.writeDeltaToBytes(delta);
+    if (fullBytes !== undefined && container.length > policy.maxDeltaRatio * fullBytes) return { fullReason: 'max-delta-ratio' };
+    // Read back what will be stored and rebuild from it: a delta is written only once it is known to restore `next` exactly.
+    try {
+      const decoded: SnapshotDelta = await this.store.reader.readDeltaFromBytes(container);
+      applyDelta(base.snapshot, decoded, { baseHash });
+    } catch {
+      return { fullReason: 'delta-check-failed' };
+    }
+    return { container, storage: { kind: 'delta', base: latest.id, baseHash: base.hash, depth }, fullBytes: fullBytes ?? container.length };
   }
 
-  /** Deletes checkpoint `id`; its children keep a link to it (a recorded gap). True when it existed. */
+  /** Stored size of the full checkpoint starting the run `latest` belongs to (undefined when unknown). */
+  async #runFullBytes(latest: CheckpointInfo): Promise<number | undefined> {
+    if (latest.storage.kind === 'delta') {
+      const link = linkOf((await this.store.record(latest.id))?.extra ?? {});
+      if (link?.fullBytes !== undefined) return link.fullBytes;
+    }
+    return (await this.store.record(latest.id))?.size;
+  }
+
+  /**
+   * The verified snapshot of checkpoint `id` (a private copy: never hand it out): from the
+   * cache, or rebuilt from the nearest full checkpoint or cached ancestor by applying deltas.
+   */
+  async #rebuild(id: string): Promise<CachedSnapshot> {
+    const pending: { id: string; delta: SnapshotDelta; link: CheckpointLink }[] = [];
+    const seen = new Set<string>();
+    let current = id;
+    let base: CachedSnapshot;
+    for (;;) {
+      if (seen.has(current)) throw new PackError('InvalidCheckpoint', `the delta bases of checkpoint "${id}" form a cycle at "${current}": the metadata files were edited`, { details: { checkpoint: current } });
+      seen.add(current);
+      const dependent = pending[pending.length - 1];
+      let record;
+      try {
+        record = await this.store.record(current);
+      } catch (error) {
+        throw broken(current, error);
+      }
+      if (record === undefined) {
+        if (dependent === undefined) throw new PackError('SnapshotNotFound', `no checkpoint "${id}": listCheckpoints() shows the existing ones`, { details: { id } });
+        throw new PackError('InvalidCheckpoint', `checkpoint "${dependent.id}" is a delta against "${current}", which is missing (deleted outside the manager): "${dependent.id}" cannot be rebuilt`, {
+          details: { checkpoint: dependent.id, base: current },
+        });
+      }
+      const recorded = linkOf(record.extra);
+      const cached = this.#cache.get(current, recorded?.hash);
+      if (cached !== undefined) {
+        base = cached;
+        break;
+      }
+      let stored;
+      try {
+        stored = await this.store.loadStored(current);
+      } catch (error) {
+        throw broken(current, error);
+      }
+      const link = linkOf(stored.extra);
+      if (link === undefined) throw new PackError('InvalidCheckpoint', `"${current}" is a snapshot of this store but not a checkpoint (no chain link)`, { details: { checkpoint: current } });
+      if (stored.kind === 'snapshot') {
+        const hash = hashHex(snapshotHash(stored.snapshot));
+        if (link.hash !== undefined && hash !== link.hash) {
+          throw new PackError('ChecksumMismatch', `checkpoint "${current}" is damaged: its snapshot does not match the hash recorded when it was saved`, {
+            details: { checkpoint: current, expected: link.hash, actual: hash },
+          });
+        }
+        base = { id: current, hash, snapshot: stored.snapshot };
+        this.#cache.set(base);
+        break;
+      }
+      if (link.storage.kind !== 'delta' || link.hash === undefined) {
+        throw new PackError('InvalidCheckpoint', `checkpoint "${current}" holds a delta but its metadata names no base: its metadata file was edited`, { details: { checkpoint: current } });
+      }
+      let delta: SnapshotDelta;
+      try {
+        delta = await this.store.reader.readDeltaFromBytes(stored.container);
+      } catch (error) {
+        throw broken(current, error, 'is damaged: its delta cannot be decoded');
+      }
+      if (hashHex(delta.target) !== link.hash || hashHex(delta.base) !== link.storage.baseHash) {
+        throw new PackError('ChecksumMismatch', `checkpoint "${current}" is damaged: its delta names other snapshots than its metadata does`, { details: { checkpoint: current } });
+      }
+      pending.push({ id: current, delta, link });
+      current = link.storage.base;
+    }
+    for (let i = pending.length - 1; i >= 0; i--) {
+      const step = pending[i]!;
+      const baseId = base.id;
+      let snapshot: PackedSnapshot;
+      try {
+        snapshot = applyDelta(base.snapshot, step.delta, { baseHash: fromHex(base.hash) });
+      } catch (error) {
+        const why =
+          error instanceof PackError && error.code === 'DeltaBaseMismatch'
+            ? `it is a delta against "${baseId}", but the verified snapshot of "${baseId}" is not the one it was made from ("${baseId}" was replaced outside the manager, or "${step.id}" is damaged)`
+            : `rebuilding it from "${baseId}" failed, so "${step.id}" is damaged`;
+        const code = error instanceof PackError ? error.code : 'InvalidCheckpoint';
+        throw new PackError(code, `checkpoint "${step.id}" cannot be loaded: ${why}: ${(error as Error).message}`, { cause: error, details: { checkpoint: step.id, base: baseId } });
+      }
+      base = { id: step.id, hash: step.link.hash!, snapshot };
+      this.#cache.set(base);
+    }
+    return base;
+  }
+
+  /**
+   * Loads checkpoint `id` (optionally only some components), rebuilding a delta from its
+   * base chain; PackError 'SnapshotNotFound' when missing. A damaged checkpoint or base is a
+   * PackError whose message and `details.checkpoint` name the broken checkpoint.
+   */
+  async loadCheckpoint(id: string, options: LoadOptions = {}): Promise<LoadedCheckpoint> {
+    validateId(id);
+    const record = await this.store.record(id);
+    // No metadata file: the store's error says whether an orphaned file can be recovered.
+    if (record === undefined) await this.store.loadEntry(id);
+    const link = linkOf(record!.extra);
+    if (link === undefined) throw new PackError('InvalidCheckpoint', `"${id}" is a snapshot of this store but not a checkpoint (no chain link)`);
+    let snapshot: PackedSnapshot;
+    let current = record!;
+    if (link.storage.kind === 'full' && options.components !== undefined && this.#cache.get(id, link.hash) === undefined) {
+      // A partial read of a full checkpoint stays partial: only the components' sections are read.
+      const entry = await this.store.loadEntry(id, options);
+      snapshot = entry.snapshot;
+      current = { ...current, metadata: entry.metadata.toJSON(), extra: entry.extra };
+    } else {
+      snapshot = copySnapshot((await this.#rebuild(id)).snapshot);
+      if (options.components !== undefined) {
+        const wanted = new Set(options.components);
+        snapshot.components = snapshot.components.filter((c) => wanted.has(c.id));
+      }
+      // A crash-interrupted rewrite is repaired while loading: report the record as it is now.
+      current = (await this.store.record(id)) ?? current;
+    }
+    const info = linkOf(current.extra) ?? link;
+    const parentMissing = info.parent !== undefined && !(await this.store.exists(info.parent));
+    return { id, parent: info.parent, sequence: info.sequence, parentMissing, storage: info.storage, hash: info.hash, metadata: SnapshotMetadata.fromJSON(current.metadata), snapshot };
+  }
+
+  /**
+   * Deletes checkpoint `id`; its children keep a link to it (a recorded gap). Checkpoints
+   * stored as deltas against it are first rewritten as full snapshots. True when it existed.
+   */
   async deleteCheckpoint(id: string): Promise<boolean> {
-    return this.store.delete(id);
+    validateId(id);
+    return this.store.withWriteLock(async () => {
+      const chain = await this.#chain();
+      const doomed = new Set([id]);
+      await this.#rebaseDependents(chain, doomed);
+      const existed = await this.store.deleteUnlocked(id);
+      this.#cache.delete(id);
+      return existed;
+    });
+  }
+
+  /**
+   * Rewrites as full snapshots the kept checkpoints whose delta base is about to be deleted.
+   * Each rewrite is one save (file, then metadata); until the deletes run every base is
+   * still there, so a crash at any point leaves every checkpoint loadable.
+   */
+  async #rebaseDependents(chain: CheckpointInfo[], doomed: ReadonlySet<string>): Promise<void> {
+    for (const c of chain) {
+      if (doomed.has(c.id) || c.storage.kind !== 'delta' || !doomed.has(c.storage.base)) continue;
+      const rebuilt = await this.#rebuild(c.id);
+      const link: CheckpointLink = { parent: c.parent, sequence: c.sequence, storage: { kind: 'full' }, hash: rebuilt.hash, fullBytes: undefined };
+      await this.store.saveUnlocked(rebuilt.snapshot, c.metadata, linkRecord(link));
+    }
   }
 
   async #chain(): Promise<CheckpointInfo[]> {
     const entries = await this.store.entries();
     const out: CheckpointInfo[] = [];
     for (const entry of entries) {
-      const link = linkOf(entry);
-      if (link !== undefined) out.push({ id: entry.metadata.id, ...link, parentMissing: false, metadata: entry.metadata });
+      const link = linkOf(entry.extra);
+      if (link !== undefined) {
+        out.push({ id: entry.metadata.id, parent: link.parent, sequence: link.sequence, parentMissing: false, storage: link.storage, hash: link.hash, metadata: entry.metadata });
+      }
     }
     out.sort((a, b) => a.sequence - b.sequence);
     const ids = new Set(out.map((c) => c.id));
@@ -129,13 +382,23 @@ export class CheckpointManager {
     return out;
   }
 
-  /** Deletes all but the `keep` latest checkpoints; returns the deleted ids. */
+  /**
+   * Deletes all but the `keep` latest checkpoints; returns the deleted ids. A kept delta whose
+   * base is deleted is rewritten in full first; deletes run newest first, so a crash part-way
+   * never leaves a delta without its base. Unreferenced section objects are collected last.
+   */
   async pruneOldCheckpoints(keep: number): Promise<string[]> {
     if (!Number.isInteger(keep) || keep < 0) throw new PackError('InvalidInput', `keep must be a non-negative integer, got ${keep}`);
     return this.store.withWriteLock(async () => {
       const chain = await this.#chain();
       const doomed = chain.slice(0, Math.max(0, chain.length - keep)).map((c) => c.id);
-      for (const id of doomed) await this.store.deleteUnlocked(id);
+      await this.#rebaseDependents(chain, new Set(doomed));
+      // Dependents have higher sequence numbers than their bases: newest first keeps every remaining base.
+      for (const id of [...doomed].reverse()) {
+        await this.store.deleteUnlocked(id, { collect: false });
+        this.#cache.delete(id);
+      }
+      if (doomed.length > 0) await this.store.collectSectionsUnlocked();
       return doomed;
     });
   }

@@ -17,6 +17,27 @@ export {
   type StoreRecord,
   type StoredSnapshot,
   type StoreEntry,
+  type StoredContainer,
   type LoadOptions,
 } from './store.js';
-export { CheckpointManager, type CheckpointInfo, type LoadedCheckpoint } from './checkpoint.js';
+export {
+  CheckpointManager,
+  type CheckpointInfo,
+  type LoadedCheckpoint,
+  type CreatedCheckpoint,
+  type CheckpointManagerOptions,
+} from './checkpoint.js';
+export {
+  DEFAULT_INCREMENTAL,
+  type IncrementalOptions,
+  type IncrementalPolicy,
+  type CheckpointStorage,
+  type FullReason,
+} from './incremental.js';
+export {
+  DEFAULT_POOL_MIN_BYTES,
+  SECTION_SUFFIX,
+  sectionKey,
+  sectionHashOf,
+  type SectionPoolOptions,
+} from './section-pool.js';

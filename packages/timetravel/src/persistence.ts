@@ -1,7 +1,8 @@
-import { PackError } from '@tx2/pack-format';
+import { type PackedSnapshot, PackError } from '@tx2/pack-format';
 import { CheckpointManager, type JsonValue, SnapshotMetadata, SnapshotStore } from '@tx2/pack-store';
 import type { TimeTravel } from './time-travel.js';
 import { validateTimelineName } from './time-travel.js';
+import { readSnapshot } from './timed-snapshot.js';
 
 /** Where a timeline is saved: a SnapshotStore, a CheckpointManager's store, or a directory path. */
 export type TimelineTarget = SnapshotStore | CheckpointManager | string;
@@ -41,7 +42,7 @@ export async function saveTimeline(tt: TimeTravel, target: TimelineTarget, name:
   for (let i = 0; i < entries.length; i++) {
     const e = entries[i]!;
     const id = entryId(name, i);
-    const snapshot = tt.decode(e.bytes);
+    const snapshot = readSnapshot(e); // not memoized on the entry: one snapshot alive at a time
     await store.save(snapshot, new SnapshotMetadata(id, { worldTime: e.time, schemaVersion: snapshot.schemaVersion, custom: { [TIMELINE_FIELD]: { timeline: name, time: e.time } } }));
     written.add(id);
   }
@@ -66,8 +67,9 @@ export async function loadTimeline(tt: TimeTravel, source: TimelineTarget, name:
     if (entry?.timeline === name) found.push({ id: metadata.id, time: entry.time });
   }
   found.sort((a, b) => a.time - b.time);
-  const loaded: { time: number; bytes: Uint8Array }[] = [];
-  for (const f of found) loaded.push({ time: f.time, bytes: tt.encode((await store.load(f.id)).snapshot) });
+  // Every snapshot is loaded before the timeline is replaced, so a failed load changes nothing.
+  const loaded: { time: number; snapshot: PackedSnapshot }[] = [];
+  for (const f of found) loaded.push({ time: f.time, snapshot: (await store.load(f.id)).snapshot });
   tt.replaceTimeline(as, loaded);
   return loaded.length;
 }

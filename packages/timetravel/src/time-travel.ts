@@ -1,7 +1,11 @@
 import { decodeSnapshot, type DecodeOptions, encodeSnapshot, type EncodeOptions, type PackedSnapshot } from '@tx2/pack-format';
 import { isValidId } from '@tx2/pack-store';
 import { checkTime, invalidInput } from './errors.js';
-import { TimedSnapshot } from './timed-snapshot.js';
+import type { Frame } from './frame.js';
+import { FrameChain, type FrameInput } from './frame-chain.js';
+import { type KeyframeOptions, keyframePolicy } from './keyframe-policy.js';
+import { frameMemory, type TimelineMemory } from './memory-usage.js';
+import { readSnapshot, TimedSnapshot } from './timed-snapshot.js';
 import { Timeline } from './timeline.js';
 
 /** Options of a {@link TimeTravel}. */
@@ -12,7 +16,17 @@ export interface TimeTravelOptions {
   decode?: DecodeOptions;
   /** Name of the first (active) timeline (default 'main'). */
   timeline?: string;
+  /**
+   * How frames are stored (default `{ every: 32, maxDeltaRatio: 1 }`): a keyframe (full
+   * encoded snapshot) at least every `every` frames, the frames between them as deltas from
+   * the frame before. `false`: every frame a keyframe, as full snapshots (the most memory,
+   * the fastest reads). See {@link KeyframeOptions}.
+   */
+  keyframes?: KeyframeOptions | false;
 }
+
+/** An entry given to `replaceTimeline`: a snapshot, or its encoded bytes (a `TimedSnapshot` works too). */
+export type TimelineEntry = { time: number; bytes: Uint8Array } | { time: number; snapshot: PackedSnapshot };
 
 /** Largest timeline name length (names are store ids with a suffix added on save). */
 export const MAX_TIMELINE_NAME = 100;
@@ -28,10 +42,15 @@ export function validateTimelineName(name: string): string {
 /**
  * Snapshots recorded at arbitrary times, queried by time, on one or more named timelines.
  *
- * **Isolation.** `record` encodes the snapshot at once (`encodeSnapshot`), so later changes
- * to the caller's objects or typed arrays never reach the history; every read decodes
- * the bytes with `copy: true`, so a returned snapshot (and a fork) shares no memory with
- * the history. Memory per entry is its encoded size.
+ * **Isolation.** `record` encodes the snapshot at once (as a keyframe or as a delta from the
+ * frame before), so later changes to the caller's objects or typed arrays never reach the
+ * history; every read decodes (or rebuilds) into memory of its own, so a returned snapshot
+ * (and a fork) shares no memory with the history.
+ *
+ * **Keyframes and deltas.** By default a frame is stored as an encoded delta from the frame
+ * before it, with a keyframe (full encoded snapshot) at least every 32 frames; reading a frame
+ * rebuilds it from its keyframe, and the last rebuilt frame is kept so that stepping forward
+ * costs one delta. `keyframes: false` stores every frame whole. `memoryUsage()` reports the bytes.
  *
  * **Order.** Entries are kept sorted by time whatever the recording order; recording at a
  * time already recorded replaces that entry. Times are finite numbers (negative allowed;
@@ -46,12 +65,14 @@ export class TimeTravel {
   readonly #encode: EncodeOptions;
   readonly #decode: DecodeOptions;
   readonly #timelines = new Map<string, Timeline>();
+  readonly #chain: FrameChain;
   #active: string;
 
   /** An empty time travel with one empty timeline. */
   constructor(options: TimeTravelOptions = {}) {
     this.#encode = options.encode ?? {};
     this.#decode = { ...options.decode, copy: true };
+    this.#chain = new FrameChain(keyframePolicy(options.keyframes), this.#encode, this.#decode);
     this.#active = validateTimelineName(options.timeline ?? 'main');
     this.#timelines.set(this.#active, new Timeline());
   }
@@ -61,20 +82,29 @@ export class TimeTravel {
   }
 
   #at(line: Timeline, index: number): TimedSnapshot | undefined {
-    return index < 0 ? undefined : new TimedSnapshot(line.times[index]!, line.frames[index]!, this.#decode);
+    return index < 0 ? undefined : this.#entry(line.times[index]!, line.frames[index]!);
+  }
+
+  #entry(time: number, frame: Frame): TimedSnapshot {
+    if (frame.kind === 'key') return new TimedSnapshot(time, frame.bytes, this.#decode);
+    const chain = this.#chain;
+    return new TimedSnapshot(time, { bytes: () => chain.bytesOf(frame), snapshot: () => chain.copyOf(frame) }, this.#decode);
   }
 
   /** Records `snapshot` at `time` on the active timeline (in time order; replaces an entry at the same time). */
   record(time: number, snapshot: PackedSnapshot): void {
     const t = checkTime(time, 'record');
-    this.#line.record(t, encodeSnapshot(snapshot, this.#encode));
+    this.#line.record(t, { snapshot }, this.#chain);
   }
 
-  /** Records already encoded snapshot bytes (a private copy is kept) at `time`. */
+  /**
+   * Records already encoded snapshot bytes at `time` (a private copy is kept when the frame
+   * is a keyframe; otherwise they are decoded, with the decode options, to make a delta).
+   */
   recordEncoded(time: number, bytes: Uint8Array): void {
     const t = checkTime(time, 'recordEncoded');
     if (!(bytes instanceof Uint8Array)) throw invalidInput('recordEncoded expects the Uint8Array of encodeSnapshot');
-    this.#line.record(t, bytes.slice());
+    this.#line.record(t, { bytes: bytes.slice() }, this.#chain);
   }
 
   /** Moves to the entry nearest to `t` (the earlier on a tie) and returns it; undefined when empty. */
@@ -132,7 +162,7 @@ export class TimeTravel {
 
   /** Removes entries with time < `t` from the active timeline; returns how many. */
   pruneBefore(t: number): number {
-    return this.#line.pruneBefore(t);
+    return this.#line.pruneBefore(t, this.#chain);
   }
 
   /** Removes entries with time > `t` from the active timeline; returns how many. */
@@ -153,7 +183,7 @@ export class TimeTravel {
   forkAtTime(t: number): PackedSnapshot | undefined {
     const line = this.#line;
     const i = line.atOrBefore(t);
-    return i < 0 ? undefined : decodeSnapshot(line.frames[i]!, this.#decode);
+    return i < 0 ? undefined : this.#chain.copyOf(line.frames[i]!);
   }
 
   /** The name of the active timeline. */
@@ -174,7 +204,7 @@ export class TimeTravel {
   /**
    * Creates timeline `name` holding the active timeline's entries up to and including
    * time `t` (its cursor at the last of them); the active timeline is unchanged and stays
-   * active. Entries are immutable bytes, so both timelines share them safely.
+   * active. Frames are immutable, so both timelines share them safely (and their memory).
    */
   forkTimeline(name: string, t: number): void {
     validateTimelineName(name);
@@ -203,18 +233,46 @@ export class TimeTravel {
     return line;
   }
 
-  /** The entries of timeline `name` (default the active one), oldest first, for persistence and tools. */
+  /**
+   * The entries of timeline `name` (default the active one), oldest first, for persistence
+   * and tools. Cheap: the bytes of a frame stored as a delta are only encoded when read
+   * (read them in time order: each then costs one delta, an encode and a decode).
+   */
   entries(name: string = this.#active): TimedSnapshot[] {
     const line = this.#lineNamed(name);
     return line.times.map((_, i) => this.#at(line, i)!);
   }
 
-  /** Replaces (or creates) timeline `name` with `entries` (time and encoded bytes, kept as given). */
-  replaceTimeline(name: string, entries: Iterable<{ time: number; bytes: Uint8Array }>): void {
+  /**
+   * Replaces (or creates) timeline `name` with `entries`, recorded in the order given: each
+   * a snapshot, or encoded bytes (kept as given when they become a keyframe), or a
+   * `TimedSnapshot` (its snapshot is read). Throws, changing nothing, on an invalid entry.
+   */
+  replaceTimeline(name: string, entries: Iterable<TimelineEntry>): void {
     validateTimelineName(name);
     const line = new Timeline();
-    for (const e of entries) line.record(e.time, e.bytes);
+    for (const e of entries) line.record(e.time, this.#inputOf(e), this.#chain);
     this.#timelines.set(name, line);
+  }
+
+  #inputOf(entry: TimelineEntry): FrameInput {
+    if (entry instanceof TimedSnapshot) return { snapshot: readSnapshot(entry) };
+    if ('snapshot' in entry && entry.snapshot !== undefined) return { snapshot: entry.snapshot };
+    const bytes = (entry as { bytes?: unknown }).bytes;
+    if (!(bytes instanceof Uint8Array)) throw invalidInput(`replaceTimeline: the entry at time ${String(entry.time)} has neither a snapshot nor encoded bytes`);
+    return { bytes };
+  }
+
+  /**
+   * Bytes held by timeline `name`, or by every timeline when omitted (frames shared between
+   * timelines counted once): keyframes, deltas, and the working snapshot kept for quick reads.
+   */
+  memoryUsage(name?: string): TimelineMemory {
+    const lines = name === undefined ? [...this.#timelines.values()] : [this.#lineNamed(name)];
+    return frameMemory(
+      lines.map((line) => line.frames),
+      this.#chain.workingBytes(),
+    );
   }
 
   /** Decodes recorded bytes with this time travel's decode options (a copy). */
