@@ -1,6 +1,6 @@
 import { bytesEqual } from '#platform';
 import type { ComponentDelta, SnapshotDelta } from './delta-model.js';
-import { allocate, applyIdList, copyValue, wordsOf } from './delta-rows.js';
+import { allocate, applyIdList, copyValue, gatherRows, matchRows, wordsOf } from './delta-rows.js';
 import { applyEntityMetadata, applyMetadata, diff } from './diff.js';
 import { PackError } from './errors.js';
 import { FIELD_TYPES, type FieldType } from './field-types.js';
@@ -101,12 +101,7 @@ function applyComponent(base: PackedComponent | undefined, change: ComponentDelt
   const entityIds = applyIdList(base.entityIds, change.rows);
   const n = entityIds.length;
   // Each target row's base row, or -1 for an entity that gained the component.
-  const source = new Int32Array(n);
-  if (change.rows !== undefined) {
-    const baseRow = new Map<number, number>();
-    base.entityIds.forEach((entity, row) => baseRow.set(entity, row));
-    for (let r = 0; r < n; r++) source[r] = baseRow.get(entityIds[r]!) ?? -1;
-  }
+  const source = change.rows === undefined ? new Int32Array(n) : matchRows(base.entityIds, entityIds);
   let addedCount = 0;
   for (let r = 0; r < n; r++) if (source[r]! < 0) addedCount++;
 
@@ -148,14 +143,17 @@ function applyComponent(base: PackedComponent | undefined, change: ComponentDelt
     } else {
       target = allocate(type, n);
       const from = wordsOf(type, column.values);
-      const fromValues = column.values as ArrayLike<unknown>;
       const extraWords = extra === undefined ? undefined : wordsOf(type, extra.values);
-      const extraValues = extra?.values as ArrayLike<unknown>;
-      let k = 0;
-      for (let r = 0; r < n; r++) {
-        const s = source[r]!;
-        if (s >= 0) copyValue(target.words, target.values, r, from, fromValues, s);
-        else copyValue(target.words, target.values, r, extraWords, extraValues, k++);
+      if (target.words !== undefined && from !== undefined) gatherRows(target.words.words, from.words, source, extraWords?.words, from.per);
+      else {
+        const fromValues = column.values as ArrayLike<unknown>;
+        const extraValues = extra?.values as ArrayLike<unknown>;
+        const out = target.values as unknown[];
+        let k = 0;
+        for (let r = 0; r < n; r++) {
+          const s = source[r]!;
+          out[r] = s >= 0 ? fromValues[s] : extraValues[k++];
+        }
       }
     }
     if (patch !== undefined) {

@@ -60,43 +60,133 @@ export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   return true;
 }
 
+/** True when the ids strictly increase (the usual order of ECS entity lists): merges replace hashing. */
+export function isAscending(ids: Uint32Array): boolean {
+  for (let i = 1; i < ids.length; i++) if (ids[i]! <= ids[i - 1]!) return false;
+  return true;
+}
+
+// Sets and Maps built with explicit loops: the constructors walk typed arrays through the
+// iterator protocol, several times slower.
+function idSet(ids: Uint32Array): Set<number> {
+  const set = new Set<number>();
+  for (let i = 0; i < ids.length; i++) set.add(ids[i]!);
+  return set;
+}
+
 /** Applies an id-list change: the ids without `removed`, then `added`; or the whole new list. */
 export function applyIdList(ids: Uint32Array, change: IdListDelta | undefined): Uint32Array {
   if (change === undefined) return ids;
   if ('ids' in change) return change.ids.slice();
-  const removed = new Set(change.removed);
-  const out = new Uint32Array(ids.length + change.added.length);
+  const { removed, added } = change;
+  const out = new Uint32Array(ids.length + added.length);
   let n = 0;
-  for (let i = 0; i < ids.length; i++) if (!removed.has(ids[i]!)) out[n++] = ids[i]!;
-  out.set(change.added, n);
-  const length = n + change.added.length;
+  if (removed.length === 0) {
+    out.set(ids);
+    n = ids.length;
+  } else if (isAscending(ids) && isAscending(removed)) {
+    let k = 0;
+    for (let i = 0; i < ids.length; i++) {
+      const id = ids[i]!;
+      while (k < removed.length && removed[k]! < id) k++;
+      if (k < removed.length && removed[k] === id) continue;
+      out[n++] = id;
+    }
+  } else {
+    const gone = idSet(removed);
+    for (let i = 0; i < ids.length; i++) if (!gone.has(ids[i]!)) out[n++] = ids[i]!;
+  }
+  out.set(added, n);
+  const length = n + added.length;
   return length === out.length ? out : out.slice(0, length);
+}
+
+function sameList(a: Uint32Array, b: Uint32Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /** The cheapest change turning id list `a` into `b`; undefined when they are equal. */
 export function diffIdList(a: Uint32Array, b: Uint32Array): IdListDelta | undefined {
-  if (a.length === b.length) {
-    let same = true;
-    for (let i = 0; i < a.length; i++) {
-      if (a[i] !== b[i]) {
-        same = false;
-        break;
-      }
+  if (sameList(a, b)) return undefined;
+  if (isAscending(a) && isAscending(b)) {
+    const removed = new Uint32Array(a.length);
+    const added = new Uint32Array(b.length);
+    let r = 0;
+    let d = 0;
+    let i = 0;
+    let j = 0;
+    let lastKept = -1;
+    while (i < a.length && j < b.length) {
+      const x = a[i]!;
+      const y = b[j]!;
+      if (x === y) {
+        lastKept = x;
+        i++;
+        j++;
+      } else if (x < y) removed[r++] = a[i++]!;
+      else added[d++] = b[j++]!;
     }
-    if (same) return undefined;
+    while (i < a.length) removed[r++] = a[i++]!;
+    while (j < b.length) added[d++] = b[j++]!;
+    // `b` is the survivors then `added` only when every new id sorts after the last survivor.
+    if (d > 0 && added[0]! <= lastKept) return { ids: b };
+    return { removed: removed.slice(0, r), added: added.slice(0, d) };
   }
-  const inB = new Set(b);
-  const inA = new Set(a);
-  const removed = a.filter((id) => !inB.has(id));
-  const added = b.filter((id) => !inA.has(id));
-  const change = { removed, added };
+  const inA = idSet(a);
+  const inB = idSet(b);
+  const change = { removed: a.filter((id) => !inB.has(id)), added: b.filter((id) => !inA.has(id)) };
   // Keep the removed/added form only when it rebuilds `b` exactly (order included).
-  const rebuilt = applyIdList(a, change);
-  if (rebuilt.length === b.length && rebuilt.every((id, i) => id === b[i])) return change;
-  return { ids: b };
+  return sameList(applyIdList(a, change), b) ? change : { ids: b };
+}
+
+/** For each id of `next`, its index in `base`, or -1 when `base` lacks it; ids must be unique. */
+export function matchRows(base: Uint32Array, next: Uint32Array): Int32Array {
+  const source = new Int32Array(next.length);
+  if (isAscending(base) && isAscending(next)) {
+    let i = 0;
+    for (let j = 0; j < next.length; j++) {
+      const id = next[j]!;
+      while (i < base.length && base[i]! < id) i++;
+      source[j] = i < base.length && base[i] === id ? i : -1;
+    }
+    return source;
+  }
+  const row = new Map<number, number>();
+  for (let i = 0; i < base.length; i++) row.set(base[i]!, i);
+  for (let j = 0; j < next.length; j++) source[j] = row.get(next[j]!) ?? -1;
+  return source;
+}
+
+/**
+ * Fills `dst` row by row from `src` rows `source[r]`, or from the next row of `extra` where
+ * `source[r]` is -1. Word views of one type; `per` words a value.
+ */
+export function gatherRows<T extends Uint8Array | Uint16Array | Uint32Array>(dst: T, src: T, source: Int32Array, extra: T | undefined, per: number): void {
+  let k = 0;
+  const n = source.length;
+  if (per === 1) {
+    for (let r = 0; r < n; r++) {
+      const s = source[r]!;
+      dst[r] = s >= 0 ? src[s]! : extra![k++]!;
+    }
+    return;
+  }
+  for (let r = 0; r < n; r++) {
+    const s = source[r]!;
+    if (s >= 0) {
+      dst[2 * r] = src[2 * s]!;
+      dst[2 * r + 1] = src[2 * s + 1]!;
+    } else {
+      dst[2 * r] = extra![2 * k]!;
+      dst[2 * r + 1] = extra![2 * k + 1]!;
+      k++;
+    }
+  }
 }
 
 /** True when no id appears twice. */
 export function uniqueIds(ids: Uint32Array): boolean {
-  return new Set(ids).size === ids.length;
+  return isAscending(ids) || idSet(ids).size === ids.length;
 }

@@ -1,7 +1,7 @@
 import { bytesEqual } from '#platform';
 import { encodeBlob } from './blob.js';
 import type { ComponentDelta, EntityMetadataDelta, FieldDelta, MetadataDelta, SnapshotDelta } from './delta-model.js';
-import { allocate, copyValue, diffIdList, sameBytes, sameValue, uniqueIds, wordsOf } from './delta-rows.js';
+import { allocate, copyValue, diffIdList, matchRows, sameBytes, sameValue, uniqueIds, wordsOf } from './delta-rows.js';
 import { snapshotHash } from './hash.js';
 import type { Column, EntityMetadata, PackedComponent, PackedSnapshot } from './model.js';
 
@@ -70,14 +70,8 @@ function diffComponent(base: PackedComponent, next: PackedComponent, ratio: numb
   if (rows !== undefined) {
     // Rows are matched by entity id, which must then be unique.
     if (!uniqueIds(base.entityIds) || !uniqueIds(next.entityIds)) return { id, change: 'replaced', component: next };
-    const baseRow = new Map<number, number>();
-    base.entityIds.forEach((entity, row) => baseRow.set(entity, row));
-    source = new Int32Array(n);
-    for (let r = 0; r < n; r++) {
-      const from = baseRow.get(next.entityIds[r]!);
-      source[r] = from ?? -1;
-      if (from === undefined) added.push(r);
-    }
+    source = matchRows(base.entityIds, next.entityIds);
+    for (let r = 0; r < n; r++) if (source[r]! < 0) added.push(r);
   }
   const baseColumns = columnsOf(base);
   const nextColumns = columnsOf(next);
@@ -98,6 +92,14 @@ function diffComponent(base: PackedComponent, next: PackedComponent, ratio: numb
         count = a.words instanceof Uint32Array ? changedWords32(a.words, b.words as Uint32Array, a.per * n, scratch, a.per) : changedWords(a.words, b.words, a.per * n, scratch, a.per);
       } else {
         for (let r = 0; r < n; r++) if (!sameValue(a, av, r, b, bv, r)) scratch[count++] = r;
+      }
+    } else if (a !== undefined && b !== undefined && a.words instanceof Uint32Array && a.per === 1) {
+      // Rows moved: compare each target row with its base row; a tight loop for 32-bit columns.
+      const x = a.words;
+      const y = b.words as Uint32Array;
+      for (let r = 0; r < n; r++) {
+        const from = source[r]!;
+        if (from >= 0 && x[from] !== y[r]) scratch[count++] = r;
       }
     } else {
       for (let r = 0; r < n; r++) {
