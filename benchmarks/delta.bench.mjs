@@ -54,6 +54,28 @@ function step(packed, count, seed) {
   return { ...packed, timestamp: packed.timestamp + 16, worldTime: packed.worldTime + 1, components: [{ ...position, fields }, ...packed.components.slice(1)] };
 }
 
+/** `step`, plus churn: every 1000th entity despawns and as many new ones spawn with fresh ids at the end. */
+function stepWithChurn(packed, count, seed) {
+  const moved = step(packed, count, seed);
+  const n = packed.entities.length;
+  const keep = [];
+  for (let i = 0; i < n; i++) if (i % 1000 !== 7) keep.push(i);
+  const born = n - keep.length;
+  const top = packed.entities.reduce((m, id) => Math.max(m, id), 0);
+  const ids = Uint32Array.from([...keep.map((i) => packed.entities[i]), ...Array.from({ length: born }, (_, j) => top + 1 + j)]);
+  const components = moved.components.map((c) => ({
+    ...c,
+    entityIds: ids,
+    fields: c.fields.map((f) => {
+      const values = new Float32Array(ids.length);
+      keep.forEach((i, r) => (values[r] = f.values[i]));
+      for (let r = keep.length; r < ids.length; r++) values[r] = r;
+      return { ...f, values };
+    }),
+  }));
+  return { ...moved, entities: ids, components };
+}
+
 /** Median milliseconds of `fn` under tinybench. */
 async function median(name, fn, n) {
   const bench = new Bench({ time: (n >= 100_000 ? 1500 : 800) * timeScale, iterations: 5, warmupTime: 100 * timeScale, warmupIterations: 3 });
@@ -68,9 +90,9 @@ async function median(name, fn, n) {
 const zstd = await packOptions();
 const codecs = await readOptions();
 const rows = [];
-for (const n of sizes) {
+for (const n of sizes) for (const churn of [false, true]) {
   const base = referenceColumns(n).packed;
-  const next = step(base, Math.max(1, Math.round(n * changed)), n);
+  const next = (churn ? stepWithChurn : step)(base, Math.max(1, Math.round(n * changed)), n);
   const baseHash = snapshotHash(base);
   const nextHash = snapshotHash(next);
   const delta = diff(base, next, { baseHash, nextHash });
@@ -83,7 +105,7 @@ for (const n of sizes) {
   for (const d of [delta, decodeDelta(deltaBytes), decodeDelta(deltaZstd, codecs)]) {
     if (!snapshotsEqual(applyDelta(base, d), next)) throw new Error(`N=${n}: a delta did not rebuild its target`);
   }
-  process.stderr.write(`N=${n}: measuring\n`);
+  process.stderr.write(`N=${n}${churn ? ' with churn' : ''}: measuring\n`);
   let sink;
   const t = {
     hash: await median('snapshotHash', () => (sink = snapshotHash(next)), n),
@@ -99,10 +121,11 @@ for (const n of sizes) {
     decodeFull: await median('decode full', () => (sink = decodeSnapshot(fullBytes)), n),
   };
   void sink;
-  rows.push({ n, moved: Math.round(n * changed), fullBytes: fullBytes.length, fullZstd: fullZstd.length, deltaBytes: deltaBytes.length, deltaZstd: deltaZstd.length, t });
+  rows.push({ n, churn, moved: Math.round(n * changed), fullBytes: fullBytes.length, fullZstd: fullZstd.length, deltaBytes: deltaBytes.length, deltaZstd: deltaZstd.length, t });
 }
 
 const fmt = (v) => v.toLocaleString('en-US');
+const label = (r) => `${fmt(r.moved)} moved${r.churn ? ', 0.1% despawned + spawned' : ''}`;
 const pct = (a, b) => `${((100 * a) / b).toFixed(2)}%`;
 const lines = [
   '# Snapshot delta benchmark (latest run)',
@@ -113,17 +136,17 @@ const lines = [
   '',
   '### Size',
   '',
-  '| N | moved | full snapshot | full, zstd-1 | delta | delta, zstd-1 | delta / full | delta zstd / full zstd |',
-  '|---:|---:|---:|---:|---:|---:|---:|---:|',
-  ...rows.map((r) => `| ${fmt(r.n)} | ${fmt(r.moved)} | ${fmt(r.fullBytes)} | ${fmt(r.fullZstd)} | ${fmt(r.deltaBytes)} | ${fmt(r.deltaZstd)} | ${pct(r.deltaBytes, r.fullBytes)} | ${pct(r.deltaZstd, r.fullZstd)} |`),
+  '| N | step | full snapshot | full, zstd-1 | delta | delta, zstd-1 | delta / full | delta zstd / full zstd |',
+  '|---:|---|---:|---:|---:|---:|---:|---:|',
+  ...rows.map((r) => `| ${fmt(r.n)} | ${label(r)} | ${fmt(r.fullBytes)} | ${fmt(r.fullZstd)} | ${fmt(r.deltaBytes)} | ${fmt(r.deltaZstd)} | ${pct(r.deltaBytes, r.fullBytes)} | ${pct(r.deltaZstd, r.fullZstd)} |`),
   '',
   '### Time (ms)',
   '',
-  '| N | diff (hashes known) | diff (hashing both) | snapshotHash | encodeDelta | encodeDelta zstd-1 | decodeDelta | applyDelta (verify off) | applyDelta (verified) | encode full | encode full zstd-1 | decode full |',
-  '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+  '| N | step | diff (hashes known) | diff (hashing both) | snapshotHash | encodeDelta | encodeDelta zstd-1 | decodeDelta | applyDelta (verify off) | applyDelta (verified) | encode full | encode full zstd-1 | decode full |',
+  '|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   ...rows.map(
-    ({ n, t }) =>
-      `| ${fmt(n)} | ${fmtMs(t.diff)} | ${fmtMs(t.diffHashing)} | ${fmtMs(t.hash)} | ${fmtMs(t.encodeDelta)} | ${fmtMs(t.encodeDeltaZstd)} | ${fmtMs(t.decodeDelta)} | ${fmtMs(t.apply)} | ${fmtMs(t.applyVerified)} | ${fmtMs(t.encodeFull)} | ${fmtMs(t.encodeFullZstd)} | ${fmtMs(t.decodeFull)} |`,
+    (r) =>
+      `| ${fmt(r.n)} | ${label(r)} | ${fmtMs(r.t.diff)} | ${fmtMs(r.t.diffHashing)} | ${fmtMs(r.t.hash)} | ${fmtMs(r.t.encodeDelta)} | ${fmtMs(r.t.encodeDeltaZstd)} | ${fmtMs(r.t.decodeDelta)} | ${fmtMs(r.t.apply)} | ${fmtMs(r.t.applyVerified)} | ${fmtMs(r.t.encodeFull)} | ${fmtMs(r.t.encodeFullZstd)} | ${fmtMs(r.t.decodeFull)} |`,
   ),
   '',
   'Save cost per frame: diff + encodeDelta (+ a hash of the new frame unless known) against encoding the full snapshot. Load cost: decodeDelta + applyDelta against decoding the full snapshot; a verified apply hashes the result (SHA-256 of its canonical encoding).',

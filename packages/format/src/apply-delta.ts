@@ -1,6 +1,6 @@
 import { bytesEqual } from '#platform';
-import type { ComponentDelta, SnapshotDelta } from './delta-model.js';
-import { allocate, applyIdList, copyValue, gatherRows, matchRows, wordsOf } from './delta-rows.js';
+import type { ComponentDelta, IdListDelta, SnapshotDelta } from './delta-model.js';
+import { allocate, applyIdList, copyValue, gatherRows, matchRows, PairCache, wordsOf } from './delta-rows.js';
 import { applyEntityMetadata, applyMetadata, diff } from './diff.js';
 import { PackError } from './errors.js';
 import { FIELD_TYPES, type FieldType } from './field-types.js';
@@ -40,10 +40,11 @@ export function applyDelta(base: PackedSnapshot, delta: SnapshotDelta, options: 
   }
   const baseComponents = new Map(base.components.map((c) => [c.id, c]));
   const listed = new Set<string>();
+  const rowCache: RowsCache = new PairCache();
   const components = delta.components.map((change) => {
     if (listed.has(change.id)) malformed(`component "${change.id}" is listed twice`);
     listed.add(change.id);
-    return applyComponent(baseComponents.get(change.id), change);
+    return applyComponent(baseComponents.get(change.id), change, rowCache);
   });
   for (const id of delta.removedComponents) {
     if (!baseComponents.has(id)) malformed(`it removes component "${id}", which the base does not have`);
@@ -84,7 +85,7 @@ export function invertDelta(base: PackedSnapshot, delta: SnapshotDelta, options:
   return diff(target, base, { baseHash: delta.target, nextHash: delta.base });
 }
 
-function applyComponent(base: PackedComponent | undefined, change: ComponentDelta): PackedComponent {
+function applyComponent(base: PackedComponent | undefined, change: ComponentDelta, rowCache: RowsCache): PackedComponent {
   if (change.change === 'added' || change.change === 'replaced') {
     const carried = (change.component as { id?: unknown } | undefined)?.id;
     if (carried !== change.id) malformed(`component "${change.id}" carries data named "${String(carried)}"`);
@@ -98,10 +99,16 @@ function applyComponent(base: PackedComponent | undefined, change: ComponentDelt
   }
   if (change.layout !== base.layout) malformed(`it patches component "${change.id}" as ${String(change.layout)}, but the base stores it as ${base.layout}`);
 
-  const entityIds = applyIdList(base.entityIds, change.rows);
+  // Components sharing an entity list and a row change share the rebuilt list and matching.
+  const { entityIds, source } =
+    change.rows === undefined
+      ? { entityIds: base.entityIds, source: new Int32Array(base.entityIds.length) }
+      : cached(rowCache, base.entityIds, change.rows, () => {
+          const ids = applyIdList(base.entityIds, change.rows);
+          return { entityIds: ids, source: matchRows(base.entityIds, ids) };
+        });
   const n = entityIds.length;
   // Each target row's base row, or -1 for an entity that gained the component.
-  const source = change.rows === undefined ? new Int32Array(n) : matchRows(base.entityIds, entityIds);
   let addedCount = 0;
   for (let r = 0; r < n; r++) if (source[r]! < 0) addedCount++;
 
@@ -171,6 +178,17 @@ function applyComponent(base: PackedComponent | undefined, change: ComponentDelt
   return base.layout === 'columns'
     ? { id: base.id, layout: 'columns', entityIds, fields: out }
     : { id: base.id, layout: 'blobs', entityIds, blobs: out[0]!.values as Uint8Array[] };
+}
+
+type RowsCache = PairCache<Map<object, { entityIds: Uint32Array; source: Int32Array }>>;
+
+/** The cached result for (base ids, row change), keyed by the change's arrays (shared by components after decodeDelta). */
+function cached<V extends { entityIds: Uint32Array; source: Int32Array }>(cache: RowsCache, ids: Uint32Array, rows: IdListDelta, make: () => V): V {
+  const [first, second] = 'ids' in rows ? [rows.ids, rows.ids] : [rows.removed, rows.added];
+  const inner = cache.get(ids, first, () => new Map());
+  let value = inner.get(second) as V | undefined;
+  if (value === undefined) inner.set(second, (value = make()));
+  return value;
 }
 
 function checkValues(values: unknown, type: FieldType, count: number, what: string): void {

@@ -190,3 +190,20 @@ export function gatherRows<T extends Uint8Array | Uint16Array | Uint32Array>(dst
 export function uniqueIds(ids: Uint32Array): boolean {
   return isAscending(ids) || idSet(ids).size === ids.length;
 }
+
+/**
+ * Memoises per-pair work within one diff or apply: components of an archetype share one
+ * entity list, so their row matching is computed once (and their results share arrays).
+ */
+export class PairCache<V> {
+  readonly #byFirst = new Map<object, Map<object, V>>();
+
+  /** The value for (a, b), computed by `make` the first time. */
+  get(a: object, b: object, make: () => V): V {
+    let inner = this.#byFirst.get(a);
+    if (inner === undefined) this.#byFirst.set(a, (inner = new Map()));
+    let value = inner.get(b);
+    if (value === undefined) inner.set(b, (value = make()));
+    return value;
+  }
+}

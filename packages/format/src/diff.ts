@@ -1,7 +1,7 @@
 import { bytesEqual } from '#platform';
 import { encodeBlob } from './blob.js';
 import type { ComponentDelta, EntityMetadataDelta, FieldDelta, MetadataDelta, SnapshotDelta } from './delta-model.js';
-import { allocate, copyValue, diffIdList, matchRows, sameBytes, sameValue, uniqueIds, wordsOf } from './delta-rows.js';
+import { allocate, copyValue, diffIdList, matchRows, PairCache, sameBytes, sameValue, uniqueIds, wordsOf } from './delta-rows.js';
 import { snapshotHash } from './hash.js';
 import type { Column, EntityMetadata, PackedComponent, PackedSnapshot } from './model.js';
 
@@ -35,9 +35,10 @@ export function diff(base: PackedSnapshot, next: PackedSnapshot, options: DiffOp
 
   const baseComponents = new Map(base.components.map((c) => [c.id, c]));
   const nextIds = new Set(next.components.map((c) => c.id));
+  const matching = new PairCache<RowMatch>();
   for (const component of next.components) {
     const before = baseComponents.get(component.id);
-    delta.components.push(before === undefined ? { id: component.id, change: 'added', component } : diffComponent(before, component, ratio));
+    delta.components.push(before === undefined ? { id: component.id, change: 'added', component } : diffComponent(before, component, ratio, matching));
   }
   for (const c of base.components) if (!nextIds.has(c.id)) delta.removedComponents.push(c.id);
 
@@ -59,20 +60,32 @@ function columnsOf(c: PackedComponent): Column[] {
   return c.layout === 'columns' ? c.fields : [{ name: '', type: 'bytes', values: c.blobs }];
 }
 
-function diffComponent(base: PackedComponent, next: PackedComponent, ratio: number): ComponentDelta {
+/** How the rows of one entity list map onto another's. */
+interface RowMatch {
+  rows: ReturnType<typeof diffIdList>;
+  /** Each target row's base row, or -1 (undefined when the lists are equal); null when ids repeat. */
+  source: Int32Array | undefined | null;
+  /** Target rows of entities new to the component. */
+  added: Uint32Array;
+}
+
+function matchLists(a: Uint32Array, b: Uint32Array): RowMatch {
+  const rows = diffIdList(a, b);
+  if (rows === undefined) return { rows, source: undefined, added: new Uint32Array(0) };
+  // Rows are matched by entity id, which must then be unique.
+  if (!uniqueIds(a) || !uniqueIds(b)) return { rows, source: null, added: new Uint32Array(0) };
+  const source = matchRows(a, b);
+  const added: number[] = [];
+  for (let r = 0; r < source.length; r++) if (source[r]! < 0) added.push(r);
+  return { rows, source, added: Uint32Array.from(added) };
+}
+
+function diffComponent(base: PackedComponent, next: PackedComponent, ratio: number, matching: PairCache<RowMatch>): ComponentDelta {
   const id = next.id;
   if (!sameSchema(base, next)) return { id, change: 'replaced', component: next };
-  const rows = diffIdList(base.entityIds, next.entityIds);
+  const { rows, source, added } = matching.get(base.entityIds, next.entityIds, () => matchLists(base.entityIds, next.entityIds));
+  if (source === null) return { id, change: 'replaced', component: next };
   const n = next.entityIds.length;
-  // Each target row's base row, or -1 for an entity that gained the component.
-  let source: Int32Array | undefined;
-  const added: number[] = [];
-  if (rows !== undefined) {
-    // Rows are matched by entity id, which must then be unique.
-    if (!uniqueIds(base.entityIds) || !uniqueIds(next.entityIds)) return { id, change: 'replaced', component: next };
-    source = matchRows(base.entityIds, next.entityIds);
-    for (let r = 0; r < n; r++) if (source[r]! < 0) added.push(r);
-  }
   const baseColumns = columnsOf(base);
   const nextColumns = columnsOf(next);
   const fields: FieldDelta[] = [];
@@ -123,8 +136,7 @@ function diffComponent(base: PackedComponent, next: PackedComponent, ratio: numb
   const patch: ComponentDelta = { id, change: 'patched', layout: next.layout, fields };
   if (rows !== undefined) patch.rows = rows;
   if (added.length > 0) {
-    const addedRows = Uint32Array.from(added);
-    const values = nextColumns.map((column) => ({ ...column, values: pick(column, wordsOf(column.type, column.values), addedRows) }) as Column);
+    const values = nextColumns.map((column) => ({ ...column, values: pick(column, wordsOf(column.type, column.values), added) }) as Column);
     patch.added = next.layout === 'blobs' ? { blobs: values[0]!.values as Uint8Array[] } : { fields: values };
   }
   return patch;
