@@ -44,6 +44,12 @@ export interface DecodeOptions {
   copy?: boolean;
   /** Largest decoded size accepted for one section, checked before allocating (default 2 GiB). */
   maxSectionSize?: number;
+  /**
+   * Entity ids that range sets (which cost no bytes) may declare beyond what component data
+   * covers: 4 per data row come free; default 8 per input byte + 65,536 more. Raise it for
+   * trusted files of many entities without components.
+   */
+  maxRangeIds?: number;
 }
 
 /** A section's place in the file, as the table of contents lists it. */
@@ -62,6 +68,8 @@ export interface SnapshotLayout {
 const DEFAULT_MAX_SECTION = 2 ** 31;
 // A range entity set costs no bytes in the file; cap what it may make us allocate.
 const MAX_IDS_PER_INPUT_BYTE = 8;
+// Range ids allowed per row of component data.
+const RANGE_IDS_PER_ROW = 4;
 
 function corrupt(message: string, details?: Record<string, unknown>): never {
   throw new PackError('InvalidFormat', `${message}: the file is corrupt or not written by tx2-pack`, details ? { details } : {});
@@ -292,7 +300,9 @@ function entitySet(ctx: ReadContext, manifest: Manifest, index: number, setSecti
   if ('start' in set) {
     // One budget for the whole file: many small-looking ranges must not add up to gigabytes.
     // Decoded rows raise it (see decodeSnapshot); the input length alone allows 8 ids a byte.
-    if (set.count > ctx.rangeBudget) corrupt(`entity set ${index} declares ${set.count} ids, more than the input can describe`);
+    if (set.count > ctx.rangeBudget) {
+      corrupt(`entity set ${index} declares ${set.count} ids, more than the input can describe: if the file is trusted (a world of many entities without components), raise maxRangeIds`);
+    }
     ctx.rangeBudget -= set.count;
     ids = rangeIds(set.start, set.count);
   } else {
@@ -349,7 +359,7 @@ export function decodeContainer(input: Uint8Array, options: DecodeOptions, kind:
   }
   const ctx: ReadContext = {
     bytes,
-    rangeBudget: MAX_IDS_PER_INPUT_BYTE * bytes.length + 65536,
+    rangeBudget: 0,
     verify: options.verifyChecksums ?? true,
     codecs: options.codecs,
     filters: options.filters,
@@ -392,6 +402,25 @@ export function decodeContainer(input: Uint8Array, options: DecodeOptions, kind:
     // Unknown kinds are skipped: later minor versions may add optional sections.
   }
 
+  // A range entity set costs no bytes in the file, so the ids ranges may make us allocate
+  // are capped: a small allowance per input byte, plus what component data vouches for. A
+  // component with data has as many rows as its entity set; counted from the descriptors
+  // (sizes a full decode would allocate anyway, each within maxSectionSize), so that a
+  // partial read accepts exactly the files a full read accepts. The factor leaves room for
+  // id lists without data beside them (the world's entity list, a delta's id lists).
+  let vouched = 0;
+  manifest.components.forEach((component, c) => {
+    const entries = dataSections[c]![0];
+    if (entries === undefined || entries.length === 0) return;
+    let rows = 0;
+    for (const entry of entries) {
+      if (entry.descriptor.rawLength > ctx.maxSectionSize) return;
+      rows += entry.descriptor.rowCount;
+    }
+    if (rows === manifest.sets[component.set]!.count) vouched += rows;
+  });
+  ctx.rangeBudget = (options.maxRangeIds ?? MAX_IDS_PER_INPUT_BYTE * bytes.length + 65536) + RANGE_IDS_PER_ROW * vouched;
+
   let wanted: Set<string> | undefined;
   if (options.components !== undefined) {
     wanted = new Set(options.components);
@@ -430,7 +459,6 @@ export function decodeContainer(input: Uint8Array, options: DecodeOptions, kind:
         }),
       };
     }
-    if ('blobs' in data || data.fields.length > 0) ctx.rangeBudget += count;
     const entityIds = entitySet(ctx, manifest, component.set, setSections, setCache, copy);
     components.push('blobs' in data ? { id: component.id, layout: 'blobs', entityIds, blobs: data.blobs } : { id: component.id, layout: 'columns', entityIds, fields: data.fields });
   });

@@ -109,7 +109,7 @@ function sameList(a: Uint32Array, b: Uint32Array): boolean {
 
 /** The cheapest change turning id list `a` into `b`; undefined when they are equal. */
 export function diffIdList(a: Uint32Array, b: Uint32Array): IdListDelta | undefined {
-  if (sameList(a, b)) return undefined;
+  if (a === b || sameList(a, b)) return undefined;
   if (isAscending(a) && isAscending(b)) {
     const removed = new Uint32Array(a.length);
     const added = new Uint32Array(b.length);

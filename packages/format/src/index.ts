@@ -20,7 +20,7 @@ export type {
   EntityMetadata,
 } from './model.js';
 export type { Schema, ComponentSchema } from './schema.js';
-export type { Manifest, ManifestComponent, EntitySetEntry } from './manifest.js';
+export { decodeManifest, type Manifest, type ManifestComponent, type EntitySetEntry } from './manifest.js';
 export { fromWorldSnapshot, fitsFieldType, type FromWorldOptions } from './from-world.js';
 export { toWorldSnapshot } from './to-world.js';
 export {

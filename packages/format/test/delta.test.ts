@@ -242,4 +242,17 @@ describe('corrupt delta containers', () => {
       attempt(copy, false);
     }
   });
+
+  it('a delta spawning many entities with components decodes; one spawning bare entities needs maxRangeIds', () => {
+    const n = 100_000;
+    const ids = Uint32Array.from({ length: n }, (_, i) => i + 1);
+    const empty = createPackedSnapshot({ entities: [], components: [] });
+    const spawned = createPackedSnapshot({ entities: ids, components: [{ id: 'P', fields: { x: new Float32Array(n) } }] });
+    const bytes = encodeDelta(diff(empty, spawned));
+    expect(snapshotsEqual(applyDelta(empty, decodeDelta(bytes)), spawned)).toBe(true);
+    const bare = createPackedSnapshot({ entities: ids, components: [] });
+    const bareBytes = encodeDelta(diff(empty, bare));
+    expect(() => decodeDelta(bareBytes)).toThrowError(/raise maxRangeIds/);
+    expect(snapshotsEqual(applyDelta(empty, decodeDelta(bareBytes, { maxRangeIds: n })), bare)).toBe(true);
+  });
 });

@@ -162,4 +162,29 @@ describe('entity ranges in highly compressed files', () => {
     expect(back.entities.length).toBe(n);
     expect(back.components[0]!.entityIds[n - 1]).toBe(n);
   });
+
+  // Regression: the world's range was once charged against each component's own rows, so a
+  // world split over two components (or read partially) was refused though the writer made it.
+  const entities = Uint32Array.from({ length: 120_000 }, (_, i) => i + 1);
+  const split = createPackedSnapshot({
+    entities,
+    components: [
+      { id: 'A', entityIds: entities.subarray(0, 20_000), fields: { x: new Float32Array(20_000) } },
+      { id: 'B', entityIds: entities.subarray(20_000), fields: { y: new Float32Array(100_000) } },
+    ],
+  });
+
+  it('decodes a world whose id range is split over components, also partially', () => {
+    const bytes = encodeSnapshot(split, { codec: rle });
+    expect(bytes.length).toBeLessThan(120_000 / 8);
+    expect(decodeSnapshot(bytes, { codecs: () => rle }).entities.length).toBe(120_000);
+    expect(decodeSnapshot(bytes, { codecs: () => rle, components: ['A'] }).entities.length).toBe(120_000);
+  });
+
+  it('a large world of entities without components needs maxRangeIds, and says so', () => {
+    const bare = createPackedSnapshot({ entities: Uint32Array.from({ length: 200_000 }, (_, i) => i + 1), components: [] });
+    const bytes = encodeSnapshot(bare);
+    expect(() => decodeSnapshot(bytes)).toThrowError(/raise maxRangeIds/);
+    expect(decodeSnapshot(bytes, { maxRangeIds: 200_000 }).entities.length).toBe(200_000);
+  });
 });
