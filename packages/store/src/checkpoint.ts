@@ -1,4 +1,4 @@
-import { applyDelta, diff, hashHex, PackError, type PackedSnapshot, type SnapshotDelta, snapshotHash } from '@tx2/pack-format';
+import { applyDelta, diff, hashHex, isPackError, PackError, type PackedSnapshot, type SnapshotDelta, snapshotHash } from '@tx2/pack-format';
 import type { StorageBackend } from './backend.js';
 import { validateId } from './id.js';
 import {
@@ -26,7 +26,7 @@ export interface CheckpointInfo {
   parentMissing: boolean;
   /** Full snapshot, or delta against a base checkpoint (always present: deletes rebase dependents first). */
   storage: CheckpointStorage;
-  /** `snapshotHash` of the checkpoint's snapshot (hex); undefined for checkpoints written before incremental storage. */
+  /** `snapshotHash` of the checkpoint's snapshot (hex); undefined when saved with `incremental: false` or before incremental storage existed. */
   hash: string | undefined;
   metadata: SnapshotMetadata;
 }
@@ -59,8 +59,8 @@ const fromHex = (hex: string): Uint8Array => Uint8Array.from(Buffer.from(hex, 'h
 
 /** Rewraps a storage or decode error so its message names the checkpoint that is broken. */
 function broken(id: string, error: unknown, what = 'cannot be loaded'): PackError {
-  if (error instanceof PackError && error.details.checkpoint !== undefined) return error;
-  const code = error instanceof PackError ? error.code : 'Io';
+  if (isPackError(error) && error.details.checkpoint !== undefined) return error;
+  const code = isPackError(error) ? error.code : 'Io';
   const message = error instanceof Error ? error.message : String(error);
   return new PackError(code, `checkpoint "${id}" ${what}: ${message}`, { cause: error, details: { checkpoint: id } });
 }
@@ -117,27 +117,45 @@ export class CheckpointManager {
       const parent = latest?.id;
       const sequence = (latest?.sequence ?? 0) + 1;
       const meta = metadata ?? new SnapshotMetadata(id, { worldTime: snapshot.worldTime, schemaVersion: snapshot.schemaVersion });
+      if (this.incremental === undefined) {
+        // Every checkpoint in full: no copy and no hash, so huge worlds stream as plain saves do.
+        await this.store.saveUnlocked(snapshot, meta, linkRecord({ parent, sequence, storage: { kind: 'full' }, hash: undefined, fullBytes: undefined }));
+        const bytes = (await this.store.record(id))?.size ?? 0;
+        return { id, parent, sequence, parentMissing: false, storage: { kind: 'full' }, hash: undefined, metadata: meta, bytes, fullReason: 'incremental-off' };
+      }
       const own = copySnapshot(snapshot);
       const hashBytes = snapshotHash(own);
       const hash = hashHex(hashBytes);
 
       const attempt = await this.#tryDelta(latest, own, hashBytes);
       let link: CheckpointLink;
-      let bytes: number;
       let fullReason: FullReason | undefined;
       if ('container' in attempt) {
         link = { parent, sequence, storage: attempt.storage, hash, fullBytes: attempt.fullBytes };
         await this.store.saveContainerUnlocked(id, attempt.container, meta, linkRecord(link));
-        bytes = attempt.container.length;
       } else {
         fullReason = attempt.fullReason;
         link = { parent, sequence, storage: { kind: 'full' }, hash, fullBytes: undefined };
         await this.store.saveUnlocked(own, meta, linkRecord(link));
-        bytes = (await this.store.record(id))?.size ?? 0;
       }
-      this.#cache.setLatest({ id, hash, snapshot: own });
+      const record = await this.store.record(id);
+      const bytes = record?.size ?? 0;
+      if (record !== undefined) this.#cache.setLatest({ id, saveId: record.saveId, hash, recorded: hash, snapshot: own });
       return { id, parent, sequence, parentMissing: false, storage: link.storage, hash, metadata: meta, bytes, fullReason };
     });
+  }
+
+  /** The hash of a cached or loaded snapshot, computed once and checked against its record: a mismatch names the damaged checkpoint. */
+  #verify(entry: CachedSnapshot): string {
+    if (entry.hash !== undefined) return entry.hash;
+    const hash = hashHex(snapshotHash(entry.snapshot));
+    if (entry.recorded !== undefined && hash !== entry.recorded) {
+      throw new PackError('ChecksumMismatch', `checkpoint "${entry.id}" is damaged: its snapshot does not match the hash recorded when it was saved`, {
+        details: { checkpoint: entry.id, expected: entry.recorded, actual: hash },
+      });
+    }
+    entry.hash = hash;
+    return hash;
   }
 
   /** The delta container for a checkpoint after `latest`, or why it is stored in full. */
@@ -152,14 +170,16 @@ export class CheckpointManager {
     const depth = (latest.storage.kind === 'delta' ? latest.storage.depth : 0) + 1;
     if (depth >= policy.fullEvery) return { fullReason: 'full-every' };
     let base: CachedSnapshot;
+    let baseHex: string;
     try {
       base = await this.#rebuild(latest.id);
+      baseHex = this.#verify(base);
     } catch {
       // The new checkpoint does not need a damaged parent: it is stored in full, and loading the parent still reports the damage.
       return { fullReason: 'base-unreadable' };
     }
     const fullBytes = await this.#runFullBytes(latest);
-    const baseHash = fromHex(base.hash);
+    const baseHash = fromHex(baseHex);
     const delta = diff(base.snapshot, next, { baseHash, nextHash });
     const container = await this.store.writer.writeDeltaToBytes(delta);
     if (fullBytes !== undefined && container.length > policy.maxDeltaRatio * fullBytes) return { fullReason: 'max-delta-ratio' };
@@ -170,7 +190,7 @@ export class CheckpointManager {
     } catch {
       return { fullReason: 'delta-check-failed' };
     }
-    return { container, storage: { kind: 'delta', base: latest.id, baseHash: base.hash, depth }, fullBytes: fullBytes ?? container.length };
+    return { container, storage: { kind: 'delta', base: latest.id, baseHash: baseHex, depth }, fullBytes: fullBytes ?? container.length };
   }
 
   /** Stored size of the full checkpoint starting the run `latest` belongs to (undefined when unknown). */
@@ -183,11 +203,15 @@ export class CheckpointManager {
   }
 
   /**
-   * The verified snapshot of checkpoint `id` (a private copy: never hand it out): from the
-   * cache, or rebuilt from the nearest full checkpoint or cached ancestor by applying deltas.
+   * The snapshot of checkpoint `id` (a private copy: never hand it out): from the cache, or
+   * rebuilt from the nearest full checkpoint or cached ancestor by applying deltas. Every
+   * base a delta is applied to is hash-checked first, and every result by applyDelta; a full
+   * checkpoint loaded for itself is checked by the store (SHA-256 or CRCs), its hash later.
+   * With `cacheFull` false, a full checkpoint that needs no delta is returned uncached and
+   * `owned` (the caller may hand it out).
    */
-  async #rebuild(id: string): Promise<CachedSnapshot> {
-    const pending: { id: string; delta: SnapshotDelta; link: CheckpointLink }[] = [];
+  async #rebuild(id: string, cacheFull = true): Promise<CachedSnapshot & { owned?: boolean }> {
+    const pending: { id: string; saveId: string; delta: SnapshotDelta; link: CheckpointLink }[] = [];
     const seen = new Set<string>();
     let current = id;
     let base: CachedSnapshot;
@@ -207,8 +231,7 @@ export class CheckpointManager {
           details: { checkpoint: dependent.id, base: current },
         });
       }
-      const recorded = linkOf(record.extra);
-      const cached = this.#cache.get(current, recorded?.hash);
+      const cached = this.#cache.get(current, record.saveId);
       if (cached !== undefined) {
         base = cached;
         break;
@@ -222,13 +245,9 @@ export class CheckpointManager {
       const link = linkOf(stored.extra);
       if (link === undefined) throw new PackError('InvalidCheckpoint', `"${current}" is a snapshot of this store but not a checkpoint (no chain link)`, { details: { checkpoint: current } });
       if (stored.kind === 'snapshot') {
-        const hash = hashHex(snapshotHash(stored.snapshot));
-        if (link.hash !== undefined && hash !== link.hash) {
-          throw new PackError('ChecksumMismatch', `checkpoint "${current}" is damaged: its snapshot does not match the hash recorded when it was saved`, {
-            details: { checkpoint: current, expected: link.hash, actual: hash },
-          });
-        }
-        base = { id: current, hash, snapshot: stored.snapshot };
+        base = { id: current, saveId: record.saveId, hash: undefined, recorded: link.hash, snapshot: stored.snapshot };
+        // A full checkpoint loaded for itself goes to the caller as is: a huge world is not held twice.
+        if (!cacheFull && pending.length === 0) return { ...base, owned: true };
         this.#cache.set(base);
         break;
       }
@@ -244,24 +263,26 @@ export class CheckpointManager {
       if (hashHex(delta.target) !== link.hash || hashHex(delta.base) !== link.storage.baseHash) {
         throw new PackError('ChecksumMismatch', `checkpoint "${current}" is damaged: its delta names other snapshots than its metadata does`, { details: { checkpoint: current } });
       }
-      pending.push({ id: current, delta, link });
+      pending.push({ id: current, saveId: record.saveId, delta, link });
       current = link.storage.base;
     }
     for (let i = pending.length - 1; i >= 0; i--) {
       const step = pending[i]!;
       const baseId = base.id;
+      const baseHash = this.#verify(base);
       let snapshot: PackedSnapshot;
       try {
-        snapshot = applyDelta(base.snapshot, step.delta, { baseHash: fromHex(base.hash) });
+        snapshot = applyDelta(base.snapshot, step.delta, { baseHash: fromHex(baseHash) });
       } catch (error) {
         const why =
-          error instanceof PackError && error.code === 'DeltaBaseMismatch'
+          isPackError(error, 'DeltaBaseMismatch')
             ? `it is a delta against "${baseId}", but the verified snapshot of "${baseId}" is not the one it was made from ("${baseId}" was replaced outside the manager, or "${step.id}" is damaged)`
             : `rebuilding it from "${baseId}" failed, so "${step.id}" is damaged`;
-        const code = error instanceof PackError ? error.code : 'InvalidCheckpoint';
+        const code = isPackError(error) ? error.code : 'InvalidCheckpoint';
         throw new PackError(code, `checkpoint "${step.id}" cannot be loaded: ${why}: ${(error as Error).message}`, { cause: error, details: { checkpoint: step.id, base: baseId } });
       }
-      base = { id: step.id, hash: step.link.hash!, snapshot };
+      // applyDelta checked the result against the delta's target, which is the recorded hash.
+      base = { id: step.id, saveId: step.saveId, hash: step.link.hash, recorded: step.link.hash, snapshot };
       this.#cache.set(base);
     }
     return base;
@@ -281,14 +302,18 @@ export class CheckpointManager {
     if (link === undefined) throw new PackError('InvalidCheckpoint', `"${id}" is a snapshot of this store but not a checkpoint (no chain link)`);
     let snapshot: PackedSnapshot;
     let current = record!;
-    if (link.storage.kind === 'full' && options.components !== undefined && this.#cache.get(id, link.hash) === undefined) {
+    if (link.storage.kind === 'full' && options.components !== undefined && this.#cache.get(id, record!.saveId) === undefined) {
       // A partial read of a full checkpoint stays partial: only the components' sections are read.
       const entry = await this.store.loadEntry(id, options);
       snapshot = entry.snapshot;
       current = { ...current, metadata: entry.metadata.toJSON(), extra: entry.extra };
     } else {
-      snapshot = copySnapshot((await this.#rebuild(id)).snapshot);
+      const rebuilt = await this.#rebuild(id, false);
+      snapshot = rebuilt.owned === true ? rebuilt.snapshot : copySnapshot(rebuilt.snapshot);
       if (options.components !== undefined) {
+        const have = new Set(snapshot.components.map((c) => c.id));
+        const unknown = options.components.find((c) => !have.has(c));
+        if (unknown !== undefined) throw new PackError('InvalidInput', `component "${unknown}" is not in checkpoint "${id}" (it has: ${[...have].join(', ') || 'none'})`);
         const wanted = new Set(options.components);
         snapshot.components = snapshot.components.filter((c) => wanted.has(c.id));
       }
@@ -310,8 +335,10 @@ export class CheckpointManager {
       const chain = await this.#chain();
       const doomed = new Set([id]);
       await this.#rebaseDependents(chain, doomed);
-      const existed = await this.store.deleteUnlocked(id);
+      const existed = await this.store.deleteUnlocked(id, { collect: false });
       this.#cache.delete(id);
+      await this.#sweepOrphans(0);
+      await this.store.collectSectionsUnlocked();
       return existed;
     });
   }
@@ -325,8 +352,23 @@ export class CheckpointManager {
     for (const c of chain) {
       if (doomed.has(c.id) || c.storage.kind !== 'delta' || !doomed.has(c.storage.base)) continue;
       const rebuilt = await this.#rebuild(c.id);
-      const link: CheckpointLink = { parent: c.parent, sequence: c.sequence, storage: { kind: 'full' }, hash: rebuilt.hash, fullBytes: undefined };
+      const link: CheckpointLink = { parent: c.parent, sequence: c.sequence, storage: { kind: 'full' }, hash: this.#verify(rebuilt), fullBytes: undefined };
       await this.store.saveUnlocked(rebuilt.snapshot, c.metadata, linkRecord(link));
+    }
+  }
+
+  /**
+   * Removes files left by deletes a crash interrupted (metadata gone, file still there), so
+   * they stop holding section objects: orphaned deltas (never recoverable: they carry no
+   * record) and orphaned full checkpoints up to sequence `upTo`. Other orphans (such as an
+   * interrupted creation of a full checkpoint) are left to `SnapshotStore.recover`.
+   */
+  async #sweepOrphans(upTo: number): Promise<void> {
+    for (const id of await this.store.orphans()) {
+      const found = await this.store.inspectFile(id).catch(() => undefined);
+      if (found === undefined) continue;
+      const link = found.kind === 'snapshot' ? linkOf(found.extra) : undefined;
+      if (found.kind === 'delta' || (link !== undefined && link.sequence <= upTo)) await this.store.deleteUnlocked(id, { collect: false });
     }
   }
 
@@ -398,7 +440,10 @@ export class CheckpointManager {
         await this.store.deleteUnlocked(id, { collect: false });
         this.#cache.delete(id);
       }
-      if (doomed.length > 0) await this.store.collectSectionsUnlocked();
+      // Files of earlier interrupted deletes older than every kept checkpoint go too (all of them when nothing is kept).
+      const oldestKept = chain[doomed.length]?.sequence;
+      await this.#sweepOrphans(keep === 0 ? Number.POSITIVE_INFINITY : oldestKept === undefined ? 0 : oldestKept - 1);
+      await this.store.collectSectionsUnlocked();
       return doomed;
     });
   }

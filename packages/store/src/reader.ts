@@ -1,7 +1,7 @@
 import { promises as fs } from 'node:fs';
 import { codecNameOf, createCodecRegistry } from '@tx2/pack-codecs';
 import { filterById } from '@tx2/pack-codecs';
-import { type DecryptionKeyInput, decodeEncrypted, decryptSnapshot } from '@tx2/pack-crypto';
+import { type DecryptionKeyInput, decodeEncrypted, decryptSnapshot, deriveKeyForSnapshot, encryptionInfo, type PassphraseKey } from '@tx2/pack-crypto';
 import { CipherId, type DecodeOptions, decodeDelta, decodeSnapshot, HeaderFlags, readHeader, type SnapshotDelta } from '@tx2/pack-format';
 import { PackError, type PackedSnapshot } from '@tx2/pack-format';
 import { ioError } from './errors.js';
@@ -46,6 +46,8 @@ async function codecsFor(ids: Iterable<number>): Promise<Pick<DecodeOptions, 'co
  */
 export class SnapshotReader {
   readonly settings: Readonly<ReaderSettings>;
+  /** Keys derived from the passphrase, by salt and cost: a chain of deltas from one writer runs scrypt once. */
+  readonly #derived = new Map<string, Promise<PassphraseKey>>();
 
   /** A reader with `settings` (prefer `SnapshotReader.create()` and the `with*` methods). */
   constructor(settings: ReaderSettings = {}) {
@@ -119,11 +121,26 @@ export class SnapshotReader {
     let plain = bytes;
     if (isEncrypted(bytes)) {
       if (this.settings.key === undefined) throw new PackError('Decryption', 'this delta is encrypted: give the reader its key (withKey / withPassphrase)');
-      plain = await decryptSnapshot(bytes, this.settings.key);
+      plain = await decryptSnapshot(bytes, await this.#deltaKey(bytes, this.settings.key));
     }
     const structure = await readStructure(bytesSource(plain));
     const { components: _, ...options } = this.#decodeOptions(await codecsFor(structure.codecs));
     return decodeDelta(plain, options);
+  }
+
+  /** The key for an encrypted delta: a passphrase is derived once per salt and cost, then reused. */
+  async #deltaKey(bytes: Uint8Array, key: DecryptionKeyInput): Promise<DecryptionKeyInput> {
+    if (!(typeof key === 'object' && key !== null && 'passphrase' in key && typeof key.passphrase === 'string')) return key;
+    const kdf = encryptionInfo(bytes)?.kdf;
+    if (kdf === undefined) return key; // a raw-key file: decryptSnapshot reports that a passphrase does not open it
+    const id = `${Buffer.from(kdf.salt).toString('hex')}:${kdf.N}:${kdf.r}:${kdf.p}`;
+    let derived = this.#derived.get(id);
+    if (derived === undefined) {
+      derived = deriveKeyForSnapshot(bytes, key.passphrase);
+      this.#derived.set(id, derived);
+      derived.catch(() => this.#derived.delete(id));
+    }
+    return derived;
   }
 
   /**

@@ -2,10 +2,11 @@ import { createHash, randomBytes } from 'node:crypto';
 import { ContainerKind, HEADER_SIZE, PackError, type PackedSnapshot, readHeader } from '@tx2/pack-format';
 import type { StorageBackend } from './backend.js';
 import { NodeFsBackend } from './backends/node-fs.js';
-import { validateId } from './id.js';
+import { isValidId, validateId } from './id.js';
+import { linkOf } from './incremental.js';
 import { type JsonValue, SnapshotMetadata, type SnapshotMetadataRecord } from './metadata.js';
 import { SnapshotReader } from './reader.js';
-import { collectGarbage, DEFAULT_POOL_MIN_BYTES, isPooled, joinContainer, type SectionPoolOptions, sectionKey, splitContainer } from './section-pool.js';
+import { collectGarbage, DEFAULT_POOL_MIN_BYTES, isPooled, joinContainer, POOLED_MAGIC, type SectionPoolOptions, sectionKey, splitContainer } from './section-pool.js';
 import type { ByteSource } from './source.js';
 import { SnapshotWriter } from './writer.js';
 
@@ -128,7 +129,7 @@ export class SnapshotStore {
 
   /** True when this store's saves move large section payloads to shared objects (dedupe on, writer not encrypted). */
   get poolsSections(): boolean {
-    return this.dedupeMinBytes !== undefined && this.writer.settings.key === undefined && this.writer.settings.passphrase === undefined;
+    return this.dedupeMinBytes !== undefined && !this.writer.encrypts;
   }
 
   /** Runs `fn` holding the store's write lock (across processes for the filesystem backend). */
@@ -157,7 +158,7 @@ export class SnapshotStore {
     const saveId = randomBytes(12).toString('hex');
     const embedded = JSON.stringify({ saveId, metadata: meta.toJSON(), extra });
     const withRecord: PackedSnapshot = { ...snapshot, metadata: { ...snapshot.metadata, [EMBEDDED_KEY]: embedded } };
-    const replaced = await this.backend.has(snapshotKey(id));
+    const replaced = await this.#holdsPooled(id);
     let size: number;
     let sha256: string;
     if (this.poolsSections) {
@@ -168,7 +169,7 @@ export class SnapshotStore {
     }
     const record: StoreRecord = { format: META_FORMAT, saveId, size, sha256, metadata: meta.toJSON(), extra };
     await this.backend.put(metaKey(id), encoder.encode(`${JSON.stringify(record, null, 2)}\n`));
-    // The previous file may have referenced section objects nothing else needs now.
+    // The previous file referenced section objects nothing else may need now.
     if (replaced) await this.collectSectionsUnlocked();
     return meta;
   }
@@ -182,7 +183,7 @@ export class SnapshotStore {
   async saveContainerUnlocked(id: string, container: Uint8Array, metadata: SnapshotMetadata, extra: Record<string, JsonValue>): Promise<{ size: number }> {
     validateId(id);
     if (metadata.id !== id) throw new PackError('InvalidInput', `the metadata is for "${metadata.id}", not "${id}"`);
-    const replaced = await this.backend.has(snapshotKey(id));
+    const replaced = await this.#holdsPooled(id);
     const { size, sha256 } = await this.#putContainer(id, container);
     const record: StoreRecord = { format: META_FORMAT, saveId: randomBytes(12).toString('hex'), size, sha256, metadata: metadata.toJSON(), extra };
     await this.backend.put(metaKey(id), encoder.encode(`${JSON.stringify(record, null, 2)}\n`));
@@ -231,6 +232,16 @@ export class SnapshotStore {
       await this.backend.put(snapshotKey(id), pooled.file);
     }
     return { size: container.length, sha256 };
+  }
+
+  /** True when the file of `id` is pooled (without `readRange`: when it exists and this store pools). */
+  async #holdsPooled(id: string): Promise<boolean> {
+    const key = snapshotKey(id);
+    if (this.backend.readRange !== undefined) {
+      const head = await this.backend.readRange(key, 0, POOLED_MAGIC.length);
+      return head !== undefined && isPooled(head);
+    }
+    return this.poolsSections && (await this.backend.has(key));
   }
 
   /** Deletes section objects no stored file references; returns how many. Takes the write lock. */
@@ -378,6 +389,28 @@ export class SnapshotStore {
     });
   }
 
+  /** Ids whose snapshot file has no metadata file (interrupted saves or deletes), unsorted. */
+  async orphans(): Promise<string[]> {
+    const keys = new Set(await this.backend.list());
+    const out: string[] = [];
+    for (const key of keys) {
+      if (!key.endsWith(SNAPSHOT_SUFFIX)) continue;
+      const id = key.slice(0, -SNAPSHOT_SUFFIX.length);
+      if (isValidId(id) && !keys.has(metaKey(id))) out.push(id);
+    }
+    return out;
+  }
+
+  /** What the file of `id` holds, read without its metadata file: a delta, or a snapshot with its embedded record's extra fields. */
+  async inspectFile(id: string): Promise<{ kind: 'delta' } | { kind: 'snapshot'; extra: Record<string, JsonValue> } | undefined> {
+    validateId(id);
+    const bytes = await this.#container(id);
+    if (bytes === undefined) return undefined;
+    if (readHeader(bytes).kind === ContainerKind.Delta) return { kind: 'delta' };
+    const snapshot = await this.reader.withComponents([]).readFromBytes(bytes);
+    return { kind: 'snapshot', extra: takeEmbedded(snapshot, id).extra };
+  }
+
   /** True when snapshot `id` exists (has its metadata file). */
   async exists(id: string): Promise<boolean> {
     validateId(id);
@@ -409,7 +442,20 @@ export class SnapshotStore {
   /** Deletes snapshot `id` (metadata first, then the snapshot); true when it existed. */
   async delete(id: string): Promise<boolean> {
     validateId(id);
-    return this.withWriteLock(() => this.deleteUnlocked(id));
+    return this.withWriteLock(async () => {
+      // Deleting the base of an incremental checkpoint would leave its deltas unloadable.
+      const dependents = (await this.entries()).filter((e) => {
+        const link = linkOf(e.extra);
+        return link?.storage.kind === 'delta' && link.storage.base === id;
+      });
+      if (dependents.length > 0) {
+        const names = dependents.map((e) => `"${e.metadata.id}"`).join(', ');
+        throw new PackError('InvalidCheckpoint', `"${id}" is the base of incremental checkpoint${dependents.length === 1 ? '' : 's'} ${names}: delete it with CheckpointManager.deleteCheckpoint, which rewrites them as full snapshots first`, {
+          details: { id, dependents: dependents.map((e) => e.metadata.id) },
+        });
+      }
+      return this.deleteUnlocked(id);
+    });
   }
 
   /**
@@ -419,9 +465,10 @@ export class SnapshotStore {
    */
   async deleteUnlocked(id: string, options: { collect?: boolean } = {}): Promise<boolean> {
     validateId(id);
+    const pooled = (options.collect ?? true) && (await this.#holdsPooled(id));
     const hadMeta = await this.backend.delete(metaKey(id));
     const hadSnapshot = await this.backend.delete(snapshotKey(id));
-    if (hadSnapshot && (options.collect ?? true)) await this.collectSectionsUnlocked();
+    if (pooled) await this.collectSectionsUnlocked();
     return hadMeta || hadSnapshot;
   }
 }

@@ -5,12 +5,14 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { snapshotsEqual } from '@tx2/pack-format';
 import { CheckpointManager } from '../src/index.js';
 // @ts-expect-error plain ESM fixture shared with the child process
-import { crashWorld } from './fixtures/crash-world.mjs';
+import { crashWorld, driftWorld } from './fixtures/crash-world.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const child = path.join(here, 'fixtures', 'crash-child.mjs');
+const rebaseChild = path.join(here, 'fixtures', 'crash-child-rebase.mjs');
 const built = existsSync(path.join(here, '..', 'dist', 'index.js'));
 const KILLS = Number(process.env.TX2_CRASH_KILLS ?? 30);
 
@@ -21,15 +23,16 @@ afterAll(async () => Promise.all(dirs.map((d) => rm(d, { recursive: true, force:
  * Runs a child until it is SIGKILLed `delayMs` after it is ready (and, with `minCps`, not before
  * it has reported that many checkpoints, so a loaded machine cannot starve it); returns the saves it reported.
  */
-function runAndKill(dir: string, start: number, delayMs: number, minCps = 0): Promise<{ cps: string[]; slots: number[] }> {
+function runAndKill(dir: string, start: number, delayMs: number, minCps = 0, script = child): Promise<{ cps: string[]; slots: number[]; going: string[] }> {
   return new Promise((resolve, reject) => {
     // The child's stderr goes to a file (not a pipe), so it survives the kill and is shown on failure.
     const errFile = path.join(dir, `.child-${start}.stderr`);
     const errFd = openSync(errFile, 'w');
-    const proc: ChildProcess = spawn(process.execPath, [child, dir, String(start)], { stdio: ['ignore', 'pipe', errFd] });
+    const proc: ChildProcess = spawn(process.execPath, [script, dir, String(start)], { stdio: ['ignore', 'pipe', errFd] });
     closeSync(errFd);
     const cps: string[] = [];
     const slots: number[] = [];
+    const going: string[] = [];
     let buffer = '';
     let due = false;
     const killIfDue = (): void => {
@@ -51,12 +54,13 @@ function runAndKill(dir: string, start: number, delayMs: number, minCps = 0): Pr
           killIfDue();
         }
         else if (line.startsWith('slot ')) slots.push(Number(line.slice(5)));
+        else if (line.startsWith('going ')) going.push(...line.slice(6).split(' ').filter(Boolean));
       }
     });
     proc.on('error', reject);
     proc.on('close', (code, signal) => {
       const stderr = readFileSync(errFile, 'utf8');
-      if (signal === 'SIGKILL' && stderr.trim() === '') resolve({ cps, slots });
+      if (signal === 'SIGKILL' && stderr.trim() === '') resolve({ cps, slots, going });
       else reject(new Error(`child (start ${start}, kill after ${delayMs} ms) ended with code ${code}, signal ${signal}; stderr:\n${stderr || '(empty)'}`));
     });
   });
@@ -112,6 +116,33 @@ describe('crash safety', () => {
     expect((await readdir(dir)).filter((n) => n.endsWith('.tmp'))).toEqual([]);
     console.log(`crash test: ${survived} SIGKILLs survived, ${reported.size} reported checkpoints all present`);
     expect(survived).toBe(KILLS);
+  }, 120_000);
+
+  it.skipIf(!built)(`survives ${Math.ceil(KILLS / 2)} SIGKILLs while deleting bases and pruning incremental checkpoints: every remaining checkpoint rebuilds exactly`, async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'tx2-crash-rebase-'));
+    dirs.push(dir);
+    const reported = new Set<string>();
+    const going = new Set<string>();
+    let deltas = 0;
+    for (let kill = 0; kill < Math.ceil(KILLS / 2); kill++) {
+      const result = await runAndKill(dir, kill * 100_000, Math.floor(Math.random() * 400), 0, rebaseChild);
+      for (const id of result.cps) reported.add(id);
+      for (const id of result.going) going.add(id);
+      const manager = new CheckpointManager(dir, { cacheSize: 0 });
+      const chain = await manager.chain();
+      const listed = new Set(chain.map((c) => c.id));
+      for (const id of reported) if (!going.has(id)) expect(listed.has(id), `reported checkpoint ${id} is missing after kill ${kill}`).toBe(true);
+      for (const c of chain) {
+        if (c.storage.kind === 'delta') {
+          deltas++;
+          expect(listed.has(c.storage.base), `the base of ${c.id} is gone after kill ${kill}`).toBe(true);
+        }
+        const loaded = await manager.loadCheckpoint(c.id);
+        expect(snapshotsEqual(loaded.snapshot, driftWorld(loaded.metadata.custom.i as number)), `${c.id} after kill ${kill}`).toBe(true);
+      }
+    }
+    console.log(`rebase crash test: ${Math.ceil(KILLS / 2)} SIGKILLs survived, ${reported.size} reported checkpoints, ${going.size} deleted or pruned, ${deltas} delta loads checked`);
+    expect(deltas).toBeGreaterThan(0);
   }, 120_000);
 
   it.skipIf(!built)('two processes writing one store at once: one consistent chain, nothing lost', async () => {

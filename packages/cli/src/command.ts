@@ -1,0 +1,69 @@
+// What every command shares: the global options, the key options, and checked option values.
+import type { Command } from 'cac';
+import { CODEC_NAMES, type CodecName } from '@tx2/pack-codecs';
+import { usageError } from './errors.js';
+import { PASSPHRASE_ENV, type KeyOptions } from './keys.js';
+import { Output, type OutputOptions } from './output.js';
+
+/** The options every command accepts. */
+export interface GlobalOptions {
+  json?: boolean;
+  verbose?: boolean;
+  /** false with --no-color. */
+  color?: boolean;
+}
+
+/** Makes the Output of one command run from its parsed options. */
+export type OutputFactory = (options: GlobalOptions) => Output;
+
+/** An OutputFactory writing where `io` says (process streams by default). */
+export function outputFactory(io: OutputOptions = {}): OutputFactory {
+  return (options) => new Output({ ...io, json: options.json === true, verbose: options.verbose === true, ...(options.color === false ? { color: false } : {}) });
+}
+
+/** Adds `--key-file` and `--passphrase` (to open an encrypted input) to a command. */
+export function withKeyOptions(command: Command): Command {
+  return command
+    .option('--key-file <path>', 'key of an encrypted file: 32 raw bytes, 64 hex digits or base64 (see `tx2pack keygen`)')
+    .option('--passphrase', `read the passphrase of an encrypted file from ${PASSPHRASE_ENV}, or prompt for it (not echoed)`);
+}
+
+/** The key options as parsed by cac. */
+export function keyOptions(options: { keyFile?: unknown; passphrase?: unknown }): KeyOptions {
+  if (options.keyFile !== undefined && typeof options.keyFile !== 'string') throw usageError('--key-file needs a path');
+  return {
+    ...(options.keyFile === undefined ? {} : { keyFile: options.keyFile }),
+    ...(options.passphrase === true ? { passphrase: true } : {}),
+  };
+}
+
+/** A whole number option, at least `min`. */
+export function integerOption(value: unknown, flag: string, min = 0): number {
+  const n = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
+  if (!Number.isInteger(n) || n < min) throw usageError(`${flag} needs a whole number of at least ${min}, got ${String(value)}`);
+  return n;
+}
+
+/** A codec name option (none, lz4, zstd, deflate, gzip). */
+export function codecOption(value: unknown): CodecName {
+  if (typeof value === 'string' && (CODEC_NAMES as readonly string[]).includes(value)) return value as CodecName;
+  throw usageError(`--codec must be one of ${CODEC_NAMES.join(', ')}, got ${String(value)}`);
+}
+
+/** A level option: a number, or fast / default / best. */
+export function levelOption(value: unknown): number | 'fast' | 'default' | 'best' {
+  if (value === 'fast' || value === 'default' || value === 'best') return value;
+  return integerOption(value, '--level', 0);
+}
+
+/** A filter option (auto, none, shuffle, delta). */
+export function filterOption(value: unknown): 'auto' | 'none' | 'shuffle' | 'delta' {
+  if (value === 'auto' || value === 'none' || value === 'shuffle' || value === 'delta') return value;
+  throw usageError(`--filter must be one of auto, none, shuffle, delta, got ${String(value)}`);
+}
+
+/** A required positional argument as a string. */
+export function pathArgument(value: unknown, name: string): string {
+  if (value === undefined || value === '') throw usageError(`missing ${name}`);
+  return String(value);
+}

@@ -1,0 +1,62 @@
+// `tx2pack import <world.json> <out.tx2pack>`: the reverse of export, with codec and key options.
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import type { CAC } from 'cac';
+import { encodeSnapshot } from '@tx2/pack-format';
+import { addDigest, encryptSnapshot, type EncryptionKeyInput } from '@tx2/pack-crypto';
+import { keyOptions, pathArgument, withKeyOptions, type GlobalOptions, type OutputFactory } from '../command.js';
+import { encodeOptionsFrom, withCodecOptions, type CodecOptions } from '../encode-options.js';
+import { CliError, ExitCode, usageError } from '../errors.js';
+import { encryptionKey, hasKey } from '../keys.js';
+import type { Output } from '../output.js';
+import { inFile, writeFileAtomic } from '../snapshot-file.js';
+import { formatBytes, formatCount } from '../units.js';
+import { worldJsonToPacked } from '../world-json.js';
+
+/** Options of `import`. */
+export interface ImportOptions extends GlobalOptions, CodecOptions {
+  keyFile?: string;
+  passphrase?: boolean;
+  digest?: boolean;
+  force?: boolean;
+}
+
+/** Runs `import`; returns the exit code. */
+export async function runImport(source: string, target: string, options: ImportOptions, output: Output): Promise<number> {
+  if (existsSync(target) && options.force !== true) throw usageError(`${target} exists: pass --force to replace it`);
+  const encode = await encodeOptionsFrom(options);
+  const keys = keyOptions(options);
+  const key: EncryptionKeyInput | undefined = hasKey(keys) ? await encryptionKey(keys, output) : undefined;
+  const text = await readFile(source, 'utf8');
+  let document: unknown;
+  try {
+    document = JSON.parse(text);
+  } catch (error) {
+    throw new CliError(`${source} is not valid JSON (${(error as Error).message}): export a world with \`tx2pack export\``, ExitCode.Unsupported);
+  }
+  const packed = await inFile(source, () => worldJsonToPacked(document, source));
+  let bytes = await inFile(source, () => encodeSnapshot(packed, encode));
+  if (key !== undefined) bytes = await encryptSnapshot(bytes, key, { digest: options.digest === true });
+  else if (options.digest === true) await addDigest(bytes);
+  await writeFileAtomic(target, bytes);
+  const summary = { input: source, output: target, entities: packed.entities.length, components: packed.components.length, codec: encode.codecName, level: encode.level, encrypted: key !== undefined, bytes: bytes.length };
+  if (output.json) output.data(summary);
+  else {
+    output.print(
+      `wrote ${output.colors.bold(target)}: ${formatCount(summary.entities)} entities, ${summary.components} components, ${formatBytes(summary.bytes)} (${summary.codec} level ${summary.level}${summary.encrypted ? ', encrypted' : ''})`,
+    );
+  }
+  return ExitCode.Ok;
+}
+
+/** Registers `import`. */
+export function registerImport(cli: CAC, outputFor: OutputFactory): void {
+  const command = cli.command('import <json> <out>', 'Write a .tx2pack file from world JSON (as `export` writes it, or a plain tx2 WorldSnapshot)');
+  withCodecOptions(withKeyOptions(command), 'default: zstd level 1')
+    .option('--digest', 'store a SHA-256 digest of the whole file in its trailer')
+    .option('--force', 'replace <out> when it exists')
+    .example('tx2pack import world.json world.tx2pack')
+    .example('tx2pack import world.json small.tx2pack --codec zstd --level best')
+    .example('tx2pack import world.json secret.tx2pack --key-file world.key')
+    .action((source: unknown, target: unknown, options: ImportOptions) => runImport(pathArgument(source, '<json>'), pathArgument(target, '<out>'), options, outputFor(options)));
+}

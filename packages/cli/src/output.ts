@@ -1,0 +1,162 @@
+// Everything the CLI prints goes through here: data on stdout (text or JSON), messages on
+// stderr, colors only on a terminal, progress bars only on a terminal and only for slow work.
+import cliProgress from 'cli-progress';
+import picocolors from 'picocolors';
+import { formatBytes, formatRate } from './units.js';
+
+/** The color functions used by reports (all identity functions when colors are off). */
+export type Colors = ReturnType<typeof picocolors.createColors>;
+
+/** A writable text stream such as process.stdout. */
+export interface TextStream {
+  write(text: string): unknown;
+  isTTY?: boolean;
+}
+
+/** How output is produced: `--json`, `--verbose`, `--no-color`, and where it goes. */
+export interface OutputOptions {
+  json?: boolean;
+  verbose?: boolean;
+  /** false for `--no-color`; undefined to decide from the terminal and NO_COLOR / FORCE_COLOR. */
+  color?: boolean;
+  stdout?: TextStream;
+  stderr?: TextStream;
+  env?: NodeJS.ProcessEnv;
+}
+
+/** Work shorter than this shows no progress bar at all. */
+const PROGRESS_DELAY_MS = 500;
+
+/** True when text written to `stream` should carry ANSI colors. */
+export function colorsWanted(stream: TextStream, env: NodeJS.ProcessEnv, flag: boolean | undefined): boolean {
+  if (flag === false) return false;
+  // https://no-color.org: any non-empty value turns colors off.
+  if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false;
+  if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '0') return true;
+  // Unlike picocolors' own detection, CI=true does not force colors: piped output stays plain.
+  return stream.isTTY === true && env.TERM !== 'dumb';
+}
+
+/** A progress report for one piece of work, drawn on stderr once the work has taken over half a second. */
+export class Progress {
+  readonly #label: string;
+  readonly #total: number;
+  readonly #enabled: boolean;
+  readonly #stream: TextStream;
+  readonly #started = performance.now();
+  #bar: cliProgress.SingleBar | undefined;
+  #done = 0;
+
+  /** A report for `total` bytes of work labelled `label`; `enabled` is false off a terminal. */
+  constructor(label: string, total: number, enabled: boolean, stream: TextStream) {
+    this.#label = label;
+    this.#total = Math.max(1, total);
+    this.#enabled = enabled;
+    this.#stream = stream;
+  }
+
+  /** Adds `bytes` to the work done and redraws the bar when it is shown. */
+  advance(bytes: number): void {
+    this.#done = Math.min(this.#total, this.#done + bytes);
+    if (!this.#enabled) return;
+    const elapsed = performance.now() - this.#started;
+    if (this.#bar === undefined) {
+      if (elapsed < PROGRESS_DELAY_MS) return;
+      this.#bar = new cliProgress.SingleBar(
+        {
+          format: `${this.#label} {bar} {percentage}% | {doneBytes} / {totalBytes} | {rate}`,
+          stream: this.#stream as NodeJS.WritableStream,
+          hideCursor: true,
+          clearOnComplete: true,
+          barsize: 24,
+        },
+        cliProgress.Presets.shades_classic,
+      );
+      this.#bar.start(this.#total, 0, this.#payload(elapsed));
+    }
+    this.#bar.update(this.#done, this.#payload(elapsed));
+  }
+
+  /** Removes the bar (if it was shown). */
+  finish(): void {
+    this.#bar?.stop();
+    this.#bar = undefined;
+  }
+
+  #payload(elapsed: number): Record<string, string> {
+    return { doneBytes: formatBytes(this.#done), totalBytes: formatBytes(this.#total), rate: formatRate(this.#done, elapsed) };
+  }
+}
+
+/** Where a command writes: `print` for text reports, `data` for `--json`, `note`/`warn` for messages. */
+export class Output {
+  readonly json: boolean;
+  readonly verbose: boolean;
+  readonly colors: Colors;
+  readonly #stdout: TextStream;
+  readonly #stderr: TextStream;
+  readonly #stderrColors: Colors;
+  readonly #interactive: boolean;
+
+  /** Output to process.stdout / process.stderr unless other streams are given. */
+  constructor(options: OutputOptions = {}) {
+    const env = options.env ?? process.env;
+    this.json = options.json ?? false;
+    this.verbose = options.verbose ?? false;
+    this.#stdout = options.stdout ?? process.stdout;
+    this.#stderr = options.stderr ?? process.stderr;
+    this.colors = picocolors.createColors(!this.json && colorsWanted(this.#stdout, env, options.color));
+    this.#stderrColors = picocolors.createColors(colorsWanted(this.#stderr, env, options.color));
+    this.#interactive = this.#stderr.isTTY === true && env.TERM !== 'dumb';
+  }
+
+  /** Prints a line of a text report on stdout; nothing with `--json`, where stdout carries only data. */
+  print(line = ''): void {
+    if (!this.json) this.#stdout.write(`${line}\n`);
+  }
+
+  /** Prints several report lines. */
+  printLines(lines: readonly string[]): void {
+    for (const line of lines) this.print(line);
+  }
+
+  /** Prints `value` as JSON on stdout, only with `--json`. */
+  data(value: unknown): void {
+    if (this.json) this.#stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+  }
+
+  /** Writes a document (such as exported JSON) to stdout as is, with or without `--json`. */
+  document(text: string): void {
+    this.#stdout.write(text);
+  }
+
+  /** A status message on stderr (never mixed into data on stdout). */
+  note(line: string): void {
+    this.#stderr.write(`${line}\n`);
+  }
+
+  /** A warning on stderr. */
+  warn(line: string): void {
+    this.#stderr.write(`${this.#stderrColors.yellow('warning:')} ${line}\n`);
+  }
+
+  /** An error line on stderr. */
+  error(line: string): void {
+    this.#stderr.write(`${this.#stderrColors.red('error:')} ${line}\n`);
+  }
+
+  /** Extra detail on stderr, only with `--verbose`. */
+  detail(line: string): void {
+    if (this.verbose) this.#stderr.write(`${this.#stderrColors.dim(line)}\n`);
+  }
+
+  /** A progress report over `total` bytes; it draws only on a terminal, after half a second. */
+  progress(label: string, total: number): Progress {
+    return new Progress(label, total, this.#interactive, this.#stderr);
+  }
+
+  /** True when stdin and stderr are a terminal, so a prompt can be shown and answered. */
+  get canPrompt(): boolean {
+    return this.#interactive && process.stdin.isTTY === true;
+  }
+}

@@ -1,0 +1,76 @@
+// The `tx2pack` program: global options, every command, and the run loop that turns any
+// error into one line and an exit code.
+import { cac, type CAC } from 'cac';
+import { outputFactory, type OutputFactory } from './command.js';
+import { registerBench } from './commands/bench.js';
+import { registerConvert } from './commands/convert.js';
+import { registerDemo } from './commands/demo.js';
+import { registerDiff } from './commands/diff.js';
+import { registerExport } from './commands/export.js';
+import { registerImport } from './commands/import.js';
+import { registerInspect } from './commands/inspect.js';
+import { registerKeygen } from './commands/keygen.js';
+import { registerLs } from './commands/ls.js';
+import { registerPrune } from './commands/prune.js';
+import { registerRm } from './commands/rm.js';
+import { registerShow } from './commands/show.js';
+import { registerVerify } from './commands/verify.js';
+import { CliError, ExitCode, toCliError } from './errors.js';
+import { Output, type OutputOptions } from './output.js';
+import { VERSION } from './version.js';
+
+/** Builds the command-line parser with every command registered. */
+export function createProgram(outputFor: OutputFactory): CAC {
+  const cli = cac('tx2pack');
+  cli
+    .option('--json', 'print machine-readable JSON on stdout (and nothing else)')
+    .option('--verbose', 'more detail on stderr, and stack traces of unexpected errors')
+    .option('--no-color', 'no ANSI colors (also off when output is not a terminal, or NO_COLOR is set)');
+  for (const register of [registerDemo, registerInspect, registerVerify, registerConvert, registerExport, registerImport, registerDiff, registerLs, registerShow, registerRm, registerPrune, registerBench, registerKeygen]) {
+    register(cli, outputFor);
+  }
+  cli.example('tx2pack demo');
+  cli.example('tx2pack inspect world.tx2pack');
+  cli.example('tx2pack verify world.tx2pack && echo intact');
+  cli.example('tx2pack <command> --help');
+  cli.help();
+  cli.version(VERSION);
+  return cli;
+}
+
+/** Runs `tx2pack` with `argv` (the arguments after the program name); resolves to the exit code. */
+export async function run(argv: readonly string[], io: OutputOptions = {}): Promise<number> {
+  const outputFor = outputFactory(io);
+  const verbose = argv.includes('--verbose');
+  // Before parsing succeeds, errors are reported with what the raw arguments say.
+  let output: Output = outputFor({ json: argv.includes('--json'), verbose, color: !argv.includes('--no-color') });
+  try {
+    const cli = createProgram(outputFor);
+    const parsed = cli.parse(['node', 'tx2pack', ...argv], { run: false });
+    if (parsed.options.help === true || parsed.options.version === true) return ExitCode.Ok;
+    output = outputFor(parsed.options);
+    if (cli.matchedCommand === undefined) {
+      if (parsed.args.length > 0) throw new CliError(`unknown command "${parsed.args[0]}": \`tx2pack --help\` lists the commands`, ExitCode.Usage);
+      cli.outputHelp();
+      return ExitCode.Usage;
+    }
+    const code: unknown = await cli.runMatchedCommand();
+    return typeof code === 'number' ? code : ExitCode.Ok;
+  } catch (error) {
+    return reportError(error, output);
+  }
+}
+
+/** Prints an error as one line (with its cause chain and stack under --verbose); returns its exit code. */
+export function reportError(error: unknown, output: Output): number {
+  const cli = toCliError(error);
+  output.error(cli.message);
+  if (output.verbose) {
+    let cause: unknown = cli.cause;
+    while (cause !== undefined && cause !== null) {
+      output.detail(cause instanceof Error ? (cause.stack ?? cause.message) : String(cause));
+      cause = cause instanceof Error ? cause.cause : undefined;
+    }
+  } else if (cli.exitCode === ExitCode.Internal) output.note('run it again with --verbose for the details');
+  return cli.exitCode;
+}

@@ -1,0 +1,48 @@
+// Names of container sections as people read them ("column Position.x"), from the
+// manifest when it could be read, else from the indexes the descriptor holds.
+import { SectionKind, type SectionDescriptor } from '@tx2/pack-format';
+import type { ManifestSummary } from './manifest.js';
+
+/** The kind of a section as a short word (manifest, entity-set, column, blobs, entity-metadata, toc). */
+export function sectionKindName(kind: number): string {
+  switch (kind) {
+    case SectionKind.Manifest:
+      return 'manifest';
+    case SectionKind.EntitySet:
+      return 'entity-set';
+    case SectionKind.Column:
+      return 'column';
+    case SectionKind.Blobs:
+      return 'blobs';
+    case SectionKind.EntityMetadata:
+      return 'entity-metadata';
+    case SectionKind.TableOfContents:
+      return 'toc';
+    default:
+      return `kind-${kind}`;
+  }
+}
+
+/** A readable name of one section, e.g. `column Position.x (rows 0-9999)`, `entity set 0`, `the manifest`. */
+export function sectionName(d: SectionDescriptor, manifest: ManifestSummary | undefined): string {
+  const component = manifest?.components[d.owner];
+  const rows = (): string => (d.rowStart === 0 && component !== undefined && manifest!.sets[component.set]?.count === d.rowCount ? '' : ` (rows ${d.rowStart}-${d.rowStart + d.rowCount - 1})`);
+  switch (d.kind) {
+    case SectionKind.Manifest:
+      return 'the manifest';
+    case SectionKind.EntitySet:
+      return `entity set ${d.owner}`;
+    case SectionKind.Column: {
+      const field = component?.fields[d.field];
+      return component !== undefined && field !== undefined ? `column ${component.id}.${field.name}${rows()}` : `column ${d.field} of component ${d.owner}`;
+    }
+    case SectionKind.Blobs:
+      return component !== undefined ? `blobs of ${component.id}${rows()}` : `blobs of component ${d.owner}`;
+    case SectionKind.EntityMetadata:
+      return 'the entity metadata';
+    case SectionKind.TableOfContents:
+      return 'the table of contents';
+    default:
+      return `a section of kind ${d.kind}`;
+  }
+}

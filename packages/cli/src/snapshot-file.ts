@@ -1,0 +1,98 @@
+// Reading and writing .tx2pack files: whole-file reads with progress, the encrypted/plain
+// split, decoding with the codecs a file uses, and atomic writes.
+import { open, rename, rm, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { ContainerKind, decodeSnapshot, MAGIC, readHeader, type PackedSnapshot, type SnapshotHeader } from '@tx2/pack-format';
+import { readOptions } from '@tx2/pack-codecs';
+import { decryptSnapshot, encryptionInfo, type DecryptionKeyInput, type EncryptionInfo } from '@tx2/pack-crypto';
+import { CliError, ExitCode, toCliError } from './errors.js';
+import { keyRequired } from './keys.js';
+import type { Output } from './output.js';
+
+/** A .tx2pack file read into memory, with what its header says. */
+export interface SnapshotFile {
+  path: string;
+  bytes: Uint8Array;
+  header: SnapshotHeader;
+  /** What the header says about the key; undefined for a plain file. */
+  encryption: EncryptionInfo | undefined;
+}
+
+const READ_CHUNK = 8 * 1024 * 1024;
+/** First bytes of a @tx2/pack-store file whose sections live in the store's shared pool (`TX2PREF\0`). */
+export const POOLED_MAGIC: Uint8Array = new TextEncoder().encode('TX2PREF\0');
+
+/** Runs `fn`, naming `file` in any error it throws. */
+export async function inFile<T>(file: string, fn: () => Promise<T> | T): Promise<T> {
+  try {
+    return await fn();
+  } catch (error) {
+    const cli = toCliError(error);
+    if (cli.message.includes(file)) throw cli;
+    throw new CliError(`${file}: ${cli.message}`, cli.exitCode, { cause: cli.cause ?? error });
+  }
+}
+
+/** Reads a whole file, with a progress bar when that is slow. */
+export async function readWholeFile(file: string, output: Output): Promise<Uint8Array> {
+  const info = await stat(file);
+  if (info.isDirectory()) throw new CliError(`${file} is a directory: name a .tx2pack file (ls, show, rm and prune take directories)`, ExitCode.Usage);
+  const handle = await open(file, 'r');
+  try {
+    const bytes = new Uint8Array(info.size);
+    const progress = output.progress(`reading ${path.basename(file)}`, info.size);
+    let at = 0;
+    while (at < bytes.length) {
+      const { bytesRead } = await handle.read(bytes, at, Math.min(READ_CHUNK, bytes.length - at), at);
+      if (bytesRead === 0) break;
+      at += bytesRead;
+      progress.advance(bytesRead);
+    }
+    progress.finish();
+    return at === bytes.length ? bytes : bytes.subarray(0, at);
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Reads a .tx2pack file and its header; a file that is not a container is a clear error. */
+export async function readSnapshotFile(file: string, output: Output): Promise<SnapshotFile> {
+  const bytes = await readWholeFile(file, output);
+  if (POOLED_MAGIC.every((b, i) => bytes[i] === b)) {
+    const id = path.basename(file).replace(/\.tx2pack$/, '');
+    throw new CliError(`${file} is a store entry whose sections live in its store's shared pool, not a standalone file: use \`tx2pack show ${path.dirname(file)} ${id}\``, ExitCode.Usage);
+  }
+  if (bytes.length < MAGIC.length || MAGIC.some((b, i) => bytes[i] !== b)) {
+    throw new CliError(`${file} is not a tx2pack file (it does not start with the TX2PACK signature): check the path`, ExitCode.Corrupt);
+  }
+  return inFile(file, () => ({ path: file, bytes, header: readHeader(bytes), encryption: encryptionInfo(bytes) }));
+}
+
+/** The plain container of a file: the bytes themselves, or decrypted (every tag checked) with `key`. */
+export async function plainContainer(file: SnapshotFile, key: DecryptionKeyInput | undefined): Promise<Uint8Array> {
+  if (file.encryption === undefined) return file.bytes;
+  if (key === undefined) throw keyRequired(file.path, file.encryption.fingerprint, file.encryption.kdf !== undefined);
+  return inFile(file.path, () => decryptSnapshot(file.bytes, key));
+}
+
+/** Decodes a snapshot file (decrypting it with `key` when it is encrypted). */
+export async function decodeSnapshotFile(file: SnapshotFile, key: DecryptionKeyInput | undefined): Promise<PackedSnapshot> {
+  if (file.header.kind === ContainerKind.Delta) {
+    throw new CliError(`${file.path} holds a delta, not a snapshot: \`tx2pack inspect\` shows what it changes`, ExitCode.Usage);
+  }
+  const plain = await plainContainer(file, key);
+  return inFile(file.path, async () => decodeSnapshot(plain, await readOptions({ bytes: plain })));
+}
+
+/** Writes `bytes` to `file` atomically: a temporary file in the same directory (created with `mode`), then a rename. */
+export async function writeFileAtomic(file: string, bytes: Uint8Array, mode = 0o666): Promise<void> {
+  const temporary = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  try {
+    await writeFile(temporary, bytes, { flush: true, mode });
+    await rename(temporary, file);
+  } catch (error) {
+    await rm(temporary, { force: true });
+    throw error;
+  }
+}

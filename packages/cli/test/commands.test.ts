@@ -1,0 +1,111 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { applyDelta, decodeDelta, encodeSnapshot, snapshotsEqual } from '@tx2/pack-format';
+import { readOptions } from '@tx2/pack-codecs';
+import { simulate } from '../src/demo-simulation.js';
+import { referenceColumns } from '../src/reference-world.js';
+import { hasAnsi, hasStack, tempDir, tx2pack, tx2packJson } from './helpers.js';
+
+const { dir, cleanup } = tempDir('commands');
+const at = (name: string): string => path.join(dir, name);
+afterAll(cleanup);
+
+describe('demo', () => {
+  it('runs the whole job and reports every check as passed', async () => {
+    const { code, stdout, stderr } = await tx2pack(['demo', '--entities', '2000', '--ticks', '3']);
+    expect(code).toBe(0);
+    expect(stderr).toBe('');
+    for (const heading of ['Save with every codec', 'Verify', 'Checkpoints', 'Replay', 'Time travel', 'Diff']) expect(stdout).toContain(heading);
+    expect(stdout).toMatch(/All \d+ checks passed/);
+    expect(stdout).toContain('detected in column');
+    expect(hasAnsi(stdout)).toBe(false);
+  });
+
+  it('--json reports the same as data; --dir keeps the files for the other commands', async () => {
+    const { code, data } = await tx2packJson(['demo', '--entities', '500', '--ticks', '2', '--dir', at('demo')]);
+    expect(code).toBe(0);
+    expect(data.ok).toBe(true);
+    expect(data.codecs.map((c: { codec: string }) => c.codec)).toEqual(['none', 'lz4-1', 'zstd-3', 'deflate-6', 'gzip-6']);
+    expect(data.checkpoints.map((c: { id: string }) => c.id)).toEqual(['tick-0', 'tick-1', 'tick-2']);
+    expect((await tx2pack(['verify', at('demo/world-zstd.tx2pack')])).code).toBe(0);
+    expect((await tx2packJson(['ls', at('demo/checkpoints')])).data.count).toBe(3);
+  });
+});
+
+describe('bench', () => {
+  it('prints the codec table for the reference world', async () => {
+    const { code, stdout } = await tx2pack(['bench', '--entities', '1000', '--time', '20']);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/codec\s+filters\s+bytes\s+ratio\s+write\s+read/);
+    expect(stdout).toMatch(/zstd-1 \(default\)\s+auto/);
+  });
+
+  it('--json has one row per setting, with the same byte counts as the library', async () => {
+    const { code, data } = await tx2packJson(['bench', '--entities', '1000', '--time', '10']);
+    expect(code).toBe(0);
+    expect(data.entities).toBe(1000);
+    expect(data.rows.map((r: { setting: string }) => r.setting)).toEqual(['none', 'lz4-1', 'zstd-1 (default)', 'zstd-3', 'zstd-19', 'deflate-6', 'gzip-6']);
+    expect(data.rows[0].bytes).toBe(encodeSnapshot(referenceColumns(1000).packed).length);
+    for (const row of data.rows) expect(row.writeMs).toBeGreaterThan(0);
+  });
+});
+
+describe('diff', () => {
+  const frames = simulate(referenceColumns(200), 1, 0.1);
+  writeFileSync(at('t0.tx2pack'), encodeSnapshot(frames[0]!.packed));
+  writeFileSync(at('t1.tx2pack'), encodeSnapshot(frames[1]!.packed));
+
+  it('summarizes what changed', async () => {
+    const { code, stdout } = await tx2pack(['diff', at('t0.tx2pack'), at('t1.tx2pack')]);
+    expect(code).toBe(0);
+    expect(stdout).toContain('changed');
+    expect(stdout).toMatch(/Position\s+patched/);
+    expect(stdout).toMatch(/Velocity|1 component unchanged/);
+  });
+
+  it('--json gives the summary and the full delta; --out writes a delta that rebuilds the next snapshot', async () => {
+    const { code, data } = await tx2packJson(['diff', at('t0.tx2pack'), at('t1.tx2pack'), '--out', at('d.tx2pack'), '--codec', 'lz4']);
+    expect(code).toBe(0);
+    expect(data.identical).toBe(false);
+    expect(data.summary.components.find((c: { id: string }) => c.id === 'Velocity').change).toBe('unchanged');
+    expect(data.delta.components).toHaveLength(3);
+    expect(data.written.bytes).toBeGreaterThan(0);
+    const bytes = new Uint8Array(readFileSync(at('d.tx2pack')));
+    const delta = decodeDelta(bytes, await readOptions({ bytes }));
+    expect(snapshotsEqual(applyDelta(frames[0]!.packed, delta), frames[1]!.packed)).toBe(true);
+    const same = await tx2packJson(['diff', at('t0.tx2pack'), at('t0.tx2pack')]);
+    expect(same.data.identical).toBe(true);
+  });
+});
+
+describe('usage', () => {
+  it('no command prints help with exit code 2; --version prints the version', async () => {
+    const none = await tx2pack([]);
+    expect(none.code).toBe(2);
+    expect(none.stdout).toContain('Commands:');
+    const version = await tx2pack(['--version']);
+    expect(version.code).toBe(0);
+    expect(version.stdout).toMatch(/tx2pack\/\d+\.\d+\.\d+/);
+  });
+
+  it('an unknown command, an unknown option or a missing argument is one line and exit code 2', async () => {
+    for (const args of [['explode'], ['inspect'], ['inspect', 'x.tx2pack', '--frobnicate'], ['bench', '--entities', 'lots'], ['convert', 'a.tx2pack']]) {
+      const { code, stdout, stderr } = await tx2pack(args);
+      expect(code, args.join(' ')).toBe(2);
+      expect(stdout).toBe('');
+      expect(stderr.trim().split('\n'), args.join(' ')).toHaveLength(1);
+      expect(stderr).toMatch(/^error: /);
+      expect(hasStack(stderr)).toBe(false);
+    }
+  });
+
+  it('every command has --help with examples', async () => {
+    for (const command of ['demo', 'inspect', 'verify', 'convert', 'export', 'import', 'diff', 'ls', 'show', 'rm', 'prune', 'bench', 'keygen']) {
+      const { code, stdout } = await tx2pack([command, '--help']);
+      expect(code, command).toBe(0);
+      expect(stdout, command).toContain(`tx2pack ${command}`);
+      expect(stdout, command).toContain('Examples:');
+    }
+  });
+});
