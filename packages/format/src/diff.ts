@@ -15,7 +15,11 @@ export interface DiffOptions {
   wholeFieldRatio?: number;
 }
 
-/** The changes that turn `base` into `next`; `applyDelta(base, delta)` rebuilds `next` bit for bit. */
+/**
+ * The changes that turn `base` into `next`; `applyDelta(base, delta)` rebuilds `next` bit for bit.
+ * The delta references `next`'s arrays where it stores values whole: encode it (or copy `next`)
+ * before mutating `next` in place.
+ */
 export function diff(base: PackedSnapshot, next: PackedSnapshot, options: DiffOptions = {}): SnapshotDelta {
   const ratio = options.wholeFieldRatio ?? 0.5;
   const delta: SnapshotDelta = {

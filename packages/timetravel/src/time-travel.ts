@@ -47,10 +47,11 @@ export function validateTimelineName(name: string): string {
  * history; every read decodes (or rebuilds) into memory of its own, so a returned snapshot
  * (and a fork) shares no memory with the history.
  *
- * **Keyframes and deltas.** By default a frame is stored as an encoded delta from the frame
- * before it, with a keyframe (full encoded snapshot) at least every 32 frames; reading a frame
- * rebuilds it from its keyframe, and the last rebuilt frame is kept so that stepping forward
- * costs one delta. `keyframes: false` stores every frame whole. `memoryUsage()` reports the bytes.
+ * **Keyframes and deltas.** By default a frame is stored as the changes from the frame before
+ * it, with a keyframe (full encoded snapshot) at least every 32 frames; reading a frame's
+ * snapshot rebuilds it from its keyframe, and the last rebuilt frame is kept so that stepping
+ * forward costs one delta. `keyframes: false` stores every frame whole. `memoryUsage()`
+ * reports the bytes held.
  *
  * **Order.** Entries are kept sorted by time whatever the recording order; recording at a
  * time already recorded replaces that entry. Times are finite numbers (negative allowed;
@@ -66,6 +67,8 @@ export class TimeTravel {
   readonly #decode: DecodeOptions;
   readonly #timelines = new Map<string, Timeline>();
   readonly #chain: FrameChain;
+  /** The frame behind each entry handed out, so that `replaceTimeline` can re-record it whole. */
+  readonly #frameOf = new WeakMap<TimedSnapshot, Frame>();
   #active: string;
 
   /** An empty time travel with one empty timeline. */
@@ -86,9 +89,13 @@ export class TimeTravel {
   }
 
   #entry(time: number, frame: Frame): TimedSnapshot {
-    if (frame.kind === 'key') return new TimedSnapshot(time, frame.bytes, this.#decode);
     const chain = this.#chain;
-    return new TimedSnapshot(time, { bytes: () => chain.bytesOf(frame), snapshot: () => chain.copyOf(frame) }, this.#decode);
+    const entry =
+      frame.kind === 'key'
+        ? new TimedSnapshot(time, frame.bytes, this.#decode)
+        : new TimedSnapshot(time, { bytes: () => chain.bytesOf(frame), snapshot: () => chain.copyOf(frame) }, this.#decode);
+    this.#frameOf.set(entry, frame);
+    return entry;
   }
 
   /** Records `snapshot` at `time` on the active timeline (in time order; replaces an entry at the same time). */
@@ -98,8 +105,9 @@ export class TimeTravel {
   }
 
   /**
-   * Records already encoded snapshot bytes at `time` (a private copy is kept when the frame
-   * is a keyframe; otherwise they are decoded, with the decode options, to make a delta).
+   * Records already encoded snapshot bytes at `time`: a private copy is kept when the frame
+   * is a keyframe. Unless `keyframes` is false they are decoded first (with the decode
+   * options), to make a delta or serve the next one, so malformed bytes throw here.
    */
   recordEncoded(time: number, bytes: Uint8Array): void {
     const t = checkTime(time, 'recordEncoded');
@@ -107,7 +115,7 @@ export class TimeTravel {
     this.#line.record(t, { bytes: bytes.slice() }, this.#chain);
   }
 
-  /** Moves to the entry nearest to `t` (the earlier on a tie) and returns it; undefined when empty. */
+  /** Moves to the entry nearest to `t` (the earlier on a tie) and returns it; undefined when empty. Its snapshot is read (rebuilt) on first access. */
   seekToTime(t: number): TimedSnapshot | undefined {
     const line = this.#line;
     const i = line.nearest(t);
@@ -256,7 +264,11 @@ export class TimeTravel {
   }
 
   #inputOf(entry: TimelineEntry): FrameInput {
-    if (entry instanceof TimedSnapshot) return { snapshot: readSnapshot(entry) };
+    if (entry instanceof TimedSnapshot) {
+      const frame = this.#frameOf.get(entry);
+      // One of ours: its whole snapshot (a `decode.components` option must not drop the rest).
+      return { snapshot: frame === undefined ? readSnapshot(entry) : this.#chain.completeCopyOf(frame) };
+    }
     if ('snapshot' in entry && entry.snapshot !== undefined) return { snapshot: entry.snapshot };
     const bytes = (entry as { bytes?: unknown }).bytes;
     if (!(bytes instanceof Uint8Array)) throw invalidInput(`replaceTimeline: the entry at time ${String(entry.time)} has neither a snapshot nor encoded bytes`);

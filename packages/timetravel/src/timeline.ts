@@ -32,7 +32,7 @@ export class Timeline {
     const replace = i < n && this.times[i] === t;
     const next = this.frames[replace ? i + 1 : i];
     // The successor's snapshot, taken before the new frame moves the chain's working snapshot.
-    const nextSnapshot = next?.kind === 'delta' ? chain.copyOf(next) : undefined;
+    const nextSnapshot = next?.kind === 'delta' ? chain.completeCopyOf(next) : undefined;
     const frame = chain.makeFrame(i > 0 ? this.frames[i - 1] : undefined, input);
     if (replace) {
       this.frames[i] = frame;

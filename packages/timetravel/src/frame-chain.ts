@@ -1,0 +1,176 @@
+import {
+  applyDelta,
+  decodeDelta,
+  decodeSnapshot,
+  type DecodeOptions,
+  diff,
+  encodeDelta,
+  encodeSnapshot,
+  type EncodeOptions,
+  type PackedSnapshot,
+  snapshotHash,
+} from '@tx2/pack-format';
+import { changeByteLength, chainBytesOf, deltaFrame, type DeltaFrame, depthOf, type Frame, keyFrame, type KeyFrame, keyOf } from './frame.js';
+import type { KeyframePolicy } from './keyframe-policy.js';
+import { snapshotBytes } from './snapshot-bytes.js';
+import { copySnapshot } from './snapshot-copy.js';
+import { refillSnapshot } from './snapshot-refill.js';
+import { applyValuePatch, toValuePatch, type ValuePatch } from './value-patch.js';
+
+/** What a new frame is made from: a snapshot, encoded bytes, or both (the same content). */
+export interface FrameInput {
+  snapshot?: PackedSnapshot;
+  /** Encoded bytes of the snapshot, kept as the keyframe when the frame becomes one. */
+  bytes?: Uint8Array;
+}
+
+/**
+ * Makes and reads the frames of every timeline of one TimeTravel: decides keyframe or delta
+ * (by its {@link KeyframePolicy}), rebuilds a frame's snapshot from its keyframe, and keeps
+ * the last rebuilt (or recorded) frame's snapshot as a working copy, so that the next
+ * frame, recorded or read, costs one delta rather than a whole chain.
+ */
+export class FrameChain {
+  readonly policy: KeyframePolicy;
+  readonly #encode: EncodeOptions;
+  /** Deltas never leave memory: same codec as keyframes, no checksums. */
+  readonly #deltaEncode: EncodeOptions;
+  /** The caller's decode options (copy forced), for snapshots handed out. */
+  readonly #decode: DecodeOptions;
+  /**
+   * Decodes of our own frames: always copying (the working snapshot is written in place and
+   * must share no memory), every component, no CRC checks (the bytes never left memory).
+   */
+  readonly #internal: DecodeOptions;
+  // The working snapshot: the content of #workingFrame, owned by this chain alone and patched
+  // in place as deltas are applied. Never handed out, never kept by anyone else.
+  #workingFrame: Frame | undefined;
+  #working: PackedSnapshot | undefined;
+
+  constructor(policy: KeyframePolicy, encode: EncodeOptions, decode: DecodeOptions) {
+    this.policy = policy;
+    this.#encode = encode;
+    this.#deltaEncode = { ...encode, checksums: false };
+    this.#decode = { ...decode, copy: true };
+    this.#internal = { ...decode, components: undefined, verifyChecksums: false, copy: true };
+  }
+
+  /** The snapshot of `frame` as the chain's working snapshot: read it, never keep or change it; valid until the next call on this chain. */
+  contentOf(frame: Frame): PackedSnapshot {
+    if (this.#workingFrame === frame) return this.#working!;
+    // Walk back until the working frame (apply forward from it) or the keyframe.
+    const path: DeltaFrame[] = [];
+    let from: Frame = frame;
+    while (from.kind === 'delta' && from !== this.#workingFrame) {
+      path.push(from);
+      from = from.base;
+    }
+    const fromWorking = from === this.#workingFrame;
+    const working = this.#working;
+    // Forget the working frame while patching: a failure must not leave a half-patched snapshot under its name.
+    this.#forget();
+    let snapshot = fromWorking ? working! : this.#decodeKeyframe((from as KeyFrame).bytes, working);
+    for (let i = path.length - 1; i >= 0; i--) snapshot = this.#apply(snapshot, path[i]!.change);
+    this.#workingFrame = frame;
+    this.#working = snapshot;
+    return snapshot;
+  }
+
+  /** A keyframe's snapshot in memory of its own: written into the arrays of `reuse` (the old working snapshot) when the shapes match. */
+  #decodeKeyframe(bytes: Uint8Array, reuse: PackedSnapshot | undefined): PackedSnapshot {
+    if (reuse === undefined) return decodeSnapshot(bytes, this.#internal);
+    const views = decodeSnapshot(bytes, { ...this.#internal, copy: false });
+    return refillSnapshot(reuse, views) ? reuse : copySnapshot(views);
+  }
+
+  /** An independent copy of `frame`'s snapshot (a keyframe decoded with the caller's decode options, as recorded frames always were). */
+  copyOf(frame: Frame): PackedSnapshot {
+    if (frame.kind === 'key') return decodeSnapshot(frame.bytes, this.#decode);
+    const snapshot = this.contentOf(frame);
+    // A partial decode was asked for: honour it the slow way, through an encoding.
+    if (this.#decode.components !== undefined) return decodeSnapshot(encodeSnapshot(snapshot, { checksums: false }), this.#decode);
+    return copySnapshot(snapshot);
+  }
+
+  /** An independent copy of `frame`'s whole snapshot, whatever the caller's decode options (to record it again). */
+  completeCopyOf(frame: Frame): PackedSnapshot {
+    return frame.kind === 'key' ? decodeSnapshot(frame.bytes, this.#internal) : copySnapshot(this.contentOf(frame));
+  }
+
+  /** `frame` as encoded full-snapshot bytes: a keyframe's own bytes, or a delta frame's snapshot encoded now (the cost of a rebuild and an encode). */
+  bytesOf(frame: Frame): Uint8Array {
+    return frame.kind === 'key' ? frame.bytes : encodeSnapshot(this.contentOf(frame), this.#encode);
+  }
+
+  /** `snapshotHash` of `frame`'s snapshot, memoized on the frame. */
+  hashOf(frame: Frame): Uint8Array {
+    frame.hash ??= snapshotHash(this.contentOf(frame));
+    return frame.hash;
+  }
+
+  /**
+   * A new frame holding `input`, to follow `previous` on a timeline: a delta from `previous`
+   * unless the policy asks for a keyframe. Throws (changing nothing) when the snapshot is not
+   * valid, as `encodeSnapshot` would.
+   */
+  makeFrame(previous: Frame | undefined, input: FrameInput): Frame {
+    let hash: Uint8Array | undefined;
+    // The caller's bytes are decoded (with the caller's checks, checksums included) whenever
+    // frames may be deltas: the next frame will need the snapshot, and bad bytes fail here.
+    const snapshot = input.snapshot ?? (this.policy.every > 1 ? decodeSnapshot(input.bytes!, { ...this.#decode, components: undefined }) : undefined);
+    if (previous !== undefined && snapshot !== undefined && depthOf(previous) + 1 < this.policy.every) {
+      const baseHash = this.hashOf(previous);
+      const base = this.contentOf(previous);
+      // diff hashes `snapshot` first, which encodes and so validates it.
+      const delta = diff(base, snapshot, { baseHash });
+      // Both forms copy what they keep: `delta` may share arrays with the caller's snapshot.
+      const change = toValuePatch(base, delta) ?? encodeDelta(delta, this.#deltaEncode);
+      hash = delta.target;
+      if (chainBytesOf(previous) + changeByteLength(change) <= this.policy.maxDeltaRatio * keyOf(previous).bytes.byteLength) {
+        const frame = deltaFrame(previous, change, hash);
+        this.#forget();
+        this.#working = this.#apply(base, change);
+        this.#workingFrame = frame;
+        return frame;
+      }
+    }
+    return keyFrame(input.bytes ?? encodeSnapshot(snapshot!, this.#encode), hash);
+  }
+
+  /** `frame` (a delta whose base's snapshot equals that of `base`) re-attached to `base`, or made a keyframe when the chain would break the policy. */
+  rebase(frame: DeltaFrame, base: Frame): Frame {
+    if (depthOf(base) + 1 < this.policy.every && chainBytesOf(base) + frame.byteLength <= this.policy.maxDeltaRatio * keyOf(base).bytes.byteLength) {
+      return deltaFrame(base, frame.change, frame.hash);
+    }
+    return this.toKeyframe(frame);
+  }
+
+  /** A keyframe with the snapshot of `frame` (the frame itself when it is one). */
+  toKeyframe(frame: Frame): Frame {
+    if (frame.kind === 'key') return frame;
+    const key = keyFrame(encodeSnapshot(this.contentOf(frame), this.#encode), frame.hash);
+    this.#workingFrame = key; // same snapshot, new frame
+    return key;
+  }
+
+  /** Bytes held by the working snapshot (0 when there is none). */
+  workingBytes(): number {
+    return this.#working === undefined ? 0 : snapshotBytes(this.#working);
+  }
+
+  /** Drops the working snapshot (its memory is freed once nothing else holds it). */
+  #forget(): void {
+    this.#workingFrame = undefined;
+    this.#working = undefined;
+  }
+
+  /** `snapshot` (owned, the base of `change`) changed into the next frame's: in place for a patch. */
+  #apply(snapshot: PackedSnapshot, change: ValuePatch | Uint8Array): PackedSnapshot {
+    if (!(change instanceof Uint8Array)) {
+      applyValuePatch(snapshot, change);
+      return snapshot;
+    }
+    // Decoded with copies: the working snapshot is written in place and must hold no views of stored deltas.
+    return applyDelta(snapshot, decodeDelta(change, this.#internal), { verify: false });
+  }
+}

@@ -1,0 +1,79 @@
+// The nodes a timeline is made of. Frames are immutable once made, so timelines (and
+// TimedSnapshots handed out earlier) share them freely: a delta frame names its base frame
+// object, and keeps rebuilding the same snapshot whatever later happens to the timelines.
+import { patchByteLength, type ValuePatch } from './value-patch.js';
+
+/** A frame stored whole: an encoded snapshot (`encodeSnapshot` with the TimeTravel's options, or bytes given to `recordEncoded`). */
+export interface KeyFrame {
+  readonly kind: 'key';
+  readonly bytes: Uint8Array;
+  /** `snapshotHash` of the frame's snapshot, memoized once known (the base hash of the next diff). */
+  hash: Uint8Array | undefined;
+}
+
+/**
+ * A frame stored as the changes from `base`: `diff(base, frame)` as a {@link ValuePatch} when
+ * it only changes numeric values, otherwise as `encodeDelta` bytes.
+ */
+export interface DeltaFrame {
+  readonly kind: 'delta';
+  readonly change: ValuePatch | Uint8Array;
+  /** Bytes `change` holds. */
+  readonly byteLength: number;
+  hash: Uint8Array | undefined;
+  readonly base: Frame;
+  /** The keyframe the chain starts from. */
+  readonly key: KeyFrame;
+  /** Deltas from `key` to this frame, this one included (1 when `base` is the keyframe). */
+  readonly depth: number;
+  /** Bytes of those deltas. */
+  readonly chainBytes: number;
+}
+
+/** One recorded frame. */
+export type Frame = KeyFrame | DeltaFrame;
+
+/** A keyframe holding `bytes`. */
+export function keyFrame(bytes: Uint8Array, hash?: Uint8Array): KeyFrame {
+  return { kind: 'key', bytes, hash };
+}
+
+/** A delta frame of `change` on top of `base` (its chain figures derived from `base`). */
+export function deltaFrame(base: Frame, change: ValuePatch | Uint8Array, hash?: Uint8Array): DeltaFrame {
+  const byteLength = changeByteLength(change);
+  return {
+    kind: 'delta',
+    change,
+    byteLength,
+    hash,
+    base,
+    key: base.kind === 'key' ? base : base.key,
+    depth: depthOf(base) + 1,
+    chainBytes: chainBytesOf(base) + byteLength,
+  };
+}
+
+/** Bytes a stored change holds. */
+export function changeByteLength(change: ValuePatch | Uint8Array): number {
+  return change instanceof Uint8Array ? change.byteLength : patchByteLength(change);
+}
+
+/** Bytes a frame holds: its encoding or its change. */
+export function frameByteLength(frame: Frame): number {
+  return frame.kind === 'key' ? frame.bytes.byteLength : frame.byteLength;
+}
+
+/** Deltas applied to rebuild `frame` from its keyframe (0 for a keyframe). */
+export function depthOf(frame: Frame): number {
+  return frame.kind === 'key' ? 0 : frame.depth;
+}
+
+/** Delta bytes between `frame` and its keyframe. */
+export function chainBytesOf(frame: Frame): number {
+  return frame.kind === 'key' ? 0 : frame.chainBytes;
+}
+
+/** The keyframe `frame` is rebuilt from (itself for a keyframe). */
+export function keyOf(frame: Frame): KeyFrame {
+  return frame.kind === 'key' ? frame : frame.key;
+}

@@ -1,0 +1,120 @@
+import { type ColumnValues, type FieldDelta, isNumericFieldType, type PackedSnapshot, type SnapshotDelta } from '@tx2/pack-format';
+
+/** The typed array of a numeric column. */
+type NumericArray = Exclude<ColumnValues, readonly unknown[]>;
+
+/** Numbers per changed field in {@link ValuePatch.fields}. */
+const STRIDE = 5;
+
+/**
+ * A delta that only overwrites values of numeric columns (same components, rows, fields and
+ * metadata; the header fields may change), packed for memory and speed: the changed rows and
+ * their new values' bytes in one buffer. Applying it writes those values in place: O(changed
+ * values), with no decoding. Most frames of a simulation (things move, nothing is born) are
+ * stored this way; any other delta is stored as `encodeDelta` bytes.
+ */
+export interface ValuePatch {
+  readonly timestamp: number;
+  readonly worldTime: number;
+  readonly version: string;
+  readonly schemaVersion: number;
+  /** Per changed field: component index, field index, row count (-1: the whole column), byte offsets of its rows and its values in `data`. */
+  readonly fields: Int32Array;
+  /** Rows (u32) and values (raw little-endian bytes), each run 8-byte aligned. */
+  readonly data: Uint8Array;
+}
+
+/** Bytes a patch holds. */
+export function patchByteLength(patch: ValuePatch): number {
+  return patch.data.byteLength + patch.fields.byteLength;
+}
+
+/**
+ * `delta` (made from `base`) as a value patch, or undefined when it changes more than values
+ * of numeric columns (component, row or field lists, metadata, string or bytes columns).
+ */
+export function toValuePatch(base: PackedSnapshot, delta: SnapshotDelta): ValuePatch | undefined {
+  if (delta.metadata !== undefined || delta.entities !== undefined || delta.entityMetadata !== undefined || delta.componentOrder !== undefined) return undefined;
+  const components = base.components;
+  if (delta.removedComponents.length > 0 || delta.components.length !== components.length) return undefined;
+  const writes: [component: number, field: number, target: NumericArray, change: FieldDelta][] = [];
+  for (let c = 0; c < components.length; c++) {
+    const change = delta.components[c]!;
+    const component = components[c]!;
+    if (change.id !== component.id) return undefined;
+    if (change.change === 'unchanged') continue;
+    if (change.change !== 'patched' || change.layout !== 'columns' || component.layout !== 'columns' || change.rows !== undefined || change.added !== undefined) return undefined;
+    for (const field of change.fields) {
+      const f = component.fields.findIndex((column) => column.name === field.name);
+      const column = component.fields[f];
+      if (column === undefined || column.type !== field.type || !isNumericFieldType(column.type)) return undefined;
+      const target = column.values as NumericArray;
+      const values = field.values as NumericArray;
+      if (!ArrayBuffer.isView(values) || values.constructor !== target.constructor) return undefined;
+      if (values.length !== (field.rows === undefined ? target.length : field.rows.length)) return undefined;
+      if (field.rows !== undefined) for (const r of field.rows) if (r >= target.length) return undefined;
+      writes.push([c, f, target, field]);
+    }
+  }
+  const fields = new Int32Array(writes.length * STRIDE);
+  let size = 0;
+  const layout = writes.map(([c, f, , field], k) => {
+    const values = field.values as NumericArray;
+    const rowsAt = size;
+    size = align8(size + (field.rows === undefined ? 0 : field.rows.byteLength));
+    const valuesAt = size;
+    size = align8(size + values.byteLength);
+    fields.set([c, f, field.rows === undefined ? -1 : field.rows.length, rowsAt, valuesAt], k * STRIDE);
+    return { rowsAt, valuesAt };
+  });
+  const data = new Uint8Array(size);
+  writes.forEach(([, , , field], k) => {
+    const values = field.values as NumericArray;
+    if (field.rows !== undefined) data.set(bytesOf(field.rows), layout[k]!.rowsAt);
+    data.set(bytesOf(values), layout[k]!.valuesAt);
+  });
+  return { timestamp: delta.timestamp, worldTime: delta.worldTime, version: delta.version, schemaVersion: delta.schemaVersion, fields, data };
+}
+
+/** Applies `patch` to `snapshot` in place. `snapshot` must hold the content the patch was made from, in arrays owned by the caller alone. */
+export function applyValuePatch(snapshot: PackedSnapshot, patch: ValuePatch): void {
+  const { fields, data } = patch;
+  for (let k = 0; k < fields.length; k += STRIDE) {
+    const component = snapshot.components[fields[k]!];
+    const column = component?.layout === 'columns' ? component.fields[fields[k + 1]!] : undefined;
+    if (column === undefined || !isNumericFieldType(column.type)) throw new Error('@tx2/pack-timetravel internal error: a value patch does not fit the snapshot it is applied to (a bug: please report it with the recording that led here)');
+    const target = column.values as NumericArray;
+    const count = fields[k + 2]!;
+    const width = target.BYTES_PER_ELEMENT;
+    const valuesAt = data.byteOffset + fields[k + 4]!;
+    if (count < 0) {
+      bytesOf(target).set(new Uint8Array(data.buffer, valuesAt, target.byteLength));
+      continue;
+    }
+    const rows = new Uint32Array(data.buffer, data.byteOffset + fields[k + 3]!, count);
+    // Values move as unsigned words, never as numbers: NaN payloads and -0 must survive.
+    if (target.byteOffset % Math.min(width, 4) === 0 && width > 1) {
+      const per = width >= 4 ? width / 4 : 1;
+      const to = width === 2 ? new Uint16Array(target.buffer, target.byteOffset, target.length) : new Uint32Array(target.buffer, target.byteOffset, target.length * per);
+      const from = width === 2 ? new Uint16Array(data.buffer, valuesAt, count) : new Uint32Array(data.buffer, valuesAt, count * per);
+      if (per === 1) for (let i = 0; i < count; i++) to[rows[i]!] = from[i]!;
+      else for (let i = 0; i < count; i++) for (let w = 0; w < per; w++) to[rows[i]! * per + w] = from[i * per + w]!;
+    } else {
+      const to = bytesOf(target);
+      const from = new Uint8Array(data.buffer, valuesAt, count * width);
+      for (let i = 0; i < count; i++) for (let b = 0; b < width; b++) to[rows[i]! * width + b] = from[i * width + b]!;
+    }
+  }
+  snapshot.timestamp = patch.timestamp;
+  snapshot.worldTime = patch.worldTime;
+  snapshot.version = patch.version;
+  snapshot.schemaVersion = patch.schemaVersion;
+}
+
+function bytesOf(array: ArrayBufferView): Uint8Array {
+  return new Uint8Array(array.buffer, array.byteOffset, array.byteLength);
+}
+
+function align8(n: number): number {
+  return (n + 7) & ~7;
+}
