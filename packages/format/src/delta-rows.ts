@@ -66,6 +66,18 @@ export function isAscending(ids: Uint32Array): boolean {
   return true;
 }
 
+/** The first index at or after `from` whose id is not below `id` (ids ascending). */
+function lowerBound(ids: Uint32Array, id: number, from: number): number {
+  let lo = from;
+  let hi = ids.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (ids[mid]! < id) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 // Sets and Maps built with explicit loops: the constructors walk typed arrays through the
 // iterator protocol, several times slower.
 function idSet(ids: Uint32Array): Set<number> {
@@ -85,13 +97,18 @@ export function applyIdList(ids: Uint32Array, change: IdListDelta | undefined): 
     out.set(ids);
     n = ids.length;
   } else if (isAscending(ids) && isAscending(removed)) {
-    let k = 0;
-    for (let i = 0; i < ids.length; i++) {
-      const id = ids[i]!;
-      while (k < removed.length && removed[k]! < id) k++;
-      if (k < removed.length && removed[k] === id) continue;
-      out[n++] = id;
+    // Walk the removed ids, copying the runs of survivors between them in bulk.
+    let from = 0;
+    for (let k = 0; k < removed.length; k++) {
+      const at = lowerBound(ids, removed[k]!, from);
+      if (at >= ids.length) break;
+      if (ids[at] !== removed[k]) continue;
+      out.set(ids.subarray(from, at), n);
+      n += at - from;
+      from = at + 1;
     }
+    out.set(ids.subarray(from), n);
+    n += ids.length - from;
   } else {
     const gone = idSet(removed);
     for (let i = 0; i < ids.length; i++) if (!gone.has(ids[i]!)) out[n++] = ids[i]!;
@@ -166,23 +183,21 @@ export function matchRows(base: Uint32Array, next: Uint32Array): Int32Array {
 export function gatherRows<T extends Uint8Array | Uint16Array | Uint32Array>(dst: T, src: T, source: Int32Array, extra: T | undefined, per: number): void {
   let k = 0;
   const n = source.length;
-  if (per === 1) {
-    for (let r = 0; r < n; r++) {
-      const s = source[r]!;
-      dst[r] = s >= 0 ? src[s]! : extra![k++]!;
-    }
-    return;
-  }
-  for (let r = 0; r < n; r++) {
+  let r = 0;
+  while (r < n) {
     const s = source[r]!;
-    if (s >= 0) {
-      dst[2 * r] = src[2 * s]!;
-      dst[2 * r + 1] = src[2 * s + 1]!;
-    } else {
-      dst[2 * r] = extra![2 * k]!;
-      dst[2 * r + 1] = extra![2 * k + 1]!;
+    if (s < 0) {
+      for (let w = 0; w < per; w++) dst[r * per + w] = extra![k * per + w]!;
       k++;
+      r++;
+      continue;
     }
+    // Rows usually survive in runs: copy each run in bulk (a memmove), not value by value.
+    let end = r + 1;
+    while (end < n && source[end] === s + (end - r)) end++;
+    if (end - r < 8) for (let w = r * per; w < end * per; w++) dst[w] = src[s * per + (w - r * per)]!;
+    else dst.set(src.subarray(s * per, (s + end - r) * per), r * per);
+    r = end;
   }
 }
 
