@@ -3,6 +3,9 @@
 import { createPackedSnapshot, type PackedSnapshot } from '@tx2/pack-format';
 import type { ReferenceColumns } from './reference-world.js';
 
+/** One entity in this many is awake (moves) per tick. */
+const AWAKE_EVERY = 100;
+
 /** The state of the simulated world at one tick. */
 export interface SimulationFrame {
   tick: number;
@@ -11,8 +14,9 @@ export interface SimulationFrame {
 }
 
 /**
- * Advances the reference world `ticks` times by `dt` seconds: positions move by velocity * dt,
- * and every 10th entity loses 1 health per tick (down to 1). Each frame owns its arrays.
+ * Advances the reference world `ticks` times by `dt` seconds. As in a game where most things
+ * sleep, 1% of the entities are awake each tick (a different 1% every tick, plus entity 1, the
+ * player, always): they move by velocity * dt and lose 1 health (down to 1). Each frame owns its arrays.
  */
 export function simulate(world: ReferenceColumns, ticks: number, dt: number): SimulationFrame[] {
   const n = world.n;
@@ -23,12 +27,15 @@ export function simulate(world: ReferenceColumns, ticks: number, dt: number): Si
   const frames: SimulationFrame[] = [];
   for (let tick = 0; tick <= ticks; tick++) {
     if (tick > 0) {
-      for (let i = 0; i < n; i++) {
+      // Entity 1 (row 0) is the player, always awake; the rest take turns.
+      const awake = (i: number): void => {
         x[i] = Math.fround(x[i]! + world.velocity.x[i]! * dt);
         y[i] = Math.fround(y[i]! + world.velocity.y[i]! * dt);
         z[i] = Math.fround(z[i]! + world.velocity.z[i]! * dt);
-        if (i % 10 === 0 && health[i]! > 1) health[i] = health[i]! - 1;
-      }
+        if (health[i]! > 1) health[i] = health[i]! - 1;
+      };
+      if (n > 0 && tick % AWAKE_EVERY !== 0) awake(0);
+      for (let i = tick % AWAKE_EVERY; i < n; i += AWAKE_EVERY) awake(i);
     }
     const time = Math.round(tick * dt * 1e6) / 1e6;
     const packed = createPackedSnapshot({

@@ -139,7 +139,7 @@ export async function runDemo(options: DemoOptions, output: Output): Promise<num
     report.verify = { intact: intact.ok, flippedBitDetectedIn: flipped.failure?.section ?? null, truncatedDetected: !cut.ok, encryptedRoundTrip: rightKey, wrongKey };
 
     // 4. Checkpoints of a short simulation.
-    heading(`3. Checkpoints: ${ticks} ticks of simulation (positions += velocity * ${DT} s)`);
+    heading(`3. Checkpoints: ${ticks} ticks of simulation (1% of entities awake per tick: position += velocity * ${DT} s)`);
     const frames = simulate(world, ticks, DT);
     const checkpointDir = path.join(dir, 'checkpoints');
     const manager = new CheckpointManager(checkpointDir);
@@ -149,7 +149,11 @@ export async function runDemo(options: DemoOptions, output: Output): Promise<num
     const listing = await openStoreDirectory(checkpointDir);
     check('checkpoint chain has every tick', listing.entries.length === frames.length);
     output.print(`  ${frames.length} checkpoints saved in ${formatMs(checkpointMs)} (atomic writes, fsync), ${formatBytes(listing.entries.reduce((n, e) => n + e.sizeBytes, 0))} on disk:`);
-    for (const { prefix, entry } of checkpointTree(listing.entries)) output.print(`    ${prefix}${entry.id}  (t = ${entry.worldTime}, ${formatBytes(entry.sizeBytes)})`);
+    for (const { prefix, entry } of checkpointTree(listing.entries)) {
+      const storage = entry.checkpoint?.storage;
+      const stored = storage?.kind === 'delta' ? `, a delta against ${storage.base}` : storage?.kind === 'full' ? ', full' : '';
+      output.print(`    ${prefix}${entry.id}  (t = ${entry.worldTime}, ${formatBytes(entry.sizeBytes)}${stored})`);
+    }
     report.checkpoints = listing.entries.map((e) => ({ id: e.id, parent: e.checkpoint?.parent ?? null, worldTime: e.worldTime, bytes: e.sizeBytes }));
 
     // 5. Replay the chain from disk.
