@@ -4,6 +4,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const gc = globalThis.gc ?? (() => {});
@@ -98,4 +99,25 @@ export function gitInfo(paths, key) {
   } catch {
     return null;
   }
+}
+
+/**
+ * The options every size-based benchmark shares: `--entities` (or BENCH_ENTITIES), `--time-scale`
+ * (or BENCH_TIME_SCALE, > 0) and `--no-write` (or BENCH_NO_WRITE), plus a script's own `options`.
+ */
+export function benchOptions({ defaultSizes, options = {} }) {
+  const { values: args } = parseArgs({
+    options: {
+      entities: { type: 'string', multiple: true },
+      'time-scale': { type: 'string' },
+      'no-write': { type: 'boolean', default: false },
+      ...options,
+    },
+    allowPositionals: false,
+  });
+  const sizes = args.entities ? parseSizes(args.entities) : process.env.BENCH_ENTITIES ? parseSizes([process.env.BENCH_ENTITIES]) : defaultSizes;
+  const timeScale = Number(args['time-scale'] ?? process.env.BENCH_TIME_SCALE ?? 1);
+  if (!(timeScale > 0)) throw new Error('--time-scale must be a positive number');
+  const write = !args['no-write'] && !process.env.BENCH_NO_WRITE;
+  return { args, sizes, timeScale, write };
 }

@@ -13,13 +13,12 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 
 import { createCodecRegistry, DEFAULT_PACK, packOptions } from '@tx2/pack-codecs';
 import { SnapshotEncoder, decodeSnapshot, getColumn } from '@tx2/pack-format';
 import { Bench } from 'tinybench';
 
-import { fmtMs, gitInfo, localDate, parseSizes, readVersion } from './bench-env.mjs';
+import { benchOptions, fmtMs, gitInfo, localDate, readVersion } from './bench-env.mjs';
 import { referenceColumns } from './world.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -33,18 +32,7 @@ const RUST = {
   'zstd-19': { bytes: 237_207, writeMs: 50.7, readMs: 0.74 },
 };
 
-const { values: args } = parseArgs({
-  options: {
-    entities: { type: 'string', multiple: true },
-    'time-scale': { type: 'string' },
-    'no-write': { type: 'boolean', default: false },
-  },
-});
-
-const sizes = args.entities ? parseSizes(args.entities) : process.env.BENCH_ENTITIES ? parseSizes([process.env.BENCH_ENTITIES]) : DEFAULT_SIZES;
-const timeScale = Number(args['time-scale'] ?? process.env.BENCH_TIME_SCALE ?? 1);
-if (!(timeScale > 0)) throw new Error('--time-scale must be a positive number');
-const writeResults = !args['no-write'] && !process.env.BENCH_NO_WRITE;
+const { sizes, timeScale, write: writeResults } = benchOptions({ defaultSizes: DEFAULT_SIZES });
 const gc = typeof globalThis.gc === 'function' ? globalThis.gc : null;
 const log = (...m) => console.error(...m);
 

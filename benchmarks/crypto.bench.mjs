@@ -11,7 +11,6 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 
 import { SnapshotEncoder, decodeSnapshot, getColumn } from '@tx2/pack-format';
 import {
@@ -33,7 +32,7 @@ import {
 } from '@tx2/pack-crypto';
 import { Bench } from 'tinybench';
 
-import { fmtMs, gitInfo, localDate, parseSizes, readVersion } from './bench-env.mjs';
+import { benchOptions, fmtMs, gitInfo, localDate, readVersion } from './bench-env.mjs';
 import { mulberry32, referenceColumns } from './world.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -43,19 +42,7 @@ const TARGET_N = 10_000;
 // ---------------------------------------------------------------------------------------------
 // Options
 
-const { values: args } = parseArgs({
-  options: {
-    entities: { type: 'string', multiple: true },
-    'time-scale': { type: 'string' },
-    'no-write': { type: 'boolean', default: false },
-  },
-  allowPositionals: false,
-});
-
-const sizes = args.entities ? parseSizes(args.entities) : process.env.BENCH_ENTITIES ? parseSizes([process.env.BENCH_ENTITIES]) : DEFAULT_SIZES;
-const timeScale = Number(args['time-scale'] ?? process.env.BENCH_TIME_SCALE ?? 1);
-if (!(timeScale > 0)) throw new Error('--time-scale must be a positive number');
-const writeResults = !args['no-write'] && !process.env.BENCH_NO_WRITE;
+const { sizes, timeScale, write: writeResults } = benchOptions({ defaultSizes: DEFAULT_SIZES });
 const gc = typeof globalThis.gc === 'function' ? globalThis.gc : null;
 const log = (...m) => console.error(...m);
 

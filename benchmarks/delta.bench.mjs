@@ -10,7 +10,6 @@
 // physics tick moves what is awake. Every delta is checked to rebuild its target bit for bit.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 
 import { packOptions, readOptions } from '@tx2/pack-codecs';
 import {
@@ -25,21 +24,12 @@ import {
 } from '@tx2/pack-format';
 import { Bench } from 'tinybench';
 
-import { fmtMs, gitInfo, localDate, machineLine, parseSizes, writeResults } from './bench-env.mjs';
+import { benchOptions, fmtMs, gitInfo, localDate, machineLine, writeResults } from './bench-env.mjs';
 import { mulberry32, referenceColumns } from './world.mjs';
 
-const { values: args } = parseArgs({
-  options: {
-    entities: { type: 'string', multiple: true },
-    changed: { type: 'string' },
-    'time-scale': { type: 'string' },
-    'no-write': { type: 'boolean', default: false },
-  },
-});
-const sizes = args.entities ? parseSizes(args.entities) : [10_000, 100_000];
+const { args, sizes, timeScale, write } = benchOptions({ defaultSizes: [10_000, 100_000], options: { changed: { type: 'string' } } });
 const changed = Number(args.changed ?? 0.01);
 if (!(changed > 0 && changed <= 1)) throw new Error('--changed must be in (0, 1]');
-const timeScale = Number(args['time-scale'] ?? 1);
 const gc = globalThis.gc ?? (() => {});
 
 /** The next frame: `count` distinct random entities moved by their velocity. */
@@ -154,7 +144,7 @@ const lines = [
 ];
 const markdown = lines.join('\n');
 process.stdout.write(`${markdown}\n`);
-if (!args['no-write']) {
+if (write) {
   const file = writeResults('delta', markdown);
   writeFileSync(join(file, '..', `delta-${localDate(new Date())}.json`), `${JSON.stringify({ machine: machineLine(), git: gitInfo(['packages/format'], 'formatModified'), changed, rows }, null, 2)}\n`);
   process.stderr.write(`wrote ${file}\n`);

@@ -13,14 +13,13 @@ import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import v8 from 'node:v8';
-import { parseArgs } from 'node:util';
 
 import { Decoder as MsgpackDecoder, Encoder as MsgpackEncoder } from '@msgpack/msgpack';
 import { SnapshotEncoder, decodeSnapshot, fromWorldSnapshot, getColumn, toWorldSnapshot } from '@tx2/pack-format';
 import { Packr, Unpackr, isNativeAccelerationEnabled } from 'msgpackr';
 import { Bench } from 'tinybench';
 
-import { fmtMs, gitInfo, localDate, parseSizes, readVersion } from './bench-env.mjs';
+import { benchOptions, fmtMs, gitInfo, localDate, readVersion } from './bench-env.mjs';
 import { REFERENCE_SCHEMA, REFERENCE_TIMESTAMP, REFERENCE_VERSION, mulberry32, referenceColumns, referenceWorld } from './world.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -30,19 +29,7 @@ const TARGET_N = 10_000;
 // ---------------------------------------------------------------------------------------------
 // Options
 
-const { values: args } = parseArgs({
-  options: {
-    entities: { type: 'string', multiple: true },
-    'time-scale': { type: 'string' },
-    'no-write': { type: 'boolean', default: false },
-  },
-  allowPositionals: false,
-});
-
-const sizes = args.entities ? parseSizes(args.entities) : process.env.BENCH_ENTITIES ? parseSizes([process.env.BENCH_ENTITIES]) : DEFAULT_SIZES;
-const timeScale = Number(args['time-scale'] ?? process.env.BENCH_TIME_SCALE ?? 1);
-if (!(timeScale > 0)) throw new Error('--time-scale must be a positive number');
-const writeResults = !args['no-write'] && !process.env.BENCH_NO_WRITE;
+const { sizes, timeScale, write: writeResults } = benchOptions({ defaultSizes: DEFAULT_SIZES });
 const gc = typeof globalThis.gc === 'function' ? globalThis.gc : null;
 
 /** tinybench settings by world size: long enough for a stable median, short enough for a few minutes in all. */
