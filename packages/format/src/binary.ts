@@ -210,18 +210,22 @@ export function writeTrailer(out: Uint8Array, offset: number, t: SnapshotTrailer
   out.set(END_MAGIC, offset + 56);
 }
 
-/** Reads and checks the trailer in the last 64 bytes of `bytes`. */
-export function readTrailer(bytes: Uint8Array): SnapshotTrailer {
-  const offset = bytes.length - TRAILER_SIZE;
-  if (offset < HEADER_SIZE || !END_MAGIC.every((b, i) => bytes[offset + 56 + i] === b)) {
+/**
+ * Reads and checks a trailer: the last 64 bytes of a whole container, or the 64 bytes at
+ * `offset` when the trailer was read on its own (random-access readers).
+ */
+export function readTrailer(bytes: Uint8Array, offset?: number): SnapshotTrailer {
+  const at = offset ?? bytes.length - TRAILER_SIZE;
+  const tooShort = offset === undefined ? at < HEADER_SIZE : at < 0 || at + TRAILER_SIZE > bytes.length;
+  if (tooShort || !END_MAGIC.every((b, i) => bytes[at + 56 + i] === b)) {
     throw new PackError('Truncated', 'the snapshot has no trailer (it does not end with TX2PEND\\0): the file is incomplete or was cut');
   }
-  checkCrc(bytes, offset, 52, 'trailer');
+  checkCrc(bytes, at, 52, 'trailer');
   const view = viewOf(bytes);
   return {
-    tocOffset: getU64(view, offset, 'the table of contents offset'),
-    sectionCount: view.getUint32(offset + 8, true),
-    flags: view.getUint32(offset + 12, true),
-    digest: bytes.slice(offset + 16, offset + 48),
+    tocOffset: getU64(view, at, 'the table of contents offset'),
+    sectionCount: view.getUint32(at + 8, true),
+    flags: view.getUint32(at + 12, true),
+    digest: bytes.slice(at + 16, at + 48),
   };
 }

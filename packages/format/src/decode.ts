@@ -1,17 +1,14 @@
+// The one reader of tx2-pack containers. Written once as a procedure over a random-access
+// source (runSync for bytes in memory, runAsync for files, storage backends and network
+// ranges), so whole, partial and sealed reads share every check and limit.
 import { crc32 } from '#platform';
 import { decodeBlob } from './blob.js';
-import {
-  readDescriptor,
-  readHeader,
-  readTrailer,
-  type SectionDescriptor,
-  type SnapshotHeader,
-  type SnapshotTrailer,
-} from './binary.js';
+import { readDescriptor, readHeader, readTrailer, type SectionDescriptor, type SnapshotHeader, type SnapshotTrailer } from './binary.js';
+import { align, getU64, viewOf } from './bytes.js';
+import type { SectionFrame } from './container-writer.js';
 import { PackError } from './errors.js';
 import { FIELD_TYPES } from './field-types.js';
 import {
-  ALIGNMENT,
   CipherId,
   CodecId,
   ContainerKind,
@@ -28,7 +25,19 @@ import { plainBytes, rangeIds } from './arrays.js';
 import { decodeManifest, type Manifest } from './manifest.js';
 import type { Column, EntityMetadata, PackedComponent, PackedSnapshot } from './model.js';
 import { type CodecLookup, codecName, type FilterLookup } from './section-codec.js';
+import { type ByteSource, bytesSource, runAsync, runSync, type Steps } from './source.js';
 import { decodeBytesColumn, decodeStringColumn } from './var-column.js';
+
+/** Opens the sealed sections of one encrypted container (the crypto tier's AES-256-GCM). */
+export interface SectionOpener {
+  /** The header of the plain container (Encrypted flag, cipher and key fields cleared). */
+  readonly plainHeader: Uint8Array;
+  /** Opens the frame at `ordinal` (the table of contents: ordinal = number of other sections) into its plain descriptor and payload. */
+  open(ordinal: number, descriptor: Uint8Array, sealed: Uint8Array): SectionFrame | Promise<SectionFrame>;
+}
+
+/** Makes the opener of one encrypted container from its 128-byte header (checking the key first). */
+export type OpenerFactory = (header: Uint8Array) => SectionOpener | Promise<SectionOpener>;
 
 /** How a snapshot is read. */
 export interface DecodeOptions {
@@ -42,14 +51,21 @@ export interface DecodeOptions {
   filters?: FilterLookup;
   /** Copy column data out of the input instead of returning views over it (default false). */
   copy?: boolean;
-  /** Largest decoded size accepted for one section, checked before allocating (default 2 GiB). */
+  /** Largest decoded size accepted for one section, manifest and table of contents included, checked before reading it (default 1 GiB). */
   maxSectionSize?: number;
+  /**
+   * Largest total the sections read may decode to, plus 4 bytes per entity id that range sets
+   * create, checked before any section is decoded (default 1 GiB). Raise it for trusted worlds.
+   */
+  maxDecodedSize?: number;
   /**
    * Entity ids that range sets (which cost no bytes) may declare beyond what component data
    * covers: 4 per data row come free; default 8 per input byte + 65,536 more. Raise it for
    * trusted files of many entities without components.
    */
   maxRangeIds?: number;
+  /** Opens sealed sections of encrypted containers: pass the key through @tx2/pack-crypto (decodeEncrypted / readEncrypted) rather than setting this. */
+  opener?: OpenerFactory;
 }
 
 /** A section's place in the file, as the table of contents lists it. */
@@ -65,90 +81,611 @@ export interface SnapshotLayout {
   sections: SectionEntry[];
 }
 
-const DEFAULT_MAX_SECTION = 2 ** 31;
+/** Default of `maxSectionSize`: 1 GiB. */
+export const DEFAULT_MAX_SECTION_SIZE = 2 ** 30;
+/** Default of `maxDecodedSize`: 1 GiB. */
+export const DEFAULT_MAX_DECODED_SIZE = 2 ** 30;
 // A range entity set costs no bytes in the file; cap what it may make us allocate.
 const MAX_IDS_PER_INPUT_BYTE = 8;
 // Range ids allowed per row of component data.
 const RANGE_IDS_PER_ROW = 4;
+// Adjacent frames are fetched with one read up to this size (file and network sources).
+const MAX_COALESCED_READ = 16 << 20;
+const TAG_LENGTH = 16;
 
 function corrupt(message: string, details?: Record<string, unknown>): never {
   throw new PackError('InvalidFormat', `${message}: the file is corrupt or not written by tx2-pack`, details ? { details } : {});
 }
 
-function getU64(view: DataView, offset: number): number {
-  const high = view.getUint32(offset + 4, true);
-  if (high >= 0x200000) corrupt('a section offset is larger than 2^53');
-  return high * 2 ** 32 + view.getUint32(offset, true);
+function overLimit(what: string, value: number, limit: string, max: number, details: Record<string, unknown> = {}): never {
+  throw new PackError('LimitExceeded', `${what} declares ${value} bytes, over the ${max}-byte ${limit} limit: raise ${limit} if the file is trusted`, {
+    details: { ...details, limit, value, max },
+  });
 }
 
-function sectionName(d: SectionDescriptor): string {
+/** An entry of the table of contents, with what the reader learns about it. */
+interface Entry extends SectionEntry {
+  ordinal: number;
+  /** The TOC's copy of the frame's descriptor (sealed, for encrypted files). */
+  copy: Uint8Array;
+  /** Bytes of the frame in the file: descriptor, payload, padding. */
+  frameLength: number;
+}
+
+interface Structure {
+  header: SnapshotHeader;
+  trailer: SnapshotTrailer;
+  entries: Entry[];
+  opener: SectionOpener | undefined;
+  size: number;
+}
+
+/** Reads and checks header, trailer and table of contents (opening it when sealed). */
+function* structureSteps(source: ByteSource, options: DecodeOptions): Steps<Structure> {
+  const size = source.size;
+  if (!Number.isSafeInteger(size) || size < 0) throw new PackError('InvalidInput', 'the source size must be a non-negative integer');
+  if (size < 12) {
+    const head = (yield source.read(0, size)) as Uint8Array;
+    readHeader(head);
+  }
+  const headerRaw = (yield source.read(0, Math.min(HEADER_SIZE, size))) as Uint8Array;
+  let header = readHeader(headerRaw);
+  if (header.kind !== ContainerKind.Snapshot && header.kind !== ContainerKind.Delta) corrupt(`unknown container kind ${header.kind}`);
+  if (size < HEADER_SIZE + TRAILER_SIZE) throw new PackError('Truncated', `the container is ${size} bytes, shorter than a header and a trailer: the file is incomplete`);
+  const encrypted = (header.flags & HeaderFlags.Encrypted) !== 0 || header.cipher !== CipherId.None;
+  let opener: SectionOpener | undefined;
+  if (encrypted) {
+    if (options.opener === undefined) {
+      throw new PackError('Decryption', 'this snapshot is encrypted: pass its key, reading it with decodeEncrypted / readEncrypted from @tx2/pack-crypto');
+    }
+    opener = (yield options.opener(headerRaw.slice())) as SectionOpener;
+    header = readHeader(opener.plainHeader);
+  }
+  const trailer = readTrailer((yield source.read(size - TRAILER_SIZE, TRAILER_SIZE)) as Uint8Array, 0);
+  const end = size - TRAILER_SIZE;
+  const tocOffset = trailer.tocOffset;
+  if (tocOffset < HEADER_SIZE || tocOffset % 8 !== 0 || tocOffset + DESCRIPTOR_SIZE > end) corrupt('the table of contents offset is out of bounds', { tocOffset });
+  const tocCopy = ((yield source.read(tocOffset, DESCRIPTOR_SIZE)) as Uint8Array).slice();
+  const tocDescriptor = readDescriptor(tocCopy, 0);
+  if (tocDescriptor.kind !== SectionKind.TableOfContents) corrupt('the trailer does not point at the table of contents');
+  if (tocDescriptor.codec !== CodecId.None || tocDescriptor.filter !== FilterId.None || tocDescriptor.cipher !== (encrypted ? CipherId.Aes256Gcm : CipherId.None)) {
+    corrupt('the table of contents must be stored without codec or filter, and sealed exactly when the file is encrypted');
+  }
+  const count = trailer.sectionCount;
+  const tag = encrypted ? TAG_LENGTH : 0;
+  if (tocDescriptor.rawLength !== count * TOC_ENTRY_SIZE || tocDescriptor.storedLength !== tocDescriptor.rawLength + tag || tocDescriptor.rowCount !== count) {
+    corrupt('the table of contents size does not match the section count', { count });
+  }
+  const maxSection = options.maxSectionSize ?? DEFAULT_MAX_SECTION_SIZE;
+  if (tocDescriptor.storedLength > maxSection) overLimit('the table of contents', tocDescriptor.storedLength, 'maxSectionSize', maxSection, { section: count });
+  if (tocDescriptor.storedLength > end - tocOffset - DESCRIPTOR_SIZE) throw new PackError('Truncated', 'the table of contents runs past the end of the file: the file is incomplete');
+  let toc = (yield source.read(tocOffset + DESCRIPTOR_SIZE, tocDescriptor.storedLength)) as Uint8Array;
+  if (opener !== undefined) {
+    toc = ((yield opener.open(count, tocCopy, toc)) as SectionFrame).payload;
+    if (toc.length !== count * TOC_ENTRY_SIZE) corrupt('the table of contents opens to the wrong size');
+  } else if (tocDescriptor.flags & SectionFlags.PayloadChecksum && crc32(toc) !== tocDescriptor.payloadCrc) {
+    throw new PackError('ChecksumMismatch', 'the table of contents fails its checksum: the file is corrupt', { details: { section: count } });
+  }
+  const view = viewOf(toc);
+  const entries: Entry[] = [];
+  let previousEnd = HEADER_SIZE;
+  for (let i = 0; i < count; i++) {
+    const at = i * TOC_ENTRY_SIZE;
+    const offset = getU64(view, at, `the offset of section ${i}`);
+    if (offset !== previousEnd) corrupt(`section ${i} does not start where the previous one ends`, { section: i, offset, expected: previousEnd });
+    const copy = toc.slice(at + 8, at + 8 + DESCRIPTOR_SIZE);
+    const descriptor = readDescriptor(copy, 0);
+    if (encrypted && (descriptor.cipher !== CipherId.Aes256Gcm || descriptor.storedLength < TAG_LENGTH)) corrupt(`section ${i} of an encrypted snapshot is not sealed`, { section: i });
+    const frameLength = align(DESCRIPTOR_SIZE + descriptor.storedLength);
+    previousEnd = offset + frameLength;
+    if (previousEnd > tocOffset) corrupt(`section ${i} runs into the table of contents`, { section: i });
+    entries.push({ offset, descriptor, ordinal: i, copy, frameLength });
+  }
+  if (previousEnd !== tocOffset) corrupt('there are unlisted bytes before the table of contents');
+  return { header, trailer, entries, opener, size };
+}
+
+interface ReadContext {
+  source: ByteSource;
+  structure: Structure;
+  manifest?: Manifest;
+  /** Entity ids that range sets may still materialise: ranges cost no bytes in the file. */
+  rangeBudget: number;
+  verify: boolean;
+  codecs: CodecLookup | undefined;
+  filters: FilterLookup | undefined;
+  maxSectionSize: number;
+  /** Frames fetched ahead by one coalesced read, by ordinal. */
+  fetched: Map<number, Uint8Array>;
+}
+
+/** Names a section for messages, with component and field ids once the manifest is known. */
+function sectionName(ctx: ReadContext, d: SectionDescriptor): string {
+  const component = ctx.manifest?.components[d.owner];
   switch (d.kind) {
     case SectionKind.Manifest:
       return 'the manifest section';
     case SectionKind.EntitySet:
       return `entity set ${d.owner}`;
     case SectionKind.Column:
-      return `column ${d.field} of component ${d.owner}`;
+      return component === undefined ? `column ${d.field} of component ${d.owner}` : `field "${component.fields[d.field]?.name ?? d.field}" of component "${component.id}"`;
     case SectionKind.Blobs:
-      return `the blobs of component ${d.owner}`;
+      return component === undefined ? `the blobs of component ${d.owner}` : `the blobs of component "${component.id}"`;
     case SectionKind.EntityMetadata:
       return 'the entity metadata section';
-    case SectionKind.TableOfContents:
-      return 'the table of contents';
     default:
       return `section of kind ${d.kind}`;
   }
 }
 
-/** Reads header, trailer and table of contents, checking all their checksums and bounds. */
-export function readLayout(input: Uint8Array): SnapshotLayout {
-  if (!(input instanceof Uint8Array)) throw new PackError('InvalidInput', 'decode expects a Uint8Array');
-  const bytes = plainBytes(input);
-  const header = readHeader(bytes);
-  if (header.kind !== ContainerKind.Snapshot && header.kind !== ContainerKind.Delta) corrupt(`unknown container kind ${header.kind}`);
-  if (header.flags & HeaderFlags.Encrypted || header.cipher !== CipherId.None) {
-    throw new PackError('Decryption', 'this snapshot is encrypted: pass a key, reading it with decodeEncrypted from @tx2/pack-crypto');
+/** What errors about a section carry in `details`: ordinal, kind, and component/field ids when known. */
+function sectionDetails(ctx: ReadContext, entry: Entry): Record<string, unknown> {
+  const d = entry.descriptor;
+  const out: Record<string, unknown> = { section: entry.ordinal, kind: d.kind };
+  if (d.kind === SectionKind.Column || d.kind === SectionKind.Blobs) {
+    const component = ctx.manifest?.components[d.owner];
+    out.component = component?.id ?? d.owner;
+    if (d.kind === SectionKind.Column) out.field = component?.fields[d.field]?.name ?? d.field;
+    out.rowStart = d.rowStart;
+  } else if (d.kind === SectionKind.EntitySet) out.entitySet = d.owner;
+  return out;
+}
+
+/** Fetches the frames of `entries` with as few reads as adjacency allows; later opened from `ctx.fetched`. */
+function* prefetch(ctx: ReadContext, entries: readonly Entry[]): Steps<void> {
+  const sorted = [...entries].filter((e) => !ctx.fetched.has(e.ordinal)).sort((a, b) => a.ordinal - b.ordinal);
+  for (let i = 0; i < sorted.length; ) {
+    let j = i + 1;
+    const start = sorted[i]!.offset;
+    while (j < sorted.length && sorted[j]!.ordinal === sorted[j - 1]!.ordinal + 1 && sorted[j]!.offset + sorted[j]!.frameLength - start <= MAX_COALESCED_READ) j++;
+    const last = sorted[j - 1]!;
+    const run = (yield ctx.source.read(start, last.offset + last.frameLength - start)) as Uint8Array;
+    for (let k = i; k < j; k++) {
+      const e = sorted[k]!;
+      ctx.fetched.set(e.ordinal, run.subarray(e.offset - start, e.offset - start + e.frameLength));
+    }
+    i = j;
   }
-  const trailer = readTrailer(bytes);
-  const end = bytes.length - TRAILER_SIZE;
-  const tocOffset = trailer.tocOffset;
-  if (tocOffset < HEADER_SIZE || tocOffset % ALIGNMENT !== 0 || tocOffset + DESCRIPTOR_SIZE > end) {
-    corrupt('the table of contents offset is out of bounds', { tocOffset });
+}
+
+/** Reads one frame and checks it against its table-of-contents entry; returns its plain descriptor and stored payload. */
+function* frameSteps(ctx: ReadContext, entry: Entry): Steps<{ descriptor: SectionDescriptor; payload: Uint8Array }> {
+  const d = entry.descriptor;
+  if (d.storedLength > ctx.maxSectionSize) overLimit(sectionName(ctx, d), d.storedLength, 'maxSectionSize', ctx.maxSectionSize, sectionDetails(ctx, entry));
+  let frame = ctx.fetched.get(entry.ordinal);
+  if (frame === undefined) frame = (yield ctx.source.read(entry.offset, entry.frameLength)) as Uint8Array;
+  else ctx.fetched.delete(entry.ordinal);
+  for (let b = 0; b < DESCRIPTOR_SIZE; b++) {
+    if (frame[b] !== entry.copy[b]) {
+      throw new PackError('ChecksumMismatch', `the descriptor of section ${entry.ordinal} differs from its table of contents entry: the file is corrupt`, { details: sectionDetails(ctx, entry) });
+    }
   }
-  const tocDescriptor = readDescriptor(bytes, tocOffset);
-  if (tocDescriptor.kind !== SectionKind.TableOfContents) corrupt('the trailer does not point at the table of contents');
-  const tocPayload = payloadOf(bytes, tocOffset, tocDescriptor, end);
-  if (tocDescriptor.codec !== CodecId.None || tocDescriptor.cipher !== CipherId.None || tocDescriptor.filter !== FilterId.None) {
-    throw new PackError('Decryption', 'the table of contents is encoded: read this snapshot with @tx2/pack-crypto / @tx2/pack-codecs');
+  // Padding must be zero, so that no byte of the file goes unchecked.
+  for (let p = DESCRIPTOR_SIZE + d.storedLength; p < entry.frameLength; p++) {
+    if (frame[p] !== 0) corrupt(`the padding after section ${entry.ordinal} is not zero`, sectionDetails(ctx, entry));
   }
-  if (tocDescriptor.flags & SectionFlags.PayloadChecksum) verifyCrc(tocPayload, tocDescriptor);
-  const count = trailer.sectionCount;
-  if (tocDescriptor.rawLength !== count * TOC_ENTRY_SIZE || tocDescriptor.storedLength !== tocDescriptor.rawLength) {
-    corrupt('the table of contents size does not match the section count', { count });
+  const stored = frame.subarray(DESCRIPTOR_SIZE, DESCRIPTOR_SIZE + d.storedLength);
+  const opener = ctx.structure.opener;
+  if (opener === undefined) return { descriptor: d, payload: stored };
+  const opened = (yield opener.open(entry.ordinal, frame.subarray(0, DESCRIPTOR_SIZE), stored)) as SectionFrame;
+  const plain = readDescriptor(opened.descriptor, 0);
+  if (plain.kind !== d.kind || plain.owner !== d.owner || plain.field !== d.field || plain.rowStart !== d.rowStart || plain.rowCount !== d.rowCount || opened.payload.length !== plain.storedLength) {
+    corrupt(`section ${entry.ordinal} opens to a descriptor that does not match its sealed one`, sectionDetails(ctx, entry));
   }
-  const view = new DataView(tocPayload.buffer, tocPayload.byteOffset, tocPayload.byteLength);
-  const sections: SectionEntry[] = [];
-  let previousEnd = HEADER_SIZE;
-  for (let i = 0; i < count; i++) {
-    const at = i * TOC_ENTRY_SIZE;
-    const offset = getU64(view, at);
-    if (offset !== previousEnd) corrupt(`section ${i} does not start where the previous one ends`, { offset, expected: previousEnd });
-    const descriptor = readDescriptor(tocPayload, at + 8);
-    if (offset + DESCRIPTOR_SIZE > tocOffset) corrupt(`section ${i} lies past the table of contents`);
-    for (let b = 0; b < DESCRIPTOR_SIZE; b++) {
-      if (bytes[offset + b] !== tocPayload[at + 8 + b]) {
-        throw new PackError('ChecksumMismatch', `the descriptor of section ${i} differs from its table of contents entry: the file is corrupt`);
+  return { descriptor: plain, payload: opened.payload };
+}
+
+/** Returns a section's decoded bytes: read, opened, checksum checked, decompressed, unfiltered, size checked. */
+function* openSection(ctx: ReadContext, entry: Entry): Steps<Uint8Array> {
+  const name = sectionName(ctx, entry.descriptor);
+  const details = sectionDetails(ctx, entry);
+  if (entry.descriptor.rawLength > ctx.maxSectionSize) overLimit(name, entry.descriptor.rawLength, 'maxSectionSize', ctx.maxSectionSize, details);
+  const { descriptor: d, payload: stored } = yield* frameSteps(ctx, entry);
+  if (ctx.structure.opener === undefined && ctx.verify && d.flags & SectionFlags.PayloadChecksum) {
+    const actual = crc32(stored);
+    if (actual !== d.payloadCrc) {
+      throw new PackError('ChecksumMismatch', `${name} fails its checksum: the file is corrupt`, { details: { ...details, stored: d.payloadCrc, actual } });
+    }
+  }
+  if (d.cipher !== CipherId.None) throw new PackError('Decryption', `${name} is encrypted: read this snapshot through @tx2/pack-crypto with its key`, { details });
+  if (d.rawLength > ctx.maxSectionSize) overLimit(name, d.rawLength, 'maxSectionSize', ctx.maxSectionSize, details);
+  if (d.codec === CodecId.None && d.rawLength !== d.storedLength) corrupt(`${name} is stored without a codec but its sizes differ`, details);
+  let raw = stored;
+  if (d.codec !== CodecId.None) {
+    const codec = ctx.codecs?.(d.codec);
+    if (codec === undefined) {
+      throw new PackError('Decompression', `${name} is compressed with ${codecName(d.codec)}: pass the codecs of @tx2/pack-codecs to decode it`, { details: { ...details, codec: d.codec } });
+    }
+    try {
+      raw = codec.decompress(stored, d.rawLength);
+    } catch (error) {
+      if (error instanceof PackError) throw new PackError(error.code, error.message, { cause: error, details: { ...details, ...error.details } });
+      throw new PackError('Decompression', `${name} could not be decompressed with ${codec.name}: the file is corrupt`, { cause: error, details });
+    }
+  }
+  raw = plainBytes(raw);
+  if (raw.length !== d.rawLength) corrupt(`${name} decodes to ${raw.length} bytes, its descriptor says ${d.rawLength}`, details);
+  if (d.filter !== FilterId.None) {
+    const filter = ctx.filters?.(d.filter);
+    if (filter === undefined) {
+      throw new PackError('Decompression', `${name} uses column filter ${d.filter}: pass the filters of @tx2/pack-codecs to decode it`, { details: { ...details, filter: d.filter } });
+    }
+    try {
+      raw = plainBytes(filter.decode(raw, d.filterParam));
+    } catch (error) {
+      if (error instanceof PackError) throw new PackError(error.code, error.message, { cause: error, details: { ...details, ...error.details } });
+      throw new PackError('Decompression', `${name} could not be unfiltered with ${filter.name}: the file is corrupt`, { cause: error, details });
+    }
+    if (raw.length !== d.rawLength) corrupt(`${name} unfilters to ${raw.length} bytes, expected ${d.rawLength}`, details);
+  }
+  return raw;
+}
+
+/** Views (or copies, when misaligned or asked) `raw` as a typed array of `count` values. */
+function typedView<T>(ctor: { new (buffer: ArrayBufferLike, byteOffset: number, length: number): T; BYTES_PER_ELEMENT: number }, raw: Uint8Array, count: number, copy: boolean): T {
+  const width = ctor.BYTES_PER_ELEMENT;
+  if (!copy && raw.byteOffset % width === 0) return new ctor(raw.buffer, raw.byteOffset, count);
+  const own = raw.slice(0, count * width);
+  return new ctor(own.buffer, 0, count);
+}
+
+/** Opens the chunks of one column, checking they cover rows 0..count in order. */
+function* joinChunks(ctx: ReadContext, entries: Entry[], count: number, what: string): Steps<Uint8Array[]> {
+  let next = 0;
+  const parts: Uint8Array[] = [];
+  for (const entry of entries) {
+    if (entry.descriptor.rowStart !== next) corrupt(`${what} has a gap or overlap at row ${next}`);
+    next += entry.descriptor.rowCount;
+  }
+  if (next !== count) corrupt(`${what} holds ${next} rows, its entity set ${count}`);
+  for (const entry of entries) parts.push(yield* openSection(ctx, entry));
+  return parts;
+}
+
+function concat(parts: Uint8Array[]): Uint8Array {
+  if (parts.length === 1) return parts[0]!;
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+function decodeColumn(parts: Uint8Array[], entries: Entry[], name: string, type: Column['type'], count: number, copy: boolean, what: string): Column {
+  const info = FIELD_TYPES[type];
+  if (info.array !== undefined) {
+    const raw = concat(parts);
+    if (raw.length !== count * info.width) corrupt(`${what} has ${raw.length} bytes for ${count} ${type} values`);
+    return { name, type, values: typedView(info.array as never, raw, count, copy && parts.length === 1) } as Column;
+  }
+  // Variable-length chunks carry their own offsets; decode each and join.
+  if (parts.length === 1) {
+    const values = type === 'string' ? decodeStringColumn(parts[0]!, count, what) : decodeBytesColumn(parts[0]!, count, what, copy);
+    return { name, type, values } as Column;
+  }
+  const values: unknown[] = [];
+  parts.forEach((raw, i) => {
+    const rows = entries[i]!.descriptor.rowCount;
+    const chunk = type === 'string' ? decodeStringColumn(raw, rows, what) : decodeBytesColumn(raw, rows, what, copy);
+    for (const v of chunk) values.push(v);
+  });
+  return { name, type, values } as Column;
+}
+
+function* entitySet(ctx: ReadContext, manifest: Manifest, index: number, setSections: Map<number, Entry>, cache: Map<number, Uint32Array>, copy: boolean): Steps<Uint32Array> {
+  const cached = cache.get(index);
+  if (cached !== undefined) return cached;
+  const set = manifest.sets[index]!;
+  let ids: Uint32Array;
+  if ('start' in set) {
+    // One budget for the whole file: many small-looking ranges must not add up to gigabytes.
+    if (set.count > ctx.rangeBudget) {
+      throw new PackError(
+        'LimitExceeded',
+        `entity set ${index} declares ${set.count} ids, more than the input can describe: if the file is trusted (a world of many entities without components), raise maxRangeIds`,
+        { details: { limit: 'maxRangeIds', entitySet: index, value: set.count, max: ctx.rangeBudget } },
+      );
+    }
+    ctx.rangeBudget -= set.count;
+    ids = rangeIds(set.start, set.count);
+  } else {
+    const entry = setSections.get(index);
+    if (entry === undefined) corrupt(`entity set ${index} has no section`);
+    if (entry.descriptor.rowCount !== set.count) corrupt(`entity set ${index} section holds ${entry.descriptor.rowCount} ids, the manifest ${set.count}`);
+    const raw = yield* openSection(ctx, entry);
+    if (raw.length !== set.count * 4) corrupt(`entity set ${index} has ${raw.length} bytes for ${set.count} ids`);
+    ids = typedView(Uint32Array, raw, set.count, copy);
+  }
+  cache.set(index, ids);
+  return ids;
+}
+
+function contextOf(source: ByteSource, structure: Structure, options: DecodeOptions): ReadContext {
+  return {
+    source,
+    structure,
+    rangeBudget: 0,
+    verify: options.verifyChecksums ?? true,
+    codecs: options.codecs,
+    filters: options.filters,
+    maxSectionSize: options.maxSectionSize ?? DEFAULT_MAX_SECTION_SIZE,
+    fetched: new Map(),
+  };
+}
+
+/** Reads the manifest (the first section) and checks it against the header. */
+function* manifestSteps(ctx: ReadContext, copy: boolean): Steps<Manifest> {
+  const first = ctx.structure.entries[0];
+  if (first === undefined || first.descriptor.kind !== SectionKind.Manifest) corrupt('the first section is not the manifest');
+  // MessagePack bytes values are views into what they are decoded from: copy first when asked.
+  const raw = yield* openSection(ctx, first);
+  const manifest = decodeManifest(copy ? raw.slice() : raw);
+  const header = ctx.structure.header;
+  if (manifest.components.length !== header.componentCount || manifest.sets.length !== header.entitySetCount) corrupt('the header counts do not match the manifest');
+  ctx.manifest = manifest;
+  return manifest;
+}
+
+/** The manifest of a container from any source: component ids, layouts, field types, entity set sizes, metadata. */
+function* readManifestSteps(source: ByteSource, options: DecodeOptions): Steps<Manifest> {
+  const structure = yield* structureSteps(source, options);
+  return yield* manifestSteps(contextOf(source, structure, options), true);
+}
+
+/** Decodes a container of the expected kind from a source: the one procedure behind every read route. */
+function* decodeSteps(source: ByteSource, options: DecodeOptions, kind: number): Steps<PackedSnapshot> {
+  const structure = yield* structureSteps(source, options);
+  if (structure.header.kind !== kind) {
+    throw new PackError(
+      'InvalidFormat',
+      kind === ContainerKind.Snapshot
+        ? 'this container holds a delta, not a snapshot: decode it with decodeDelta and apply it to its base snapshot'
+        : 'this container holds a snapshot, not a delta: decode it with decodeSnapshot',
+    );
+  }
+  const ctx = contextOf(source, structure, options);
+  const copy = options.copy ?? false;
+  const manifest = yield* manifestSteps(ctx, copy);
+  const entries = structure.entries;
+
+  const setSections = new Map<number, Entry>();
+  // dataSections[component][field] (field 0 for blobs): the chunks in file order.
+  const dataSections: Entry[][][] = manifest.components.map((c) => (c.layout === 'columns' ? c.fields.map(() => []) : [[]]));
+  let metadataEntry: Entry | undefined;
+  const unknown: Entry[] = [];
+  for (let i = 1; i < entries.length; i++) {
+    const entry = entries[i]!;
+    const d = entry.descriptor;
+    if (d.kind === SectionKind.EntitySet) {
+      if (d.owner >= manifest.sets.length || setSections.has(d.owner)) corrupt(`entity set section ${i} names set ${d.owner}`, { section: i });
+      if ('start' in manifest.sets[d.owner]!) corrupt(`entity set ${d.owner} is a range but has a section`, { section: i });
+      setSections.set(d.owner, entry);
+    } else if (d.kind === SectionKind.Column || d.kind === SectionKind.Blobs) {
+      const component = manifest.components[d.owner];
+      if (component === undefined) corrupt(`section ${i} names component ${d.owner}`, { section: i });
+      const isColumn = d.kind === SectionKind.Column;
+      if (isColumn !== (component.layout === 'columns') || (isColumn && d.field >= component.fields.length)) {
+        corrupt(`section ${i} does not match the layout of component "${component.id}"`, { section: i, component: component.id });
+      }
+      dataSections[d.owner]![isColumn ? d.field : 0]!.push(entry);
+    } else if (d.kind === SectionKind.EntityMetadata) {
+      if (metadataEntry !== undefined) corrupt('two entity metadata sections', { section: i });
+      metadataEntry = entry;
+    } else if (d.kind === SectionKind.Manifest || d.kind === SectionKind.TableOfContents) {
+      corrupt(`section ${i} repeats the ${d.kind === SectionKind.Manifest ? 'manifest' : 'table of contents'}`, { section: i });
+    } else {
+      // Unknown kinds are skipped: later minor versions may add optional sections.
+      unknown.push(entry);
+    }
+  }
+
+  let wanted: Set<string> | undefined;
+  if (options.components !== undefined) {
+    wanted = new Set(options.components);
+    for (const id of wanted) {
+      if (!manifest.components.some((c) => c.id === id)) {
+        throw new PackError('InvalidInput', `component "${id}" is not in this snapshot (it has: ${manifest.components.map((c) => c.id).join(', ') || 'none'})`, {
+          details: { component: id, components: manifest.components.map((c) => c.id) },
+        });
       }
     }
-    const payloadEnd = offset + DESCRIPTOR_SIZE + descriptor.storedLength;
-    previousEnd = payloadEnd + ((ALIGNMENT - (payloadEnd % ALIGNMENT)) % ALIGNMENT);
-    if (previousEnd > tocOffset) corrupt(`section ${i} runs into the table of contents`);
-    // Padding must be zero, so that no byte of the file goes unchecked.
-    for (let p = payloadEnd; p < previousEnd; p++) if (bytes[p] !== 0) corrupt(`the padding after section ${i} is not zero`);
-    sections.push({ offset, descriptor });
   }
-  if (previousEnd !== tocOffset) corrupt('there are unlisted bytes before the table of contents');
-  return { header, trailer, sections };
+
+  // A range entity set costs no bytes in the file, so the ids ranges may make us allocate
+  // are capped: a small allowance per input byte, plus what component data vouches for. A
+  // component with data has as many rows as its entity set; counted from the descriptors
+  // (sizes a full decode would allocate anyway, each within maxSectionSize), so that a
+  // partial read accepts exactly the files a full read accepts. The factor leaves room for
+  // id lists without data beside them (the world's entity list, a delta's id lists).
+  let vouched = 0;
+  manifest.components.forEach((component, c) => {
+    const chunks = dataSections[c]![0];
+    if (chunks === undefined || chunks.length === 0) return;
+    let rows = 0;
+    for (const entry of chunks) {
+      if (entry.descriptor.rawLength > ctx.maxSectionSize) return;
+      rows += entry.descriptor.rowCount;
+    }
+    if (rows === manifest.sets[component.set]!.count) vouched += rows;
+  });
+  ctx.rangeBudget = (options.maxRangeIds ?? MAX_IDS_PER_INPUT_BYTE * structure.size + 65536) + RANGE_IDS_PER_ROW * vouched;
+
+  // The whole read's decoded size, before anything is decoded: what the sections read
+  // declare, plus the ids range sets create. Honest sizes cannot make us allocate more.
+  const neededSets = new Set<number>([manifest.entities]);
+  const toRead: Entry[] = [];
+  manifest.components.forEach((component, c) => {
+    if (wanted !== undefined && !wanted.has(component.id)) return;
+    neededSets.add(component.set);
+    for (const chunks of dataSections[c]!) toRead.push(...chunks);
+  });
+  for (const s of neededSets) {
+    const entry = setSections.get(s);
+    if (entry !== undefined) toRead.push(entry);
+  }
+  if (metadataEntry !== undefined) toRead.push(metadataEntry);
+  const maxDecoded = options.maxDecodedSize ?? DEFAULT_MAX_DECODED_SIZE;
+  let decoded = entries[0]!.descriptor.rawLength;
+  for (const entry of toRead) decoded += entry.descriptor.rawLength;
+  for (const s of neededSets) {
+    const set = manifest.sets[s]!;
+    if ('start' in set) decoded += 4 * set.count;
+  }
+  if (decoded > maxDecoded) {
+    throw new PackError('LimitExceeded', `this container decodes to ${decoded} bytes, over the ${maxDecoded}-byte maxDecodedSize limit: raise maxDecodedSize if the file is trusted`, {
+      details: { limit: 'maxDecodedSize', value: decoded, max: maxDecoded },
+    });
+  }
+  // A whole read still checks every frame (descriptor copy, padding), sections of unknown kinds too.
+  if (wanted === undefined) for (const entry of unknown) yield* frameSteps(ctx, entry);
+
+  // Component data is decoded before the entity ids are materialised: a range set costs no
+  // bytes in the file, so its ids may only be allocated once decoded rows vouch for them.
+  const setCache = new Map<number, Uint32Array>();
+  const components: PackedComponent[] = [];
+  for (let c = 0; c < manifest.components.length; c++) {
+    const component = manifest.components[c]!;
+    if (wanted !== undefined && !wanted.has(component.id)) continue;
+    const count = manifest.sets[component.set]!.count;
+    // One component's frames at a time: bounded extra memory for file sources.
+    yield* prefetch(ctx, dataSections[c]!.flat());
+    let data: { blobs: Uint8Array[] } | { fields: Column[] };
+    if (component.layout === 'blobs') {
+      const chunks = dataSections[c]![0]!;
+      const what = `the blobs of component "${component.id}"`;
+      const parts = yield* joinChunks(ctx, chunks, count, what);
+      const blobs: Uint8Array[] = [];
+      parts.forEach((raw, i) => {
+        for (const b of decodeBytesColumn(raw, chunks[i]!.descriptor.rowCount, what, copy)) blobs.push(b);
+      });
+      data = { blobs };
+    } else {
+      const fields: Column[] = [];
+      for (let f = 0; f < component.fields.length; f++) {
+        const field = component.fields[f]!;
+        const chunks = dataSections[c]![f]!;
+        const what = `field "${field.name}" of component "${component.id}"`;
+        const parts = yield* joinChunks(ctx, chunks, count, what);
+        fields.push(decodeColumn(parts, chunks, field.name, field.type, count, copy, what));
+      }
+      data = { fields };
+    }
+    const entityIds = yield* entitySet(ctx, manifest, component.set, setSections, setCache, copy);
+    components.push('blobs' in data ? { id: component.id, layout: 'blobs', entityIds, blobs: data.blobs } : { id: component.id, layout: 'columns', entityIds, fields: data.fields });
+  }
+  const entities = yield* entitySet(ctx, manifest, manifest.entities, setSections, setCache, copy);
+  if (entities.length !== structure.header.entityCount) corrupt('the header entity count does not match the entity list');
+
+  const packed: PackedSnapshot = {
+    timestamp: structure.header.timestamp,
+    version: manifest.version,
+    worldTime: structure.header.worldTime,
+    schemaVersion: manifest.schemaVersion,
+    metadata: manifest.metadata,
+    entities,
+    components,
+  };
+  if (manifest.order.length > 0) {
+    packed.componentOrder = new Map(manifest.order.map(([entity, list]) => [entity, list.map((i) => manifest.components[i]!.id)]));
+  }
+  if (metadataEntry !== undefined) {
+    const raw = yield* openSection(ctx, metadataEntry);
+    packed.entityMetadata = decodeEntityMetadata(copy ? raw.slice() : raw, metadataEntry.descriptor.rowCount);
+  }
+  return packed;
+}
+
+function decodeEntityMetadata(raw: Uint8Array, rowCount: number): Map<number, EntityMetadata> {
+  const entries = decodeBlob(raw, 'the entity metadata section');
+  if (!Array.isArray(entries)) corrupt('the entity metadata is not a list');
+  // rowCount is the number of entries; early writers left it 0.
+  if (rowCount !== 0 && entries.length !== rowCount) corrupt(`the entity metadata section holds ${entries.length} entries, its descriptor says ${rowCount}`);
+  const out = new Map<number, EntityMetadata>();
+  for (const entry of entries) {
+    if (!Array.isArray(entry) || entry.length !== 2 || typeof entry[0] !== 'number' || typeof entry[1] !== 'object' || entry[1] === null) {
+      corrupt('an entity metadata entry is malformed');
+    }
+    out.set(entry[0], entry[1] as EntityMetadata);
+  }
+  return out;
+}
+
+function sourceOf(input: Uint8Array | ByteSource, what: string): ByteSource {
+  if (input instanceof Uint8Array) return bytesSource(input);
+  if (typeof input !== 'object' || input === null || typeof (input as ByteSource).read !== 'function') {
+    throw new PackError('InvalidInput', `${what} expects a Uint8Array or a byte source ({ size, read(offset, length) })`);
+  }
+  return input;
+}
+
+/** Decodes a tx2-pack container held in memory into a packed snapshot; every malformed input is a PackError. */
+export function decodeSnapshot(input: Uint8Array, options: DecodeOptions = {}): PackedSnapshot {
+  if (!(input instanceof Uint8Array)) throw new PackError('InvalidInput', 'decodeSnapshot expects a Uint8Array (use readSnapshot for a byte source)');
+  return runSync(decodeSteps(bytesSource(input), options, ContainerKind.Snapshot), 'readSnapshot');
+}
+
+/**
+ * Reads a snapshot from a random-access source (a file, a storage entry, HTTP ranges, or bytes),
+ * fetching only what it decodes: with `components`, the header, trailer, table of contents,
+ * manifest, the needed entity sets, those components' sections and the entity metadata.
+ */
+export function readSnapshot(source: ByteSource | Uint8Array, options: DecodeOptions = {}): Promise<PackedSnapshot> {
+  return runAsync(decodeSteps(sourceOf(source, 'readSnapshot'), options, ContainerKind.Snapshot));
+}
+
+/** Decodes a container of the given kind held in memory (a delta's payload is laid out like a snapshot). */
+export function decodeContainer(input: Uint8Array, options: DecodeOptions, kind: number): PackedSnapshot {
+  if (!(input instanceof Uint8Array)) throw new PackError('InvalidInput', 'decode expects a Uint8Array');
+  return runSync(decodeSteps(bytesSource(input), options, kind), 'the asynchronous reader');
+}
+
+/** Reads a container of the given kind from a source. */
+export function readContainer(source: ByteSource | Uint8Array, options: DecodeOptions, kind: number): Promise<PackedSnapshot> {
+  return runAsync(decodeSteps(sourceOf(source, 'readContainer'), options, kind));
+}
+
+/**
+ * Reads only the manifest of a container (snapshot or delta): component ids, layouts, field
+ * names and types, entity set sizes, metadata; no column is read. For tools.
+ */
+export function readManifest(input: Uint8Array, options: Omit<DecodeOptions, 'components' | 'copy'> = {}): Manifest {
+  if (!(input instanceof Uint8Array)) throw new PackError('InvalidInput', 'readManifest expects a Uint8Array (use readManifestFrom for a byte source)');
+  return runSync(readManifestSteps(bytesSource(input), options), 'readManifestFrom');
+}
+
+/** Reads only the manifest of a container from a random-access source (header, trailer, table of contents and the manifest section). */
+export function readManifestFrom(source: ByteSource | Uint8Array, options: Omit<DecodeOptions, 'components' | 'copy'> = {}): Promise<Manifest> {
+  return runAsync(readManifestSteps(sourceOf(source, 'readManifestFrom'), options));
+}
+
+function* layoutSteps(source: ByteSource, options: DecodeOptions): Steps<SnapshotLayout> {
+  const structure = yield* structureSteps(source, options);
+  const ctx = contextOf(source, structure, { ...options, maxSectionSize: Number.MAX_SAFE_INTEGER });
+  // Every frame is checked against its entry (sealed frames are opened, which authenticates them).
+  yield* prefetch(ctx, structure.entries);
+  const sections: SectionEntry[] = [];
+  for (const entry of structure.entries) {
+    const { descriptor } = yield* frameSteps(ctx, entry);
+    sections.push({ offset: entry.offset, descriptor });
+  }
+  return { header: structure.header, trailer: structure.trailer, sections };
+}
+
+/**
+ * Reads header, trailer and table of contents of a container in memory, and checks every
+ * frame's descriptor and padding against it; no payload is decoded. Encrypted containers need
+ * `opener` (their sections are then authenticated and listed with their plain descriptors).
+ */
+export function readLayout(input: Uint8Array, options: Pick<DecodeOptions, 'opener'> = {}): SnapshotLayout {
+  if (!(input instanceof Uint8Array)) throw new PackError('InvalidInput', 'readLayout expects a Uint8Array');
+  return runSync(layoutSteps(bytesSource(input), options), 'readLayoutFrom');
+}
+
+/** {@link readLayout} from a random-access source (reads every frame, not the payloads' decoding). */
+export function readLayoutFrom(source: ByteSource | Uint8Array, options: Pick<DecodeOptions, 'opener'> = {}): Promise<SnapshotLayout> {
+  return runAsync(layoutSteps(sourceOf(source, 'readLayoutFrom'), options));
 }
 
 /**
@@ -169,327 +706,7 @@ export function scanSections(input: Uint8Array): { header: SnapshotHeader; secti
     if (end > bytes.length) break;
     sections.push({ offset, descriptor });
     if (descriptor.kind === SectionKind.TableOfContents) return { header, sections, complete: true };
-    offset = end + ((ALIGNMENT - (end % ALIGNMENT)) % ALIGNMENT);
+    offset = align(end);
   }
   return { header, sections, complete: false };
-}
-
-function payloadOf(bytes: Uint8Array, offset: number, d: SectionDescriptor, limit: number): Uint8Array {
-  const start = offset + DESCRIPTOR_SIZE;
-  if (d.storedLength > limit - start) {
-    throw new PackError('Truncated', `${sectionName(d)} runs past the end of the input: the file is incomplete`);
-  }
-  return bytes.subarray(start, start + d.storedLength);
-}
-
-function verifyCrc(stored: Uint8Array, d: SectionDescriptor): void {
-  const actual = crc32(stored);
-  if (actual !== d.payloadCrc) {
-    throw new PackError('ChecksumMismatch', `${sectionName(d)} fails its checksum: the file is corrupt`, {
-      details: { section: sectionName(d), stored: d.payloadCrc, actual },
-    });
-  }
-}
-
-interface ReadContext {
-  bytes: Uint8Array;
-  /** Entity ids that range sets may still materialise: ranges cost no bytes in the file. */
-  rangeBudget: number;
-  verify: boolean;
-  codecs: CodecLookup | undefined;
-  filters: FilterLookup | undefined;
-  maxSectionSize: number;
-}
-
-/** Returns a section's decoded bytes: checksum checked, decompressed, unfiltered, size checked. */
-function openSection(ctx: ReadContext, entry: SectionEntry): Uint8Array {
-  const d = entry.descriptor;
-  const stored = payloadOf(ctx.bytes, entry.offset, d, ctx.bytes.length - TRAILER_SIZE);
-  if (ctx.verify && d.flags & SectionFlags.PayloadChecksum) verifyCrc(stored, d);
-  if (d.cipher !== CipherId.None) {
-    throw new PackError('Decryption', `${sectionName(d)} is encrypted: read this snapshot through @tx2/pack-crypto with its key`);
-  }
-  if (d.rawLength > ctx.maxSectionSize) {
-    throw new PackError('Decompression', `${sectionName(d)} declares ${d.rawLength} bytes, over the ${ctx.maxSectionSize}-byte limit: raise maxSectionSize if the file is trusted`);
-  }
-  let raw = stored;
-  if (d.codec !== CodecId.None) {
-    const codec = ctx.codecs?.(d.codec);
-    if (codec === undefined) {
-      throw new PackError('Decompression', `${sectionName(d)} is compressed with ${codecName(d.codec)}: pass the codecs of @tx2/pack-codecs to decode it`);
-    }
-    try {
-      raw = codec.decompress(stored, d.rawLength);
-    } catch (error) {
-      if (error instanceof PackError) throw error;
-      throw new PackError('Decompression', `${sectionName(d)} could not be decompressed with ${codec.name}: the file is corrupt`, { cause: error });
-    }
-  }
-  raw = plainBytes(raw);
-  if (raw.length !== d.rawLength) corrupt(`${sectionName(d)} decodes to ${raw.length} bytes, its descriptor says ${d.rawLength}`);
-  if (d.filter !== FilterId.None) {
-    const filter = ctx.filters?.(d.filter);
-    if (filter === undefined) {
-      throw new PackError('Decompression', `${sectionName(d)} uses column filter ${d.filter}: pass the filters of @tx2/pack-codecs to decode it`);
-    }
-    try {
-      raw = plainBytes(filter.decode(raw, d.filterParam));
-    } catch (error) {
-      if (error instanceof PackError) throw error;
-      throw new PackError('Decompression', `${sectionName(d)} could not be unfiltered with ${filter.name}: the file is corrupt`, { cause: error });
-    }
-    if (raw.length !== d.rawLength) corrupt(`${sectionName(d)} unfilters to ${raw.length} bytes, expected ${d.rawLength}`);
-  }
-  return raw;
-}
-
-/** Views (or copies, when misaligned or asked) `raw` as a typed array of `count` values. */
-function typedView<T>(ctor: { new (buffer: ArrayBufferLike, byteOffset: number, length: number): T; BYTES_PER_ELEMENT: number }, raw: Uint8Array, count: number, copy: boolean): T {
-  const width = ctor.BYTES_PER_ELEMENT;
-  if (!copy && raw.byteOffset % width === 0) return new ctor(raw.buffer, raw.byteOffset, count);
-  const own = raw.slice(0, count * width);
-  return new ctor(own.buffer, 0, count);
-}
-
-/** Concatenates the chunks of one column, checking they cover rows 0..count in order. */
-function joinChunks(ctx: ReadContext, entries: SectionEntry[], count: number, what: string): Uint8Array[] {
-  let next = 0;
-  const parts: Uint8Array[] = [];
-  for (const entry of entries) {
-    if (entry.descriptor.rowStart !== next) corrupt(`${what} has a gap or overlap at row ${next}`);
-    next += entry.descriptor.rowCount;
-    parts.push(openSection(ctx, entry));
-  }
-  if (next !== count) corrupt(`${what} holds ${next} rows, its entity set ${count}`);
-  return parts;
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  if (parts.length === 1) return parts[0]!;
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
-
-function decodeColumn(parts: Uint8Array[], entries: SectionEntry[], name: string, type: Column['type'], count: number, copy: boolean, what: string): Column {
-  const info = FIELD_TYPES[type];
-  if (info.array !== undefined) {
-    const raw = concat(parts);
-    if (raw.length !== count * info.width) corrupt(`${what} has ${raw.length} bytes for ${count} ${type} values`);
-    return { name, type, values: typedView(info.array as never, raw, count, copy && parts.length === 1) } as Column;
-  }
-  // Variable-length chunks carry their own offsets; decode each and join.
-  const values: unknown[] = [];
-  parts.forEach((raw, i) => {
-    const rows = entries[i]!.descriptor.rowCount;
-    const chunk = type === 'string' ? decodeStringColumn(raw, rows, what) : decodeBytesColumn(raw, rows, what, copy);
-    for (const v of chunk) values.push(v);
-  });
-  return { name, type, values } as Column;
-}
-
-function entitySet(ctx: ReadContext, manifest: Manifest, index: number, setSections: Map<number, SectionEntry>, cache: Map<number, Uint32Array>, copy: boolean): Uint32Array {
-  const cached = cache.get(index);
-  if (cached !== undefined) return cached;
-  const set = manifest.sets[index]!;
-  let ids: Uint32Array;
-  if ('start' in set) {
-    // One budget for the whole file: many small-looking ranges must not add up to gigabytes.
-    // Decoded rows raise it (see decodeSnapshot); the input length alone allows 8 ids a byte.
-    if (set.count > ctx.rangeBudget) {
-      corrupt(`entity set ${index} declares ${set.count} ids, more than the input can describe: if the file is trusted (a world of many entities without components), raise maxRangeIds`);
-    }
-    ctx.rangeBudget -= set.count;
-    ids = rangeIds(set.start, set.count);
-  } else {
-    const entry = setSections.get(index);
-    if (entry === undefined) corrupt(`entity set ${index} has no section`);
-    if (entry.descriptor.rowCount !== set.count) corrupt(`entity set ${index} section holds ${entry.descriptor.rowCount} ids, the manifest ${set.count}`);
-    const raw = openSection(ctx, entry);
-    if (raw.length !== set.count * 4) corrupt(`entity set ${index} has ${raw.length} bytes for ${set.count} ids`);
-    ids = typedView(Uint32Array, raw, set.count, copy);
-  }
-  cache.set(index, ids);
-  return ids;
-}
-
-/**
- * Reads only the manifest of a plain container (snapshot or delta): component ids, layouts,
- * field names and types, entity set sizes, metadata; no column is read. For tools.
- */
-export function readManifest(input: Uint8Array, options: Omit<DecodeOptions, 'components' | 'copy'> = {}): Manifest {
-  const layout = readLayout(input);
-  const ctx: ReadContext = {
-    bytes: plainBytes(input),
-    rangeBudget: 0,
-    verify: options.verifyChecksums ?? true,
-    codecs: options.codecs,
-    filters: options.filters,
-    maxSectionSize: options.maxSectionSize ?? DEFAULT_MAX_SECTION,
-  };
-  const first = layout.sections[0];
-  if (first === undefined || first.descriptor.kind !== SectionKind.Manifest) corrupt('the first section is not the manifest');
-  const manifest = decodeManifest(openSection(ctx, first).slice());
-  if (manifest.components.length !== layout.header.componentCount || manifest.sets.length !== layout.header.entitySetCount) {
-    corrupt('the header counts do not match the manifest');
-  }
-  return manifest;
-}
-
-/** Decodes a tx2-pack container into a packed snapshot; every malformed input is a PackError. */
-export function decodeSnapshot(input: Uint8Array, options: DecodeOptions = {}): PackedSnapshot {
-  return decodeContainer(input, options, ContainerKind.Snapshot);
-}
-
-/** Decodes a container of the given kind (a delta's payload is laid out like a snapshot). */
-export function decodeContainer(input: Uint8Array, options: DecodeOptions, kind: number): PackedSnapshot {
-  const layout = readLayout(input);
-  const bytes = plainBytes(input);
-  if (layout.header.kind !== kind) {
-    throw new PackError(
-      'InvalidFormat',
-      kind === ContainerKind.Snapshot
-        ? 'this container holds a delta, not a snapshot: decode it with decodeDelta and apply it to its base snapshot'
-        : 'this container holds a snapshot, not a delta: decode it with decodeSnapshot',
-    );
-  }
-  const ctx: ReadContext = {
-    bytes,
-    rangeBudget: 0,
-    verify: options.verifyChecksums ?? true,
-    codecs: options.codecs,
-    filters: options.filters,
-    maxSectionSize: options.maxSectionSize ?? DEFAULT_MAX_SECTION,
-  };
-  const copy = options.copy ?? false;
-  const first = layout.sections[0];
-  if (first === undefined || first.descriptor.kind !== SectionKind.Manifest) corrupt('the first section is not the manifest');
-  // MessagePack bytes values are views into what they are decoded from: copy first when asked.
-  const ownIfCopy = (raw: Uint8Array): Uint8Array => (copy ? raw.slice() : raw);
-  const manifest = decodeManifest(ownIfCopy(openSection(ctx, first)));
-  if (manifest.components.length !== layout.header.componentCount || manifest.sets.length !== layout.header.entitySetCount) {
-    corrupt('the header counts do not match the manifest');
-  }
-
-  const setSections = new Map<number, SectionEntry>();
-  // dataSections[component][field] (field 0 for blobs): the chunks in file order.
-  const dataSections: SectionEntry[][][] = manifest.components.map((c) => (c.layout === 'columns' ? c.fields.map(() => []) : [[]]));
-  let metadataEntry: SectionEntry | undefined;
-  for (let i = 1; i < layout.sections.length; i++) {
-    const entry = layout.sections[i]!;
-    const d = entry.descriptor;
-    if (d.kind === SectionKind.EntitySet) {
-      if (d.owner >= manifest.sets.length || setSections.has(d.owner)) corrupt(`entity set section ${i} names set ${d.owner}`);
-      setSections.set(d.owner, entry);
-    } else if (d.kind === SectionKind.Column || d.kind === SectionKind.Blobs) {
-      const component = manifest.components[d.owner];
-      if (component === undefined) corrupt(`section ${i} names component ${d.owner}`);
-      const isColumn = d.kind === SectionKind.Column;
-      if (isColumn !== (component.layout === 'columns') || (isColumn && d.field >= component.fields.length)) {
-        corrupt(`section ${i} does not match the layout of component "${component.id}"`);
-      }
-      dataSections[d.owner]![isColumn ? d.field : 0]!.push(entry);
-    } else if (d.kind === SectionKind.EntityMetadata) {
-      if (metadataEntry !== undefined) corrupt('two entity metadata sections');
-      metadataEntry = entry;
-    } else if (d.kind === SectionKind.Manifest || d.kind === SectionKind.TableOfContents) {
-      corrupt(`section ${i} repeats the ${d.kind === SectionKind.Manifest ? 'manifest' : 'table of contents'}`);
-    }
-    // Unknown kinds are skipped: later minor versions may add optional sections.
-  }
-
-  // A range entity set costs no bytes in the file, so the ids ranges may make us allocate
-  // are capped: a small allowance per input byte, plus what component data vouches for. A
-  // component with data has as many rows as its entity set; counted from the descriptors
-  // (sizes a full decode would allocate anyway, each within maxSectionSize), so that a
-  // partial read accepts exactly the files a full read accepts. The factor leaves room for
-  // id lists without data beside them (the world's entity list, a delta's id lists).
-  let vouched = 0;
-  manifest.components.forEach((component, c) => {
-    const entries = dataSections[c]![0];
-    if (entries === undefined || entries.length === 0) return;
-    let rows = 0;
-    for (const entry of entries) {
-      if (entry.descriptor.rawLength > ctx.maxSectionSize) return;
-      rows += entry.descriptor.rowCount;
-    }
-    if (rows === manifest.sets[component.set]!.count) vouched += rows;
-  });
-  ctx.rangeBudget = (options.maxRangeIds ?? MAX_IDS_PER_INPUT_BYTE * bytes.length + 65536) + RANGE_IDS_PER_ROW * vouched;
-
-  let wanted: Set<string> | undefined;
-  if (options.components !== undefined) {
-    wanted = new Set(options.components);
-    for (const id of wanted) {
-      if (!manifest.components.some((c) => c.id === id)) {
-        throw new PackError('InvalidInput', `component "${id}" is not in this snapshot (it has: ${manifest.components.map((c) => c.id).join(', ') || 'none'})`);
-      }
-    }
-  }
-
-  // Component data is decoded before the entity ids are materialised: a range set costs no
-  // bytes in the file, so its ids may only be allocated once decoded rows vouch for them
-  // (plus a small allowance per input byte, for entities without components).
-  const setCache = new Map<number, Uint32Array>();
-  const components: PackedComponent[] = [];
-  manifest.components.forEach((component, c) => {
-    if (wanted !== undefined && !wanted.has(component.id)) return;
-    const count = manifest.sets[component.set]!.count;
-    let data: { blobs: Uint8Array[] } | { fields: Column[] };
-    if (component.layout === 'blobs') {
-      const entries = dataSections[c]![0]!;
-      const what = `the blobs of component "${component.id}"`;
-      const parts = joinChunks(ctx, entries, count, what);
-      const blobs: Uint8Array[] = [];
-      parts.forEach((raw, i) => {
-        for (const b of decodeBytesColumn(raw, entries[i]!.descriptor.rowCount, what, copy)) blobs.push(b);
-      });
-      data = { blobs };
-    } else {
-      data = {
-        fields: component.fields.map((field, f) => {
-          const entries = dataSections[c]![f]!;
-          const what = `field "${field.name}" of component "${component.id}"`;
-          const parts = joinChunks(ctx, entries, count, what);
-          return decodeColumn(parts, entries, field.name, field.type, count, copy, what);
-        }),
-      };
-    }
-    const entityIds = entitySet(ctx, manifest, component.set, setSections, setCache, copy);
-    components.push('blobs' in data ? { id: component.id, layout: 'blobs', entityIds, blobs: data.blobs } : { id: component.id, layout: 'columns', entityIds, fields: data.fields });
-  });
-  const entities = entitySet(ctx, manifest, manifest.entities, setSections, setCache, copy);
-  if (entities.length !== layout.header.entityCount) corrupt('the header entity count does not match the entity list');
-
-  const packed: PackedSnapshot = {
-    timestamp: layout.header.timestamp,
-    version: manifest.version,
-    worldTime: layout.header.worldTime,
-    schemaVersion: manifest.schemaVersion,
-    metadata: manifest.metadata,
-    entities,
-    components,
-  };
-  if (manifest.order.length > 0) {
-    packed.componentOrder = new Map(manifest.order.map(([entity, list]) => [entity, list.map((i) => manifest.components[i]!.id)]));
-  }
-  if (metadataEntry !== undefined) packed.entityMetadata = decodeEntityMetadata(ownIfCopy(openSection(ctx, metadataEntry)));
-  return packed;
-}
-
-function decodeEntityMetadata(raw: Uint8Array): Map<number, EntityMetadata> {
-  const entries = decodeBlob(raw, 'the entity metadata section');
-  if (!Array.isArray(entries)) corrupt('the entity metadata is not a list');
-  const out = new Map<number, EntityMetadata>();
-  for (const entry of entries) {
-    if (!Array.isArray(entry) || entry.length !== 2 || typeof entry[0] !== 'number' || typeof entry[1] !== 'object' || entry[1] === null) {
-      corrupt('an entity metadata entry is malformed');
-    }
-    out.set(entry[0], entry[1] as EntityMetadata);
-  }
-  return out;
 }

@@ -1,26 +1,10 @@
-import { crc32 } from '#platform';
-import { type SectionDescriptor, writeDescriptor, writeHeader, writeTrailer } from './binary.js';
-import { PackError } from './errors.js';
-import {
-  align,
-  CipherId,
-  CodecId,
-  ContainerKind,
-  DESCRIPTOR_SIZE,
-  FilterId,
-  FORMAT_VERSION,
-  HEADER_SIZE,
-  HeaderFlags,
-  NO_INDEX,
-  SectionFlags,
-  SectionKind,
-  TOC_ENTRY_SIZE,
-  TRAILER_SIZE,
-} from './layout.js';
-import type { PackedSnapshot } from './model.js';
+import { ContainerWriter, headerBytes, joinPieces, type SealerFactory } from './container-writer.js';
+import { CipherId, CodecId, ContainerKind, FORMAT_VERSION, HeaderFlags } from './layout.js';
 import { ManifestWriter } from './manifest.js';
-import { type PlannedSection, planSnapshot } from './plan.js';
-import { type FilterChooser, noneCodec, type SectionCodec } from './section-codec.js';
+import type { PackedSnapshot } from './model.js';
+import { planSnapshot, type SnapshotPlan } from './plan.js';
+import { type FilterChooser, type SectionCodec } from './section-codec.js';
+import { storeSection } from './section-frame.js';
 
 /** How a snapshot is written. */
 export interface EncodeOptions {
@@ -34,71 +18,37 @@ export interface EncodeOptions {
   filter?: FilterChooser;
 }
 
-const ZERO_NONCE = new Uint8Array(12);
-
-interface Frame {
-  descriptor: SectionDescriptor;
-  stored: Uint8Array;
-  offset: number;
+/** The plain header of a planned snapshot: what every writer puts first. */
+export function planHeader(packed: PackedSnapshot, plan: SnapshotPlan, options: EncodeOptions, kind: number): Uint8Array {
+  return headerBytes({
+    formatVersion: FORMAT_VERSION,
+    flags: (options.checksums ?? true) ? HeaderFlags.SectionChecksums : 0,
+    kind,
+    // Informative: the codec the writer was given. Fixed before the first section, so that
+    // streaming writers (and sealed headers, which every section authenticates) agree.
+    codec: options.codec?.id ?? CodecId.None,
+    cipher: CipherId.None,
+    componentCount: plan.manifest.components.length,
+    entityCount: packed.entities.length,
+    entitySetCount: plan.manifest.sets.length,
+    timestamp: packed.timestamp,
+    worldTime: packed.worldTime,
+    extension: new Uint8Array(0),
+  });
 }
 
-function storeSection(section: PlannedSection, codec: SectionCodec, level: number | undefined, checksums: boolean, chooser?: FilterChooser): Frame {
-  let stored = section.raw;
-  let codecId: number = CodecId.None;
-  let filterId: number = FilterId.None;
-  let filterParam = 0;
-  if (codec.id !== CodecId.None && section.raw.length > 0) {
-    let input = section.raw;
-    // Filters work on values of a fixed width; variable-length sections are never filtered.
-    const filter =
-      section.width > 0 ? chooser?.({ kind: section.kind, width: section.width, type: section.type, rawLength: section.raw.length }) : undefined;
-    if (filter !== undefined) {
-      input = filter.encode(section.raw, section.width);
-      filterId = filter.id;
-      filterParam = section.width;
-    }
-    try {
-      stored = codec.compress(input, level);
-    } catch (error) {
-      throw new PackError('Compression', `${codec.name} failed to compress a section: ${(error as Error).message}`, { cause: error });
-    }
-    if (stored.length < section.raw.length) codecId = codec.id;
-    else {
-      // Compression did not pay: store the raw bytes, unfiltered.
-      stored = section.raw;
-      filterId = FilterId.None;
-      filterParam = 0;
-    }
-  }
-  return {
-    descriptor: {
-      kind: section.kind,
-      codec: codecId,
-      filter: filterId,
-      cipher: CipherId.None,
-      flags: checksums ? SectionFlags.PayloadChecksum : 0,
-      filterParam,
-      owner: section.owner,
-      field: section.field,
-      rowStart: section.rowStart,
-      rowCount: section.rowCount,
-      rawLength: section.raw.length,
-      storedLength: stored.length,
-      payloadCrc: 0,
-      nonce: ZERO_NONCE,
-    },
-    stored,
-    offset: 0,
-  };
+/** The pieces of the container of `packed` (unsealed), in order. */
+export function* containerPieces(packed: PackedSnapshot, options: EncodeOptions, kind: number, manifests: ManifestWriter, chunkBytes?: number): Generator<Uint8Array> {
+  const plan = planSnapshot(packed, manifests, chunkBytes === undefined ? {} : { chunkBytes });
+  yield planHeader(packed, plan, options, kind);
+  const writer = new ContainerWriter();
+  for (const section of plan.sections) yield* writer.frame(storeSection(section, options));
+  yield* writer.finish(writer.tableOfContents(options.checksums ?? true));
 }
-
-// Set by SnapshotEncoder's static block: lets delta encoding write a container of another
-// kind without widening the encoder's public surface.
-let encodeAsKind: (encoder: SnapshotEncoder, packed: PackedSnapshot, kind: number) => Uint8Array;
 
 /** Encodes `packed` into a new container whose header says `kind` (a ContainerKind). */
 export function encodeContainer(packed: PackedSnapshot, options: EncodeOptions, kind: number): Uint8Array {
-  return encodeAsKind(new SnapshotEncoder(options), packed, kind);
+  return joinPieces([...containerPieces(packed, options, kind, new ManifestWriter())]);
 }
 
 /**
@@ -106,114 +56,65 @@ export function encodeContainer(packed: PackedSnapshot, options: EncodeOptions, 
  * across calls so that saving every frame allocates nothing large.
  */
 export class SnapshotEncoder {
-  readonly #codec: SectionCodec;
-  readonly #level: number | undefined;
-  readonly #checksums: boolean;
-  readonly #filter: FilterChooser | undefined;
+  readonly #options: EncodeOptions;
   readonly #manifests = new ManifestWriter();
   #buffer = new Uint8Array(0);
 
   /** Creates an encoder with fixed options. */
   constructor(options: EncodeOptions = {}) {
-    this.#codec = options.codec ?? noneCodec;
-    this.#level = options.level;
-    this.#checksums = options.checksums ?? true;
-    this.#filter = options.filter;
+    this.#options = { ...options };
   }
 
   /** Encodes `packed`; the result is a view into a reused buffer, valid until the next call. */
   encode(packed: PackedSnapshot): Uint8Array {
-    return this.#encode(packed, false);
+    const pieces = [...containerPieces(packed, this.#options, ContainerKind.Snapshot, this.#manifests)];
+    let total = 0;
+    for (const p of pieces) total += p.length;
+    // A snapshot decoded from this encoder's last output views its buffer: writing over it
+    // would destroy sections before they are copied, so such a call gets a new buffer.
+    const aliased = pieces.some((p) => p.buffer === this.#buffer.buffer);
+    if (this.#buffer.length < total || aliased) this.#buffer = new Uint8Array(Math.max(total, Math.ceil(this.#buffer.length * 1.5)));
+    return joinPieces(pieces, this.#buffer);
   }
 
   /** Encodes `packed` into a new exactly-sized array that the caller owns. */
   encodeCopy(packed: PackedSnapshot): Uint8Array {
-    return this.#encode(packed, true);
-  }
-
-  static {
-    encodeAsKind = (encoder, packed, kind) => encoder.#encode(packed, true, kind);
-  }
-
-  #encode(packed: PackedSnapshot, fresh: boolean, kind: number = ContainerKind.Snapshot): Uint8Array {
-    const plan = planSnapshot(packed, this.#manifests);
-    const frames = plan.sections.map((s) => storeSection(s, this.#codec, this.#level, this.#checksums, this.#filter));
-    let offset = HEADER_SIZE;
-    for (const frame of frames) {
-      frame.offset = offset;
-      offset += DESCRIPTOR_SIZE + align(frame.stored.length);
-    }
-    const tocOffset = offset;
-    const tocLength = frames.length * TOC_ENTRY_SIZE;
-    const tocPayloadAt = tocOffset + DESCRIPTOR_SIZE;
-    const total = tocPayloadAt + align(tocLength) + TRAILER_SIZE;
-
-    let out: Uint8Array;
-    // A snapshot decoded from this encoder's last output views its buffer: writing over it
-    // would destroy sections before they are copied, so such a call gets a new buffer.
-    const aliased = frames.some((f) => f.stored.buffer === this.#buffer.buffer);
-    if (fresh) out = new Uint8Array(total);
-    else {
-      if (this.#buffer.length < total || aliased) this.#buffer = new Uint8Array(Math.max(total, Math.ceil(this.#buffer.length * 1.5)));
-      out = this.#buffer;
-    }
-    const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
-    const codecUse = new Uint32Array(256);
-    for (let i = 0; i < frames.length; i++) {
-      const frame = frames[i]!;
-      const payloadAt = frame.offset + DESCRIPTOR_SIZE;
-      out.set(frame.stored, payloadAt);
-      const end = payloadAt + frame.stored.length;
-      out.fill(0, end, align(end));
-      if (this.#checksums) frame.descriptor.payloadCrc = crc32(out.subarray(payloadAt, end));
-      writeDescriptor(out, frame.offset, frame.descriptor);
-      // The table of contents lists each frame's offset and a copy of its descriptor.
-      const entry = tocPayloadAt + i * TOC_ENTRY_SIZE;
-      view.setUint32(entry, frame.offset % 2 ** 32, true);
-      view.setUint32(entry + 4, Math.floor(frame.offset / 2 ** 32), true);
-      out.copyWithin(entry + 8, frame.offset, frame.offset + DESCRIPTOR_SIZE);
-      const kind = frame.descriptor.kind;
-      if (kind === SectionKind.Column || kind === SectionKind.Blobs) codecUse[frame.descriptor.codec]!++;
-    }
-    out.fill(0, tocPayloadAt + tocLength, align(tocPayloadAt + tocLength));
-    writeDescriptor(out, tocOffset, {
-      kind: SectionKind.TableOfContents,
-      codec: CodecId.None,
-      filter: FilterId.None,
-      cipher: CipherId.None,
-      flags: this.#checksums ? SectionFlags.PayloadChecksum : 0,
-      filterParam: 0,
-      owner: NO_INDEX,
-      field: NO_INDEX,
-      rowStart: 0,
-      rowCount: frames.length,
-      rawLength: tocLength,
-      storedLength: tocLength,
-      payloadCrc: this.#checksums ? crc32(out.subarray(tocPayloadAt, tocPayloadAt + tocLength)) : 0,
-      nonce: ZERO_NONCE,
-    });
-
-    let mainCodec = 0;
-    for (let id = 1; id < 256; id++) if (codecUse[id]! > codecUse[mainCodec]!) mainCodec = id;
-    writeHeader(out, 0, {
-      formatVersion: FORMAT_VERSION,
-      flags: this.#checksums ? HeaderFlags.SectionChecksums : 0,
-      kind,
-      codec: mainCodec,
-      cipher: CipherId.None,
-      componentCount: plan.manifest.components.length,
-      entityCount: packed.entities.length,
-      entitySetCount: plan.manifest.sets.length,
-      timestamp: packed.timestamp,
-      worldTime: packed.worldTime,
-      extension: new Uint8Array(0),
-    });
-    writeTrailer(out, total - TRAILER_SIZE, { tocOffset, sectionCount: frames.length, flags: 0, digest: new Uint8Array(0) });
-    return fresh ? out : out.subarray(0, total);
+    return joinPieces([...containerPieces(packed, this.#options, ContainerKind.Snapshot, this.#manifests)]);
   }
 }
 
 /** Encodes a packed snapshot into a new `Uint8Array` (use a SnapshotEncoder to reuse buffers). */
 export function encodeSnapshot(packed: PackedSnapshot, options: EncodeOptions = {}): Uint8Array {
-  return new SnapshotEncoder(options).encodeCopy(packed);
+  return encodeContainer(packed, options, ContainerKind.Snapshot);
+}
+
+/** Options of {@link encodeSnapshotStream}. */
+export interface StreamEncodeOptions extends EncodeOptions {
+  /** Largest raw size of one column or blob chunk (default 4 MiB): bounds the memory a write holds. */
+  chunkBytes?: number;
+  /** Seals each section as it is written (encryption, from @tx2/pack-crypto). */
+  sealer?: SealerFactory;
+}
+
+/** Default bound of one column chunk's raw bytes in streamed containers. */
+export const DEFAULT_CHUNK_BYTES = 4 << 20;
+
+/**
+ * Encodes `packed` piece by piece (header, section frames, table of contents, trailer),
+ * holding one column chunk at a time, so the extra memory is bounded by the chunk size, not
+ * the world. Worlds smaller than a chunk give exactly the bytes of encodeSnapshot; larger
+ * ones differ only in chunking (same content hash). Validation runs before the first piece.
+ */
+export async function* encodeSnapshotStream(packed: PackedSnapshot, options: StreamEncodeOptions = {}): AsyncGenerator<Uint8Array> {
+  const plan = planSnapshot(packed, new ManifestWriter(), { chunkBytes: options.chunkBytes ?? DEFAULT_CHUNK_BYTES });
+  const plainHeader = planHeader(packed, plan, options, ContainerKind.Snapshot);
+  const sealer = options.sealer?.(plainHeader);
+  yield sealer?.header ?? plainHeader;
+  const writer = new ContainerWriter();
+  for (const section of plan.sections) {
+    const frame = storeSection(section, options);
+    yield* writer.frame(sealer === undefined ? frame : await sealer.seal(writer.sectionCount, frame.descriptor, frame.payload));
+  }
+  const toc = writer.tableOfContents(options.checksums ?? true);
+  yield* writer.finish(sealer === undefined ? toc : await sealer.seal(writer.sectionCount, toc.descriptor, toc.payload));
 }

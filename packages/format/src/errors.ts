@@ -32,6 +32,11 @@ export const PackErrorCode = {
   Io: 'Io',
   /** A delta was applied to a snapshot other than the one it was made from. */
   DeltaBaseMismatch: 'DeltaBaseMismatch',
+  /**
+   * A reader's size, depth or work limit was exceeded before the work was done; `details.limit`
+   * names the option to raise when the input is trusted, `details.value` and `details.max` the numbers.
+   */
+  LimitExceeded: 'LimitExceeded',
 } as const;
 
 /** One of the stable error codes of {@link PackErrorCode}. */

@@ -1,4 +1,5 @@
 import { bytesEqual, sha256 } from '#platform';
+import { toHex } from './bytes.js';
 import { SnapshotEncoder } from './encode.js';
 import type { PackedSnapshot } from './model.js';
 
@@ -24,7 +25,5 @@ export function snapshotsEqual(a: PackedSnapshot, b: PackedSnapshot): boolean {
 
 /** A hash as lowercase hex, for names and messages. */
 export function hashHex(hash: Uint8Array): string {
-  let out = '';
-  for (const byte of hash) out += byte.toString(16).padStart(2, '0');
-  return out;
+  return toHex(hash);
 }

@@ -34,8 +34,26 @@ export {
   type PackedSnapshotInput,
 } from './columns.js';
 export { encodeBlob, decodeBlob } from './blob.js';
-export { SnapshotEncoder, encodeSnapshot, type EncodeOptions } from './encode.js';
-export { decodeSnapshot, readManifest, readLayout, scanSections, type DecodeOptions, type SectionEntry, type SnapshotLayout } from './decode.js';
+export { SnapshotEncoder, encodeSnapshot, encodeSnapshotStream, DEFAULT_CHUNK_BYTES, type EncodeOptions, type StreamEncodeOptions } from './encode.js';
+export {
+  decodeSnapshot,
+  readSnapshot,
+  readManifest,
+  readManifestFrom,
+  readLayout,
+  readLayoutFrom,
+  scanSections,
+  DEFAULT_MAX_SECTION_SIZE,
+  DEFAULT_MAX_DECODED_SIZE,
+  type DecodeOptions,
+  type SectionEntry,
+  type SnapshotLayout,
+  type SectionOpener,
+  type OpenerFactory,
+} from './decode.js';
+export { type ByteSource, bytesSource } from './source.js';
+export { ContainerWriter, joinPieces, descriptorBytes, headerBytes, type SectionFrame, type SectionSealer, type SealerFactory } from './container-writer.js';
+export { align, setU64, getU64, toHex, fromHex, sameIds } from './bytes.js';
 export { snapshotHash, snapshotsEqual, hashHex } from './hash.js';
 export { diff, type DiffOptions } from './diff.js';
 export { applyDelta, invertDelta, type ApplyOptions } from './apply-delta.js';
@@ -50,7 +68,7 @@ export type {
   MetadataDelta,
   EntityMetadataDelta,
 } from './delta-model.js';
-export { readHeader, readTrailer, readDescriptor, type SnapshotHeader, type SectionDescriptor, type SnapshotTrailer } from './binary.js';
+export { readHeader, readTrailer, readDescriptor, writeHeader, writeTrailer, writeDescriptor, type SnapshotHeader, type SectionDescriptor, type SnapshotTrailer } from './binary.js';
 export {
   noneCodec,
   codecName,

@@ -65,8 +65,3 @@ export const CipherId = { None: 0, Aes256Gcm: 1 } as const;
 /** `index` value meaning "no component / no field". */
 export const NO_INDEX = 0xffffffff;
 
-/** Rounds `n` up to the container alignment. */
-export function align(n: number): number {
-  const rest = n % ALIGNMENT;
-  return rest === 0 ? n : n + ALIGNMENT - rest;
-}

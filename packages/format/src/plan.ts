@@ -21,10 +21,20 @@ export interface PlannedSection {
   raw: Uint8Array;
 }
 
-/** The sections of a snapshot in file order (without the table of contents), and its manifest. */
+/** A validated snapshot: its manifest, and its sections in file order (produced lazily, once). */
 export interface SnapshotPlan {
   manifest: Manifest;
-  sections: PlannedSection[];
+  /** The manifest, entity sets, column/blob chunks and entity metadata, without the table of contents. */
+  sections: Iterable<PlannedSection>;
+}
+
+/** How a snapshot is cut into sections. */
+export interface PlanOptions {
+  /**
+   * Largest raw size of one column or blob chunk (default: unlimited, one section per field:
+   * the canonical layout). Streaming writers cut columns so that one chunk is held at a time.
+   */
+  chunkBytes?: number;
 }
 
 function invalid(message: string): never {
@@ -55,47 +65,74 @@ function checkColumn(component: string, column: Column, rows: number): void {
   }
 }
 
-function columnBytes(component: string, column: Column): Uint8Array {
+function checkValues(component: string, column: Column): void {
   if (column.type === 'string') {
     const values = column.values;
     for (let i = 0; i < values.length; i++) {
-      if (typeof values[i] !== 'string') invalid(`field "${column.name}" of component "${component}" has a non-string at row ${i}`);
+      const v = values[i];
+      if (typeof v !== 'string') invalid(`field "${column.name}" of component "${component}" has a non-string at row ${i}`);
+      if (!isWellFormed(v)) {
+        invalid(`field "${column.name}" of component "${component}" has a lone UTF-16 surrogate at row ${i}, which UTF-8 cannot keep: fix the string or store the field as bytes`);
+      }
     }
-    return encodeStringColumn(values);
-  }
-  if (column.type === 'bytes') {
+  } else if (column.type === 'bytes') {
     const values = column.values;
     for (let i = 0; i < values.length; i++) {
       if (!(values[i] instanceof Uint8Array)) invalid(`field "${column.name}" of component "${component}" has a non-Uint8Array at row ${i}`);
     }
-    return encodeBytesColumn(values);
   }
-  return bytesOf(column.values);
 }
 
-/** Validates a packed snapshot and lays it out as sections; throws InvalidInput on bad input. */
-export function planSnapshot(packed: PackedSnapshot, manifestWriter: ManifestWriter = new ManifestWriter()): SnapshotPlan {
+/** Rows [start, end) of a variable-width column or blob list, cut where the bytes pass `chunkBytes`. */
+function* varChunks(sizes: (i: number) => number, rows: number, chunkBytes: number): Generator<[number, number]> {
+  if (rows === 0 || chunkBytes === Number.POSITIVE_INFINITY) {
+    yield [0, rows];
+    return;
+  }
+  let start = 0;
+  while (start < rows) {
+    let end = start + 1;
+    let size = sizes(start);
+    while (end < rows && size + sizes(end) <= chunkBytes) size += sizes(end++);
+    yield [start, end];
+    start = end;
+  }
+}
+
+/** Rows [start, end) of a fixed-width column, `chunkBytes / width` rows a chunk. */
+function* fixedChunks(width: number, rows: number, chunkBytes: number): Generator<[number, number]> {
+  const per = chunkBytes === Number.POSITIVE_INFINITY ? rows : Math.max(1, Math.floor(chunkBytes / width));
+  if (rows === 0) yield [0, 0];
+  for (let start = 0; start < rows; start += per) yield [start, Math.min(rows, start + per)];
+}
+
+
+/**
+ * Validates a packed snapshot and lays it out as sections; throws InvalidInput on bad input.
+ * Every check runs before the first section is produced, so a streaming writer refuses a
+ * snapshot before writing a byte, exactly as encodeSnapshot does.
+ */
+export function planSnapshot(packed: PackedSnapshot, manifestWriter: ManifestWriter = new ManifestWriter(), options: PlanOptions = {}): SnapshotPlan {
+  const chunkBytes = options.chunkBytes ?? Number.POSITIVE_INFINITY;
+  if (chunkBytes !== Number.POSITIVE_INFINITY && (!Number.isInteger(chunkBytes) || chunkBytes < 64)) {
+    invalid(`chunkBytes must be an integer of at least 64, got ${String(chunkBytes)}`);
+  }
+  if (typeof packed !== 'object' || packed === null) invalid('expected a packed snapshot: build it with createPackedSnapshot or fromWorldSnapshot');
   if (!(packed.entities instanceof Uint32Array) && tagOf(packed.entities) !== '[object Uint32Array]') invalid('snapshot.entities must be a Uint32Array of entity ids');
+  if (!Array.isArray(packed.components)) invalid('snapshot.components must be an array');
   const setIds: Uint32Array[] = [];
   const sets: EntitySetEntry[] = [];
-  const sections: PlannedSection[] = [];
-  const setSections: PlannedSection[] = [];
   const setIndex = (ids: Uint32Array): number => {
     for (let k = 0; k < setIds.length; k++) if (sameIds(setIds[k]!, ids)) return k;
-    const k = setIds.length;
     setIds.push(ids);
-    if (ids.length > 0 && isRange(ids) && ids[0]! + ids.length <= 0x100000000) {
-      sets.push({ start: ids[0]!, count: ids.length });
-    } else {
-      sets.push({ count: ids.length });
-      setSections.push({ kind: SectionKind.EntitySet, owner: k, field: NO_INDEX, rowStart: 0, rowCount: ids.length, width: 4, raw: bytesOf(ids) });
-    }
-    return k;
+    sets.push(ids.length > 0 && isRange(ids) && ids[0]! + ids.length <= 0x100000000 ? { start: ids[0]!, count: ids.length } : { count: ids.length });
+    return setIds.length - 1;
   };
   const entities = setIndex(packed.entities);
   const componentIndex = new Map<string, number>();
   const components: Manifest['components'] = [];
   packed.components.forEach((component, c) => {
+    if (typeof component !== 'object' || component === null) invalid(`component ${c} is not an object`);
     if (typeof component.id !== 'string' || !isWellFormed(component.id)) invalid(`component ${c} needs a string id without lone UTF-16 surrogates`);
     if (componentIndex.has(component.id)) invalid(`component "${component.id}" appears twice: merge it into one archetype`);
     componentIndex.set(component.id, c);
@@ -103,29 +140,22 @@ export function planSnapshot(packed: PackedSnapshot, manifestWriter: ManifestWri
     const rows = component.entityIds.length;
     const set = setIndex(component.entityIds);
     if (component.layout === 'columns') {
+      if (!Array.isArray(component.fields)) invalid(`component "${component.id}" needs a fields array`);
       const names = new Set<string>();
-      component.fields.forEach((column, f) => {
-        if (typeof column.name !== 'string' || !isWellFormed(column.name)) invalid(`component "${component.id}" has a field name that is not a well-formed string`);
+      for (const column of component.fields) {
+        if (typeof column !== 'object' || column === null || typeof column.name !== 'string' || !isWellFormed(column.name)) {
+          invalid(`component "${component.id}" has a field name that is not a well-formed string`);
+        }
         if (names.has(column.name)) invalid(`component "${component.id}" has a missing or repeated field name "${column.name}"`);
         names.add(column.name);
         checkColumn(component.id, column, rows);
-        sections.push({
-          kind: SectionKind.Column,
-          owner: c,
-          field: f,
-          rowStart: 0,
-          rowCount: rows,
-          width: FIELD_TYPES[column.type].width,
-          type: column.type,
-          raw: columnBytes(component.id, column),
-        });
-      });
+        checkValues(component.id, column);
+      }
       components.push({ id: component.id, set, layout: 'columns', fields: component.fields.map((f) => ({ name: f.name, type: f.type })) });
     } else if (component.layout === 'blobs') {
       const blobs = component.blobs;
       if (!Array.isArray(blobs) || blobs.length !== rows) invalid(`component "${component.id}" needs one blob per entity (${rows})`);
       for (let i = 0; i < rows; i++) if (!(blobs[i] instanceof Uint8Array)) invalid(`component "${component.id}" blob ${i} is not a Uint8Array`);
-      sections.push({ kind: SectionKind.Blobs, owner: c, field: NO_INDEX, rowStart: 0, rowCount: rows, width: 0, raw: encodeBytesColumn(blobs) });
       components.push({ id: component.id, set, layout: 'blobs', fields: [] });
     } else {
       invalid(`component "${(component as { id: string }).id}" has unknown layout "${String((component as { layout: unknown }).layout)}"`);
@@ -133,11 +163,13 @@ export function planSnapshot(packed: PackedSnapshot, manifestWriter: ManifestWri
   });
 
   const order: [number, number[]][] = [];
-  for (const [entity, ids] of packed.componentOrder ?? []) {
-    order.push([
-      entity,
-      ids.map((id) => componentIndex.get(id) ?? invalid(`componentOrder of entity ${entity} names unknown component "${id}"`)),
-    ]);
+  if (packed.componentOrder !== undefined) {
+    if (!(packed.componentOrder instanceof Map)) invalid('componentOrder must be a Map from entity id to component ids');
+    for (const [entity, ids] of packed.componentOrder) {
+      if (!Number.isInteger(entity) || entity < 0 || entity > 0xffffffff) invalid(`componentOrder has an entity id that is not a u32: ${String(entity)}`);
+      if (!Array.isArray(ids)) invalid(`componentOrder of entity ${entity} must be an array of component ids`);
+      order.push([entity, ids.map((id) => componentIndex.get(id) ?? invalid(`componentOrder of entity ${entity} names unknown component "${String(id)}"`))]);
+    }
   }
   const manifest: Manifest = {
     version: packed.version,
@@ -152,24 +184,63 @@ export function planSnapshot(packed: PackedSnapshot, manifestWriter: ManifestWri
     invalid('timestamp, worldTime and schemaVersion must be numbers');
   }
   if (typeof manifest.version !== 'string' || !isWellFormed(manifest.version)) invalid('version must be a string without lone UTF-16 surrogates');
-  if (typeof manifest.metadata !== 'object' || manifest.metadata === null) invalid('metadata must be an object');
-
-  const planned: PlannedSection[] = [
-    { kind: SectionKind.Manifest, owner: NO_INDEX, field: NO_INDEX, rowStart: 0, rowCount: 0, width: 0, raw: manifestWriter.encode(manifest) },
-    ...setSections,
-    ...sections,
-  ];
-  if (packed.entityMetadata !== undefined && packed.entityMetadata.size > 0) {
-    const entries = [...packed.entityMetadata];
-    planned.push({
-      kind: SectionKind.EntityMetadata,
-      owner: NO_INDEX,
-      field: NO_INDEX,
-      rowStart: 0,
-      rowCount: entries.length,
-      width: 0,
-      raw: encodeBlob(entries),
-    });
+  if (typeof manifest.metadata !== 'object' || manifest.metadata === null || Array.isArray(manifest.metadata)) invalid('metadata must be an object');
+  const manifestBytes = manifestWriter.encode(manifest);
+  let metadataEntries: unknown[] | undefined;
+  if (packed.entityMetadata !== undefined) {
+    if (!(packed.entityMetadata instanceof Map)) invalid('entityMetadata must be a Map from entity id to metadata');
+    if (packed.entityMetadata.size > 0) metadataEntries = [...packed.entityMetadata];
   }
-  return { manifest, sections: planned };
+  const metadataBytes = metadataEntries === undefined ? undefined : encodeBlob(metadataEntries);
+
+  function* sections(): Generator<PlannedSection> {
+    yield { kind: SectionKind.Manifest, owner: NO_INDEX, field: NO_INDEX, rowStart: 0, rowCount: 0, width: 0, raw: manifestBytes };
+    for (let k = 0; k < sets.length; k++) {
+      if ('start' in sets[k]!) continue;
+      const ids = setIds[k]!;
+      yield { kind: SectionKind.EntitySet, owner: k, field: NO_INDEX, rowStart: 0, rowCount: ids.length, width: 4, raw: bytesOf(ids) };
+    }
+    for (let c = 0; c < packed.components.length; c++) {
+      const component = packed.components[c]!;
+      const rows = component.entityIds.length;
+      if (component.layout === 'blobs') {
+        const blobs = component.blobs;
+        for (const [start, end] of varChunks((i) => blobs[i]!.length, rows, chunkBytes)) {
+          yield { kind: SectionKind.Blobs, owner: c, field: NO_INDEX, rowStart: start, rowCount: end - start, width: 0, raw: encodeBytesColumn(slice(blobs, start, end, rows)) };
+        }
+        continue;
+      }
+      for (let f = 0; f < component.fields.length; f++) {
+        const column = component.fields[f]!;
+        const base = { kind: SectionKind.Column, owner: c, field: f, type: column.type };
+        if (column.type === 'string') {
+          const values = column.values;
+          // UTF-8 length is at most 3 bytes per UTF-16 unit: a cheap bound that keeps chunks under chunkBytes.
+          for (const [start, end] of varChunks((i) => values[i]!.length * 3, rows, chunkBytes)) {
+            yield { ...base, rowStart: start, rowCount: end - start, width: 0, raw: encodeStringColumn(slice(values, start, end, rows)) };
+          }
+        } else if (column.type === 'bytes') {
+          const values = column.values;
+          for (const [start, end] of varChunks((i) => values[i]!.length, rows, chunkBytes)) {
+            yield { ...base, rowStart: start, rowCount: end - start, width: 0, raw: encodeBytesColumn(slice(values, start, end, rows)) };
+          }
+        } else {
+          const width = FIELD_TYPES[column.type].width;
+          const all = bytesOf(column.values);
+          for (const [start, end] of fixedChunks(width, rows, chunkBytes)) {
+            yield { ...base, rowStart: start, rowCount: end - start, width, raw: all.subarray(start * width, end * width) };
+          }
+        }
+      }
+    }
+    if (metadataBytes !== undefined) {
+      yield { kind: SectionKind.EntityMetadata, owner: NO_INDEX, field: NO_INDEX, rowStart: 0, rowCount: metadataEntries!.length, width: 0, raw: metadataBytes };
+    }
+  }
+  return { manifest, sections: sections() };
+}
+
+/** `values[start, end)`, without a copy when that is all of it. */
+function slice<T>(values: readonly T[], start: number, end: number, rows: number): readonly T[] {
+  return start === 0 && end === rows ? values : values.slice(start, end);
 }

@@ -125,7 +125,13 @@ describe('codec and filter hooks', () => {
     const bytes = encodeSnapshot(world(1000), { codec: rle, filter: () => planes });
     let called = false;
     const spy: SectionCodec = { ...rle, decompress: (s, n) => { called = true; return rle.decompress(s, n); } };
-    expect(() => decodeSnapshot(bytes, { codecs: () => spy, maxSectionSize: 100 })).toThrow(/over the 100-byte limit/);
+    try {
+      decodeSnapshot(bytes, { codecs: () => spy, maxSectionSize: 1000 });
+      expect.unreachable();
+    } catch (error) {
+      expect(isPackError(error, 'LimitExceeded')).toBe(true);
+      expect((error as PackError).details).toMatchObject({ limit: 'maxSectionSize', max: 1000, kind: SectionKind.Column, component: expect.any(String) });
+    }
     expect(called).toBe(false);
   });
 });

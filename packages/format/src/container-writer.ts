@@ -1,0 +1,132 @@
+// The one place that lays out a container: header, section frames (descriptor, payload, zero
+// padding to 8 bytes), table of contents, trailer. In-memory encoding, streaming and the
+// crypto tier's sealed frames all go through it, so every route writes the same bytes.
+import { crc32 } from '#platform';
+import { type SectionDescriptor, writeDescriptor, writeHeader, writeTrailer, type SnapshotHeader } from './binary.js';
+import { align, setU64, viewOf } from './bytes.js';
+import { PackError } from './errors.js';
+import { CipherId, CodecId, DESCRIPTOR_SIZE, FilterId, HEADER_SIZE, NO_INDEX, SectionFlags, SectionKind, TOC_ENTRY_SIZE, TRAILER_SIZE } from './layout.js';
+
+/** One section as written: its 64-byte descriptor and its stored payload. */
+export interface SectionFrame {
+  descriptor: Uint8Array;
+  payload: Uint8Array;
+}
+
+/**
+ * Seals the sections of one container as they are written (the crypto tier's AES-256-GCM):
+ * `header` is the header to write instead of the plain one; `seal` turns a plain frame at
+ * `ordinal` (the table of contents: ordinal = number of other sections) into a sealed one.
+ */
+export interface SectionSealer {
+  readonly header: Uint8Array;
+  seal(ordinal: number, descriptor: Uint8Array, payload: Uint8Array): SectionFrame | Promise<SectionFrame>;
+}
+
+/** Makes the sealer of one container from its plain 128-byte header. */
+export type SealerFactory = (plainHeader: Uint8Array) => SectionSealer;
+
+const ZEROS = new Uint8Array(8);
+const ZERO_NONCE = new Uint8Array(12);
+
+/** A descriptor as its 64 bytes. */
+export function descriptorBytes(d: SectionDescriptor): Uint8Array {
+  const out = new Uint8Array(DESCRIPTOR_SIZE);
+  writeDescriptor(out, 0, d);
+  return out;
+}
+
+/** A header as its 128 bytes. */
+export function headerBytes(h: SnapshotHeader): Uint8Array {
+  const out = new Uint8Array(HEADER_SIZE);
+  writeHeader(out, 0, h);
+  return out;
+}
+
+/**
+ * Lays out frames one after another from byte 128 and collects the table of contents.
+ * Each call returns the pieces to write next, in order; nothing is copied.
+ */
+export class ContainerWriter {
+  #offset = HEADER_SIZE;
+  #entries: Uint8Array[] = [];
+  #done = false;
+
+  /** Bytes laid out so far, the 128-byte header included. */
+  get offset(): number {
+    return this.#offset;
+  }
+
+  /** Sections laid out so far (the table of contents excluded). */
+  get sectionCount(): number {
+    return this.#entries.length;
+  }
+
+  /** Lays out the next section frame: returns [descriptor, payload, padding]. */
+  frame(frame: SectionFrame): Uint8Array[] {
+    if (this.#done) throw new PackError('InvalidInput', 'the container is already finished');
+    const entry = new Uint8Array(TOC_ENTRY_SIZE);
+    setU64(viewOf(entry), 0, this.#offset);
+    entry.set(frame.descriptor.subarray(0, DESCRIPTOR_SIZE), 8);
+    this.#entries.push(entry);
+    return this.#place(frame);
+  }
+
+  /** The plain table-of-contents frame listing every frame laid out so far (seal it, then pass it to `finish`). */
+  tableOfContents(checksums: boolean): SectionFrame {
+    const payload = new Uint8Array(this.#entries.length * TOC_ENTRY_SIZE);
+    this.#entries.forEach((entry, i) => payload.set(entry, i * TOC_ENTRY_SIZE));
+    const descriptor = descriptorBytes({
+      kind: SectionKind.TableOfContents,
+      codec: CodecId.None,
+      filter: FilterId.None,
+      cipher: CipherId.None,
+      flags: checksums ? SectionFlags.PayloadChecksum : 0,
+      filterParam: 0,
+      owner: NO_INDEX,
+      field: NO_INDEX,
+      rowStart: 0,
+      rowCount: this.#entries.length,
+      rawLength: payload.length,
+      storedLength: payload.length,
+      payloadCrc: checksums ? crc32(payload) : 0,
+      nonce: ZERO_NONCE,
+    });
+    return { descriptor, payload };
+  }
+
+  /** Lays out the table-of-contents frame and the trailer: the last pieces of the container. */
+  finish(toc: SectionFrame, digest?: Uint8Array): Uint8Array[] {
+    const tocOffset = this.#offset;
+    const pieces = this.#place(toc);
+    const trailer = new Uint8Array(TRAILER_SIZE);
+    writeTrailer(trailer, 0, { tocOffset, sectionCount: this.#entries.length, flags: digest === undefined ? 0 : 1, digest: digest ?? new Uint8Array(32) });
+    pieces.push(trailer);
+    this.#offset += TRAILER_SIZE;
+    this.#done = true;
+    return pieces;
+  }
+
+  #place(frame: SectionFrame): Uint8Array[] {
+    const end = DESCRIPTOR_SIZE + frame.payload.length;
+    const pad = align(end) - end;
+    this.#offset += end + pad;
+    const pieces = [frame.descriptor.subarray(0, DESCRIPTOR_SIZE)];
+    if (frame.payload.length > 0) pieces.push(frame.payload);
+    if (pad > 0) pieces.push(ZEROS.subarray(0, pad));
+    return pieces;
+  }
+}
+
+/** Concatenates pieces into `out` (or a new array of their total length). */
+export function joinPieces(pieces: readonly Uint8Array[], out?: Uint8Array): Uint8Array {
+  let total = 0;
+  for (const p of pieces) total += p.length;
+  const target = out === undefined ? new Uint8Array(total) : out.subarray(0, total);
+  let at = 0;
+  for (const p of pieces) {
+    target.set(p, at);
+    at += p.length;
+  }
+  return target;
+}
