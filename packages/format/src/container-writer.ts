@@ -2,10 +2,10 @@
 // padding to 8 bytes), table of contents, trailer. In-memory encoding, streaming and the
 // crypto tier's sealed frames all go through it, so every route writes the same bytes.
 import { crc32 } from '#platform';
-import { type SectionDescriptor, writeDescriptor, writeHeader, writeTrailer, type SnapshotHeader } from './binary.js';
+import { readTrailer, type SectionDescriptor, writeDescriptor, writeHeader, writeTrailer, type SnapshotHeader } from './binary.js';
 import { align, setU64, viewOf } from './bytes.js';
 import { PackError } from './errors.js';
-import { CipherId, CodecId, DESCRIPTOR_SIZE, FilterId, HEADER_SIZE, NO_INDEX, SectionFlags, SectionKind, TOC_ENTRY_SIZE, TRAILER_SIZE } from './layout.js';
+import { CipherId, CodecId, DESCRIPTOR_SIZE, FilterId, HEADER_SIZE, NO_INDEX, SectionFlags, SectionKind, TOC_ENTRY_SIZE, TRAILER_SIZE, TrailerFlags } from './layout.js';
 
 /** One section as written: its 64-byte descriptor and its stored payload. */
 export interface SectionFrame {
@@ -100,7 +100,7 @@ export class ContainerWriter {
     const tocOffset = this.#offset;
     const pieces = this.#place(toc);
     const trailer = new Uint8Array(TRAILER_SIZE);
-    writeTrailer(trailer, 0, { tocOffset, sectionCount: this.#entries.length, flags: digest === undefined ? 0 : 1, digest: digest ?? new Uint8Array(32) });
+    writeTrailer(trailer, 0, { tocOffset, sectionCount: this.#entries.length, flags: digest === undefined ? 0 : TrailerFlags.PayloadDigest, digest: digest ?? new Uint8Array(32) });
     pieces.push(trailer);
     this.#offset += TRAILER_SIZE;
     this.#done = true;
@@ -116,6 +116,18 @@ export class ContainerWriter {
     if (pad > 0) pieces.push(ZEROS.subarray(0, pad));
     return pieces;
   }
+}
+
+/**
+ * Sets (or clears, with undefined) the SHA-256 digest in the trailer of a whole container, in
+ * place: trailer flag, digest field and trailer CRC. The digest covers every byte before the trailer.
+ */
+export function setTrailerDigest(container: Uint8Array, digest: Uint8Array | undefined): void {
+  const at = container.length - TRAILER_SIZE;
+  const trailer = readTrailer(container);
+  if (digest !== undefined && digest.length !== 32) throw new PackError('InvalidInput', 'a trailer digest is 32 bytes (SHA-256)');
+  const flags = digest === undefined ? trailer.flags & ~TrailerFlags.PayloadDigest : trailer.flags | TrailerFlags.PayloadDigest;
+  writeTrailer(container, at, { ...trailer, flags, digest: digest ?? new Uint8Array(32) });
 }
 
 /** Concatenates pieces into `out` (or a new array of their total length). */

@@ -3,7 +3,7 @@
 // ranges), so whole, partial and sealed reads share every check and limit.
 import { crc32 } from '#platform';
 import { decodeBlob } from './blob.js';
-import { readDescriptor, readHeader, readTrailer, type SectionDescriptor, type SnapshotHeader, type SnapshotTrailer } from './binary.js';
+import { readDescriptor, readHeader, readTrailer, writeDescriptor, type SectionDescriptor, type SnapshotHeader, type SnapshotTrailer } from './binary.js';
 import { align, getU64, viewOf } from './bytes.js';
 import type { SectionFrame } from './container-writer.js';
 import { PackError } from './errors.js';
@@ -24,7 +24,7 @@ import {
 import { plainBytes, rangeIds } from './arrays.js';
 import { decodeManifest, type Manifest } from './manifest.js';
 import type { Column, EntityMetadata, PackedComponent, PackedSnapshot } from './model.js';
-import { type CodecLookup, codecName, type FilterLookup } from './section-codec.js';
+import { type CodecLookup, codecName, type FilterLookup, type SectionCodec } from './section-codec.js';
 import { type ByteSource, bytesSource, runAsync, runSync, type Steps } from './source.js';
 import { decodeBytesColumn, decodeStringColumn } from './var-column.js';
 
@@ -292,7 +292,7 @@ function* openSection(ctx: ReadContext, entry: Entry): Steps<Uint8Array> {
   if (d.codec === CodecId.None && d.rawLength !== d.storedLength) corrupt(`${name} is stored without a codec but its sizes differ`, details);
   let raw = stored;
   if (d.codec !== CodecId.None) {
-    const codec = ctx.codecs?.(d.codec);
+    const codec = (yield ctx.codecs?.(d.codec)) as SectionCodec | undefined;
     if (codec === undefined) {
       throw new PackError('Decompression', `${name} is compressed with ${codecName(d.codec)}: pass the codecs of @tx2/pack-codecs to decode it`, { details: { ...details, codec: d.codec } });
     }
@@ -686,6 +686,45 @@ export function readLayout(input: Uint8Array, options: Pick<DecodeOptions, 'open
 /** {@link readLayout} from a random-access source (reads every frame, not the payloads' decoding). */
 export function readLayoutFrom(source: ByteSource | Uint8Array, options: Pick<DecodeOptions, 'opener'> = {}): Promise<SnapshotLayout> {
   return runAsync(layoutSteps(sourceOf(source, 'readLayoutFrom'), options));
+}
+
+/** Every section frame of a container, opened when sealed: what re-framing transforms (encrypt, decrypt, re-key) start from. */
+export interface ContainerFrames {
+  /** The plain 128-byte header (for encrypted containers: as the opener gives it). */
+  header: Uint8Array;
+  trailer: SnapshotTrailer;
+  /** Plain descriptor bytes and stored payload of every section but the table of contents, in file order. */
+  frames: SectionFrame[];
+}
+
+function* framesSteps(source: ByteSource, options: DecodeOptions): Steps<ContainerFrames> {
+  const structure = yield* structureSteps(source, options);
+  const ctx = contextOf(source, structure, { ...options, maxSectionSize: options.maxSectionSize ?? Number.MAX_SAFE_INTEGER });
+  yield* prefetch(ctx, structure.entries);
+  const frames: SectionFrame[] = [];
+  for (const entry of structure.entries) {
+    const { descriptor, payload } = yield* frameSteps(ctx, entry);
+    const name = `section ${entry.ordinal}`;
+    if (structure.opener === undefined && (options.verifyChecksums ?? true) && descriptor.flags & SectionFlags.PayloadChecksum && crc32(payload) !== descriptor.payloadCrc) {
+      throw new PackError('ChecksumMismatch', `${name} fails its checksum: the file is corrupt`, { details: { section: entry.ordinal, kind: descriptor.kind } });
+    }
+    const bytes = new Uint8Array(DESCRIPTOR_SIZE);
+    writeDescriptor(bytes, 0, descriptor);
+    frames.push({ descriptor: bytes, payload });
+  }
+  const header = structure.opener?.plainHeader ?? ((yield source.read(0, HEADER_SIZE)) as Uint8Array);
+  return { header, trailer: structure.trailer, frames };
+}
+
+/** Reads every frame of a container in memory (checksums checked unless `verifyChecksums` is false; sealed frames opened with `opener`). */
+export function readFrames(input: Uint8Array, options: Pick<DecodeOptions, 'opener' | 'verifyChecksums' | 'maxSectionSize'> = {}): ContainerFrames {
+  if (!(input instanceof Uint8Array)) throw new PackError('InvalidInput', 'readFrames expects a Uint8Array');
+  return runSync(framesSteps(bytesSource(input), options), 'readFramesFrom');
+}
+
+/** {@link readFrames} from a random-access source, with asynchronous reads and openers. */
+export function readFramesFrom(source: ByteSource | Uint8Array, options: Pick<DecodeOptions, 'opener' | 'verifyChecksums' | 'maxSectionSize'> = {}): Promise<ContainerFrames> {
+  return runAsync(framesSteps(sourceOf(source, 'readFramesFrom'), options));
 }
 
 /**

@@ -42,6 +42,9 @@ export {
   readManifestFrom,
   readLayout,
   readLayoutFrom,
+  readFrames,
+  readFramesFrom,
+  type ContainerFrames,
   scanSections,
   DEFAULT_MAX_SECTION_SIZE,
   DEFAULT_MAX_DECODED_SIZE,
@@ -52,7 +55,7 @@ export {
   type OpenerFactory,
 } from './decode.js';
 export { type ByteSource, bytesSource } from './source.js';
-export { ContainerWriter, joinPieces, descriptorBytes, headerBytes, type SectionFrame, type SectionSealer, type SealerFactory } from './container-writer.js';
+export { ContainerWriter, joinPieces, setTrailerDigest, descriptorBytes, headerBytes, type SectionFrame, type SectionSealer, type SealerFactory } from './container-writer.js';
 export { align, setU64, getU64, toHex, fromHex, sameIds } from './bytes.js';
 export { snapshotHash, snapshotsEqual, hashHex } from './hash.js';
 export { diff, type DiffOptions } from './diff.js';

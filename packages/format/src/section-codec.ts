@@ -16,8 +16,11 @@ export interface SectionCodec {
   decompress(stored: Uint8Array, rawLength: number): Uint8Array;
 }
 
-/** Finds the codec for an id read from a file, or undefined when it is not available. */
-export type CodecLookup = (id: number) => SectionCodec | undefined;
+/**
+ * Finds the codec for an id read from a file, or undefined when it is not available. A lookup
+ * may load codecs on demand (a promise): then only the asynchronous readers (readSnapshot) take it.
+ */
+export type CodecLookup = (id: number) => SectionCodec | undefined | PromiseLike<SectionCodec | undefined>;
 
 /**
  * A reversible transform applied to a section payload before compression, such as

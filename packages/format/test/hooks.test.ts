@@ -130,7 +130,7 @@ describe('codec and filter hooks', () => {
       expect.unreachable();
     } catch (error) {
       expect(isPackError(error, 'LimitExceeded')).toBe(true);
-      expect((error as PackError).details).toMatchObject({ limit: 'maxSectionSize', max: 1000, kind: SectionKind.Column, component: expect.any(String) });
+      expect((error as { details: unknown }).details).toMatchObject({ limit: 'maxSectionSize', max: 1000, kind: SectionKind.Column, component: expect.any(String) });
     }
     expect(called).toBe(false);
   });
