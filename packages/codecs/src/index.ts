@@ -24,4 +24,5 @@ export {
   type CodecRegistry,
   type LoadCodecOptions,
 } from './registry.js';
+export { codecsOnDemand } from './on-demand.js';
 export { packOptions, readOptions, DEFAULT_PACK, type PackOptionsInput, type ReadOptionsInput } from './options.js';

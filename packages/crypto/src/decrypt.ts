@@ -418,7 +418,7 @@ function* decodeSteps(input: Uint8Array, options: DecodeEncryptedOptions | Decod
     if (first.descriptor.codec !== 0) {
       // A compressed manifest: decompress it here only to choose sections; decodeSnapshot does it again.
       try {
-        raw = options.codecs?.(first.descriptor.codec)?.decompress(manifest, first.descriptor.rawLength);
+        raw = (options.codecs?.(first.descriptor.codec) as { decompress(s: Uint8Array, n: number): Uint8Array } | undefined)?.decompress(manifest, first.descriptor.rawLength);
       } catch {
         raw = undefined;
       }

@@ -3,7 +3,8 @@
 // rows, new values) become payload components, and a description in the manifest's
 // metadata says which payload component is what. docs/format.md §13 specifies it.
 import { rangeIds } from './arrays.js';
-import { decodeContainer, type DecodeOptions } from './decode.js';
+import { decodeContainer, type DecodeOptions, readContainer } from './decode.js';
+import type { ByteSource } from './source.js';
 import type { ComponentDelta, IdListDelta, MetadataDelta, SnapshotDelta } from './delta-model.js';
 import { encodeContainer, type EncodeOptions } from './encode.js';
 import { PackError } from './errors.js';
@@ -111,7 +112,17 @@ const isIndex = (v: unknown): v is number => typeof v === 'number' && Number.isI
 /** Decodes a container of kind Delta; every malformed input is a PackError. */
 export function decodeDelta(input: Uint8Array, options: DecodeOptions = {}): SnapshotDelta {
   if (options.components !== undefined) throw new PackError('InvalidInput', 'decodeDelta reads whole deltas: drop the components option');
-  const carrier = decodeContainer(input, options, ContainerKind.Delta);
+  return deltaOf(decodeContainer(input, options, ContainerKind.Delta));
+}
+
+/** Reads a delta container from a random-access source (asynchronous reads, lazy codecs, sealed sections). */
+export async function readDelta(source: ByteSource | Uint8Array, options: DecodeOptions = {}): Promise<SnapshotDelta> {
+  if (options.components !== undefined) throw new PackError('InvalidInput', 'readDelta reads whole deltas: drop the components option');
+  return deltaOf(await readContainer(source, options, ContainerKind.Delta));
+}
+
+/** The delta a decoded carrier container describes. */
+function deltaOf(carrier: PackedSnapshot): SnapshotDelta {
   const d = carrier.metadata as unknown;
   if (!isObject(d) || typeof d.delta !== 'number') malformed('it is not an object with a version');
   if (d.delta > DELTA_DESCRIPTION_VERSION) {

@@ -60,7 +60,7 @@ export { align, setU64, getU64, toHex, fromHex, sameIds } from './bytes.js';
 export { snapshotHash, snapshotsEqual, hashHex } from './hash.js';
 export { diff, type DiffOptions } from './diff.js';
 export { applyDelta, invertDelta, type ApplyOptions } from './apply-delta.js';
-export { encodeDelta, decodeDelta } from './delta-container.js';
+export { encodeDelta, decodeDelta, readDelta } from './delta-container.js';
 export { summarizeDelta, formatDeltaSummary, type DeltaSummary, type ComponentSummary } from './delta-summary.js';
 export type {
   SnapshotDelta,

@@ -5,7 +5,6 @@ export type { StorageBackend, ReleaseLock } from './backend.js';
 export { MemoryBackend } from './backends/memory.js';
 export { NodeFsBackend, LOCK_FILE, type NodeFsBackendOptions } from './backends/node-fs.js';
 export { SnapshotWriter, type WriterSettings } from './writer.js';
-export { encodeSnapshotStream, DEFAULT_CHUNK_BYTES } from './stream-encode.js';
 export { SnapshotReader, type ReaderSettings } from './reader.js';
 export { type ByteSource, bytesSource, fileSource } from './source.js';
 export {

@@ -1,16 +1,10 @@
 import { promises as fs } from 'node:fs';
-import { codecNameOf, createCodecRegistry } from '@tx2/pack-codecs';
-import { filterById } from '@tx2/pack-codecs';
-import { type DecryptionKeyInput, decodeEncrypted, decryptSnapshot, deriveKeyForSnapshot, encryptionInfo, type PassphraseKey } from '@tx2/pack-crypto';
-import { CipherId, type DecodeOptions, decodeDelta, decodeSnapshot, HeaderFlags, readHeader, type SnapshotDelta } from '@tx2/pack-format';
-import { PackError, type PackedSnapshot } from '@tx2/pack-format';
+import { codecsOnDemand, filterById } from '@tx2/pack-codecs';
+import { createSectionOpener, type DecryptionKeyInput, deriveKeyForSnapshot, type PassphraseKey } from '@tx2/pack-crypto';
+import { type ByteSource, type DecodeOptions, isPackError, type OpenerFactory, PackError, type PackedSnapshot, readDelta, readSnapshot, type SnapshotDelta } from '@tx2/pack-format';
 import { ioError } from './errors.js';
-import { readComponentIds, readPartialContainer, readStructure } from './partial.js';
 import { spoolToTempFile } from './spool.js';
-import { type ByteSource, bytesSource, fileSource } from './source.js';
-
-/** Files larger than this are decoded component by component (32 MiB). */
-const LOW_MEMORY_THRESHOLD = 32 << 20;
+import { fileSource } from './source.js';
 
 /** The settings a {@link SnapshotReader} holds. */
 export interface ReaderSettings {
@@ -18,26 +12,14 @@ export interface ReaderSettings {
   components?: readonly string[];
   /** Verify section CRC-32s (default true). */
   checksums?: boolean;
-  /** Largest decoded section accepted, checked before allocating (default 2 GiB). */
+  /** Largest decoded section accepted, checked before reading it (default 1 GiB). */
   maxSectionSize?: number;
+  /** Largest total a read may decode to, checked before decoding (default 1 GiB). */
+  maxDecodedSize?: number;
   /** The key of encrypted snapshots (plain snapshots are read without it). */
   key?: DecryptionKeyInput;
-  /** Sources larger than this many bytes are decoded one component at a time (default 32 MiB). */
+  /** @deprecated Has no effect: every read is section by section, fetching one component's sections at a time. */
   componentWiseAbove?: number;
-}
-
-async function codecsFor(ids: Iterable<number>): Promise<Pick<DecodeOptions, 'codecs' | 'filters'>> {
-  // Ids this version does not know are left out: decodeSnapshot then names them in its error.
-  const names = [...ids].filter((id) => {
-    try {
-      codecNameOf(id);
-      return true;
-    } catch {
-      return false;
-    }
-  });
-  const registry = await createCodecRegistry(names);
-  return { codecs: registry.codecs, filters: filterById };
 }
 
 /**
@@ -47,7 +29,7 @@ async function codecsFor(ids: Iterable<number>): Promise<Pick<DecodeOptions, 'co
 export class SnapshotReader {
   readonly settings: Readonly<ReaderSettings>;
   /** Keys derived from the passphrase, by salt and cost: a chain of deltas from one writer runs scrypt once. */
-  readonly #derived = new Map<string, Promise<PassphraseKey>>();
+  readonly #derived: Promise<PassphraseKey>[] = [];
 
   /** A reader with `settings` (prefer `SnapshotReader.create()` and the `with*` methods). */
   constructor(settings: ReaderSettings = {}) {
@@ -77,8 +59,9 @@ export class SnapshotReader {
     return new SnapshotReader({ ...this.settings, maxSectionSize: bytes });
   }
 
-  /** Returns a reader that decodes sources larger than `bytes` one component at a time (never the whole file in memory). */
+  /** @deprecated Has no effect: every read fetches one component's sections at a time. */
   withComponentWiseAbove(bytes: number): SnapshotReader {
+    // Kept for compatibility: reads are always section by section now.
     if (!Number.isInteger(bytes) || bytes < 0) throw new PackError('InvalidInput', `the size must be a non-negative integer, got ${bytes}`);
     return new SnapshotReader({ ...this.settings, componentWiseAbove: bytes });
   }
@@ -94,92 +77,58 @@ export class SnapshotReader {
     return new SnapshotReader({ ...this.settings, key: { passphrase } });
   }
 
-  async #decodeEncrypted(bytes: Uint8Array): Promise<PackedSnapshot> {
-    // The codecs are only known once decrypted: load them all (they load lazily and are cached).
-    const options = { ...this.#decodeOptions(await codecsFor([1, 2, 3, 4])) } as Parameters<typeof decodeEncrypted>[1] & object;
-    if (this.settings.key !== undefined) options.key = this.settings.key;
-    return decodeEncrypted(bytes, options);
+  /** Returns a reader refusing reads that decode to more than `bytes` in total. */
+  withMaxDecodedSize(bytes: number): SnapshotReader {
+    return new SnapshotReader({ ...this.settings, maxDecodedSize: bytes });
   }
 
-  #decodeOptions(codecs: Pick<DecodeOptions, 'codecs' | 'filters'>): DecodeOptions {
-    const options: DecodeOptions = { ...codecs };
+  /** The options of the format reader: codecs load on demand, sealed sections open with the key. */
+  #decodeOptions(): DecodeOptions {
+    const options: DecodeOptions = { codecs: codecsOnDemand, filters: filterById, opener: this.#opener };
     if (this.settings.components !== undefined) options.components = this.settings.components;
     if (this.settings.checksums !== undefined) options.verifyChecksums = this.settings.checksums;
     if (this.settings.maxSectionSize !== undefined) options.maxSectionSize = this.settings.maxSectionSize;
+    if (this.settings.maxDecodedSize !== undefined) options.maxDecodedSize = this.settings.maxDecodedSize;
     return options;
   }
 
-  /** Decodes a snapshot held in memory. */
+  /** Opens encrypted containers; a passphrase is derived once per salt and cost, then reused. */
+  readonly #opener: OpenerFactory = async (header) => {
+    const key = this.settings.key;
+    if (key === undefined) throw new PackError('Decryption', 'this snapshot is encrypted: give the reader its key (withKey / withPassphrase)');
+    if (!(typeof key === 'object' && key !== null && 'passphrase' in key && typeof key.passphrase === 'string')) return createSectionOpener(header, key);
+    // A chain of deltas from one writer shares a salt: try the keys derived so far before running scrypt again.
+    for (const derived of this.#derived) {
+      try {
+        return await createSectionOpener(header, await derived);
+      } catch (error) {
+        if (!isPackError(error, 'WrongKey')) throw error;
+      }
+    }
+    const derived = deriveKeyForSnapshot(header, key.passphrase);
+    this.#derived.push(derived);
+    derived.catch(() => this.#derived.splice(this.#derived.indexOf(derived), 1));
+    return createSectionOpener(header, await derived);
+  };
+
+  /** Decodes a snapshot held in memory (decrypting it with the reader's key when it is encrypted). */
   async readFromBytes(bytes: Uint8Array): Promise<PackedSnapshot> {
-    if (isEncrypted(bytes)) return this.#decodeEncrypted(bytes);
-    const structure = await readStructure(bytesSource(bytes));
-    return decodeSnapshot(bytes, this.#decodeOptions(await codecsFor(structure.codecs)));
+    return readSnapshot(bytes, this.#decodeOptions());
   }
 
   /** Decodes a delta container (decrypting it first when it is encrypted; the key comes from `withKey` / `withPassphrase`). */
   async readDeltaFromBytes(bytes: Uint8Array): Promise<SnapshotDelta> {
-    let plain = bytes;
-    if (isEncrypted(bytes)) {
-      if (this.settings.key === undefined) throw new PackError('Decryption', 'this delta is encrypted: give the reader its key (withKey / withPassphrase)');
-      plain = await decryptSnapshot(bytes, await this.#deltaKey(bytes, this.settings.key));
-    }
-    const structure = await readStructure(bytesSource(plain));
-    const { components: _, ...options } = this.#decodeOptions(await codecsFor(structure.codecs));
-    return decodeDelta(plain, options);
-  }
-
-  /** The key for an encrypted delta: a passphrase is derived once per salt and cost, then reused. */
-  async #deltaKey(bytes: Uint8Array, key: DecryptionKeyInput): Promise<DecryptionKeyInput> {
-    if (!(typeof key === 'object' && key !== null && 'passphrase' in key && typeof key.passphrase === 'string')) return key;
-    const kdf = encryptionInfo(bytes)?.kdf;
-    if (kdf === undefined) return key; // a raw-key file: decryptSnapshot reports that a passphrase does not open it
-    const id = `${Buffer.from(kdf.salt).toString('hex')}:${kdf.N}:${kdf.r}:${kdf.p}`;
-    let derived = this.#derived.get(id);
-    if (derived === undefined) {
-      derived = deriveKeyForSnapshot(bytes, key.passphrase);
-      this.#derived.set(id, derived);
-      derived.catch(() => this.#derived.delete(id));
-    }
-    return derived;
+    const { components: _, ...options } = this.#decodeOptions();
+    return readDelta(bytes, options);
   }
 
   /**
-   * Decodes a snapshot from a random-access source. With `withComponents`, reads only the
-   * header, trailer, table of contents, manifest, needed entity sets, the components'
-   * sections and the entity metadata (decrypting only those, for encrypted files); sources
-   * above the component-wise threshold are decoded one component at a time; otherwise reads
-   * the whole source.
+   * Decodes a snapshot from a random-access source, fetching only what it decodes: header,
+   * trailer, table of contents, manifest, then one component's sections at a time (only the
+   * asked ones with `withComponents`), opening sealed sections one by one.
    */
   async readFromSource(source: ByteSource): Promise<PackedSnapshot> {
-    const structure = await readStructure(source, this.settings.key);
-    const threshold = this.settings.componentWiseAbove ?? LOW_MEMORY_THRESHOLD;
-    // Small encrypted files are decrypted whole; larger ones, and partial reads, section by section.
-    if (structure.encrypted && this.settings.components === undefined && source.size <= threshold) return this.#decodeEncrypted(await source.read(0, source.size));
-    const codecs = await codecsFor(structure.codecs);
-    if (this.settings.components !== undefined) {
-      const partial = await readPartialContainer(source, structure, this.settings.components, codecs.codecs!);
-      if (partial !== undefined) return decodeSnapshot(partial, this.#decodeOptions(codecs));
-    } else if (source.size > threshold) {
-      // Large files are decoded one component at a time, so the whole file is never in memory.
-      const ids = await readComponentIds(source, structure, codecs.codecs!);
-      const base = await readPartialContainer(source, structure, [], codecs.codecs!);
-      if (base !== undefined) {
-        const options = this.#decodeOptions(codecs);
-        const out = decodeSnapshot(base, { ...options, components: [] });
-        for (const id of ids) {
-          const part = await readPartialContainer(source, structure, [id], codecs.codecs!, false);
-          if (part === undefined) break;
-          const component = decodeSnapshot(part, { ...options, components: [id] }).components[0]!;
-          // Each partial decode materialises its entity sets anew: share equal ones, as a whole decode does.
-          const shared = [out.entities, ...out.components.map((c) => c.entityIds)].find((ids) => sameIds(ids, component.entityIds));
-          if (shared !== undefined) component.entityIds = shared;
-          out.components.push(component);
-        }
-        if (out.components.length === ids.length) return out;
-      }
-    }
-    if (structure.encrypted) return this.#decodeEncrypted(await source.read(0, source.size));
-    return decodeSnapshot(await source.read(0, source.size), this.#decodeOptions(codecs));
+    return readSnapshot(source, this.#decodeOptions());
   }
 
   /**
@@ -213,16 +162,4 @@ export class SnapshotReader {
       await handle.close().catch(() => {});
     }
   }
-}
-
-function sameIds(a: Uint32Array, b: Uint32Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
-
-/** True when the header of `bytes` says the container is encrypted (decodeEncrypted then checks it). */
-function isEncrypted(bytes: Uint8Array): boolean {
-  const h = readHeader(bytes);
-  return (h.flags & HeaderFlags.Encrypted) !== 0 || h.cipher !== CipherId.None;
 }

@@ -1,25 +1,8 @@
 import type { FileHandle } from 'node:fs/promises';
-import { PackError } from '@tx2/pack-format';
+import { type ByteSource, PackError } from '@tx2/pack-format';
 import { ioError } from './errors.js';
 
-/** Random access to the bytes of one snapshot: a file handle, a backend entry or an array. */
-export interface ByteSource {
-  /** Total size in bytes. */
-  readonly size: number;
-  /** Reads exactly `length` bytes at `offset` (PackError 'Truncated' when the source is shorter). */
-  read(offset: number, length: number): Promise<Uint8Array>;
-}
-
-/** A source over bytes already in memory. */
-export function bytesSource(bytes: Uint8Array): ByteSource {
-  return {
-    size: bytes.length,
-    read: async (offset, length) => {
-      if (offset + length > bytes.length) throw new PackError('Truncated', 'the snapshot ends before a structure it declares: the file is incomplete');
-      return bytes.subarray(offset, offset + length);
-    },
-  };
-}
+export { type ByteSource, bytesSource } from '@tx2/pack-format';
 
 /** A source reading an open file with positioned reads (the caller closes the handle). */
 export async function fileSource(handle: FileHandle, path: string): Promise<ByteSource> {
@@ -32,6 +15,7 @@ export async function fileSource(handle: FileHandle, path: string): Promise<Byte
   return {
     size,
     read: async (offset, length) => {
+      if (offset < 0 || length < 0 || offset + length > size) throw new PackError('Truncated', `${path} ends before a structure it declares: the file is incomplete`, { details: { path, offset, length, size } });
       const out = new Uint8Array(length);
       let got = 0;
       try {
@@ -43,7 +27,7 @@ export async function fileSource(handle: FileHandle, path: string): Promise<Byte
       } catch (error) {
         throw ioError('read', path, error);
       }
-      if (got !== length) throw new PackError('Truncated', `${path} ends before a structure it declares: the file is incomplete`);
+      if (got !== length) throw new PackError('Truncated', `${path} ends before a structure it declares: the file is incomplete`, { details: { path, offset, length } });
       return out;
     },
   };

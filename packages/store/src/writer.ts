@@ -1,9 +1,8 @@
 import path from 'node:path';
 import { type Codec, type CodecName, type FilterChoice, type LevelPreset, packOptions, type PackOptionsInput } from '@tx2/pack-codecs';
-import { type DeriveKeyOptions, deriveKey, EncryptionKey, type EncryptionKeyInput, encryptSnapshot } from '@tx2/pack-crypto';
-import { type EncodeOptions, encodeDelta, encodeSnapshot, PackError, type PackedSnapshot, type SnapshotDelta } from '@tx2/pack-format';
+import { createSectionSealer, type DeriveKeyOptions, deriveKey, EncryptionKey, type EncryptionKeyInput, encryptSnapshot } from '@tx2/pack-crypto';
+import { DEFAULT_CHUNK_BYTES, type EncodeOptions, encodeDelta, encodeSnapshot, encodeSnapshotStream, PackError, type PackedSnapshot, type SnapshotDelta } from '@tx2/pack-format';
 import { NodeFsBackend } from './backends/node-fs.js';
-import { DEFAULT_CHUNK_BYTES, encodeSnapshotStream } from './stream-encode.js';
 
 /** The settings a {@link SnapshotWriter} holds. */
 export interface WriterSettings {
@@ -92,7 +91,11 @@ export class SnapshotWriter {
   async *stream(snapshot: PackedSnapshot): AsyncGenerator<Uint8Array> {
     const options = await this.encodeOptions();
     const key = await this.#encryptionKey();
-    yield* encodeSnapshotStream(snapshot, options, this.settings.chunkBytes ?? DEFAULT_CHUNK_BYTES, key);
+    yield* encodeSnapshotStream(snapshot, {
+      ...options,
+      chunkBytes: this.settings.chunkBytes ?? DEFAULT_CHUNK_BYTES,
+      ...(key === undefined ? {} : { sealer: (header: Uint8Array) => createSectionSealer(header, key) }),
+    });
   }
 
   /** Writes `snapshot` to a Node.js Writable or a web WritableStream, section by section, respecting backpressure; does not end/close it. */
