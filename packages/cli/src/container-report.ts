@@ -15,10 +15,11 @@ import {
   type SectionEntry,
   type SnapshotTrailer,
 } from '@tx2/pack-format';
-import type { PackedSnapshot } from '@tx2/pack-format';
+import type { Manifest as ManifestSummary, PackedSnapshot } from '@tx2/pack-format';
 import type { DecryptionKeyInput } from '@tx2/pack-crypto';
 import { toCliError } from './errors.js';
-import { readManifest, type ManifestSummary } from './manifest.js';
+import { manifestOf } from './manifest-of.js';
+
 import { sectionKindName, sectionName } from './section-names.js';
 import { plainContainer, type SnapshotFile } from './snapshot-file.js';
 
@@ -127,7 +128,7 @@ export async function describeContainer(file: SnapshotFile, key: DecryptionKeyIn
       entries = scanSections(bytes).sections.filter((s) => s.descriptor.kind !== SectionKind.TableOfContents);
     }
     try {
-      manifest = await readManifest(bytes, entries);
+      manifest = await manifestOf(bytes, entries);
     } catch (error) {
       damage ??= toCliError(error).message;
     }
@@ -136,7 +137,7 @@ export async function describeContainer(file: SnapshotFile, key: DecryptionKeyIn
     entries = scanSections(bytes).sections.filter((s) => s.descriptor.kind !== SectionKind.TableOfContents);
     if (key !== undefined) {
       const plain = await plainContainer(file, key);
-      manifest = await readManifest(plain, readLayout(plain).sections);
+      manifest = await manifestOf(plain, readLayout(plain).sections);
     }
   }
   const sections = entries.map((entry, i) => sectionReport(entry, i, manifest));

@@ -1,7 +1,7 @@
 // Names of container sections as people read them ("column Position.x"), from the
 // manifest when it could be read, else from the indexes the descriptor holds.
 import { SectionKind, type SectionDescriptor } from '@tx2/pack-format';
-import type { ManifestSummary } from './manifest.js';
+import type { Manifest as ManifestSummary } from '@tx2/pack-format';
 
 /** The kind of a section as a short word (manifest, entity-set, column, blobs, entity-metadata, toc). */
 export function sectionKindName(kind: number): string {

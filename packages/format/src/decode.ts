@@ -660,6 +660,29 @@ export function readManifestFrom(source: ByteSource | Uint8Array, options: Omit<
   return runAsync(readManifestSteps(sourceOf(source, 'readManifestFrom'), options));
 }
 
+/**
+ * Decodes the manifest of a plain container in memory from a section entry found by the
+ * caller (the first of `sections`): for tools reading a file whose table of contents is damaged
+ * (`scanSections` lists the frames instead). The frame's CRC is checked unless `verifyChecksums` is false.
+ */
+export function readManifestAt(input: Uint8Array, sections: readonly SectionEntry[], options: Omit<DecodeOptions, 'components' | 'copy' | 'opener'> = {}): Manifest {
+  if (!(input instanceof Uint8Array)) throw new PackError('InvalidInput', 'readManifestAt expects a Uint8Array');
+  const entry = sections[0];
+  if (entry === undefined || entry.descriptor.kind !== SectionKind.Manifest) corrupt('the first section is not the manifest');
+  const source = bytesSource(input);
+  return runSync(
+    (function* (): Steps<Manifest> {
+      const header = readHeader((yield source.read(0, Math.min(HEADER_SIZE, source.size))) as Uint8Array);
+      if (entry.offset < HEADER_SIZE || entry.offset + DESCRIPTOR_SIZE > source.size) corrupt('the manifest entry lies outside the input');
+      const copy = ((yield source.read(entry.offset, DESCRIPTOR_SIZE)) as Uint8Array).slice();
+      const frameLength = Math.min(align(DESCRIPTOR_SIZE + entry.descriptor.storedLength), source.size - entry.offset);
+      const structure: Structure = { header, trailer: { tocOffset: 0, sectionCount: 1, flags: 0, digest: new Uint8Array(32) }, entries: [{ ...entry, ordinal: 0, copy, frameLength }], opener: undefined, size: source.size };
+      return yield* manifestSteps(contextOf(source, structure, options), true);
+    })(),
+    'readManifestFrom',
+  );
+}
+
 function* layoutSteps(source: ByteSource, options: DecodeOptions): Steps<SnapshotLayout> {
   const structure = yield* structureSteps(source, options);
   const ctx = contextOf(source, structure, { ...options, maxSectionSize: Number.MAX_SAFE_INTEGER });

@@ -40,6 +40,7 @@ export {
   readSnapshot,
   readManifest,
   readManifestFrom,
+  readManifestAt,
   readLayout,
   readLayoutFrom,
   readFrames,

@@ -1,5 +1,6 @@
 // `tx2pack verify <file>`: every checksum and authentication tag, naming what fails.
 import type { CAC } from 'cac';
+import type { Manifest as ManifestSummary } from '@tx2/pack-format';
 import {
   ContainerKind,
   crc32,
@@ -20,9 +21,10 @@ import { decryptSnapshot, encryptionInfo, verifyDigest, type DecryptionKeyInput 
 import { keyOptions, pathArgument, withKeyOptions, type GlobalOptions, type OutputFactory } from '../command.js';
 import { CliError, ExitCode, toCliError } from '../errors.js';
 import { decryptionKey, hasKey } from '../keys.js';
-import { readManifest, type ManifestSummary } from '../manifest.js';
+
 import type { Output } from '../output.js';
 import { sectionName } from '../section-names.js';
+import { manifestOf } from '../manifest-of.js';
 import { readWholeFile } from '../snapshot-file.js';
 import { formatCount } from '../units.js';
 
@@ -123,7 +125,7 @@ async function verifyPlain(report: VerifyReport, bytes: Uint8Array, output: Outp
   const layout = step(report, `${label}table of contents`, (l) => `${l.sections.length} section descriptors, their table of contents copies and padding`, () => readLayout(bytes));
   let manifest: ManifestSummary | undefined;
   try {
-    manifest = await readManifest(bytes, layout.sections);
+    manifest = await manifestOf(bytes, layout.sections);
   } catch {
     // The manifest's own checksum or decode check below names the problem.
   }
