@@ -64,6 +64,8 @@ export interface DecodeOptions {
    * trusted files of many entities without components.
    */
   maxRangeIds?: number;
+  /** Largest decoded size of the manifest section (default 64 MiB: schemas and metadata, never bulk data). */
+  maxManifestSize?: number;
   /** Opens sealed sections of encrypted containers: pass the key through @tx2/pack-crypto (decodeEncrypted / readEncrypted) rather than setting this. */
   opener?: OpenerFactory;
 }
@@ -83,6 +85,8 @@ export interface SnapshotLayout {
 
 /** Default of `maxSectionSize`: 1 GiB. */
 export const DEFAULT_MAX_SECTION_SIZE = 2 ** 30;
+/** Default of `maxManifestSize`: 64 MiB. */
+export const DEFAULT_MAX_MANIFEST_SIZE = 64 << 20;
 /** Default of `maxDecodedSize`: 1 GiB. */
 export const DEFAULT_MAX_DECODED_SIZE = 2 ** 30;
 // A range entity set costs no bytes in the file; cap what it may make us allocate.
@@ -159,6 +163,7 @@ function* structureSteps(source: ByteSource, options: DecodeOptions): Steps<Stru
   const maxSection = options.maxSectionSize ?? DEFAULT_MAX_SECTION_SIZE;
   if (tocDescriptor.storedLength > maxSection) overLimit('the table of contents', tocDescriptor.storedLength, 'maxSectionSize', maxSection, { section: count });
   if (tocDescriptor.storedLength > end - tocOffset - DESCRIPTOR_SIZE) throw new PackError('Truncated', 'the table of contents runs past the end of the file: the file is incomplete');
+  if (align(tocOffset + DESCRIPTOR_SIZE + tocDescriptor.storedLength) !== end) corrupt('there are unlisted bytes between the table of contents and the trailer');
   let toc = (yield source.read(tocOffset + DESCRIPTOR_SIZE, tocDescriptor.storedLength)) as Uint8Array;
   if (opener !== undefined) {
     toc = ((yield opener.open(count, tocCopy, toc)) as SectionFrame).payload;
@@ -195,6 +200,7 @@ interface ReadContext {
   codecs: CodecLookup | undefined;
   filters: FilterLookup | undefined;
   maxSectionSize: number;
+  maxManifestSize: number;
   /** Frames fetched ahead by one coalesced read, by ordinal. */
   fetched: Map<number, Uint8Array>;
 }
@@ -356,6 +362,10 @@ function concat(parts: Uint8Array[]): Uint8Array {
 function decodeColumn(parts: Uint8Array[], entries: Entry[], name: string, type: Column['type'], count: number, copy: boolean, what: string): Column {
   const info = FIELD_TYPES[type];
   if (info.array !== undefined) {
+    parts.forEach((part, i) => {
+      const rows = entries[i]!.descriptor.rowCount;
+      if (part.length !== rows * info.width) corrupt(`${what} has a chunk of ${part.length} bytes for ${rows} ${type} values`);
+    });
     const raw = concat(parts);
     if (raw.length !== count * info.width) corrupt(`${what} has ${raw.length} bytes for ${count} ${type} values`);
     return { name, type, values: typedView(info.array as never, raw, count, copy && parts.length === 1) } as Column;
@@ -411,6 +421,7 @@ function contextOf(source: ByteSource, structure: Structure, options: DecodeOpti
     codecs: options.codecs,
     filters: options.filters,
     maxSectionSize: options.maxSectionSize ?? DEFAULT_MAX_SECTION_SIZE,
+    maxManifestSize: options.maxManifestSize ?? DEFAULT_MAX_MANIFEST_SIZE,
     fetched: new Map(),
   };
 }
@@ -419,6 +430,8 @@ function contextOf(source: ByteSource, structure: Structure, options: DecodeOpti
 function* manifestSteps(ctx: ReadContext, copy: boolean): Steps<Manifest> {
   const first = ctx.structure.entries[0];
   if (first === undefined || first.descriptor.kind !== SectionKind.Manifest) corrupt('the first section is not the manifest');
+  const maxManifest = ctx.maxManifestSize;
+  if (first.descriptor.rawLength > maxManifest) overLimit('the manifest section', first.descriptor.rawLength, 'maxManifestSize', maxManifest, { section: 0, kind: SectionKind.Manifest });
   // MessagePack bytes values are views into what they are decoded from: copy first when asked.
   const raw = yield* openSection(ctx, first);
   const manifest = decodeManifest(copy ? raw.slice() : raw);
@@ -460,7 +473,6 @@ function* decodeSteps(source: ByteSource, options: DecodeOptions, kind: number):
     const d = entry.descriptor;
     if (d.kind === SectionKind.EntitySet) {
       if (d.owner >= manifest.sets.length || setSections.has(d.owner)) corrupt(`entity set section ${i} names set ${d.owner}`, { section: i });
-      if ('start' in manifest.sets[d.owner]!) corrupt(`entity set ${d.owner} is a range but has a section`, { section: i });
       setSections.set(d.owner, entry);
     } else if (d.kind === SectionKind.Column || d.kind === SectionKind.Blobs) {
       const component = manifest.components[d.owner];

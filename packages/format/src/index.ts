@@ -49,6 +49,7 @@ export {
   scanSections,
   DEFAULT_MAX_SECTION_SIZE,
   DEFAULT_MAX_DECODED_SIZE,
+  DEFAULT_MAX_MANIFEST_SIZE,
   type DecodeOptions,
   type SectionEntry,
   type SnapshotLayout,
