@@ -29,12 +29,12 @@ export async function loadGzip(options: ZlibCodecOptions = {}): Promise<Codec> {
       checkExpectedSize('gzip', expectedSize);
       checkPlausible('gzip', stored, expectedSize, MAX_RATIO, 64);
       if (native !== undefined) return nativeCall('gzip', expectedSize, () => native.gunzip(stored, expectedSize));
+      // fflate checks no member trailer: check each one as its member ends (RFC 1952 2.2).
       const gunzip = new Gunzip();
-      let members = 1;
-      gunzip.onmember = () => members++;
-      const out = inflateBounded('gzip', gunzip, stored, expectedSize);
-      // fflate does not check the trailer: do it (for the usual single-member stream).
-      if (members === 1) checkTrailer(stored.subarray(Math.max(0, stored.length - 8)), crc32(out), out.length);
+      const member = new MemberCheck();
+      gunzip.onmember = (offset) => member.end(stored.subarray(offset - 8, offset));
+      const out = inflateBounded('gzip', gunzip, stored, expectedSize, (chunk) => member.add(chunk));
+      member.end(stored.subarray(Math.max(0, stored.length - 8)));
       return out;
     },
     compressStream(level) {
@@ -49,44 +49,103 @@ export async function loadGzip(options: ZlibCodecOptions = {}): Promise<Codec> {
   return Object.freeze(codec);
 }
 
-/** Throws unless `trailer` (the last 8 bytes) holds the CRC-32 and the size modulo 2^32 of the output. */
+/** Throws unless `trailer` (8 bytes) holds the CRC-32 and the size modulo 2^32 of the output. */
 function checkTrailer(trailer: Uint8Array, crc: number, size: number): void {
   if (trailer.length < 8) throw new CodecError('gzip', 'the stream has no trailer: the section is truncated');
   const view = new DataView(trailer.buffer, trailer.byteOffset, 8);
   if (view.getUint32(0, true) !== crc >>> 0 || view.getUint32(4, true) !== size % 2 ** 32) {
-    throw new CodecError('gzip', 'the CRC-32 or size in the gzip trailer does not match the data: the section is corrupt or truncated');
+    throw new CodecError('gzip', 'the CRC-32 or size in a gzip member trailer does not match its data: the section is corrupt or truncated');
   }
 }
 
-/** A streaming gunzip that also checks the trailer of a single-member stream. */
+/** The CRC-32 and size of the current gzip member's output, checked against its trailer when it ends. */
+class MemberCheck {
+  #crc = 0;
+  #size = 0;
+
+  /** Counts `out`, the next output bytes of the current member. */
+  add(out: Uint8Array): void {
+    this.#crc = crc32(out, this.#crc);
+    this.#size += out.length;
+  }
+
+  /** Checks the member that just ended against its 8 trailer bytes; the next member starts from zero. */
+  end(trailer: Uint8Array): void {
+    checkTrailer(trailer, this.#crc, this.#size);
+    this.#crc = 0;
+    this.#size = 0;
+  }
+}
+
+// A member's trailer is read once fflate has parsed the next member's header, which may come
+// in a later chunk: the streaming check keeps this much input behind the current chunk.
+const TAIL = 128 * 1024;
+
+/** The last TAIL input bytes before the current chunk (a ring), and the current chunk. */
+class InputTail {
+  readonly #ring = new Uint8Array(TAIL);
+  #before = 0;
+  #chunk: Uint8Array = new Uint8Array(0);
+
+  /** Makes `chunk` the current chunk. */
+  begin(chunk: Uint8Array): void {
+    this.#chunk = chunk;
+  }
+
+  /** Moves the current chunk behind: its last bytes go into the ring. */
+  commit(): void {
+    const chunk = this.#chunk;
+    const kept = chunk.subarray(Math.max(0, chunk.length - TAIL));
+    let at = (this.#before + chunk.length - kept.length) % TAIL;
+    for (let done = 0; done < kept.length; ) {
+      const n = Math.min(kept.length - done, TAIL - at);
+      this.#ring.set(kept.subarray(done, done + n), at);
+      done += n;
+      at = (at + n) % TAIL;
+    }
+    this.#before += chunk.length;
+    this.#chunk = new Uint8Array(0);
+  }
+
+  /** The input bytes [start, start + length) (within the current chunk or the ring). */
+  bytes(start: number, length: number): Uint8Array {
+    const out = new Uint8Array(Math.max(0, length));
+    for (let i = 0; i < out.length; i++) {
+      const at = start + i;
+      if (at >= this.#before) out[i] = this.#chunk[at - this.#before]!;
+      else if (at >= 0 && at >= this.#before - TAIL) out[i] = this.#ring[at % TAIL]!;
+      else throw new CodecError('gzip', `a gzip member header is longer than ${TAIL} bytes: its previous member cannot be checked`);
+    }
+    return out;
+  }
+
+  /** The last `length` input bytes (fewer when the input is shorter). */
+  last(length: number): Uint8Array {
+    const total = this.#before + this.#chunk.length;
+    return this.bytes(Math.max(0, total - length), Math.min(length, total));
+  }
+}
+
+/** A streaming gunzip that checks the trailer of every member. */
 function checkedGunzip(expectedSize: number): ChunkProcessor {
   const gunzip = new Gunzip();
-  let members = 1;
-  gunzip.onmember = () => members++;
+  const member = new MemberCheck();
+  const input = new InputTail();
+  gunzip.onmember = (offset) => member.end(input.bytes(offset - 8, 8));
   const inner = fflateDecompressor('gzip', gunzip, expectedSize);
-  let crc = 0;
-  let size = 0;
-  const tail = new Uint8Array(8);
-  let tailLength = 0;
   const counted = (emit: (out: Uint8Array) => void) => (out: Uint8Array) => {
-    crc = crc32(out, crc);
-    size += out.length;
+    member.add(out);
     emit(out);
   };
   return {
     push(chunk, emit) {
-      // Keep the last 8 input bytes: the trailer, once the input ends.
-      if (chunk.length >= 8) tail.set(chunk.subarray(chunk.length - 8));
-      else {
-        tail.copyWithin(0, chunk.length);
-        tail.set(chunk, 8 - chunk.length);
-      }
-      tailLength = Math.min(8, tailLength + chunk.length);
+      input.begin(chunk);
       inner.push(chunk, counted(emit));
+      input.commit();
     },
     finish(emit) {
       inner.finish(counted(emit));
-      if (members === 1) checkTrailer(tail.subarray(8 - tailLength), crc, size);
+      member.end(input.last(8));
     },
     dispose: () => inner.dispose(),
   };

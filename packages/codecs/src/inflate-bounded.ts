@@ -11,8 +11,17 @@ export interface FflateStream {
 // 1032 x 16 KiB of excess output (Deflate's best ratio is about 1032:1).
 const SLICE = 16 * 1024;
 
-/** Decompresses `stored` with a fresh fflate stream into exactly `expectedSize` bytes, never holding more. */
-export function inflateBounded(name: CodecName, stream: FflateStream, stored: Uint8Array, expectedSize: number): Uint8Array {
+/**
+ * Decompresses `stored` with a fresh fflate stream into exactly `expectedSize` bytes, never
+ * holding more; `observe` sees each output chunk in order (gzip checks its members with it).
+ */
+export function inflateBounded(
+  name: CodecName,
+  stream: FflateStream,
+  stored: Uint8Array,
+  expectedSize: number,
+  observe?: (chunk: Uint8Array) => void,
+): Uint8Array {
   const out = new Uint8Array(expectedSize);
   let written = 0;
   let ended = false;
@@ -20,6 +29,7 @@ export function inflateBounded(name: CodecName, stream: FflateStream, stored: Ui
     if (written + chunk.length > expectedSize) throw sizeMismatch(name, `more than ${expectedSize}`, expectedSize);
     out.set(chunk, written);
     written += chunk.length;
+    observe?.(chunk);
     if (final) ended = true;
   };
   try {

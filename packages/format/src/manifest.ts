@@ -108,7 +108,9 @@ export function decodeManifest(bytes: Uint8Array): Manifest {
   if (!(m.metadata instanceof Uint8Array)) bad('metadata');
   const metadata = decodeBlob(m.metadata, 'the world metadata');
   if (typeof metadata !== 'object' || metadata === null || Array.isArray(metadata)) bad('metadata');
-  if (!Array.isArray(m.sets) || !Array.isArray(m.components) || !Array.isArray(m.order)) bad('lists');
+  // `order` is optional (docs/format.md §4): absent means no entity needs its own order.
+  const rawOrder: unknown = m.order === undefined ? [] : m.order;
+  if (!Array.isArray(m.sets) || !Array.isArray(m.components) || !Array.isArray(rawOrder)) bad('lists');
   const sets: EntitySetEntry[] = m.sets.map((s: unknown) => {
     if (!Array.isArray(s)) bad('entity set');
     if (s.length === 2 && isU32(s[0]) && isU32(s[1]) && s[0] + s[1] <= 0x100000000) return { start: s[0], count: s[1] };
@@ -139,7 +141,7 @@ export function decodeManifest(bytes: Uint8Array): Manifest {
       }),
     };
   });
-  const order = m.order.map((entry: unknown): [number, number[]] => {
+  const order = rawOrder.map((entry: unknown): [number, number[]] => {
     if (!Array.isArray(entry) || entry.length !== 2 || !isU32(entry[0]) || !Array.isArray(entry[1])) bad('component order');
     const list = entry[1] as unknown[];
     if (!list.every((i) => isU32(i) && i < components.length)) bad('component order index');
