@@ -46,3 +46,25 @@ export function sectionName(d: SectionDescriptor, manifest: ManifestSummary | un
       return `a section of kind ${d.kind}`;
   }
 }
+
+/** The name of the section a PackError's `details` point at (`section`, `kind`, `component`, `field`), or null when they name none. */
+export function sectionFromDetails(details: Record<string, unknown>): string | null {
+  const { section, kind, component, field, entitySet } = details;
+  if (typeof section !== 'number') return null;
+  switch (kind) {
+    case SectionKind.Manifest:
+      return 'the manifest';
+    case SectionKind.EntitySet:
+      return typeof entitySet === 'number' ? `entity set ${entitySet}` : `section ${section} (an entity set)`;
+    case SectionKind.Column:
+      return component !== undefined && field !== undefined ? `column ${String(component)}.${String(field)}` : `section ${section} (a column)`;
+    case SectionKind.Blobs:
+      return component !== undefined ? `blobs of ${String(component)}` : `section ${section} (blobs)`;
+    case SectionKind.EntityMetadata:
+      return 'the entity metadata';
+    case SectionKind.TableOfContents:
+      return 'the table of contents';
+    default:
+      return `section ${section}`;
+  }
+}

@@ -4,9 +4,11 @@ import type { Manifest as ManifestSummary } from '@tx2/pack-format';
 import {
   ContainerKind,
   crc32,
+  isPackError,
+  readDescriptor,
+  readFrames,
   decodeDelta,
   decodeSnapshot,
-  DESCRIPTOR_SIZE,
   readHeader,
   readLayout,
   readTrailer,
@@ -23,7 +25,7 @@ import { CliError, ExitCode, toCliError } from '../errors.js';
 import { decryptionKey, hasKey } from '../keys.js';
 
 import type { Output } from '../output.js';
-import { sectionName } from '../section-names.js';
+import { sectionFromDetails, sectionName } from '../section-names.js';
 import { manifestOf } from '../manifest-of.js';
 import { readWholeFile } from '../snapshot-file.js';
 import { formatCount } from '../units.js';
@@ -97,16 +99,17 @@ async function stepAsync<T>(report: VerifyReport, check: string, detail: (value:
 
 /** Checks every payload CRC-32 of a plain container, naming the first section that fails. */
 function checkPayloads(report: VerifyReport, bytes: Uint8Array, sections: readonly SectionEntry[], manifest: ManifestSummary | undefined, output: Output): void {
+  const frames = readFrames(bytes, { verifyChecksums: false }).frames;
   const progress = output.progress('checking sections', sections.reduce((n, s) => n + s.descriptor.storedLength, 0));
   let checked = 0;
-  for (const [index, { offset, descriptor: d }] of sections.entries()) {
+  for (const [index, frame] of frames.entries()) {
+    const d = readDescriptor(frame.descriptor, 0);
     const name = sectionName(d, manifest);
     const hasCrc = (d.flags & SectionFlags.PayloadChecksum) !== 0;
     const result: SectionResult = { index, name, check: hasCrc ? 'crc32' : 'none', ok: hasCrc ? true : null };
     report.sections.push(result);
     if (hasCrc) {
-      const start = offset + DESCRIPTOR_SIZE;
-      const actual = crc32(bytes.subarray(start, start + d.storedLength));
+      const actual = crc32(frame.payload);
       if (actual !== d.payloadCrc) {
         result.ok = false;
         progress.finish();
@@ -220,7 +223,7 @@ export async function verifyContainer(file: string, bytes: Uint8Array, key: Decr
     // A wrong key is not damage: report it as the key error it is.
     if (cli.exitCode === ExitCode.Key) throw cli.message.includes(file) ? cli : new CliError(`${file}: ${cli.message}`, cli.exitCode, { cause: cli });
     report.checks.push({ check: error.check, status: 'failed', detail: error.message });
-    report.failure = { check: error.check, section: error.section ?? sectionFromMessage(error.message), message: error.message, exitCode: cli.exitCode };
+    report.failure = { check: error.check, section: error.section ?? sectionFromError(error.reason), message: error.message, exitCode: cli.exitCode };
   }
   return report;
 }
@@ -250,10 +253,9 @@ function encryptionInfoOrUndefined(bytes: Uint8Array): ReturnType<typeof encrypt
   }
 }
 
-// PackErrors of the format and crypto tiers name the section first ("column 0 of component 1 fails ...").
-function sectionFromMessage(message: string): string | null {
-  const match = /(the manifest section|the table of contents|the entity metadata section|entity set \d+(?: \(section \d+\))?|column \d+ of component \d+(?: \(section \d+\))?|the blobs of component \d+(?: \(section \d+\))?|field "[^"]+" of component "[^"]+")/.exec(message);
-  return match?.[1] ?? null;
+/** The failing section, from the structured details format and crypto errors carry (never from the message text). */
+function sectionFromError(reason: unknown): string | null {
+  return isPackError(reason) ? sectionFromDetails(reason.details) : null;
 }
 
 /** Registers `verify`. */
