@@ -32,6 +32,8 @@ export const PackErrorCode = {
   Io: 'Io',
   /** A delta was applied to a snapshot other than the one it was made from. */
   DeltaBaseMismatch: 'DeltaBaseMismatch',
+  /** An invariant of tx2-pack itself does not hold: a bug, never bad input; report it. */
+  Internal: 'Internal',
 } as const;
 
 /** One of the stable error codes of {@link PackErrorCode}. */

@@ -38,6 +38,7 @@ export { SnapshotEncoder, encodeSnapshot, type EncodeOptions } from './encode.js
 export { decodeSnapshot, readManifest, readLayout, scanSections, type DecodeOptions, type SectionEntry, type SnapshotLayout } from './decode.js';
 export { snapshotHash, snapshotsEqual, hashHex } from './hash.js';
 export { diff, type DiffOptions } from './diff.js';
+export { resolveDeltaPolicy, withinFullEvery, withinDeltaRatio, type DeltaPolicy, type ResolvedDeltaPolicy } from './delta-policy.js';
 export { applyDelta, invertDelta, type ApplyOptions } from './apply-delta.js';
 export { encodeDelta, decodeDelta } from './delta-container.js';
 export { summarizeDelta, formatDeltaSummary, type DeltaSummary, type ComponentSummary } from './delta-summary.js';
