@@ -17,10 +17,10 @@ export interface TimeTravelOptions {
   /** Name of the first (active) timeline (default 'main'). */
   timeline?: string;
   /**
-   * How frames are stored (default `{ every: 32, maxDeltaRatio: 1 }`): a keyframe (full
-   * encoded snapshot) at least every `every` frames, the frames between them as deltas from
-   * the frame before. `false`: every frame a keyframe, as full snapshots (the most memory,
-   * the fastest reads). See {@link KeyframeOptions}.
+   * How frames are stored, a `DeltaPolicy` of @tx2/pack-format (default `{ fullEvery: 32,
+   * maxDeltaRatio: 1 }`): a keyframe (full encoded snapshot) at least every `fullEvery`
+   * frames, the frames between them as deltas from the frame before. `false`: every frame a
+   * keyframe, as full snapshots (the most memory, the fastest reads). See {@link KeyframeOptions}.
    */
   keyframes?: KeyframeOptions | false;
 }
