@@ -2,7 +2,7 @@
 import { CodecId, crc32 } from '@tx2/pack-format';
 import { Gunzip, Gzip, gzipSync } from 'fflate';
 import { zlibFastPath } from '#zlib';
-import { checkExpectedSize, checkLevel, checkPlausible, type Codec, CodecError } from './codec.js';
+import { checkExpectedSize, checkLevel, checkPlausible, type Codec, CodecError, guarded, requireBytes } from './codec.js';
 import { GZIP_LEVELS } from './levels.js';
 import type { ZlibCodecOptions } from './deflate.js';
 import { fflateCompressor, fflateDecompressor, nativeCall } from './fflate-streams.js';
@@ -21,29 +21,32 @@ export async function loadGzip(options: ZlibCodecOptions = {}): Promise<Codec> {
     levels: GZIP_LEVELS,
     compress(raw, level) {
       const lv = checkLevel('gzip', GZIP_LEVELS, level);
-      if (native !== undefined) return native.gzip(raw, lv);
+      requireBytes('gzip', raw, 'the data to compress');
       // mtime 0 keeps the output deterministic (as zlib does).
-      return gzipSync(raw, { level: lv as 1, mtime: 0 });
+      return guarded('gzip', 'Compression', () => (native !== undefined ? native.gzip(raw, lv) : gzipSync(raw, { level: lv as 1, mtime: 0 })));
     },
     decompress(stored, expectedSize) {
+      requireBytes('gzip', stored, 'the data to decompress');
       checkExpectedSize('gzip', expectedSize);
       checkPlausible('gzip', stored, expectedSize, MAX_RATIO, 64);
       if (native !== undefined) return nativeCall('gzip', expectedSize, () => native.gunzip(stored, expectedSize));
-      const gunzip = new Gunzip();
-      let members = 1;
-      gunzip.onmember = () => members++;
-      const out = inflateBounded('gzip', gunzip, stored, expectedSize);
-      // fflate does not check the trailer: do it (for the usual single-member stream).
-      if (members === 1) checkTrailer(stored.subarray(Math.max(0, stored.length - 8)), crc32(out), out.length);
-      return out;
+      return guarded('gzip', 'Decompression', () => {
+        const gunzip = new Gunzip();
+        let members = 1;
+        gunzip.onmember = () => members++;
+        const out = inflateBounded('gzip', gunzip, stored, expectedSize);
+        // fflate does not check the trailer: do it (for the usual single-member stream).
+        if (members === 1) checkTrailer(stored.subarray(Math.max(0, stored.length - 8)), crc32(out), out.length);
+        return out;
+      });
     },
     compressStream(level) {
       const lv = checkLevel('gzip', GZIP_LEVELS, level);
-      return processorStream('gzip', () => fflateCompressor(new Gzip({ level: lv as 1, mtime: 0 })));
+      return processorStream('gzip', 'Compression', () => fflateCompressor(new Gzip({ level: lv as 1, mtime: 0 })));
     },
     decompressStream(expectedSize) {
       checkExpectedSize('gzip', expectedSize);
-      return processorStream('gzip', () => checkedGunzip(expectedSize));
+      return processorStream('gzip', 'Decompression', () => checkedGunzip(expectedSize));
     },
   };
   return Object.freeze(codec);
