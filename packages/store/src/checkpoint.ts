@@ -54,6 +54,7 @@ export interface CheckpointManagerOptions extends SnapshotStoreOptions {
   cacheSize?: number;
 }
 
+// TODO(bytes): use format's hex decoder.
 const fromHex = (hex: string): Uint8Array => Uint8Array.from(Buffer.from(hex, 'hex'));
 
 /** Rewraps a storage or decode error so its message names the checkpoint that is broken. */

@@ -48,6 +48,7 @@ export interface CheckpointLink {
 
 /** Key of the link in the store record's extra fields. */
 export const LINK_KEY = 'checkpoint';
+// TODO(bytes): use format's hex check (section-pool.ts has the same pattern).
 const HEX64 = /^[0-9a-f]{64}$/;
 
 /** The link in a record's extra fields, or undefined when the entry is not a checkpoint. */

@@ -115,10 +115,12 @@ export function applyValuePatch(snapshot: PackedSnapshot, patch: ValuePatch): vo
   snapshot.schemaVersion = patch.schemaVersion;
 }
 
+// TODO(bytes): use format's byte view of a typed array.
 function bytesOf(array: ArrayBufferView): Uint8Array {
   return new Uint8Array(array.buffer, array.byteOffset, array.byteLength);
 }
 
+// TODO(bytes): use format's align (the container's 8-byte alignment).
 function align8(n: number): number {
   return (n + 7) & ~7;
 }
