@@ -2,7 +2,7 @@
 // from the previous one (wrapping), the first kept as is. Sorted ids such as entity sets
 // become runs of small numbers. Bytes past the last whole value are kept in place.
 import { FilterId, type SectionFilter } from '@tx2/pack-format';
-import { checkFilterArgs } from './filter-args.js';
+import { checkFilterArgs, sectionFilter } from './section-filter.js';
 
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
@@ -78,15 +78,4 @@ export function deltaDecodeInto(src: Uint8Array, width: number, dst: Uint8Array)
 }
 
 /** The delta filter (filter id 2) for `encodeSnapshot` / `decodeSnapshot`. */
-export const deltaFilter: SectionFilter = Object.freeze({
-  id: FilterId.Delta,
-  name: 'delta',
-  encode(raw: Uint8Array, width: number): Uint8Array {
-    checkFilterArgs('delta', 'delta', raw, width, raw, 'Compression');
-    return deltaEncodeInto(raw, width, new Uint8Array(raw.length));
-  },
-  decode(filtered: Uint8Array, width: number): Uint8Array {
-    checkFilterArgs('delta', 'undelta', filtered, width, filtered, 'Decompression');
-    return deltaDecodeInto(filtered, width, new Uint8Array(filtered.length));
-  },
-});
+export const deltaFilter: SectionFilter = sectionFilter(FilterId.Delta, 'delta', ['delta', 'undelta'], deltaEncodeInto, deltaDecodeInto);

@@ -7,7 +7,7 @@
 // synchronously on first use) about 7x faster than JavaScript; everything else, and any
 // runtime without WebAssembly SIMD, uses the typed-array loops below, which give identical bytes.
 import { FilterId, type SectionFilter } from '@tx2/pack-format';
-import { checkFilterArgs } from './filter-args.js';
+import { checkFilterArgs, sectionFilter } from './section-filter.js';
 import { decodeBase64 } from './wasm/instance.js';
 import { SHUFFLE_WASM_BASE64 } from './wasm/shuffle-binary.js';
 
@@ -186,15 +186,4 @@ export function portableUnshuffleInto(src: Uint8Array, width: number, dst: Uint8
 }
 
 /** The byte-shuffle filter (filter id 1) for `encodeSnapshot` / `decodeSnapshot`. */
-export const shuffleFilter: SectionFilter = Object.freeze({
-  id: FilterId.ByteShuffle,
-  name: 'shuffle',
-  encode(raw: Uint8Array, width: number): Uint8Array {
-    checkFilterArgs('shuffle', 'shuffle', raw, width, raw, 'Compression');
-    return shuffleInto(raw, width, new Uint8Array(raw.length));
-  },
-  decode(filtered: Uint8Array, width: number): Uint8Array {
-    checkFilterArgs('shuffle', 'unshuffle', filtered, width, filtered, 'Decompression');
-    return unshuffleInto(filtered, width, new Uint8Array(filtered.length));
-  },
-});
+export const shuffleFilter: SectionFilter = sectionFilter(FilterId.ByteShuffle, 'shuffle', ['shuffle', 'unshuffle'], shuffleInto, unshuffleInto);

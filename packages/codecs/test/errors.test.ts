@@ -5,14 +5,9 @@ import { describe, expect, it } from 'vitest';
 import { CodecError, codecNameOf, createCodecRegistry, filterChooser, loadCodec, noneCodec, resolveLevel } from '../src/index.js';
 import { loadZstd } from '../src/zstd.js';
 
-/** The PackError `fn` throws or rejects with. */
+/** The PackError `fn` throws or rejects with (fails the test otherwise). */
 async function packErrorOf(fn: () => unknown): Promise<PackError> {
-  let failure: unknown;
-  try {
-    await fn();
-  } catch (error) {
-    failure = error;
-  }
+  const failure = await Promise.resolve().then(fn).then(() => 'nothing was thrown', (error: unknown) => error);
   expect(isPackError(failure), String(failure)).toBe(true);
   return failure as PackError;
 }

@@ -9,12 +9,7 @@ import { world } from './helpers.js';
 
 /** The PackError `fn` throws or rejects with (fails the test otherwise). */
 async function packErrorOf(fn: () => unknown): Promise<PackError> {
-  let failure: unknown;
-  try {
-    await fn();
-  } catch (error) {
-    failure = error;
-  }
+  const failure = await Promise.resolve().then(fn).then(() => 'nothing was thrown', (error: unknown) => error);
   expect(isPackError(failure), String(failure)).toBe(true);
   return failure as PackError;
 }
