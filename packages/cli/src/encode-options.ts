@@ -1,6 +1,6 @@
 // The codec options of commands that write snapshots (--codec, --level, --filter, --no-checksums).
 import type { Command } from 'cac';
-import type { EncodeOptions } from '@tx2/pack-format';
+import { type EncodeOptions, isPackError } from '@tx2/pack-format';
 import { packOptions, type CodecName } from '@tx2/pack-codecs';
 import { codecOption, filterOption, levelOption } from './command.js';
 import { usageError } from './errors.js';
@@ -41,8 +41,8 @@ export async function encodeOptionsFrom(options: CodecOptions, fallbackCodec?: C
     });
     return { ...encode, codecName: encode.codec.name as CodecName };
   } catch (error) {
-    // resolveLevel throws a RangeError naming the codec's valid levels.
-    if (error instanceof RangeError) throw usageError(`--level: ${error.message}`);
+    // resolveLevel throws an InvalidInput PackError naming the codec's valid levels.
+    if (isPackError(error, 'InvalidInput') && error.details.level !== undefined) throw usageError(`--level: ${error.message}`);
     throw error;
   }
 }

@@ -1,4 +1,5 @@
-import { type FilterChooser, type SectionFilter, SectionKind } from '@tx2/pack-format';
+import { type FilterChooser, PackError, type SectionFilter, SectionKind } from '@tx2/pack-format';
+import { describe } from './codec.js';
 import { deltaFilter } from './delta.js';
 import { shuffleFilter } from './shuffle.js';
 
@@ -29,7 +30,7 @@ export function filterChooser(choice: FilterChoice = 'auto'): FilterChooser | un
     case 'delta':
       return () => deltaFilter;
     default:
-      throw new RangeError(`unknown filter choice ${JSON.stringify(choice)}: use 'auto', 'none', 'shuffle', 'delta' or a function`);
+      throw new PackError('InvalidInput', `unknown filter choice ${typeof choice === 'string' ? `"${choice}"` : describe(choice)}: use 'auto', 'none', 'shuffle', 'delta' or a function`, { details: { filter: choice } });
   }
 }
 

@@ -2,7 +2,7 @@
 import { CodecId } from '@tx2/pack-format';
 import { Deflate, deflateSync, Inflate } from 'fflate';
 import { zlibFastPath } from '#zlib';
-import { checkExpectedSize, checkLevel, checkPlausible, type Codec } from './codec.js';
+import { checkExpectedSize, checkLevel, checkPlausible, type Codec, guarded, requireBytes } from './codec.js';
 import { DEFLATE_LEVELS } from './levels.js';
 import { inflateBounded } from './inflate-bounded.js';
 import { fflateCompressor, fflateDecompressor, nativeCall } from './fflate-streams.js';
@@ -27,22 +27,23 @@ export async function loadDeflate(options: ZlibCodecOptions = {}): Promise<Codec
     levels: DEFLATE_LEVELS,
     compress(raw, level) {
       const lv = checkLevel('deflate', DEFLATE_LEVELS, level);
-      if (native !== undefined) return native.deflateRaw(raw, lv);
-      return deflateSync(raw, { level: lv as 1 });
+      requireBytes('deflate', raw, 'the data to compress');
+      return guarded('deflate', 'Compression', () => (native !== undefined ? native.deflateRaw(raw, lv) : deflateSync(raw, { level: lv as 1 })));
     },
     decompress(stored, expectedSize) {
+      requireBytes('deflate', stored, 'the data to decompress');
       checkExpectedSize('deflate', expectedSize);
       checkPlausible('deflate', stored, expectedSize, MAX_RATIO, 64);
       if (native !== undefined) return nativeCall('deflate', expectedSize, () => native.inflateRaw(stored, expectedSize));
-      return inflateBounded('deflate', new Inflate(), stored, expectedSize);
+      return guarded('deflate', 'Decompression', () => inflateBounded('deflate', new Inflate(), stored, expectedSize));
     },
     compressStream(level) {
       const lv = checkLevel('deflate', DEFLATE_LEVELS, level);
-      return processorStream('deflate', () => fflateCompressor(new Deflate({ level: lv as 1 })));
+      return processorStream('deflate', 'Compression', () => fflateCompressor(new Deflate({ level: lv as 1 })));
     },
     decompressStream(expectedSize) {
       checkExpectedSize('deflate', expectedSize);
-      return processorStream('deflate', () => fflateDecompressor('deflate', new Inflate(), expectedSize));
+      return processorStream('deflate', 'Decompression', () => fflateDecompressor('deflate', new Inflate(), expectedSize));
     },
   };
   return Object.freeze(codec);

@@ -2,19 +2,13 @@
 // from the previous one (wrapping), the first kept as is. Sorted ids such as entity sets
 // become runs of small numbers. Bytes past the last whole value are kept in place.
 import { FilterId, type SectionFilter } from '@tx2/pack-format';
+import { checkFilterArgs, sectionFilter } from './section-filter.js';
 
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
-function checkWidth(width: number): void {
-  if (!Number.isInteger(width) || width < 1 || width > 0xffff) {
-    throw new RangeError(`delta width must be an integer from 1 to 65535, got ${String(width)}: the section descriptor is corrupt`);
-  }
-}
-
-/** Writes the deltas of `src` (values of `width` bytes) into `dst`, which must have the same length. */
+/** Writes the deltas of `src` (values of `width` bytes) into `dst`, which must have the same length; PackError('InvalidInput') otherwise. */
 export function deltaEncodeInto(src: Uint8Array, width: number, dst: Uint8Array): Uint8Array {
-  checkWidth(width);
-  if (dst.length !== src.length) throw new RangeError(`delta output holds ${dst.length} bytes, the input ${src.length}`);
+  checkFilterArgs('delta', 'delta', src, width, dst, 'InvalidInput');
   const count = Math.floor(src.length / width);
   if (width === 4 && LITTLE_ENDIAN && src.byteOffset % 4 === 0 && dst.byteOffset % 4 === 0) {
     const s = new Uint32Array(src.buffer, src.byteOffset, count);
@@ -49,10 +43,9 @@ export function deltaEncodeInto(src: Uint8Array, width: number, dst: Uint8Array)
   return dst;
 }
 
-/** Writes the inverse of `deltaEncodeInto` (running sums) into `dst`. */
+/** Writes the inverse of `deltaEncodeInto` (running sums) into `dst`; PackError('InvalidInput') on bad arguments. */
 export function deltaDecodeInto(src: Uint8Array, width: number, dst: Uint8Array): Uint8Array {
-  checkWidth(width);
-  if (dst.length !== src.length) throw new RangeError(`delta output holds ${dst.length} bytes, the input ${src.length}`);
+  checkFilterArgs('delta', 'undelta', src, width, dst, 'InvalidInput');
   const count = Math.floor(src.length / width);
   if (width === 4 && LITTLE_ENDIAN && src.byteOffset % 4 === 0 && dst.byteOffset % 4 === 0) {
     const s = new Uint32Array(src.buffer, src.byteOffset, count);
@@ -85,9 +78,4 @@ export function deltaDecodeInto(src: Uint8Array, width: number, dst: Uint8Array)
 }
 
 /** The delta filter (filter id 2) for `encodeSnapshot` / `decodeSnapshot`. */
-export const deltaFilter: SectionFilter = Object.freeze({
-  id: FilterId.Delta,
-  name: 'delta',
-  encode: (raw: Uint8Array, width: number): Uint8Array => deltaEncodeInto(raw, width, new Uint8Array(raw.length)),
-  decode: (filtered: Uint8Array, width: number): Uint8Array => deltaDecodeInto(filtered, width, new Uint8Array(filtered.length)),
-});
+export const deltaFilter: SectionFilter = sectionFilter(FilterId.Delta, 'delta', ['delta', 'undelta'], deltaEncodeInto, deltaDecodeInto);

@@ -2,7 +2,7 @@
 import { CodecId, crc32 } from '@tx2/pack-format';
 import { Gunzip, Gzip, gzipSync } from 'fflate';
 import { zlibFastPath } from '#zlib';
-import { checkExpectedSize, checkLevel, checkPlausible, type Codec, CodecError } from './codec.js';
+import { checkExpectedSize, checkLevel, checkPlausible, type Codec, CodecError, guarded, requireBytes } from './codec.js';
 import { GZIP_LEVELS } from './levels.js';
 import type { ZlibCodecOptions } from './deflate.js';
 import { fflateCompressor, fflateDecompressor, nativeCall } from './fflate-streams.js';
@@ -21,29 +21,32 @@ export async function loadGzip(options: ZlibCodecOptions = {}): Promise<Codec> {
     levels: GZIP_LEVELS,
     compress(raw, level) {
       const lv = checkLevel('gzip', GZIP_LEVELS, level);
-      if (native !== undefined) return native.gzip(raw, lv);
+      requireBytes('gzip', raw, 'the data to compress');
       // mtime 0 keeps the output deterministic (as zlib does).
-      return gzipSync(raw, { level: lv as 1, mtime: 0 });
+      return guarded('gzip', 'Compression', () => (native !== undefined ? native.gzip(raw, lv) : gzipSync(raw, { level: lv as 1, mtime: 0 })));
     },
     decompress(stored, expectedSize) {
+      requireBytes('gzip', stored, 'the data to decompress');
       checkExpectedSize('gzip', expectedSize);
       checkPlausible('gzip', stored, expectedSize, MAX_RATIO, 64);
       if (native !== undefined) return nativeCall('gzip', expectedSize, () => native.gunzip(stored, expectedSize));
-      // fflate checks no member trailer: check each one as its member ends (RFC 1952 2.2).
-      const gunzip = new Gunzip();
-      const member = new MemberCheck();
-      gunzip.onmember = (offset) => member.end(stored.subarray(offset - 8, offset));
-      const out = inflateBounded('gzip', gunzip, stored, expectedSize, (chunk) => member.add(chunk));
-      member.end(stored.subarray(Math.max(0, stored.length - 8)));
-      return out;
+      return guarded('gzip', 'Decompression', () => {
+        // fflate checks no member trailer: check each one as its member ends (RFC 1952 2.2).
+        const gunzip = new Gunzip();
+        const member = new MemberCheck();
+        gunzip.onmember = (offset) => member.end(stored.subarray(offset - 8, offset));
+        const out = inflateBounded('gzip', gunzip, stored, expectedSize, (chunk) => member.add(chunk));
+        member.end(stored.subarray(Math.max(0, stored.length - 8)));
+        return out;
+      });
     },
     compressStream(level) {
       const lv = checkLevel('gzip', GZIP_LEVELS, level);
-      return processorStream('gzip', () => fflateCompressor(new Gzip({ level: lv as 1, mtime: 0 })));
+      return processorStream('gzip', 'Compression', () => fflateCompressor(new Gzip({ level: lv as 1, mtime: 0 })));
     },
     decompressStream(expectedSize) {
       checkExpectedSize('gzip', expectedSize);
-      return processorStream('gzip', () => checkedGunzip(expectedSize));
+      return processorStream('gzip', 'Decompression', () => checkedGunzip(expectedSize));
     },
   };
   return Object.freeze(codec);

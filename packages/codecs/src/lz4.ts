@@ -2,7 +2,7 @@
 // WebAssembly, embedded in ./wasm/lz4-binary.ts and loaded on first use. The `lz4`
 // command-line tool reads our frames and we read its.
 import { CodecId } from '@tx2/pack-format';
-import { checkExpectedSize, checkLevel, checkPlausible, type Codec, CodecError, sizeMismatch } from './codec.js';
+import { checkExpectedSize, checkLevel, checkPlausible, type Codec, CodecError, guarded, requireBytes, sizeMismatch } from './codec.js';
 import { LZ4_LEVELS } from './levels.js';
 import { type ChunkProcessor, OutputBudget, processorStream } from './streams.js';
 import { copyOut, instantiate, readCString, readU32, Scratch, type WasmBase, writeU32 } from './wasm/instance.js';
@@ -49,6 +49,7 @@ function declaredSize(stored: Uint8Array): number | undefined {
   const flags = stored[4]!;
   if ((flags & 0x08) === 0) return undefined;
   if (stored.length < 15) throw new CodecError('lz4', 'the LZ4 frame header is truncated: the section is corrupt');
+  // TODO(bytes): use format's u64 reader (this one does not refuse sizes of 2^53 and more).
   return view.getUint32(6, true) + view.getUint32(10, true) * 2 ** 32;
 }
 
@@ -62,8 +63,9 @@ export async function loadLz4(): Promise<Codec> {
   const input = new Scratch(wasm);
   const output = new Scratch(wasm);
   const errorName = (code: number): string => readCString(wasm, wasm.tx_lz4_error_name(code));
+  // Only compression calls are checked this way; decompression reports corrupt frames itself.
   const check = (code: number, what: string): number => {
-    if (wasm.tx_lz4_is_error(code)) throw new CodecError('lz4', `${what} failed: ${errorName(code)}`);
+    if (wasm.tx_lz4_is_error(code)) throw new CodecError('lz4', `${what} failed: ${errorName(code)}`, { code: 'Compression' });
     return code >>> 0;
   };
 
@@ -74,64 +76,73 @@ export async function loadLz4(): Promise<Codec> {
 
     compress(raw, level) {
       const lv = checkLevel('lz4', LZ4_LEVELS, level);
-      const bound = check(wasm.tx_lz4_frame_bound(raw.length, lv), 'sizing');
-      const dst = output.reserve(bound);
-      const src = input.write(raw);
-      return copyOut(wasm, dst, check(wasm.tx_lz4_compress(cctx, dst, bound, src, raw.length, lv), 'compression'));
+      requireBytes('lz4', raw, 'the data to compress');
+      return guarded('lz4', 'Compression', () => {
+        const bound = check(wasm.tx_lz4_frame_bound(raw.length, lv), 'sizing');
+        const dst = output.reserve(bound);
+        const src = input.write(raw);
+        return copyOut(wasm, dst, check(wasm.tx_lz4_compress(cctx, dst, bound, src, raw.length, lv), 'compression'));
+      });
     },
 
     decompress(stored, expectedSize) {
+      requireBytes('lz4', stored, 'the data to decompress');
       checkExpectedSize('lz4', expectedSize);
       checkPlausible('lz4', stored, expectedSize, MAX_RATIO, 64);
       const declared = declaredSize(stored);
       if (declared !== undefined && declared > expectedSize) {
         throw new CodecError('lz4', `the frame declares ${declared} bytes, expected ${expectedSize}: the section is corrupt`);
       }
-      const src = input.write(stored);
-      const dst = output.reserve(Math.max(expectedSize, 1));
-      wasm.tx_lz4_dctx_reset(dctx);
-      let read = 0;
-      let written = 0;
-      for (;;) {
-        writeU32(wasm, io, stored.length - read);
-        writeU32(wasm, io + 4, expectedSize - written);
-        const code = wasm.tx_lz4_decompress(dctx, dst + written, src + read, io);
-        if (wasm.tx_lz4_is_error(code)) {
-          throw new CodecError('lz4', `the frame is corrupt (${errorName(code)}): the section cannot be read`);
-        }
-        const consumed = readU32(wasm, io);
-        const produced = readU32(wasm, io + 4);
-        read += consumed;
-        written += produced;
-        if (read === stored.length) {
-          if (code !== 0) throw new CodecError('lz4', 'the frame is truncated: the section is incomplete');
-          break;
-        }
-        if (consumed === 0 && produced === 0) {
-          if (written === expectedSize) throw sizeMismatch('lz4', `more than ${expectedSize}`, expectedSize);
-          throw new CodecError('lz4', 'the frame is corrupt: decoding made no progress');
-        }
-      }
-      if (written !== expectedSize) throw sizeMismatch('lz4', written, expectedSize);
-      return copyOut(wasm, dst, written);
+      return guarded('lz4', 'Decompression', () => decompressFrame(stored, expectedSize));
     },
 
     compressStream(level) {
       const lv = checkLevel('lz4', LZ4_LEVELS, level);
-      return processorStream('lz4', () => lz4Compressor(wasm, lv, check));
+      return processorStream('lz4', 'Compression', () => lz4Compressor(wasm, lv, check));
     },
 
     decompressStream(expectedSize) {
       checkExpectedSize('lz4', expectedSize);
-      return processorStream('lz4', () => lz4Decompressor(wasm, expectedSize, errorName));
+      return processorStream('lz4', 'Decompression', () => lz4Decompressor(wasm, expectedSize, errorName));
     },
   };
+
+  /** Decompresses one whole frame of at most `expectedSize` bytes (the size checks done). */
+  function decompressFrame(stored: Uint8Array, expectedSize: number): Uint8Array {
+    const src = input.write(stored);
+    const dst = output.reserve(Math.max(expectedSize, 1));
+    wasm.tx_lz4_dctx_reset(dctx);
+    let read = 0;
+    let written = 0;
+    for (;;) {
+      writeU32(wasm, io, stored.length - read);
+      writeU32(wasm, io + 4, expectedSize - written);
+      const code = wasm.tx_lz4_decompress(dctx, dst + written, src + read, io);
+      if (wasm.tx_lz4_is_error(code)) {
+        throw new CodecError('lz4', `the frame is corrupt (${errorName(code)}): the section cannot be read`);
+      }
+      const consumed = readU32(wasm, io);
+      const produced = readU32(wasm, io + 4);
+      read += consumed;
+      written += produced;
+      if (read === stored.length) {
+        if (code !== 0) throw new CodecError('lz4', 'the frame is truncated: the section is incomplete');
+        break;
+      }
+      if (consumed === 0 && produced === 0) {
+        if (written === expectedSize) throw sizeMismatch('lz4', `more than ${expectedSize}`, expectedSize);
+        throw new CodecError('lz4', 'the frame is corrupt: decoding made no progress');
+      }
+    }
+    if (written !== expectedSize) throw sizeMismatch('lz4', written, expectedSize);
+    return copyOut(wasm, dst, written);
+  }
   return Object.freeze(codec);
 }
 
 function lz4Compressor(wasm: Lz4Wasm, level: number, check: (code: number, what: string) => number): ChunkProcessor {
   const cctx = wasm.tx_lz4_cctx_create();
-  if (cctx === 0) throw new CodecError('lz4', 'could not create an LZ4 context: out of WebAssembly memory');
+  if (cctx === 0) throw new CodecError('lz4', 'could not create an LZ4 context: out of WebAssembly memory', { code: 'Compression' });
   const out = new Scratch(wasm);
   const inp = new Scratch(wasm);
   let started = false;

@@ -1,6 +1,6 @@
-import { type DecodeOptions, type EncodeOptions, readLayout } from '@tx2/pack-format';
+import { type CodecLookup, type DecodeOptions, type EncodeOptions, type FilterLookup, PackError, readLayout } from '@tx2/pack-format';
 import { type FilterChoice, filterById, filterChooser } from './auto-filter.js';
-import { type Codec, type CodecName, type LevelPreset, resolveLevel } from './codec.js';
+import { type Codec, type CodecName, describe, type LevelPreset, resolveLevel } from './codec.js';
 import { CODEC_NAMES, codecNameOf, createCodecRegistry, loadCodec, type LoadCodecOptions } from './registry.js';
 
 /**
@@ -27,6 +27,10 @@ export interface PackOptionsInput {
 
 /** Loads the codec and returns `encodeSnapshot` / `SnapshotEncoder` options: `encodeSnapshot(packed, await packOptions())`. */
 export async function packOptions(input: PackOptionsInput = {}): Promise<EncodeOptions & { codec: Codec; level: number }> {
+  requireObject(input, 'packOptions');
+  if (input.checksums !== undefined && typeof input.checksums !== 'boolean') {
+    throw new PackError('InvalidInput', `packOptions: checksums must be true or false, got ${describe(input.checksums)}`, { details: { option: 'checksums', value: input.checksums } });
+  }
   const codec = typeof input.codec === 'object' ? input.codec : await loadCodec(input.codec ?? DEFAULT_PACK.codec, input.load);
   const level = resolveLevel(codec, input.level ?? (input.codec === undefined ? DEFAULT_PACK.level : undefined));
   const options: EncodeOptions & { codec: Codec; level: number } = { codec, level };
@@ -47,8 +51,10 @@ export interface ReadOptionsInput extends Omit<DecodeOptions, 'codecs' | 'filter
 }
 
 /** Loads codecs and returns `decodeSnapshot` options with `codecs` and `filters` set: `decodeSnapshot(bytes, await readOptions({ bytes }))`. */
-export async function readOptions(input: ReadOptionsInput = {}): Promise<DecodeOptions> {
+export async function readOptions(input: ReadOptionsInput = {}): Promise<Omit<DecodeOptions, 'codecs' | 'filters'> & { codecs: CodecLookup; filters: FilterLookup }> {
+  requireObject(input, 'readOptions');
   const { bytes, codecs: names, load, ...rest } = input;
+  if (bytes !== undefined && !(bytes instanceof Uint8Array)) throw new PackError('InvalidInput', `readOptions: bytes must be the Uint8Array of a snapshot, got ${describe(bytes)}`);
   let wanted: readonly (CodecName | number)[] = names ?? CODEC_NAMES;
   if (names === undefined && bytes !== undefined) {
     const ids = new Set(readLayout(bytes).sections.map((s) => s.descriptor.codec));
@@ -64,4 +70,8 @@ export async function readOptions(input: ReadOptionsInput = {}): Promise<DecodeO
   }
   const registry = await createCodecRegistry(wanted, load);
   return { ...rest, codecs: registry.codecs, filters: filterById };
+}
+
+function requireObject(input: unknown, what: string): void {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) throw new PackError('InvalidInput', `${what} takes an options object, got ${describe(input)}`);
 }

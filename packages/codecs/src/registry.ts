@@ -1,6 +1,6 @@
-import { type CodecLookup, CodecId, type FilterLookup } from '@tx2/pack-format';
+import { type CodecLookup, CodecId, type FilterLookup, isPackError, PackError } from '@tx2/pack-format';
 import { filterById } from './auto-filter.js';
-import type { Codec, CodecName } from './codec.js';
+import { type Codec, CodecError, type CodecName, describe } from './codec.js';
 import type { ZlibCodecOptions } from './deflate.js';
 import { noneCodec } from './none.js';
 import type { ZstdOptions } from './zstd.js';
@@ -39,27 +39,51 @@ function zlibOptions(options: LoadCodecOptions): ZlibCodecOptions {
 
 const cache = new Map<CodecName, Promise<Codec>>();
 
-/** The codec name of a name or codec id; throws a RangeError naming the valid ones otherwise. */
+/** The codec name of a name or codec id; PackError('InvalidInput', details `{ codec }`) naming the valid ones otherwise. */
 export function codecNameOf(codec: CodecName | number): CodecName {
   if (typeof codec === 'number') {
     const name = CODEC_NAMES.find((n) => IDS[n] === codec);
-    if (name === undefined) throw new RangeError(`unknown codec id ${codec}: this version knows ${CODEC_NAMES.map((n) => `${IDS[n]} (${n})`).join(', ')}`);
+    if (name === undefined) {
+      throw new PackError('InvalidInput', `unknown codec id ${codec}: this version knows ${CODEC_NAMES.map((n) => `${IDS[n]} (${n})`).join(', ')}`, { details: { codec } });
+    }
     return name;
   }
-  if (!CODEC_NAMES.includes(codec)) throw new RangeError(`unknown codec "${String(codec)}": use one of ${CODEC_NAMES.join(', ')}`);
+  if (!CODEC_NAMES.includes(codec)) {
+    throw new PackError('InvalidInput', `unknown codec ${typeof codec === 'string' ? `"${codec}"` : describe(codec)}: use one of ${CODEC_NAMES.join(', ')}`, { details: { codec } });
+  }
   return codec;
+}
+
+/** `options` checked to be an options object (undefined: none). */
+function optionsObject<T extends object>(options: T | undefined, what: string): T {
+  if (options === undefined) return {} as T;
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw new PackError('InvalidInput', `the options of ${what} must be an object, got ${describe(options)}`);
+  }
+  return options;
+}
+
+/** Runs a loader; a failure that is not a PackError (the WebAssembly module does not compile here) becomes one naming the codec. */
+async function load(name: CodecName, options: LoadCodecOptions): Promise<Codec> {
+  try {
+    return await LOADERS[name](options);
+  } catch (error) {
+    if (isPackError(error)) throw error;
+    throw new CodecError(name, `the codec could not be loaded (${error instanceof Error ? error.message : String(error)}): this runtime may lack WebAssembly`, { cause: error });
+  }
 }
 
 /**
  * Loads one codec by name or id; afterwards its compress/decompress are synchronous.
  * With default options the codec is loaded once and shared.
  */
-export async function loadCodec(codec: CodecName | number, options: LoadCodecOptions = {}): Promise<Codec> {
+export async function loadCodec(codec: CodecName | number, options?: LoadCodecOptions): Promise<Codec> {
   const name = codecNameOf(codec);
-  if (options.zstd !== undefined || options.native !== undefined) return LOADERS[name](options);
+  const given = optionsObject(options, 'loadCodec');
+  if (given.zstd !== undefined || given.native !== undefined) return load(name, given);
   let pending = cache.get(name);
   if (pending === undefined) {
-    pending = LOADERS[name](options);
+    pending = load(name, given);
     cache.set(name, pending);
     pending.catch(() => cache.delete(name));
   }
@@ -79,8 +103,10 @@ export interface CodecRegistry {
 }
 
 /** Loads the named codecs (default: all) and returns them as a registry for `decodeSnapshot`. */
-export async function createCodecRegistry(names: readonly (CodecName | number)[] = CODEC_NAMES, options: LoadCodecOptions = {}): Promise<CodecRegistry> {
-  const list = await Promise.all([...new Set(names.map(codecNameOf))].map((n) => loadCodec(n, options)));
+export async function createCodecRegistry(names: readonly (CodecName | number)[] = CODEC_NAMES, options?: LoadCodecOptions): Promise<CodecRegistry> {
+  if (!Array.isArray(names)) throw new PackError('InvalidInput', `createCodecRegistry expects an array of codec names or ids, got ${describe(names)}`);
+  const given = optionsObject(options, 'createCodecRegistry');
+  const list = await Promise.all([...new Set(names.map(codecNameOf))].map((n) => loadCodec(n, given)));
   const byId = new Map(list.map((c) => [c.id, c]));
   const codecs: CodecLookup = (id) => byId.get(id);
   return Object.freeze({

@@ -7,16 +7,11 @@
 // synchronously on first use) about 7x faster than JavaScript; everything else, and any
 // runtime without WebAssembly SIMD, uses the typed-array loops below, which give identical bytes.
 import { FilterId, type SectionFilter } from '@tx2/pack-format';
+import { checkFilterArgs, sectionFilter } from './section-filter.js';
 import { decodeBase64 } from './wasm/instance.js';
 import { SHUFFLE_WASM_BASE64 } from './wasm/shuffle-binary.js';
 
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
-
-function checkWidth(width: number): void {
-  if (!Number.isInteger(width) || width < 1 || width > 0xffff) {
-    throw new RangeError(`shuffle width must be an integer from 1 to 65535, got ${String(width)}: the section descriptor is corrupt`);
-  }
-}
 
 /** True when the 4x4 word transposition applies: little-endian host, aligned buffers, a multiple of 4 values. */
 function wordPath(src: Uint8Array, dst: Uint8Array, width: number, count: number): boolean {
@@ -82,26 +77,23 @@ function simdShuffle(inverse: boolean, src: Uint8Array, width: number, dst: Uint
   return true;
 }
 
-/** Writes the byte-shuffle of `src` (values of `width` bytes) into `dst`, which must have the same length. */
+/** Writes the byte-shuffle of `src` (values of `width` bytes) into `dst`, which must have the same length; PackError('InvalidInput') otherwise. */
 export function shuffleInto(src: Uint8Array, width: number, dst: Uint8Array): Uint8Array {
-  checkWidth(width);
-  if (dst.length !== src.length) throw new RangeError(`shuffle output holds ${dst.length} bytes, the input ${src.length}`);
+  checkFilterArgs('shuffle', 'shuffle', src, width, dst, 'InvalidInput');
   if (simdShuffle(false, src, width, dst, Math.floor(src.length / width))) return dst;
   return portableShuffleInto(src, width, dst);
 }
 
-/** Writes the inverse of `shuffleInto` into `dst`. */
+/** Writes the inverse of `shuffleInto` into `dst`; PackError('InvalidInput') on bad arguments. */
 export function unshuffleInto(src: Uint8Array, width: number, dst: Uint8Array): Uint8Array {
-  checkWidth(width);
-  if (dst.length !== src.length) throw new RangeError(`unshuffle output holds ${dst.length} bytes, the input ${src.length}`);
+  checkFilterArgs('shuffle', 'unshuffle', src, width, dst, 'InvalidInput');
   if (simdShuffle(true, src, width, dst, Math.floor(src.length / width))) return dst;
   return portableUnshuffleInto(src, width, dst);
 }
 
 /** `shuffleInto` with the JavaScript loops only (the path of runtimes without WebAssembly SIMD). */
 export function portableShuffleInto(src: Uint8Array, width: number, dst: Uint8Array): Uint8Array {
-  checkWidth(width);
-  if (dst.length !== src.length) throw new RangeError(`shuffle output holds ${dst.length} bytes, the input ${src.length}`);
+  checkFilterArgs('shuffle', 'shuffle', src, width, dst, 'InvalidInput');
   const count = Math.floor(src.length / width);
   const whole = count * width;
   if (wordPath(src, dst, width, count)) {
@@ -171,8 +163,7 @@ function transposePlanesToValues(s: Int32Array, d: Int32Array, groups: number, w
 
 /** `unshuffleInto` with the JavaScript loops only. */
 export function portableUnshuffleInto(src: Uint8Array, width: number, dst: Uint8Array): Uint8Array {
-  checkWidth(width);
-  if (dst.length !== src.length) throw new RangeError(`unshuffle output holds ${dst.length} bytes, the input ${src.length}`);
+  checkFilterArgs('shuffle', 'unshuffle', src, width, dst, 'InvalidInput');
   const count = Math.floor(src.length / width);
   const whole = count * width;
   if (wordPath(src, dst, width, count)) {
@@ -195,9 +186,4 @@ export function portableUnshuffleInto(src: Uint8Array, width: number, dst: Uint8
 }
 
 /** The byte-shuffle filter (filter id 1) for `encodeSnapshot` / `decodeSnapshot`. */
-export const shuffleFilter: SectionFilter = Object.freeze({
-  id: FilterId.ByteShuffle,
-  name: 'shuffle',
-  encode: (raw: Uint8Array, width: number): Uint8Array => shuffleInto(raw, width, new Uint8Array(raw.length)),
-  decode: (filtered: Uint8Array, width: number): Uint8Array => unshuffleInto(filtered, width, new Uint8Array(filtered.length)),
-});
+export const shuffleFilter: SectionFilter = sectionFilter(FilterId.ByteShuffle, 'shuffle', ['shuffle', 'unshuffle'], shuffleInto, unshuffleInto);

@@ -1,4 +1,4 @@
-import { CodecError, type CodecName, sizeMismatch } from './codec.js';
+import { CodecError, type CodecName, describe, guarded, sizeMismatch } from './codec.js';
 
 /** The incremental work behind a codec stream: fed chunk by chunk, then finished once. */
 export interface ChunkProcessor {
@@ -10,8 +10,11 @@ export interface ChunkProcessor {
   dispose(): void;
 }
 
-/** Wraps a processor in a web-standard TransformStream (Node.js 18+ and browsers). */
-export function processorStream(name: CodecName, create: () => ChunkProcessor): TransformStream<Uint8Array, Uint8Array> {
+/**
+ * Wraps a processor in a web-standard TransformStream (Node.js 18+ and browsers). Whatever
+ * fails in it fails the stream with a PackError: `code` for the processor's own failures.
+ */
+export function processorStream(name: CodecName, code: 'Compression' | 'Decompression', create: () => ChunkProcessor): TransformStream<Uint8Array, Uint8Array> {
   let processor: ChunkProcessor | undefined;
   const release = (): void => {
     processor?.dispose();
@@ -19,25 +22,27 @@ export function processorStream(name: CodecName, create: () => ChunkProcessor): 
   };
   return new TransformStream<Uint8Array, Uint8Array>({
     start() {
-      processor = create();
+      processor = guarded(name, code, create);
     },
     transform(chunk, controller) {
       if (!(chunk instanceof Uint8Array)) {
         release();
-        throw new CodecError(name, `streams take Uint8Array chunks, got ${Object.prototype.toString.call(chunk)}`);
+        throw new CodecError(name, `streams take Uint8Array chunks, got ${describe(chunk)}`, { code: 'InvalidInput' });
       }
-      if (processor === undefined) throw new CodecError(name, 'the stream was already closed or failed');
+      if (processor === undefined) throw new CodecError(name, 'the stream was already closed or failed', { code: 'InvalidInput' });
+      const running = processor;
       try {
-        processor.push(chunk, (out) => controller.enqueue(out));
+        guarded(name, code, () => running.push(chunk, (out) => controller.enqueue(out)));
       } catch (error) {
         release();
         throw error;
       }
     },
     flush(controller) {
-      if (processor === undefined) throw new CodecError(name, 'the stream was already closed or failed');
+      if (processor === undefined) throw new CodecError(name, 'the stream was already closed or failed', { code: 'InvalidInput' });
+      const running = processor;
       try {
-        processor.finish((out) => controller.enqueue(out));
+        guarded(name, code, () => running.finish((out) => controller.enqueue(out)));
       } finally {
         release();
       }

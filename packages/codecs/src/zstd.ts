@@ -1,15 +1,8 @@
 // Zstandard: the reference library (zstd 1.5.7) compiled to WebAssembly, embedded in
 // ./wasm/zstd-binary.ts and loaded on first use. Frames are standard zstd frames
 // (RFC 8878): the `zstd` command-line tool reads ours and we read its.
-import { CodecId } from '@tx2/pack-format';
-import {
-  checkExpectedSize,
-  checkLevel,
-  checkPlausible,
-  type Codec,
-  CodecError,
-  sizeMismatch,
-} from './codec.js';
+import { CodecId, PackError } from '@tx2/pack-format';
+import { checkExpectedSize, checkLevel, checkPlausible, type Codec, CodecError, guarded, requireBytes, sizeMismatch } from './codec.js';
 import { ZSTD_LEVELS } from './levels.js';
 import { type ChunkProcessor, OutputBudget, processorStream } from './streams.js';
 import { copyOut, instantiate, readCString, readU32, Scratch, type WasmBase, writeU32 } from './wasm/instance.js';
@@ -84,12 +77,13 @@ export function zstdBlockSize(option: 'auto' | number, length: number): number {
 function checkBlockSize(option: 'auto' | number): void {
   if (option === 'auto' || option === 0) return;
   if (!Number.isInteger(option) || option < 1024 || option > BLOCK_MAX) {
-    throw new RangeError(`zstd blockSize must be 'auto', 0, or an integer from 1024 to ${BLOCK_MAX}, got ${String(option)}`);
+    throw new PackError('InvalidInput', `zstd blockSize must be 'auto', 0, or an integer from 1024 to ${BLOCK_MAX}, got ${String(option)}`, { details: { codec: 'zstd', blockSize: option } });
   }
 }
 
 /** Loads the Zstandard codec (the WebAssembly module is fetched from this package on first use, never from the network). */
 export async function loadZstd(options: ZstdOptions = {}): Promise<Codec> {
+  if (typeof options !== 'object' || options === null) throw new PackError('InvalidInput', 'the zstd options must be an object { blockSize }', { details: { codec: 'zstd' } });
   const blockOption = options.blockSize ?? 'auto';
   checkBlockSize(blockOption);
   const wasm = await loadWasm();
@@ -99,8 +93,9 @@ export async function loadZstd(options: ZstdOptions = {}): Promise<Codec> {
   const input = new Scratch(wasm);
   const output = new Scratch(wasm);
 
+  // Only compression calls are checked this way; decompression reports corrupt frames itself.
   const fail = (code: number, what: string): never => {
-    throw new CodecError('zstd', `${what} failed: ${readCString(wasm, wasm.ZSTD_getErrorName(code))}`);
+    throw new CodecError('zstd', `${what} failed: ${readCString(wasm, wasm.ZSTD_getErrorName(code))}`, { code: 'Compression' });
   };
   const check = (code: number, what: string): number => (wasm.ZSTD_isError(code) ? fail(code, what) : code >>> 0);
 
@@ -117,56 +112,65 @@ export async function loadZstd(options: ZstdOptions = {}): Promise<Codec> {
 
     compress(raw, level) {
       const lv = checkLevel('zstd', ZSTD_LEVELS, level);
-      setup(cctx, lv, zstdBlockSize(blockOption, raw.length));
-      const bound = wasm.ZSTD_compressBound(raw.length) >>> 0;
-      const dst = output.reserve(bound);
-      const src = input.write(raw);
-      const written = check(wasm.ZSTD_compress2(cctx, dst, bound, src, raw.length), 'compression');
-      return copyOut(wasm, dst, written);
+      requireBytes('zstd', raw, 'the data to compress');
+      return guarded('zstd', 'Compression', () => {
+        setup(cctx, lv, zstdBlockSize(blockOption, raw.length));
+        const bound = wasm.ZSTD_compressBound(raw.length) >>> 0;
+        const dst = output.reserve(bound);
+        const src = input.write(raw);
+        const written = check(wasm.ZSTD_compress2(cctx, dst, bound, src, raw.length), 'compression');
+        return copyOut(wasm, dst, written);
+      });
     },
 
     decompress(stored, expectedSize) {
+      requireBytes('zstd', stored, 'the data to decompress');
       checkExpectedSize('zstd', expectedSize);
       checkPlausible('zstd', stored, expectedSize, MAX_RATIO, 1024);
-      const src = input.write(stored);
-      // The frame header may declare the content size: check it before allocating.
-      const declared = wasm.ZSTD_getFrameContentSize(src, stored.length);
-      if (declared < CONTENTSIZE_UNKNOWN) throw new CodecError('zstd', 'the data is not a zstd frame or its header is truncated: the section is corrupt');
-      if (declared !== CONTENTSIZE_UNKNOWN) {
-        const single = (wasm.ZSTD_findFrameCompressedSize(src, stored.length) >>> 0) === stored.length;
-        if (declared > BigInt(expectedSize) || (single && declared !== BigInt(expectedSize))) {
-          throw new CodecError('zstd', `the frame declares ${declared} bytes, expected ${expectedSize}: the section is corrupt`);
-        }
-      }
-      const dst = output.reserve(Math.max(expectedSize, 1));
-      const code = wasm.ZSTD_decompressDCtx(dctx, dst, expectedSize, src, stored.length);
-      if (wasm.ZSTD_isError(code)) {
-        const reason = readCString(wasm, wasm.ZSTD_getErrorName(code));
-        if (/too small/i.test(reason)) throw sizeMismatch('zstd', `more than ${expectedSize}`, expectedSize);
-        throw new CodecError('zstd', `the frame is corrupt or truncated (${reason}): the section cannot be read`);
-      }
-      const written = code >>> 0;
-      if (written !== expectedSize) throw sizeMismatch('zstd', written, expectedSize);
-      return copyOut(wasm, dst, written);
+      return guarded('zstd', 'Decompression', () => decompressFrame(stored, expectedSize));
     },
 
     compressStream(level) {
       const lv = checkLevel('zstd', ZSTD_LEVELS, level);
-      return processorStream('zstd', () => zstdCompressor(wasm, lv, blockOption === 'auto' ? 0 : blockOption, setup, check));
+      return processorStream('zstd', 'Compression', () => zstdCompressor(wasm, lv, blockOption === 'auto' ? 0 : blockOption, setup, check));
     },
 
     decompressStream(expectedSize) {
       checkExpectedSize('zstd', expectedSize);
-      return processorStream('zstd', () => zstdDecompressor(wasm, expectedSize));
+      return processorStream('zstd', 'Decompression', () => zstdDecompressor(wasm, expectedSize));
     },
   };
+
+  /** Decompresses one whole frame of `expectedSize` bytes (the size checks done). */
+  function decompressFrame(stored: Uint8Array, expectedSize: number): Uint8Array {
+    const src = input.write(stored);
+    // The frame header may declare the content size: check it before allocating.
+    const declared = wasm.ZSTD_getFrameContentSize(src, stored.length);
+    if (declared < CONTENTSIZE_UNKNOWN) throw new CodecError('zstd', 'the data is not a zstd frame or its header is truncated: the section is corrupt');
+    if (declared !== CONTENTSIZE_UNKNOWN) {
+      const single = (wasm.ZSTD_findFrameCompressedSize(src, stored.length) >>> 0) === stored.length;
+      if (declared > BigInt(expectedSize) || (single && declared !== BigInt(expectedSize))) {
+        throw new CodecError('zstd', `the frame declares ${declared} bytes, expected ${expectedSize}: the section is corrupt`);
+      }
+    }
+    const dst = output.reserve(Math.max(expectedSize, 1));
+    const code = wasm.ZSTD_decompressDCtx(dctx, dst, expectedSize, src, stored.length);
+    if (wasm.ZSTD_isError(code)) {
+      const reason = readCString(wasm, wasm.ZSTD_getErrorName(code));
+      if (/too small/i.test(reason)) throw sizeMismatch('zstd', `more than ${expectedSize}`, expectedSize);
+      throw new CodecError('zstd', `the frame is corrupt or truncated (${reason}): the section cannot be read`);
+    }
+    const written = code >>> 0;
+    if (written !== expectedSize) throw sizeMismatch('zstd', written, expectedSize);
+    return copyOut(wasm, dst, written);
+  }
   return Object.freeze(codec);
 }
 
 /** ZSTD_inBuffer / ZSTD_outBuffer: { pointer, size, pos }, 12 bytes each in wasm32. */
-function buffers(wasm: ZstdWasm): number {
+function buffers(wasm: ZstdWasm, code: 'Compression' | 'Decompression'): number {
   const pointer = wasm.malloc(24);
-  if (pointer === 0) throw new CodecError('zstd', 'out of WebAssembly memory');
+  if (pointer === 0) throw new CodecError('zstd', 'out of WebAssembly memory', { code });
   return pointer;
 }
 
@@ -178,9 +182,9 @@ function zstdCompressor(
   check: (code: number, what: string) => number,
 ): ChunkProcessor {
   const cctx = wasm.ZSTD_createCCtx();
-  if (cctx === 0) throw new CodecError('zstd', 'could not create a zstd context: out of WebAssembly memory');
+  if (cctx === 0) throw new CodecError('zstd', 'could not create a zstd context: out of WebAssembly memory', { code: 'Compression' });
   setup(cctx, level, blockSize);
-  const io = buffers(wasm);
+  const io = buffers(wasm, 'Compression');
   const outSize = wasm.ZSTD_CStreamOutSize() >>> 0;
   const out = new Scratch(wasm);
   const inp = new Scratch(wasm);
@@ -216,7 +220,7 @@ function zstdCompressor(
 function zstdDecompressor(wasm: ZstdWasm, expectedSize: number): ChunkProcessor {
   const dctx = wasm.ZSTD_createDCtx();
   if (dctx === 0) throw new CodecError('zstd', 'could not create a zstd context: out of WebAssembly memory');
-  const io = buffers(wasm);
+  const io = buffers(wasm, 'Decompression');
   const outSize = wasm.ZSTD_DStreamOutSize() >>> 0;
   const out = new Scratch(wasm);
   const inp = new Scratch(wasm);

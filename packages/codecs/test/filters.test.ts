@@ -1,7 +1,7 @@
 // Byte-shuffle and delta: exact layouts, round trips for every width and alignment, and the automatic choice.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { FilterId, SectionKind } from '@tx2/pack-format';
+import { FilterId, isPackError, SectionKind } from '@tx2/pack-format';
 import { sameBytes } from './helpers/data.js';
 import {
   autoFilter,
@@ -15,6 +15,18 @@ import {
   unshuffleInto,
 } from '../src/index.js';
 import { portableShuffleInto, portableUnshuffleInto, shuffleImplementation } from '../src/shuffle.js';
+
+/** The code and details of the PackError `fn` throws. */
+function codeOf(fn: () => unknown): { code: string; details: Record<string, unknown> } {
+  try {
+    fn();
+  } catch (error) {
+    expect(isPackError(error), String(error)).toBe(true);
+    const { code, details } = error as { code: string; details: Record<string, unknown> };
+    return { code, details };
+  }
+  throw new Error('expected a PackError');
+}
 
 /** The definition of byte-shuffle, written the slow obvious way. */
 function referenceShuffle(src: Uint8Array, width: number): Uint8Array {
@@ -109,10 +121,21 @@ describe('byte-shuffle', () => {
     }
   });
 
-  it('rejects an invalid width (a corrupt descriptor) with a RangeError', () => {
+  it('rejects an invalid width: Decompression through the filter (a corrupt descriptor), InvalidInput when called directly', () => {
     for (const width of [0, -1, 1.5, 65536, Number.NaN]) {
-      expect(() => shuffleFilter.decode(new Uint8Array(8), width)).toThrow(RangeError);
+      expect(codeOf(() => shuffleFilter.decode(new Uint8Array(8), width))).toEqual({ code: 'Decompression', details: { filter: 'shuffle', width } });
+      expect(codeOf(() => shuffleFilter.encode(new Uint8Array(8), width))).toEqual({ code: 'Compression', details: { filter: 'shuffle', width } });
+      expect(codeOf(() => shuffleInto(new Uint8Array(8), width, new Uint8Array(8)))).toEqual({ code: 'InvalidInput', details: { filter: 'shuffle', width } });
+      expect(codeOf(() => portableUnshuffleInto(new Uint8Array(8), width, new Uint8Array(8))).code).toBe('InvalidInput');
     }
+  });
+
+  it('rejects outputs of another length and what is not a Uint8Array with InvalidInput', () => {
+    expect(codeOf(() => shuffleInto(new Uint8Array(8), 4, new Uint8Array(7)))).toEqual({ code: 'InvalidInput', details: { filter: 'shuffle', inputLength: 8, outputLength: 7 } });
+    expect(codeOf(() => unshuffleInto(new Uint8Array(8), 4, new Uint8Array(9))).code).toBe('InvalidInput');
+    expect(codeOf(() => shuffleInto([1, 2] as never, 1, new Uint8Array(2))).code).toBe('InvalidInput');
+    expect(codeOf(() => unshuffleInto(new Uint8Array(2), 1, 'out' as never)).code).toBe('InvalidInput');
+    expect(codeOf(() => shuffleFilter.decode(null as never, 4)).code).toBe('Decompression');
   });
 });
 
@@ -135,8 +158,12 @@ describe('delta', () => {
     );
   });
 
-  it('rejects an invalid width with a RangeError', () => {
-    expect(() => deltaFilter.decode(new Uint8Array(8), 0)).toThrow(RangeError);
+  it('rejects an invalid width or output with a PackError: Decompression through the filter, InvalidInput when called directly', () => {
+    expect(codeOf(() => deltaFilter.decode(new Uint8Array(8), 0))).toEqual({ code: 'Decompression', details: { filter: 'delta', width: 0 } });
+    expect(codeOf(() => deltaFilter.encode(new Uint8Array(8), 70_000)).code).toBe('Compression');
+    expect(codeOf(() => deltaEncodeInto(new Uint8Array(8), 0, new Uint8Array(8))).code).toBe('InvalidInput');
+    expect(codeOf(() => deltaDecodeInto(new Uint8Array(8), 4, new Uint8Array(4)))).toEqual({ code: 'InvalidInput', details: { filter: 'delta', inputLength: 8, outputLength: 4 } });
+    expect(codeOf(() => deltaDecodeInto(undefined as never, 4, new Uint8Array(4))).code).toBe('InvalidInput');
   });
 });
 

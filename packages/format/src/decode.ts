@@ -24,7 +24,7 @@ import {
 import { plainBytes, rangeIds } from './arrays.js';
 import { decodeManifest, type Manifest } from './manifest.js';
 import type { Column, EntityMetadata, PackedComponent, PackedSnapshot } from './model.js';
-import { type CodecLookup, codecName, type FilterLookup, type SectionCodec } from './section-codec.js';
+import { codecName, type FilterLookup, type LazyCodecLookup, type SectionCodec } from './section-codec.js';
 import { type ByteSource, bytesSource, runAsync, runSync, type Steps } from './source.js';
 import { decodeBytesColumn, decodeStringColumn } from './var-column.js';
 
@@ -45,8 +45,8 @@ export interface DecodeOptions {
   components?: readonly string[];
   /** Check the CRC-32 of every section read (default true). Header, descriptors and trailer are always checked. */
   verifyChecksums?: boolean;
-  /** Codecs for compressed sections, such as the registry of @tx2/pack-codecs. */
-  codecs?: CodecLookup;
+  /** Codecs for compressed sections, such as the registry of @tx2/pack-codecs (or `codecsOnDemand`, for the asynchronous readers). */
+  codecs?: LazyCodecLookup;
   /** Filters for filtered sections, such as the registry of @tx2/pack-codecs. */
   filters?: FilterLookup;
   /** Copy column data out of the input instead of returning views over it (default false). */
@@ -197,7 +197,7 @@ interface ReadContext {
   /** Entity ids that range sets may still materialise: ranges cost no bytes in the file. */
   rangeBudget: number;
   verify: boolean;
-  codecs: CodecLookup | undefined;
+  codecs: LazyCodecLookup | undefined;
   filters: FilterLookup | undefined;
   maxSectionSize: number;
   maxManifestSize: number;
@@ -305,7 +305,7 @@ function* openSection(ctx: ReadContext, entry: Entry): Steps<Uint8Array> {
     try {
       raw = codec.decompress(stored, d.rawLength);
     } catch (error) {
-      if (error instanceof PackError) throw new PackError(error.code, error.message, { cause: error, details: { ...details, ...error.details } });
+      if (error instanceof PackError) throw new PackError(error.code, `${name}: ${error.message}`, { cause: error, details: { ...error.details, ...details } });
       throw new PackError('Decompression', `${name} could not be decompressed with ${codec.name}: the file is corrupt`, { cause: error, details });
     }
   }
@@ -319,7 +319,7 @@ function* openSection(ctx: ReadContext, entry: Entry): Steps<Uint8Array> {
     try {
       raw = plainBytes(filter.decode(raw, d.filterParam));
     } catch (error) {
-      if (error instanceof PackError) throw new PackError(error.code, error.message, { cause: error, details: { ...details, ...error.details } });
+      if (error instanceof PackError) throw new PackError(error.code, `${name}: ${error.message}`, { cause: error, details: { ...error.details, ...details } });
       throw new PackError('Decompression', `${name} could not be unfiltered with ${filter.name}: the file is corrupt`, { cause: error, details });
     }
     if (raw.length !== d.rawLength) corrupt(`${name} unfilters to ${raw.length} bytes, expected ${d.rawLength}`, details);

@@ -37,6 +37,8 @@ export const PackErrorCode = {
    * names the option to raise when the input is trusted, `details.value` and `details.max` the numbers.
    */
   LimitExceeded: 'LimitExceeded',
+  /** An invariant of tx2-pack itself does not hold: a bug, never bad input; report it. */
+  Internal: 'Internal',
 } as const;
 
 /** One of the stable error codes of {@link PackErrorCode}. */

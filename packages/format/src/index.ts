@@ -61,6 +61,7 @@ export { ContainerWriter, joinPieces, setTrailerDigest, descriptorBytes, headerB
 export { align, setU64, getU64, toHex, fromHex, sameIds } from './bytes.js';
 export { snapshotHash, snapshotsEqual, hashHex } from './hash.js';
 export { diff, type DiffOptions } from './diff.js';
+export { resolveDeltaPolicy, withinFullEvery, withinDeltaRatio, type DeltaPolicy, type ResolvedDeltaPolicy } from './delta-policy.js';
 export { applyDelta, invertDelta, type ApplyOptions } from './apply-delta.js';
 export { encodeDelta, decodeDelta, readDelta } from './delta-container.js';
 export { summarizeDelta, formatDeltaSummary, type DeltaSummary, type ComponentSummary } from './delta-summary.js';
@@ -79,6 +80,7 @@ export {
   codecName,
   type SectionCodec,
   type CodecLookup,
+  type LazyCodecLookup,
   type SectionFilter,
   type SectionInfo,
   type FilterChooser,

@@ -16,11 +16,11 @@ export interface SectionCodec {
   decompress(stored: Uint8Array, rawLength: number): Uint8Array;
 }
 
-/**
- * Finds the codec for an id read from a file, or undefined when it is not available. A lookup
- * may load codecs on demand (a promise): then only the asynchronous readers (readSnapshot) take it.
- */
-export type CodecLookup = (id: number) => SectionCodec | undefined | PromiseLike<SectionCodec | undefined>;
+/** Finds the codec for an id read from a file, or undefined when it is not available. */
+export type CodecLookup = (id: number) => SectionCodec | undefined;
+
+/** A codec lookup that may load codecs on demand (a promise): only the asynchronous readers (readSnapshot, readDelta) take one that does. */
+export type LazyCodecLookup = (id: number) => SectionCodec | undefined | PromiseLike<SectionCodec | undefined>;
 
 /**
  * A reversible transform applied to a section payload before compression, such as

@@ -1,5 +1,5 @@
 import type { PackedSnapshot } from '@tx2/pack-format';
-import { invalidInput } from './errors.js';
+import { booleanOption, invalidInput, optionsOf, sourceError } from './errors.js';
 import type { CheckpointSource, ReplayDirection, ReplayFrame } from './frame.js';
 import { delay, frameInterval, type PlayOptions, type PlayResult } from './playback.js';
 import { SnapshotCache } from './snapshot-cache.js';
@@ -8,7 +8,7 @@ import { SnapshotCache } from './snapshot-cache.js';
 export interface ReplayEngineOptions {
   /** Wrap around at both ends (default false). */
   loop?: boolean;
-  /** How many lazily loaded snapshots stay in memory (default 4, at least 1). */
+  /** How many lazily loaded snapshots stay in memory: a count of decoded snapshots, not bytes (default 4, at least 1). */
   cacheSize?: number;
   /** Load the next checkpoint in the direction of travel in the background after each move (default true). */
   prefetch?: boolean;
@@ -59,13 +59,13 @@ export class ReplayEngine {
   #playing = false;
 
   /** An empty engine. */
-  constructor(options: ReplayEngineOptions = {}) {
-    const cacheSize = options.cacheSize ?? 4;
-    if (!Number.isInteger(cacheSize) || cacheSize < 1) throw invalidInput(`cacheSize must be an integer >= 1, got ${cacheSize}`);
-    this.loop = options.loop ?? false;
-    this.cacheSize = cacheSize;
-    this.prefetch = options.prefetch ?? true;
+  constructor(options?: ReplayEngineOptions) {
+    const given = optionsOf(options, 'new ReplayEngine');
+    const cacheSize = given.cacheSize ?? 4;
+    this.loop = booleanOption(given.loop, 'loop') ?? false;
+    this.prefetch = booleanOption(given.prefetch, 'prefetch') ?? true;
     this.#cache = new SnapshotCache(cacheSize);
+    this.cacheSize = cacheSize;
   }
 
   /** Number of checkpoints. */
@@ -110,9 +110,23 @@ export class ReplayEngine {
 
   /** Replaces the content with the chain of `manager` (ids only, loaded lazily); the cursor goes to the start. Returns the count. */
   async loadFromManager(manager: CheckpointSource): Promise<number> {
-    const list = await manager.listCheckpoints();
+    if (typeof manager !== 'object' || manager === null || typeof manager.listCheckpoints !== 'function' || typeof manager.loadCheckpoint !== 'function') {
+      throw invalidInput('loadFromManager needs a CheckpointManager of @tx2/pack-store, or any object with listCheckpoints() and loadCheckpoint(id)');
+    }
+    let list: unknown;
+    try {
+      list = await manager.listCheckpoints();
+    } catch (error) {
+      throw sourceError(error, 'listCheckpoints() of the checkpoint source', {});
+    }
+    if (!Array.isArray(list)) throw invalidInput(`listCheckpoints() of the checkpoint source must resolve to an array of { id }, got ${typeof list}`);
+    const ids = list.map((c: unknown, index) => {
+      const id = typeof c === 'object' && c !== null ? (c as { id?: unknown }).id : undefined;
+      if (typeof id !== 'string' || id === '') throw invalidInput(`listCheckpoints() of the checkpoint source listed an entry without an id at position ${index}`, { index });
+      return id;
+    });
     this.clear();
-    this.#entries = list.map((c) => ({ id: c.id, source: manager }));
+    this.#entries = ids.map((id) => ({ id, source: manager }));
     this.#index = this.#entries.length > 0 ? 0 : -1;
     return this.#entries.length;
   }
@@ -169,6 +183,7 @@ export class ReplayEngine {
 
   /** Calls `listener` with every frame that `play` shows; returns a function that unsubscribes it. */
   onFrame(listener: FrameListener): () => void {
+    if (typeof listener !== 'function') throw invalidInput(`onFrame takes a function, got ${typeof listener}`);
     this.#listeners.add(listener);
     return () => {
       this.#listeners.delete(listener);
@@ -221,10 +236,12 @@ export class ReplayEngine {
    * Iterates from the current checkpoint (or `from`) in `direction`, moving the cursor,
    * until the end of the replay; with loop on it wraps and stops after one full cycle.
    */
-  async *frames(options: FramesOptions = {}): AsyncGenerator<ReplayFrame, void, undefined> {
-    const direction = options.direction ?? 'forward';
+  async *frames(options?: FramesOptions): AsyncGenerator<ReplayFrame, void, undefined> {
+    const given = optionsOf(options, 'frames');
+    const direction = given.direction ?? 'forward';
+    if (direction !== 'forward' && direction !== 'backward') throw invalidInput(`frames: direction must be 'forward' or 'backward', got ${String(direction)}`);
     if (this.#entries.length === 0) return;
-    let frame: ReplayFrame | undefined = options.from === undefined ? await this.current() : await this.seek(options.from);
+    let frame: ReplayFrame | undefined = given.from === undefined ? await this.current() : await this.seek(given.from);
     for (let shown = 0; frame !== undefined && shown < this.#entries.length; shown++) {
       yield frame;
       if (shown + 1 >= this.#entries.length) break;
@@ -258,7 +275,19 @@ export class ReplayEngine {
 
   #load(index: number, entry: Entry): Promise<PackedSnapshot> {
     const source = entry.source!;
-    return this.#cache.get(index, async () => (await source.loadCheckpoint(entry.id)).snapshot);
+    return this.#cache.get(index, async () => {
+      let loaded: { snapshot: PackedSnapshot } | undefined;
+      try {
+        loaded = await source.loadCheckpoint(entry.id);
+      } catch (error) {
+        throw sourceError(error, `loading checkpoint "${entry.id}"`, { checkpoint: entry.id, index });
+      }
+      const snapshot = typeof loaded === 'object' && loaded !== null ? loaded.snapshot : undefined;
+      if (typeof snapshot !== 'object' || snapshot === null || !(snapshot.entities instanceof Uint32Array)) {
+        throw invalidInput(`loadCheckpoint("${entry.id}") of the checkpoint source did not resolve to { snapshot } with a PackedSnapshot`, { checkpoint: entry.id, index });
+      }
+      return snapshot;
+    });
   }
 
   #prefetch(index: number, direction: ReplayDirection): void {

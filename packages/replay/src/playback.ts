@@ -1,4 +1,4 @@
-import { invalidInput } from './errors.js';
+import { invalidInput, optionsOf } from './errors.js';
 import type { ReplayDirection } from './frame.js';
 
 /** Options of `ReplayEngine.play`. */
@@ -15,13 +15,14 @@ export interface PlayOptions {
 export type PlayResult = 'paused' | 'ended';
 
 /** The validated frame interval in milliseconds of `options`. */
-export function frameInterval(options: PlayOptions): number {
-  const speed = options.speed ?? 1;
-  const fps = options.fps ?? 30;
-  if (!Number.isFinite(speed) || speed <= 0) throw invalidInput(`play speed must be a finite number > 0, got ${speed}; use direction: 'backward' to play in reverse`);
-  if (!Number.isFinite(fps) || fps <= 0) throw invalidInput(`play fps must be a finite number > 0, got ${fps}`);
-  if (options.direction !== undefined && options.direction !== 'forward' && options.direction !== 'backward') {
-    throw invalidInput(`play direction must be 'forward' or 'backward', got ${String(options.direction)}`);
+export function frameInterval(options: PlayOptions | undefined): number {
+  const given = optionsOf(options, 'play');
+  const speed = given.speed ?? 1;
+  const fps = given.fps ?? 30;
+  if (typeof speed !== 'number' || !Number.isFinite(speed) || speed <= 0) throw invalidInput(`play speed must be a finite number > 0, got ${speed}; use direction: 'backward' to play in reverse`);
+  if (typeof fps !== 'number' || !Number.isFinite(fps) || fps <= 0) throw invalidInput(`play fps must be a finite number > 0, got ${fps}`);
+  if (given.direction !== undefined && given.direction !== 'forward' && given.direction !== 'backward') {
+    throw invalidInput(`play direction must be 'forward' or 'backward', got ${String(given.direction)}`);
   }
   return 1000 / (fps * speed);
 }

@@ -1,4 +1,5 @@
 import type { PackedSnapshot } from '@tx2/pack-format';
+import { invalidInput } from './errors.js';
 
 /**
  * A least-recently-used cache of snapshot loads, keyed by replay index. It holds promises,
@@ -9,8 +10,11 @@ export class SnapshotCache {
   readonly capacity: number;
   readonly #entries = new Map<number, Promise<PackedSnapshot>>();
 
-  /** A cache holding at most `capacity` snapshots (at least 1). */
+  /** A cache holding at most `capacity` snapshots (a count, not bytes; an integer >= 1); PackError('InvalidInput') otherwise. */
   constructor(capacity: number) {
+    if (typeof capacity !== 'number' || !Number.isSafeInteger(capacity) || capacity < 1) {
+      throw invalidInput(`cacheSize must be an integer >= 1 (a number of snapshots), got ${String(capacity)}`, { option: 'cacheSize', value: capacity });
+    }
     this.capacity = capacity;
   }
 
@@ -26,6 +30,7 @@ export class SnapshotCache {
 
   /** The cached load of `index`, or a new one from `load`; marks it most recently used. */
   get(index: number, load: () => Promise<PackedSnapshot>): Promise<PackedSnapshot> {
+    if (typeof load !== 'function') throw invalidInput(`SnapshotCache.get takes a load function, got ${typeof load}`);
     let entry = this.#entries.get(index);
     if (entry !== undefined) {
       this.#entries.delete(index);

@@ -1,12 +1,11 @@
 import { applyDelta, diff, hashHex, isPackError, PackError, type PackedSnapshot, type SnapshotDelta, snapshotHash } from '@tx2/pack-format';
+import { type DeltaPolicy, type ResolvedDeltaPolicy, withinDeltaRatio, withinFullEvery } from '@tx2/pack-format';
 import type { StorageBackend } from './backend.js';
 import { validateId } from './id.js';
 import {
   type CheckpointLink,
   type CheckpointStorage,
   type FullReason,
-  type IncrementalOptions,
-  type IncrementalPolicy,
   linkOf,
   linkRecord,
   resolveIncremental,
@@ -47,14 +46,15 @@ export interface CreatedCheckpoint extends CheckpointInfo {
 /** Options of a {@link CheckpointManager}: those of its store, plus incremental storage and caching. */
 export interface CheckpointManagerOptions extends SnapshotStoreOptions {
   /**
-   * Store checkpoints as deltas against their parent (default `{ fullEvery: 10, maxDeltaRatio: 0.5 }`);
-   * false stores every checkpoint in full.
+   * Store checkpoints as deltas against their parent, by a `DeltaPolicy` of @tx2/pack-format
+   * (default `{ fullEvery: 10, maxDeltaRatio: 0.5 }`); false stores every checkpoint in full.
    */
-  incremental?: IncrementalOptions | false;
+  incremental?: DeltaPolicy | false;
   /** Rebuilt snapshots kept in memory besides the latest checkpoint's (default 4; 0 keeps only the latest). */
   cacheSize?: number;
 }
 
+// TODO(bytes): use format's hex decoder.
 const fromHex = (hex: string): Uint8Array => Uint8Array.from(Buffer.from(hex, 'hex'));
 
 /** Rewraps a storage or decode error so its message names the checkpoint that is broken. */
@@ -84,7 +84,7 @@ function broken(id: string, error: unknown, what = 'cannot be loaded'): PackErro
 export class CheckpointManager {
   readonly store: SnapshotStore;
   /** The incremental policy, or undefined when every checkpoint is stored in full. */
-  readonly incremental: Readonly<IncrementalPolicy> | undefined;
+  readonly incremental: ResolvedDeltaPolicy | undefined;
   readonly #cache: SnapshotCache;
 
   /**
@@ -131,7 +131,7 @@ export class CheckpointManager {
       let link: CheckpointLink;
       let fullReason: FullReason | undefined;
       if ('container' in attempt) {
-        link = { parent, sequence, storage: attempt.storage, hash, fullBytes: attempt.fullBytes };
+        link = { parent, sequence, storage: attempt.storage, hash, fullBytes: attempt.fullBytes, deltaBytes: attempt.deltaBytes };
         await this.store.saveContainerUnlocked(id, attempt.container, meta, linkRecord(link));
       } else {
         fullReason = attempt.fullReason;
@@ -163,12 +163,12 @@ export class CheckpointManager {
     latest: CheckpointInfo | undefined,
     next: PackedSnapshot,
     nextHash: Uint8Array,
-  ): Promise<{ container: Uint8Array; storage: CheckpointStorage; fullBytes: number } | { fullReason: FullReason }> {
+  ): Promise<{ container: Uint8Array; storage: CheckpointStorage; fullBytes: number; deltaBytes: number } | { fullReason: FullReason }> {
     const policy = this.incremental;
     if (policy === undefined) return { fullReason: 'incremental-off' };
     if (latest === undefined) return { fullReason: 'first' };
     const depth = (latest.storage.kind === 'delta' ? latest.storage.depth : 0) + 1;
-    if (depth >= policy.fullEvery) return { fullReason: 'full-every' };
+    if (!withinFullEvery(policy, depth)) return { fullReason: 'full-every' };
     let base: CachedSnapshot;
     let baseHex: string;
     try {
@@ -178,11 +178,13 @@ export class CheckpointManager {
       // The new checkpoint does not need a damaged parent: it is stored in full, and loading the parent still reports the damage.
       return { fullReason: 'base-unreadable' };
     }
-    const fullBytes = await this.#runFullBytes(latest);
+    const { fullBytes, deltaBytes: before } = await this.#runBytes(latest);
     const baseHash = fromHex(baseHex);
     const delta = diff(base.snapshot, next, { baseHash, nextHash });
     const container = await this.store.writer.writeDeltaToBytes(delta);
-    if (fullBytes !== undefined && container.length > policy.maxDeltaRatio * fullBytes) return { fullReason: 'max-delta-ratio' };
+    // The deltas of a run add up: together they may hold at most maxDeltaRatio of its full checkpoint.
+    const deltaBytes = before + container.length;
+    if (fullBytes !== undefined && !withinDeltaRatio(policy, deltaBytes, fullBytes)) return { fullReason: 'max-delta-ratio' };
     // Read back what will be stored and rebuild from it: a delta is written only once it is known to restore `next` exactly.
     try {
       const decoded: SnapshotDelta = await this.store.reader.readDeltaFromBytes(container);
@@ -190,16 +192,17 @@ export class CheckpointManager {
     } catch {
       return { fullReason: 'delta-check-failed' };
     }
-    return { container, storage: { kind: 'delta', base: latest.id, baseHash: baseHex, depth }, fullBytes: fullBytes ?? container.length };
+    return { container, storage: { kind: 'delta', base: latest.id, baseHash: baseHex, depth }, fullBytes: fullBytes ?? container.length, deltaBytes };
   }
 
-  /** Stored size of the full checkpoint starting the run `latest` belongs to (undefined when unknown). */
-  async #runFullBytes(latest: CheckpointInfo): Promise<number | undefined> {
+  /** Stored sizes of the run `latest` ends: its full checkpoint (undefined when unknown) and its deltas so far (0 when unrecorded). */
+  async #runBytes(latest: CheckpointInfo): Promise<{ fullBytes: number | undefined; deltaBytes: number }> {
+    const record = await this.store.record(latest.id);
     if (latest.storage.kind === 'delta') {
-      const link = linkOf((await this.store.record(latest.id))?.extra ?? {});
-      if (link?.fullBytes !== undefined) return link.fullBytes;
+      const link = linkOf(record?.extra ?? {});
+      if (link?.fullBytes !== undefined) return { fullBytes: link.fullBytes, deltaBytes: link.deltaBytes ?? 0 };
     }
-    return (await this.store.record(latest.id))?.size;
+    return { fullBytes: record?.size, deltaBytes: 0 };
   }
 
   /**
@@ -297,14 +300,14 @@ export class CheckpointManager {
     validateId(id);
     const record = await this.store.record(id);
     // No metadata file: the store's error says whether an orphaned file can be recovered.
-    if (record === undefined) await this.store.loadEntry(id);
+    if (record === undefined) await this.store.load(id);
     const link = linkOf(record!.extra);
     if (link === undefined) throw new PackError('InvalidCheckpoint', `"${id}" is a snapshot of this store but not a checkpoint (no chain link)`);
     let snapshot: PackedSnapshot;
     let current = record!;
     if (link.storage.kind === 'full' && options.components !== undefined && this.#cache.get(id, record!.saveId) === undefined) {
       // A partial read of a full checkpoint stays partial: only the components' sections are read.
-      const entry = await this.store.loadEntry(id, options);
+      const entry = await this.store.load(id, options);
       snapshot = entry.snapshot;
       current = { ...current, metadata: entry.metadata.toJSON(), extra: entry.extra };
     } else {
@@ -392,7 +395,10 @@ export class CheckpointManager {
     return this.#chain();
   }
 
-  /** The chain in order, oldest first (same as listCheckpoints). */
+  /**
+   * The chain in order, oldest first (same as listCheckpoints).
+   * @deprecated use `listCheckpoints()`, which returns the same list.
+   */
   async chain(): Promise<CheckpointInfo[]> {
     return this.#chain();
   }

@@ -1,37 +1,27 @@
 // The incremental checkpoint policy and the chain link each checkpoint persists in its
 // metadata record: parent, sequence, and how it is stored (a full snapshot, or a delta
 // against a base checkpoint whose snapshot hash it names).
-import { PackError } from '@tx2/pack-format';
+import { type DeltaPolicy, resolveDeltaPolicy, type ResolvedDeltaPolicy } from '@tx2/pack-format';
 import type { JsonValue } from './metadata.js';
 
-/** When a CheckpointManager stores a delta instead of a full snapshot. */
-export interface IncrementalOptions {
-  /** Every `fullEvery`-th checkpoint of a run is full: at most `fullEvery - 1` deltas are applied to load one (default 10; 1 = always full). */
-  fullEvery?: number;
-  /** A delta larger than this fraction of the run's full checkpoint is stored as a full snapshot instead (default 0.5). */
-  maxDeltaRatio?: number;
-}
+/**
+ * When a CheckpointManager stores a delta instead of a full snapshot.
+ * @deprecated use `DeltaPolicy` of @tx2/pack-format (the same type: `{ fullEvery, maxDeltaRatio }`).
+ */
+export type IncrementalOptions = DeltaPolicy;
 
-/** The policy with its defaults applied. */
-export interface IncrementalPolicy {
-  fullEvery: number;
-  maxDeltaRatio: number;
-}
+/**
+ * The policy with its defaults applied.
+ * @deprecated use `ResolvedDeltaPolicy` of @tx2/pack-format.
+ */
+export type IncrementalPolicy = ResolvedDeltaPolicy;
 
-/** The default policy: a full checkpoint every 10, deltas up to half of the full size. */
-export const DEFAULT_INCREMENTAL: Readonly<IncrementalPolicy> = Object.freeze({ fullEvery: 10, maxDeltaRatio: 0.5 });
+/** The default `incremental` policy: a full checkpoint every 10, the deltas of a run up to half of its full checkpoint's size. */
+export const DEFAULT_INCREMENTAL: ResolvedDeltaPolicy = Object.freeze({ fullEvery: 10, maxDeltaRatio: 0.5 });
 
 /** Checks and completes `options` (undefined: the default; false: incremental checkpoints off). */
-export function resolveIncremental(options: IncrementalOptions | false | undefined): IncrementalPolicy | undefined {
-  if (options === false) return undefined;
-  const policy = { ...DEFAULT_INCREMENTAL, ...(options ?? {}) };
-  if (!Number.isInteger(policy.fullEvery) || policy.fullEvery < 1) {
-    throw new PackError('InvalidInput', `incremental.fullEvery must be a positive integer (1 stores every checkpoint in full), got ${policy.fullEvery}`);
-  }
-  if (typeof policy.maxDeltaRatio !== 'number' || !(policy.maxDeltaRatio > 0)) {
-    throw new PackError('InvalidInput', `incremental.maxDeltaRatio must be a number above 0 (a fraction of the full size), got ${policy.maxDeltaRatio}`);
-  }
-  return policy;
+export function resolveIncremental(options: DeltaPolicy | false | undefined): ResolvedDeltaPolicy | undefined {
+  return resolveDeltaPolicy(options, DEFAULT_INCREMENTAL, 'incremental');
 }
 
 /** How a checkpoint is stored. */
@@ -52,10 +42,13 @@ export interface CheckpointLink {
   hash: string | undefined;
   /** Stored size of the full checkpoint that starts this run of deltas (deltas only). */
   fullBytes: number | undefined;
+  /** Stored size of the run's deltas up to this one, included (deltas only; absent in links written before it was recorded). */
+  deltaBytes?: number;
 }
 
 /** Key of the link in the store record's extra fields. */
 export const LINK_KEY = 'checkpoint';
+// TODO(bytes): use format's hex check (section-pool.ts has the same pattern).
 const HEX64 = /^[0-9a-f]{64}$/;
 
 /** The link in a record's extra fields, or undefined when the entry is not a checkpoint. */
@@ -73,6 +66,7 @@ export function linkOf(extra: Readonly<Record<string, JsonValue>>): CheckpointLi
     storage,
     hash,
     fullBytes: typeof raw.fullBytes === 'number' ? raw.fullBytes : undefined,
+    ...(typeof raw.deltaBytes === 'number' && storage.kind === 'delta' ? { deltaBytes: raw.deltaBytes } : {}),
   };
 }
 
@@ -88,5 +82,6 @@ export function linkRecord(link: CheckpointLink): Record<string, JsonValue> {
     out.depth = link.storage.depth;
   }
   if (link.fullBytes !== undefined) out.fullBytes = link.fullBytes;
+  if (link.deltaBytes !== undefined && link.storage.kind === 'delta') out.deltaBytes = link.deltaBytes;
   return { [LINK_KEY]: out };
 }

@@ -261,14 +261,8 @@ export class SnapshotStore {
     return bytes === undefined ? undefined : parseRecord(bytes, id);
   }
 
-  /** Loads snapshot `id` and its metadata; PackError 'SnapshotNotFound' when it does not exist. */
-  async load(id: string, options: LoadOptions = {}): Promise<StoredSnapshot> {
-    const { snapshot, metadata } = await this.loadEntry(id, options);
-    return { snapshot, metadata };
-  }
-
-  /** Loads snapshot `id` with its metadata and the record's extra fields. */
-  async loadEntry(id: string, options: LoadOptions = {}): Promise<StoredSnapshot & { extra: Record<string, JsonValue> }> {
+  /** Loads snapshot `id` with its metadata and the record's extra fields; PackError 'SnapshotNotFound' when it does not exist. */
+  async load(id: string, options: LoadOptions = {}): Promise<StoredSnapshot & { extra: Record<string, JsonValue> }> {
     const stored = await this.loadStored(id, options);
     if (stored.kind === 'delta') {
       throw new PackError('InvalidCheckpoint', `"${id}" is stored as a delta (an incremental checkpoint): load it with CheckpointManager.loadCheckpoint("${id}")`, { details: { id } });
@@ -278,8 +272,17 @@ export class SnapshotStore {
   }
 
   /**
-   * Loads what `id` holds: a snapshot (decoded, as `loadEntry`), or the container bytes of a
+   * Loads snapshot `id` with its metadata and the record's extra fields.
+   * @deprecated use `load`, which now returns the extra fields too.
+   */
+  async loadEntry(id: string, options: LoadOptions = {}): Promise<StoredSnapshot & { extra: Record<string, JsonValue> }> {
+    return this.load(id, options);
+  }
+
+  /**
+   * Loads what `id` holds: a snapshot (decoded, as `load`), or the container bytes of a
    * delta (checked against the SHA-256 in its metadata file), which upper layers decode.
+   * For layers above the store (CheckpointManager); applications use `load`.
    */
   async loadStored(id: string, options: LoadOptions = {}): Promise<StoredContainer> {
     const record = await this.record(id);

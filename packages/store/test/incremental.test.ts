@@ -18,7 +18,7 @@ async function tempDir(): Promise<string> {
 
 /** Every listed checkpoint loads and equals what was saved under its id; returns how many. */
 async function expectAllLoad(manager: CheckpointManager, saved: Map<string, PackedSnapshot>): Promise<number> {
-  const chain = await manager.chain();
+  const chain = await manager.listCheckpoints();
   expect(new Set(chain.map((c) => c.id))).toEqual(new Set(saved.keys()));
   for (const c of chain) {
     const loaded = await manager.loadCheckpoint(c.id);
@@ -75,6 +75,50 @@ describe('incremental checkpoints', () => {
     expect(() => new CheckpointManager(new MemoryBackend(), { incremental: { fullEvery: 0 } })).toThrow(/fullEvery/);
     expect(() => new CheckpointManager(new MemoryBackend(), { incremental: { maxDeltaRatio: -1 } })).toThrow(/maxDeltaRatio/);
     expect(() => new CheckpointManager(new MemoryBackend(), { cacheSize: -1 })).toThrow(/cacheSize/);
+  });
+
+  it('maxDeltaRatio bounds the deltas of a run together (the DeltaPolicy of @tx2/pack-format), across a restart too', async () => {
+    const ratio = 0.3;
+    const run = async (restartAt: number | undefined): Promise<string[]> => {
+      const backend = new MemoryBackend();
+      let manager = new CheckpointManager(backend, { incremental: { fullEvery: 100, maxDeltaRatio: ratio } });
+      const world = new EvolvingWorld(5, 2_000);
+      const kinds: string[] = [];
+      let full = 0;
+      let deltas = 0;
+      for (let i = 0; i < 24; i++) {
+        if (i === restartAt) manager = new CheckpointManager(backend, { incremental: { fullEvery: 100, maxDeltaRatio: ratio } });
+        const created = await manager.createCheckpoint(`c${i}`, world.step(0.02).snapshot());
+        kinds.push(created.fullReason ?? created.storage.kind);
+        if (created.storage.kind === 'full') {
+          full = created.bytes;
+          deltas = 0;
+        } else {
+          // Each delta alone is well under the ratio: only their sum can start a new run.
+          expect(created.bytes).toBeLessThan(ratio * full);
+          deltas += created.bytes;
+          expect(deltas).toBeLessThanOrEqual(ratio * full);
+        }
+      }
+      return kinds;
+    };
+    const straight = await run(undefined);
+    expect(straight.filter((k) => k === 'max-delta-ratio').length).toBeGreaterThan(0);
+    // The run's delta bytes are recorded in each checkpoint's link: a new manager continues the count.
+    expect(await run(9)).toEqual(straight);
+  });
+
+  it('the deprecated names still work: chain() is listCheckpoints(), loadEntry() is load()', async () => {
+    const manager = new CheckpointManager(new MemoryBackend());
+    const world = new EvolvingWorld(6);
+    await manager.createCheckpoint('a', world.snapshot());
+    await manager.createCheckpoint('b', world.step().snapshot());
+    expect(await manager.chain()).toEqual(await manager.listCheckpoints());
+    const loaded = await manager.store.load('a');
+    expect(loaded.extra.checkpoint).toMatchObject({ sequence: 1, storage: 'full' });
+    const entry = await manager.store.loadEntry('a');
+    expect(snapshotsEqual(entry.snapshot, loaded.snapshot)).toBe(true);
+    expect(entry.extra).toEqual(loaded.extra);
   });
 
   it('a delta that does not read back is never written: the checkpoint is stored in full (delta-check-failed)', async () => {

@@ -8,10 +8,12 @@ import {
   encodeSnapshot,
   type EncodeOptions,
   type PackedSnapshot,
+  type ResolvedDeltaPolicy,
   snapshotHash,
+  withinDeltaRatio,
+  withinFullEvery,
 } from '@tx2/pack-format';
 import { changeByteLength, chainBytesOf, deltaFrame, type DeltaFrame, depthOf, type Frame, keyFrame, type KeyFrame, keyOf } from './frame.js';
-import type { KeyframePolicy } from './keyframe-policy.js';
 import { snapshotBytes } from './snapshot-bytes.js';
 import { copySnapshot } from './snapshot-copy.js';
 import { refillSnapshot } from './snapshot-refill.js';
@@ -26,12 +28,12 @@ export interface FrameInput {
 
 /**
  * Makes and reads the frames of every timeline of one TimeTravel: decides keyframe or delta
- * (by its {@link KeyframePolicy}), rebuilds a frame's snapshot from its keyframe, and keeps
+ * (by its delta policy, the `keyframes` option), rebuilds a frame's snapshot from its keyframe, and keeps
  * the last rebuilt (or recorded) frame's snapshot as a working copy, so that the next
  * frame, recorded or read, costs one delta rather than a whole chain.
  */
 export class FrameChain {
-  readonly policy: KeyframePolicy;
+  readonly policy: ResolvedDeltaPolicy;
   readonly #encode: EncodeOptions;
   /** Deltas never leave memory: same codec as keyframes, no checksums. */
   readonly #deltaEncode: EncodeOptions;
@@ -47,7 +49,7 @@ export class FrameChain {
   #workingFrame: Frame | undefined;
   #working: PackedSnapshot | undefined;
 
-  constructor(policy: KeyframePolicy, encode: EncodeOptions, decode: DecodeOptions) {
+  constructor(policy: ResolvedDeltaPolicy, encode: EncodeOptions, decode: DecodeOptions) {
     this.policy = policy;
     this.#encode = encode;
     this.#deltaEncode = { ...encode, checksums: false };
@@ -117,8 +119,8 @@ export class FrameChain {
     let hash: Uint8Array | undefined;
     // The caller's bytes are decoded (with the caller's checks, checksums included) whenever
     // frames may be deltas: the next frame will need the snapshot, and bad bytes fail here.
-    const snapshot = input.snapshot ?? (this.policy.every > 1 ? decodeSnapshot(input.bytes!, { ...this.#decode, components: undefined }) : undefined);
-    if (previous !== undefined && snapshot !== undefined && depthOf(previous) + 1 < this.policy.every) {
+    const snapshot = input.snapshot ?? (this.policy.fullEvery > 1 ? decodeSnapshot(input.bytes!, { ...this.#decode, components: undefined }) : undefined);
+    if (previous !== undefined && snapshot !== undefined && withinFullEvery(this.policy, depthOf(previous) + 1)) {
       const baseHash = this.hashOf(previous);
       const base = this.contentOf(previous);
       // diff hashes `snapshot` first, which encodes and so validates it.
@@ -126,7 +128,7 @@ export class FrameChain {
       // Both forms copy what they keep: `delta` may share arrays with the caller's snapshot.
       const change = toValuePatch(base, delta) ?? encodeDelta(delta, this.#deltaEncode);
       hash = delta.target;
-      if (chainBytesOf(previous) + changeByteLength(change) <= this.policy.maxDeltaRatio * keyOf(previous).bytes.byteLength) {
+      if (withinDeltaRatio(this.policy, chainBytesOf(previous) + changeByteLength(change), keyOf(previous).bytes.byteLength)) {
         const frame = deltaFrame(previous, change, hash);
         this.#forget();
         this.#working = this.#apply(base, change);
@@ -139,7 +141,7 @@ export class FrameChain {
 
   /** `frame` (a delta whose base's snapshot equals that of `base`) re-attached to `base`, or made a keyframe when the chain would break the policy. */
   rebase(frame: DeltaFrame, base: Frame): Frame {
-    if (depthOf(base) + 1 < this.policy.every && chainBytesOf(base) + frame.byteLength <= this.policy.maxDeltaRatio * keyOf(base).bytes.byteLength) {
+    if (withinFullEvery(this.policy, depthOf(base) + 1) && withinDeltaRatio(this.policy, chainBytesOf(base) + frame.byteLength, keyOf(base).bytes.byteLength)) {
       return deltaFrame(base, frame.change, frame.hash);
     }
     return this.toKeyframe(frame);

@@ -1,7 +1,6 @@
 import { type PackedSnapshot, PackError } from '@tx2/pack-format';
 import { CheckpointManager, type JsonValue, SnapshotMetadata, SnapshotStore } from '@tx2/pack-store';
-import type { TimeTravel } from './time-travel.js';
-import { validateTimelineName } from './time-travel.js';
+import { TimeTravel, validateTimelineName } from './time-travel.js';
 import { readSnapshot } from './timed-snapshot.js';
 
 /** Where a timeline is saved: a SnapshotStore, a CheckpointManager's store, or a directory path. */
@@ -15,6 +14,10 @@ function storeOf(target: TimelineTarget): SnapshotStore {
   if (target instanceof CheckpointManager) return target.store;
   if (typeof target === 'string') return new SnapshotStore(target);
   throw new PackError('InvalidInput', 'a timeline is saved to a SnapshotStore, a CheckpointManager or a directory path');
+}
+
+function requireTimeTravel(tt: unknown, what: string): void {
+  if (!(tt instanceof TimeTravel)) throw new PackError('InvalidInput', `${what} takes the TimeTravel whose timeline it saves or loads first`);
 }
 
 function entryOf(metadata: SnapshotMetadata): { timeline: string; time: number } | undefined {
@@ -35,7 +38,9 @@ export function entryId(name: string, index: number): string {
  * needed are deleted afterwards. Each snapshot is written atomically by the store; the
  * save as a whole is not (a crash part-way leaves a mix of both saves). Returns the count.
  */
-export async function saveTimeline(tt: TimeTravel, target: TimelineTarget, name: string = tt.timeline): Promise<number> {
+export async function saveTimeline(tt: TimeTravel, target: TimelineTarget, timeline?: string): Promise<number> {
+  requireTimeTravel(tt, 'saveTimeline');
+  const name = timeline ?? tt.timeline;
   const store = storeOf(target);
   const entries = tt.entries(name);
   const written = new Set<string>();
@@ -58,6 +63,7 @@ export async function saveTimeline(tt: TimeTravel, target: TimelineTarget, name:
  * holds none of that timeline: the timeline is then created empty).
  */
 export async function loadTimeline(tt: TimeTravel, source: TimelineTarget, name: string, as: string = name): Promise<number> {
+  requireTimeTravel(tt, 'loadTimeline');
   validateTimelineName(name);
   validateTimelineName(as);
   const store = storeOf(source);

@@ -1,6 +1,6 @@
 import { decodeSnapshot, type DecodeOptions, encodeSnapshot, type EncodeOptions, type PackedSnapshot } from '@tx2/pack-format';
 import { isValidId } from '@tx2/pack-store';
-import { checkTime, invalidInput } from './errors.js';
+import { checkTime, invalidInput, requireSnapshot } from './errors.js';
 import type { Frame } from './frame.js';
 import { FrameChain, type FrameInput } from './frame-chain.js';
 import { type KeyframeOptions, keyframePolicy } from './keyframe-policy.js';
@@ -17,10 +17,10 @@ export interface TimeTravelOptions {
   /** Name of the first (active) timeline (default 'main'). */
   timeline?: string;
   /**
-   * How frames are stored (default `{ every: 32, maxDeltaRatio: 1 }`): a keyframe (full
-   * encoded snapshot) at least every `every` frames, the frames between them as deltas from
-   * the frame before. `false`: every frame a keyframe, as full snapshots (the most memory,
-   * the fastest reads). See {@link KeyframeOptions}.
+   * How frames are stored, a `DeltaPolicy` of @tx2/pack-format (default `{ fullEvery: 32,
+   * maxDeltaRatio: 1 }`): a keyframe (full encoded snapshot) at least every `fullEvery`
+   * frames, the frames between them as deltas from the frame before. `false`: every frame a
+   * keyframe, as full snapshots (the most memory, the fastest reads). See {@link KeyframeOptions}.
    */
   keyframes?: KeyframeOptions | false;
 }
@@ -73,6 +73,7 @@ export class TimeTravel {
 
   /** An empty time travel with one empty timeline. */
   constructor(options: TimeTravelOptions = {}) {
+    if (typeof options !== 'object' || options === null) throw invalidInput(`new TimeTravel takes an options object, got ${options === null ? 'null' : typeof options}`);
     this.#encode = options.encode ?? {};
     this.#decode = { ...options.decode, copy: true };
     this.#chain = new FrameChain(keyframePolicy(options.keyframes), this.#encode, this.#decode);
@@ -101,7 +102,7 @@ export class TimeTravel {
   /** Records `snapshot` at `time` on the active timeline (in time order; replaces an entry at the same time). */
   record(time: number, snapshot: PackedSnapshot): void {
     const t = checkTime(time, 'record');
-    this.#line.record(t, { snapshot }, this.#chain);
+    this.#line.record(t, { snapshot: requireSnapshot(snapshot, 'record') }, this.#chain);
   }
 
   /**
@@ -258,8 +259,12 @@ export class TimeTravel {
    */
   replaceTimeline(name: string, entries: Iterable<TimelineEntry>): void {
     validateTimelineName(name);
+    if (typeof (entries as Iterable<TimelineEntry> | null)?.[Symbol.iterator] !== 'function') throw invalidInput('replaceTimeline takes an iterable of entries { time, snapshot } or { time, bytes }');
     const line = new Timeline();
-    for (const e of entries) line.record(e.time, this.#inputOf(e), this.#chain);
+    for (const e of entries) {
+      if (typeof e !== 'object' || e === null) throw invalidInput(`replaceTimeline: an entry is ${e === null ? 'null' : typeof e}, not { time, snapshot } or { time, bytes }`);
+      line.record(e.time, this.#inputOf(e), this.#chain);
+    }
     this.#timelines.set(name, line);
   }
 
@@ -269,7 +274,7 @@ export class TimeTravel {
       // One of ours: its whole snapshot (a `decode.components` option must not drop the rest).
       return { snapshot: frame === undefined ? readSnapshot(entry) : this.#chain.completeCopyOf(frame) };
     }
-    if ('snapshot' in entry && entry.snapshot !== undefined) return { snapshot: entry.snapshot };
+    if ('snapshot' in entry && entry.snapshot !== undefined) return { snapshot: requireSnapshot(entry.snapshot, `replaceTimeline (the entry at time ${String(entry.time)})`) };
     const bytes = (entry as { bytes?: unknown }).bytes;
     if (!(bytes instanceof Uint8Array)) throw invalidInput(`replaceTimeline: the entry at time ${String(entry.time)} has neither a snapshot nor encoded bytes`);
     return { bytes };
@@ -294,6 +299,6 @@ export class TimeTravel {
 
   /** Encodes a snapshot with this time travel's encode options. */
   encode(snapshot: PackedSnapshot): Uint8Array {
-    return encodeSnapshot(snapshot, this.#encode);
+    return encodeSnapshot(requireSnapshot(snapshot, 'encode'), this.#encode);
   }
 }

@@ -1,4 +1,5 @@
 import { decodeSnapshot, type DecodeOptions, type PackedSnapshot } from '@tx2/pack-format';
+import { checkTime, invalidInput } from './errors.js';
 
 /** Where a {@link TimedSnapshot} gets its bytes and snapshot when they are made on demand (a frame stored as a delta). */
 export interface FrameSource {
@@ -28,7 +29,10 @@ export class TimedSnapshot {
 
   /** Wraps recorded `bytes` (or a source making them on demand) at `time`; `decode` are the options `snapshot` decodes bytes with. */
   constructor(time: number, source: Uint8Array | FrameSource, decode: DecodeOptions = {}) {
-    this.time = time;
+    const made = typeof source === 'object' && source !== null && typeof (source as FrameSource).bytes === 'function' && typeof (source as FrameSource).snapshot === 'function';
+    if (!(source instanceof Uint8Array) && !made) throw invalidInput('a TimedSnapshot holds encoded bytes (a Uint8Array) or a source { bytes(), snapshot() }');
+    if (typeof decode !== 'object' || decode === null) throw invalidInput('the decode options of a TimedSnapshot must be an object');
+    this.time = checkTime(time, 'TimedSnapshot');
     this.#source = source;
     this.#decode = decode;
   }

@@ -1,4 +1,4 @@
-import { type ColumnValues, type FieldDelta, isNumericFieldType, type PackedSnapshot, type SnapshotDelta } from '@tx2/pack-format';
+import { type ColumnValues, type FieldDelta, isNumericFieldType, type PackedSnapshot, PackError, type SnapshotDelta } from '@tx2/pack-format';
 
 /** The typed array of a numeric column. */
 type NumericArray = Exclude<ColumnValues, readonly unknown[]>;
@@ -82,7 +82,11 @@ export function applyValuePatch(snapshot: PackedSnapshot, patch: ValuePatch): vo
   for (let k = 0; k < fields.length; k += STRIDE) {
     const component = snapshot.components[fields[k]!];
     const column = component?.layout === 'columns' ? component.fields[fields[k + 1]!] : undefined;
-    if (column === undefined || !isNumericFieldType(column.type)) throw new Error('@tx2/pack-timetravel internal error: a value patch does not fit the snapshot it is applied to (a bug: please report it with the recording that led here)');
+    if (column === undefined || !isNumericFieldType(column.type)) {
+      throw new PackError('Internal', '@tx2/pack-timetravel: a value patch does not fit the snapshot it is applied to (a bug: please report it with the recording that led here)', {
+        details: { component: fields[k], field: fields[k + 1] },
+      });
+    }
     const target = column.values as NumericArray;
     const count = fields[k + 2]!;
     const width = target.BYTES_PER_ELEMENT;
@@ -111,10 +115,12 @@ export function applyValuePatch(snapshot: PackedSnapshot, patch: ValuePatch): vo
   snapshot.schemaVersion = patch.schemaVersion;
 }
 
+// TODO(bytes): use format's byte view of a typed array.
 function bytesOf(array: ArrayBufferView): Uint8Array {
   return new Uint8Array(array.buffer, array.byteOffset, array.byteLength);
 }
 
+// TODO(bytes): use format's align (the container's 8-byte alignment).
 function align8(n: number): number {
   return (n + 7) & ~7;
 }

@@ -10,12 +10,12 @@ import { TimeTravel } from '../src/index.js';
 
 /** The layout every operation must leave: first frame a keyframe, each delta on the frame just before, chains within the policy. */
 function checkLayout(line: Timeline, chain: FrameChain): void {
-  const { every, maxDeltaRatio } = chain.policy;
+  const { fullEvery, maxDeltaRatio } = chain.policy;
   line.frames.forEach((frame: Frame, j) => {
     if (j === 0) expect(frame.kind).toBe('key');
     if (frame.kind === 'key') return;
     expect(frame.base).toBe(line.frames[j - 1]);
-    expect(frame.depth).toBeLessThan(every);
+    expect(frame.depth).toBeLessThan(fullEvery);
     expect(frame.chainBytes).toBeLessThanOrEqual(maxDeltaRatio * frame.key.bytes.byteLength);
     expect(frame.chainBytes).toBe((frame.base.kind === 'key' ? 0 : frame.base.chainBytes) + frameByteLength(frame));
   });
@@ -38,7 +38,7 @@ describe('frame layout', () => {
         fc.integer({ min: 1, max: 6 }),
         fc.constantFrom(0.02, 0.3, 1, Infinity),
         (ops, every, maxDeltaRatio) => {
-          const chain = new FrameChain(keyframePolicy({ every, maxDeltaRatio }), {}, {});
+          const chain = new FrameChain(keyframePolicy({ fullEvery: every, maxDeltaRatio }), {}, {});
           const line = new Timeline();
           const world = new EvolvingWorld();
           for (const o of ops) {
@@ -56,7 +56,7 @@ describe('frame layout', () => {
   });
 
   it('a prune in the middle of a chain makes its first frame a keyframe and re-links the rest; an insert re-expresses its successor', () => {
-    const chain = new FrameChain(keyframePolicy({ every: 4 }), {}, {});
+    const chain = new FrameChain(keyframePolicy({ fullEvery: 4 }), {}, {});
     const line = new Timeline();
     const world = new EvolvingWorld();
     for (let t = 0; t < 10; t++) {
@@ -78,7 +78,7 @@ describe('frame layout', () => {
 
   it('moves become value patches; births, metadata and strings become encoded deltas', () => {
     // No byte limit: in a world this small an encoded delta outweighs a keyframe, which would win.
-    const chain = new FrameChain(keyframePolicy({ every: 100, maxDeltaRatio: Infinity }), {}, {});
+    const chain = new FrameChain(keyframePolicy({ fullEvery: 100, maxDeltaRatio: Infinity }), {}, {});
     const line = new Timeline();
     const world = new EvolvingWorld();
     const kinds = (change: WorldChange): string => {
@@ -101,7 +101,7 @@ describe('frame layout', () => {
 
 describe('the working snapshot', () => {
   it('is never handed out: changing what a read returns never changes a later read', () => {
-    const tt = new TimeTravel({ keyframes: { every: 8 } });
+    const tt = new TimeTravel({ keyframes: { fullEvery: 8 } });
     const world = new EvolvingWorld();
     for (let t = 0; t < 20; t++) {
       world.change(move(t, t * 1000));

@@ -59,7 +59,7 @@ const op: fc.Arbitrary<Op> = fc.oneof(
 const keyframes: fc.Arbitrary<KeyframeOptions | false | undefined> = fc.oneof(
   fc.constant(undefined),
   fc.constant(false as const),
-  fc.record({ every: fc.integer({ min: 1, max: 5 }), maxDeltaRatio: fc.constantFrom(0.05, 0.5, 1, Infinity) }),
+  fc.record({ fullEvery: fc.integer({ min: 1, max: 5 }), maxDeltaRatio: fc.constantFrom(0.05, 0.5, 1, Infinity) }),
 );
 
 function same(actual: PackedSnapshot | undefined, bytes: Uint8Array | undefined): void {
@@ -85,7 +85,7 @@ function checkMemory(tt: TimeTravel, options: KeyframeOptions | false | undefine
     expect(m.keyframes + m.deltas).toBe(m.frames);
     expect(m.byteLength).toBe(m.keyframeBytes + m.deltaBytes);
     if (m.frames > 0) expect(m.keyframes).toBeGreaterThanOrEqual(1);
-    const every = options === false ? 1 : (options?.every ?? 32);
+    const every = options === false ? 1 : (options?.fullEvery ?? 32);
     expect(m.keyframes).toBeGreaterThanOrEqual(Math.ceil(m.frames / every));
   }
 }
@@ -192,7 +192,7 @@ describe('keyframes and deltas against a model of full snapshots', () => {
           changes.forEach((c, i) => ops.push({ op: 'change', change: c }, { op: 'record', time: i }));
           for (const [t, c] of inserts) ops.push({ op: 'change', change: c }, { op: 'record', time: t }, { op: 'seek', time: t + 0.5 });
           for (const t of prunes) ops.push({ op: 'pruneBefore', time: t }, { op: 'readAll' });
-          run(ops, { every }, strings);
+          run(ops, { fullEvery: every }, strings);
         },
       ),
       { numRuns: 60 },

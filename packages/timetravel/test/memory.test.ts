@@ -2,7 +2,7 @@ import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { CodecId, createPackedSnapshot, decodeSnapshot, encodeSnapshot, isPackError, type PackedSnapshot, type SectionCodec, snapshotsEqual } from '@tx2/pack-format';
 import { MemoryBackend, SnapshotStore } from '@tx2/pack-store';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_KEYFRAME_INTERVAL, loadTimeline, saveTimeline, TimeTravel } from '../src/index.js';
+import { DEFAULT_KEYFRAME_INTERVAL, DEFAULT_KEYFRAMES, type KeyframeOptions, loadTimeline, saveTimeline, TimeTravel } from '../src/index.js';
 import { world } from './helpers.js';
 
 /** A world of `n` entities whose positions `step` moves, 1% of the entities a frame, in place. */
@@ -55,7 +55,7 @@ describe('memoryUsage', () => {
 
   it('counts frames shared by timelines once; prunes free them; a pruned keyframe is rebuilt as a new one', () => {
     const w = movingWorld(1000);
-    const tt = new TimeTravel({ keyframes: { every: 10 } });
+    const tt = new TimeTravel({ keyframes: { fullEvery: 10 } });
     for (let t = 0; t < 30; t++) {
       w.step();
       tt.record(t, w.snapshot(t));
@@ -86,7 +86,7 @@ describe('memoryUsage', () => {
 
 describe('keyframe options', () => {
   it('rejects bad settings with a typed error saying what is allowed', () => {
-    for (const keyframes of [{ every: 0 }, { every: 1.5 }, { every: Number.NaN }, { maxDeltaRatio: 0 }, { maxDeltaRatio: Number.NaN }, 'often' as never, null as never]) {
+    for (const keyframes of [{ fullEvery: 0 }, { fullEvery: 1.5 }, { fullEvery: Number.NaN }, { maxDeltaRatio: 0 }, { maxDeltaRatio: Number.NaN }, 'often' as never, null as never]) {
       let error: unknown;
       try {
         new TimeTravel({ keyframes });
@@ -95,19 +95,54 @@ describe('keyframe options', () => {
       }
       expect(isPackError(error, 'InvalidInput')).toBe(true);
     }
-    expect(() => new TimeTravel({ keyframes: { every: 0 } })).toThrow(/integer >= 1/);
-    expect(new TimeTravel({ keyframes: { every: 1, maxDeltaRatio: Infinity } }).length).toBe(0);
+    expect(() => new TimeTravel({ keyframes: { fullEvery: 0 } })).toThrow(/integer >= 1/);
+    expect(new TimeTravel({ keyframes: { fullEvery: 1, maxDeltaRatio: Infinity } }).length).toBe(0);
   });
 
-  it('every: 1 stores every frame whole', () => {
-    const tt = new TimeTravel({ keyframes: { every: 1 } });
+  it('the deprecated name `every` still sets fullEvery; both names at once must agree', () => {
+    const frames = (keyframes: KeyframeOptions): number => {
+      const tt = new TimeTravel({ keyframes });
+      const w = movingWorld(200);
+      for (let t = 0; t < 9; t++) {
+        w.step();
+        tt.record(t, w.snapshot(t));
+      }
+      return tt.memoryUsage().keyframes;
+    };
+    expect(frames({ every: 3 })).toBe(3);
+    expect(frames({ every: 3 })).toBe(frames({ fullEvery: 3 }));
+    expect(frames({ every: 3, fullEvery: 3 })).toBe(3);
+    let error: unknown;
+    try {
+      new TimeTravel({ keyframes: { every: 3, fullEvery: 4 } });
+    } catch (err) {
+      error = err;
+    }
+    expect(isPackError(error, 'InvalidInput')).toBe(true);
+    expect((error as Error).message).toMatch(/keyframes\.every \(3\) and keyframes\.fullEvery \(4\) disagree/);
+  });
+
+  it('refuses unknown keyframe settings instead of ignoring them, naming the option', () => {
+    let error: unknown;
+    try {
+      new TimeTravel({ keyframes: { fullevery: 3 } as never });
+    } catch (err) {
+      error = err;
+    }
+    expect(isPackError(error, 'InvalidInput')).toBe(true);
+    expect((error as { details: unknown }).details).toEqual({ option: 'keyframes.fullevery', value: 3 });
+    expect(DEFAULT_KEYFRAMES).toEqual({ fullEvery: DEFAULT_KEYFRAME_INTERVAL, maxDeltaRatio: 1 });
+  });
+
+  it('fullEvery: 1 stores every frame whole', () => {
+    const tt = new TimeTravel({ keyframes: { fullEvery: 1 } });
     for (let t = 0; t < 4; t++) tt.record(t, world(t));
     expect(tt.memoryUsage()).toMatchObject({ keyframes: 4, deltas: 0 });
   });
 
   it('maxDeltaRatio makes a keyframe once the deltas outweigh it', () => {
     const w = movingWorld(1000);
-    const tt = new TimeTravel({ keyframes: { every: 1000, maxDeltaRatio: 0.05 } });
+    const tt = new TimeTravel({ keyframes: { fullEvery: 1000, maxDeltaRatio: 0.05 } });
     for (let t = 0; t < 40; t++) {
       w.step();
       tt.record(t, w.snapshot(t));
@@ -146,7 +181,7 @@ describe('encoded frames', () => {
   });
 
   it('replaceTimeline takes snapshots, bytes or TimedSnapshots, in any order', () => {
-    const tt = new TimeTravel({ keyframes: { every: 3 } });
+    const tt = new TimeTravel({ keyframes: { fullEvery: 3 } });
     const worlds = [0, 1, 2, 3].map((t) => world(t));
     const entries = [3, 1, 2, 0].map((t) => (t % 2 === 0 ? { time: t, snapshot: worlds[t]! } : { time: t, bytes: encodeSnapshot(worlds[t]!) }));
     tt.replaceTimeline('main', entries);
@@ -160,7 +195,7 @@ describe('encoded frames', () => {
 
   it('saves and loads a timeline of deltas, out-of-order records included', async () => {
     const w = movingWorld(300);
-    const tt = new TimeTravel({ keyframes: { every: 4 } });
+    const tt = new TimeTravel({ keyframes: { fullEvery: 4 } });
     const want = new Map<number, Uint8Array>();
     for (const t of [0, 1, 2, 3, 4, 5, 6, 2.5, -1, 7, 8]) {
       w.step();
@@ -169,7 +204,7 @@ describe('encoded frames', () => {
     }
     const store = new SnapshotStore(new MemoryBackend());
     expect(await saveTimeline(tt, store)).toBe(11);
-    const back = new TimeTravel({ keyframes: { every: 4 } });
+    const back = new TimeTravel({ keyframes: { fullEvery: 4 } });
     expect(await loadTimeline(back, store, 'main')).toBe(11);
     expect(back.times()).toEqual([...want.keys()].sort((a, b) => a - b));
     for (const [t, bytes] of want) expect(snapshotsEqual(back.snapshotAtOrAfter(t)!.snapshot, decodeSnapshot(bytes))).toBe(true);
@@ -180,8 +215,8 @@ describe('encoded frames', () => {
 describe('compressed history', () => {
   it('keyframes and encoded deltas use the encode options; reads use the decode options', () => {
     const deflate: SectionCodec = { id: CodecId.Deflate, name: 'deflate', compress: (raw) => deflateRawSync(raw), decompress: (stored) => inflateRawSync(stored) };
-    const tt = new TimeTravel({ encode: { codec: deflate }, decode: { codecs: (id) => (id === deflate.id ? deflate : undefined) }, keyframes: { every: 5 } });
-    const plain = new TimeTravel({ keyframes: { every: 5 } });
+    const tt = new TimeTravel({ encode: { codec: deflate }, decode: { codecs: (id) => (id === deflate.id ? deflate : undefined) }, keyframes: { fullEvery: 5 } });
+    const plain = new TimeTravel({ keyframes: { fullEvery: 5 } });
     const w = movingWorld(2000);
     const recorded: PackedSnapshot[] = [];
     for (let t = 0; t < 12; t++) {
@@ -200,7 +235,7 @@ describe('compressed history', () => {
 
 describe('partial reads', () => {
   it('decode.components limits what reads return, never what is kept (inserts and replaceTimeline keep whole snapshots)', () => {
-    const tt = new TimeTravel({ decode: { components: ['Position'] }, keyframes: { every: 4 } });
+    const tt = new TimeTravel({ decode: { components: ['Position'] }, keyframes: { fullEvery: 4 } });
     const w = movingWorld(200);
     const recorded = new Map<number, PackedSnapshot>();
     for (const t of [0, 1, 2, 3, 4, 5, 2.5, 0.5]) {

@@ -44,7 +44,8 @@ export class Scratch {
       this.#capacity = 0;
       const capacity = Math.max(size, 64 * 1024);
       const pointer = this.wasm.malloc(capacity);
-      if (pointer === 0) throw new RangeError(`could not allocate ${capacity} bytes of WebAssembly memory (a section over 2 GiB?)`);
+      // Every caller runs inside `guarded`, which reports this as the codec's PackError.
+      if (pointer === 0) throw new Error(`could not allocate ${capacity} bytes of WebAssembly memory (a section over 2 GiB?)`);
       this.#pointer = pointer;
       this.#capacity = capacity;
     }
