@@ -1,10 +1,9 @@
 // SHA-256 digests of whole snapshots, in the trailer's 32-byte digest field (TrailerFlags.PayloadDigest):
 // the digest covers every byte before the trailer. Adding one hashes the container in place,
 // without copying it.
-import { decodeSnapshot, type DecodeOptions, type PackedSnapshot, readHeader, readTrailer, TrailerFlags } from '@tx2/pack-format';
+import { decodeSnapshot, type DecodeOptions, type PackedSnapshot, readHeader, readTrailer, setTrailerDigest, TRAILER_SIZE, TrailerFlags } from '@tx2/pack-format';
 import type { CryptoBackend, SyncCryptoBackend } from './backend.js';
 import { constantTimeEqual, fail, requireBytes } from './bytes.js';
-import { TRAILER_SIZE, writeTrailerAt } from './container.js';
 import { platformBackend, platformSyncBackend } from '#platform';
 import { requireSync, runAsync, runSync, type Steps } from './run.js';
 
@@ -40,10 +39,9 @@ function* hashSteps(data: Uint8Array): Steps<Uint8Array> {
 function* addSteps(input: Uint8Array): Steps<Uint8Array> {
   const bytes = requireBytes(input, 'the snapshot');
   readHeader(bytes);
-  const trailer = readTrailer(bytes);
-  const at = bytes.length - TRAILER_SIZE;
-  const digest = yield* hashSteps(bytes.subarray(0, at));
-  writeTrailerAt(bytes, at, trailer.tocOffset, trailer.sectionCount, trailer.flags | TrailerFlags.PayloadDigest, digest);
+  readTrailer(bytes);
+  const digest = yield* hashSteps(bytes.subarray(0, bytes.length - TRAILER_SIZE));
+  setTrailerDigest(bytes, digest);
   return input;
 }
 

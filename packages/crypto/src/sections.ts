@@ -1,37 +1,153 @@
-// Section-by-section encryption for streaming writers and random-access readers: the same bytes
-// as encryptSnapshot / decryptSnapshot (docs/format.md §12), one section at a time. A sealer
-// fixes the encrypted header first (the associated data of every section includes it); each
-// section is then sealed with a fresh 96-bit nonce under AAD = header[0..124) ‖ u32 ordinal ‖
-// descriptor[0..32), the table of contents last with ordinal = number of sections.
-import { CipherId, crc32, HeaderFlags, readDescriptor, SectionFlags } from '@tx2/pack-format';
+// Sealing and opening one section frame at a time (docs/format.md §12). A frame is sealed
+// under a fresh 96-bit nonce with AAD = header[0..124) ‖ u32 ordinal ‖ descriptor[0..32) (the
+// table of contents last, with ordinal = number of sections); its descriptor gets cipher 1 and
+// loses its payload CRC (the tag is stronger); opening restores both. Where the frames go in
+// the file is @tx2/pack-format's business: its ContainerWriter lays them out, its readers find
+// them and hand them to an opener.
+import {
+  CipherId,
+  crc32,
+  descriptorBytes,
+  HEADER_SIZE,
+  HeaderFlags,
+  type OpenerFactory,
+  readDescriptor,
+  type SectionDescriptor,
+  type SectionFrame,
+  SectionFlags,
+  SectionKind,
+  type SectionOpener,
+  type SectionSealer,
+  type SnapshotHeader,
+} from '@tx2/pack-format';
 import { sectionAad } from './aad.js';
 import { type CryptoBackend, NONCE_LENGTH, TAG_LENGTH } from './backend.js';
-import { fail, type RandomSource, randomBytes, requireBytes, secureRandom } from './bytes.js';
-import { DESCRIPTOR_SIZE, HEADER_SIZE, writeDescriptorFrom, writeHeaderFrom } from './container.js';
-import { type DecryptionKeyInput, readEncryptedHeader, resolveDecryptionKey, sectionName } from './decrypt.js';
-import { type EncryptionKeyInput, resolveEncryptionKey } from './encrypt.js';
-import { EXTENSION_SIZE, FILE_ID_LENGTH, writeExtension } from './extension.js';
+import { constantTimeEqual, fail, type RandomSource, randomBytes, requireBytes, secureRandom } from './bytes.js';
+import { FILE_ID_LENGTH } from './extension.js';
+import { plainHeaderBytes, readEncryptedHeader, readPlainHeader, sealedHeaderBytes } from './header.js';
+import { type DecryptionKeyInput, type EncryptionKeyInput, resolveDecryptionKey, resolveEncryptionKey, type ResolvedKey } from './key-input.js';
 import { SCRYPT_MAX_MEMORY } from './kdf.js';
 import { platformBackend } from '#platform';
-import { type OpResult, runAsync, type Steps } from './run.js';
+import { type Engine, type Op, runAsync, runSync, type Steps } from './run.js';
 
-/** A section as a sealer or opener returns it: its 64-byte descriptor and its payload. */
-export interface SectionFrame {
-  descriptor: Uint8Array;
-  payload: Uint8Array;
+const ZERO_NONCE = new Uint8Array(NONCE_LENGTH);
+const DESCRIPTOR_BYTES = 64;
+
+/** A frame about to be sealed: its sealed descriptor and the buffer the seal operation fills. */
+export interface PendingSeal {
+  frame: SectionFrame;
+  op: Op;
 }
 
-/** Seals the sections of one container as they are produced (see {@link createSectionSealer}). */
-export interface SectionSealer {
-  /** The 128-byte header to write: Encrypted flag, cipher AES-256-GCM, key extension, new CRC. */
-  readonly header: Uint8Array;
-  /**
-   * Seals the section at `ordinal` (0-based file order; the table of contents takes ordinal =
-   * number of other sections): `descriptor` is its plain descriptor, `payload` its stored bytes.
-   * Returns the encrypted descriptor (cipher 1, no payload CRC, sealed length, nonce) and the
-   * ciphertext followed by the 16-byte tag.
-   */
-  seal(ordinal: number, descriptor: Uint8Array, payload: Uint8Array): Promise<SectionFrame>;
+/**
+ * Prepares the sealing of a plain frame at `ordinal` of the container whose encrypted header is
+ * `header`: the sealed descriptor (cipher 1, no payload CRC, stored length + 16, `nonce`) is
+ * known before the ciphertext, so many seals can run as one batch.
+ */
+export function prepareSeal(header: Uint8Array, ordinal: number, frame: SectionFrame, key: Uint8Array, nonce: Uint8Array): PendingSeal {
+  const plain = readDescriptor(frame.descriptor, 0);
+  const payload = new Uint8Array(frame.payload.length + TAG_LENGTH);
+  const descriptor = descriptorBytes({
+    ...plain,
+    cipher: CipherId.Aes256Gcm,
+    flags: plain.flags & ~SectionFlags.PayloadChecksum,
+    storedLength: payload.length,
+    payloadCrc: 0,
+    nonce,
+  });
+  return { frame: { descriptor, payload }, op: { kind: 'seal', key, nonce, data: frame.payload, aad: sectionAad(header, ordinal, descriptor), out: payload } };
+}
+
+/** Names a section for messages. */
+export function sectionName(d: SectionDescriptor, ordinal: number): string {
+  switch (d.kind) {
+    case SectionKind.Manifest:
+      return 'the manifest section';
+    case SectionKind.EntitySet:
+      return `entity set ${d.owner} (section ${ordinal})`;
+    case SectionKind.Column:
+      return `column ${d.field} of component ${d.owner} (section ${ordinal})`;
+    case SectionKind.Blobs:
+      return `the blobs of component ${d.owner} (section ${ordinal})`;
+    case SectionKind.EntityMetadata:
+      return 'the entity metadata section';
+    case SectionKind.TableOfContents:
+      return 'the table of contents';
+    default:
+      return `section ${ordinal} (kind ${d.kind})`;
+  }
+}
+
+/** How {@link frameOpener} opens. */
+interface OpenOptions {
+  /** Write the payload CRC-32s the header's SectionChecksums flag promises (default true; false leaves them 0, for readers that need no CRC: every opened byte is authenticated). */
+  payloadCrcs?: boolean;
+}
+
+/** Whether restored descriptors name a payload CRC (the header's SectionChecksums flag), and whether they hold it. */
+interface CrcPolicy {
+  flag: boolean;
+  value: boolean;
+}
+
+function* openSteps(header: Uint8Array, crcs: CrcPolicy, key: ResolvedKey, ordinal: number, descriptorInput: Uint8Array, sealedInput: Uint8Array): Steps<SectionFrame> {
+  const descriptor = requireBytes(descriptorInput, 'the descriptor');
+  const sealed = requireBytes(sealedInput, 'the sealed payload');
+  if (descriptor.length < DESCRIPTOR_BYTES) fail('InvalidInput', `a descriptor is ${DESCRIPTOR_BYTES} bytes, got ${descriptor.length}`);
+  const d = readDescriptor(descriptor, 0);
+  const details = { section: ordinal, kind: d.kind };
+  const bad = (what: string): never => fail('InvalidFormat', `${sectionName(d, ordinal)} ${what}: the file is corrupt or not written by tx2-pack`, details);
+  if (d.cipher !== CipherId.Aes256Gcm) bad('of an encrypted snapshot is not encrypted');
+  if (sealed.length !== d.storedLength) bad(`is ${sealed.length} bytes, its descriptor says ${d.storedLength}`);
+  if (sealed.length < TAG_LENGTH) bad('is shorter than its authentication tag');
+  // tx2-pack writes no CRC for sealed payloads (the tag is stronger); another writer may.
+  if (d.flags & SectionFlags.PayloadChecksum && crc32(sealed) !== d.payloadCrc) {
+    fail('ChecksumMismatch', `section ${ordinal} fails its checksum: the file is corrupt`, details);
+  }
+  const out = new Uint8Array(sealed.length - TAG_LENGTH);
+  const [opened] = yield [{ kind: 'open', key: key.bytes, nonce: d.nonce, data: sealed, aad: sectionAad(header, ordinal, descriptor), out }];
+  if (opened === null || opened === undefined) {
+    const how =
+      d.kind === SectionKind.TableOfContents
+        ? 'the file was modified (its header, a section count or the table itself), or it is corrupt'
+        : 'the file was modified (this section, its descriptor, the header, or sections were moved or swapped), or it is corrupt';
+    fail('Decryption', `${sectionName(d, ordinal)} fails authentication: ${how}`, details);
+  }
+  const plain = descriptorBytes({
+    ...d,
+    cipher: CipherId.None,
+    flags: crcs.flag ? d.flags | SectionFlags.PayloadChecksum : d.flags & ~SectionFlags.PayloadChecksum,
+    storedLength: out.length,
+    payloadCrc: crcs.flag && crcs.value ? crc32(out) : 0,
+    nonce: ZERO_NONCE,
+  });
+  return { descriptor: plain, payload: out };
+}
+
+/** The opener of one encrypted container whose header (bytes and fields) and key are known and match. */
+function frameOpener(header: Uint8Array, parsed: SnapshotHeader, key: ResolvedKey, engine: Engine, options: OpenOptions = {}): SectionOpener {
+  const aadHeader = header.slice(0, HEADER_SIZE);
+  const crcs: CrcPolicy = { flag: (parsed.flags & HeaderFlags.SectionChecksums) !== 0, value: options.payloadCrcs ?? true };
+  return {
+    plainHeader: plainHeaderBytes(parsed),
+    open(ordinal, descriptor, sealed) {
+      const steps = openSteps(aadHeader, crcs, key, ordinal, descriptor, sealed);
+      return engine.sync ? runSync(steps, engine.backend) : runAsync(steps, engine.backend);
+    },
+  };
+}
+
+/**
+ * The opener factory @tx2/pack-format's readers call with a container's header, for a key
+ * already resolved against it: opens each section with `engine` (synchronously for the sync
+ * readers).
+ */
+export function openerFor(key: ResolvedKey, engine: Engine, options: OpenOptions & { maxKdfMemory?: number } = {}): OpenerFactory {
+  return (header) => {
+    const { header: parsed, extension } = readEncryptedHeader(header, options.maxKdfMemory ?? SCRYPT_MAX_MEMORY);
+    if (!constantTimeEqual(extension.fingerprint, key.fingerprint)) fail('WrongKey', 'the header read does not name the key this snapshot was opened with: the file changed while it was read');
+    return frameOpener(header, parsed, key, engine, options);
+  };
 }
 
 /** Options of {@link createSectionSealer}. */
@@ -44,54 +160,33 @@ export interface SectionSealerOptions {
 
 /**
  * A sealer for a container whose plain header is `plainHeader` (128 bytes, extension area zero),
- * producing exactly what encryptSnapshot makes of the whole container (byte for byte, but for the
- * random nonces and file id): decryptSnapshot and decodeEncrypted read the result.
+ * for @tx2/pack-format's streaming encoder (`encodeSnapshotStream(packed, { sealer })`): it
+ * produces exactly what encryptSnapshot makes of the whole container (byte for byte, but for
+ * the random nonces and file id). Its `seal` returns a promise.
  */
 export function createSectionSealer(plainHeader: Uint8Array, key: EncryptionKeyInput, options: SectionSealerOptions = {}): SectionSealer {
   const source = requireBytes(plainHeader, 'the header');
   if (source.length < HEADER_SIZE) fail('InvalidInput', `a header is ${HEADER_SIZE} bytes, got ${source.length}`);
-  const view = new DataView(source.buffer, source.byteOffset, source.byteLength);
-  const flags = view.getUint32(12, true);
-  if (flags & HeaderFlags.Encrypted || source[18] !== CipherId.None) fail('InvalidInput', 'this header is already encrypted');
-  if (source.subarray(48, 124).some((b) => b !== 0)) fail('InvalidInput', 'the header extension area (bytes 48-119) is not zero, but the crypto tier needs it');
+  const parsed = readPlainHeader(source);
   const resolved = resolveEncryptionKey(key);
   const random = options.random ?? secureRandom;
   const backend = options.backend ?? platformBackend();
-  const header = new Uint8Array(HEADER_SIZE);
-  writeHeaderFrom(header, source, flags | HeaderFlags.Encrypted, CipherId.Aes256Gcm, writeExtension({ kdf: resolved.kdf, fingerprint: resolved.fingerprint, fileId: randomBytes(FILE_ID_LENGTH, random) }));
+  const header = sealedHeaderBytes(parsed, { kdf: resolved.kdf, fingerprint: resolved.fingerprint, fileId: randomBytes(FILE_ID_LENGTH, random) });
   return {
     header,
     async seal(ordinal, descriptor, payload) {
-      if (descriptor.length < DESCRIPTOR_SIZE) fail('InvalidInput', `a descriptor is ${DESCRIPTOR_SIZE} bytes, got ${descriptor.length}`);
-      const d = descriptor.slice(0, DESCRIPTOR_SIZE);
-      d[4] = CipherId.Aes256Gcm;
-      d[5] = d[5]! & ~SectionFlags.PayloadChecksum;
-      const nonce = randomBytes(NONCE_LENGTH, random);
-      const out = new Uint8Array(payload.length + TAG_LENGTH);
+      const d = requireBytes(descriptor, 'the descriptor');
+      if (d.length < DESCRIPTOR_BYTES) fail('InvalidInput', `a descriptor is ${DESCRIPTOR_BYTES} bytes, got ${d.length}`);
+      const pending = prepareSeal(header, ordinal, { descriptor: d, payload: requireBytes(payload, 'the payload') }, resolved.bytes, randomBytes(NONCE_LENGTH, random));
       await runAsync(
         (function* (): Steps<void> {
-          yield [{ kind: 'seal' as const, key: resolved.bytes, nonce, data: payload, aad: sectionAad(header, ordinal, d), out }];
+          yield [pending.op];
         })(),
         backend,
       );
-      writeDescriptorFrom(d, 0, null, { cipher: CipherId.Aes256Gcm, storedLength: out.length, payloadCrc: 0, nonce });
-      return { descriptor: d, payload: out };
+      return pending.frame;
     },
   };
-}
-
-/** Opens the sections of one encrypted container one at a time (see {@link createSectionOpener}). */
-export interface SectionOpener {
-  /** The header of the plain container: Encrypted flag, cipher and extension cleared, new CRC. */
-  readonly plainHeader: Uint8Array;
-  /**
-   * Opens the section at `ordinal` (the table of contents: ordinal = number of other sections):
-   * `descriptor` is its encrypted 64-byte descriptor, `sealed` its payload (ciphertext and tag).
-   * Returns the plain descriptor (cipher 0, payload CRC restored when the header's
-   * SectionChecksums flag is set, zero nonce) and the plaintext; a Decryption PackError when
-   * authentication fails.
-   */
-  open(ordinal: number, descriptor: Uint8Array, sealed: Uint8Array): Promise<SectionFrame>;
 }
 
 /** Options of {@link createSectionOpener}. */
@@ -103,39 +198,18 @@ export interface SectionOpenerOptions {
 }
 
 /**
- * An opener for the encrypted container whose header is `header`: checks the key against the
- * header's fingerprint (deriving it first for `{ passphrase }`), so a wrong key is a WrongKey
- * PackError before any section is read.
+ * An opener for the encrypted container whose header is `header`, as @tx2/pack-format's readers
+ * take it (`readSnapshot(source, { opener: (h) => createSectionOpener(h, key) })`): checks the
+ * key against the header's fingerprint first (deriving it for `{ passphrase }`), so a wrong key
+ * is a WrongKey PackError before any section is read. `open` returns a promise of the plain
+ * descriptor (cipher 0, payload CRC restored when the header's SectionChecksums flag is set,
+ * zero nonce) and the plaintext, or rejects with a Decryption PackError whose `details` hold the
+ * section ordinal and kind.
  */
 export async function createSectionOpener(header: Uint8Array, key: DecryptionKeyInput | undefined, options: SectionOpenerOptions = {}): Promise<SectionOpener> {
   const bytes = requireBytes(header, 'the header');
   const { header: parsed, extension } = readEncryptedHeader(bytes, options.maxKdfMemory ?? SCRYPT_MAX_MEMORY);
   const backend = options.backend ?? platformBackend();
   const resolved = await runAsync(resolveDecryptionKey(key, extension), backend);
-  const plainHeader = new Uint8Array(HEADER_SIZE);
-  writeHeaderFrom(plainHeader, bytes, parsed.flags & ~HeaderFlags.Encrypted, CipherId.None, new Uint8Array(EXTENSION_SIZE));
-  const crcs = (parsed.flags & HeaderFlags.SectionChecksums) !== 0;
-  const zeroNonce = new Uint8Array(NONCE_LENGTH);
-  return {
-    plainHeader,
-    async open(ordinal, descriptor, sealed) {
-      const d = readDescriptor(descriptor, 0);
-      if (d.cipher !== CipherId.Aes256Gcm) fail('InvalidFormat', `section ${ordinal} of an encrypted snapshot is not encrypted: the file is corrupt or not written by tx2-pack`);
-      if (sealed.length < TAG_LENGTH) fail('InvalidFormat', `section ${ordinal} is shorter than its authentication tag: the file is corrupt or not written by tx2-pack`);
-      const out = new Uint8Array(sealed.length - TAG_LENGTH);
-      const [result] = await runAsync(
-        (function* (): Steps<OpResult[]> {
-          return yield [{ kind: 'open' as const, key: resolved.bytes, nonce: d.nonce, data: sealed, aad: sectionAad(bytes, ordinal, descriptor.subarray(0, DESCRIPTOR_SIZE)), out }];
-        })(),
-        backend,
-      );
-      if (result === null || result === undefined) {
-        fail('Decryption', `${sectionName(d, ordinal)} fails authentication: the file was modified (this section, its descriptor, the header, or sections were moved or swapped), or it is corrupt`, { section: ordinal });
-      }
-      const plain = descriptor.slice(0, DESCRIPTOR_SIZE);
-      plain[5] = crcs ? plain[5]! | SectionFlags.PayloadChecksum : plain[5]! & ~SectionFlags.PayloadChecksum;
-      writeDescriptorFrom(plain, 0, null, { cipher: CipherId.None, storedLength: out.length, payloadCrc: crcs ? crc32(out) : 0, nonce: zeroNonce });
-      return { descriptor: plain, payload: out };
-    },
-  };
+  return frameOpener(bytes, parsed, resolved, { sync: false, backend });
 }

@@ -60,7 +60,7 @@ function frames(bytes: Uint8Array): { descriptor: Uint8Array; payload: Uint8Arra
   return out;
 }
 
-async function code(promise: Promise<unknown>): Promise<PackErrorCode | undefined> {
+async function code(promise: unknown): Promise<PackErrorCode | undefined> {
   try {
     await promise;
     return undefined;
