@@ -8,6 +8,7 @@ import {
   decodeSnapshot,
   type DecodeOptions,
   type ContainerFrames,
+  ContainerWriter,
   HeaderFlags,
   type PackedSnapshot,
   readFrames,
@@ -15,21 +16,22 @@ import {
   readHeader,
   readSnapshot,
   readTrailer,
+  type SectionFrame,
   type SnapshotTrailer,
   toHex,
-  TRAILER_SIZE,
   TrailerFlags,
 } from '@tx2/pack-format';
-import { assembleSteps } from './assemble.js';
 import type { CryptoBackend, SyncCryptoBackend } from './backend.js';
 import { constantTimeEqual, fail, requireBytes } from './bytes.js';
+import { checkDigestSteps, writeDigestSteps } from './digest.js';
 import { readEncryptedHeader } from './header.js';
 import { type DecryptionKeyInput, resolveDecryptionKey, type ResolvedKey } from './key-input.js';
 import { keyMaterial } from './key.js';
 import { deriveSteps, passphraseBytes, type PassphraseKey, SCRYPT_MAX_MEMORY } from './kdf.js';
 import { platformBackend, platformSyncBackend } from '#platform';
+import { DeferredOpening, openerFor } from './open.js';
+import { layOut } from './output.js';
 import { call, requireSync, runAsync, runSync, type Steps } from './run.js';
-import { openerFor } from './sections.js';
 
 export type { DecryptionKeyInput } from './key-input.js';
 
@@ -114,32 +116,60 @@ export function* unlockSteps(bytes: Uint8Array, key: unknown, options: DecryptOp
   const { extension } = readEncryptedHeader(bytes, options.maxKdfMemory ?? SCRYPT_MAX_MEMORY);
   const resolved = yield* resolveDecryptionKey(key, extension);
   const trailer = readTrailer(bytes);
-  if (trailer.flags & TrailerFlags.PayloadDigest && (options.verifyDigest ?? true)) {
-    const [actual] = yield [{ kind: 'sha256', data: bytes.subarray(0, bytes.length - TRAILER_SIZE) }];
-    if (!constantTimeEqual(actual as Uint8Array, trailer.digest)) {
-      fail('ChecksumMismatch', 'the SHA-256 digest of the snapshot does not match its bytes: the file is corrupt or was modified');
-    }
-  }
+  if (trailer.flags & TrailerFlags.PayloadDigest && (options.verifyDigest ?? true)) yield* checkDigestSteps(bytes, trailer);
   return { key: resolved, trailer };
 }
 
-/** The steps of opening every section of an unlocked container through @tx2/pack-format's frame reader. */
-export function* openFramesSteps(bytes: Uint8Array, key: ResolvedKey, options: DecryptOptions & { payloadCrcs: boolean }): Steps<ContainerFrames> {
+/** The frames of an unlocked container, read by @tx2/pack-format with every section's opening deferred. */
+export interface DeferredFrames {
+  /** The plain header. */
+  header: Uint8Array;
+  /** The plain frames in file order; their payloads are stand-ins until `opening.openSteps` fills real arrays. */
+  frames: SectionFrame[];
+  opening: DeferredOpening;
+}
+
+/** The steps of reading the frames of an unlocked container (the table of contents is opened, the sections are deferred). */
+export function* readSealedSteps(bytes: Uint8Array, key: ResolvedKey, options: DecryptOptions & { payloadCrcs: boolean }): Steps<DeferredFrames> {
   return yield* call((engine) => {
-    const opener = openerFor(key, engine, options);
-    return engine.sync ? readFrames(bytes, { opener }) : readFramesFrom(bytes, { opener });
+    const opening = new DeferredOpening(key, engine, options);
+    const done = ({ header, frames }: ContainerFrames): DeferredFrames => ({ header, frames, opening });
+    return engine.sync ? done(readFrames(bytes, { opener: opening.factory })) : readFramesFrom(bytes, { opener: opening.factory }).then(done);
   });
 }
 
-/** The steps of decrypting a whole snapshot into the plain container it was made from. */
+/**
+ * The steps of decrypting a whole snapshot into the plain container it was made from. Format's
+ * ContainerWriter lays the plain container out (payload sizes are known from the descriptors),
+ * every section is opened in one batch into its place, and the frames are written again with
+ * their payload CRCs.
+ */
 function* decryptSteps(input: Uint8Array, key: unknown, options: DecryptOptions & { digest?: boolean }): Steps<Uint8Array> {
   const bytes = requireBytes(input, 'the snapshot to decrypt');
   const { key: resolved, trailer } = yield* unlockSteps(bytes, key, options);
-  const { header, frames } = yield* openFramesSteps(bytes, resolved, { ...options, payloadCrcs: true });
-  return yield* assembleSteps(header, frames, {
-    tocChecksums: (readHeader(header).flags & HeaderFlags.SectionChecksums) !== 0,
-    digest: options.digest ?? (trailer.flags & TrailerFlags.PayloadDigest) !== 0,
-  });
+  const { header, frames, opening } = yield* readSealedSteps(bytes, resolved, { ...options, payloadCrcs: true });
+  const tocChecksums = (readHeader(header).flags & HeaderFlags.SectionChecksums) !== 0;
+  const pieces = (list: readonly SectionFrame[]) => {
+    const writer = new ContainerWriter();
+    const all = [header];
+    for (const frame of list) all.push(...writer.frame(frame));
+    all.push(...writer.finish(writer.tableOfContents(tocChecksums)));
+    return all;
+  };
+  const { out, offsets } = layOut(
+    pieces(frames),
+    frames.map((f) => f.payload),
+  );
+  const payloads = frames.map((f, i) => out.subarray(offsets[i], offsets[i]! + f.payload.length));
+  const descriptors = yield* opening.openSteps(payloads);
+  // The descriptors (and the table of contents that copies them) now hold the payload CRCs.
+  layOut(
+    pieces(descriptors.map((descriptor, i) => ({ descriptor, payload: payloads[i]! }))),
+    [],
+    out,
+  );
+  if (options.digest ?? (trailer.flags & TrailerFlags.PayloadDigest) !== 0) yield* writeDigestSteps(out);
+  return out;
 }
 
 /** The steps of decodeEncrypted: format's reader opens only the sections the requested components need. */

@@ -3,16 +3,28 @@
 // contents are sealed with AES-256-GCM under a fresh random nonce; format's ContainerWriter lays
 // the sealed frames out behind a header with the Encrypted flag, the cipher id and the key
 // fields. Columns are never decoded.
-import { encodeSnapshot, type EncodeOptions, isPackError, type PackedSnapshot, PackError, readFrames, type SectionFrame, type SnapshotHeader, TrailerFlags } from '@tx2/pack-format';
-import { assembleSteps } from './assemble.js';
-import { type CryptoBackend, NONCE_LENGTH, type SyncCryptoBackend } from './backend.js';
+import {
+  ContainerWriter,
+  encodeSnapshot,
+  type EncodeOptions,
+  isPackError,
+  type PackedSnapshot,
+  PackError,
+  readFrames,
+  type SectionFrame,
+  type SnapshotHeader,
+  TrailerFlags,
+} from '@tx2/pack-format';
+import { type CryptoBackend, NONCE_LENGTH, type SyncCryptoBackend, TAG_LENGTH } from './backend.js';
 import { type RandomSource, randomBytes, requireBytes, secureRandom } from './bytes.js';
 import { FILE_ID_LENGTH } from './extension.js';
 import { readPlainHeader, sealedHeaderBytes } from './header.js';
 import { type EncryptionKeyInput, resolveEncryptionKey, type ResolvedKey } from './key-input.js';
 import { platformBackend, platformSyncBackend } from '#platform';
+import { writeDigestSteps } from './digest.js';
+import { layOut, Slots } from './output.js';
 import { requireSync, runAsync, runSync, type Steps } from './run.js';
-import { prepareSeal } from './sections.js';
+import { sealedDescriptor, sealOp } from './seal.js';
 
 export type { EncryptionKeyInput } from './key-input.js';
 
@@ -46,28 +58,34 @@ export interface SealOptions {
 
 /**
  * The steps of sealing the frames of a plain container (header fields `plain`, frames in file
- * order) into an encrypted container: every section in one batch, then the table of contents.
+ * order) into an encrypted container. Every sealed descriptor is known before its ciphertext,
+ * so format's ContainerWriter lays the whole container out first, and every section and the
+ * table of contents are then sealed in one batch, straight into the output.
  */
 export function* sealContainerSteps(plain: SnapshotHeader, frames: readonly SectionFrame[], key: ResolvedKey, options: SealOptions): Steps<Uint8Array> {
   const header = sealedHeaderBytes(plain, { kdf: key.kdf, fingerprint: key.fingerprint, fileId: randomBytes(FILE_ID_LENGTH, options.random) });
   const count = frames.length;
   const nonces = randomBytes(NONCE_LENGTH * (count + 1), options.random);
   const nonce = (ordinal: number) => nonces.subarray(NONCE_LENGTH * ordinal, NONCE_LENGTH * (ordinal + 1));
-  const pending = frames.map((frame, i) => prepareSeal(header, i, frame, key.bytes, nonce(i)));
-  yield pending.map((p) => p.op);
-  return yield* assembleSteps(
-    header,
-    pending.map((p) => p.frame),
-    {
-      tocChecksums: false, // a sealed table of contents carries no CRC
-      *finishToc(toc) {
-        const sealed = prepareSeal(header, count, toc, key.bytes, nonce(count));
-        yield [sealed.op];
-        return sealed.frame;
-      },
-      digest: options.digest,
-    },
+  const writer = new ContainerWriter();
+  const slots = new Slots();
+  const pieces: Uint8Array[] = [header];
+  const seals: { descriptor: Uint8Array; data: Uint8Array; slot: Uint8Array }[] = [];
+  const place = (frame: SectionFrame, ordinal: number) => {
+    const seal = { descriptor: sealedDescriptor(frame.descriptor, frame.payload.length, nonce(ordinal)), data: frame.payload, slot: slots.take(frame.payload.length + TAG_LENGTH) };
+    seals.push(seal);
+    return { descriptor: seal.descriptor, payload: seal.slot };
+  };
+  frames.forEach((frame, i) => pieces.push(...writer.frame(place(frame, i))));
+  // A sealed table of contents carries no CRC.
+  pieces.push(...writer.finish(place(writer.tableOfContents(false), count)));
+  const { out, offsets } = layOut(
+    pieces,
+    seals.map((s) => s.slot),
   );
+  yield seals.map((s, ordinal) => sealOp(header, ordinal, s.descriptor, s.data, key.bytes, nonce(ordinal), out.subarray(offsets[ordinal], offsets[ordinal]! + s.slot.length)));
+  if (options.digest) yield* writeDigestSteps(out);
+  return out;
 }
 
 /** The steps of encrypting a plain container. */

@@ -4,7 +4,7 @@
 import { readHeader, TrailerFlags } from '@tx2/pack-format';
 import { type CryptoBackend, type SyncCryptoBackend } from './backend.js';
 import { type RandomSource, requireBytes, secureRandom } from './bytes.js';
-import { type DecryptOptions, openFramesSteps, unlockSteps } from './decrypt.js';
+import { type DecryptOptions, readSealedSteps, unlockSteps } from './decrypt.js';
 import { sealContainerSteps } from './encrypt.js';
 import { type DecryptionKeyInput, type EncryptionKeyInput, resolveEncryptionKey } from './key-input.js';
 import { platformBackend, platformSyncBackend } from '#platform';
@@ -35,9 +35,15 @@ function* rotateSteps(input: Uint8Array, oldKey: unknown, newKey: unknown, optio
   const bytes = requireBytes(input, 'the snapshot to decrypt');
   const { key: old, trailer } = yield* unlockSteps(bytes, oldKey, options);
   // The opened frames are sealed again at once: their payload CRCs would be dropped, so none is computed.
-  const { header, frames } = yield* openFramesSteps(bytes, old, { ...options, payloadCrcs: false });
+  const { header, frames, opening } = yield* readSealedSteps(bytes, old, { ...options, payloadCrcs: false });
+  // Every section opened in one batch, into one array.
+  const plain = new Uint8Array(frames.reduce((n, f) => n + f.payload.length, 0));
+  let at = 0;
+  const payloads = frames.map((f) => plain.subarray(at, (at += f.payload.length)));
+  const descriptors = yield* opening.openSteps(payloads);
+  const opened = descriptors.map((descriptor, i) => ({ descriptor, payload: payloads[i]! }));
   const digest = options.digest ?? (trailer.flags & TrailerFlags.PayloadDigest) !== 0;
-  return yield* sealContainerSteps(readHeader(header), frames, key, { digest, random: options.random ?? secureRandom });
+  return yield* sealContainerSteps(readHeader(header), opened, key, { digest, random: options.random ?? secureRandom });
 }
 
 /** Re-encrypts an encrypted snapshot under `newKey` (fresh nonces and file id) without decoding its columns. */

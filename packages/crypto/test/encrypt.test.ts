@@ -1,7 +1,9 @@
 import { createHmac } from 'node:crypto';
 import {
   crc32,
+  createPackedSnapshot,
   decodeSnapshot,
+  encodeSnapshot,
   getColumn,
   HeaderFlags,
   isPackError,
@@ -92,6 +94,17 @@ describe('encryptSnapshot / decryptSnapshot', () => {
     }
     const decoded = await decodeEncrypted(await encryptSnapshot(plain, KEY), { key: KEY, codecs });
     expect(decoded).toEqual(decodeSnapshot(plain, { codecs }));
+  });
+
+  it('round-trips empty sections (a component without rows) byte for byte, on every path', async () => {
+    const packed = createPackedSnapshot({ entities: [1, 2], components: [{ id: 'Empty', entityIds: new Uint32Array(0), fields: { x: new Float32Array(0), s: [] } }] });
+    const plain = encodeSnapshot(packed);
+    expect(readLayout(plain).sections.some((s) => s.descriptor.storedLength === 0)).toBe(true);
+    const encrypted = encryptSnapshotSync(plain, KEY);
+    expect(same(decryptSnapshotSync(encrypted, KEY), plain)).toBe(true);
+    expect(same(await decryptSnapshot(encrypted, KEY, { backend: webCryptoBackend }), plain)).toBe(true);
+    expect(same(decryptSnapshotSync(rotateKeySync(encrypted, KEY, KEY), KEY), plain)).toBe(true);
+    expect(decodeEncryptedSync(encrypted, { key: KEY })).toEqual(decodeSnapshot(plain));
   });
 
   it('keeps a digest through encryption and decryption by default', async () => {
