@@ -1,5 +1,6 @@
-// Small byte helpers shared by the crypto tier: hex and base64 without Node's Buffer (so the
-// browser build needs nothing), random bytes from the platform's secure source, and errors.
+// Small byte helpers of the crypto tier: base64 without Node's Buffer (so the browser build
+// needs nothing), random bytes from the platform's secure source, constant-time comparison, and
+// errors. Hex comes from @tx2/pack-format.
 import { PackError, type PackErrorCode } from '@tx2/pack-format';
 
 /** Throws a PackError with `code` and a message that says what went wrong and what to do. */
@@ -42,23 +43,6 @@ export type RandomSource = (out: Uint8Array) => void;
 export function randomBytes(length: number, random: RandomSource = secureRandom): Uint8Array {
   const out = new Uint8Array(length);
   random(out);
-  return out;
-}
-
-const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
-
-/** Lowercase hexadecimal of `bytes`. */
-export function toHex(bytes: Uint8Array): string {
-  let s = '';
-  for (let i = 0; i < bytes.length; i++) s += HEX[bytes[i]!];
-  return s;
-}
-
-/** Decodes hexadecimal (either case, no separators); undefined when it is not hex. */
-export function fromHex(hex: string): Uint8Array | undefined {
-  if (hex.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(hex)) return undefined;
-  const out = new Uint8Array(hex.length / 2);
-  for (let i = 0; i < out.length; i++) out[i] = Number.parseInt(hex.slice(2 * i, 2 * i + 2), 16);
   return out;
 }
 

@@ -1,10 +1,9 @@
 // SHA-256 digests of whole snapshots, in the trailer's 32-byte digest field (TrailerFlags.PayloadDigest):
 // the digest covers every byte before the trailer. Adding one hashes the container in place,
 // without copying it.
-import { decodeSnapshot, type DecodeOptions, type PackedSnapshot, readHeader, readTrailer, TrailerFlags } from '@tx2/pack-format';
+import { decodeSnapshot, type DecodeOptions, type PackedSnapshot, readHeader, readTrailer, setTrailerDigest, type SnapshotTrailer, TRAILER_SIZE, TrailerFlags } from '@tx2/pack-format';
 import type { CryptoBackend, SyncCryptoBackend } from './backend.js';
 import { constantTimeEqual, fail, requireBytes } from './bytes.js';
-import { TRAILER_SIZE, writeTrailerAt } from './container.js';
 import { platformBackend, platformSyncBackend } from '#platform';
 import { requireSync, runAsync, runSync, type Steps } from './run.js';
 
@@ -37,13 +36,24 @@ function* hashSteps(data: Uint8Array): Steps<Uint8Array> {
   return digest!;
 }
 
+/** The steps of writing the SHA-256 of every byte of a whole container before its trailer into the trailer, in place. */
+export function* writeDigestSteps(container: Uint8Array): Steps<void> {
+  setTrailerDigest(container, yield* hashSteps(container.subarray(0, container.length - TRAILER_SIZE)));
+}
+
+/** The steps of checking a container's bytes against the digest in its trailer `trailer`: ChecksumMismatch when they differ. */
+export function* checkDigestSteps(container: Uint8Array, trailer: SnapshotTrailer): Steps<void> {
+  const digest = yield* hashSteps(container.subarray(0, container.length - TRAILER_SIZE));
+  if (!constantTimeEqual(digest, trailer.digest)) {
+    fail('ChecksumMismatch', 'the SHA-256 digest of the snapshot does not match its bytes: the file is corrupt or was modified');
+  }
+}
+
 function* addSteps(input: Uint8Array): Steps<Uint8Array> {
   const bytes = requireBytes(input, 'the snapshot');
   readHeader(bytes);
-  const trailer = readTrailer(bytes);
-  const at = bytes.length - TRAILER_SIZE;
-  const digest = yield* hashSteps(bytes.subarray(0, at));
-  writeTrailerAt(bytes, at, trailer.tocOffset, trailer.sectionCount, trailer.flags | TrailerFlags.PayloadDigest, digest);
+  readTrailer(bytes);
+  yield* writeDigestSteps(bytes);
   return input;
 }
 
@@ -55,10 +65,7 @@ function* verifySteps(input: Uint8Array, options: VerifyDigestOptions): Steps<bo
     if (options.required) fail('ChecksumMismatch', 'the snapshot has no SHA-256 digest, and one is required: write it with addDigest');
     return false;
   }
-  const digest = yield* hashSteps(bytes.subarray(0, bytes.length - TRAILER_SIZE));
-  if (!constantTimeEqual(digest, trailer.digest)) {
-    fail('ChecksumMismatch', 'the SHA-256 digest of the snapshot does not match its bytes: the file is corrupt or was modified');
-  }
+  yield* checkDigestSteps(bytes, trailer);
   return true;
 }
 

@@ -2,7 +2,8 @@
 // encrypted it (fingerprint), how to derive that key from a passphrase (scrypt parameters and
 // salt), and a random file id that ties every section to this one file. docs/format.md, section
 // "Encryption and digests", is the normative description.
-import { fail, toHex } from './bytes.js';
+import { toHex } from '@tx2/pack-format';
+import { fail } from './bytes.js';
 import { FINGERPRINT_LENGTH } from './fingerprint.js';
 import { checkScryptCost, type KdfParams, SALT_LENGTH } from './kdf.js';
 

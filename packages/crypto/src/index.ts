@@ -66,12 +66,6 @@ export { webCryptoBackend, webCryptoAvailable } from './webcrypto.js';
 export { platformBackend, platformSyncBackend, platformName } from '#platform';
 export { secureRandom, type RandomSource } from './bytes.js';
 export { PackError, isPackError } from '@tx2/pack-format';
-export {
-  createSectionSealer,
-  createSectionOpener,
-  type SectionFrame,
-  type SectionSealer,
-  type SectionSealerOptions,
-  type SectionOpener,
-  type SectionOpenerOptions,
-} from './sections.js';
+export { createSectionSealer, createSectionOpener, type SectionSealerOptions, type SectionOpenerOptions } from './sections.js';
+// The sealer and opener are those @tx2/pack-format's writers and readers take.
+export type { SectionFrame, SectionSealer, SectionOpener } from '@tx2/pack-format';

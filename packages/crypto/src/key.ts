@@ -1,7 +1,8 @@
 // EncryptionKey: a 32-byte AES-256 key, generated from the platform's secure random source or
 // imported from bytes, hex or base64.
+import { fromHex, isPackError, toHex } from '@tx2/pack-format';
 import { KEY_LENGTH } from './backend.js';
-import { describe, fail, fromBase64, fromHex, type RandomSource, randomBytes, toBase64, toHex } from './bytes.js';
+import { describe, fail, fromBase64, type RandomSource, randomBytes, toBase64 } from './bytes.js';
 import { keyFingerprint } from './fingerprint.js';
 
 // Raw key bytes, kept out of the object so that logging or serializing a key shows none of them.
@@ -39,8 +40,13 @@ export class EncryptionKey {
   /** A key from 64 hexadecimal digits (either case). */
   static fromHex(hex: string): EncryptionKey {
     if (typeof hex !== 'string') fail('InvalidInput', `EncryptionKey.fromHex expects a string, got ${describe(hex)}`);
-    const bytes = fromHex(hex.trim());
-    if (bytes === undefined) fail('InvalidInput', 'the key is not hexadecimal: expected 64 digits 0-9 and a-f, as EncryptionKey.toHex() writes');
+    let bytes: Uint8Array;
+    try {
+      bytes = fromHex(hex.trim());
+    } catch (error) {
+      if (!isPackError(error)) throw error;
+      fail('InvalidInput', 'the key is not hexadecimal: expected 64 digits 0-9 and a-f, as EncryptionKey.toHex() writes');
+    }
     checkLength(bytes, 'the hex string');
     return new EncryptionKey(bytes);
   }

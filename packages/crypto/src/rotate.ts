@@ -1,10 +1,12 @@
-// Key rotation: re-encrypt a snapshot under a new key. Each section is opened with the old key
-// and sealed with the new one under a fresh nonce; nothing is decompressed or decoded.
-import { TrailerFlags } from '@tx2/pack-format';
+// Key rotation: re-encrypt a snapshot under a new key. @tx2/pack-format reads the frames, each
+// section is opened with the old key and sealed with the new one under a fresh nonce; nothing
+// is decompressed or decoded.
+import { readHeader, TrailerFlags } from '@tx2/pack-format';
 import { type CryptoBackend, type SyncCryptoBackend } from './backend.js';
-import { type RandomSource } from './bytes.js';
-import { type DecryptionKeyInput, decryptSteps, type DecryptOptions } from './decrypt.js';
-import { type EncryptionKeyInput, encryptSteps, resolveEncryptionKey } from './encrypt.js';
+import { type RandomSource, requireBytes, secureRandom } from './bytes.js';
+import { type DecryptOptions, readSealedSteps, unlockSteps } from './decrypt.js';
+import { sealContainerSteps } from './encrypt.js';
+import { type DecryptionKeyInput, type EncryptionKeyInput, resolveEncryptionKey } from './key-input.js';
 import { platformBackend, platformSyncBackend } from '#platform';
 import { requireSync, runAsync, runSync, type Steps } from './run.js';
 
@@ -30,11 +32,18 @@ export interface RotateSyncOptions extends RotateOptions {
 
 function* rotateSteps(input: Uint8Array, oldKey: unknown, newKey: unknown, options: RotateOptions): Steps<Uint8Array> {
   const key = resolveEncryptionKey(newKey);
-  // Payload CRCs of the intermediate plain container are not needed: every byte was just authenticated.
-  const { plain, opened } = yield* decryptSteps(input, oldKey, { ...options, digest: false, payloadCrcs: false });
-  const digest = options.digest ?? (opened.trailer.flags & TrailerFlags.PayloadDigest) !== 0;
-  const random = options.random;
-  return yield* encryptSteps(plain, key, { digest, verifyChecksums: false, ...(random ? { random } : {}) });
+  const bytes = requireBytes(input, 'the snapshot to decrypt');
+  const { key: old, trailer } = yield* unlockSteps(bytes, oldKey, options);
+  // The opened frames are sealed again at once: their payload CRCs would be dropped, so none is computed.
+  const { header, frames, opening } = yield* readSealedSteps(bytes, old, { ...options, payloadCrcs: false });
+  // Every section opened in one batch, into one array.
+  const plain = new Uint8Array(frames.reduce((n, f) => n + f.payload.length, 0));
+  let at = 0;
+  const payloads = frames.map((f) => plain.subarray(at, (at += f.payload.length)));
+  const descriptors = yield* opening.openSteps(payloads);
+  const opened = descriptors.map((descriptor, i) => ({ descriptor, payload: payloads[i]! }));
+  const digest = options.digest ?? (trailer.flags & TrailerFlags.PayloadDigest) !== 0;
+  return yield* sealContainerSteps(readHeader(header), opened, key, { digest, random: options.random ?? secureRandom });
 }
 
 /** Re-encrypts an encrypted snapshot under `newKey` (fresh nonces and file id) without decoding its columns. */

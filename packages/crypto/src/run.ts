@@ -1,6 +1,8 @@
 // One implementation, two APIs: each transform is a generator that yields batches of primitive
 // operations; `runSync` executes them one by one on a synchronous backend, `runAsync` awaits
 // each batch (in parallel) on any backend. So the sync and async paths cannot drift apart.
+// A `call` step hands the engine to a function, so that a transform can run a reader of
+// @tx2/pack-format (whose section hooks are then synchronous or not) as one of its steps.
 import { PackError } from '@tx2/pack-format';
 import type { CryptoBackend, ScryptCost, SyncCryptoBackend } from './backend.js';
 import { describe, fail } from './bytes.js';
@@ -10,21 +12,32 @@ export type Op =
   | { kind: 'seal'; key: Uint8Array; nonce: Uint8Array; data: Uint8Array; aad: Uint8Array; out?: Uint8Array }
   | { kind: 'open'; key: Uint8Array; nonce: Uint8Array; data: Uint8Array; aad: Uint8Array; out?: Uint8Array }
   | { kind: 'sha256'; data: Uint8Array }
-  | { kind: 'scrypt'; passphrase: Uint8Array; salt: Uint8Array; cost: ScryptCost };
+  | { kind: 'scrypt'; passphrase: Uint8Array; salt: Uint8Array; cost: ScryptCost }
+  | { kind: 'call'; call: (engine: Engine) => unknown };
 
-/** What an operation returns: bytes, or null for an `open` whose tag does not match. */
-export type OpResult = Uint8Array | null;
+/** What runs a transform: its backend, and whether every step must finish synchronously. */
+export type Engine = { readonly sync: true; readonly backend: SyncCryptoBackend } | { readonly sync: false; readonly backend: CryptoBackend };
+
+/** What an operation returns: bytes, null for an `open` whose tag does not match, or what a `call` returns. */
+export type OpResult = unknown;
 
 /** A transform: yields batches of operations, receives their results, returns `T`. */
 export type Steps<T> = Generator<Op[], T, OpResult[]>;
 
+/** A step that runs `fn` with the engine (synchronously for runSync: a promise there is an error). */
+export function* call<T>(fn: (engine: Engine) => T | Promise<T>): Steps<T> {
+  const [result] = yield [{ kind: 'call', call: fn }];
+  return result as T;
+}
+
 function wrap(op: Op, backend: CryptoBackend, error: unknown): never {
-  if (error instanceof PackError) throw error;
+  if (error instanceof PackError || op.kind === 'call') throw error;
   const code = op.kind === 'seal' ? 'Encryption' : op.kind === 'open' ? 'Decryption' : op.kind === 'scrypt' ? 'InvalidInput' : 'ChecksumMismatch';
   throw new PackError(code, `the ${backend.name} backend failed to ${op.kind}: ${(error as Error)?.message ?? String(error)}`, { cause: error });
 }
 
-function start(op: Op, backend: CryptoBackend, preferAsync: boolean): OpResult | Promise<OpResult> {
+function start(op: Op, engine: Engine): OpResult | Promise<OpResult> {
+  const { backend } = engine;
   switch (op.kind) {
     case 'seal':
       return backend.seal(op.key, op.nonce, op.data, op.aad, op.out);
@@ -33,7 +46,9 @@ function start(op: Op, backend: CryptoBackend, preferAsync: boolean): OpResult |
     case 'sha256':
       return backend.sha256(op.data);
     case 'scrypt':
-      return preferAsync && backend.scryptAsync ? backend.scryptAsync(op.passphrase, op.salt, op.cost) : backend.scrypt(op.passphrase, op.salt, op.cost);
+      return !engine.sync && backend.scryptAsync ? backend.scryptAsync(op.passphrase, op.salt, op.cost) : backend.scrypt(op.passphrase, op.salt, op.cost);
+    case 'call':
+      return op.call(engine);
   }
 }
 
@@ -48,12 +63,16 @@ export function requireSync(backend: CryptoBackend): SyncCryptoBackend {
 
 /** Runs a transform synchronously. */
 export function runSync<T>(steps: Steps<T>, backend: SyncCryptoBackend): T {
+  const engine: Engine = { sync: true, backend };
   let next = steps.next([]);
   while (!next.done) {
     const results = next.value.map((op) => {
       try {
-        const r = start(op, backend, false);
-        if (r instanceof Promise) fail('InvalidInput', `the ${backend.name} backend returned a promise from a synchronous call`);
+        const r = start(op, engine);
+        if (r instanceof Promise) {
+          r.catch(() => {});
+          fail('InvalidInput', `the ${backend.name} backend returned a promise from a synchronous call`);
+        }
         return r;
       } catch (error) {
         return wrap(op, backend, error);
@@ -69,12 +88,13 @@ export async function runAsync<T>(steps: Steps<T>, backend: CryptoBackend): Prom
   if (typeof backend !== 'object' || backend === null || typeof backend.seal !== 'function') {
     fail('InvalidInput', `backend must be a CryptoBackend (nodeBackend, webCryptoBackend, nobleBackend), got ${describe(backend)}`);
   }
+  const engine: Engine = { sync: false, backend };
   let next = steps.next([]);
   while (!next.done) {
     const results = await Promise.all(
       next.value.map(async (op) => {
         try {
-          return await start(op, backend, true);
+          return await start(op, engine);
         } catch (error) {
           return wrap(op, backend, error);
         }

@@ -1,7 +1,9 @@
 import { createHmac } from 'node:crypto';
 import {
   crc32,
+  createPackedSnapshot,
   decodeSnapshot,
+  encodeSnapshot,
   getColumn,
   HeaderFlags,
   isPackError,
@@ -92,6 +94,17 @@ describe('encryptSnapshot / decryptSnapshot', () => {
     }
     const decoded = await decodeEncrypted(await encryptSnapshot(plain, KEY), { key: KEY, codecs });
     expect(decoded).toEqual(decodeSnapshot(plain, { codecs }));
+  });
+
+  it('round-trips empty sections (a component without rows) byte for byte, on every path', async () => {
+    const packed = createPackedSnapshot({ entities: [1, 2], components: [{ id: 'Empty', entityIds: new Uint32Array(0), fields: { x: new Float32Array(0), s: [] } }] });
+    const plain = encodeSnapshot(packed);
+    expect(readLayout(plain).sections.some((s) => s.descriptor.storedLength === 0)).toBe(true);
+    const encrypted = encryptSnapshotSync(plain, KEY);
+    expect(same(decryptSnapshotSync(encrypted, KEY), plain)).toBe(true);
+    expect(same(await decryptSnapshot(encrypted, KEY, { backend: webCryptoBackend }), plain)).toBe(true);
+    expect(same(decryptSnapshotSync(rotateKeySync(encrypted, KEY, KEY), KEY), plain)).toBe(true);
+    expect(decodeEncryptedSync(encrypted, { key: KEY })).toEqual(decodeSnapshot(plain));
   });
 
   it('keeps a digest through encryption and decryption by default', async () => {
@@ -284,9 +297,27 @@ describe('key errors', () => {
 
   it('refuses to seal a corrupt input', async () => {
     const plain = smallSnapshot();
-    const at = readLayout(plain).sections[1]!.offset + 64;
-    plain[at]! ^= 1;
+    const section = readLayout(plain).sections[1]!;
+    plain[section.offset + 64]! ^= 1;
     await expectPackError(() => encryptSnapshot(plain, KEY), 'ChecksumMismatch', /refusing to seal/);
+    expect(await failure(() => encryptSnapshot(plain, KEY))).toMatchObject({ details: { section: 1, kind: section.descriptor.kind } });
+    // Without the check, the corruption is sealed in: it authenticates, and decryption gives it a matching CRC.
+    const back = await decryptSnapshot(await encryptSnapshot(plain, KEY, { verifyChecksums: false }), KEY);
+    expect(back.subarray(section.offset + 64, section.offset + 64 + section.descriptor.storedLength)).toEqual(plain.subarray(section.offset + 64, section.offset + 64 + section.descriptor.storedLength));
+  });
+
+  it('a section that fails authentication is named in the error details (ordinal and kind)', async () => {
+    const plain = smallSnapshot();
+    const encrypted = await encryptSnapshot(plain, KEY, { digest: false });
+    const spec = specRead(encrypted, RAW);
+    const kinds = readLayout(plain).sections.map((s) => s.descriptor.kind);
+    for (const i of [0, 2, kinds.length - 1]) {
+      const tampered = encrypted.slice();
+      tampered[spec.sections[i]!.offset + 64]! ^= 1;
+      for (const run of [() => decodeEncrypted(tampered, { key: KEY }), () => decryptSnapshotSync(tampered, KEY), () => rotateKeySync(tampered, KEY, KEY)]) {
+        expect(await failure(run)).toMatchObject({ code: 'Decryption', details: { section: i, kind: kinds[i] } });
+      }
+    }
   });
 
   it('refuses hostile or unknown key parameters in a header (CRC made valid)', async () => {
