@@ -172,7 +172,7 @@ export class CheckpointManager {
     let base: CachedSnapshot;
     let baseHex: string;
     try {
-      base = await this.#rebuild(latest.id);
+      base = await this.#rebuild(latest.id, true);
       baseHex = this.#verify(base);
     } catch {
       // The new checkpoint does not need a damaged parent: it is stored in full, and loading the parent still reports the damage.
@@ -208,9 +208,10 @@ export class CheckpointManager {
    * base a delta is applied to is hash-checked first, and every result by applyDelta; a full
    * checkpoint loaded for itself is checked by the store (SHA-256 or CRCs), its hash later.
    * With `cacheFull` false, a full checkpoint that needs no delta is returned uncached and
-   * `owned` (the caller may hand it out).
+   * `owned` (the caller may hand it out). `locked` says the caller holds the write lock (a
+   * crash-interrupted rewrite found on the way is then repaired without taking it again).
    */
-  async #rebuild(id: string, cacheFull = true): Promise<CachedSnapshot & { owned?: boolean }> {
+  async #rebuild(id: string, locked: boolean, cacheFull = true): Promise<CachedSnapshot & { owned?: boolean }> {
     const pending: { id: string; saveId: string; delta: SnapshotDelta; link: CheckpointLink }[] = [];
     const seen = new Set<string>();
     let current = id;
@@ -238,7 +239,7 @@ export class CheckpointManager {
       }
       let stored;
       try {
-        stored = await this.store.loadStored(current);
+        stored = locked ? await this.store.loadStoredUnlocked(current) : await this.store.loadStored(current);
       } catch (error) {
         throw broken(current, error);
       }
@@ -308,7 +309,7 @@ export class CheckpointManager {
       snapshot = entry.snapshot;
       current = { ...current, metadata: entry.metadata.toJSON(), extra: entry.extra };
     } else {
-      const rebuilt = await this.#rebuild(id, false);
+      const rebuilt = await this.#rebuild(id, false, false);
       snapshot = rebuilt.owned === true ? rebuilt.snapshot : copySnapshot(rebuilt.snapshot);
       if (options.components !== undefined) {
         const have = new Set(snapshot.components.map((c) => c.id));
@@ -351,7 +352,7 @@ export class CheckpointManager {
   async #rebaseDependents(chain: CheckpointInfo[], doomed: ReadonlySet<string>): Promise<void> {
     for (const c of chain) {
       if (doomed.has(c.id) || c.storage.kind !== 'delta' || !doomed.has(c.storage.base)) continue;
-      const rebuilt = await this.#rebuild(c.id);
+      const rebuilt = await this.#rebuild(c.id, true);
       const link: CheckpointLink = { parent: c.parent, sequence: c.sequence, storage: { kind: 'full' }, hash: this.#verify(rebuilt), fullBytes: undefined };
       await this.store.saveUnlocked(rebuilt.snapshot, c.metadata, linkRecord(link));
     }

@@ -282,6 +282,15 @@ export class SnapshotStore {
    * delta (checked against the SHA-256 in its metadata file), which upper layers decode.
    */
   async loadStored(id: string, options: LoadOptions = {}): Promise<StoredContainer> {
+    return this.#loadStored(id, options, false);
+  }
+
+  /** `loadStored` for layers holding the write lock: a metadata file it repairs is rewritten without taking the lock again. */
+  async loadStoredUnlocked(id: string, options: LoadOptions = {}): Promise<StoredContainer> {
+    return this.#loadStored(id, options, true);
+  }
+
+  async #loadStored(id: string, options: LoadOptions, locked: boolean): Promise<StoredContainer> {
     const record = await this.record(id);
     if (record === undefined) {
       const orphan = await this.backend.has(snapshotKey(id));
@@ -309,8 +318,9 @@ export class SnapshotStore {
       return { kind: 'snapshot', snapshot, metadata: SnapshotMetadata.fromJSON(record.metadata), extra: record.extra };
     }
     // The snapshot is from a newer save whose metadata file was not written (crash between
-    // the two puts): the embedded metadata is that save's. Repair the metadata file.
-    await this.recover(id).catch(() => {});
+    // the two puts): the embedded metadata is that save's. Repair the metadata file (a caller
+    // holding the lock repairs under it: waiting for the lock would wait for itself).
+    await (locked ? this.recoverUnlocked(id) : this.recover(id)).catch(() => {});
     return { kind: 'snapshot', snapshot, metadata: SnapshotMetadata.fromJSON(embedded.metadata), extra: embedded.extra };
   }
 
@@ -366,27 +376,31 @@ export class SnapshotStore {
   /** Rewrites the metadata file of `id` from the metadata embedded in its snapshot; returns it. */
   async recover(id: string): Promise<SnapshotMetadata> {
     validateId(id);
-    return this.withWriteLock(async () => {
-      const bytes = await this.#container(id);
-      if (bytes === undefined) throw new PackError('SnapshotNotFound', `no snapshot file for "${id}": nothing to recover`);
-      if (readHeader(bytes).kind === ContainerKind.Delta) {
-        throw new PackError('SnapshotNotFound', `the file of "${id}" is an incremental checkpoint's delta whose metadata was never written (its creation was interrupted): nothing to recover; delete("${id}")`, { details: { id } });
-      }
-      const snapshot = await this.reader.withComponents([]).readFromBytes(bytes);
-      const embedded = takeEmbedded(snapshot, id);
-      const current = await this.backend.get(metaKey(id));
-      if (current !== undefined && parseRecord(current, id).saveId === embedded.saveId) return SnapshotMetadata.fromJSON(embedded.metadata);
-      const record: StoreRecord = {
-        format: META_FORMAT,
-        saveId: embedded.saveId,
-        size: bytes.length,
-        sha256: createHash('sha256').update(bytes).digest('hex'),
-        metadata: embedded.metadata,
-        extra: embedded.extra,
-      };
-      await this.backend.put(metaKey(id), encoder.encode(`${JSON.stringify(record, null, 2)}\n`));
-      return SnapshotMetadata.fromJSON(embedded.metadata);
-    });
+    return this.withWriteLock(() => this.recoverUnlocked(id));
+  }
+
+  /** `recover` without taking the lock: for layers holding the lock already. */
+  async recoverUnlocked(id: string): Promise<SnapshotMetadata> {
+    validateId(id);
+    const bytes = await this.#container(id);
+    if (bytes === undefined) throw new PackError('SnapshotNotFound', `no snapshot file for "${id}": nothing to recover`);
+    if (readHeader(bytes).kind === ContainerKind.Delta) {
+      throw new PackError('SnapshotNotFound', `the file of "${id}" is an incremental checkpoint's delta whose metadata was never written (its creation was interrupted): nothing to recover; delete("${id}")`, { details: { id } });
+    }
+    const snapshot = await this.reader.withComponents([]).readFromBytes(bytes);
+    const embedded = takeEmbedded(snapshot, id);
+    const current = await this.backend.get(metaKey(id));
+    if (current !== undefined && parseRecord(current, id).saveId === embedded.saveId) return SnapshotMetadata.fromJSON(embedded.metadata);
+    const record: StoreRecord = {
+      format: META_FORMAT,
+      saveId: embedded.saveId,
+      size: bytes.length,
+      sha256: createHash('sha256').update(bytes).digest('hex'),
+      metadata: embedded.metadata,
+      extra: embedded.extra,
+    };
+    await this.backend.put(metaKey(id), encoder.encode(`${JSON.stringify(record, null, 2)}\n`));
+    return SnapshotMetadata.fromJSON(embedded.metadata);
   }
 
   /** Ids whose snapshot file has no metadata file (interrupted saves or deletes), unsorted. */
