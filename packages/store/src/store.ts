@@ -479,7 +479,8 @@ export class SnapshotStore {
    */
   async deleteUnlocked(id: string, options: { collect?: boolean } = {}): Promise<boolean> {
     validateId(id);
-    const pooled = (options.collect ?? true) && (await this.#holdsPooled(id));
+    // A file that cannot be inspected (a planted link) is still deleted: unlinking removes the name, never a target.
+    const pooled = (options.collect ?? true) && (await this.#holdsPooled(id).catch(() => true));
     const hadMeta = await this.backend.delete(metaKey(id));
     const hadSnapshot = await this.backend.delete(snapshotKey(id));
     if (pooled) await this.collectSectionsUnlocked();
