@@ -1,5 +1,6 @@
 import { applyDelta, diff, hashHex, isPackError, PackError, type PackedSnapshot, type SnapshotDelta, snapshotHash } from '@tx2/pack-format';
 import type { StorageBackend } from './backend.js';
+import { checkSnapshotObject, describeValue, malformedSnapshotError, optionsObject } from './errors.js';
 import { validateId } from './id.js';
 import {
   type CheckpointLink,
@@ -13,7 +14,7 @@ import {
 } from './incremental.js';
 import { SnapshotMetadata } from './metadata.js';
 import { type CachedSnapshot, copySnapshot, SnapshotCache } from './snapshot-cache.js';
-import { type LoadOptions, SnapshotStore, type SnapshotStoreOptions } from './store.js';
+import { checkLoadOptions, type LoadOptions, SnapshotStore, type SnapshotStoreOptions } from './store.js';
 
 /** A checkpoint's place in the chain. */
 export interface CheckpointInfo {
@@ -91,12 +92,12 @@ export class CheckpointManager {
    * A manager over `store`, a backend, or a directory path. A store it creates deduplicates
    * sections (`dedupeSections: true` unless the options say otherwise).
    */
-  constructor(store: SnapshotStore | StorageBackend | string, options: CheckpointManagerOptions = {}) {
-    const { incremental, cacheSize, ...storeOptions } = options;
+  constructor(store: SnapshotStore | StorageBackend | string, options?: CheckpointManagerOptions) {
+    const { incremental, cacheSize, ...storeOptions } = optionsObject(options, 'CheckpointManager options');
     this.store = store instanceof SnapshotStore ? store : new SnapshotStore(store, { dedupeSections: true, ...storeOptions });
     this.incremental = resolveIncremental(incremental);
     const capacity = cacheSize ?? 4;
-    if (!Number.isInteger(capacity) || capacity < 0) throw new PackError('InvalidInput', `cacheSize must be a non-negative integer, got ${capacity}`);
+    if (!Number.isInteger(capacity) || capacity < 0) throw new PackError('InvalidInput', `cacheSize must be a non-negative integer, got ${describeValue(capacity)}`);
     this.#cache = new SnapshotCache(capacity);
   }
 
@@ -107,6 +108,8 @@ export class CheckpointManager {
    */
   async createCheckpoint(id: string, snapshot: PackedSnapshot, metadata?: SnapshotMetadata): Promise<CreatedCheckpoint> {
     validateId(id);
+    checkSnapshotObject(snapshot, 'createCheckpoint');
+    if (metadata !== undefined && !(metadata instanceof SnapshotMetadata)) throw new PackError('InvalidInput', `createCheckpoint expects SnapshotMetadata or no metadata, got ${describeValue(metadata)}`);
     if (metadata !== undefined && metadata.id !== id) throw new PackError('InvalidInput', `the metadata is for "${metadata.id}", not checkpoint "${id}": use metadata.withId("${id}")`);
     return this.store.withWriteLock(async () => {
       const chain = await this.#chain();
@@ -123,8 +126,14 @@ export class CheckpointManager {
         const bytes = (await this.store.record(id))?.size ?? 0;
         return { id, parent, sequence, parentMissing: false, storage: { kind: 'full' }, hash: undefined, metadata: meta, bytes, fullReason: 'incremental-off' };
       }
-      const own = copySnapshot(snapshot);
-      const hashBytes = snapshotHash(own);
+      let own: PackedSnapshot;
+      let hashBytes: Uint8Array;
+      try {
+        own = copySnapshot(snapshot);
+        hashBytes = snapshotHash(own);
+      } catch (error) {
+        throw malformedSnapshotError(snapshot, error);
+      }
       const hash = hashHex(hashBytes);
 
       const attempt = await this.#tryDelta(latest, own, hashBytes);
@@ -294,8 +303,9 @@ export class CheckpointManager {
    * base chain; PackError 'SnapshotNotFound' when missing. A damaged checkpoint or base is a
    * PackError whose message and `details.checkpoint` name the broken checkpoint.
    */
-  async loadCheckpoint(id: string, options: LoadOptions = {}): Promise<LoadedCheckpoint> {
+  async loadCheckpoint(id: string, loadOptions?: LoadOptions): Promise<LoadedCheckpoint> {
     validateId(id);
+    const options = checkLoadOptions(loadOptions);
     const record = await this.store.record(id);
     // No metadata file: the store's error says whether an orphaned file can be recovered.
     if (record === undefined) await this.store.loadEntry(id);
@@ -431,7 +441,7 @@ export class CheckpointManager {
    * never leaves a delta without its base. Unreferenced section objects are collected last.
    */
   async pruneOldCheckpoints(keep: number): Promise<string[]> {
-    if (!Number.isInteger(keep) || keep < 0) throw new PackError('InvalidInput', `keep must be a non-negative integer, got ${keep}`);
+    if (!Number.isInteger(keep) || keep < 0) throw new PackError('InvalidInput', `keep must be a non-negative integer, got ${describeValue(keep)}`);
     return this.store.withWriteLock(async () => {
       const chain = await this.#chain();
       const doomed = chain.slice(0, Math.max(0, chain.length - keep)).map((c) => c.id);

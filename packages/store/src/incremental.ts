@@ -2,6 +2,7 @@
 // metadata record: parent, sequence, and how it is stored (a full snapshot, or a delta
 // against a base checkpoint whose snapshot hash it names).
 import { PackError } from '@tx2/pack-format';
+import { describeValue, optionsObject } from './errors.js';
 import type { JsonValue } from './metadata.js';
 
 /** When a CheckpointManager stores a delta instead of a full snapshot. */
@@ -24,12 +25,12 @@ export const DEFAULT_INCREMENTAL: Readonly<IncrementalPolicy> = Object.freeze({ 
 /** Checks and completes `options` (undefined: the default; false: incremental checkpoints off). */
 export function resolveIncremental(options: IncrementalOptions | false | undefined): IncrementalPolicy | undefined {
   if (options === false) return undefined;
-  const policy = { ...DEFAULT_INCREMENTAL, ...(options ?? {}) };
+  const policy = { ...DEFAULT_INCREMENTAL, ...optionsObject(options, 'incremental (false or { fullEvery, maxDeltaRatio })') };
   if (!Number.isInteger(policy.fullEvery) || policy.fullEvery < 1) {
-    throw new PackError('InvalidInput', `incremental.fullEvery must be a positive integer (1 stores every checkpoint in full), got ${policy.fullEvery}`);
+    throw new PackError('InvalidInput', `incremental.fullEvery must be a positive integer (1 stores every checkpoint in full), got ${describeValue(policy.fullEvery)}`);
   }
   if (typeof policy.maxDeltaRatio !== 'number' || !(policy.maxDeltaRatio > 0)) {
-    throw new PackError('InvalidInput', `incremental.maxDeltaRatio must be a number above 0 (a fraction of the full size), got ${policy.maxDeltaRatio}`);
+    throw new PackError('InvalidInput', `incremental.maxDeltaRatio must be a number above 0 (a fraction of the full size), got ${describeValue(policy.maxDeltaRatio)}`);
   }
   return policy;
 }

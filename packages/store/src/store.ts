@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { ContainerKind, HEADER_SIZE, PackError, type PackedSnapshot, readHeader } from '@tx2/pack-format';
 import type { StorageBackend } from './backend.js';
 import { NodeFsBackend } from './backends/node-fs.js';
+import { checkBytes, checkSnapshotObject, checkTimeout, describeValue, optionsObject } from './errors.js';
 import { isValidId, validateId } from './id.js';
 import { linkOf } from './incremental.js';
 import { type JsonValue, SnapshotMetadata, type SnapshotMetadataRecord } from './metadata.js';
@@ -89,9 +90,33 @@ function parseRecord(bytes: Uint8Array, id: string): StoreRecord {
   if (typeof r !== 'object' || r === null || r.format !== META_FORMAT || typeof r.saveId !== 'string' || typeof r.size !== 'number' || typeof r.sha256 !== 'string') {
     throw new PackError('InvalidFormat', `the metadata file of "${id}" is not a ${META_FORMAT} record: it was modified outside the store; delete "${id}" or restore the file`);
   }
+  if (r.extra !== undefined && (typeof r.extra !== 'object' || r.extra === null || Array.isArray(r.extra))) {
+    throw new PackError('InvalidFormat', `the metadata file of "${id}" has malformed extra fields: it was modified outside the store; delete "${id}" or restore the file`);
+  }
   const metadata = SnapshotMetadata.fromJSON(r.metadata);
   if (metadata.id !== id) throw new PackError('InvalidFormat', `the metadata file of "${id}" names snapshot "${metadata.id}": it was renamed outside the store`);
   return { format: META_FORMAT, saveId: r.saveId, size: r.size, sha256: r.sha256, metadata: metadata.toJSON(), extra: (r.extra ?? {}) as Record<string, JsonValue> };
+}
+
+/** Throws PackError('InvalidInput') unless `options` are LoadOptions; returns them (or {}). */
+export function checkLoadOptions(options: LoadOptions | undefined): LoadOptions {
+  const checked = optionsObject(options, 'load options');
+  const { components } = checked;
+  if (components !== undefined && (!Array.isArray(components) || components.some((c) => typeof c !== 'string'))) {
+    throw new PackError('InvalidInput', `load options: components must be a list of component ids, got ${describeValue(components)}`);
+  }
+  return checked;
+}
+
+const BACKEND_METHODS = ['get', 'put', 'delete', 'list', 'has', 'lock'] as const;
+
+/** Throws PackError('InvalidInput') unless `backend` has the required StorageBackend methods. */
+function checkBackend(backend: unknown): StorageBackend {
+  const missing = typeof backend === 'object' && backend !== null ? BACKEND_METHODS.filter((m) => typeof (backend as Record<string, unknown>)[m] !== 'function') : BACKEND_METHODS;
+  if (missing.length > 0) {
+    throw new PackError('InvalidInput', `a store needs a directory path or a StorageBackend, got ${describeValue(backend)}${missing.length < BACKEND_METHODS.length ? ` (missing ${missing.join(', ')})` : ''}`);
+  }
+  return backend as StorageBackend;
 }
 
 /**
@@ -116,14 +141,16 @@ export class SnapshotStore {
   readonly dedupeMinBytes: number | undefined;
 
   /** A store over `backend`, or over the directory `backend` when it is a path. */
-  constructor(backend: StorageBackend | string, options: SnapshotStoreOptions = {}) {
-    this.backend = typeof backend === 'string' ? new NodeFsBackend(backend) : backend;
-    this.writer = options.writer ?? SnapshotWriter.create();
-    this.reader = options.reader ?? SnapshotReader.create();
-    this.lockTimeoutMs = options.lockTimeoutMs ?? 10_000;
-    const dedupe = options.dedupeSections ?? false;
+  constructor(backend: StorageBackend | string, options?: SnapshotStoreOptions) {
+    this.backend = typeof backend === 'string' ? new NodeFsBackend(backend) : checkBackend(backend);
+    const { writer, reader, lockTimeoutMs, dedupeSections } = optionsObject(options, 'SnapshotStore options');
+    this.writer = writer ?? SnapshotWriter.create();
+    this.reader = reader ?? SnapshotReader.create();
+    this.lockTimeoutMs = lockTimeoutMs === undefined ? 10_000 : checkTimeout(lockTimeoutMs, 'lockTimeoutMs');
+    const dedupe = dedupeSections ?? false;
+    if (typeof dedupe !== 'boolean') optionsObject(dedupe, 'dedupeSections (true, false or { minBytes })');
     const minBytes = dedupe === true ? DEFAULT_POOL_MIN_BYTES : dedupe === false ? undefined : (dedupe.minBytes ?? DEFAULT_POOL_MIN_BYTES);
-    if (minBytes !== undefined && (!Number.isInteger(minBytes) || minBytes < 1)) throw new PackError('InvalidInput', `dedupeSections.minBytes must be a positive integer, got ${minBytes}`);
+    if (minBytes !== undefined && (!Number.isInteger(minBytes) || minBytes < 1)) throw new PackError('InvalidInput', `dedupeSections.minBytes must be a positive integer, got ${describeValue(minBytes)}`);
     this.dedupeMinBytes = minBytes;
   }
 
@@ -149,6 +176,7 @@ export class SnapshotStore {
 
   /** `save` without taking the lock, with extra record fields: for layers holding the lock already. */
   async saveUnlocked(snapshot: PackedSnapshot, metadata: SnapshotMetadata | string, extra: Record<string, JsonValue>): Promise<SnapshotMetadata> {
+    checkSnapshotObject(snapshot, 'save');
     const meta =
       typeof metadata === 'string'
         ? new SnapshotMetadata(metadata, { worldTime: snapshot.worldTime, schemaVersion: snapshot.schemaVersion })
@@ -182,6 +210,8 @@ export class SnapshotStore {
    */
   async saveContainerUnlocked(id: string, container: Uint8Array, metadata: SnapshotMetadata, extra: Record<string, JsonValue>): Promise<{ size: number }> {
     validateId(id);
+    checkBytes(container);
+    if (!(metadata instanceof SnapshotMetadata)) throw new PackError('InvalidInput', `saveContainerUnlocked expects SnapshotMetadata, got ${describeValue(metadata)}`);
     if (metadata.id !== id) throw new PackError('InvalidInput', `the metadata is for "${metadata.id}", not "${id}"`);
     const replaced = await this.#holdsPooled(id);
     const { size, sha256 } = await this.#putContainer(id, container);
@@ -290,7 +320,8 @@ export class SnapshotStore {
     return this.#loadStored(id, options, true);
   }
 
-  async #loadStored(id: string, options: LoadOptions, locked: boolean): Promise<StoredContainer> {
+  async #loadStored(id: string, options: LoadOptions | undefined, locked: boolean): Promise<StoredContainer> {
+    options = checkLoadOptions(options);
     const record = await this.record(id);
     if (record === undefined) {
       const orphan = await this.backend.has(snapshotKey(id));

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { PackError } from '@tx2/pack-format';
 import { acquireWithin, Mutex } from '../async-mutex.js';
 import type { ReleaseLock, StorageBackend } from '../backend.js';
-import { ioError } from '../errors.js';
+import { checkBytes, checkRange, checkTimeout, describeValue, ioError, optionsObject } from '../errors.js';
 
 /** Name of the lock file in a store directory. */
 export const LOCK_FILE = '.tx2pack.lock';
@@ -20,6 +20,7 @@ export interface NodeFsBackendOptions {
 }
 
 function checkKey(key: string): string {
+  if (typeof key !== 'string') throw new PackError('InvalidInput', `invalid storage key ${describeValue(key)}: keys are plain file names`);
   if (key.length === 0 || key.includes('/') || key.includes('\\') || key.startsWith('.') || key.includes('\0')) {
     throw new PackError('InvalidInput', `invalid storage key ${JSON.stringify(key)}: keys are plain file names`);
   }
@@ -124,11 +125,15 @@ export class NodeFsBackend implements StorageBackend {
   #ready: Promise<void> | undefined;
 
   /** A backend over directory `dir` (created on first write unless `create` is false). */
-  constructor(dir: string, options: NodeFsBackendOptions = {}) {
+  constructor(dir: string, options?: NodeFsBackendOptions) {
+    if (typeof dir !== 'string' || dir.length === 0 || dir.includes('\0')) {
+      throw new PackError('InvalidInput', `the store directory must be a non-empty path without NUL characters, got ${describeValue(dir)}`);
+    }
+    const { durable, create } = optionsObject(options, 'NodeFsBackend options');
     this.dir = path.resolve(dir);
     this.name = `fs:${this.dir}`;
-    this.#durable = options.durable ?? true;
-    this.#create = options.create ?? true;
+    this.#durable = durable ?? true;
+    this.#create = create ?? true;
   }
 
   #path(key: string): string {
@@ -170,6 +175,7 @@ export class NodeFsBackend implements StorageBackend {
   /** Writes `bytes` to file `key` atomically and durably (temp file, fsync, rename, fsync directory). */
   async put(key: string, bytes: Uint8Array): Promise<void> {
     const file = this.#path(key);
+    checkBytes(bytes);
     await this.#ensureDir();
     const temp = path.join(this.dir, `.${key}.${process.pid}.${randomBytes(6).toString('hex')}${TEMP_SUFFIX}`);
     let handle: fs.FileHandle | undefined;
@@ -274,9 +280,7 @@ export class NodeFsBackend implements StorageBackend {
   /** Reads `length` bytes of file `key` from `offset`. */
   async readRange(key: string, offset: number, length: number): Promise<Uint8Array | undefined> {
     const file = this.#path(key);
-    if (!Number.isSafeInteger(offset) || offset < 0 || !Number.isSafeInteger(length) || length < 0) {
-      throw new PackError('InvalidInput', `readRange needs a non-negative integer offset and length, got ${offset} and ${length}`, { details: { offset, length } });
-    }
+    checkRange(offset, length);
     let handle: fs.FileHandle | undefined;
     try {
       handle = await openRegular(file);
@@ -331,6 +335,7 @@ export class NodeFsBackend implements StorageBackend {
    * through the lock file. Waits (polling) up to `timeoutMs`, then PackError('Io').
    */
   async lock(timeoutMs: number): Promise<ReleaseLock> {
+    checkTimeout(timeoutMs, 'the lock timeout');
     await this.#ensureDir();
     const deadline = Date.now() + timeoutMs;
     const file = path.join(this.dir, LOCK_FILE);
