@@ -66,10 +66,12 @@ interface Where {
 
 const at = (parent: Where, step: string): Where => ({ parent, step });
 
+/** The path as text; a deep one keeps its first and last steps (messages stay one short line). */
 function pathText(where: Where): string {
   const steps: string[] = [];
   for (let w: Where | undefined = where; w !== undefined; w = w.parent) steps.push(w.step);
-  return steps.reverse().join('');
+  steps.reverse();
+  return steps.length <= 16 ? steps.join('') : `${steps.slice(0, 6).join('')}…(${steps.length - 12} levels)…${steps.slice(-6).join('')}`;
 }
 
 // The bit pattern of JavaScript's own NaN: the one `NaN` and arithmetic give.
