@@ -161,6 +161,7 @@ export class SnapshotStore {
 
   /** Runs `fn` holding the store's write lock (across processes for the filesystem backend). */
   async withWriteLock<T>(fn: () => Promise<T>): Promise<T> {
+    if (typeof fn !== 'function') throw new PackError('InvalidInput', `withWriteLock expects a function, got ${describeValue(fn)}`);
     const release = await this.backend.lock(this.lockTimeoutMs);
     try {
       return await fn();

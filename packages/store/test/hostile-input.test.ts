@@ -134,6 +134,7 @@ describe('hostile arguments to the public API give PackErrors (or work), never r
     }
     await store.save(world, 'a');
     for (const method of ['load', 'loadEntry', 'loadStored'] as const) await onlyPackErrors(`${method}(id, v)`, (v) => store[method]('a', v));
+    await onlyPackErrors('withWriteLock(v)', (v) => store.withWriteLock(v));
     await onlyPackErrors('saveContainerUnlocked(id, v, meta, {})', (v) => store.saveContainerUnlocked('d', v, new SnapshotMetadata('d'), {}));
   });
 
