@@ -37,17 +37,27 @@ export function keyOptions(options: { keyFile?: unknown; passphrase?: unknown })
   };
 }
 
-/** A whole number option, at least `min`. */
-export function integerOption(value: unknown, flag: string, min = 0): number {
+/** A whole number option from `min` to `max`. */
+export function integerOption(value: unknown, flag: string, min = 0, max = Number.MAX_SAFE_INTEGER): number {
   const n = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
-  if (!Number.isInteger(n) || n < min) throw usageError(`${flag} needs a whole number of at least ${min}, got ${String(value)}`);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    const range = max === Number.MAX_SAFE_INTEGER ? `of at least ${min}` : `from ${min} to ${max}`;
+    throw usageError(`${flag} needs a whole number ${range}, got ${describeArgument(value)}`);
+  }
   return n;
+}
+
+/** An argument as messages show it: quoted, control characters escaped, at most 60 characters. */
+export function describeArgument(value: unknown): string {
+  if (Array.isArray(value)) return `${value.length} values (give it once)`;
+  const text = String(value);
+  return JSON.stringify(text.length > 60 ? `${text.slice(0, 60)}…` : text);
 }
 
 /** A codec name option (none, lz4, zstd, deflate, gzip). */
 export function codecOption(value: unknown): CodecName {
   if (typeof value === 'string' && (CODEC_NAMES as readonly string[]).includes(value)) return value as CodecName;
-  throw usageError(`--codec must be one of ${CODEC_NAMES.join(', ')}, got ${String(value)}`);
+  throw usageError(`--codec must be one of ${CODEC_NAMES.join(', ')}, got ${describeArgument(value)}`);
 }
 
 /** A level option: a number, or fast / default / best. */
@@ -59,7 +69,7 @@ export function levelOption(value: unknown): number | 'fast' | 'default' | 'best
 /** A filter option (auto, none, shuffle, delta). */
 export function filterOption(value: unknown): 'auto' | 'none' | 'shuffle' | 'delta' {
   if (value === 'auto' || value === 'none' || value === 'shuffle' || value === 'delta') return value;
-  throw usageError(`--filter must be one of auto, none, shuffle, delta, got ${String(value)}`);
+  throw usageError(`--filter must be one of auto, none, shuffle, delta, got ${describeArgument(value)}`);
 }
 
 /** A required positional argument as a string. */

@@ -110,6 +110,13 @@ export function toCliError(error: unknown): CliError {
     return new CliError(message, PACK_EXIT[error.code] ?? ExitCode.Corrupt, { cause: error });
   }
   if (isSystemError(error)) return systemMessage(error);
+  const nodeCode = (error as { code?: unknown } | null)?.code;
+  if (error instanceof Error && nodeCode === 'ERR_INVALID_ARG_VALUE' && /null bytes/.test(error.message)) {
+    return new CliError('a path contains a NUL character (\\0), which no file name may hold: check the arguments', ExitCode.Usage, { cause: error });
+  }
+  if (error instanceof Error && (nodeCode === 'ERR_STRING_TOO_LONG' || nodeCode === 'ERR_FS_FILE_TOO_LARGE')) {
+    return new CliError(`the input is too large to read whole (${error.message}): split it, or use the store's streaming API`, ExitCode.Unsupported, { cause: error });
+  }
   if (error instanceof Error && error.name === 'CACError') {
     return new CliError(`${error.message}: see \`tx2pack --help\``, ExitCode.Usage, { cause: error });
   }

@@ -2,8 +2,8 @@
 export { run, createProgram, reportError } from './program.js';
 export { ExitCode, CliError, toCliError } from './errors.js';
 export { Output, colorsWanted, type OutputOptions } from './output.js';
-export { toJsonValue, fromJsonValue, TAG as JSON_TAG, type Json } from './json-encoding.js';
-export { packedToWorldJson, worldJsonToPacked, WORLD_JSON_VERSION, type WorldJson, type WorldJsonExtension } from './world-json.js';
+export { toJsonValue, fromJsonValue, TAG as JSON_TAG, MAX_JSON_DEPTH, type Json } from './json-encoding.js';
+export { packedToWorldJson, worldJsonToPacked, WORLD_JSON_VERSION, type WorldJson, type WorldJsonExtension, type WorldJsonComponent } from './world-json.js';
 export {
   REFERENCE_SEED,
   REFERENCE_TIMESTAMP,

@@ -2,7 +2,8 @@
 // Plain JSON values stay as they are; every value JSON cannot hold becomes an object with
 // the reserved key "$tx2" naming what it is:
 //   undefined            {"$tx2":"undefined"}
-//   -0, NaN, ±Infinity   {"$tx2":"-0"} {"$tx2":"NaN"} {"$tx2":"Infinity"} {"$tx2":"-Infinity"}
+//   -0, ±Infinity        {"$tx2":"-0"} {"$tx2":"Infinity"} {"$tx2":"-Infinity"}
+//   NaN                  {"$tx2":"NaN"}, or {"$tx2":"NaN","bits":"fff8000000000001"} for another bit pattern
 //   bigint               {"$tx2":"bigint","value":"-123"}
 //   Date                 {"$tx2":"Date","value":<encoded number of ms>}
 //   Map / Set            {"$tx2":"Map","entries":[[k,v],...]}  {"$tx2":"Set","values":[...]}
@@ -10,11 +11,18 @@
 //   ArrayBuffer          {"$tx2":"ArrayBuffer","base64":"..."}
 //   an object that itself has a "$tx2" key: {"$tx2":"object","value":{...}}
 // Array holes become undefined (as the format's blobs keep them). Functions and symbols
-// have no encoding and are refused.
+// have no encoding and are refused. Values nest at most MAX_JSON_DEPTH levels.
 import { CliError, ExitCode } from './errors.js';
 
 /** The reserved key of tagged values. */
 export const TAG = '$tx2';
+
+/**
+ * Deepest nesting of JSON arrays and objects read or written. Far above what a snapshot
+ * holds (its blobs nest at most 256 values, each Map entry adding 3 JSON levels), low
+ * enough that the recursion never exhausts the stack.
+ */
+export const MAX_JSON_DEPTH = 1000;
 
 type TypedArray =
   | Int8Array
@@ -47,20 +55,72 @@ type TypedArrayName = keyof typeof TYPED_ARRAYS;
 /** A JSON value. */
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
-function bytesOf(view: ArrayBufferView): Buffer {
-  return Buffer.from(view.buffer, view.byteOffset, view.byteLength);
+/**
+ * Where a value is, built only when an error names it: a path segment and its parent
+ * (formatting every path eagerly would cost a string per value of a large world).
+ */
+interface Where {
+  readonly parent: Where | undefined;
+  readonly step: string;
+}
+
+const at = (parent: Where, step: string): Where => ({ parent, step });
+
+/** The path as text; a deep one keeps its first and last steps (messages stay one short line). */
+function pathText(where: Where): string {
+  const steps: string[] = [];
+  for (let w: Where | undefined = where; w !== undefined; w = w.parent) steps.push(w.step);
+  steps.reverse();
+  return steps.length <= 16 ? steps.join('') : `${steps.slice(0, 6).join('')}…(${steps.length - 12} levels)…${steps.slice(-6).join('')}`;
+}
+
+// The bit pattern of JavaScript's own NaN: the one `NaN` and arithmetic give.
+const DEFAULT_NAN_BITS = '7ff8000000000000';
+// DataView keeps NaN payloads; Float64Array construction may quieten a signalling NaN.
+const scratch = new DataView(new ArrayBuffer(8));
+
+/** The 64 bits of `n` as 16 hex digits (big-endian). */
+function bitsOf(n: number): string {
+  scratch.setFloat64(0, n);
+  return scratch.getBigUint64(0).toString(16).padStart(16, '0');
 }
 
 function encodeNumber(n: number): Json {
   if (Object.is(n, -0)) return { [TAG]: '-0' };
-  if (Number.isNaN(n)) return { [TAG]: 'NaN' };
+  if (Number.isNaN(n)) {
+    const bits = bitsOf(n);
+    return bits === DEFAULT_NAN_BITS ? { [TAG]: 'NaN' } : { [TAG]: 'NaN', bits };
+  }
   if (n === Infinity) return { [TAG]: 'Infinity' };
   if (n === -Infinity) return { [TAG]: '-Infinity' };
   return n;
 }
 
-/** Encodes any value a snapshot can hold as plain JSON, losslessly (see the module comment). */
-export function toJsonValue(value: unknown, where = 'value'): Json {
+function bytesOf(view: ArrayBufferView): Buffer {
+  return Buffer.from(view.buffer, view.byteOffset, view.byteLength);
+}
+
+/** A short, safe label of a Map key for paths (never calls the key's own methods). */
+function keyLabel(key: unknown, index: number): string {
+  switch (typeof key) {
+    case 'string':
+      return JSON.stringify(key.length > 40 ? `${key.slice(0, 40)}…` : key);
+    case 'number':
+    case 'boolean':
+    case 'undefined':
+      return String(key);
+    case 'bigint':
+      return `${key}n`;
+    default:
+      return key === null ? 'null' : `key ${index}`;
+  }
+}
+
+function tooDeep(where: Where): CliError {
+  return new CliError(`${pathText(where)} nests deeper than ${MAX_JSON_DEPTH} levels, more than any snapshot holds: flatten the data`, ExitCode.Unsupported);
+}
+
+function encodeValue(value: unknown, where: Where, depth: number): Json {
   switch (typeof value) {
     case 'undefined':
       return { [TAG]: 'undefined' };
@@ -73,18 +133,33 @@ export function toJsonValue(value: unknown, where = 'value'): Json {
       return value;
     case 'function':
     case 'symbol':
-      throw new CliError(`${where} is a ${typeof value}, which has no JSON encoding`, ExitCode.Unsupported);
+      throw new CliError(`${pathText(where)} is a ${typeof value}, which has no JSON encoding`, ExitCode.Unsupported);
   }
   if (value === null) return null;
+  if (depth >= MAX_JSON_DEPTH) throw tooDeep(where);
+  const next = depth + 1;
   if (Array.isArray(value)) {
     const out: Json[] = new Array(value.length);
     // Index loop, not map(): holes must become undefined, not stay holes.
-    for (let i = 0; i < value.length; i++) out[i] = toJsonValue(value[i], `${where}[${i}]`);
+    for (let i = 0; i < value.length; i++) out[i] = encodeValue(value[i], at(where, `[${i}]`), next);
     return out;
   }
   if (value instanceof Date) return { [TAG]: 'Date', value: encodeNumber(value.getTime()) };
-  if (value instanceof Map) return { [TAG]: 'Map', entries: [...value].map(([k, v], i) => [toJsonValue(k, `${where} key ${i}`), toJsonValue(v, `${where}.get(${String(k)})`)]) };
-  if (value instanceof Set) return { [TAG]: 'Set', values: [...value].map((v, i) => toJsonValue(v, `${where} member ${i}`)) };
+  if (value instanceof Map) {
+    const entries: Json[] = [];
+    let i = 0;
+    for (const [k, v] of value) {
+      entries.push([encodeValue(k, at(where, ` key ${i}`), next + 2), encodeValue(v, at(where, `.get(${keyLabel(k, i)})`), next + 2)]);
+      i++;
+    }
+    return { [TAG]: 'Map', entries };
+  }
+  if (value instanceof Set) {
+    const values: Json[] = [];
+    let i = 0;
+    for (const v of value) values.push(encodeValue(v, at(where, ` member ${i++}`), next + 1));
+    return { [TAG]: 'Set', values };
+  }
   if (value instanceof ArrayBuffer) return { [TAG]: 'ArrayBuffer', base64: Buffer.from(value).toString('base64') };
   if (ArrayBuffer.isView(value) && !(value instanceof DataView)) {
     const name = value.constructor.name;
@@ -93,27 +168,45 @@ export function toJsonValue(value: unknown, where = 'value'): Json {
     if (kind !== undefined) return { [TAG]: kind, base64: bytesOf(value).toString('base64') };
   }
   const out: { [key: string]: Json } = {};
-  for (const [key, field] of Object.entries(value as object)) out[key] = toJsonValue(field, `${where}.${key}`);
+  for (const [key, field] of Object.entries(value as object)) {
+    // defineProperty: a "__proto__" key stays an own data property.
+    Object.defineProperty(out, key, { value: encodeValue(field, at(where, `.${key}`), next + 1), enumerable: true, writable: true, configurable: true });
+  }
   return Object.hasOwn(out, TAG) ? { [TAG]: 'object', value: out } : out;
 }
 
-function decodeNumber(value: Json, where: string): number {
+/** Encodes any value a snapshot can hold as plain JSON, losslessly (see the module comment); `where` names it in errors. */
+export function toJsonValue(value: unknown, where = 'value'): Json {
+  return encodeValue(value, { parent: undefined, step: where }, 0);
+}
+
+function invalid(where: Where, expected: string): CliError {
+  return new CliError(`${pathText(where)} is not ${expected} in the tx2pack JSON encoding: fix the file or export it again with \`tx2pack export\``, ExitCode.Unsupported);
+}
+
+function decodeNumber(value: Json, where: Where, depth: number): number {
   if (typeof value === 'number') return value;
-  const decoded = fromJsonValue(value, where);
+  const decoded = decodeValue(value, where, depth);
   if (typeof decoded !== 'number') throw invalid(where, 'a number');
   return decoded;
 }
 
-function invalid(where: string, expected: string): CliError {
-  return new CliError(`${where} is not ${expected} in the tx2pack JSON encoding: fix the file or export it again with \`tx2pack export\``, ExitCode.Unsupported);
-}
-
-function decodeBase64(value: Json | undefined, where: string): Uint8Array {
+function decodeBase64(value: Json | undefined, where: Where): Uint8Array {
   if (typeof value !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(value)) throw invalid(where, 'base64 text');
   return new Uint8Array(Buffer.from(value, 'base64'));
 }
 
-function decodeTagged(tagged: { [key: string]: Json }, where: string): unknown {
+/** A NaN with the given 64 bits (16 hex digits naming a NaN), or the default NaN. */
+function decodeNaN(bits: Json | undefined, where: Where): number {
+  if (bits === undefined) return NaN;
+  if (typeof bits !== 'string' || !/^[0-9a-f]{16}$/.test(bits)) throw invalid(where, '16 lowercase hex digits');
+  scratch.setBigUint64(0, BigInt(`0x${bits}`));
+  const n = scratch.getFloat64(0);
+  if (!Number.isNaN(n)) throw invalid(where, 'the bits of a NaN');
+  return n;
+}
+
+function decodeTagged(tagged: { [key: string]: Json }, where: Where, depth: number): unknown {
   const tag = tagged[TAG];
   switch (tag) {
     case 'undefined':
@@ -121,63 +214,71 @@ function decodeTagged(tagged: { [key: string]: Json }, where: string): unknown {
     case '-0':
       return -0;
     case 'NaN':
-      return NaN;
+      return decodeNaN(tagged.bits, at(where, '.bits'));
     case 'Infinity':
       return Infinity;
     case '-Infinity':
       return -Infinity;
     case 'bigint': {
       const text = tagged.value;
-      if (typeof text !== 'string' || !/^-?\d+$/.test(text)) throw invalid(`${where}.value`, 'an integer string');
+      if (typeof text !== 'string' || !/^-?\d+$/.test(text)) throw invalid(at(where, '.value'), 'an integer string');
       return BigInt(text);
     }
     case 'Date':
-      return new Date(decodeNumber(tagged.value ?? null, `${where}.value`));
+      return new Date(decodeNumber(tagged.value ?? null, at(where, '.value'), depth + 1));
     case 'Map': {
-      if (!Array.isArray(tagged.entries)) throw invalid(`${where}.entries`, 'an array of [key, value] pairs');
-      return new Map(
-        tagged.entries.map((entry, i) => {
-          if (!Array.isArray(entry) || entry.length !== 2) throw invalid(`${where}.entries[${i}]`, 'a [key, value] pair');
-          return [fromJsonValue(entry[0]!, `${where}.entries[${i}][0]`), fromJsonValue(entry[1]!, `${where}.entries[${i}][1]`)];
-        }),
-      );
+      const entries = tagged.entries;
+      if (!Array.isArray(entries)) throw invalid(at(where, '.entries'), 'an array of [key, value] pairs');
+      const out = new Map<unknown, unknown>();
+      entries.forEach((entry, i) => {
+        const place = at(where, `.entries[${i}]`);
+        if (!Array.isArray(entry) || entry.length !== 2) throw invalid(place, 'a [key, value] pair');
+        out.set(decodeValue(entry[0]!, at(place, '[0]'), depth + 3), decodeValue(entry[1]!, at(place, '[1]'), depth + 3));
+      });
+      return out;
     }
     case 'Set': {
-      if (!Array.isArray(tagged.values)) throw invalid(`${where}.values`, 'an array');
-      return new Set(tagged.values.map((v, i) => fromJsonValue(v, `${where}.values[${i}]`)));
+      const values = tagged.values;
+      if (!Array.isArray(values)) throw invalid(at(where, '.values'), 'an array');
+      return new Set(values.map((v, i) => decodeValue(v, at(where, `.values[${i}]`), depth + 2)));
     }
     case 'ArrayBuffer':
-      return decodeBase64(tagged.base64, `${where}.base64`).buffer;
+      return decodeBase64(tagged.base64, at(where, '.base64')).buffer;
     case 'object': {
       const inner = tagged.value;
-      if (typeof inner !== 'object' || inner === null || Array.isArray(inner)) throw invalid(`${where}.value`, 'an object');
-      return decodeObject(inner, where);
+      if (typeof inner !== 'object' || inner === null || Array.isArray(inner)) throw invalid(at(where, '.value'), 'an object');
+      return decodeObject(inner, where, depth + 1);
     }
     default: {
       if (typeof tag === 'string' && Object.hasOwn(TYPED_ARRAYS, tag)) {
         const Ctor = TYPED_ARRAYS[tag as TypedArrayName];
-        const bytes = decodeBase64(tagged.base64, `${where}.base64`);
-        if (bytes.length % Ctor.BYTES_PER_ELEMENT !== 0) throw invalid(`${where}.base64`, `a whole number of ${Ctor.BYTES_PER_ELEMENT}-byte values`);
+        const bytes = decodeBase64(tagged.base64, at(where, '.base64'));
+        if (bytes.length % Ctor.BYTES_PER_ELEMENT !== 0) throw invalid(at(where, '.base64'), `a whole number of ${Ctor.BYTES_PER_ELEMENT}-byte values`);
         return new Ctor(bytes.buffer as ArrayBuffer, 0, bytes.length / Ctor.BYTES_PER_ELEMENT) as TypedArray;
       }
-      throw invalid(`${where}.${TAG}`, 'a known tag (undefined, -0, NaN, Infinity, -Infinity, bigint, Date, Map, Set, ArrayBuffer, object or a typed array name)');
+      throw invalid(at(where, `.${TAG}`), 'a known tag (undefined, -0, NaN, Infinity, -Infinity, bigint, Date, Map, Set, ArrayBuffer, object or a typed array name)');
     }
   }
 }
 
-function decodeObject(value: { [key: string]: Json }, where: string): Record<string, unknown> {
+function decodeObject(value: { [key: string]: Json }, where: Where, depth: number): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [key, field] of Object.entries(value)) {
     // defineProperty: a "__proto__" key stays data (the format then refuses it by name).
-    Object.defineProperty(out, key, { value: fromJsonValue(field, `${where}.${key}`), enumerable: true, writable: true, configurable: true });
+    Object.defineProperty(out, key, { value: decodeValue(field, at(where, `.${key}`), depth + 1), enumerable: true, writable: true, configurable: true });
   }
   return out;
 }
 
-/** Decodes a value written by {@link toJsonValue}; anything malformed is a CliError naming where. */
-export function fromJsonValue(value: Json, where = 'value'): unknown {
+function decodeValue(value: Json, where: Where, depth: number): unknown {
   if (value === null || typeof value !== 'object') return value;
-  if (Array.isArray(value)) return value.map((v, i) => fromJsonValue(v, `${where}[${i}]`));
-  if (Object.hasOwn(value, TAG)) return decodeTagged(value, where);
-  return decodeObject(value, where);
+  if (depth >= MAX_JSON_DEPTH) throw tooDeep(where);
+  if (Array.isArray(value)) return value.map((v, i) => decodeValue(v, at(where, `[${i}]`), depth + 1));
+  if (Object.hasOwn(value, TAG)) return decodeTagged(value, where, depth);
+  return decodeObject(value, where, depth);
+}
+
+/** Decodes a value written by {@link toJsonValue}; anything malformed (or nested too deep) is a CliError naming where. */
+export function fromJsonValue(value: Json, where = 'value'): unknown {
+  return decodeValue(value, { parent: undefined, step: where }, 0);
 }

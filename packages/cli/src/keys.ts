@@ -1,7 +1,7 @@
 // Where keys come from: a key file (32 raw bytes, 64 hex digits or base64), or a passphrase
 // from an environment variable or a prompt that does not echo. Never from a command-line
 // argument, which other users can read in the process list and which shells keep in history.
-import { readFile } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import { deriveKey, EncryptionKey, type DecryptionKeyInput, type EncryptionKeyInput } from '@tx2/pack-crypto';
 import { CliError, ExitCode, usageError } from './errors.js';
 import type { Output } from './output.js';
@@ -20,7 +20,7 @@ export interface KeyOptions {
 
 /** Reads a key file: 32 raw bytes, or text holding 64 hex digits or the base64 of 32 bytes. */
 export async function readKeyFile(path: string): Promise<EncryptionKey> {
-  const bytes = new Uint8Array(await readFile(path));
+  const bytes = await readBounded(path, KEY_FILE_LIMIT);
   if (bytes.length === 32) return EncryptionKey.fromBytes(bytes);
   const text = new TextDecoder().decode(bytes).trim();
   try {
@@ -29,10 +29,37 @@ export async function readKeyFile(path: string): Promise<EncryptionKey> {
   } catch {
     // reported below
   }
-  throw new CliError(
+  throw notAKey(path);
+}
+
+function notAKey(path: string): CliError {
+  return new CliError(
     `key file ${path} does not hold a key: it must contain 32 raw bytes, 64 hex digits or 44 base64 characters (create one with \`tx2pack keygen ${path}\`)`,
     ExitCode.Key,
   );
+}
+
+/** Longest key file read: a key is 32 bytes, or 64 hex digits or 44 base64 characters with some whitespace. */
+const KEY_FILE_LIMIT = 4096;
+
+/** The bytes of the regular file `path`, refusing one longer than `limit` (a device such as /dev/zero never ends). */
+async function readBounded(path: string, limit: number): Promise<Uint8Array> {
+  const handle = await open(path, 'r');
+  try {
+    const stat = await handle.stat();
+    if (stat.isDirectory()) throw new CliError(`key file ${path} is a directory: name the file \`tx2pack keygen\` wrote`, ExitCode.Usage);
+    const buffer = new Uint8Array(limit + 1);
+    let length = 0;
+    for (;;) {
+      const { bytesRead } = await handle.read(buffer, length, buffer.length - length, null);
+      if (bytesRead === 0) break;
+      length += bytesRead;
+      if (length > limit) throw notAKey(path);
+    }
+    return buffer.subarray(0, length);
+  } finally {
+    await handle.close();
+  }
 }
 
 async function passphraseFrom(envName: string, flag: string, output: Output, confirm: boolean): Promise<string> {

@@ -1,7 +1,7 @@
 // The `tx2pack` program: global options, every command, and the run loop that turns any
 // error into one line and an exit code.
 import { cac, type CAC } from 'cac';
-import { outputFactory, type OutputFactory } from './command.js';
+import { describeArgument, outputFactory, type OutputFactory } from './command.js';
 import { registerBench } from './commands/bench.js';
 import { registerConvert } from './commands/convert.js';
 import { registerDemo } from './commands/demo.js';
@@ -15,7 +15,7 @@ import { registerPrune } from './commands/prune.js';
 import { registerRm } from './commands/rm.js';
 import { registerShow } from './commands/show.js';
 import { registerVerify } from './commands/verify.js';
-import { CliError, ExitCode, toCliError } from './errors.js';
+import { CliError, ExitCode, toCliError, usageError } from './errors.js';
 import { Output, type OutputOptions } from './output.js';
 import { VERSION } from './version.js';
 
@@ -45,6 +45,9 @@ export async function run(argv: readonly string[], io: OutputOptions = {}): Prom
   // Before parsing succeeds, errors are reported with what the raw arguments say.
   let output: Output = outputFor({ json: argv.includes('--json'), verbose, color: !argv.includes('--no-color') });
   try {
+    // The OS cannot pass a NUL in an argument, but run() can be given one: no file name holds it.
+    const nul = argv.findIndex((arg) => typeof arg !== 'string' || arg.includes('\0'));
+    if (nul >= 0) throw usageError(`argument ${nul + 1} ${describeArgument(argv[nul])} contains a NUL character (\\0), which no path or value may hold`);
     const cli = createProgram(outputFor);
     const parsed = cli.parse(['node', 'tx2pack', ...argv], { run: false });
     if (parsed.options.help === true || parsed.options.version === true) return ExitCode.Ok;

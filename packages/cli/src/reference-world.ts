@@ -12,7 +12,7 @@
 // r >= 0.9, a second draw r2 giving current = 1 + floor(r2 * 99).
 // Every value is stored through Math.fround, so the object world and the columnar world
 // hold bit-identical f32 values.
-import { createPackedSnapshot, type PackedSnapshot, type Schema, type WorldSnapshot } from '@tx2/pack-format';
+import { createPackedSnapshot, PackError, type PackedSnapshot, type Schema, type WorldSnapshot } from '@tx2/pack-format';
 
 /** The seed of the reference world's PRNG. */
 export const REFERENCE_SEED = 42;
@@ -64,8 +64,13 @@ export function mulberry32(seed: number): () => number {
   };
 }
 
+/** Most entities of a reference world: 10 million (about 320 MB of columns). */
+export const MAX_REFERENCE_ENTITIES = 10_000_000;
+
 function checkCount(n: number): void {
-  if (!Number.isInteger(n) || n < 0 || n > 0xffffffff - 1) throw new RangeError(`entity count must be a non-negative integer, got ${n}`);
+  if (!Number.isInteger(n) || n < 0 || n > MAX_REFERENCE_ENTITIES) {
+    throw new PackError('InvalidInput', `a reference world has 0 to ${MAX_REFERENCE_ENTITIES} entities, not ${String(n)}`);
+  }
 }
 
 /**
@@ -111,7 +116,7 @@ export function referenceColumns(n: number, { seed = REFERENCE_SEED }: Reference
  */
 export function referenceWorld(n: number, { seed = REFERENCE_SEED, columns }: ReferenceWorldOptions & { columns?: ReferenceColumns } = {}): WorldSnapshot {
   const c = columns ?? referenceColumns(n, { seed });
-  if (c.n !== n) throw new RangeError(`columns hold ${c.n} entities, not ${n}`);
+  if (c.n !== n) throw new PackError('InvalidInput', `the columns given hold ${c.n} entities, not ${n}`);
   const { position: p, velocity: v, health: h } = c;
   const entities: WorldSnapshot['entities'] = new Array(n);
   for (let i = 0; i < n; i++) {

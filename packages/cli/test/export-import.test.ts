@@ -117,7 +117,7 @@ describe('export and import', () => {
     const doc = JSON.parse(stdout);
     expect(doc.entities).toHaveLength(20);
     expect(doc.entities[0].components.map((c: { id: string }) => c.id)).toEqual(['Position', 'Velocity', 'Health']);
-    expect(doc.$tx2pack.schema.Position).toEqual({ x: 'f32', y: 'f32', z: 'f32' });
+    expect(doc.$tx2pack.components[0]).toEqual({ id: 'Position', layout: 'columns', fields: [['x', 'f32'], ['y', 'f32'], ['z', 'f32']] });
     delete doc.$tx2pack;
     writeFileSync(at('plain-world.json'), JSON.stringify(doc));
     const result = await tx2packJson(['import', at('plain-world.json'), at('plain-world.tx2pack')]);

@@ -1,6 +1,7 @@
 import { applyDelta, diff, hashHex, isPackError, PackError, type PackedSnapshot, type SnapshotDelta, snapshotHash } from '@tx2/pack-format';
 import { type DeltaPolicy, type ResolvedDeltaPolicy, withinDeltaRatio, withinFullEvery } from '@tx2/pack-format';
 import type { StorageBackend } from './backend.js';
+import { checkSnapshotObject, describeValue, malformedSnapshotError, optionsObject } from './errors.js';
 import { validateId } from './id.js';
 import {
   type CheckpointLink,
@@ -12,7 +13,7 @@ import {
 } from './incremental.js';
 import { SnapshotMetadata } from './metadata.js';
 import { type CachedSnapshot, copySnapshot, SnapshotCache } from './snapshot-cache.js';
-import { type LoadOptions, SnapshotStore, type SnapshotStoreOptions } from './store.js';
+import { checkLoadOptions, type LoadOptions, SnapshotStore, type SnapshotStoreOptions } from './store.js';
 
 /** A checkpoint's place in the chain. */
 export interface CheckpointInfo {
@@ -91,12 +92,12 @@ export class CheckpointManager {
    * A manager over `store`, a backend, or a directory path. A store it creates deduplicates
    * sections (`dedupeSections: true` unless the options say otherwise).
    */
-  constructor(store: SnapshotStore | StorageBackend | string, options: CheckpointManagerOptions = {}) {
-    const { incremental, cacheSize, ...storeOptions } = options;
+  constructor(store: SnapshotStore | StorageBackend | string, options?: CheckpointManagerOptions) {
+    const { incremental, cacheSize, ...storeOptions } = optionsObject(options, 'CheckpointManager options');
     this.store = store instanceof SnapshotStore ? store : new SnapshotStore(store, { dedupeSections: true, ...storeOptions });
     this.incremental = resolveIncremental(incremental);
     const capacity = cacheSize ?? 4;
-    if (!Number.isInteger(capacity) || capacity < 0) throw new PackError('InvalidInput', `cacheSize must be a non-negative integer, got ${capacity}`);
+    if (!Number.isInteger(capacity) || capacity < 0) throw new PackError('InvalidInput', `cacheSize must be a non-negative integer, got ${describeValue(capacity)}`);
     this.#cache = new SnapshotCache(capacity);
   }
 
@@ -107,6 +108,8 @@ export class CheckpointManager {
    */
   async createCheckpoint(id: string, snapshot: PackedSnapshot, metadata?: SnapshotMetadata): Promise<CreatedCheckpoint> {
     validateId(id);
+    checkSnapshotObject(snapshot, 'createCheckpoint');
+    if (metadata !== undefined && !(metadata instanceof SnapshotMetadata)) throw new PackError('InvalidInput', `createCheckpoint expects SnapshotMetadata or no metadata, got ${describeValue(metadata)}`);
     if (metadata !== undefined && metadata.id !== id) throw new PackError('InvalidInput', `the metadata is for "${metadata.id}", not checkpoint "${id}": use metadata.withId("${id}")`);
     return this.store.withWriteLock(async () => {
       const chain = await this.#chain();
@@ -123,8 +126,14 @@ export class CheckpointManager {
         const bytes = (await this.store.record(id))?.size ?? 0;
         return { id, parent, sequence, parentMissing: false, storage: { kind: 'full' }, hash: undefined, metadata: meta, bytes, fullReason: 'incremental-off' };
       }
-      const own = copySnapshot(snapshot);
-      const hashBytes = snapshotHash(own);
+      let own: PackedSnapshot;
+      let hashBytes: Uint8Array;
+      try {
+        own = copySnapshot(snapshot);
+        hashBytes = snapshotHash(own);
+      } catch (error) {
+        throw malformedSnapshotError(snapshot, error);
+      }
       const hash = hashHex(hashBytes);
 
       const attempt = await this.#tryDelta(latest, own, hashBytes);
@@ -172,7 +181,7 @@ export class CheckpointManager {
     let base: CachedSnapshot;
     let baseHex: string;
     try {
-      base = await this.#rebuild(latest.id);
+      base = await this.#rebuild(latest.id, true);
       baseHex = this.#verify(base);
     } catch {
       // The new checkpoint does not need a damaged parent: it is stored in full, and loading the parent still reports the damage.
@@ -211,9 +220,10 @@ export class CheckpointManager {
    * base a delta is applied to is hash-checked first, and every result by applyDelta; a full
    * checkpoint loaded for itself is checked by the store (SHA-256 or CRCs), its hash later.
    * With `cacheFull` false, a full checkpoint that needs no delta is returned uncached and
-   * `owned` (the caller may hand it out).
+   * `owned` (the caller may hand it out). `locked` says the caller holds the write lock (a
+   * crash-interrupted rewrite found on the way is then repaired without taking it again).
    */
-  async #rebuild(id: string, cacheFull = true): Promise<CachedSnapshot & { owned?: boolean }> {
+  async #rebuild(id: string, locked: boolean, cacheFull = true): Promise<CachedSnapshot & { owned?: boolean }> {
     const pending: { id: string; saveId: string; delta: SnapshotDelta; link: CheckpointLink }[] = [];
     const seen = new Set<string>();
     let current = id;
@@ -241,7 +251,7 @@ export class CheckpointManager {
       }
       let stored;
       try {
-        stored = await this.store.loadStored(current);
+        stored = locked ? await this.store.loadStoredUnlocked(current) : await this.store.loadStored(current);
       } catch (error) {
         throw broken(current, error);
       }
@@ -296,8 +306,9 @@ export class CheckpointManager {
    * base chain; PackError 'SnapshotNotFound' when missing. A damaged checkpoint or base is a
    * PackError whose message and `details.checkpoint` name the broken checkpoint.
    */
-  async loadCheckpoint(id: string, options: LoadOptions = {}): Promise<LoadedCheckpoint> {
+  async loadCheckpoint(id: string, loadOptions?: LoadOptions): Promise<LoadedCheckpoint> {
     validateId(id);
+    const options = checkLoadOptions(loadOptions);
     const record = await this.store.record(id);
     // No metadata file: the store's error says whether an orphaned file can be recovered.
     if (record === undefined) await this.store.load(id);
@@ -311,7 +322,7 @@ export class CheckpointManager {
       snapshot = entry.snapshot;
       current = { ...current, metadata: entry.metadata.toJSON(), extra: entry.extra };
     } else {
-      const rebuilt = await this.#rebuild(id, false);
+      const rebuilt = await this.#rebuild(id, false, false);
       snapshot = rebuilt.owned === true ? rebuilt.snapshot : copySnapshot(rebuilt.snapshot);
       if (options.components !== undefined) {
         const have = new Set(snapshot.components.map((c) => c.id));
@@ -354,7 +365,7 @@ export class CheckpointManager {
   async #rebaseDependents(chain: CheckpointInfo[], doomed: ReadonlySet<string>): Promise<void> {
     for (const c of chain) {
       if (doomed.has(c.id) || c.storage.kind !== 'delta' || !doomed.has(c.storage.base)) continue;
-      const rebuilt = await this.#rebuild(c.id);
+      const rebuilt = await this.#rebuild(c.id, true);
       const link: CheckpointLink = { parent: c.parent, sequence: c.sequence, storage: { kind: 'full' }, hash: this.#verify(rebuilt), fullBytes: undefined };
       await this.store.saveUnlocked(rebuilt.snapshot, c.metadata, linkRecord(link));
     }
@@ -436,7 +447,7 @@ export class CheckpointManager {
    * never leaves a delta without its base. Unreferenced section objects are collected last.
    */
   async pruneOldCheckpoints(keep: number): Promise<string[]> {
-    if (!Number.isInteger(keep) || keep < 0) throw new PackError('InvalidInput', `keep must be a non-negative integer, got ${keep}`);
+    if (!Number.isInteger(keep) || keep < 0) throw new PackError('InvalidInput', `keep must be a non-negative integer, got ${describeValue(keep)}`);
     return this.store.withWriteLock(async () => {
       const chain = await this.#chain();
       const doomed = chain.slice(0, Math.max(0, chain.length - keep)).map((c) => c.id);

@@ -1,4 +1,5 @@
 import { PackError } from '@tx2/pack-format';
+import { describeValue } from './errors.js';
 
 /** Longest snapshot id accepted, in UTF-16 code units (file names stay under common 255-byte limits). */
 export const MAX_ID_LENGTH = 128;
@@ -10,7 +11,7 @@ const WINDOWS_RESERVED = /^(con|prn|aux|nul|com\d|lpt\d)(\..*)?$/i;
 /** Throws PackError('InvalidInput') unless `id` is a safe snapshot id; returns it otherwise. */
 export function validateId(id: unknown): string {
   const fail = (why: string): never => {
-    throw new PackError('InvalidInput', `invalid snapshot id ${JSON.stringify(String(id)).slice(0, 80)}: ${why}`, { details: { id } });
+    throw new PackError('InvalidInput', `invalid snapshot id ${describeValue(id)}: ${why}`, { details: { id: typeof id === 'string' ? id : describeValue(id) } });
   };
   if (typeof id !== 'string') return fail('an id must be a string');
   if (id.length === 0) return fail('an id must not be empty');

@@ -1,4 +1,5 @@
 import { PackError } from '@tx2/pack-format';
+import { describeValue, optionsObject } from './errors.js';
 import { validateId } from './id.js';
 
 /** A JSON value, as custom metadata fields hold. */
@@ -29,8 +30,25 @@ export class SnapshotMetadata {
   readonly custom: Readonly<Record<string, JsonValue>>;
 
   /** Creates metadata for snapshot `id` (validated); `createdAt` defaults to now. */
-  constructor(id: string, init: Partial<Omit<SnapshotMetadataRecord, 'id'>> = {}) {
+  constructor(id: string, fields?: Partial<Omit<SnapshotMetadataRecord, 'id'>>) {
     this.id = validateId(id);
+    const init = optionsObject(fields, 'metadata fields');
+    const bad = (why: string): never => {
+      throw new PackError('InvalidInput', `metadata of "${id}": ${why}`);
+    };
+    for (const key of ['name', 'description'] as const) {
+      if (init[key] !== undefined && typeof init[key] !== 'string') bad(`${key} must be a string, got ${describeValue(init[key])}`);
+    }
+    if (init.tags !== undefined && (!Array.isArray(init.tags) || init.tags.some((t) => typeof t !== 'string'))) bad(`tags must be a list of strings, got ${describeValue(init.tags)}`);
+    if (init.custom !== undefined) {
+      if (typeof init.custom !== 'object' || init.custom === null || Array.isArray(init.custom)) bad(`custom must be an object of JSON values, got ${describeValue(init.custom)}`);
+      try {
+        JSON.stringify(init.custom);
+      } catch (cause) {
+        // Cycles, bigints, or nesting too deep for the engine.
+        throw new PackError('InvalidInput', `metadata of "${id}": custom is not JSON-serializable (${(cause as Error).message})`, { cause });
+      }
+    }
     this.name = init.name;
     this.description = init.description;
     this.createdAt = init.createdAt ?? Date.now();
@@ -39,7 +57,7 @@ export class SnapshotMetadata {
     this.tags = Object.freeze([...(init.tags ?? [])]);
     this.custom = Object.freeze({ ...(init.custom ?? {}) });
     for (const [what, n] of [['createdAt', this.createdAt], ['worldTime', this.worldTime], ['schemaVersion', this.schemaVersion]] as const) {
-      if (typeof n !== 'number' || !Number.isFinite(n)) throw new PackError('InvalidInput', `metadata ${what} must be a finite number, got ${String(n)}`);
+      if (typeof n !== 'number' || !Number.isFinite(n)) throw new PackError('InvalidInput', `metadata ${what} must be a finite number, got ${describeValue(n)}`);
     }
     Object.freeze(this);
   }
@@ -62,7 +80,7 @@ export class SnapshotMetadata {
 
   /** Returns a copy with custom field `key` set to a JSON value. */
   withCustomField(key: string, value: JsonValue): SnapshotMetadata {
-    if (typeof key !== 'string' || key.length === 0 || key === '__proto__') throw new PackError('InvalidInput', `invalid custom field name ${JSON.stringify(key)}`);
+    if (typeof key !== 'string' || key.length === 0 || key === '__proto__') throw new PackError('InvalidInput', `invalid custom field name ${describeValue(key)}`);
     try {
       JSON.stringify(value);
     } catch (cause) {

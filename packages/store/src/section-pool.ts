@@ -126,12 +126,18 @@ export function readRefs(bytes: Uint8Array, what: string): { containerLength: nu
   const tableEnd = pooledTableSize(bytes, what);
   if (bytes.length < tableEnd) damaged(what, 'its reference table is cut short');
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const containerLength = Number(view.getBigUint64(16, true));
+  // Sizes past 2^53 cannot be exact numbers (nor real files): refused before any arithmetic on them.
+  const u64 = (at: number): number => {
+    const value = view.getBigUint64(at, true);
+    if (value > BigInt(Number.MAX_SAFE_INTEGER)) damaged(what, `it declares a size of ${value} bytes`);
+    return Number(value);
+  };
+  const containerLength = u64(16);
   const refs: SectionRef[] = [];
   let end = 0;
   for (let at = PREFIX_SIZE; at < tableEnd; at += REF_SIZE) {
-    const offset = Number(view.getBigUint64(at, true));
-    const length = Number(view.getBigUint64(at + 8, true));
+    const offset = u64(at);
+    const length = u64(at + 8);
     if (offset < end || offset + length > containerLength) damaged(what, 'its references overlap or run past the container');
     refs.push({ offset, length, sha256: Buffer.from(bytes.subarray(at + 16, at + 48)).toString('hex') });
     end = offset + length;
@@ -148,6 +154,32 @@ export async function joinContainer(file: Uint8Array, backend: StorageBackend, w
   const tableEnd = PREFIX_SIZE + refs.length * REF_SIZE;
   const pooledBytes = refs.reduce((n, r) => n + r.length, 0);
   if (file.length - tableEnd !== containerLength - pooledBytes) damaged(what, 'its inline bytes do not add up to the container size');
+  const missing = (key: string, ref: SectionRef): never => {
+    throw new PackError('SnapshotNotFound', `section object ${key} of ${what} is missing (it was deleted outside the store): ${what} cannot be rebuilt; delete it`, {
+      details: { section: ref.sha256 },
+    });
+  };
+  const mismatch = (key: string, ref: SectionRef): never => {
+    throw new PackError('ChecksumMismatch', `section object ${key} of ${what} does not match its SHA-256: the object is damaged (every snapshot sharing it is affected)`, {
+      details: { section: ref.sha256 },
+    });
+  };
+  // The container size comes from the file: allocate it only once every object is known to
+  // hold the bytes its reference declares (sizes first; a backend without size() is read first).
+  const fetched = new Map<string, Uint8Array>();
+  for (const ref of refs) {
+    const key = sectionKey(ref.sha256);
+    let size: number | undefined;
+    if (backend.size !== undefined) {
+      size = await backend.size(key);
+    } else {
+      const bytes = await backend.get(key);
+      if (bytes !== undefined) fetched.set(key, bytes);
+      size = bytes?.length;
+    }
+    if (size === undefined) missing(key, ref);
+    if (size !== ref.length) mismatch(key, ref);
+  }
   const out = new Uint8Array(containerLength);
   let from = tableEnd;
   let at = 0;
@@ -156,17 +188,8 @@ export async function joinContainer(file: Uint8Array, backend: StorageBackend, w
     out.set(file.subarray(from, from + inline), at);
     from += inline;
     const key = sectionKey(ref.sha256);
-    const bytes = await backend.get(key);
-    if (bytes === undefined) {
-      throw new PackError('SnapshotNotFound', `section object ${key} of ${what} is missing (it was deleted outside the store): ${what} cannot be rebuilt; delete it`, {
-        details: { section: ref.sha256 },
-      });
-    }
-    if (bytes.length !== ref.length || createHash('sha256').update(bytes).digest('hex') !== ref.sha256) {
-      throw new PackError('ChecksumMismatch', `section object ${key} of ${what} does not match its SHA-256: the object is damaged (every snapshot sharing it is affected)`, {
-        details: { section: ref.sha256 },
-      });
-    }
+    const bytes = fetched.get(key) ?? (await backend.get(key)) ?? missing(key, ref);
+    if (bytes.length !== ref.length || createHash('sha256').update(bytes).digest('hex') !== ref.sha256) mismatch(key, ref);
     out.set(bytes, ref.offset);
     at = ref.offset + ref.length;
   }
@@ -181,6 +204,9 @@ export async function referencedSections(backend: StorageBackend, key: string): 
   head = ranged ? await backend.readRange!(key, 0, PREFIX_SIZE) : await backend.get(key);
   if (head === undefined || !isPooled(head)) return [];
   const tableEnd = pooledTableSize(head, key);
+  // The table size comes from the file: never read (allocate) more than the file holds.
+  const size = backend.size === undefined ? undefined : await backend.size(key);
+  if (size !== undefined && tableEnd > size) damaged(key, 'its reference table is cut short');
   if (ranged) head = await backend.readRange!(key, 0, tableEnd);
   if (head === undefined) return [];
   return readRefs(head, key).refs.map((r) => r.sha256);

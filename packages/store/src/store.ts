@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { ContainerKind, HEADER_SIZE, PackError, type PackedSnapshot, readHeader } from '@tx2/pack-format';
 import type { StorageBackend } from './backend.js';
 import { NodeFsBackend } from './backends/node-fs.js';
+import { checkBytes, checkSnapshotObject, checkTimeout, describeValue, optionsObject } from './errors.js';
 import { isValidId, validateId } from './id.js';
 import { linkOf } from './incremental.js';
 import { type JsonValue, SnapshotMetadata, type SnapshotMetadataRecord } from './metadata.js';
@@ -89,9 +90,33 @@ function parseRecord(bytes: Uint8Array, id: string): StoreRecord {
   if (typeof r !== 'object' || r === null || r.format !== META_FORMAT || typeof r.saveId !== 'string' || typeof r.size !== 'number' || typeof r.sha256 !== 'string') {
     throw new PackError('InvalidFormat', `the metadata file of "${id}" is not a ${META_FORMAT} record: it was modified outside the store; delete "${id}" or restore the file`);
   }
+  if (r.extra !== undefined && (typeof r.extra !== 'object' || r.extra === null || Array.isArray(r.extra))) {
+    throw new PackError('InvalidFormat', `the metadata file of "${id}" has malformed extra fields: it was modified outside the store; delete "${id}" or restore the file`);
+  }
   const metadata = SnapshotMetadata.fromJSON(r.metadata);
   if (metadata.id !== id) throw new PackError('InvalidFormat', `the metadata file of "${id}" names snapshot "${metadata.id}": it was renamed outside the store`);
   return { format: META_FORMAT, saveId: r.saveId, size: r.size, sha256: r.sha256, metadata: metadata.toJSON(), extra: (r.extra ?? {}) as Record<string, JsonValue> };
+}
+
+/** Throws PackError('InvalidInput') unless `options` are LoadOptions; returns them (or {}). */
+export function checkLoadOptions(options: LoadOptions | undefined): LoadOptions {
+  const checked = optionsObject(options, 'load options');
+  const { components } = checked;
+  if (components !== undefined && (!Array.isArray(components) || components.some((c) => typeof c !== 'string'))) {
+    throw new PackError('InvalidInput', `load options: components must be a list of component ids, got ${describeValue(components)}`);
+  }
+  return checked;
+}
+
+const BACKEND_METHODS = ['get', 'put', 'delete', 'list', 'has', 'lock'] as const;
+
+/** Throws PackError('InvalidInput') unless `backend` has the required StorageBackend methods. */
+function checkBackend(backend: unknown): StorageBackend {
+  const missing = typeof backend === 'object' && backend !== null ? BACKEND_METHODS.filter((m) => typeof (backend as Record<string, unknown>)[m] !== 'function') : BACKEND_METHODS;
+  if (missing.length > 0) {
+    throw new PackError('InvalidInput', `a store needs a directory path or a StorageBackend, got ${describeValue(backend)}${missing.length < BACKEND_METHODS.length ? ` (missing ${missing.join(', ')})` : ''}`);
+  }
+  return backend as StorageBackend;
 }
 
 /**
@@ -116,14 +141,16 @@ export class SnapshotStore {
   readonly dedupeMinBytes: number | undefined;
 
   /** A store over `backend`, or over the directory `backend` when it is a path. */
-  constructor(backend: StorageBackend | string, options: SnapshotStoreOptions = {}) {
-    this.backend = typeof backend === 'string' ? new NodeFsBackend(backend) : backend;
-    this.writer = options.writer ?? SnapshotWriter.create();
-    this.reader = options.reader ?? SnapshotReader.create();
-    this.lockTimeoutMs = options.lockTimeoutMs ?? 10_000;
-    const dedupe = options.dedupeSections ?? false;
+  constructor(backend: StorageBackend | string, options?: SnapshotStoreOptions) {
+    this.backend = typeof backend === 'string' ? new NodeFsBackend(backend) : checkBackend(backend);
+    const { writer, reader, lockTimeoutMs, dedupeSections } = optionsObject(options, 'SnapshotStore options');
+    this.writer = writer ?? SnapshotWriter.create();
+    this.reader = reader ?? SnapshotReader.create();
+    this.lockTimeoutMs = lockTimeoutMs === undefined ? 10_000 : checkTimeout(lockTimeoutMs, 'lockTimeoutMs');
+    const dedupe = dedupeSections ?? false;
+    if (typeof dedupe !== 'boolean') optionsObject(dedupe, 'dedupeSections (true, false or { minBytes })');
     const minBytes = dedupe === true ? DEFAULT_POOL_MIN_BYTES : dedupe === false ? undefined : (dedupe.minBytes ?? DEFAULT_POOL_MIN_BYTES);
-    if (minBytes !== undefined && (!Number.isInteger(minBytes) || minBytes < 1)) throw new PackError('InvalidInput', `dedupeSections.minBytes must be a positive integer, got ${minBytes}`);
+    if (minBytes !== undefined && (!Number.isInteger(minBytes) || minBytes < 1)) throw new PackError('InvalidInput', `dedupeSections.minBytes must be a positive integer, got ${describeValue(minBytes)}`);
     this.dedupeMinBytes = minBytes;
   }
 
@@ -134,6 +161,7 @@ export class SnapshotStore {
 
   /** Runs `fn` holding the store's write lock (across processes for the filesystem backend). */
   async withWriteLock<T>(fn: () => Promise<T>): Promise<T> {
+    if (typeof fn !== 'function') throw new PackError('InvalidInput', `withWriteLock expects a function, got ${describeValue(fn)}`);
     const release = await this.backend.lock(this.lockTimeoutMs);
     try {
       return await fn();
@@ -149,6 +177,7 @@ export class SnapshotStore {
 
   /** `save` without taking the lock, with extra record fields: for layers holding the lock already. */
   async saveUnlocked(snapshot: PackedSnapshot, metadata: SnapshotMetadata | string, extra: Record<string, JsonValue>): Promise<SnapshotMetadata> {
+    checkSnapshotObject(snapshot, 'save');
     const meta =
       typeof metadata === 'string'
         ? new SnapshotMetadata(metadata, { worldTime: snapshot.worldTime, schemaVersion: snapshot.schemaVersion })
@@ -182,6 +211,8 @@ export class SnapshotStore {
    */
   async saveContainerUnlocked(id: string, container: Uint8Array, metadata: SnapshotMetadata, extra: Record<string, JsonValue>): Promise<{ size: number }> {
     validateId(id);
+    checkBytes(container);
+    if (!(metadata instanceof SnapshotMetadata)) throw new PackError('InvalidInput', `saveContainerUnlocked expects SnapshotMetadata, got ${describeValue(metadata)}`);
     if (metadata.id !== id) throw new PackError('InvalidInput', `the metadata is for "${metadata.id}", not "${id}"`);
     const replaced = await this.#holdsPooled(id);
     const { size, sha256 } = await this.#putContainer(id, container);
@@ -285,6 +316,16 @@ export class SnapshotStore {
    * For layers above the store (CheckpointManager); applications use `load`.
    */
   async loadStored(id: string, options: LoadOptions = {}): Promise<StoredContainer> {
+    return this.#loadStored(id, options, false);
+  }
+
+  /** `loadStored` for layers holding the write lock: a metadata file it repairs is rewritten without taking the lock again. */
+  async loadStoredUnlocked(id: string, options: LoadOptions = {}): Promise<StoredContainer> {
+    return this.#loadStored(id, options, true);
+  }
+
+  async #loadStored(id: string, options: LoadOptions | undefined, locked: boolean): Promise<StoredContainer> {
+    options = checkLoadOptions(options);
     const record = await this.record(id);
     if (record === undefined) {
       const orphan = await this.backend.has(snapshotKey(id));
@@ -312,8 +353,9 @@ export class SnapshotStore {
       return { kind: 'snapshot', snapshot, metadata: SnapshotMetadata.fromJSON(record.metadata), extra: record.extra };
     }
     // The snapshot is from a newer save whose metadata file was not written (crash between
-    // the two puts): the embedded metadata is that save's. Repair the metadata file.
-    await this.recover(id).catch(() => {});
+    // the two puts): the embedded metadata is that save's. Repair the metadata file (a caller
+    // holding the lock repairs under it: waiting for the lock would wait for itself).
+    await (locked ? this.recoverUnlocked(id) : this.recover(id)).catch(() => {});
     return { kind: 'snapshot', snapshot, metadata: SnapshotMetadata.fromJSON(embedded.metadata), extra: embedded.extra };
   }
 
@@ -369,27 +411,31 @@ export class SnapshotStore {
   /** Rewrites the metadata file of `id` from the metadata embedded in its snapshot; returns it. */
   async recover(id: string): Promise<SnapshotMetadata> {
     validateId(id);
-    return this.withWriteLock(async () => {
-      const bytes = await this.#container(id);
-      if (bytes === undefined) throw new PackError('SnapshotNotFound', `no snapshot file for "${id}": nothing to recover`);
-      if (readHeader(bytes).kind === ContainerKind.Delta) {
-        throw new PackError('SnapshotNotFound', `the file of "${id}" is an incremental checkpoint's delta whose metadata was never written (its creation was interrupted): nothing to recover; delete("${id}")`, { details: { id } });
-      }
-      const snapshot = await this.reader.withComponents([]).readFromBytes(bytes);
-      const embedded = takeEmbedded(snapshot, id);
-      const current = await this.backend.get(metaKey(id));
-      if (current !== undefined && parseRecord(current, id).saveId === embedded.saveId) return SnapshotMetadata.fromJSON(embedded.metadata);
-      const record: StoreRecord = {
-        format: META_FORMAT,
-        saveId: embedded.saveId,
-        size: bytes.length,
-        sha256: createHash('sha256').update(bytes).digest('hex'),
-        metadata: embedded.metadata,
-        extra: embedded.extra,
-      };
-      await this.backend.put(metaKey(id), encoder.encode(`${JSON.stringify(record, null, 2)}\n`));
-      return SnapshotMetadata.fromJSON(embedded.metadata);
-    });
+    return this.withWriteLock(() => this.recoverUnlocked(id));
+  }
+
+  /** `recover` without taking the lock: for layers holding the lock already. */
+  async recoverUnlocked(id: string): Promise<SnapshotMetadata> {
+    validateId(id);
+    const bytes = await this.#container(id);
+    if (bytes === undefined) throw new PackError('SnapshotNotFound', `no snapshot file for "${id}": nothing to recover`);
+    if (readHeader(bytes).kind === ContainerKind.Delta) {
+      throw new PackError('SnapshotNotFound', `the file of "${id}" is an incremental checkpoint's delta whose metadata was never written (its creation was interrupted): nothing to recover; delete("${id}")`, { details: { id } });
+    }
+    const snapshot = await this.reader.withComponents([]).readFromBytes(bytes);
+    const embedded = takeEmbedded(snapshot, id);
+    const current = await this.backend.get(metaKey(id));
+    if (current !== undefined && parseRecord(current, id).saveId === embedded.saveId) return SnapshotMetadata.fromJSON(embedded.metadata);
+    const record: StoreRecord = {
+      format: META_FORMAT,
+      saveId: embedded.saveId,
+      size: bytes.length,
+      sha256: createHash('sha256').update(bytes).digest('hex'),
+      metadata: embedded.metadata,
+      extra: embedded.extra,
+    };
+    await this.backend.put(metaKey(id), encoder.encode(`${JSON.stringify(record, null, 2)}\n`));
+    return SnapshotMetadata.fromJSON(embedded.metadata);
   }
 
   /** Ids whose snapshot file has no metadata file (interrupted saves or deletes), unsorted. */
@@ -468,7 +514,8 @@ export class SnapshotStore {
    */
   async deleteUnlocked(id: string, options: { collect?: boolean } = {}): Promise<boolean> {
     validateId(id);
-    const pooled = (options.collect ?? true) && (await this.#holdsPooled(id));
+    // A file that cannot be inspected (a planted link) is still deleted: unlinking removes the name, never a target.
+    const pooled = (options.collect ?? true) && (await this.#holdsPooled(id).catch(() => true));
     const hadMeta = await this.backend.delete(metaKey(id));
     const hadSnapshot = await this.backend.delete(snapshotKey(id));
     if (pooled) await this.collectSectionsUnlocked();

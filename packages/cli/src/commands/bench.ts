@@ -6,8 +6,11 @@ import { createCodecRegistry, packOptions, type CodecName } from '@tx2/pack-code
 import { integerOption, type GlobalOptions, type OutputFactory } from '../command.js';
 import { CliError, ExitCode } from '../errors.js';
 import type { Output } from '../output.js';
-import { referenceColumns } from '../reference-world.js';
+import { MAX_REFERENCE_ENTITIES, referenceColumns } from '../reference-world.js';
 import { renderTable } from '../table.js';
+
+/** Longest time budget of one `bench` measurement, in milliseconds. */
+const MAX_BENCH_TIME_MS = 60_000;
 import { timeMedian } from '../timing.js';
 import { formatCount, formatMs, formatRate } from '../units.js';
 
@@ -87,8 +90,8 @@ export function renderBenchTable(rows: readonly BenchRow[]): string[] {
 
 /** Runs `bench`; returns the exit code. */
 export async function runBench(options: BenchOptions, output: Output): Promise<number> {
-  const entities = options.entities === undefined ? 10_000 : integerOption(options.entities, '--entities', 1);
-  const budgetMs = options.time === undefined ? 300 : integerOption(options.time, '--time', 1);
+  const entities = options.entities === undefined ? 10_000 : integerOption(options.entities, '--entities', 1, MAX_REFERENCE_ENTITIES);
+  const budgetMs = options.time === undefined ? 300 : integerOption(options.time, '--time', 1, MAX_BENCH_TIME_MS);
   const rows = await measureCodecs(entities, budgetMs, output);
   const machine = { cpu: os.cpus()[0]?.model ?? 'unknown', cores: os.availableParallelism(), node: process.version, platform: `${process.platform}-${process.arch}` };
   if (output.json) {

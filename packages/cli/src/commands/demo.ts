@@ -16,12 +16,15 @@ import { integerOption, type GlobalOptions, type OutputFactory } from '../comman
 import { checkpointTree } from '../checkpoint-tree.js';
 import { ExitCode } from '../errors.js';
 import type { Output } from '../output.js';
-import { referenceColumns } from '../reference-world.js';
+import { MAX_REFERENCE_ENTITIES, referenceColumns } from '../reference-world.js';
 import { simulate } from '../demo-simulation.js';
 import { openStoreDirectory } from '../store-directory.js';
 import { renderTable } from '../table.js';
 import { formatBytes, formatCount, formatMs } from '../units.js';
 import { verifyContainer } from './verify.js';
+
+/** Most ticks `demo --ticks` runs (each one writes and checks a checkpoint). */
+const MAX_DEMO_TICKS = 10_000;
 
 /** Options of `demo`. */
 export interface DemoOptions extends GlobalOptions {
@@ -47,8 +50,8 @@ const vec = ([x, y, z]: [number, number, number]): string => `(${x.toFixed(3)}, 
 
 /** Runs the demo in `dir`; returns the exit code (0 when every check passed). */
 export async function runDemo(options: DemoOptions, output: Output): Promise<number> {
-  const entities = options.entities === undefined ? 10_000 : integerOption(options.entities, '--entities', 1);
-  const ticks = options.ticks === undefined ? 5 : integerOption(options.ticks, '--ticks', 1);
+  const entities = options.entities === undefined ? 10_000 : integerOption(options.entities, '--entities', 1, MAX_REFERENCE_ENTITIES);
+  const ticks = options.ticks === undefined ? 5 : integerOption(options.ticks, '--ticks', 1, MAX_DEMO_TICKS);
   const keep = typeof options.dir === 'string';
   const dir = keep ? path.resolve(options.dir!) : await mkdtemp(path.join(tmpdir(), 'tx2pack-demo-'));
   if (keep) await mkdir(dir, { recursive: true });

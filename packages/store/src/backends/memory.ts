@@ -1,6 +1,7 @@
 import { PackError } from '@tx2/pack-format';
 import { acquireWithin, Mutex } from '../async-mutex.js';
 import type { ReleaseLock, StorageBackend } from '../backend.js';
+import { checkBytes, checkRange, checkTimeout } from '../errors.js';
 
 /** A backend holding its files in a Map: for tests, browsers and ephemeral stores. Bytes are copied in and out. */
 export class MemoryBackend implements StorageBackend {
@@ -15,6 +16,7 @@ export class MemoryBackend implements StorageBackend {
 
   /** Stores a copy of `bytes` under `key` (atomic: one Map assignment). */
   async put(key: string, bytes: Uint8Array): Promise<void> {
+    checkBytes(bytes);
     this.#files.set(key, bytes.slice());
   }
 
@@ -52,6 +54,7 @@ export class MemoryBackend implements StorageBackend {
 
   /** Reads a byte range of `key` (a copy). */
   async readRange(key: string, offset: number, length: number): Promise<Uint8Array | undefined> {
+    checkRange(offset, length);
     return this.#files.get(key)?.slice(offset, offset + length);
   }
 
@@ -62,6 +65,7 @@ export class MemoryBackend implements StorageBackend {
 
   /** Takes the in-process write lock (PackError 'Io' after `timeoutMs`). */
   async lock(timeoutMs: number): Promise<ReleaseLock> {
+    checkTimeout(timeoutMs, 'the lock timeout');
     const release = await acquireWithin(this.#lock, timeoutMs, () => new PackError('Io', `the memory store is locked by another writer for more than ${timeoutMs} ms: retry later`));
     let released = false;
     return async () => {

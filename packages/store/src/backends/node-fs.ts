@@ -5,7 +5,7 @@ import path from 'node:path';
 import { PackError } from '@tx2/pack-format';
 import { acquireWithin, Mutex } from '../async-mutex.js';
 import type { ReleaseLock, StorageBackend } from '../backend.js';
-import { ioError } from '../errors.js';
+import { checkBytes, checkRange, checkTimeout, describeValue, ioError, optionsObject } from '../errors.js';
 
 /** Name of the lock file in a store directory. */
 export const LOCK_FILE = '.tx2pack.lock';
@@ -20,6 +20,7 @@ export interface NodeFsBackendOptions {
 }
 
 function checkKey(key: string): string {
+  if (typeof key !== 'string') throw new PackError('InvalidInput', `invalid storage key ${describeValue(key)}: keys are plain file names`);
   if (key.length === 0 || key.includes('/') || key.includes('\\') || key.startsWith('.') || key.includes('\0')) {
     throw new PackError('InvalidInput', `invalid storage key ${JSON.stringify(key)}: keys are plain file names`);
   }
@@ -28,6 +29,75 @@ function checkKey(key: string): string {
 
 function isMissing(error: unknown): boolean {
   return (error as NodeJS.ErrnoException).code === 'ENOENT';
+}
+
+// Opening with O_NOFOLLOW fails (ELOOP; EMLINK on FreeBSD) when the name is a symlink, so a link
+// planted in the store directory is never read through. O_NONBLOCK keeps a planted FIFO from
+// blocking the open; the fstat below then refuses it. Platforms without these flags (Windows)
+// get 0 and the lstat check instead.
+const NO_FOLLOW = constants.O_NOFOLLOW ?? 0;
+const NON_BLOCK = constants.O_NONBLOCK ?? 0;
+/** Most bytes read from a lock file: its owner line is short, and a hostile one must not be read whole. */
+const LOCK_READ_LIMIT = 512;
+
+function fileType(stat: { isSymbolicLink(): boolean; isDirectory(): boolean; isFIFO(): boolean; isSocket(): boolean }): string {
+  if (stat.isSymbolicLink()) return 'symbolic link';
+  if (stat.isDirectory()) return 'directory';
+  if (stat.isFIFO()) return 'FIFO';
+  if (stat.isSocket()) return 'socket';
+  return 'special file';
+}
+
+/** PackError('Io') for a store file that is not a regular file (a planted symlink, a directory, a device...). */
+function notRegular(file: string, type: string): PackError {
+  return new PackError('Io', `${file} is a ${type}, not a regular file: the store never follows links or reads special files in its directory; remove it (it was not created by the store)`, {
+    details: { path: file, fileType: type },
+  });
+}
+
+function isLinkRefusal(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException).code;
+  return NO_FOLLOW !== 0 && (code === 'ELOOP' || code === 'EMLINK');
+}
+
+/** Opens `file` for reading without following a symlink; refuses anything but a regular file. Rejects with ENOENT when missing. */
+async function openRegular(file: string): Promise<fs.FileHandle> {
+  let handle: fs.FileHandle;
+  try {
+    handle = await fs.open(file, constants.O_RDONLY | NO_FOLLOW | NON_BLOCK);
+  } catch (error) {
+    if (isLinkRefusal(error)) throw notRegular(file, 'symbolic link');
+    throw error;
+  }
+  try {
+    const stat = await handle.stat();
+    if (!stat.isFile()) throw notRegular(file, fileType(stat));
+    if (NO_FOLLOW === 0) {
+      const link = await fs.lstat(file);
+      if (!link.isFile()) throw notRegular(file, fileType(link));
+    }
+    return handle;
+  } catch (error) {
+    await handle.close().catch(() => {});
+    throw error;
+  }
+}
+
+/** Throws unless the name `file` is missing or a regular file (checked before a rename replaces it). */
+async function checkReplaceable(file: string): Promise<void> {
+  const stat = await fs.lstat(file).catch((error: unknown) => {
+    if (isMissing(error)) return undefined;
+    throw error;
+  });
+  if (stat !== undefined && !stat.isFile()) throw notRegular(file, fileType(stat));
+}
+
+/** The owner a lock file names, for messages: `pid N on host H` when well formed, else "an unknown holder". */
+function describeLockHolder(content: string | undefined): { text: string; pid?: number; host?: string } {
+  const match = /^(\d{1,10})@([A-Za-z0-9._-]{1,64})\n/.exec(content ?? '');
+  if (match === null) return { text: 'an unknown holder' };
+  const pid = Number(match[1]);
+  return { text: `process ${pid} on host ${match[2]}`, pid, host: match[2] };
 }
 
 /** True when process `pid` runs on this machine (EPERM: it exists but belongs to another user). */
@@ -55,11 +125,15 @@ export class NodeFsBackend implements StorageBackend {
   #ready: Promise<void> | undefined;
 
   /** A backend over directory `dir` (created on first write unless `create` is false). */
-  constructor(dir: string, options: NodeFsBackendOptions = {}) {
+  constructor(dir: string, options?: NodeFsBackendOptions) {
+    if (typeof dir !== 'string' || dir.length === 0 || dir.includes('\0')) {
+      throw new PackError('InvalidInput', `the store directory must be a non-empty path without NUL characters, got ${describeValue(dir)}`);
+    }
+    const { durable, create } = optionsObject(options, 'NodeFsBackend options');
     this.dir = path.resolve(dir);
     this.name = `fs:${this.dir}`;
-    this.#durable = options.durable ?? true;
-    this.#create = options.create ?? true;
+    this.#durable = durable ?? true;
+    this.#create = create ?? true;
   }
 
   #path(key: string): string {
@@ -84,18 +158,24 @@ export class NodeFsBackend implements StorageBackend {
   /** The bytes of file `key`, or undefined when it does not exist. */
   async get(key: string): Promise<Uint8Array | undefined> {
     const file = this.#path(key);
+    let handle: fs.FileHandle | undefined;
     try {
-      const buffer = await fs.readFile(file);
+      handle = await openRegular(file);
+      const buffer = await handle.readFile();
       return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
     } catch (error) {
       if (isMissing(error)) return undefined;
+      if (error instanceof PackError) throw error;
       throw ioError('read', file, error);
+    } finally {
+      await handle?.close().catch(() => {});
     }
   }
 
   /** Writes `bytes` to file `key` atomically and durably (temp file, fsync, rename, fsync directory). */
   async put(key: string, bytes: Uint8Array): Promise<void> {
     const file = this.#path(key);
+    checkBytes(bytes);
     await this.#ensureDir();
     const temp = path.join(this.dir, `.${key}.${process.pid}.${randomBytes(6).toString('hex')}${TEMP_SUFFIX}`);
     let handle: fs.FileHandle | undefined;
@@ -109,10 +189,13 @@ export class NodeFsBackend implements StorageBackend {
       if (this.#durable) await handle.sync();
       await handle.close();
       handle = undefined;
+      // rename() replaces a symlink rather than writing through it; a planted one is refused all the same.
+      await checkReplaceable(file);
       await fs.rename(temp, file);
     } catch (error) {
       await handle?.close().catch(() => {});
       await fs.rm(temp, { force: true }).catch(() => {});
+      if (error instanceof PackError) throw error;
       throw ioError('write', file, error);
     }
     if (this.#durable) await this.#syncDir();
@@ -140,6 +223,7 @@ export class NodeFsBackend implements StorageBackend {
       if (this.#durable) await handle.sync();
       await handle.close();
       handle = undefined;
+      await checkReplaceable(file);
       await fs.rename(temp, file);
     } catch (error) {
       await handle?.close().catch(() => {});
@@ -196,10 +280,14 @@ export class NodeFsBackend implements StorageBackend {
   /** Reads `length` bytes of file `key` from `offset`. */
   async readRange(key: string, offset: number, length: number): Promise<Uint8Array | undefined> {
     const file = this.#path(key);
+    checkRange(offset, length);
     let handle: fs.FileHandle | undefined;
     try {
-      handle = await fs.open(file, 'r');
-      const out = new Uint8Array(length);
+      handle = await openRegular(file);
+      // Never allocate more than the file holds: callers may pass a length read from the file itself.
+      const available = Math.max(0, Math.min(length, (await handle.stat()).size - offset));
+      const out = new Uint8Array(available);
+      length = available;
       let got = 0;
       while (got < length) {
         const { bytesRead } = await handle.read(out, got, length - got, offset + got);
@@ -209,6 +297,7 @@ export class NodeFsBackend implements StorageBackend {
       return got === length ? out : out.subarray(0, got);
     } catch (error) {
       if (isMissing(error)) return undefined;
+      if (error instanceof PackError) throw error;
       throw ioError('read', file, error);
     } finally {
       await handle?.close().catch(() => {});
@@ -219,9 +308,12 @@ export class NodeFsBackend implements StorageBackend {
   async size(key: string): Promise<number | undefined> {
     const file = this.#path(key);
     try {
-      return (await fs.stat(file)).size;
+      const stat = await fs.lstat(file);
+      if (!stat.isFile()) throw notRegular(file, fileType(stat));
+      return stat.size;
     } catch (error) {
       if (isMissing(error)) return undefined;
+      if (error instanceof PackError) throw error;
       throw ioError('stat', file, error);
     }
   }
@@ -230,9 +322,10 @@ export class NodeFsBackend implements StorageBackend {
   async open(key: string): Promise<fs.FileHandle | undefined> {
     const file = this.#path(key);
     try {
-      return await fs.open(file, 'r');
+      return await openRegular(file);
     } catch (error) {
       if (isMissing(error)) return undefined;
+      if (error instanceof PackError) throw error;
       throw ioError('open', file, error);
     }
   }
@@ -242,6 +335,7 @@ export class NodeFsBackend implements StorageBackend {
    * through the lock file. Waits (polling) up to `timeoutMs`, then PackError('Io').
    */
   async lock(timeoutMs: number): Promise<ReleaseLock> {
+    checkTimeout(timeoutMs, 'the lock timeout');
     await this.#ensureDir();
     const deadline = Date.now() + timeoutMs;
     const file = path.join(this.dir, LOCK_FILE);
@@ -263,11 +357,13 @@ export class NodeFsBackend implements StorageBackend {
           await fs.rm(temp, { force: true }).catch(() => {});
         }
         if (taken) break;
-        const holder = await fs.readFile(file, 'utf8').catch(() => undefined);
-        if (holder !== undefined && (await this.#breakIfStale(file, holder))) continue;
+        const holder = await readLockFile(file);
+        if (await this.#breakIfStale(file, holder)) continue;
         if (Date.now() >= deadline) {
-          throw new PackError('Io', `the store ${this.dir} is locked by ${holder?.split('\n')[0] ?? 'another process'} for more than ${timeoutMs} ms: wait for it to finish, or delete ${file} if that process is gone`, {
-            details: { lockFile: file, holder },
+          // The lock file's content is not trusted: only a parsed pid and host reach the message.
+          const { text, pid, host } = describeLockHolder(holder);
+          throw new PackError('Io', `the store ${this.dir} is locked by ${text} for more than ${timeoutMs} ms: wait for it to finish, or delete ${file} if that process is gone`, {
+            details: { lockFile: file, holderPid: pid, holderHost: host },
           });
         }
         await new Promise((resolve) => setTimeout(resolve, delay));
@@ -283,7 +379,7 @@ export class NodeFsBackend implements StorageBackend {
       if (released) return;
       released = true;
       try {
-        const holder = await fs.readFile(file, 'utf8').catch(() => undefined);
+        const holder = await readLockFile(file);
         if (holder?.startsWith(`${owner}\n`)) await fs.unlink(file).catch(() => {});
       } finally {
         releaseLocal();
@@ -302,24 +398,38 @@ export class NodeFsBackend implements StorageBackend {
     }
   }
 
-  /** Removes a lock file whose owner process is dead on this host; true when removed. */
-  async #breakIfStale(file: string, holder: string): Promise<boolean> {
-    const match = /^(\d+)@(.*)$/.exec(holder.split('\n')[0] ?? '');
+  /** Removes a lock file whose owner process is dead on this host; true when removed. `holder` is its start (undefined: unreadable). */
+  async #breakIfStale(file: string, holder: string | undefined): Promise<boolean> {
+    const match = /^(\d+)@(.*)$/.exec(holder?.split('\n')[0] ?? '');
     if (match === null) {
-      // A lock file cut short by a crash during its own creation: stale once it is old.
-      const stat = await fs.stat(file).catch(() => undefined);
-      if (stat !== undefined && Date.now() - stat.mtimeMs > 10_000) {
-        await fs.unlink(file).catch(() => {});
-        return true;
-      }
+      // A lock file cut short by a crash during its own creation (or not a lock file at all,
+      // such as a planted link): stale once it is old. Unlinking removes the name, never a link's target.
+      const stat = await fs.lstat(file).catch(() => undefined);
+      // A name that cannot be unlinked (a directory) is never broken: the writer times out and says so.
+      if (stat !== undefined && Date.now() - stat.mtimeMs > 10_000) return fs.unlink(file).then(() => true, () => false);
       return false;
     }
     const pid = Number(match[1]);
     if (match[2] !== hostname() || pid === process.pid || processAlive(pid)) return false;
     // Re-read just before unlinking, so a lock freshly taken by a live process is kept.
-    const again = await fs.readFile(file, 'utf8').catch(() => undefined);
+    const again = await readLockFile(file);
     if (again !== holder) return again === undefined;
     await fs.unlink(file).catch(() => {});
     return true;
+  }
+}
+
+/** The first bytes of the lock file (at most LOCK_READ_LIMIT), or undefined when it is missing, unreadable or not a regular file. */
+async function readLockFile(file: string): Promise<string | undefined> {
+  let handle: fs.FileHandle | undefined;
+  try {
+    handle = await openRegular(file);
+    const buffer = new Uint8Array(LOCK_READ_LIMIT);
+    const { bytesRead } = await handle.read(buffer, 0, LOCK_READ_LIMIT, 0);
+    return new TextDecoder().decode(buffer.subarray(0, bytesRead));
+  } catch {
+    return undefined;
+  } finally {
+    await handle?.close().catch(() => {});
   }
 }
