@@ -41,6 +41,8 @@ export interface DecryptOptions {
   verifyDigest?: boolean;
   /** Largest memory the snapshot's scrypt parameters may ask for, in bytes (default 1 GiB); guards against hostile headers. */
   maxKdfMemory?: number;
+  /** Largest scrypt work N·r·p the snapshot's parameters may ask for (default 2^23, `SCRYPT_MAX_WORK`); guards against hostile headers. */
+  maxKdfWork?: number;
 }
 
 /** Options of the asynchronous decryption functions. */
@@ -124,7 +126,7 @@ export function sectionName(d: SectionDescriptor, ordinal: number): string {
 }
 
 /** Reads and checks the header of an encrypted snapshot: Encrypted flag, cipher and extension. */
-export function readEncryptedHeader(bytes: Uint8Array, maxKdfMemory: number): { header: SnapshotHeader; extension: KeyExtension } {
+export function readEncryptedHeader(bytes: Uint8Array, maxKdfMemory: number, maxKdfWork?: number): { header: SnapshotHeader; extension: KeyExtension } {
   const header = readHeader(bytes);
   const flagged = (header.flags & HeaderFlags.Encrypted) !== 0;
   if (!flagged && header.cipher === CipherId.None) {
@@ -134,7 +136,7 @@ export function readEncryptedHeader(bytes: Uint8Array, maxKdfMemory: number): { 
   if (header.cipher !== CipherId.Aes256Gcm) {
     fail('Decryption', `the snapshot is encrypted with cipher ${header.cipher}, which this reader does not know (it knows 1, AES-256-GCM): upgrade @tx2/pack-crypto`);
   }
-  return { header, extension: readExtension(header.extension, maxKdfMemory) };
+  return { header, extension: readExtension(header.extension, maxKdfMemory, maxKdfWork) };
 }
 
 /** Reads what an encrypted snapshot's header says about its key (fingerprint, KDF parameters), or undefined for a plain snapshot. */
@@ -196,7 +198,7 @@ export function* resolveDecryptionKey(given: unknown, extension: KeyExtension): 
 /** The steps of opening an encrypted snapshot: key check, digest check, table of contents. */
 export function* openSteps(input: Uint8Array, key: unknown, options: DecryptOptions): Steps<OpenedSnapshot> {
   const bytes = requireBytes(input, 'the snapshot to decrypt');
-  const { header, extension } = readEncryptedHeader(bytes, options.maxKdfMemory ?? SCRYPT_MAX_MEMORY);
+  const { header, extension } = readEncryptedHeader(bytes, options.maxKdfMemory ?? SCRYPT_MAX_MEMORY, options.maxKdfWork);
   const resolved = yield* resolveDecryptionKey(key, extension);
   const trailer = readTrailer(bytes);
   const end = bytes.length - TRAILER_SIZE;
@@ -453,7 +455,7 @@ export function decodeEncryptedSync(snapshot: Uint8Array, options: DecodeEncrypt
 
 function* snapshotKeySteps(input: Uint8Array, passphrase: string, options: DecryptOptions): Steps<PassphraseKey> {
   const bytes = requireBytes(input, 'the snapshot');
-  const { extension } = readEncryptedHeader(bytes, options.maxKdfMemory ?? SCRYPT_MAX_MEMORY);
+  const { extension } = readEncryptedHeader(bytes, options.maxKdfMemory ?? SCRYPT_MAX_MEMORY, options.maxKdfWork);
   if (extension.kdf === undefined) {
     fail('WrongKey', `this snapshot was encrypted with a raw key (fingerprint ${toHex(extension.fingerprint)}), not a passphrase: pass that EncryptionKey`);
   }

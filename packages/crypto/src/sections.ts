@@ -100,6 +100,8 @@ export interface SectionOpenerOptions {
   backend?: CryptoBackend;
   /** Largest memory the header's scrypt parameters may ask for (default 1 GiB). */
   maxKdfMemory?: number;
+  /** Largest scrypt work N·r·p the header's parameters may ask for (default 2^23). */
+  maxKdfWork?: number;
 }
 
 /**
@@ -109,7 +111,7 @@ export interface SectionOpenerOptions {
  */
 export async function createSectionOpener(header: Uint8Array, key: DecryptionKeyInput | undefined, options: SectionOpenerOptions = {}): Promise<SectionOpener> {
   const bytes = requireBytes(header, 'the header');
-  const { header: parsed, extension } = readEncryptedHeader(bytes, options.maxKdfMemory ?? SCRYPT_MAX_MEMORY);
+  const { header: parsed, extension } = readEncryptedHeader(bytes, options.maxKdfMemory ?? SCRYPT_MAX_MEMORY, options.maxKdfWork);
   const backend = options.backend ?? platformBackend();
   const resolved = await runAsync(resolveDecryptionKey(key, extension), backend);
   const plainHeader = new Uint8Array(HEADER_SIZE);
