@@ -6,6 +6,7 @@ import { isRange, sameIds } from './arrays.js';
 import { type EntitySetEntry, type Manifest, ManifestWriter } from './manifest.js';
 import type { Column, PackedSnapshot } from './model.js';
 import { encodeBytesColumn, encodeStringColumn, isWellFormed } from './var-column.js';
+import { checkEntities } from './world-check.js';
 
 /** A section before compression: where it belongs and its raw bytes. */
 export interface PlannedSection {
@@ -75,6 +76,7 @@ function columnBytes(component: string, column: Column): Uint8Array {
 
 /** Validates a packed snapshot and lays it out as sections; throws InvalidInput on bad input. */
 export function planSnapshot(packed: PackedSnapshot, manifestWriter: ManifestWriter = new ManifestWriter()): SnapshotPlan {
+  checkEntities(packed);
   if (!(packed.entities instanceof Uint32Array) && tagOf(packed.entities) !== '[object Uint32Array]') invalid('snapshot.entities must be a Uint32Array of entity ids');
   const setIds: Uint32Array[] = [];
   const sets: EntitySetEntry[] = [];
