@@ -1,6 +1,7 @@
 import { Decoder, Encoder, ExtensionCodec } from '@msgpack/msgpack';
 import { PackError } from './errors.js';
 import { plainBytes } from './arrays.js';
+import { ExactDecoder } from './exact-decoder.js';
 import { nestsDeeperThan } from './msgpack-depth.js';
 import { isWellFormed } from './var-column.js';
 
@@ -128,6 +129,8 @@ function box(value: unknown, depth: number): unknown {
 }
 
 const extensionCodec = new ExtensionCodec();
+// Any byte that is not plain hex (a BOM included) makes a bigint malformed.
+const strictUtf8 = new TextDecoder('utf-8', { ignoreBOM: true });
 const EMPTY = new Uint8Array(0);
 
 function encodeNested(value: unknown): Uint8Array {
@@ -182,7 +185,7 @@ function decodeExt(ext: number, data: Uint8Array): unknown {
     case EXT_NEGATIVE_ZERO:
       return -0;
     case EXT_BIGINT: {
-      const text = new TextDecoder().decode(data);
+      const text = strictUtf8.decode(data);
       if (!/^-?[0-9a-f]{1,100000}$/.test(text)) throw new PackError('InvalidFormat', 'a bigint in a component blob is malformed');
       return text.startsWith('-') ? -BigInt('0x' + text.slice(1)) : BigInt('0x' + text);
     }
@@ -282,7 +285,7 @@ function limitedDecoder(cache: Decoder[], byteLength: number, codec: ExtensionCo
   let decoder = cache[bucket];
   if (decoder === undefined) {
     const limit = 2 ** bucket;
-    decoder = new Decoder({
+    decoder = new ExactDecoder({
       ...(codec === undefined ? {} : { extensionCodec: codec }),
       maxStrLength: limit,
       maxBinLength: limit,

@@ -6,7 +6,8 @@ import { arrayFor } from './arrays.js';
 //   [o0 = 0][o1]...[oN = dataLength][value 0 bytes][value 1 bytes]...
 
 const utf8 = new TextEncoder();
-const utf8Decoder = new TextDecoder('utf-8', { fatal: true });
+// ignoreBOM: a leading U+FEFF is part of the string, not a byte-order mark to drop.
+const utf8Decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /** Lays out UTF-8 strings as a variable-length section payload. */
 export function encodeStringColumn(values: readonly string[]): Uint8Array {
