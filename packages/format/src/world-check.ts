@@ -2,6 +2,7 @@
 // entity ids, component rows only for entities of the world (at most one each), per-entity
 // metadata and component order in the shapes the reader accepts. Linear time for the usual
 // ascending ids, without a Set per check; other orders are sorted on a copy.
+import { bytesEqual } from '#platform';
 import { PackError } from './errors.js';
 import type { EntityMetadata, PackedSnapshot } from './model.js';
 
@@ -15,7 +16,14 @@ const isEntityId = (v: unknown): v is number => typeof v === 'number' && Number.
 
 /** True when the ids strictly increase (unique, and searchable as they are). */
 function strictlyAscending(ids: Uint32Array): boolean {
-  for (let i = 1; i < ids.length; i++) if (ids[i]! <= ids[i - 1]!) return false;
+  const n = ids.length;
+  if (n < 2) return true;
+  let previous = ids[0]!;
+  for (let i = 1; i < n; i++) {
+    const id = ids[i]!;
+    if (id <= previous) return false;
+    previous = id;
+  }
   return true;
 }
 
@@ -55,23 +63,40 @@ function holds(sorted: Uint32Array, id: number): boolean {
 /** The first id of `ids` (ascending) that `world` (ascending) lacks, or -1. */
 function firstMissing(world: Uint32Array, ids: Uint32Array): number {
   const n = world.length;
-  if (ids.length === 0) return -1;
+  const m = ids.length;
+  if (m === 0) return -1;
   if (n === 0) return ids[0]!;
-  // A contiguous world (the common case) needs bounds only.
+  // A contiguous world (the common case) needs bounds only; a component of every entity, one memcmp.
   const low = world[0]!;
   const high = world[n - 1]!;
   if (high - low === n - 1) {
     if (ids[0]! < low) return ids[0]!;
-    if (ids[ids.length - 1]! > high) return ids[ids.length - 1]!;
+    if (ids[m - 1]! > high) return ids[m - 1]!;
+    return -1;
+  }
+  if (m === n && bytesEqual(bytesOf(ids), bytesOf(world))) return -1;
+  if (m * 8 >= n) {
+    // Dense: one merge pass.
+    let j = 0;
+    for (let i = 0; i < m; i++) {
+      const id = ids[i]!;
+      while (j < n && world[j]! < id) j++;
+      if (j >= n || world[j] !== id) return id;
+      j++;
+    }
     return -1;
   }
   let at = 0;
-  for (let i = 0; i < ids.length; i++) {
+  for (let i = 0; i < m; i++) {
     const id = ids[i]!;
     at = seek(world, id, at);
     if (at >= n || world[at] !== id) return id;
   }
   return -1;
+}
+
+function bytesOf(ids: Uint32Array): Uint8Array {
+  return new Uint8Array(ids.buffer, ids.byteOffset, ids.byteLength);
 }
 
 /**
@@ -139,7 +164,7 @@ export function checkEntityMetadata(metadata: unknown): asserts metadata is Map<
   }
   for (const [entity, value] of metadata) {
     if (!isEntityId(entity)) invalid(`entityMetadata has key ${describe(entity)}: keys are entity ids, integers from 0 to 4294967295`, { entity });
-    if (typeof value !== 'object' || value === null || Array.isArray(value) || value instanceof Uint8Array) {
+    if (typeof value !== 'object' || value === null || Array.isArray(value) || ArrayBuffer.isView(value)) {
       invalid(`the entityMetadata of entity ${entity} is ${describe(value)}: it must be an object such as { created, modified, tags }`, { entity });
     }
   }
@@ -171,6 +196,9 @@ function checkComponentOrder(packed: PackedSnapshot, world: Uint32Array, sortedR
       invalid(`componentOrder lists entity ${describe(entity)}, which is not in snapshot.entities`, { entity });
     }
     if (!Array.isArray(ids)) invalid(`componentOrder of entity ${entity} is not an array of component ids`, { entity });
+    for (const id of ids as unknown[]) {
+      if (!packed.components.some((c) => c?.id === id)) invalid(`componentOrder of entity ${entity} names unknown component "${String(id)}"`, { entity });
+    }
     // The components the entity has, to compare with the list (names are checked by the layout code).
     const has = new Set<unknown>();
     for (const component of packed.components as unknown[]) {
@@ -180,11 +208,7 @@ function checkComponentOrder(packed: PackedSnapshot, world: Uint32Array, sortedR
     }
     const listed = new Set<unknown>(ids);
     if (listed.size !== ids.length || listed.size !== has.size || ![...has].every((id) => listed.has(id))) {
-      const known = ids.every((id) => packed.components.some((c) => c?.id === id));
-      // An unknown name gets the layout code's message.
-      if (known) {
-        invalid(`componentOrder of entity ${entity} lists ${JSON.stringify(ids)}, but the entity has ${JSON.stringify([...has])}: list each of its components once`, { entity });
-      }
+      invalid(`componentOrder of entity ${entity} lists ${JSON.stringify(ids)}, but the entity has ${JSON.stringify([...has])}: list each of its components once`, { entity });
     }
   }
 }
