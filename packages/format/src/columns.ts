@@ -134,8 +134,12 @@ export function getColumn<T extends FieldType>(packed: PackedSnapshot, component
 
 type NumericArray = Exclude<ColumnValues, readonly string[] | readonly Uint8Array[]>;
 
+const isNumericArray = (v: unknown): boolean => ArrayBuffer.isView(v) && !(v instanceof DataView);
+const isBigIntArray = (v: unknown): boolean => v instanceof BigInt64Array || v instanceof BigUint64Array;
+
 /** Copies `source[id]` for each id into a new dense array: sparse per-entity stores to snapshot columns. */
 export function gather<T extends NumericArray>(source: T, entityIds: Uint32Array): T {
+  if (!isNumericArray(source)) throw new PackError('InvalidInput', `gather reads from a typed array, got ${describeValue(source)}`);
   entityIds = entityIdArray(entityIds, 'the entity ids given to gather');
   const ctor = source.constructor as new (length: number) => T;
   const out = new ctor(entityIds.length);
@@ -149,6 +153,8 @@ export function gather<T extends NumericArray>(source: T, entityIds: Uint32Array
 
 /** Writes `values[i]` to `target[entityIds[i]]`: snapshot columns back into sparse per-entity stores. */
 export function scatter<T extends NumericArray>(values: T, entityIds: Uint32Array, target: T): void {
+  if (!isNumericArray(values) || !isNumericArray(target)) throw new PackError('InvalidInput', 'scatter copies from a typed array into another: pass a column and the store to fill');
+  if (isBigIntArray(values) !== isBigIntArray(target)) throw new PackError('InvalidInput', 'scatter cannot copy between bigint (64-bit) and number arrays: use arrays of the same kind');
   entityIds = entityIdArray(entityIds, 'the entity ids given to scatter');
   if (values.length !== entityIds.length) throw new PackError('InvalidInput', `scatter needs one value per entity id (${values.length} values, ${entityIds.length} ids)`);
   for (let i = 0; i < entityIds.length; i++) {

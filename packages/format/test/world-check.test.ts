@@ -233,3 +233,36 @@ describe('builders refuse entity ids they would wrap', () => {
     expect(target).toStrictEqual(new Float32Array(3));
   });
 });
+
+describe('raw errors on malformed input objects', () => {
+  it('toWorldSnapshot refuses objects that are not packed snapshots with InvalidInput', () => {
+    const good = createPackedSnapshot({ entities: [1, 2], components: [{ id: 'B', fields: { b: [new Uint8Array(1), new Uint8Array(2)] }, types: { b: 'bytes' } }] });
+    expect(toWorldSnapshot(good).entities).toHaveLength(2);
+    const cases: [string, (p: PackedSnapshot) => void, RegExp][] = [
+      ['entities not a Uint32Array', (p) => (p.entities = [1, 2] as unknown as Uint32Array), /entities are not a Uint32Array/],
+      ['components not an array', (p) => (p.components = {} as never), /components are not an array/],
+      ['a component without entity ids', (p) => (p.components[0]!.entityIds = undefined as never), /Uint32Array of entity ids/],
+      ['a field name that is not a string', (p) => ((p.components[0] as { fields: { name: unknown }[] }).fields[0]!.name = {}), /string name/],
+      ['a field of unknown type', (p) => ((p.components[0] as { fields: { type: unknown }[] }).fields[0]!.type = 'f16'), /known type/],
+      ['a short column', (p) => ((p.components[0] as { fields: { values: unknown }[] }).fields[0]!.values = [new Uint8Array(1)]), /needs 2 bytes values/],
+      ['a bytes value that is not bytes', (p) => ((p.components[0] as { fields: { values: unknown }[] }).fields[0]!.values = [new Uint8Array(1), 'x']), /not bytes/],
+      ['blobs that are not bytes', (p) => (p.components[0] = { id: 'B', layout: 'blobs', entityIds: p.entities, blobs: [new Uint8Array(1), 5 as never] }), /one Uint8Array blob per entity/],
+      ['an unknown layout', (p) => ((p.components[0] as { layout: string }).layout = 'rows'), /neither the column nor the blob layout/],
+    ];
+    for (const [, edit, message] of cases) {
+      const p = createPackedSnapshot({ entities: [1, 2], components: [{ id: 'B', fields: { b: [new Uint8Array(1), new Uint8Array(2)] }, types: { b: 'bytes' } }] });
+      edit(p);
+      expectPackError(() => toWorldSnapshot(p), 'InvalidInput', message);
+    }
+    expectPackError(() => toWorldSnapshot(null as never), 'InvalidInput', /got no object/);
+  });
+
+  it('gather and scatter refuse arrays they cannot read or write', () => {
+    expectPackError(() => gather(undefined as never, new Uint32Array(1)), 'InvalidInput', /typed array/);
+    expectPackError(() => scatter([1] as never, new Uint32Array(1), new Float32Array(1)), 'InvalidInput', /typed array/);
+    expectPackError(() => scatter(BigInt64Array.from([1n]), new Uint32Array(1), new Float64Array(1) as never), 'InvalidInput', /bigint/);
+    const target = new BigInt64Array(2);
+    scatter(BigUint64Array.from([5n]) as never, Uint32Array.from([1]), target);
+    expect(target[1]).toBe(5n);
+  });
+});
