@@ -41,6 +41,8 @@ export interface DecryptOptions {
   verifyDigest?: boolean;
   /** Largest memory the snapshot's scrypt parameters may ask for, in bytes (default 1 GiB); guards against hostile headers. */
   maxKdfMemory?: number;
+  /** Largest scrypt work N·r·p the snapshot's parameters may ask for (default 2^23, `SCRYPT_MAX_WORK`); guards against hostile headers. */
+  maxKdfWork?: number;
 }
 
 /** Options of the asynchronous decryption functions. */
@@ -113,7 +115,7 @@ export interface Unlocked {
 
 /** The steps of unlocking an encrypted container: header check, key check, digest check. */
 export function* unlockSteps(bytes: Uint8Array, key: unknown, options: DecryptOptions): Steps<Unlocked> {
-  const { extension } = readEncryptedHeader(bytes, options.maxKdfMemory ?? SCRYPT_MAX_MEMORY);
+  const { extension } = readEncryptedHeader(bytes, options.maxKdfMemory ?? SCRYPT_MAX_MEMORY, options.maxKdfWork);
   const resolved = yield* resolveDecryptionKey(key, extension);
   const trailer = readTrailer(bytes);
   if (trailer.flags & TrailerFlags.PayloadDigest && (options.verifyDigest ?? true)) yield* checkDigestSteps(bytes, trailer);
@@ -206,7 +208,7 @@ export function decodeEncryptedSync(snapshot: Uint8Array, options: DecodeEncrypt
 
 function* snapshotKeySteps(input: Uint8Array, passphrase: string, options: DecryptOptions): Steps<PassphraseKey> {
   const bytes = requireBytes(input, 'the snapshot');
-  const { extension } = readEncryptedHeader(bytes, options.maxKdfMemory ?? SCRYPT_MAX_MEMORY);
+  const { extension } = readEncryptedHeader(bytes, options.maxKdfMemory ?? SCRYPT_MAX_MEMORY, options.maxKdfWork);
   if (extension.kdf === undefined) {
     fail('WrongKey', `this snapshot was encrypted with a raw key (fingerprint ${toHex(extension.fingerprint)}), not a passphrase: pass that EncryptionKey`);
   }

@@ -5,7 +5,7 @@
 import { toHex } from '@tx2/pack-format';
 import { fail } from './bytes.js';
 import { FINGERPRINT_LENGTH } from './fingerprint.js';
-import { checkScryptCost, type KdfParams, SALT_LENGTH } from './kdf.js';
+import { checkScryptCost, type KdfParams, SALT_LENGTH, SCRYPT_MAX_WORK } from './kdf.js';
 
 /** Bytes of the extension area. */
 export const EXTENSION_SIZE = 72;
@@ -47,8 +47,8 @@ function corrupt(what: string): never {
   fail('InvalidFormat', `the encryption fields of the header are malformed (${what}): the file is corrupt or not written by tx2-pack`);
 }
 
-/** Decodes and checks the extension area of an encrypted snapshot's header. */
-export function readExtension(area: Uint8Array, maxKdfMemory: number): KeyExtension {
+/** Decodes and checks the extension area of an encrypted snapshot's header; KDF costs over the limits are refused before any derivation. */
+export function readExtension(area: Uint8Array, maxKdfMemory: number, maxKdfWork: number = SCRYPT_MAX_WORK): KeyExtension {
   if (area.length !== EXTENSION_SIZE) corrupt(`${area.length} bytes`);
   const scheme = area[AT.scheme]!;
   if (scheme !== KEY_SCHEME) {
@@ -68,7 +68,7 @@ export function readExtension(area: Uint8Array, maxKdfMemory: number): KeyExtens
   const logN = area[AT.logN]!;
   if (logN > 30) corrupt(`scrypt log2(N) = ${logN}`);
   const kdf: KdfParams = Object.freeze({ algorithm: 'scrypt', N: 2 ** logN, r: area[AT.r]!, p: area[AT.p]!, salt });
-  checkScryptCost(kdf, maxKdfMemory, 'Decryption');
+  checkScryptCost(kdf, { maxMemory: maxKdfMemory, maxWork: maxKdfWork }, 'Decryption');
   return { kdf, fingerprint, fileId };
 }
 

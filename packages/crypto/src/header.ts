@@ -27,7 +27,7 @@ export function sealedHeaderBytes(plain: SnapshotHeader, extension: KeyExtension
 }
 
 /** Reads and checks the header of an encrypted snapshot: Encrypted flag, cipher and extension. */
-export function readEncryptedHeader(bytes: Uint8Array, maxKdfMemory: number): { header: SnapshotHeader; extension: KeyExtension } {
+export function readEncryptedHeader(bytes: Uint8Array, maxKdfMemory: number, maxKdfWork?: number): { header: SnapshotHeader; extension: KeyExtension } {
   const header = readHeader(bytes);
   const flagged = (header.flags & HeaderFlags.Encrypted) !== 0;
   if (!flagged && header.cipher === CipherId.None) {
@@ -37,7 +37,7 @@ export function readEncryptedHeader(bytes: Uint8Array, maxKdfMemory: number): { 
   if (header.cipher !== CipherId.Aes256Gcm) {
     fail('Decryption', `the snapshot is encrypted with cipher ${header.cipher}, which this reader does not know (it knows 1, AES-256-GCM): upgrade @tx2/pack-crypto`);
   }
-  return { header, extension: readExtension(header.extension, maxKdfMemory) };
+  return { header, extension: readExtension(header.extension, maxKdfMemory, maxKdfWork) };
 }
 
 /** The 128 bytes of the plain header an encrypted one opens to: Encrypted flag, cipher and extension cleared. */

@@ -8,6 +8,7 @@ export {
   deriveKeySync,
   SCRYPT_DEFAULTS,
   SCRYPT_MAX_MEMORY,
+  SCRYPT_MAX_WORK,
   SCRYPT_MIN_N,
   SALT_LENGTH,
   type DeriveKeyOptions,

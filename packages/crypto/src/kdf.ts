@@ -24,6 +24,22 @@ export const SCRYPT_MIN_N = 2 ** 10;
 /** The largest memory a snapshot's scrypt parameters may make a reader allocate by default (1 GiB). */
 export const SCRYPT_MAX_MEMORY = 2 ** 30;
 
+/**
+ * The largest scrypt work, N·r·p, a snapshot's parameters may ask of a reader (or a writer)
+ * by default: 2^23, eight times {@link SCRYPT_DEFAULTS} and each of OWASP's scrypt settings,
+ * the most that the memory limit allows with p = 1, and libsodium's "sensitive" level. Memory
+ * alone bounds N·r, not p: without this, p = 255 keeps a reader busy for minutes.
+ */
+export const SCRYPT_MAX_WORK = 2 ** 23;
+
+/** The cost limits {@link checkScryptCost} applies. */
+export interface ScryptLimits {
+  /** Largest memory, in bytes (128·N·r + 128·r·p). */
+  maxMemory: number;
+  /** Largest work, N·r·p. */
+  maxWork: number;
+}
+
 /** The scrypt parameters and salt that turn a passphrase into a key; stored in the snapshot header. */
 export interface KdfParams {
   readonly algorithm: 'scrypt';
@@ -48,6 +64,8 @@ export interface DeriveKeyOptions {
   salt?: Uint8Array;
   /** Largest scrypt memory accepted, in bytes (default 1 GiB). */
   maxMemory?: number;
+  /** Largest scrypt work N·r·p accepted (default {@link SCRYPT_MAX_WORK}, 2^23): readers refuse more by default. */
+  maxWork?: number;
   /** Random source for the salt (default: crypto.getRandomValues). For deterministic tests only. */
   random?: RandomSource;
 }
@@ -69,21 +87,31 @@ export function isPassphraseKey(value: unknown): value is PassphraseKey {
   return typeof value === 'object' && value !== null && EncryptionKey.isKey((value as PassphraseKey).key) && typeof (value as PassphraseKey).kdf === 'object';
 }
 
-/** Checks scrypt parameters (from options or from a header): a PackError with `code` when unacceptable. */
-export function checkScryptCost(cost: ScryptCost, maxMemory: number, code: 'InvalidInput' | 'Decryption'): void {
+/** Checks scrypt parameters (from options or from a header) before any derivation: a PackError with `code` when unacceptable. */
+export function checkScryptCost(cost: ScryptCost, limits: ScryptLimits, code: 'InvalidInput' | 'Decryption'): void {
   const { N, r, p } = cost;
-  const where = code === 'InvalidInput' ? 'the scrypt options' : "the snapshot's scrypt parameters";
+  const reading = code === 'Decryption';
+  const where = reading ? "the snapshot's scrypt parameters" : 'the scrypt options';
   if (!Number.isInteger(N) || N < SCRYPT_MIN_N || N > 2 ** 30 || (N & (N - 1)) !== 0) {
     fail(code, `${where} have N = ${N}: N must be a power of two from 2^10 to 2^30 (the default is 2^17)`);
   }
   if (!Number.isInteger(r) || r < 1 || r > 255) fail(code, `${where} have r = ${r}: r must be an integer from 1 to 255 (the default is 8)`);
   if (!Number.isInteger(p) || p < 1 || p > 255) fail(code, `${where} have p = ${p}: p must be an integer from 1 to 255 (the default is 1)`);
+  const { maxMemory, maxWork } = limits;
   const memory = scryptMemory(cost);
   if (memory > maxMemory) {
-    fail(code, `${where} need ${memory} bytes of memory, over the ${maxMemory}-byte limit: ${code === 'InvalidInput' ? 'lower N or r' : 'raise maxKdfMemory if the file is trusted'}`, {
+    fail(code, `${where} need ${memory} bytes of memory, over the ${maxMemory}-byte limit: ${reading ? 'raise maxKdfMemory if the file is trusted' : 'lower N or r'}`, {
       memory,
       maxMemory,
     });
+  }
+  const work = N * r * p;
+  if (work > maxWork) {
+    fail(
+      code,
+      `${where} (N = 2^${Math.log2(N)}, r = ${r}, p = ${p}) ask for N·r·p = ${work} of work, over the limit of ${maxWork}: ${reading ? 'raise maxKdfWork if the file is trusted' : 'lower N, r or p (or raise maxWork)'}`,
+      { work, maxWork, N, r, p },
+    );
   }
 }
 
@@ -96,7 +124,7 @@ export function passphraseBytes(passphrase: unknown): Uint8Array {
 
 function resolveParams(options: DeriveKeyOptions): KdfParams {
   const cost = { ...SCRYPT_DEFAULTS, ...options.scrypt };
-  checkScryptCost(cost, options.maxMemory ?? SCRYPT_MAX_MEMORY, 'InvalidInput');
+  checkScryptCost(cost, { maxMemory: options.maxMemory ?? SCRYPT_MAX_MEMORY, maxWork: options.maxWork ?? SCRYPT_MAX_WORK }, 'InvalidInput');
   let salt: Uint8Array;
   if (options.salt !== undefined) {
     if (!(options.salt instanceof Uint8Array) || options.salt.length !== SALT_LENGTH) {

@@ -8,7 +8,7 @@ import { keyFingerprint } from './fingerprint.js';
 // Raw key bytes, kept out of the object so that logging or serializing a key shows none of them.
 const RAW = new WeakMap<EncryptionKey, { bytes: Uint8Array; fingerprint: Uint8Array }>();
 
-function checkLength(bytes: Uint8Array, source: string): void {
+function checkLength(bytes: { length: number }, source: string): void {
   if (bytes.length !== KEY_LENGTH) {
     fail(
       'InvalidInput',
@@ -40,9 +40,12 @@ export class EncryptionKey {
   /** A key from 64 hexadecimal digits (either case). */
   static fromHex(hex: string): EncryptionKey {
     if (typeof hex !== 'string') fail('InvalidInput', `EncryptionKey.fromHex expects a string, got ${describe(hex)}`);
+    const text = hex.trim();
+    // Checked before decoding, so that a huge string costs no allocation.
+    if (text.length > 4 * KEY_LENGTH) checkLength({ length: Math.floor(text.length / 2) }, 'the hex string');
     let bytes: Uint8Array;
     try {
-      bytes = fromHex(hex.trim());
+      bytes = fromHex(text);
     } catch (error) {
       if (!isPackError(error)) throw error;
       fail('InvalidInput', 'the key is not hexadecimal: expected 64 digits 0-9 and a-f, as EncryptionKey.toHex() writes');
@@ -54,7 +57,9 @@ export class EncryptionKey {
   /** A key from base64 (standard or URL-safe alphabet, padded or not). */
   static fromBase64(base64: string): EncryptionKey {
     if (typeof base64 !== 'string') fail('InvalidInput', `EncryptionKey.fromBase64 expects a string, got ${describe(base64)}`);
-    const bytes = fromBase64(base64.trim());
+    const text = base64.trim();
+    if (text.length > 4 * KEY_LENGTH) checkLength({ length: Math.floor((text.length * 3) / 4) }, 'the base64 string');
+    const bytes = fromBase64(text);
     if (bytes === undefined) fail('InvalidInput', 'the key is not valid base64: expected 44 characters, as EncryptionKey.toBase64() writes');
     checkLength(bytes, 'the base64 string');
     return new EncryptionKey(bytes);

@@ -59,6 +59,8 @@ export interface SectionOpenerOptions {
   backend?: CryptoBackend;
   /** Largest memory the header's scrypt parameters may ask for (default 1 GiB). */
   maxKdfMemory?: number;
+  /** Largest scrypt work N·r·p the header's parameters may ask for (default 2^23). */
+  maxKdfWork?: number;
 }
 
 /**
@@ -73,7 +75,7 @@ export interface SectionOpenerOptions {
 export async function createSectionOpener(header: Uint8Array, key: DecryptionKeyInput | undefined, options: SectionOpenerOptions = {}): Promise<SectionOpener> {
   const bytes = requireBytes(header, 'the header');
   const maxKdfMemory = options.maxKdfMemory ?? SCRYPT_MAX_MEMORY;
-  const { extension } = readEncryptedHeader(bytes, maxKdfMemory);
+  const { extension } = readEncryptedHeader(bytes, maxKdfMemory, options.maxKdfWork);
   const backend = options.backend ?? platformBackend();
   const resolved = await runAsync(resolveDecryptionKey(key, extension), backend);
   return frameOpener(openContext(bytes, resolved, { maxKdfMemory }), { sync: false, backend });

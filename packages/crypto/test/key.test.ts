@@ -56,6 +56,12 @@ describe('EncryptionKey', () => {
     expectPackError(() => EncryptionKey.fromBase64(Buffer.alloc(n).toString('base64')), 'InvalidInput', /exactly 32 bytes/);
   });
 
+  it('refuses a huge string by its length, before decoding it', () => {
+    const huge = 'a'.repeat(10_000_000);
+    expectPackError(() => EncryptionKey.fromHex(huge), 'InvalidInput', /exactly 32 bytes, the hex string holds 5000000/);
+    expectPackError(() => EncryptionKey.fromBase64(huge), 'InvalidInput', /exactly 32 bytes, the base64 string holds 7500000/);
+  });
+
   it('refuses text that is not hex or base64', () => {
     expectPackError(() => EncryptionKey.fromHex('zz'.repeat(32)), 'InvalidInput', /not hexadecimal/);
     expectPackError(() => EncryptionKey.fromHex('a'.repeat(63)), 'InvalidInput', /not hexadecimal/);

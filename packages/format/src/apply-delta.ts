@@ -2,10 +2,12 @@ import { bytesEqual } from '#platform';
 import type { ComponentDelta, IdListDelta, SnapshotDelta } from './delta-model.js';
 import { allocate, applyIdList, copyValue, gatherRows, matchRows, PairCache, wordsOf } from './delta-rows.js';
 import { applyEntityMetadata, applyMetadata, diff } from './diff.js';
-import { PackError } from './errors.js';
+import { checkColumnValues, checkComponentShape, checkDeltaShape, checkIdListDelta, checkPatchRows, malformed } from './delta-shape.js';
+import { isPackError, PackError } from './errors.js';
 import { FIELD_TYPES, type FieldType } from './field-types.js';
 import { hashHex, snapshotHash } from './hash.js';
 import type { Column, PackedComponent, PackedSnapshot } from './model.js';
+import { checkEntities } from './world-check.js';
 
 /** How `applyDelta` checks its input and output. */
 export interface ApplyOptions {
@@ -18,9 +20,6 @@ export interface ApplyOptions {
   baseHash?: Uint8Array;
 }
 
-function malformed(message: string): never {
-  throw new PackError('InvalidFormat', `the delta is malformed: ${message}`);
-}
 
 /**
  * Rebuilds the snapshot a delta was made to: `applyDelta(a, diff(a, b))` equals `b` bit for
@@ -28,6 +27,7 @@ function malformed(message: string): never {
  */
 export function applyDelta(base: PackedSnapshot, delta: SnapshotDelta, options: ApplyOptions = {}): PackedSnapshot {
   const verify = options.verify ?? true;
+  checkDeltaShape(delta);
   if (verify) {
     const actual = options.baseHash ?? snapshotHash(base);
     if (!bytesEqual(actual, delta.base)) {
@@ -59,7 +59,7 @@ export function applyDelta(base: PackedSnapshot, delta: SnapshotDelta, options: 
     worldTime: delta.worldTime,
     schemaVersion: delta.schemaVersion,
     metadata: delta.metadata === undefined ? base.metadata : applyMetadata(base.metadata, delta.metadata),
-    entities: applyIdList(base.entities, delta.entities),
+    entities: applyIdListChecked(base.entities, delta.entities, 'the entity list'),
     components,
   };
   const entityMetadata =
@@ -67,6 +67,7 @@ export function applyDelta(base: PackedSnapshot, delta: SnapshotDelta, options: 
   if (entityMetadata !== undefined && entityMetadata.size > 0) result.entityMetadata = entityMetadata;
   const order = delta.componentOrder === undefined ? base.componentOrder : delta.componentOrder === null ? undefined : new Map(delta.componentOrder);
   if (order !== undefined && order.size > 0) result.componentOrder = order;
+  checkRebuilt(result);
 
   if (verify) {
     const actual = snapshotHash(result);
@@ -85,10 +86,40 @@ export function invertDelta(base: PackedSnapshot, delta: SnapshotDelta, options:
   return diff(target, base, { baseHash: delta.target, nextHash: delta.base });
 }
 
+/**
+ * Refuses a rebuilt snapshot the encoder would refuse (an entity twice, a row of an entity not
+ * in the world, a bad component order or entity metadata): the delta that made it is malformed.
+ * Linear for ascending ids, so it runs even when hashes are not verified.
+ */
+function checkRebuilt(result: PackedSnapshot): void {
+  try {
+    checkEntities(result);
+  } catch (error) {
+    if (!isPackError(error, 'InvalidInput')) throw error;
+    malformed(`it rebuilds an inconsistent snapshot: ${error.message}`, error.details);
+  }
+}
+
+/** Applies an id-list change, refusing removed ids the list does not have. */
+function applyIdListChecked(ids: Uint32Array, change: IdListDelta | undefined, what: string): Uint32Array {
+  const out = applyIdList(ids, change);
+  if (change !== undefined && 'removed' in change && out.length !== ids.length - change.removed.length + change.added.length) {
+    const present = new Set(ids);
+    const seen = new Set<number>();
+    for (const id of change.removed) {
+      if (!present.has(id)) malformed(`it removes entity ${id} from ${what}, which does not have it`, { entity: id });
+      if (seen.has(id)) malformed(`it removes entity ${id} from ${what} twice`, { entity: id });
+      seen.add(id);
+    }
+  }
+  return out;
+}
+
 function applyComponent(base: PackedComponent | undefined, change: ComponentDelta, rowCache: RowsCache): PackedComponent {
   if (change.change === 'added' || change.change === 'replaced') {
     const carried = (change.component as { id?: unknown } | undefined)?.id;
     if (carried !== change.id) malformed(`component "${change.id}" carries data named "${String(carried)}"`);
+    checkComponentShape(change.component, `component "${change.id}"`);
     return change.component;
   }
   if (base === undefined) malformed(`it ${change.change === 'unchanged' ? 'keeps' : 'patches'} component "${change.id}", which the base does not have`);
@@ -98,13 +129,16 @@ function applyComponent(base: PackedComponent | undefined, change: ComponentDelt
     malformed(`component "${unknown.id}" has unknown change "${String(unknown.change)}"`);
   }
   if (change.layout !== base.layout) malformed(`it patches component "${change.id}" as ${String(change.layout)}, but the base stores it as ${base.layout}`);
+  checkIdListDelta(change.rows, `the row change of component "${change.id}"`);
+  if (!Array.isArray(change.fields)) malformed(`the field changes of component "${change.id}" are not an array`);
+  if (change.added !== undefined && (typeof change.added !== 'object' || change.added === null)) malformed(`the added rows of "${change.id}" are not { fields } or { blobs }`);
 
   // Components sharing an entity list and a row change share the rebuilt list and matching.
   const { entityIds, source } =
     change.rows === undefined
       ? { entityIds: base.entityIds, source: new Int32Array(base.entityIds.length) }
       : cached(rowCache, base.entityIds, change.rows, () => {
-          const ids = applyIdList(base.entityIds, change.rows);
+          const ids = applyIdListChecked(base.entityIds, change.rows, `component "${change.id}"`);
           return { entityIds: ids, source: matchRows(base.entityIds, ids) };
         });
   const n = entityIds.length;
@@ -116,7 +150,7 @@ function applyComponent(base: PackedComponent | undefined, change: ComponentDelt
   let added: Column[] | undefined;
   if (change.added !== undefined) {
     added = 'blobs' in change.added ? [{ name: '', type: 'bytes', values: change.added.blobs }] : change.added.fields;
-    if (base.layout === 'blobs' ? !('blobs' in change.added) : !('fields' in change.added)) malformed(`the added rows of "${change.id}" do not match its layout`);
+    if (base.layout === 'blobs' ? !('blobs' in change.added) : !('fields' in change.added) || !Array.isArray(added)) malformed(`the added rows of "${change.id}" do not match its layout`);
   }
   if (addedCount > 0 && added === undefined) malformed(`component "${change.id}" gains ${addedCount} entities but carries no values for them`);
   if (added !== undefined && added.length !== columns.length) malformed(`the added rows of "${change.id}" have ${added.length} fields, the component ${columns.length}`);
@@ -124,6 +158,7 @@ function applyComponent(base: PackedComponent | undefined, change: ComponentDelt
   const byName = new Map(columns.map((c, f) => [c.name, f]));
   const patches = new Map<number, (typeof change.fields)[number]>();
   for (const field of change.fields) {
+    if (typeof field !== 'object' || field === null) malformed(`a field change of "${change.id}" is not an object`);
     const f = byName.get(field.name);
     if (f === undefined) malformed(`it changes field "${field.name}", which component "${change.id}" does not have`);
     if (patches.has(f)) malformed(`field "${field.name}" of "${change.id}" is changed twice`);
@@ -135,11 +170,17 @@ function applyComponent(base: PackedComponent | undefined, change: ComponentDelt
     const type = column.type;
     const what = `field "${column.name}" of "${change.id}"`;
     const extra = added?.[f];
-    if (extra !== undefined) checkValues(extra.values, type, addedCount, `the added rows of ${what}`);
+    if (added !== undefined) {
+      if (typeof extra !== 'object' || extra === null || extra.name !== column.name || extra.type !== type) {
+        malformed(`the added rows of "${change.id}" do not have field ${f} of the component ("${column.name}", ${type})`);
+      }
+      checkColumnValues(extra.values, type, addedCount, `the added rows of ${what}`);
+    }
     const patch = patches.get(f);
+    checkPatchRows(patch?.rows, n, what);
     if (patch !== undefined && patch.rows === undefined) {
       // Stored whole: copy, so the result never aliases the delta's buffers.
-      checkValues(patch.values, type, n, what);
+      checkColumnValues(patch.values, type, n, what);
       return { name: column.name, type, values: copyColumn(type, patch.values as Column['values']) } as Column;
     }
     let target: ReturnType<typeof allocate>;
@@ -165,11 +206,10 @@ function applyComponent(base: PackedComponent | undefined, change: ComponentDelt
     }
     if (patch !== undefined) {
       const rows = patch.rows!;
-      checkValues(patch.values, type, rows.length, what);
+      checkColumnValues(patch.values, type, rows.length, what);
       const patchWords = wordsOf(type, patch.values as Column['values']);
       for (let k = 0; k < rows.length; k++) {
         const r = rows[k]!;
-        if (r >= n) malformed(`it changes row ${r} of ${what}, which has ${n} rows`);
         copyValue(target.words, target.values, r, patchWords, patch.values as ArrayLike<unknown>, k);
       }
     }
@@ -189,15 +229,6 @@ function cached<V extends { entityIds: Uint32Array; source: Int32Array }>(cache:
   let value = inner.get(second) as V | undefined;
   if (value === undefined) inner.set(second, (value = make()));
   return value;
-}
-
-function checkValues(values: unknown, type: FieldType, count: number, what: string): void {
-  const array = FIELD_TYPES[type].array;
-  const ok = array === undefined ? Array.isArray(values) : values instanceof array;
-  if (!ok) malformed(`${what} should hold ${type} values`);
-  if ((values as ArrayLike<unknown>).length !== count) malformed(`${what} has ${(values as ArrayLike<unknown>).length} values where ${count} are needed`);
-  if (type === 'bytes' && !(values as unknown[]).every((v) => v instanceof Uint8Array)) malformed(`${what} holds a value that is not bytes`);
-  if (type === 'string' && !(values as unknown[]).every((v) => typeof v === 'string')) malformed(`${what} holds a value that is not a string`);
 }
 
 function copyColumn(type: FieldType, values: Column['values']): Column['values'] {

@@ -1,6 +1,8 @@
 import { Decoder, Encoder, ExtensionCodec } from '@msgpack/msgpack';
 import { PackError } from './errors.js';
 import { plainBytes } from './arrays.js';
+import { ExactDecoder } from './exact-decoder.js';
+import { nestsDeeperThan } from './msgpack-depth.js';
 import { isWellFormed } from './var-column.js';
 
 // MessagePack alone loses undefined (becomes nil), -0 (becomes int 0), Map/Set key
@@ -40,15 +42,26 @@ const TYPED_ARRAYS = [
   BigUint64Array,
 ] as const;
 
-const MAX_DEPTH = 256;
+/**
+ * How deep a blob value may nest (containers inside containers: arrays, objects, Maps, Sets),
+ * on writing and by default on reading. Readers walk decoded values recursively (re-encoding,
+ * JSON export, structuredClone), so the limit keeps them far from the call-stack limit; it is
+ * the writer's limit since the first release, so every blob ever written stays readable.
+ */
+export const MAX_BLOB_DEPTH = 256;
 
-function fail(message: string): never {
-  throw new PackError('Serialization', message);
+/** How deep the manifest's plain MessagePack may nest: it needs 5 levels; the rest is room for later keys. */
+export const MAX_MANIFEST_DEPTH = 16;
+
+function fail(message: string, details?: Record<string, unknown>): never {
+  throw new PackError('Serialization', message, details === undefined ? {} : { details });
 }
 
 /** Rewrites the values MessagePack cannot keep into boxes; returns `value` itself when none. */
 function box(value: unknown, depth: number): unknown {
-  if (depth > MAX_DEPTH) fail(`component data nests deeper than ${MAX_DEPTH} levels (or is cyclic): flatten it`);
+  if (depth > MAX_BLOB_DEPTH) {
+    fail(`component data nests deeper than ${MAX_BLOB_DEPTH} levels (or is cyclic), more than a reader accepts: flatten it`, { maxDepth: MAX_BLOB_DEPTH });
+  }
   switch (typeof value) {
     case 'undefined':
       return UNDEFINED_BOX;
@@ -116,6 +129,8 @@ function box(value: unknown, depth: number): unknown {
 }
 
 const extensionCodec = new ExtensionCodec();
+// Any byte that is not plain hex (a BOM included) makes a bigint malformed.
+const strictUtf8 = new TextDecoder('utf-8', { ignoreBOM: true });
 const EMPTY = new Uint8Array(0);
 
 function encodeNested(value: unknown): Uint8Array {
@@ -170,7 +185,7 @@ function decodeExt(ext: number, data: Uint8Array): unknown {
     case EXT_NEGATIVE_ZERO:
       return -0;
     case EXT_BIGINT: {
-      const text = new TextDecoder().decode(data);
+      const text = strictUtf8.decode(data);
       if (!/^-?[0-9a-f]{1,100000}$/.test(text)) throw new PackError('InvalidFormat', 'a bigint in a component blob is malformed');
       return text.startsWith('-') ? -BigInt('0x' + text.slice(1)) : BigInt('0x' + text);
     }
@@ -211,7 +226,8 @@ function decodeExt(ext: number, data: Uint8Array): unknown {
   }
 }
 
-const encoder = new Encoder({ extensionCodec, maxDepth: MAX_DEPTH * 2 + 8, initialBufferSize: 256 });
+// A Map or Set is an ext whose data is an array: two MessagePack levels for one of ours.
+const encoder = new Encoder({ extensionCodec, maxDepth: MAX_BLOB_DEPTH * 2 + 8, initialBufferSize: 256 });
 // For structures this library builds itself (the manifest): plain MessagePack, no boxing.
 // Numbers are all written as float64 so that -0 (which MessagePack ints lose) survives.
 const plainEncoder = new Encoder({ initialBufferSize: 1024, forceIntegerToFloat: true });
@@ -234,12 +250,29 @@ export function encodeBlob(value: unknown): Uint8Array {
 
 const plainDecoders: Decoder[] = [];
 
-/** Decodes bytes written by {@link encodePlain}, with the same length limits as blobs. */
-export function decodePlain(bytes: Uint8Array, what: string): unknown {
+/** Decodes bytes written by {@link encodePlain}, with the same length limits as blobs and a depth limit. */
+export function decodePlain(bytes: Uint8Array, what: string, maxDepth: number = MAX_MANIFEST_DEPTH): unknown {
+  checkDepth(bytes, what, maxDepth, NO_WRAPPERS);
   try {
     return limitedDecoder(plainDecoders, bytes.length, undefined).decode(bytes);
   } catch (error) {
     throw new PackError('InvalidFormat', `${what} is not valid MessagePack (${(error as Error).message}): the file is corrupt`, { cause: error });
+  }
+}
+
+const NO_WRAPPERS: readonly number[] = [];
+// Ext types whose data is a MessagePack array of the value's members.
+const WRAPPERS: readonly number[] = [EXT_MAP, EXT_SET];
+
+/** Refuses input nesting deeper than `maxDepth`, before any of it is decoded. */
+function checkDepth(bytes: Uint8Array, what: string, maxDepth: number, wrappers: readonly number[]): void {
+  if (!Number.isInteger(maxDepth) || maxDepth < 0) {
+    throw new PackError('InvalidInput', `maxDepth must be a non-negative integer, got ${String(maxDepth)}`);
+  }
+  if (nestsDeeperThan(bytes, maxDepth, wrappers)) {
+    throw new PackError('InvalidFormat', `${what} nests deeper than ${maxDepth} levels, the limit (maxDepth): the file is corrupt or hostile; raise the limit only for a trusted file`, {
+      details: { limit: 'maxDepth', maxDepth },
+    });
   }
 }
 
@@ -252,7 +285,7 @@ function limitedDecoder(cache: Decoder[], byteLength: number, codec: ExtensionCo
   let decoder = cache[bucket];
   if (decoder === undefined) {
     const limit = 2 ** bucket;
-    decoder = new Decoder({
+    decoder = new ExactDecoder({
       ...(codec === undefined ? {} : { extensionCodec: codec }),
       maxStrLength: limit,
       maxBinLength: limit,
@@ -273,10 +306,19 @@ function decodeWithLimits(bytes: Uint8Array): unknown {
   return decoderFor(bytes.length).decode(bytes);
 }
 
-/** Decodes bytes written by {@link encodeBlob}; malformed input is a PackError (InvalidFormat). */
-export function decodeBlob(bytes: Uint8Array, what = 'a component blob'): unknown {
+/** Limits of {@link decodeBlob}. */
+export interface BlobDecodeOptions {
+  /** How deep the value may nest (default {@link MAX_BLOB_DEPTH}, what writers accept); deeper input is InvalidFormat. */
+  maxDepth?: number;
+}
+
+/** Decodes bytes written by {@link encodeBlob}; malformed or too deeply nested input is a PackError (InvalidFormat). */
+export function decodeBlob(bytes: Uint8Array, what = 'a component blob', options: BlobDecodeOptions = {}): unknown {
+  if (!(bytes instanceof Uint8Array)) throw new PackError('InvalidInput', `${what} must be a Uint8Array of MessagePack bytes`);
+  const plain = plainBytes(bytes);
+  checkDepth(plain, what, options.maxDepth ?? MAX_BLOB_DEPTH, WRAPPERS);
   try {
-    return decodeWithLimits(plainBytes(bytes));
+    return decodeWithLimits(plain);
   } catch (error) {
     if (error instanceof PackError) throw error;
     throw new PackError('InvalidFormat', `${what} is not valid MessagePack (${(error as Error).message}): the file is corrupt`, {

@@ -1,6 +1,7 @@
 import { PackError } from './errors.js';
 import type { ColumnValues, ColumnValuesByType, FieldType } from './field-types.js';
 import type { Column, ColumnarComponent, EntityMetadata, PackedComponent, PackedSnapshot } from './model.js';
+import { entityMetadataMap } from './world-check.js';
 
 /** A column given by its values alone; the type comes from the array class (Uint8Array is u8, string[] string, Uint8Array[] bytes). */
 export type ColumnInput = Exclude<ColumnValues, readonly string[] | readonly Uint8Array[]> | readonly string[] | readonly Uint8Array[];
@@ -8,8 +9,8 @@ export type ColumnInput = Exclude<ColumnValues, readonly string[] | readonly Uin
 /** A component built from existing arrays. */
 export interface ComponentInput {
   id: string;
-  /** The entities of the rows; defaults to the snapshot's entity list. */
-  entityIds?: Uint32Array;
+  /** The entities of the rows (integers from 0 to 2^32-1); defaults to the snapshot's entity list. */
+  entityIds?: Uint32Array | readonly number[];
   /** One array per field, by field name. */
   fields: Record<string, ColumnInput>;
   /** Types that the array class cannot tell, such as `bool` for a Uint8Array. */
@@ -18,6 +19,7 @@ export interface ComponentInput {
 
 /** Everything a snapshot built from typed arrays needs; only `entities` is required. */
 export interface PackedSnapshotInput {
+  /** Entity ids, integers from 0 to 2^32-1 (anything else is refused, never wrapped). */
   entities: Uint32Array | readonly number[];
   components?: ComponentInput[];
   timestamp?: number;
@@ -25,7 +27,8 @@ export interface PackedSnapshotInput {
   worldTime?: number;
   schemaVersion?: number;
   metadata?: Record<string, unknown>;
-  entityMetadata?: Map<number, EntityMetadata>;
+  /** Per-entity metadata: a Map, or [entity id, metadata] pairs (the order of the file). */
+  entityMetadata?: Map<number, EntityMetadata> | readonly (readonly [number, EntityMetadata])[];
 }
 
 const TYPE_BY_TAG: Record<string, FieldType> = {
@@ -51,11 +54,46 @@ function typeOf(values: ColumnInput, component: string, field: string): FieldTyp
   throw new PackError('InvalidInput', `field "${field}" of component "${component}" is not a typed array, string[] or Uint8Array[]: give its type in \`types\``);
 }
 
+const isIdArray = (v: unknown): v is Uint32Array => v instanceof Uint32Array || Object.prototype.toString.call(v) === '[object Uint32Array]';
+
+/** `ids` as a Uint32Array (itself when it is one); other arrays must hold integers from 0 to 2^32-1, which are never wrapped. */
+function entityIdArray(ids: unknown, what: string): Uint32Array {
+  if (isIdArray(ids)) return ids;
+  if (!Array.isArray(ids) && !(ArrayBuffer.isView(ids) && !(ids instanceof DataView))) {
+    throw new PackError('InvalidInput', `${what} must be a Uint32Array or an array of entity ids`);
+  }
+  const list = ids as ArrayLike<unknown>;
+  const out = new Uint32Array(list.length);
+  for (let i = 0; i < list.length; i++) {
+    const id = list[i];
+    if (typeof id !== 'number' || !Number.isInteger(id) || id < 0 || id > 0xffffffff) {
+      throw new PackError('InvalidInput', `${what}[${i}] is ${describeValue(id)}: entity ids must be integers from 0 to 4294967295`, {
+        details: { position: i, value: typeof id === 'bigint' ? String(id) : id },
+      });
+    }
+    out[i] = id;
+  }
+  return out;
+}
+
+function describeValue(v: unknown): string {
+  if (typeof v === 'number') return Object.is(v, -0) ? '-0' : String(v);
+  if (typeof v === 'bigint') return `${v}n`;
+  if (typeof v === 'string') return JSON.stringify(v);
+  return v === null || v === undefined || typeof v === 'boolean' ? String(v) : Object.prototype.toString.call(v);
+}
+
 /** Builds a packed snapshot straight from typed arrays (bitECS-style stores), without per-entity objects or copies. */
 export function createPackedSnapshot(input: PackedSnapshotInput): PackedSnapshot {
-  const entities = input.entities instanceof Uint32Array ? input.entities : Uint32Array.from(input.entities);
-  const components = (input.components ?? []).map((c): ColumnarComponent => {
-    const entityIds = c.entityIds ?? entities;
+  if (typeof input !== 'object' || input === null) throw new PackError('InvalidInput', 'createPackedSnapshot needs an object with at least `entities`');
+  const entities = entityIdArray(input.entities, 'entities');
+  const entityMetadata = entityMetadataMap(input.entityMetadata);
+  if (input.components !== undefined && !Array.isArray(input.components)) throw new PackError('InvalidInput', '`components` must be an array of { id, fields }');
+  const components = (input.components ?? []).map((c, index): ColumnarComponent => {
+    if (typeof c !== 'object' || c === null || typeof c.fields !== 'object' || c.fields === null) {
+      throw new PackError('InvalidInput', `component ${index} must be an object with \`id\` and \`fields\` (an object of arrays by field name)`);
+    }
+    const entityIds = c.entityIds === undefined ? entities : entityIdArray(c.entityIds, `entityIds of component "${String(c.id)}"`);
     const fields = Object.entries(c.fields).map(([name, values]): Column => {
       const declared = c.types !== undefined && Object.prototype.hasOwnProperty.call(c.types, name) ? c.types[name] : undefined;
       const type = declared ?? typeOf(values, c.id, name);
@@ -72,7 +110,7 @@ export function createPackedSnapshot(input: PackedSnapshotInput): PackedSnapshot
     entities,
     components,
   };
-  if (input.entityMetadata !== undefined) packed.entityMetadata = input.entityMetadata;
+  if (entityMetadata !== undefined) packed.entityMetadata = entityMetadata;
   return packed;
 }
 
@@ -96,8 +134,13 @@ export function getColumn<T extends FieldType>(packed: PackedSnapshot, component
 
 type NumericArray = Exclude<ColumnValues, readonly string[] | readonly Uint8Array[]>;
 
+const isNumericArray = (v: unknown): boolean => ArrayBuffer.isView(v) && !(v instanceof DataView);
+const isBigIntArray = (v: unknown): boolean => v instanceof BigInt64Array || v instanceof BigUint64Array;
+
 /** Copies `source[id]` for each id into a new dense array: sparse per-entity stores to snapshot columns. */
 export function gather<T extends NumericArray>(source: T, entityIds: Uint32Array): T {
+  if (!isNumericArray(source)) throw new PackError('InvalidInput', `gather reads from a typed array, got ${describeValue(source)}`);
+  entityIds = entityIdArray(entityIds, 'the entity ids given to gather');
   const ctor = source.constructor as new (length: number) => T;
   const out = new ctor(entityIds.length);
   for (let i = 0; i < entityIds.length; i++) {
@@ -110,6 +153,9 @@ export function gather<T extends NumericArray>(source: T, entityIds: Uint32Array
 
 /** Writes `values[i]` to `target[entityIds[i]]`: snapshot columns back into sparse per-entity stores. */
 export function scatter<T extends NumericArray>(values: T, entityIds: Uint32Array, target: T): void {
+  if (!isNumericArray(values) || !isNumericArray(target)) throw new PackError('InvalidInput', 'scatter copies from a typed array into another: pass a column and the store to fill');
+  if (isBigIntArray(values) !== isBigIntArray(target)) throw new PackError('InvalidInput', 'scatter cannot copy between bigint (64-bit) and number arrays: use arrays of the same kind');
+  entityIds = entityIdArray(entityIds, 'the entity ids given to scatter');
   if (values.length !== entityIds.length) throw new PackError('InvalidInput', `scatter needs one value per entity id (${values.length} values, ${entityIds.length} ids)`);
   for (let i = 0; i < entityIds.length; i++) {
     const id = entityIds[i]!;

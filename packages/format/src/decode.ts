@@ -64,6 +64,8 @@ export interface DecodeOptions {
    * trusted files of many entities without components.
    */
   maxRangeIds?: number;
+  /** How deep world and entity metadata may nest (default `MAX_BLOB_DEPTH`, 256: what writers accept); deeper is InvalidFormat. */
+  maxBlobDepth?: number;
   /** Largest decoded size of the manifest section (default 64 MiB: schemas and metadata, never bulk data). */
   maxManifestSize?: number;
   /** Opens sealed sections of encrypted containers: pass the key through @tx2/pack-crypto (decodeEncrypted / readEncrypted) rather than setting this. */
@@ -201,6 +203,7 @@ interface ReadContext {
   filters: FilterLookup | undefined;
   maxSectionSize: number;
   maxManifestSize: number;
+  maxBlobDepth: number | undefined;
   /** Frames fetched ahead by one coalesced read, by ordinal. */
   fetched: Map<number, Uint8Array>;
 }
@@ -422,6 +425,7 @@ function contextOf(source: ByteSource, structure: Structure, options: DecodeOpti
     filters: options.filters,
     maxSectionSize: options.maxSectionSize ?? DEFAULT_MAX_SECTION_SIZE,
     maxManifestSize: options.maxManifestSize ?? DEFAULT_MAX_MANIFEST_SIZE,
+    maxBlobDepth: options.maxBlobDepth,
     fetched: new Map(),
   };
 }
@@ -434,7 +438,7 @@ function* manifestSteps(ctx: ReadContext, copy: boolean): Steps<Manifest> {
   if (first.descriptor.rawLength > maxManifest) overLimit('the manifest section', first.descriptor.rawLength, 'maxManifestSize', maxManifest, { section: 0, kind: SectionKind.Manifest });
   // MessagePack bytes values are views into what they are decoded from: copy first when asked.
   const raw = yield* openSection(ctx, first);
-  const manifest = decodeManifest(copy ? raw.slice() : raw);
+  const manifest = decodeManifest(copy ? raw.slice() : raw, ctx.maxBlobDepth === undefined ? {} : { maxBlobDepth: ctx.maxBlobDepth });
   const header = ctx.structure.header;
   if (manifest.components.length !== header.componentCount || manifest.sets.length !== header.entitySetCount) corrupt('the header counts do not match the manifest');
   ctx.manifest = manifest;
@@ -604,13 +608,13 @@ function* decodeSteps(source: ByteSource, options: DecodeOptions, kind: number):
   }
   if (metadataEntry !== undefined) {
     const raw = yield* openSection(ctx, metadataEntry);
-    packed.entityMetadata = decodeEntityMetadata(copy ? raw.slice() : raw, metadataEntry.descriptor.rowCount);
+    packed.entityMetadata = decodeEntityMetadata(copy ? raw.slice() : raw, metadataEntry.descriptor.rowCount, ctx.maxBlobDepth);
   }
   return packed;
 }
 
-function decodeEntityMetadata(raw: Uint8Array, rowCount: number): Map<number, EntityMetadata> {
-  const entries = decodeBlob(raw, 'the entity metadata section');
+function decodeEntityMetadata(raw: Uint8Array, rowCount: number, maxDepth: number | undefined): Map<number, EntityMetadata> {
+  const entries = decodeBlob(raw, 'the entity metadata section', maxDepth === undefined ? {} : { maxDepth });
   if (!Array.isArray(entries)) corrupt('the entity metadata is not a list');
   // rowCount is the number of entries; early writers left it 0.
   if (rowCount !== 0 && entries.length !== rowCount) corrupt(`the entity metadata section holds ${entries.length} entries, its descriptor says ${rowCount}`);

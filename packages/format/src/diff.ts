@@ -3,6 +3,7 @@ import { encodeBlob } from './blob.js';
 import type { ComponentDelta, EntityMetadataDelta, FieldDelta, MetadataDelta, SnapshotDelta } from './delta-model.js';
 import { allocate, copyValue, diffIdList, matchRows, PairCache, sameBytes, sameValue, uniqueIds, wordsOf } from './delta-rows.js';
 import { snapshotHash } from './hash.js';
+import { checkEntityMetadata } from './world-check.js';
 import type { Column, EntityMetadata, PackedComponent, PackedSnapshot } from './model.js';
 
 /** How `diff` decides between row patches and whole values. */
@@ -21,6 +22,9 @@ export interface DiffOptions {
  * before mutating `next` in place.
  */
 export function diff(base: PackedSnapshot, next: PackedSnapshot, options: DiffOptions = {}): SnapshotDelta {
+  // The encoder and the hash refuse other shapes: a delta must not record what they drop.
+  checkEntityMetadata(base?.entityMetadata);
+  checkEntityMetadata(next?.entityMetadata);
   const ratio = options.wholeFieldRatio ?? 0.5;
   const delta: SnapshotDelta = {
     base: options.baseHash ?? snapshotHash(base),

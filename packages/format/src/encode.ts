@@ -39,7 +39,8 @@ export function planHeader(packed: PackedSnapshot, plan: SnapshotPlan, options: 
 
 /** The pieces of the container of `packed` (unsealed), in order. */
 export function* containerPieces(packed: PackedSnapshot, options: EncodeOptions, kind: number, manifests: ManifestWriter, chunkBytes?: number): Generator<Uint8Array> {
-  const plan = planSnapshot(packed, manifests, chunkBytes === undefined ? {} : { chunkBytes });
+  const world = kind === ContainerKind.Snapshot;
+  const plan = planSnapshot(packed, manifests, chunkBytes === undefined ? { world } : { chunkBytes, world });
   yield planHeader(packed, plan, options, kind);
   const writer = new ContainerWriter();
   for (const section of plan.sections) yield* writer.frame(storeSection(section, options));

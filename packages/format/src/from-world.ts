@@ -6,6 +6,7 @@ import type { ComponentSchema, Schema } from './schema.js';
 import { arrayFor } from './arrays.js';
 import { rowReader } from './shape.js';
 import { isWellFormed } from './var-column.js';
+import { entityMetadataMap } from './world-check.js';
 
 /** Options of {@link fromWorldSnapshot}: a schema and the world-level fields WorldSnapshot lacks. */
 export interface FromWorldOptions {
@@ -14,7 +15,8 @@ export interface FromWorldOptions {
   worldTime?: number;
   schemaVersion?: number;
   metadata?: Record<string, unknown>;
-  entityMetadata?: Map<number, EntityMetadata>;
+  /** Per-entity metadata: a Map, or [entity id, metadata] pairs (the order of the file). */
+  entityMetadata?: Map<number, EntityMetadata> | readonly (readonly [number, EntityMetadata])[];
 }
 
 /** The rows of one component id, gathered in entity order. */
@@ -270,6 +272,7 @@ export function fromWorldSnapshot(world: WorldSnapshot, options: FromWorldOption
     components,
   };
   if (componentOrder.size > 0) packed.componentOrder = componentOrder;
-  if (options.entityMetadata !== undefined) packed.entityMetadata = options.entityMetadata;
+  const entityMetadata = entityMetadataMap(options.entityMetadata);
+  if (entityMetadata !== undefined) packed.entityMetadata = entityMetadata;
   return packed;
 }

@@ -20,7 +20,7 @@ export type {
   EntityMetadata,
 } from './model.js';
 export type { Schema, ComponentSchema } from './schema.js';
-export { decodeManifest, type Manifest, type ManifestComponent, type EntitySetEntry } from './manifest.js';
+export { decodeManifest, type Manifest, type ManifestComponent, type EntitySetEntry, type ManifestDecodeOptions } from './manifest.js';
 export { fromWorldSnapshot, fitsFieldType, type FromWorldOptions } from './from-world.js';
 export { toWorldSnapshot } from './to-world.js';
 export {
@@ -33,7 +33,7 @@ export {
   type ComponentInput,
   type PackedSnapshotInput,
 } from './columns.js';
-export { encodeBlob, decodeBlob } from './blob.js';
+export { encodeBlob, decodeBlob, MAX_BLOB_DEPTH, MAX_MANIFEST_DEPTH, type BlobDecodeOptions } from './blob.js';
 export { SnapshotEncoder, encodeSnapshot, encodeSnapshotStream, DEFAULT_CHUNK_BYTES, type EncodeOptions, type StreamEncodeOptions } from './encode.js';
 export {
   decodeSnapshot,

@@ -98,15 +98,21 @@ function bad(what: string): never {
 const isU32 = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 0xffffffff;
 const isNum = (v: unknown): v is number => typeof v === 'number';
 
+/** Limits of {@link decodeManifest}. */
+export interface ManifestDecodeOptions {
+  /** How deep the world metadata may nest (default `MAX_BLOB_DEPTH`, as for blobs). */
+  maxBlobDepth?: number;
+}
+
 /** Decodes and validates a manifest section; anything unexpected is a PackError. */
-export function decodeManifest(bytes: Uint8Array): Manifest {
+export function decodeManifest(bytes: Uint8Array, options: ManifestDecodeOptions = {}): Manifest {
   const raw = decodePlain(bytes, 'the manifest');
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) bad('not a map');
   const m = raw as Record<string, unknown>;
   if (!isNum(m.schemaVersion)) bad('schema version');
   if (typeof m.version !== 'string') bad('version');
   if (!(m.metadata instanceof Uint8Array)) bad('metadata');
-  const metadata = decodeBlob(m.metadata, 'the world metadata');
+  const metadata = decodeBlob(m.metadata, 'the world metadata', options.maxBlobDepth === undefined ? {} : { maxDepth: options.maxBlobDepth });
   if (typeof metadata !== 'object' || metadata === null || Array.isArray(metadata)) bad('metadata');
   // `order` is optional (docs/format.md §4): absent means no entity needs its own order.
   const rawOrder: unknown = m.order === undefined ? [] : m.order;

@@ -6,6 +6,7 @@ import { isRange, sameIds } from './arrays.js';
 import { type EntitySetEntry, type Manifest, ManifestWriter } from './manifest.js';
 import type { Column, PackedSnapshot } from './model.js';
 import { encodeBytesColumn, encodeStringColumn, isWellFormed } from './var-column.js';
+import { checkEntities } from './world-check.js';
 
 /** A section before compression: where it belongs and its raw bytes. */
 export interface PlannedSection {
@@ -35,6 +36,11 @@ export interface PlanOptions {
    * the canonical layout). Streaming writers cut columns so that one chunk is held at a time.
    */
   chunkBytes?: number;
+  /**
+   * Check that the snapshot is a world (default true): unique entity ids, rows only for
+   * entities of the world. Off for delta payloads, whose id lists are not a world.
+   */
+  world?: boolean;
 }
 
 function invalid(message: string): never {
@@ -118,6 +124,7 @@ export function planSnapshot(packed: PackedSnapshot, manifestWriter: ManifestWri
     invalid(`chunkBytes must be an integer of at least 64, got ${String(chunkBytes)}`);
   }
   if (typeof packed !== 'object' || packed === null) invalid('expected a packed snapshot: build it with createPackedSnapshot or fromWorldSnapshot');
+  if (options.world ?? true) checkEntities(packed);
   if (!(packed.entities instanceof Uint32Array) && tagOf(packed.entities) !== '[object Uint32Array]') invalid('snapshot.entities must be a Uint32Array of entity ids');
   if (!Array.isArray(packed.components)) invalid('snapshot.components must be an array');
   const setIds: Uint32Array[] = [];

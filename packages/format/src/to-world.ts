@@ -1,15 +1,51 @@
 import { decodeBlob } from './blob.js';
 import { PackError } from './errors.js';
 import { arrayFor, sameIds } from './arrays.js';
-import type { PackedSnapshot, WorldComponent, WorldEntity, WorldSnapshot } from './model.js';
+import { FIELD_TYPES, isFieldType } from './field-types.js';
+import type { Column, PackedComponent, PackedSnapshot, WorldComponent, WorldEntity, WorldSnapshot } from './model.js';
 import { rowWriter } from './shape.js';
 
 function corrupt(message: string): never {
   throw new PackError('InvalidFormat', `${message}: the snapshot is inconsistent`);
 }
 
+function invalid(message: string): never {
+  throw new PackError('InvalidInput', `toWorldSnapshot needs a PackedSnapshot: ${message}`);
+}
+
+const isIdArray = (v: unknown): v is Uint32Array => v instanceof Uint32Array || Object.prototype.toString.call(v) === '[object Uint32Array]';
+
+/** Refuses objects that are not packed snapshots before any row is built (the decoder's output always passes). */
+function checkShape(packed: PackedSnapshot): void {
+  if (typeof packed !== 'object' || packed === null) invalid('got no object');
+  if (!isIdArray(packed.entities)) invalid('its entities are not a Uint32Array');
+  if (!Array.isArray(packed.components)) invalid('its components are not an array');
+  for (const component of packed.components as unknown[]) {
+    const c = component as Partial<PackedComponent> | null;
+    if (typeof c !== 'object' || c === null || typeof c.id !== 'string' || !isIdArray(c.entityIds)) invalid('a component lacks a string id or a Uint32Array of entity ids');
+    const rows = c.entityIds.length;
+    if (c.layout === 'blobs') {
+      if (!Array.isArray(c.blobs) || c.blobs.length !== rows || !c.blobs.every((b) => b instanceof Uint8Array)) invalid(`component "${c.id}" needs one Uint8Array blob per entity`);
+    } else if (c.layout === 'columns' && Array.isArray(c.fields)) {
+      for (const field of c.fields as unknown[]) {
+        const f = field as Partial<Column> | null;
+        if (typeof f !== 'object' || f === null || typeof f.name !== 'string' || !isFieldType(f.type)) invalid(`component "${c.id}" has a field without a string name and a known type`);
+        const values = f.values as ArrayLike<unknown> | undefined;
+        const array = FIELD_TYPES[f.type].array;
+        if (!(array === undefined ? Array.isArray(values) : values instanceof array) || values!.length !== rows) {
+          invalid(`field "${f.name}" of component "${c.id}" needs ${rows} ${f.type} values`);
+        }
+        if (f.type === 'bytes' && !(values as unknown[]).every((v) => v instanceof Uint8Array)) invalid(`field "${f.name}" of component "${c.id}" holds a value that is not bytes`);
+      }
+    } else {
+      invalid(`component "${c.id}" has neither the column nor the blob layout`);
+    }
+  }
+}
+
 /** Unpacks a packed snapshot into the tx2 `WorldSnapshot` object shape (the inverse of fromWorldSnapshot). */
 export function toWorldSnapshot(packed: PackedSnapshot): WorldSnapshot {
+  checkShape(packed);
   const ids = packed.entities;
   const n = ids.length;
   let position: Map<number, number> | undefined;

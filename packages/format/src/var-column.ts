@@ -14,8 +14,11 @@ export function encodeStringColumn(values: readonly string[]): Uint8Array {
   const n = values.length;
   let maxBytes = 0;
   for (let i = 0; i < n; i++) maxBytes += values[i]!.length * 3;
+  // Three bytes a code unit is a cheap bound; past a gigabyte the exact size is worth a pass.
+  if (maxBytes > 2 ** 30) maxBytes = utf8Length(values);
+  checkSize(maxBytes);
   const head = 4 * (n + 1);
-  const out = new Uint8Array(head + maxBytes);
+  const out = allocate(head + maxBytes);
   const offsets = new Uint32Array(out.buffer, 0, n + 1);
   let pos = 0;
   for (let i = 0; i < n; i++) {
@@ -52,7 +55,7 @@ export function encodeBytesColumn(values: readonly Uint8Array[]): Uint8Array {
   for (let i = 0; i < n; i++) total += values[i]!.length;
   checkSize(total);
   const head = 4 * (n + 1);
-  const out = new Uint8Array(head + total);
+  const out = allocate(head + total);
   const offsets = new Uint32Array(out.buffer, 0, n + 1);
   let pos = head;
   for (let i = 0; i < n; i++) {
@@ -66,6 +69,32 @@ export function encodeBytesColumn(values: readonly Uint8Array[]): Uint8Array {
 /** True when `s` has no lone surrogate, so UTF-8 keeps it exactly. */
 export function isWellFormed(s: string): boolean {
   return (s as unknown as { isWellFormed(): boolean }).isWellFormed();
+}
+
+/** The UTF-8 length of the strings (a lone surrogate counted as the 3 bytes of U+FFFD). */
+function utf8Length(values: readonly string[]): number {
+  let total = 0;
+  for (const s of values) {
+    for (let j = 0; j < s.length; j++) {
+      const c = s.charCodeAt(j);
+      if (c < 0x80) total += 1;
+      else if (c < 0x800) total += 2;
+      else if (c >= 0xd800 && c <= 0xdbff && j + 1 < s.length && (s.charCodeAt(j + 1) & 0xfc00) === 0xdc00) {
+        total += 4;
+        j++;
+      } else total += 3;
+    }
+  }
+  return total;
+}
+
+/** A new byte array for a column payload; a size the platform cannot allocate is a PackError. */
+function allocate(bytes: number): Uint8Array {
+  try {
+    return new Uint8Array(bytes);
+  } catch (error) {
+    throw new PackError('InvalidInput', `a string, bytes or blob column needs ${bytes} bytes, more than this platform can allocate: split the component`, { cause: error });
+  }
 }
 
 function checkSize(bytes: number): void {

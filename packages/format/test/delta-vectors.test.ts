@@ -13,7 +13,7 @@ import { referenceWorld16 } from './helpers/fixtures.js';
 const DIR = fileURLToPath(new URL('./vectors/delta/', import.meta.url));
 const hex = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
 
-/** reference-world-16 one frame later: two entities moved, entity 15 gone, entity 16 born, a Tag component added, Health removed. */
+/** reference-world-16 one frame later: two entities moved, entity 15 gone (with its Velocity), entity 16 born, a Tag component added, Health removed. */
 function nextFrame(): PackedSnapshot {
   const base = referenceWorld16();
   const [position, velocity] = base.components as [Extract<PackedSnapshot['components'][number], { layout: 'columns' }>, Extract<PackedSnapshot['components'][number], { layout: 'columns' }>];
@@ -30,7 +30,7 @@ function nextFrame(): PackedSnapshot {
     entities: ids,
     components: [
       { ...position, entityIds: ids, fields: [{ ...position.fields[0]!, values: x } as Column, ...position.fields.slice(1).map((f) => ({ ...f, values: keep(f.values as Float32Array, 0) }) as Column)] },
-      velocity,
+      { ...velocity, entityIds: ids.slice(0, 15), fields: velocity.fields.map((f) => ({ ...f, values: (f.values as Float32Array).slice(0, 15) }) as Column) },
       { id: 'Tag', layout: 'columns', entityIds: Uint32Array.from([16]), fields: [{ name: 'team', type: 'u8', values: Uint8Array.from([2]) }] },
     ],
   };

@@ -105,6 +105,9 @@ export function mutate(base: PackedSnapshot, donor: PackedSnapshot, seed: number
   let entities = [...base.entities].filter(() => rand() > 0.1);
   entities.push(...freshIds(taken, Math.floor(rand() * 3), rand));
   if (rand() < 0.1) entities = entities.reverse();
+  // Every entity with a component is in the world (writers refuse rows of other entities).
+  const inWorld = new Set(entities);
+  for (const c of components) for (const id of c.entityIds) if (!inWorld.has(id)) (inWorld.add(id), entities.push(id));
 
   const metadata: Record<string, unknown> = { ...base.metadata };
   const keys = Object.keys(metadata);
@@ -125,12 +128,18 @@ export function mutate(base: PackedSnapshot, donor: PackedSnapshot, seed: number
   for (const id of [...md.keys()]) if (rand() < 0.2) md.delete(id);
   if (rand() < 0.3 && entities.length > 0) md.set(entities[Math.floor(rand() * entities.length)]!, { created: rand(), tags: ['t'] });
   if (md.size > 0) next.entityMetadata = rand() < 0.1 ? new Map([...md].reverse()) : md;
-  if (rand() < 0.2 && components.length > 1 && entities.length > 0) next.componentOrder = new Map([[entities[0]!, components.map((c) => c.id).reverse()]]);
+  // A component order lists exactly the entity's components.
+  const componentsOf = (entity: number): string[] => components.filter((c) => c.entityIds.includes(entity)).map((c) => c.id);
+  const first = entities[0];
+  if (rand() < 0.2 && first !== undefined && componentsOf(first).length > 1) next.componentOrder = new Map([[first, componentsOf(first).reverse()]]);
   else if (rand() < 0.7 && base.componentOrder !== undefined) {
-    // Keep the base's order when its components survive, as a world usually would.
-    const ids = new Set(components.map((c) => c.id));
-    const kept = [...base.componentOrder].filter(([, list]) => list.every((id) => ids.has(id)));
+    // Keep the base's order when the entity keeps the same components, as a world usually would.
+    const kept = [...base.componentOrder].filter(([entity, list]) => inWorld.has(entity) && sameSet(list, componentsOf(entity)));
     if (kept.length > 0) next.componentOrder = new Map(kept);
   }
   return next;
+}
+
+function sameSet(a: string[], b: string[]): boolean {
+  return a.length === b.length && a.every((id) => b.includes(id));
 }
