@@ -21,8 +21,11 @@ export const KNOWN_BUGS = {
   storeMetadataKey: true,
   /** createCheckpoint (incremental) copies the world before validating it: raw TypeError / DataCloneError instead of a PackError. */
   checkpointCopiesFirst: true,
-  /** SnapshotStore.save (and createCheckpoint with incremental off) accepts world metadata that is an array, which encodeSnapshot refuses. */
-  storeArrayMetadata: true,
+  /**
+   * SnapshotStore.save (so createCheckpoint too) spreads world metadata into a plain object: an
+   * array is saved where encodeSnapshot refuses it, and a Map or Date loses its content.
+   */
+  storeSpreadsMetadata: true,
   /**
    * encodeBlob does not box object keys: a key with a lone surrogate is written as invalid UTF-8
    * and, over 200 bytes, read back with U+FFFD. (The worlds generated never hold such keys.)
@@ -382,7 +385,7 @@ const REFUSED: Mutation[] = [
   (w) => ({ kind: 'componentOrder not a Map', expect: 'InvalidInput', bug: 'checkpointCopiesFirst', world: { ...w, componentOrder: { 1: [] } as unknown as Map<number, string[]> } }),
   (w, p) => ({ kind: 'componentOrder entity not a u32', expect: 'InvalidInput', world: { ...w, componentOrder: new Map([[[-1, 1.5, 2 ** 32][p % 3]!, []]]) } }),
   (w) => ({ kind: 'schemaVersion not a number', expect: 'InvalidInput', world: { ...w, schemaVersion: '1' as unknown as number } }),
-  (w) => ({ kind: 'metadata is an array', expect: 'InvalidInput', bug: 'storeArrayMetadata', world: { ...w, metadata: [] as unknown as Record<string, unknown> } }),
+  (w) => ({ kind: 'metadata is an array', expect: 'InvalidInput', bug: 'storeSpreadsMetadata', world: { ...w, metadata: [] as unknown as Record<string, unknown> } }),
   (w) => ({ kind: 'a function in world metadata', expect: 'Serialization', bug: 'checkpointCopiesFirst', world: { ...w, metadata: { ...w.metadata, f: () => 1 } } }),
   (w) => ({ kind: 'a "__proto__" key in world metadata', expect: 'Serialization', world: { ...w, metadata: { ...w.metadata, ...(JSON.parse('{"__proto__": 1}') as object) } } }),
 ];
@@ -424,6 +427,23 @@ const AGREE: Mutation[] = [
     expect: 'same',
     world: { ...w, entityMetadata: [...(w.entityMetadata ?? new Map([[w.entities[0] ?? 0, { created: 1, tags: ['a'] }]]))] as unknown as Map<number, object> },
   }),
+  (w, p) => ({
+    kind: 'world metadata that is a Map or a Date',
+    expect: 'same',
+    bug: 'storeSpreadsMetadata',
+    world: { ...w, metadata: (p % 2 === 0 ? new Map(Object.entries(w.metadata)) : new Date(p)) as unknown as Record<string, unknown> },
+  }),
+  (w, p) => {
+    if (w.components.length === 0 || w.entities.length === 0) return undefined;
+    const id = w.components[p % w.components.length]!.id;
+    return { kind: 'componentOrder listing a component twice', expect: 'same', world: { ...w, componentOrder: new Map([[w.entities[p % w.entities.length]!, [id, id]]]) } };
+  },
+  (w, p) => {
+    const lacking = w.components.flatMap((c) => Array.from(w.entities).filter((e) => !c.entityIds.includes(e)).map((e) => [e, c.id] as const));
+    const pair = lacking[p % Math.max(1, lacking.length)];
+    if (pair === undefined) return undefined;
+    return { kind: 'componentOrder naming a component the entity lacks', expect: 'same', world: { ...w, componentOrder: new Map([[pair[0], [pair[1]]]]) } };
+  },
   (w, p) => ({ kind: 'entity metadata for an entity not in the world', expect: 'same', world: { ...w, entityMetadata: new Map([[2 ** 32 - 1 - (p % 3), { tags: ['ghost'] }]]) } }),
   (w, p) => {
     if (w.components.length === 0) return undefined;
