@@ -116,7 +116,7 @@ describe('one route, one answer', () => {
     );
   });
 
-  it('the worlds generated cover every column type, blobs, entity metadata and component orders', () => {
+  it('the worlds generated cover every column type, blobs, entity metadata, component orders and the invalid inputs of the issue', () => {
     // Guards the arbitraries: a refactor that stops generating a case would silently weaken the property.
     const seen = new Set<string>();
     for (const w of fc.sample(packedSnapshot, { numRuns: 300, seed: 12 })) {
@@ -132,6 +132,19 @@ describe('one route, one answer', () => {
     expect([...seen].sort()).toEqual(
       ['blobs', 'bool', 'bytes', 'component order', 'empty component', 'entity metadata', 'f32', 'f64', 'i16', 'i32', 'i64', 'i8', 'schemaVersion -0', 'string', 'u16', 'u32', 'u64', 'u8'].sort(),
     );
+    const kinds = new Set(fc.sample(invalidSnapshot, { numRuns: 400, seed: 12 }).map((c) => c.kind));
+    for (const kind of [
+      'wrong array type',
+      'column length mismatch',
+      'duplicate component id',
+      'componentOrder names an unknown component',
+      'lone surrogate in a string column',
+      'duplicate entity ids',
+      'rows for an entity not in the world',
+      'entityMetadata as an array of pairs',
+    ]) {
+      expect(kinds, kind).toContain(kind);
+    }
   });
 });
 

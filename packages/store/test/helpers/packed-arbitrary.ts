@@ -27,8 +27,9 @@ export const KNOWN_BUGS = {
    */
   storeSpreadsMetadata: true,
   /**
-   * encodeBlob does not box object keys: a key with a lone surrogate is written as invalid UTF-8
-   * and, over 200 bytes, read back with U+FFFD. (The worlds generated never hold such keys.)
+   * encodeBlob does not box object keys: a short key with a lone surrogate is written as invalid
+   * UTF-8 (ED A0 80), a long one silently as U+FFFD, so the content hash cannot tell the
+   * difference either. (The worlds generated never hold such keys.)
    */
   objectKeyLoneSurrogate: true,
 } as const;
