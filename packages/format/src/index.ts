@@ -34,6 +34,7 @@ export {
   type PackedSnapshotInput,
 } from './columns.js';
 export { encodeBlob, decodeBlob, MAX_BLOB_DEPTH, MAX_MANIFEST_DEPTH, type BlobDecodeOptions } from './blob.js';
+export { checkSnapshot } from './plan.js';
 export { SnapshotEncoder, encodeSnapshot, encodeSnapshotStream, DEFAULT_CHUNK_BYTES, type EncodeOptions, type StreamEncodeOptions } from './encode.js';
 export {
   decodeSnapshot,

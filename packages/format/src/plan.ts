@@ -191,7 +191,9 @@ export function planSnapshot(packed: PackedSnapshot, manifestWriter: ManifestWri
     invalid('timestamp, worldTime and schemaVersion must be numbers');
   }
   if (typeof manifest.version !== 'string' || !isWellFormed(manifest.version)) invalid('version must be a string without lone UTF-16 surrogates');
-  if (typeof manifest.metadata !== 'object' || manifest.metadata === null || Array.isArray(manifest.metadata)) invalid('metadata must be an object');
+  const proto = typeof manifest.metadata === 'object' && manifest.metadata !== null ? Object.getPrototypeOf(manifest.metadata) : undefined;
+  // A plain object only: its keys are what every route (and a store adding its record) keeps.
+  if (proto !== Object.prototype && proto !== null) invalid('metadata must be a plain object of string keys (not an array, Map, Date or class instance)');
   const manifestBytes = manifestWriter.encode(manifest);
   let metadataEntries: unknown[] | undefined;
   if (packed.entityMetadata !== undefined) {
@@ -245,6 +247,11 @@ export function planSnapshot(packed: PackedSnapshot, manifestWriter: ManifestWri
     }
   }
   return { manifest, sections: sections() };
+}
+
+/** Runs every check a writer makes, without encoding a section: for layers that must refuse a snapshot before touching it (a store adding its record). */
+export function checkSnapshot(packed: PackedSnapshot): void {
+  planSnapshot(packed);
 }
 
 /** `values[start, end)`, without a copy when that is all of it. */

@@ -11,7 +11,7 @@ import {
   linkRecord,
   resolveIncremental,
 } from './incremental.js';
-import { SnapshotMetadata } from './metadata.js';
+import { metadataForWorld, SnapshotMetadata } from './metadata.js';
 import { type CachedSnapshot, copySnapshot, SnapshotCache } from './snapshot-cache.js';
 import { checkLoadOptions, type LoadOptions, SnapshotStore, type SnapshotStoreOptions } from './store.js';
 
@@ -119,7 +119,7 @@ export class CheckpointManager {
       const latest = chain[chain.length - 1];
       const parent = latest?.id;
       const sequence = (latest?.sequence ?? 0) + 1;
-      const meta = metadata ?? new SnapshotMetadata(id, { worldTime: snapshot.worldTime, schemaVersion: snapshot.schemaVersion });
+      const meta = metadata ?? metadataForWorld(id, snapshot);
       if (this.incremental === undefined) {
         // Every checkpoint in full: no copy and no hash, so huge worlds stream as plain saves do.
         await this.store.saveUnlocked(snapshot, meta, linkRecord({ parent, sequence, storage: { kind: 'full' }, hash: undefined, fullBytes: undefined }));

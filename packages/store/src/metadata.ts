@@ -151,3 +151,14 @@ export class SnapshotMetadata {
     return new SnapshotMetadata(this.id, { ...this.toJSON(), ...patch });
   }
 }
+
+/** The metadata a save records for a world given only an id: its times when finite (a world may hold NaN or Infinity; the record keeps 0). */
+export function metadataForWorld(id: string, world: { worldTime: unknown; schemaVersion: unknown }): SnapshotMetadata {
+  const finite = (n: unknown): number | undefined => (typeof n === 'number' && Number.isFinite(n) ? n : undefined);
+  const fields: { worldTime?: number; schemaVersion?: number } = {};
+  const worldTime = finite(world.worldTime);
+  const schemaVersion = finite(world.schemaVersion);
+  if (worldTime !== undefined) fields.worldTime = worldTime;
+  if (schemaVersion !== undefined) fields.schemaVersion = schemaVersion;
+  return new SnapshotMetadata(id, fields);
+}

@@ -1,11 +1,11 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { ContainerKind, HEADER_SIZE, PackError, type PackedSnapshot, readHeader } from '@tx2/pack-format';
+import { checkSnapshot, ContainerKind, HEADER_SIZE, PackError, type PackedSnapshot, readHeader } from '@tx2/pack-format';
 import type { StorageBackend } from './backend.js';
 import { NodeFsBackend } from './backends/node-fs.js';
 import { checkBytes, checkSnapshotObject, checkTimeout, describeValue, optionsObject } from './errors.js';
 import { isValidId, validateId } from './id.js';
 import { linkOf } from './incremental.js';
-import { type JsonValue, SnapshotMetadata, type SnapshotMetadataRecord } from './metadata.js';
+import { type JsonValue, metadataForWorld, SnapshotMetadata, type SnapshotMetadataRecord } from './metadata.js';
 import { SnapshotReader } from './reader.js';
 import { collectGarbage, DEFAULT_POOL_MIN_BYTES, isPooled, joinContainer, POOLED_MAGIC, type SectionPoolOptions, sectionKey, splitContainer } from './section-pool.js';
 import type { ByteSource } from './source.js';
@@ -178,9 +178,11 @@ export class SnapshotStore {
   /** `save` without taking the lock, with extra record fields: for layers holding the lock already. */
   async saveUnlocked(snapshot: PackedSnapshot, metadata: SnapshotMetadata | string, extra: Record<string, JsonValue>): Promise<SnapshotMetadata> {
     checkSnapshotObject(snapshot, 'save');
+    // The writers' own refusals, before the record is added to the world's metadata.
+    checkSnapshot(snapshot);
     const meta =
       typeof metadata === 'string'
-        ? new SnapshotMetadata(metadata, { worldTime: snapshot.worldTime, schemaVersion: snapshot.schemaVersion })
+        ? metadataForWorld(metadata, snapshot)
         : metadata;
     if (!(meta instanceof SnapshotMetadata)) throw new PackError('InvalidInput', 'save expects SnapshotMetadata or an id string');
     const id = validateId(meta.id);

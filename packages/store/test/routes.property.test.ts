@@ -220,6 +220,4 @@ describe('regressions: routes that disagree today', () => {
   });
 
   // Another helper adds these refusals (issue 12, part 4); the property above already asserts that every route agrees on them.
-  it.todo('duplicate entity ids are refused with InvalidInput by every route');
-  it.todo('component rows for entities not in the world are refused with InvalidInput by every route');
 });
