@@ -98,7 +98,7 @@ const log = (s) => {
 // 2. Lazy memory at scale.
 {
   const { packed } = referenceColumns(BIG_ENTITIES);
-  const bytes = await SnapshotWriter.create().withCodec('zstd', 3).writeToBytes(packed);
+  const bytes = await SnapshotWriter.create().withCodec('zstd', 3).encode(packed);
   const one = decodedBytes(packed);
   const reader = SnapshotReader.create();
   let loads = 0;
@@ -108,7 +108,7 @@ const log = (s) => {
     },
     async loadCheckpoint(id) {
       loads++;
-      const snapshot = await reader.readFromBytes(bytes);
+      const snapshot = await reader.decode(bytes);
       snapshot.worldTime = Number(id.slice(1));
       return { snapshot };
     },

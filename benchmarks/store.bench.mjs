@@ -83,11 +83,11 @@ async function speed() {
     const { packed } = referenceColumns(n);
     for (const [name, writer, reader] of CONFIGS) {
       await writer.encodeOptions();
-      const bytes = await writer.writeToBytes(packed);
+      const bytes = await writer.encode(packed);
       gc();
-      const write = await time(() => writer.writeToBytes(packed));
+      const write = await time(() => writer.encode(packed));
       gc();
-      const read = await time(() => reader.readFromBytes(bytes));
+      const read = await time(() => reader.decode(bytes));
       const dir = mkdtempSync(join(os.tmpdir(), 'tx2-store-bench-'));
       try {
         const store = new SnapshotStore(dir, { writer, reader });

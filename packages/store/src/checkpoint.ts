@@ -190,13 +190,13 @@ export class CheckpointManager {
     const { fullBytes, deltaBytes: before } = await this.#runBytes(latest);
     const baseHash = fromHex(baseHex);
     const delta = diff(base.snapshot, next, { baseHash, nextHash });
-    const container = await this.store.writer.writeDeltaToBytes(delta);
+    const container = await this.store.writer.encodeDelta(delta);
     // The deltas of a run add up: together they may hold at most maxDeltaRatio of its full checkpoint.
     const deltaBytes = before + container.length;
     if (fullBytes !== undefined && !withinDeltaRatio(policy, deltaBytes, fullBytes)) return { fullReason: 'max-delta-ratio' };
     // Read back what will be stored and rebuild from it: a delta is written only once it is known to restore `next` exactly.
     try {
-      const decoded: SnapshotDelta = await this.store.reader.readDeltaFromBytes(container);
+      const decoded: SnapshotDelta = await this.store.reader.decodeDelta(container);
       applyDelta(base.snapshot, decoded, { baseHash });
     } catch {
       return { fullReason: 'delta-check-failed' };
@@ -269,7 +269,7 @@ export class CheckpointManager {
       }
       let delta: SnapshotDelta;
       try {
-        delta = await this.store.reader.readDeltaFromBytes(stored.container);
+        delta = await this.store.reader.decodeDelta(stored.container);
       } catch (error) {
         throw broken(current, error, 'is damaged: its delta cannot be decoded');
       }

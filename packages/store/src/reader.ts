@@ -11,6 +11,8 @@ export interface ReaderSettings {
   /** Decode only these components; the others are not read from the file. */
   components?: readonly string[];
   /** Verify section CRC-32s (default true). */
+  verifyChecksums?: boolean;
+  /** @deprecated Use `verifyChecksums`. */
   checksums?: boolean;
   /** Largest decoded section accepted, checked before reading it (default 1 GiB). */
   maxSectionSize?: number;
@@ -50,8 +52,14 @@ export class SnapshotReader {
   }
 
   /** Returns a reader that verifies (true) or skips (false) section CRC-32s. */
+  withVerifyChecksums(verify: boolean): SnapshotReader {
+    const { checksums: _, ...rest } = this.settings;
+    return new SnapshotReader({ ...rest, verifyChecksums: verify });
+  }
+
+  /** @deprecated Use {@link SnapshotReader.withVerifyChecksums}. */
   withChecksums(verify: boolean): SnapshotReader {
-    return new SnapshotReader({ ...this.settings, checksums: verify });
+    return this.withVerifyChecksums(verify);
   }
 
   /** Returns a reader refusing sections that decode to more than `bytes`. */
@@ -86,7 +94,8 @@ export class SnapshotReader {
   #decodeOptions(): DecodeOptions {
     const options: DecodeOptions = { codecs: codecsOnDemand, filters: filterById, opener: this.#opener };
     if (this.settings.components !== undefined) options.components = this.settings.components;
-    if (this.settings.checksums !== undefined) options.verifyChecksums = this.settings.checksums;
+    const verify = this.settings.verifyChecksums ?? this.settings.checksums;
+    if (verify !== undefined) options.verifyChecksums = verify;
     if (this.settings.maxSectionSize !== undefined) options.maxSectionSize = this.settings.maxSectionSize;
     if (this.settings.maxDecodedSize !== undefined) options.maxDecodedSize = this.settings.maxDecodedSize;
     return options;
@@ -112,14 +121,24 @@ export class SnapshotReader {
   };
 
   /** Decodes a snapshot held in memory (decrypting it with the reader's key when it is encrypted). */
-  async readFromBytes(bytes: Uint8Array): Promise<PackedSnapshot> {
+  async decode(bytes: Uint8Array): Promise<PackedSnapshot> {
     return readSnapshot(bytes, this.#decodeOptions());
   }
 
   /** Decodes a delta container (decrypting it first when it is encrypted; the key comes from `withKey` / `withPassphrase`). */
-  async readDeltaFromBytes(bytes: Uint8Array): Promise<SnapshotDelta> {
+  async decodeDelta(bytes: Uint8Array): Promise<SnapshotDelta> {
     const { components: _, ...options } = this.#decodeOptions();
     return readDelta(bytes, options);
+  }
+
+  /** @deprecated Use {@link SnapshotReader.decode}: bytes in memory, not I/O. */
+  readFromBytes(bytes: Uint8Array): Promise<PackedSnapshot> {
+    return this.decode(bytes);
+  }
+
+  /** @deprecated Use {@link SnapshotReader.decodeDelta}. */
+  readDeltaFromBytes(bytes: Uint8Array): Promise<SnapshotDelta> {
+    return this.decodeDelta(bytes);
   }
 
   /**

@@ -193,7 +193,7 @@ export class SnapshotStore {
     let size: number;
     let sha256: string;
     if (this.poolsSections) {
-      const container = await this.writer.writeToBytes(withRecord);
+      const container = await this.writer.encode(withRecord);
       ({ size, sha256 } = await this.#putContainer(id, container));
     } else {
       ({ size, sha256 } = await this.#putStreamed(id, withRecord));
@@ -206,7 +206,7 @@ export class SnapshotStore {
   }
 
   /**
-   * Saves an encoded container (a delta made by `SnapshotWriter.writeDeltaToBytes`) as `id`,
+   * Saves an encoded container (a delta made by `SnapshotWriter.encodeDelta`) as `id`,
    * without taking the lock. Such a file carries no embedded record: its metadata file is tied
    * to it by SHA-256 only, so write it only under a new id (a crash before the metadata file
    * leaves a file `load` does not see).
@@ -234,7 +234,7 @@ export class SnapshotStore {
       await this.backend.putStream(
         snapshotKey(id),
         (async function* () {
-          for await (const piece of writer.stream(snapshot)) {
+          for await (const piece of writer.encodeStream(snapshot)) {
             hash.update(piece);
             size += piece.length;
             yield piece;
@@ -242,7 +242,7 @@ export class SnapshotStore {
         })(),
       );
     } else {
-      const bytes = await this.writer.writeToBytes(snapshot);
+      const bytes = await this.writer.encode(snapshot);
       hash.update(bytes);
       size = bytes.length;
       await this.backend.put(snapshotKey(id), bytes);
@@ -401,7 +401,7 @@ export class SnapshotStore {
       if (!matches) throw new PackError('ChecksumMismatch', `the delta file of "${id}" does not match the SHA-256 in its metadata: it is damaged or was replaced`);
       return bytes;
     }
-    const snapshot = await this.reader.withComponents(components).readFromBytes(bytes);
+    const snapshot = await this.reader.withComponents(components).decode(bytes);
     const raw = snapshot.metadata[EMBEDDED_KEY];
     // Same save (saveId) but other bytes: damage the section checksums did not catch (or they were off).
     if (typeof raw === 'string' && raw.includes(`"saveId":"${record.saveId}"`) && !matches) {
@@ -424,7 +424,7 @@ export class SnapshotStore {
     if (readHeader(bytes).kind === ContainerKind.Delta) {
       throw new PackError('SnapshotNotFound', `the file of "${id}" is an incremental checkpoint's delta whose metadata was never written (its creation was interrupted): nothing to recover; delete("${id}")`, { details: { id } });
     }
-    const snapshot = await this.reader.withComponents([]).readFromBytes(bytes);
+    const snapshot = await this.reader.withComponents([]).decode(bytes);
     const embedded = takeEmbedded(snapshot, id);
     const current = await this.backend.get(metaKey(id));
     if (current !== undefined && parseRecord(current, id).saveId === embedded.saveId) return SnapshotMetadata.fromJSON(embedded.metadata);
@@ -458,7 +458,7 @@ export class SnapshotStore {
     const bytes = await this.#container(id);
     if (bytes === undefined) return undefined;
     if (readHeader(bytes).kind === ContainerKind.Delta) return { kind: 'delta' };
-    const snapshot = await this.reader.withComponents([]).readFromBytes(bytes);
+    const snapshot = await this.reader.withComponents([]).decode(bytes);
     return { kind: 'snapshot', extra: takeEmbedded(snapshot, id).extra };
   }
 

@@ -88,7 +88,7 @@ export class SnapshotWriter {
    * contents, trailer), holding one column chunk at a time. Encrypted writers seal each
    * section as it is emitted (AES-256-GCM, the format of @tx2/pack-crypto's encryptSnapshot).
    */
-  async *stream(snapshot: PackedSnapshot): AsyncGenerator<Uint8Array> {
+  async *encodeStream(snapshot: PackedSnapshot): AsyncGenerator<Uint8Array> {
     const options = await this.encodeOptions();
     const key = await this.#encryptionKey();
     yield* encodeSnapshotStream(snapshot, {
@@ -104,7 +104,7 @@ export class SnapshotWriter {
     if (typeof (sink as WritableStream).getWriter === 'function') {
       const writer = (sink as WritableStream<Uint8Array>).getWriter();
       try {
-        for await (const piece of this.stream(snapshot)) {
+        for await (const piece of this.encodeStream(snapshot)) {
           await writer.ready;
           await writer.write(piece.slice());
           total += piece.length;
@@ -115,7 +115,7 @@ export class SnapshotWriter {
       return total;
     }
     const node = sink as NodeJS.WritableStream;
-    for await (const piece of this.stream(snapshot)) {
+    for await (const piece of this.encodeStream(snapshot)) {
       total += piece.length;
       // Copy: pieces may be views into arrays the caller still owns (column data).
       if (!node.write(Buffer.from(piece))) await new Promise<void>((resolve, reject) => {
@@ -135,7 +135,7 @@ export class SnapshotWriter {
 
   /** A web ReadableStream of the encoded snapshot, produced section by section as it is read. */
   toWebStream(snapshot: PackedSnapshot): ReadableStream<Uint8Array> {
-    const pieces = this.stream(snapshot);
+    const pieces = this.encodeStream(snapshot);
     return new ReadableStream<Uint8Array>({
       async pull(controller) {
         const next = await pieces.next();
@@ -172,17 +172,32 @@ export class SnapshotWriter {
   }
 
   /** Encodes `snapshot` into a new byte array. */
-  async writeToBytes(snapshot: PackedSnapshot): Promise<Uint8Array> {
+  async encode(snapshot: PackedSnapshot): Promise<Uint8Array> {
     const bytes = encodeSnapshot(snapshot, await this.encodeOptions());
     const key = await this.#encryptionKey();
     return key === undefined ? bytes : encryptSnapshot(bytes, key);
   }
 
   /** Encodes a delta (from `diff` of @tx2/pack-format) as a delta container with these settings, encrypted when they say so. */
-  async writeDeltaToBytes(delta: SnapshotDelta): Promise<Uint8Array> {
+  async encodeDelta(delta: SnapshotDelta): Promise<Uint8Array> {
     const bytes = encodeDelta(delta, await this.encodeOptions());
     const key = await this.#encryptionKey();
     return key === undefined ? bytes : encryptSnapshot(bytes, key);
+  }
+
+  /** @deprecated Use {@link SnapshotWriter.encodeStream}: in-memory pieces, not I/O. */
+  stream(snapshot: PackedSnapshot): AsyncGenerator<Uint8Array> {
+    return this.encodeStream(snapshot);
+  }
+
+  /** @deprecated Use {@link SnapshotWriter.encode}: bytes in memory, not I/O. */
+  writeToBytes(snapshot: PackedSnapshot): Promise<Uint8Array> {
+    return this.encode(snapshot);
+  }
+
+  /** @deprecated Use {@link SnapshotWriter.encodeDelta}. */
+  writeDeltaToBytes(delta: SnapshotDelta): Promise<Uint8Array> {
+    return this.encodeDelta(delta);
   }
 
   /** True when this writer encrypts (a key or a passphrase is set). */
@@ -198,7 +213,7 @@ export class SnapshotWriter {
   async writeToFile(file: string, snapshot: PackedSnapshot): Promise<number> {
     let total = 0;
     await new NodeFsBackend(path.dirname(file), { create: false }).putWith(path.basename(file), async (handle) => {
-      for await (const piece of this.stream(snapshot)) {
+      for await (const piece of this.encodeStream(snapshot)) {
         let at = 0;
         while (at < piece.length) at += (await handle.write(piece, at, piece.length - at)).bytesWritten;
         total += piece.length;

@@ -86,7 +86,7 @@ export async function runDemo(options: DemoOptions, output: Output): Promise<num
       const file = path.join(dir, `world-${codec}.tx2pack`);
       files[codec] = file;
       t = performance.now();
-      const bytes = await SnapshotWriter.create().withCodec(codec).writeToBytes(world.packed);
+      const bytes = await SnapshotWriter.create().withCodec(codec).encode(world.packed);
       await writeFile(file, bytes);
       const writeMs = performance.now() - t;
       t = performance.now();
@@ -110,7 +110,7 @@ export async function runDemo(options: DemoOptions, output: Output): Promise<num
 
     // 3. Verify: intact, a flipped bit, a cut-off file, encryption.
     heading('2. Verify');
-    const zstdBytes = await SnapshotWriter.create().writeToBytes(world.packed);
+    const zstdBytes = await SnapshotWriter.create().encode(world.packed);
     const intact = await verifyContainer('world-zstd.tx2pack', zstdBytes, undefined, output);
     check('intact file verifies', intact.ok);
     output.print(`  intact file         ${mark(intact.ok)}: ${intact.sections.filter((s) => s.ok === true).length} sections, every CRC-32 matches, every section decodes`);
@@ -195,7 +195,7 @@ export async function runDemo(options: DemoOptions, output: Output): Promise<num
     const last = frames[frames.length - 1]!;
     heading(`6. Diff tick-0 -> tick-${last.tick}`);
     // The moved world as a plain file too, so that `tx2pack diff` can be tried on the kept files.
-    await writeFile(path.join(dir, 'world-moved.tx2pack'), await SnapshotWriter.create().writeToBytes(last.packed));
+    await writeFile(path.join(dir, 'world-moved.tx2pack'), await SnapshotWriter.create().encode(last.packed));
     const delta = diff(frames[0]!.packed, last.packed);
     const summary = summarizeDelta(delta);
     for (const line of formatDeltaSummary(summary).split('\n')) output.print(`  ${line}`);
