@@ -500,7 +500,7 @@ const attacks: Attack[] = [
         m.sets = [[0, U32_MAX]];
         setManifest(f, m, { entities: U32_MAX });
       }),
-    code: 'InvalidFormat',
+    code: 'LimitExceeded',
   },
   {
     name: 'manifest: a component over a range of 4 billion ids',

@@ -216,7 +216,7 @@ describe('invalid input to encodeSnapshot', () => {
     ['a componentOrder naming an unknown component', (p) => (p.componentOrder = new Map([[1, ['A', 'Z']]])), /names unknown component "Z"/],
     ['a timestamp that is not a number', (p) => (p.timestamp = '1' as unknown as number), /must be numbers/],
     ['a version that is not a string', (p) => (p.version = 1 as unknown as string), /version must be a string/],
-    ['metadata that is null', (p) => (p.metadata = null as unknown as Record<string, unknown>), /metadata must be an object/],
+    ['metadata that is null', (p) => (p.metadata = null as unknown as Record<string, unknown>), /metadata must be a plain object/],
   ];
 
   it.each(cases)('%s', (_, mutate, message) => {
