@@ -13,7 +13,8 @@ export default defineConfig({
       provider: 'v8',
       include: ['src/**/*.ts'],
       reporter: ['text-summary'],
-      thresholds: { statements: 0, branches: 0, functions: 0, lines: 0 },
+      // Low: most CLI tests run `tx2pack` as a subprocess, whose coverage is not collected.
+      thresholds: { statements: 10, branches: 8, functions: 6, lines: 10 },
     },
   },
 });

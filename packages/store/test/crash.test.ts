@@ -31,8 +31,9 @@ const dirs: string[] = [];
 afterAll(async () => Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true }))));
 
 /**
- * Runs a child until it is SIGKILLed `delayMs` after it is ready (and, with `minCps`, not before
- * it has reported that many checkpoints, so a loaded machine cannot starve it); returns the saves it reported.
+ * Runs a child until it is SIGKILLed `delayMs` after it is ready or, with `minCps`, after it has
+ * reported that many checkpoints: the kill then lands at a random moment of its steady work, not
+ * in its start-up, however loaded the machine. Returns the saves it reported.
  */
 function runAndKill(dir: string, start: number, delayMs: number, minCps = 0, script = child): Promise<{ cps: string[]; slots: number[]; going: string[] }> {
   return new Promise((resolve, reject) => {
@@ -45,10 +46,7 @@ function runAndKill(dir: string, start: number, delayMs: number, minCps = 0, scr
     const slots: number[] = [];
     const going: string[] = [];
     let buffer = '';
-    let due = false;
-    const killIfDue = (): void => {
-      if (due && cps.length >= minCps) proc.kill('SIGKILL');
-    };
+    const arm = (): void => void setTimeout(() => proc.kill('SIGKILL'), delayMs);
     proc.stdout!.on('data', (d: Buffer) => {
       buffer += d.toString();
       let nl: number;
@@ -56,15 +54,11 @@ function runAndKill(dir: string, start: number, delayMs: number, minCps = 0, scr
         const line = buffer.slice(0, nl);
         buffer = buffer.slice(nl + 1);
         if (line === 'ready') {
-          setTimeout(() => {
-            due = true;
-            killIfDue();
-          }, delayMs);
+          if (minCps === 0) arm();
         } else if (line.startsWith('cp ')) {
           cps.push(line.slice(3));
-          killIfDue();
-        }
-        else if (line.startsWith('slot ')) slots.push(Number(line.slice(5)));
+          if (cps.length === minCps) arm();
+        } else if (line.startsWith('slot ')) slots.push(Number(line.slice(5)));
         else if (line.startsWith('going ')) going.push(...line.slice(6).split(' ').filter(Boolean));
       }
     });
@@ -94,7 +88,7 @@ describe('crash safety', () => {
     const delays = killDelays(KILLS, 250);
     for (let kill = 0; kill < KILLS; kill++) {
       const delay = delays[kill]!;
-      const { cps, slots } = await runAndKill(dir, kill * 100_000, delay);
+      const { cps, slots } = await runAndKill(dir, kill * 100_000, delay, 1);
       for (const id of cps) reported.add(id);
       if (slots.length > 0) lastSlot = slots[slots.length - 1]!;
 
@@ -138,7 +132,7 @@ describe('crash safety', () => {
     let deltas = 0;
     const delays = killDelays(Math.ceil(KILLS / 2), 400);
     for (let kill = 0; kill < Math.ceil(KILLS / 2); kill++) {
-      const result = await runAndKill(dir, kill * 100_000, delays[kill]!, 0, rebaseChild);
+      const result = await runAndKill(dir, kill * 100_000, delays[kill]!, 1, rebaseChild);
       for (const id of result.cps) reported.add(id);
       for (const id of result.going) going.add(id);
       const manager = new CheckpointManager(dir, { cacheSize: 0 });
