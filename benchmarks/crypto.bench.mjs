@@ -74,6 +74,7 @@ async function measure(label, fn, settings, isAsync) {
   const bench = new Bench({ ...settings, throws: true, timestampProvider: 'hrtimeNow' });
   bench.add(label, fn);
   const [task] = isAsync ? await bench.run() : bench.runSync();
+  void sink;
   const r = task.result;
   if (r.state !== 'completed') throw new Error(`${label}: task ${r.state}${r.error ? `: ${r.error.message}` : ''}`);
   const l = r.latency;

@@ -58,7 +58,7 @@ function stepWithChurn(packed, count, seed) {
     entityIds: ids,
     fields: c.fields.map((f) => {
       const values = new Float32Array(ids.length);
-      keep.forEach((i, r) => (values[r] = f.values[i]));
+      for (let r = 0; r < keep.length; r++) values[r] = f.values[keep[r]];
       for (let r = keep.length; r < ids.length; r++) values[r] = r;
       return { ...f, values };
     }),

@@ -136,4 +136,4 @@ const log = (s) => {
   log('');
 }
 
-if (!args['no-write']) console.error(`wrote ${writeResults('replay', lines.join('\n') + '\n')}`);
+if (!args['no-write']) console.error(`wrote ${writeResults('replay', `${lines.join('\n')}\n`)}`);

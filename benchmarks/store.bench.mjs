@@ -216,7 +216,7 @@ if (writeResults) {
   const md = [
     `# @tx2/pack-store benchmark results (latest run: ${mode})`,
     '',
-    `${result.startedAt} — ${machineLine}` + (git ? `, commit ${git.commit.slice(0, 12)}${git.storePackageDirty ? ' (packages/store modified)' : ''}` : ''),
+    `${result.startedAt} — ${machineLine}${git ? `, commit ${git.commit.slice(0, 12)}${git.storePackageDirty ? ' (packages/store modified)' : ''}` : ''}`,
     '',
     ...lines,
     '',

@@ -267,7 +267,7 @@ log('');
 log('Target: seekToTime well under 10 µs per query at 100,000 times, growing logarithmically with the number of times.');
 
 if (!args['no-write']) {
-  console.error(`wrote ${writeResults('timetravel', lines.join('\n') + '\n')}`);
+  console.error(`wrote ${writeResults('timetravel', `${lines.join('\n')}\n`)}`);
   const here = dirname(fileURLToPath(import.meta.url));
   const result = {
     benchmark: 'timetravel',

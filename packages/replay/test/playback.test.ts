@@ -1,5 +1,5 @@
 import { isPackError } from '@tx2/pack-format';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { ReplayEngine, type ReplayFrame } from '../src/index.js';
 import { countingSource, world } from './helpers.js';
 
@@ -34,19 +34,28 @@ describe('playback', () => {
   });
 
   it('pause stops a looping playback; speed scales the frame rate', async () => {
-    const e = engineOf(3, true);
-    const frames: ReplayFrame[] = [];
-    e.onFrame((f) => {
-      frames.push(f);
-      if (frames.length === 7) e.pause();
-    });
-    const started = performance.now();
-    expect(await e.play({ fps: 10, speed: 10 })).toBe('paused');
-    const elapsed = performance.now() - started;
-    expect(frames.map((f) => f.index)).toEqual([0, 1, 2, 0, 1, 2, 0]);
-    expect(elapsed).toBeGreaterThanOrEqual(50); // 6 intervals of 10 ms
-    expect(elapsed).toBeLessThan(2000);
-    expect(e.isPlaying).toBe(false);
+    // A fake clock: the frame times are exact, whatever the machine's load.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
+    try {
+      const e = engineOf(3, true);
+      const frames: ReplayFrame[] = [];
+      const shownAt: number[] = [];
+      const started = performance.now();
+      e.onFrame((f) => {
+        frames.push(f);
+        shownAt.push(performance.now() - started);
+        if (frames.length === 7) e.pause();
+      });
+      const played = e.play({ fps: 10, speed: 10 });
+      await vi.runAllTimersAsync();
+      expect(await played).toBe('paused');
+      expect(frames.map((f) => f.index)).toEqual([0, 1, 2, 0, 1, 2, 0]);
+      // 1000 / (10 fps * speed 10) = 10 ms between frames.
+      expect(shownAt).toEqual([0, 10, 20, 30, 40, 50, 60]);
+      expect(e.isPlaying).toBe(false);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('a new play pauses the previous one; an empty engine ends at once', async () => {

@@ -141,5 +141,5 @@ describe('streaming', () => {
     const got2 = (back2.components[0] as { fields: { values: Float64Array }[] }).fields[0]!.values;
     expect(Buffer.compare(Buffer.from(got2.buffer, got2.byteOffset, got2.byteLength), Buffer.from(v.buffer))).toBe(0);
     expect(Array.from((back2.components[1] as { fields: { values: Float64Array }[] }).fields[0]!.values.subarray(0, 5))).toEqual([0, 1, 2, 3, 4]);
-  }, 120_000);
+  }, 300_000);
 });

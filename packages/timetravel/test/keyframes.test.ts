@@ -189,7 +189,7 @@ describe('keyframes and deltas against a model of full snapshots', () => {
         fc.boolean(),
         (changes, inserts, every, prunes, strings) => {
           const ops: Op[] = [];
-          changes.forEach((c, i) => ops.push({ op: 'change', change: c }, { op: 'record', time: i }));
+          for (const [i, c] of changes.entries()) ops.push({ op: 'change', change: c }, { op: 'record', time: i });
           for (const [t, c] of inserts) ops.push({ op: 'change', change: c }, { op: 'record', time: t }, { op: 'seek', time: t + 0.5 });
           for (const t of prunes) ops.push({ op: 'pruneBefore', time: t }, { op: 'readAll' });
           run(ops, { fullEvery: every }, strings);
