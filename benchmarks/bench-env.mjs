@@ -16,7 +16,10 @@ export function machineLine() {
     commit = execFileSync('git', ['rev-parse', '--short=12', 'HEAD'], { cwd: here, encoding: 'utf8' }).trim();
   } catch {}
   const mem = (os.totalmem() / 2 ** 30).toFixed(1);
-  return `${new Date().toISOString()}, ${os.cpus()[0]?.model ?? 'cpu'}, ${os.cpus().length} cores, ${mem} GiB, Node ${process.version} (${process.platform}-${process.arch}), load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}, commit ${commit}`;
+  return `${new Date().toISOString()}, ${os.cpus()[0]?.model ?? 'cpu'}, ${os.cpus().length} cores, ${mem} GiB, Node ${process.version} (${process.platform}-${process.arch}), load average ${os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')}, commit ${commit}`;
 }
 
 /** Samples process memory (rss, and heapUsed + arrayBuffers = JS-held bytes) against a baseline taken after a GC. */
@@ -93,8 +96,13 @@ export function readVersion(pkg, from = here) {
 /** The commit, and under `key` whether the given package folders have uncommitted changes; null outside git. */
 export function gitInfo(paths, key) {
   try {
-    const commit = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: here, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
-    const dirty = execFileSync('git', ['status', '--porcelain', '--', ...paths], { cwd: here, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim() !== '';
+    const commit = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: here, stdio: ['ignore', 'pipe', 'ignore'] })
+      .toString()
+      .trim();
+    const dirty =
+      execFileSync('git', ['status', '--porcelain', '--', ...paths], { cwd: here, stdio: ['ignore', 'pipe', 'ignore'] })
+        .toString()
+        .trim() !== '';
     return { commit, [key]: dirty };
   } catch {
     return null;

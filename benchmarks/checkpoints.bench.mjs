@@ -115,7 +115,15 @@ async function storageRun(label, sequence, options) {
     const loaded = await fresh.loadCheckpoint(`cp-${String(i).padStart(5, '0')}`);
     if (!snapshotsEqual(loaded.snapshot, sequence[i])) throw new Error(`${label}: checkpoint ${i} does not load back exactly`);
   }
-  const row = { label, checkpoints: sequence.length, deltas, bytes: bytes.total, sectionBytes: bytes.sections, sectionObjects: bytes.objects, meanCreateMs: createMs / sequence.length };
+  const row = {
+    label,
+    checkpoints: sequence.length,
+    deltas,
+    bytes: bytes.total,
+    sectionBytes: bytes.sections,
+    sectionObjects: bytes.objects,
+    meanCreateMs: createMs / sequence.length,
+  };
   rows.push(row);
   return row;
 }
@@ -127,7 +135,9 @@ function storageTable(title, results) {
   log('| configuration | checkpoints (deltas) | stored MiB | per checkpoint KiB | vs full | section objects (MiB) | mean create ms (memory) |');
   log('|---|---:|---:|---:|---:|---:|---:|');
   for (const r of results) {
-    log(`| ${r.label} | ${r.checkpoints} (${r.deltas}) | ${MiB(r.bytes)} | ${(r.bytes / r.checkpoints / 1024).toFixed(1)} | ${((100 * r.bytes) / baseline).toFixed(1)}% | ${r.sectionObjects} (${MiB(r.sectionBytes)}) | ${fmtMs(r.meanCreateMs)} |`);
+    log(
+      `| ${r.label} | ${r.checkpoints} (${r.deltas}) | ${MiB(r.bytes)} | ${(r.bytes / r.checkpoints / 1024).toFixed(1)} | ${((100 * r.bytes) / baseline).toFixed(1)}% | ${r.sectionObjects} (${MiB(r.sectionBytes)}) | ${fmtMs(r.meanCreateMs)} |`,
+    );
   }
   log('');
 }
@@ -136,7 +146,9 @@ const started = new Date();
 console.error(`checkpoint benchmark: ${COUNT} checkpoints, ${N} entities, ${CHANGED * 100}% moved per step${args.quick ? ' (quick)' : ''}`);
 const { packed } = referenceColumns(N);
 
-log(`## Storage of ${COUNT.toLocaleString('en')} checkpoints (${N.toLocaleString('en')}-entity reference world, ${(CHANGED * 100).toFixed(1)}% of entities moved per step, zstd level 1)`);
+log(
+  `## Storage of ${COUNT.toLocaleString('en')} checkpoints (${N.toLocaleString('en')}-entity reference world, ${(CHANGED * 100).toFixed(1)}% of entities moved per step, zstd level 1)`,
+);
 log('');
 const plainSeq = worlds(packed, COUNT);
 storageTable('Reference world', [
@@ -169,15 +181,19 @@ try {
     const manager = new CheckpointManager(sub, options);
     for (let i = 0; i < 20; i++) await manager.createCheckpoint(`seed-${i}`, timeSeq[i]);
     let n = 0;
-    bench.add(`createCheckpoint, ${name}`, async () => {
-      const i = n++;
-      await manager.createCheckpoint(`run-${i}`, timeSeq[20 + (i % 40)]);
-    }, {
-      // Keep the chain at about 20 checkpoints so every sample does the same work.
-      afterEach: async () => {
-        if ((await manager.store.backend.list()).length > 200) await manager.pruneOldCheckpoints(20);
+    bench.add(
+      `createCheckpoint, ${name}`,
+      async () => {
+        const i = n++;
+        await manager.createCheckpoint(`run-${i}`, timeSeq[20 + (i % 40)]);
       },
-    });
+      {
+        // Keep the chain at about 20 checkpoints so every sample does the same work.
+        afterEach: async () => {
+          if ((await manager.store.backend.list()).length > 200) await manager.pruneOldCheckpoints(20);
+        },
+      },
+    );
     const cold = new CheckpointManager(sub, { ...options, cacheSize: 0 });
     let latest;
     const findLatest = { beforeAll: async () => void (latest = (await manager.latest()).id) };
@@ -197,7 +213,9 @@ try {
     log(`| ${task.name} | ${fmtMs(median)} | ${fmtMs(p99)} | ${r.latency?.samplesCount ?? ''} |`);
   }
   log('');
-  log('"same manager": incremental managers serve a copy of the latest checkpoint they keep in memory; with `incremental: false` nothing is kept, so it reads the file like a new manager. "new manager" (cacheSize 0): an incremental load rebuilds from the nearest full checkpoint (up to 9 deltas with the default policy), verifying every base and result hash.');
+  log(
+    '"same manager": incremental managers serve a copy of the latest checkpoint they keep in memory; with `incremental: false` nothing is kept, so it reads the file like a new manager. "new manager" (cacheSize 0): an incremental load rebuilds from the nearest full checkpoint (up to 9 deltas with the default policy), verifying every base and result hash.',
+  );
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

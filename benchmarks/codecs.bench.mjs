@@ -59,9 +59,14 @@ function measure(label, fn, settings) {
 }
 
 const FIELDS = [
-  ['Position', 'x', 'position'], ['Position', 'y', 'position'], ['Position', 'z', 'position'],
-  ['Velocity', 'x', 'velocity'], ['Velocity', 'y', 'velocity'], ['Velocity', 'z', 'velocity'],
-  ['Health', 'current', 'health'], ['Health', 'max', 'health'],
+  ['Position', 'x', 'position'],
+  ['Position', 'y', 'position'],
+  ['Position', 'z', 'position'],
+  ['Velocity', 'x', 'velocity'],
+  ['Velocity', 'y', 'velocity'],
+  ['Velocity', 'z', 'velocity'],
+  ['Health', 'current', 'health'],
+  ['Health', 'max', 'health'],
 ];
 
 /** Every value of the decoded snapshot must equal the reference columns, bit for bit. */
@@ -107,14 +112,22 @@ async function runSize(n, registry) {
     check(row.label, decodeSnapshot(bytes, readOptions), cols);
     if (row.key === 'none') noneBytes = bytes.length;
     log(`  ${row.label}: write…`);
-    const write = measure(`${row.label} write`, () => {
-      sink = encoder.encode(cols.packed);
-    }, settings);
+    const write = measure(
+      `${row.label} write`,
+      () => {
+        sink = encoder.encode(cols.packed);
+      },
+      settings,
+    );
     if (!Buffer.from(sink).equals(Buffer.from(bytes))) throw new Error(`"${row.label}": the timed write differs from the checked one`);
     log(`  ${row.label}: read…`);
-    const read = measure(`${row.label} read`, () => {
-      sink = decodeSnapshot(bytes, readOptions);
-    }, settings);
+    const read = measure(
+      `${row.label} read`,
+      () => {
+        sink = decodeSnapshot(bytes, readOptions);
+      },
+      settings,
+    );
     check(row.label, sink, cols);
     sink = undefined;
     rows.push({
@@ -163,7 +176,9 @@ function table(run) {
   ];
   for (const r of run.rows) {
     const ref = r.rust ? ` ${r.rust.bytes.toLocaleString('en-US')} | ${r.rust.writeMs} | ${r.rust.readMs} |` : rust ? ' | | |' : '';
-    lines.push(`| ${r.label} | ${r.filter} | ${r.bytes.toLocaleString('en-US')} | ${r.ratio.toFixed(2)} | ${fmtMs(r.write.medianMs)} | ${fmtMs(r.read.medianMs)} | ${r.sha256} |${ref}`);
+    lines.push(
+      `| ${r.label} | ${r.filter} | ${r.bytes.toLocaleString('en-US')} | ${r.ratio.toFixed(2)} | ${fmtMs(r.write.medianMs)} | ${fmtMs(r.read.medianMs)} | ${r.sha256} |${ref}`,
+    );
   }
   lines.push(
     '',

@@ -106,7 +106,9 @@ function checkPacked(what, packed, cols) {
 
 async function runSize(n) {
   const settings = settingsFor(n);
-  log(`\n== N = ${n.toLocaleString('en-US')} entities (time ${settings.time} ms, warmup ${settings.warmup === false ? 'off' : `${settings.warmupTime} ms`}, >= ${settings.iterations} iterations per task)`);
+  log(
+    `\n== N = ${n.toLocaleString('en-US')} entities (time ${settings.time} ms, warmup ${settings.warmup === false ? 'off' : `${settings.warmupTime} ms`}, >= ${settings.iterations} iterations per task)`,
+  );
   const cols = referenceColumns(n);
   const { packed } = cols;
   const key = EncryptionKey.generate();
@@ -118,12 +120,22 @@ async function runSize(n) {
   // Plain: the baseline every overhead is measured against.
   checkPacked('plain', decodeSnapshot(plain), cols);
   log('  plain: write / read…');
-  const plainWrite = await measure('plain write', () => {
-    sink = encoder.encode(packed);
-  }, settings, false);
-  const plainRead = await measure('plain read', () => {
-    sink = decodeSnapshot(plain);
-  }, settings, false);
+  const plainWrite = await measure(
+    'plain write',
+    () => {
+      sink = encoder.encode(packed);
+    },
+    settings,
+    false,
+  );
+  const plainRead = await measure(
+    'plain read',
+    () => {
+      sink = decodeSnapshot(plain);
+    },
+    settings,
+    false,
+  );
   rows.push({ mode: 'plain', path: '—', describe: 'encoder.encode(packed) / decodeSnapshot(bytes)', write: plainWrite, read: plainRead });
 
   for (const { name, backend } of PATHS) {
@@ -132,21 +144,39 @@ async function runSize(n) {
 
     // SHA-256 digest: hash the encoder's output in place; verify, then decode.
     const withDigest = addDigestSync(plain.slice(), { backend: nobleBackend });
-    checkPacked(`sha256 ${name}`, isAsync ? await decodeVerified(withDigest, { ...options, required: true }) : decodeVerifiedSync(withDigest, { ...options, required: true }), cols);
+    checkPacked(
+      `sha256 ${name}`,
+      isAsync ? await decodeVerified(withDigest, { ...options, required: true }) : decodeVerifiedSync(withDigest, { ...options, required: true }),
+      cols,
+    );
     if (!Buffer.from(isAsync ? await addDigest(plain.slice(), options) : addDigestSync(plain.slice(), options)).equals(Buffer.from(withDigest))) {
       throw new Error(`${name}: the digest differs from @noble's`);
     }
     log(`  SHA-256, ${name}: write / read…`);
-    const shaWrite = await measure(`sha256 ${name} write`, isAsync ? async () => {
-      sink = await addDigest(encoder.encode(packed), options);
-    } : () => {
-      sink = addDigestSync(encoder.encode(packed), options);
-    }, settings, isAsync);
-    const shaRead = await measure(`sha256 ${name} read`, isAsync ? async () => {
-      sink = await decodeVerified(withDigest, { ...options, required: true });
-    } : () => {
-      sink = decodeVerifiedSync(withDigest, { ...options, required: true });
-    }, settings, isAsync);
+    const shaWrite = await measure(
+      `sha256 ${name} write`,
+      isAsync
+        ? async () => {
+            sink = await addDigest(encoder.encode(packed), options);
+          }
+        : () => {
+            sink = addDigestSync(encoder.encode(packed), options);
+          },
+      settings,
+      isAsync,
+    );
+    const shaRead = await measure(
+      `sha256 ${name} read`,
+      isAsync
+        ? async () => {
+            sink = await decodeVerified(withDigest, { ...options, required: true });
+          }
+        : () => {
+            sink = decodeVerifiedSync(withDigest, { ...options, required: true });
+          },
+      settings,
+      isAsync,
+    );
     rows.push({ mode: 'SHA-256', path: name, describe: `addDigest(encoder.encode(packed)) in place / decodeVerified(bytes, { required: true })`, write: shaWrite, read: shaRead });
 
     // AES-256-GCM: encode then encrypt; decrypt then decode. And the transforms alone.
@@ -157,30 +187,71 @@ async function runSize(n) {
     // The encoder's output is fresh: its CRC-32s need no check before sealing (as encodeEncrypted does).
     const fresh = { ...options, verifyChecksums: false };
     log(`  AES-256-GCM, ${name}: write / read…`);
-    const aesWrite = await measure(`aes ${name} write`, isAsync ? async () => {
-      sink = await encryptSnapshot(encoder.encode(packed), key, fresh);
-    } : () => {
-      sink = encryptSnapshotSync(encoder.encode(packed), key, fresh);
-    }, settings, isAsync);
-    const aesRead = await measure(`aes ${name} read`, isAsync ? async () => {
-      sink = await decodeEncrypted(encrypted, { key, ...options });
-    } : () => {
-      sink = decodeEncryptedSync(encrypted, { key, ...options });
-    }, settings, isAsync);
-    rows.push({ mode: 'AES-256-GCM', path: name, describe: 'encryptSnapshot(encoder.encode(packed), key, { verifyChecksums: false }) / decodeEncrypted(bytes, { key })', write: aesWrite, read: aesRead });
+    const aesWrite = await measure(
+      `aes ${name} write`,
+      isAsync
+        ? async () => {
+            sink = await encryptSnapshot(encoder.encode(packed), key, fresh);
+          }
+        : () => {
+            sink = encryptSnapshotSync(encoder.encode(packed), key, fresh);
+          },
+      settings,
+      isAsync,
+    );
+    const aesRead = await measure(
+      `aes ${name} read`,
+      isAsync
+        ? async () => {
+            sink = await decodeEncrypted(encrypted, { key, ...options });
+          }
+        : () => {
+            sink = decodeEncryptedSync(encrypted, { key, ...options });
+          },
+      settings,
+      isAsync,
+    );
+    rows.push({
+      mode: 'AES-256-GCM',
+      path: name,
+      describe: 'encryptSnapshot(encoder.encode(packed), key, { verifyChecksums: false }) / decodeEncrypted(bytes, { key })',
+      write: aesWrite,
+      read: aesRead,
+    });
 
     log(`  AES-256-GCM transform only, ${name}: encrypt / decrypt…`);
-    const encryptOnly = await measure(`encrypt ${name}`, isAsync ? async () => {
-      sink = await encryptSnapshot(plain, key, fresh);
-    } : () => {
-      sink = encryptSnapshotSync(plain, key, fresh);
-    }, settings, isAsync);
-    const decryptOnly = await measure(`decrypt ${name}`, isAsync ? async () => {
-      sink = await decryptSnapshot(encrypted, key, options);
-    } : () => {
-      sink = decryptSnapshotSync(encrypted, key, options);
-    }, settings, isAsync);
-    rows.push({ mode: 'AES-256-GCM transform only', path: name, describe: 'encryptSnapshot(plainBytes, key, { verifyChecksums: false }) / decryptSnapshot(encryptedBytes, key), no encode or decode', write: encryptOnly, read: decryptOnly, transformOnly: true });
+    const encryptOnly = await measure(
+      `encrypt ${name}`,
+      isAsync
+        ? async () => {
+            sink = await encryptSnapshot(plain, key, fresh);
+          }
+        : () => {
+            sink = encryptSnapshotSync(plain, key, fresh);
+          },
+      settings,
+      isAsync,
+    );
+    const decryptOnly = await measure(
+      `decrypt ${name}`,
+      isAsync
+        ? async () => {
+            sink = await decryptSnapshot(encrypted, key, options);
+          }
+        : () => {
+            sink = decryptSnapshotSync(encrypted, key, options);
+          },
+      settings,
+      isAsync,
+    );
+    rows.push({
+      mode: 'AES-256-GCM transform only',
+      path: name,
+      describe: 'encryptSnapshot(plainBytes, key, { verifyChecksums: false }) / decryptSnapshot(encryptedBytes, key), no encode or decode',
+      write: encryptOnly,
+      read: decryptOnly,
+      transformOnly: true,
+    });
 
     // The primitives alone, one call over the whole plain container: the ceiling of this path here.
     const nonce = new Uint8Array(12);
@@ -188,30 +259,70 @@ async function runSize(n) {
     const raw = key.toBytes();
     const sealedWhole = await backend.seal(raw, nonce, plain, aad);
     log(`  raw primitives, ${name}…`);
-    const rawSeal = await measure(`raw seal ${name}`, isAsync ? async () => {
-      sink = await backend.seal(raw, nonce, plain, aad);
-    } : () => {
-      sink = backend.seal(raw, nonce, plain, aad);
-    }, settings, isAsync);
-    const rawOpen = await measure(`raw open ${name}`, isAsync ? async () => {
-      sink = await backend.open(raw, nonce, sealedWhole, aad);
-    } : () => {
-      sink = backend.open(raw, nonce, sealedWhole, aad);
-    }, settings, isAsync);
-    rows.push({ mode: 'raw AES-256-GCM seal / open', path: name, describe: 'backend.seal / backend.open over the whole plain container in one call', write: rawSeal, read: rawOpen, transformOnly: true });
-    const rawHash = await measure(`raw sha256 ${name}`, isAsync ? async () => {
-      sink = await backend.sha256(plain);
-    } : () => {
-      sink = backend.sha256(plain);
-    }, settings, isAsync);
+    const rawSeal = await measure(
+      `raw seal ${name}`,
+      isAsync
+        ? async () => {
+            sink = await backend.seal(raw, nonce, plain, aad);
+          }
+        : () => {
+            sink = backend.seal(raw, nonce, plain, aad);
+          },
+      settings,
+      isAsync,
+    );
+    const rawOpen = await measure(
+      `raw open ${name}`,
+      isAsync
+        ? async () => {
+            sink = await backend.open(raw, nonce, sealedWhole, aad);
+          }
+        : () => {
+            sink = backend.open(raw, nonce, sealedWhole, aad);
+          },
+      settings,
+      isAsync,
+    );
+    rows.push({
+      mode: 'raw AES-256-GCM seal / open',
+      path: name,
+      describe: 'backend.seal / backend.open over the whole plain container in one call',
+      write: rawSeal,
+      read: rawOpen,
+      transformOnly: true,
+    });
+    const rawHash = await measure(
+      `raw sha256 ${name}`,
+      isAsync
+        ? async () => {
+            sink = await backend.sha256(plain);
+          }
+        : () => {
+            sink = backend.sha256(plain);
+          },
+      settings,
+      isAsync,
+    );
     rows.push({ mode: 'raw SHA-256', path: name, describe: 'backend.sha256 over the whole plain container', write: rawHash, read: null, transformOnly: true });
 
     if (name === 'node:crypto') {
       // The default of encryptSnapshot: the input's CRC-32s are checked first (bytes read from storage).
-      const checked = await measure(`encrypt ${name} checked`, () => {
-        sink = encryptSnapshotSync(plain, key, options);
-      }, settings, false);
-      rows.push({ mode: 'AES-256-GCM transform only, input CRCs checked', path: name, describe: 'encryptSnapshot(plainBytes, key): the default, verifyChecksums: true', write: checked, read: null, transformOnly: true });
+      const checked = await measure(
+        `encrypt ${name} checked`,
+        () => {
+          sink = encryptSnapshotSync(plain, key, options);
+        },
+        settings,
+        false,
+      );
+      rows.push({
+        mode: 'AES-256-GCM transform only, input CRCs checked',
+        path: name,
+        describe: 'encryptSnapshot(plainBytes, key): the default, verifyChecksums: true',
+        write: checked,
+        read: null,
+        transformOnly: true,
+      });
     }
   }
   sink = undefined;
@@ -239,8 +350,20 @@ function targets(n, rows) {
   const ms = (v) => `${fmtMs(v)} ms`;
   if (n === TARGET_N) {
     const sha = find('SHA-256', 'node:crypto');
-    list.push({ name: 'SHA-256 adds <= 0.5 ms to the write (node:crypto)', value: sha.writeOverheadMs, limit: 0.5, pass: sha.writeOverheadMs <= 0.5, shown: `+${ms(sha.writeOverheadMs)} (${ms(sha.write.medianMs)} vs ${ms(sha.write.medianMs - sha.writeOverheadMs)})` });
-    list.push({ name: 'SHA-256 adds <= 0.5 ms to the read (node:crypto)', value: sha.readOverheadMs, limit: 0.5, pass: sha.readOverheadMs <= 0.5, shown: `+${ms(sha.readOverheadMs)} (${ms(sha.read.medianMs)} vs ${ms(sha.read.medianMs - sha.readOverheadMs)})` });
+    list.push({
+      name: 'SHA-256 adds <= 0.5 ms to the write (node:crypto)',
+      value: sha.writeOverheadMs,
+      limit: 0.5,
+      pass: sha.writeOverheadMs <= 0.5,
+      shown: `+${ms(sha.writeOverheadMs)} (${ms(sha.write.medianMs)} vs ${ms(sha.write.medianMs - sha.writeOverheadMs)})`,
+    });
+    list.push({
+      name: 'SHA-256 adds <= 0.5 ms to the read (node:crypto)',
+      value: sha.readOverheadMs,
+      limit: 0.5,
+      pass: sha.readOverheadMs <= 0.5,
+      shown: `+${ms(sha.readOverheadMs)} (${ms(sha.read.medianMs)} vs ${ms(sha.read.medianMs - sha.readOverheadMs)})`,
+    });
   }
   const enc = find('AES-256-GCM transform only', 'node:crypto');
   const checked = find('AES-256-GCM transform only, input CRCs checked', 'node:crypto');
@@ -315,7 +438,9 @@ const versions = {
   '@noble/hashes': readVersion('@noble/hashes', cryptoDir),
   tinybench: readVersion('tinybench'),
 };
-log(`tx2-pack crypto benchmarks: ${machine.cpu}, ${machine.cores} cores, ${(machine.totalMemoryBytes / 2 ** 30).toFixed(1)} GiB, Node ${machine.node} (OpenSSL ${machine.openssl}) ${machine.platform}-${machine.arch}`);
+log(
+  `tx2-pack crypto benchmarks: ${machine.cpu}, ${machine.cores} cores, ${(machine.totalMemoryBytes / 2 ** 30).toFixed(1)} GiB, Node ${machine.node} (OpenSSL ${machine.openssl}) ${machine.platform}-${machine.arch}`,
+);
 if (!gc) log('warning: global.gc is not exposed (run node with --expose-gc); GC between tasks is skipped');
 
 const runs = [];

@@ -12,16 +12,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { packOptions, readOptions } from '@tx2/pack-codecs';
-import {
-  SnapshotEncoder,
-  applyDelta,
-  decodeDelta,
-  decodeSnapshot,
-  diff,
-  encodeDelta,
-  snapshotHash,
-  snapshotsEqual,
-} from '@tx2/pack-format';
+import { SnapshotEncoder, applyDelta, decodeDelta, decodeSnapshot, diff, encodeDelta, snapshotHash, snapshotsEqual } from '@tx2/pack-format';
 import { Bench } from 'tinybench';
 
 import { benchOptions, fmtMs, gitInfo, localDate, machineLine, writeResults } from './bench-env.mjs';
@@ -80,39 +71,40 @@ async function median(name, fn, n) {
 const zstd = await packOptions();
 const codecs = await readOptions();
 const rows = [];
-for (const n of sizes) for (const churn of [false, true]) {
-  const base = referenceColumns(n).packed;
-  const next = (churn ? stepWithChurn : step)(base, Math.max(1, Math.round(n * changed)), n);
-  const baseHash = snapshotHash(base);
-  const nextHash = snapshotHash(next);
-  const delta = diff(base, next, { baseHash, nextHash });
-  const deltaBytes = encodeDelta(delta);
-  const deltaZstd = encodeDelta(delta, zstd);
-  const plain = new SnapshotEncoder();
-  const packedZstd = new SnapshotEncoder(zstd);
-  const fullBytes = plain.encodeCopy(next);
-  const fullZstd = packedZstd.encodeCopy(next);
-  for (const d of [delta, decodeDelta(deltaBytes), decodeDelta(deltaZstd, codecs)]) {
-    if (!snapshotsEqual(applyDelta(base, d), next)) throw new Error(`N=${n}: a delta did not rebuild its target`);
+for (const n of sizes)
+  for (const churn of [false, true]) {
+    const base = referenceColumns(n).packed;
+    const next = (churn ? stepWithChurn : step)(base, Math.max(1, Math.round(n * changed)), n);
+    const baseHash = snapshotHash(base);
+    const nextHash = snapshotHash(next);
+    const delta = diff(base, next, { baseHash, nextHash });
+    const deltaBytes = encodeDelta(delta);
+    const deltaZstd = encodeDelta(delta, zstd);
+    const plain = new SnapshotEncoder();
+    const packedZstd = new SnapshotEncoder(zstd);
+    const fullBytes = plain.encodeCopy(next);
+    const fullZstd = packedZstd.encodeCopy(next);
+    for (const d of [delta, decodeDelta(deltaBytes), decodeDelta(deltaZstd, codecs)]) {
+      if (!snapshotsEqual(applyDelta(base, d), next)) throw new Error(`N=${n}: a delta did not rebuild its target`);
+    }
+    process.stderr.write(`N=${n}${churn ? ' with churn' : ''}: measuring\n`);
+    let sink;
+    const t = {
+      hash: await median('snapshotHash', () => (sink = snapshotHash(next)), n),
+      diff: await median('diff (hashes known)', () => (sink = diff(base, next, { baseHash, nextHash })), n),
+      diffHashing: await median('diff (hashing both)', () => (sink = diff(base, next)), n),
+      encodeDelta: await median('encodeDelta', () => (sink = encodeDelta(delta)), n),
+      encodeDeltaZstd: await median('encodeDelta zstd-1', () => (sink = encodeDelta(delta, zstd)), n),
+      decodeDelta: await median('decodeDelta', () => (sink = decodeDelta(deltaBytes)), n),
+      apply: await median('applyDelta verify:false', () => (sink = applyDelta(base, delta, { verify: false })), n),
+      applyVerified: await median('applyDelta verified', () => (sink = applyDelta(base, delta, { baseHash })), n),
+      encodeFull: await median('encode full', () => (sink = plain.encode(next)), n),
+      encodeFullZstd: await median('encode full zstd-1', () => (sink = packedZstd.encode(next)), n),
+      decodeFull: await median('decode full', () => (sink = decodeSnapshot(fullBytes)), n),
+    };
+    void sink;
+    rows.push({ n, churn, moved: Math.round(n * changed), fullBytes: fullBytes.length, fullZstd: fullZstd.length, deltaBytes: deltaBytes.length, deltaZstd: deltaZstd.length, t });
   }
-  process.stderr.write(`N=${n}${churn ? ' with churn' : ''}: measuring\n`);
-  let sink;
-  const t = {
-    hash: await median('snapshotHash', () => (sink = snapshotHash(next)), n),
-    diff: await median('diff (hashes known)', () => (sink = diff(base, next, { baseHash, nextHash })), n),
-    diffHashing: await median('diff (hashing both)', () => (sink = diff(base, next)), n),
-    encodeDelta: await median('encodeDelta', () => (sink = encodeDelta(delta)), n),
-    encodeDeltaZstd: await median('encodeDelta zstd-1', () => (sink = encodeDelta(delta, zstd)), n),
-    decodeDelta: await median('decodeDelta', () => (sink = decodeDelta(deltaBytes)), n),
-    apply: await median('applyDelta verify:false', () => (sink = applyDelta(base, delta, { verify: false })), n),
-    applyVerified: await median('applyDelta verified', () => (sink = applyDelta(base, delta, { baseHash })), n),
-    encodeFull: await median('encode full', () => (sink = plain.encode(next)), n),
-    encodeFullZstd: await median('encode full zstd-1', () => (sink = packedZstd.encode(next)), n),
-    decodeFull: await median('decode full', () => (sink = decodeSnapshot(fullBytes)), n),
-  };
-  void sink;
-  rows.push({ n, churn, moved: Math.round(n * changed), fullBytes: fullBytes.length, fullZstd: fullZstd.length, deltaBytes: deltaBytes.length, deltaZstd: deltaZstd.length, t });
-}
 
 const fmt = (v) => v.toLocaleString('en-US');
 const label = (r) => `${fmt(r.moved)} moved${r.churn ? ', 0.1% despawned + spawned' : ''}`;
@@ -128,7 +120,10 @@ const lines = [
   '',
   '| N | step | full snapshot | full, zstd-1 | delta | delta, zstd-1 | delta / full | delta zstd / full zstd |',
   '|---:|---|---:|---:|---:|---:|---:|---:|',
-  ...rows.map((r) => `| ${fmt(r.n)} | ${label(r)} | ${fmt(r.fullBytes)} | ${fmt(r.fullZstd)} | ${fmt(r.deltaBytes)} | ${fmt(r.deltaZstd)} | ${pct(r.deltaBytes, r.fullBytes)} | ${pct(r.deltaZstd, r.fullZstd)} |`),
+  ...rows.map(
+    (r) =>
+      `| ${fmt(r.n)} | ${label(r)} | ${fmt(r.fullBytes)} | ${fmt(r.fullZstd)} | ${fmt(r.deltaBytes)} | ${fmt(r.deltaZstd)} | ${pct(r.deltaBytes, r.fullBytes)} | ${pct(r.deltaZstd, r.fullZstd)} |`,
+  ),
   '',
   '### Time (ms)',
   '',
@@ -146,6 +141,9 @@ const markdown = lines.join('\n');
 process.stdout.write(`${markdown}\n`);
 if (write) {
   const file = writeResults('delta', markdown);
-  writeFileSync(join(file, '..', `delta-${localDate(new Date())}.json`), `${JSON.stringify({ machine: machineLine(), git: gitInfo(['packages/format'], 'formatModified'), changed, rows }, null, 2)}\n`);
+  writeFileSync(
+    join(file, '..', `delta-${localDate(new Date())}.json`),
+    `${JSON.stringify({ machine: machineLine(), git: gitInfo(['packages/format'], 'formatModified'), changed, rows }, null, 2)}\n`,
+  );
   process.stderr.write(`wrote ${file}\n`);
 }

@@ -91,9 +91,14 @@ function checkWorld(method, world, cols) {
     if (ids !== 'Position,Velocity,Health') fail(method, `entity ${i} components ${ids}`);
     const [p, v, h] = e.components.map((c) => c.data);
     const expect = [
-      [p.x, cols.position.x[i]], [p.y, cols.position.y[i]], [p.z, cols.position.z[i]],
-      [v.x, cols.velocity.x[i]], [v.y, cols.velocity.y[i]], [v.z, cols.velocity.z[i]],
-      [h.current, cols.health.current[i]], [h.max, cols.health.max[i]],
+      [p.x, cols.position.x[i]],
+      [p.y, cols.position.y[i]],
+      [p.z, cols.position.z[i]],
+      [v.x, cols.velocity.x[i]],
+      [v.y, cols.velocity.y[i]],
+      [v.z, cols.velocity.z[i]],
+      [h.current, cols.health.current[i]],
+      [h.max, cols.health.max[i]],
     ];
     for (const [got, want] of expect) if (got !== want) fail(method, `entity ${i}: value ${got}, expected ${want}`);
   }
@@ -103,9 +108,14 @@ function checkWorld(method, world, cols) {
 function checkPacked(method, packed, cols, bytes) {
   if (packed.entities.length !== cols.n) fail(method, `${packed.entities.length} entities, expected ${cols.n}`);
   const fields = [
-    ['Position', 'x', cols.position.x], ['Position', 'y', cols.position.y], ['Position', 'z', cols.position.z],
-    ['Velocity', 'x', cols.velocity.x], ['Velocity', 'y', cols.velocity.y], ['Velocity', 'z', cols.velocity.z],
-    ['Health', 'current', cols.health.current], ['Health', 'max', cols.health.max],
+    ['Position', 'x', cols.position.x],
+    ['Position', 'y', cols.position.y],
+    ['Position', 'z', cols.position.z],
+    ['Velocity', 'x', cols.velocity.x],
+    ['Velocity', 'y', cols.velocity.y],
+    ['Velocity', 'z', cols.velocity.z],
+    ['Health', 'current', cols.health.current],
+    ['Health', 'max', cols.health.max],
   ];
   let views = true;
   for (const [component, field, want] of fields) {
@@ -238,7 +248,9 @@ function methods(cols, world) {
 
 function runSize(n) {
   const settings = settingsFor(n);
-  log(`\n== N = ${n.toLocaleString('en-US')} entities (time ${settings.time} ms, warmup ${settings.warmup === false ? 'off' : `${settings.warmupTime} ms`}, >= ${settings.iterations} iterations per task)`);
+  log(
+    `\n== N = ${n.toLocaleString('en-US')} entities (time ${settings.time} ms, warmup ${settings.warmup === false ? 'off' : `${settings.warmupTime} ms`}, >= ${settings.iterations} iterations per task)`,
+  );
   let cols = referenceColumns(n);
   let world = referenceWorld(n, { columns: cols });
   const rows = [];
@@ -251,17 +263,25 @@ function runSize(n) {
     const info = m.check((m.freshDecode ?? m.decode)(input), input) ?? {};
 
     log(`  ${m.name}: encode…`);
-    const encode = measure(`${m.name} encode`, () => {
-      sink = m.encode();
-    }, settings);
+    const encode = measure(
+      `${m.name} encode`,
+      () => {
+        sink = m.encode();
+      },
+      settings,
+    );
     // The last timed output must be the checked one, byte for byte (every method is deterministic here).
     if (!sameOutput(sink, input)) throw new Error(`"${m.name}": the last timed encode differs from the checked output`);
     sink = undefined;
 
     log(`  ${m.name}: decode…`);
-    const decode = measure(`${m.name} decode`, () => {
-      sink = m.decode(input);
-    }, settings);
+    const decode = measure(
+      `${m.name} decode`,
+      () => {
+        sink = m.decode(input);
+      },
+      settings,
+    );
     m.check(sink, input);
     sink = undefined;
 
@@ -272,11 +292,22 @@ function runSize(n) {
   const ours = new SnapshotEncoder({ checksums: false }).encodeCopy(cols.packed);
   const target = new Uint8Array(ours.length);
   log('  memcpy…');
-  const memcpy = measure('memcpy', () => {
-    target.set(ours);
-  }, settings);
+  const memcpy = measure(
+    'memcpy',
+    () => {
+      target.set(ours);
+    },
+    settings,
+  );
   for (const i of [0, ours.length >> 1, ours.length - 1]) if (target[i] !== ours[i]) throw new Error('memcpy check failed');
-  rows.push({ method: 'memcpy (floor)', group: 'floor', describe: 'target.set(ourColumnarBytes) into a preallocated Uint8Array', bytes: ours.length, encode: memcpy, decode: null });
+  rows.push({
+    method: 'memcpy (floor)',
+    group: 'floor',
+    describe: 'target.set(ourColumnarBytes) into a preallocated Uint8Array',
+    bytes: ours.length,
+    encode: memcpy,
+    decode: null,
+  });
 
   // Ratios.
   const byName = Object.fromEntries(rows.map((r) => [r.method, r]));
@@ -306,14 +337,32 @@ function targetChecks(r) {
   const B = (v) => `${v.toLocaleString('en-US')} B`;
   const t = (name, value, limit, pass, shown) => ({ name, value, limit, pass, shown });
   return [
-    t('columnar encode, checksums off <= 3x memcpy', off.encodeVsMemcpy, 3, off.encodeVsMemcpy <= 3, `${x(off.encodeVsMemcpy)} memcpy (${ms(off.encode.medianMs)} vs ${ms(r['memcpy (floor)'].encode.medianMs)})`),
+    t(
+      'columnar encode, checksums off <= 3x memcpy',
+      off.encodeVsMemcpy,
+      3,
+      off.encodeVsMemcpy <= 3,
+      `${x(off.encodeVsMemcpy)} memcpy (${ms(off.encode.medianMs)} vs ${ms(r['memcpy (floor)'].encode.medianMs)})`,
+    ),
     t('columnar encode, checksums on < 0.15 ms', on.encode.medianMs, 0.15, on.encode.medianMs < 0.15, ms(on.encode.medianMs)),
     t('decode to views, no checksums < 0.05 ms', off.decode.medianMs, 0.05, off.decode.medianMs < 0.05, ms(off.decode.medianMs)),
     t('decode to views, checksums verified < 0.15 ms', on.decode.medianMs, 0.15, on.decode.medianMs < 0.15, ms(on.decode.medianMs)),
     t('bytes <= 440,000', on.bytes, 440_000, on.bytes <= 440_000, B(on.bytes)),
     t('bytes ~360,000 or less (<= 363,600, +1%)', on.bytes, 363_600, on.bytes <= 363_600, B(on.bytes)),
-    t('objects encode >= 4x faster than msgpackr', objects.encodeSpeedupVsMsgpackr, 4, objects.encodeSpeedupVsMsgpackr >= 4, `${x(objects.encodeSpeedupVsMsgpackr)} (${ms(objects.encode.medianMs)} vs ${ms(r.msgpackr.encode.medianMs)})`),
-    t('objects decode >= 3x faster than msgpackr', objects.decodeSpeedupVsMsgpackr, 3, objects.decodeSpeedupVsMsgpackr >= 3, `${x(objects.decodeSpeedupVsMsgpackr)} (${ms(objects.decode.medianMs)} vs ${ms(r.msgpackr.decode.medianMs)})`),
+    t(
+      'objects encode >= 4x faster than msgpackr',
+      objects.encodeSpeedupVsMsgpackr,
+      4,
+      objects.encodeSpeedupVsMsgpackr >= 4,
+      `${x(objects.encodeSpeedupVsMsgpackr)} (${ms(objects.encode.medianMs)} vs ${ms(r.msgpackr.encode.medianMs)})`,
+    ),
+    t(
+      'objects decode >= 3x faster than msgpackr',
+      objects.decodeSpeedupVsMsgpackr,
+      3,
+      objects.decodeSpeedupVsMsgpackr >= 3,
+      `${x(objects.decodeSpeedupVsMsgpackr)} (${ms(objects.decode.medianMs)} vs ${ms(r.msgpackr.decode.medianMs)})`,
+    ),
   ];
 }
 
@@ -363,7 +412,9 @@ const versions = {
   msgpackrNativeAcceleration: isNativeAccelerationEnabled,
   '@msgpack/msgpack': readVersion('@msgpack/msgpack'),
 };
-log(`tx2-pack format benchmarks: ${machine.cpu}, ${machine.cores} cores, ${(machine.totalMemoryBytes / 2 ** 30).toFixed(1)} GiB, Node ${machine.node} ${machine.platform}-${machine.arch}`);
+log(
+  `tx2-pack format benchmarks: ${machine.cpu}, ${machine.cores} cores, ${(machine.totalMemoryBytes / 2 ** 30).toFixed(1)} GiB, Node ${machine.node} ${machine.platform}-${machine.arch}`,
+);
 if (!gc) log('warning: global.gc is not exposed (run node with --expose-gc); GC between tasks is skipped');
 
 const runs = [];
@@ -385,7 +436,8 @@ const result = {
   versions,
   git: gitInfo(['../packages/format'], 'formatPackageDirty'),
   gcExposed: gc !== null,
-  methodology: 'tinybench (runSync, hrtime) per task, one task per Bench, full GC before each task; reported time = median (p50) of per-call latency samples; all methods run in the same process on the same reference world (benchmarks/world.mjs, mulberry32 seed 42).',
+  methodology:
+    'tinybench (runSync, hrtime) per task, one task per Bench, full GC before each task; reported time = median (p50) of per-call latency samples; all methods run in the same process on the same reference world (benchmarks/world.mjs, mulberry32 seed 42).',
   timeScale,
   runs,
 };

@@ -82,12 +82,19 @@ const log = (s) => {
     const back = await stepAll(engine, 'backward');
     log(`## Replay from disk: ${CHECKPOINTS.toLocaleString('en')} checkpoints of the ${ENTITIES.toLocaleString('en')}-entity reference world, zstd-3`);
     log('');
-    log(`CheckpointManager over NodeFsBackend (durable saves), written in ${(writeMs / 1000).toFixed(1)} s. ReplayEngine cacheSize 4, prefetch on; one decoded world = ${mib(one)} MiB, all ${CHECKPOINTS} would be ${mib(one * CHECKPOINTS)} MiB.`);
+    log(
+      `CheckpointManager over NodeFsBackend (durable saves), written in ${(writeMs / 1000).toFixed(1)} s. ReplayEngine cacheSize 4, prefetch on; one decoded world = ${mib(one)} MiB, all ${CHECKPOINTS} would be ${mib(one * CHECKPOINTS)} MiB.`,
+    );
     log('');
     log('| direction | frames | total (s) | frames/s | ms/frame | peak rss over baseline (MiB) | peak heap+arrayBuffers over baseline (MiB) |');
     log('|---|---:|---:|---:|---:|---:|---:|');
-    for (const [name, r] of [['forward', fwd], ['backward', back]]) {
-      log(`| ${name} | ${r.frames} | ${(r.ms / 1000).toFixed(2)} | ${r.fps.toFixed(0)} | ${(r.ms / r.frames).toFixed(2)} | ${r.peakRssMiB.toFixed(1)} | ${r.peakHeldMiB.toFixed(1)} |`);
+    for (const [name, r] of [
+      ['forward', fwd],
+      ['backward', back],
+    ]) {
+      log(
+        `| ${name} | ${r.frames} | ${(r.ms / 1000).toFixed(2)} | ${r.fps.toFixed(0)} | ${(r.ms / r.frames).toFixed(2)} | ${r.peakRssMiB.toFixed(1)} | ${r.peakHeldMiB.toFixed(1)} |`,
+      );
     }
     log('');
   } finally {
@@ -126,13 +133,19 @@ const log = (s) => {
   }
   const ms = performance.now() - start;
   const mem = sampler.stop();
-  log(`## Lazy replay at scale: ${BIG_CHECKPOINTS.toLocaleString('en')} checkpoints of the ${BIG_ENTITIES.toLocaleString('en')}-entity world, ${BIG_STEPS.toLocaleString('en')} stepped`);
+  log(
+    `## Lazy replay at scale: ${BIG_CHECKPOINTS.toLocaleString('en')} checkpoints of the ${BIG_ENTITIES.toLocaleString('en')}-entity world, ${BIG_STEPS.toLocaleString('en')} stepped`,
+  );
   log('');
-  log(`Each load decodes a ${mib(bytes.byteLength)} MiB zstd-3 encoding into a fresh ${mib(one)} MiB snapshot (in memory, not from disk). Holding every checkpoint would take ${mib(one * BIG_CHECKPOINTS)} MiB.`);
+  log(
+    `Each load decodes a ${mib(bytes.byteLength)} MiB zstd-3 encoding into a fresh ${mib(one)} MiB snapshot (in memory, not from disk). Holding every checkpoint would take ${mib(one * BIG_CHECKPOINTS)} MiB.`,
+  );
   log('');
   log('| frames | loads | total (s) | frames/s | peak rss over baseline (MiB) | peak heap+arrayBuffers over baseline (MiB) | = decoded worlds |');
   log('|---:|---:|---:|---:|---:|---:|---:|');
-  log(`| ${frames} | ${loads} | ${(ms / 1000).toFixed(1)} | ${((frames * 1000) / ms).toFixed(0)} | ${mem.peakRssMiB.toFixed(1)} | ${mem.peakHeldMiB.toFixed(1)} | ${(mem.peakHeldMiB / (one / 2 ** 20)).toFixed(1)} |`);
+  log(
+    `| ${frames} | ${loads} | ${(ms / 1000).toFixed(1)} | ${((frames * 1000) / ms).toFixed(0)} | ${mem.peakRssMiB.toFixed(1)} | ${mem.peakHeldMiB.toFixed(1)} | ${(mem.peakHeldMiB / (one / 2 ** 20)).toFixed(1)} |`,
+  );
   log('');
 }
 

@@ -155,13 +155,24 @@ async function memory() {
       const size = await writer.writeToFile(file, packed);
       const saveMs = performance.now() - s.started;
       const w = s.stop();
-      log(`save ${name.padEnd(12)} file ${MiB(size)} in ${(saveMs / 1000).toFixed(1)} s: peak extra rss ${MiB(w.rss)} (${((100 * w.rss) / worldBytes).toFixed(1)}% of the world), arrayBuffers ${MiB(w.arrayBuffers)}`);
+      log(
+        `save ${name.padEnd(12)} file ${MiB(size)} in ${(saveMs / 1000).toFixed(1)} s: peak extra rss ${MiB(w.rss)} (${((100 * w.rss) / worldBytes).toFixed(1)}% of the world), arrayBuffers ${MiB(w.arrayBuffers)}`,
+      );
       const r = await sampler();
       let loaded = await reader.readFromFile(file);
       const loadMs = performance.now() - r.started;
       const l = r.stop();
-      log(`load ${name.padEnd(12)} in ${(loadMs / 1000).toFixed(1)} s: peak extra rss ${MiB(l.rss)} (${((100 * l.rss) / size).toFixed(1)}% of the file; the loaded world itself is ${MiB(worldBytes)}), arrayBuffers ${MiB(l.arrayBuffers)}`);
-      results.push({ worldBytes, entities: n, config: name, fileBytes: size, save: { ms: saveMs, peakExtraRssBytes: w.rss, peakExtraArrayBuffersBytes: w.arrayBuffers }, load: { ms: loadMs, peakExtraRssBytes: l.rss, peakExtraArrayBuffersBytes: l.arrayBuffers } });
+      log(
+        `load ${name.padEnd(12)} in ${(loadMs / 1000).toFixed(1)} s: peak extra rss ${MiB(l.rss)} (${((100 * l.rss) / size).toFixed(1)}% of the file; the loaded world itself is ${MiB(worldBytes)}), arrayBuffers ${MiB(l.arrayBuffers)}`,
+      );
+      results.push({
+        worldBytes,
+        entities: n,
+        config: name,
+        fileBytes: size,
+        save: { ms: saveMs, peakExtraRssBytes: w.rss, peakExtraArrayBuffersBytes: w.arrayBuffers },
+        load: { ms: loadMs, peakExtraRssBytes: l.rss, peakExtraArrayBuffersBytes: l.arrayBuffers },
+      });
       loaded = undefined;
       void loaded;
       rmSync(file, { force: true });

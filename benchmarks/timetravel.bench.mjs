@@ -182,9 +182,13 @@ const pct = (a, b) => `${((100 * a) / b).toFixed(2)}%`;
 const mib = (b) => (b / 2 ** 20).toFixed(1);
 log(`## Keyframes and deltas: ${FRAMES.toLocaleString('en')} frames of the ${ENTITIES.toLocaleString('en')}-entity reference world, 1% of entities moving per frame`);
 log('');
-log(`One full snapshot encodes to ${fullBytes.toLocaleString('en')} bytes; ${FRAMES.toLocaleString('en')} of them to ${mib(baseline.memory.byteLength)} MiB (the keyframes: false row). Seeks: \`seekToTime(t).snapshot\` at ${SEEKS.toLocaleString('en')} uniform random times (seek, rebuild from the keyframe, copy out); deepest: the frames just before a keyframe (the longest chain, every − 1 deltas), each reached from another group of frames, 5 rounds; steps: the same for ${Math.min(FRAMES, 200)} consecutive frames. Medians show the cost. The p99 and max show garbage-collection pauses (each read hands out a fresh copy of the world, about 1 GB/s back to back: see the GC columns; the full-snapshot row has the same tails) and other processes on a shared machine.`);
+log(
+  `One full snapshot encodes to ${fullBytes.toLocaleString('en')} bytes; ${FRAMES.toLocaleString('en')} of them to ${mib(baseline.memory.byteLength)} MiB (the keyframes: false row). Seeks: \`seekToTime(t).snapshot\` at ${SEEKS.toLocaleString('en')} uniform random times (seek, rebuild from the keyframe, copy out); deepest: the frames just before a keyframe (the longest chain, every − 1 deltas), each reached from another group of frames, 5 rounds; steps: the same for ${Math.min(FRAMES, 200)} consecutive frames. Medians show the cost. The p99 and max show garbage-collection pauses (each read hands out a fresh copy of the world, about 1 GB/s back to back: see the GC columns; the full-snapshot row has the same tails) and other processes on a shared machine.`,
+);
 log('');
-log('| keyframes | keyframes / deltas | bytes held (MiB) | vs full snapshots | retained heap (MiB) | vs full snapshots | record median / p99 (ms) | seek median / p99 / max (ms) | deepest median / max (ms) | step median / max (ms) | GCs during seeks / longest pause (ms) |');
+log(
+  '| keyframes | keyframes / deltas | bytes held (MiB) | vs full snapshots | retained heap (MiB) | vs full snapshots | record median / p99 (ms) | seek median / p99 / max (ms) | deepest median / max (ms) | step median / max (ms) | GCs during seeks / longest pause (ms) |',
+);
 log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
 for (const r of runs) {
   log(
@@ -197,7 +201,10 @@ const seekOk = chosen.seekMs.max < 5;
 const deepestOk = chosen.deepestMs.median < 5;
 log('');
 log(
-  `Targets (default setting): bytes held ≤ 5% of full snapshots: ${pct(chosen.memory.byteLength, baseline.memory.byteLength)} (retained heap ${pct(chosen.retainedBytes, baseline.retainedBytes)}) — ${memoryOk ? 'met' : 'MISSED'}; seeks < 5 ms: median ${fmtMs(chosen.seekMs.median)} ms and longest chain median ${fmtMs(chosen.deepestMs.median)} ms — ${deepestOk ? 'met' : 'MISSED'}; slowest of ${SEEKS.toLocaleString('en')} random seeks ${fmtMs(chosen.seekMs.max)} ms — ${seekOk ? 'met' : 'MISSED'} (longest GC pause during them ${fmtMs(chosen.seekGc.maxMs)} ms). Load average at the end: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}.`,
+  `Targets (default setting): bytes held ≤ 5% of full snapshots: ${pct(chosen.memory.byteLength, baseline.memory.byteLength)} (retained heap ${pct(chosen.retainedBytes, baseline.retainedBytes)}) — ${memoryOk ? 'met' : 'MISSED'}; seeks < 5 ms: median ${fmtMs(chosen.seekMs.median)} ms and longest chain median ${fmtMs(chosen.deepestMs.median)} ms — ${deepestOk ? 'met' : 'MISSED'}; slowest of ${SEEKS.toLocaleString('en')} random seeks ${fmtMs(chosen.seekMs.max)} ms — ${seekOk ? 'met' : 'MISSED'} (longest GC pause during them ${fmtMs(chosen.seekGc.maxMs)} ms). Load average at the end: ${os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')}.`,
 );
 log('');
 json.keyframes = runs.map((r) => ({ ...r, keyframes: r.keyframes === undefined ? 'default' : r.keyframes }));
@@ -274,7 +281,16 @@ if (!args['no-write']) {
     date: localDate(started),
     startedAt: started.toISOString(),
     durationSeconds: (Date.now() - started.getTime()) / 1000,
-    machine: { cpu: os.cpus()[0]?.model ?? 'cpu', cores: os.cpus().length, totalMemoryBytes: os.totalmem(), node: process.version, v8: process.versions.v8, platform: process.platform, arch: process.arch, loadAverage: os.loadavg() },
+    machine: {
+      cpu: os.cpus()[0]?.model ?? 'cpu',
+      cores: os.cpus().length,
+      totalMemoryBytes: os.totalmem(),
+      node: process.version,
+      v8: process.versions.v8,
+      platform: process.platform,
+      arch: process.arch,
+      loadAverage: os.loadavg(),
+    },
     versions: { '@tx2/pack-timetravel': readVersion('@tx2/pack-timetravel'), '@tx2/pack-format': readVersion('@tx2/pack-format') },
     git: gitInfo(['../packages/timetravel', '../packages/format'], 'packagesDirty'),
     gcExposed: globalThis.gc !== undefined,

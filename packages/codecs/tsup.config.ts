@@ -1,12 +1,12 @@
-import { defineConfig } from "tsup";
+import { defineConfig } from 'tsup';
 
 export default defineConfig({
   // zlib.*: the two implementations of the `#zlib` subpath import (package.json "imports").
-  entry: ["src/index.ts", "src/zlib.node.ts", "src/zlib.browser.ts"],
-  format: ["esm"],
+  entry: ['src/index.ts', 'src/zlib.node.ts', 'src/zlib.browser.ts'],
+  format: ['esm'],
   dts: true,
   clean: true,
-  target: "es2022",
+  target: 'es2022',
   sourcemap: true,
   // Each codec (and its embedded WebAssembly) becomes its own chunk, loaded by import() on first use.
   splitting: true,
@@ -14,7 +14,7 @@ export default defineConfig({
     // Keep `import ... from "#zlib"` in the output: Node resolves it through package.json
     // "imports" (node -> zlib.node.js, else zlib.browser.js). Set for esbuild only, so the
     // .d.ts build resolves `#zlib` through tsconfig "paths" (see the format package).
-    options.external = [...(options.external ?? []), "#zlib"];
+    options.external = [...(options.external ?? []), '#zlib'];
     // Maps without embedded sources: the sources include ~0.8 MB of base64 WebAssembly.
     options.sourcesContent = false;
   },

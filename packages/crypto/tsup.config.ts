@@ -1,11 +1,11 @@
-import { defineConfig } from "tsup";
+import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: ["src/index.ts", "src/platform.node.ts", "src/platform.browser.ts"],
-  format: ["esm"],
+  entry: ['src/index.ts', 'src/platform.node.ts', 'src/platform.browser.ts'],
+  format: ['esm'],
   dts: true,
   clean: true,
-  target: "es2022",
+  target: 'es2022',
   sourcemap: true,
   splitting: false,
   esbuildOptions(options) {
@@ -14,6 +14,6 @@ export default defineConfig({
     // Set for esbuild only, not tsup's `external`, so the .d.ts build resolves `#platform`
     // through tsconfig "paths" to src/platform.browser.ts (node10 resolution, used by attw,
     // cannot follow a `#platform` import in index.d.ts).
-    options.external = [...(options.external ?? []), "#platform"];
+    options.external = [...(options.external ?? []), '#platform'];
   },
 });

@@ -1,11 +1,11 @@
-import { defineConfig } from "tsup";
+import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: ["src/index.ts", "src/platform.node.ts", "src/platform.browser.ts"],
-  format: ["esm"],
+  entry: ['src/index.ts', 'src/platform.node.ts', 'src/platform.browser.ts'],
+  format: ['esm'],
   dts: true,
   clean: true,
-  target: "es2022",
+  target: 'es2022',
   sourcemap: true,
   splitting: false,
   esbuildOptions(options) {
@@ -14,6 +14,6 @@ export default defineConfig({
     // This is set for esbuild only, not tsup's `external`, so the .d.ts build resolves
     // `#platform` through tsconfig "paths" to src/platform.browser.ts instead of emitting a
     // `#platform` import into index.d.ts, which node10 resolution (attw) cannot follow.
-    options.external = [...(options.external ?? []), "#platform"];
+    options.external = [...(options.external ?? []), '#platform'];
   },
 });

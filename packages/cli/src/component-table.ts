@@ -6,7 +6,15 @@ import { formatBytes, formatCount, formatRatio } from './units.js';
 /** The components of a container as table lines. */
 export function renderComponentTable(components: readonly ComponentReport[]): string[] {
   return renderTable(
-    [{ title: 'component' }, { title: 'layout' }, { title: 'entities', align: 'right' }, { title: 'fields' }, { title: 'raw', align: 'right' }, { title: 'stored', align: 'right' }, { title: 'ratio', align: 'right' }],
+    [
+      { title: 'component' },
+      { title: 'layout' },
+      { title: 'entities', align: 'right' },
+      { title: 'fields' },
+      { title: 'raw', align: 'right' },
+      { title: 'stored', align: 'right' },
+      { title: 'ratio', align: 'right' },
+    ],
     components.map((comp) => [
       comp.id,
       comp.layout,

@@ -57,9 +57,7 @@ export interface ContainerReport {
   formatVersion: number;
   codec: string;
   encrypted: boolean;
-  encryption:
-    | { cipher: string; keyFingerprint: string; keyFrom: 'key' | 'passphrase'; scrypt?: { N: number; r: number; p: number } }
-    | undefined;
+  encryption: { cipher: string; keyFingerprint: string; keyFrom: 'key' | 'passphrase'; scrypt?: { N: number; r: number; p: number } } | undefined;
   sectionChecksums: boolean;
   sha256Digest: boolean;
   timestamp: number;

@@ -16,7 +16,7 @@ import { registerRm } from './commands/rm.js';
 import { registerShow } from './commands/show.js';
 import { registerVerify } from './commands/verify.js';
 import { CliError, ExitCode, toCliError, usageError } from './errors.js';
-import { Output, type OutputOptions } from './output.js';
+import type { Output, OutputOptions } from './output.js';
 import { VERSION } from './version.js';
 
 /** Builds the command-line parser with every command registered. */
@@ -26,7 +26,21 @@ export function createProgram(outputFor: OutputFactory): CAC {
     .option('--json', 'print machine-readable JSON on stdout (and nothing else)')
     .option('--verbose', 'more detail on stderr, and stack traces of unexpected errors')
     .option('--no-color', 'no ANSI colors (also off when output is not a terminal, or NO_COLOR is set)');
-  for (const register of [registerDemo, registerInspect, registerVerify, registerConvert, registerExport, registerImport, registerDiff, registerLs, registerShow, registerRm, registerPrune, registerBench, registerKeygen]) {
+  for (const register of [
+    registerDemo,
+    registerInspect,
+    registerVerify,
+    registerConvert,
+    registerExport,
+    registerImport,
+    registerDiff,
+    registerLs,
+    registerShow,
+    registerRm,
+    registerPrune,
+    registerBench,
+    registerKeygen,
+  ]) {
     register(cli, outputFor);
   }
   cli.example('tx2pack demo');

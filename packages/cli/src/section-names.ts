@@ -26,7 +26,8 @@ export function sectionKindName(kind: number): string {
 /** A readable name of one section, e.g. `column Position.x (rows 0-9999)`, `entity set 0`, `the manifest`. */
 export function sectionName(d: SectionDescriptor, manifest: ManifestSummary | undefined): string {
   const component = manifest?.components[d.owner];
-  const rows = (): string => (d.rowStart === 0 && component !== undefined && manifest!.sets[component.set]?.count === d.rowCount ? '' : ` (rows ${d.rowStart}-${d.rowStart + d.rowCount - 1})`);
+  const rows = (): string =>
+    d.rowStart === 0 && component !== undefined && manifest!.sets[component.set]?.count === d.rowCount ? '' : ` (rows ${d.rowStart}-${d.rowStart + d.rowCount - 1})`;
   switch (d.kind) {
     case SectionKind.Manifest:
       return 'the manifest';

@@ -61,7 +61,10 @@ export async function readSnapshotFile(file: string, output: Output): Promise<Sn
   const bytes = await readWholeFile(file, output);
   if (POOLED_MAGIC.every((b, i) => bytes[i] === b)) {
     const id = path.basename(file).replace(/\.tx2pack$/, '');
-    throw new CliError(`${file} is a store entry whose sections live in its store's shared pool, not a standalone file: use \`tx2pack show ${path.dirname(file)} ${id}\``, ExitCode.Usage);
+    throw new CliError(
+      `${file} is a store entry whose sections live in its store's shared pool, not a standalone file: use \`tx2pack show ${path.dirname(file)} ${id}\``,
+      ExitCode.Usage,
+    );
   }
   if (bytes.length < MAGIC.length || MAGIC.some((b, i) => bytes[i] !== b)) {
     throw new CliError(`${file} is not a tx2pack file (it does not start with the TX2PACK signature): check the path`, ExitCode.Corrupt);

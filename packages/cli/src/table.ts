@@ -22,7 +22,6 @@ function pad(text: string, width: number, align: Align): string {
 /** Renders rows under headings as lines of aligned columns, separated by two spaces, indented by `indent`. */
 export function renderTable(columns: readonly TableColumn[], rows: readonly (readonly string[])[], indent = '  '): string[] {
   const widths = columns.map((column, c) => Math.max(visibleLength(column.title), ...rows.map((row) => visibleLength(row[c] ?? ''))));
-  const line = (cells: readonly string[]): string =>
-    (indent + columns.map((column, c) => pad(cells[c] ?? '', widths[c]!, column.align ?? 'left')).join('  ')).trimEnd();
+  const line = (cells: readonly string[]): string => (indent + columns.map((column, c) => pad(cells[c] ?? '', widths[c]!, column.align ?? 'left')).join('  ')).trimEnd();
   return [line(columns.map((column) => column.title)), ...rows.map(line)];
 }

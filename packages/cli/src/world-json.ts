@@ -72,7 +72,15 @@ function floatView(values: Float32Array | Float64Array): DataView {
 /** The bits of row `row` of a float column as hex (big-endian), read from its bytes. */
 function floatBits(values: Float32Array | Float64Array, type: 'f32' | 'f64', row: number): string {
   const view = floatView(values);
-  return type === 'f32' ? view.getUint32(row * 4, true).toString(16).padStart(8, '0') : view.getBigUint64(row * 8, true).toString(16).padStart(16, '0');
+  return type === 'f32'
+    ? view
+        .getUint32(row * 4, true)
+        .toString(16)
+        .padStart(8, '0')
+    : view
+        .getBigUint64(row * 8, true)
+        .toString(16)
+        .padStart(16, '0');
 }
 
 /** Column cells an import from JSON would not give back bit for bit: other NaNs than the default one, bools other than 0 and 1. */
@@ -173,7 +181,9 @@ export function packedToWorldJson(packed: PackedSnapshot): WorldJson {
     encoding: WORLD_JSON_VERSION,
     worldTime: toJsonValue(packed.worldTime, 'worldTime'),
     schemaVersion: toJsonValue(packed.schemaVersion, 'schemaVersion'),
-    components: packed.components.map((c): WorldJsonComponent => (c.layout === 'blobs' ? { id: c.id, layout: 'blobs' } : { id: c.id, layout: 'columns', fields: c.fields.map((f) => [f.name, f.type]) })),
+    components: packed.components.map(
+      (c): WorldJsonComponent => (c.layout === 'blobs' ? { id: c.id, layout: 'blobs' } : { id: c.id, layout: 'columns', fields: c.fields.map((f) => [f.name, f.type]) }),
+    ),
     metadata: toJsonValue(packed.metadata, 'metadata'),
     entityMetadata: toJsonValue(packed.entityMetadata === undefined ? [] : [...packed.entityMetadata], 'entityMetadata'),
   };
@@ -199,7 +209,10 @@ export function packedToWorldJson(packed: PackedSnapshot): WorldJson {
 }
 
 function notAWorld(source: string, what: string): CliError {
-  return new CliError(`${source} is not a world JSON document (${what}): it needs { "timestamp", "version", "entities": [{ "id", "components": [{ "id", "data" }] }] }, as \`tx2pack export\` writes`, ExitCode.Unsupported);
+  return new CliError(
+    `${source} is not a world JSON document (${what}): it needs { "timestamp", "version", "entities": [{ "id", "components": [{ "id", "data" }] }] }, as \`tx2pack export\` writes`,
+    ExitCode.Unsupported,
+  );
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -221,7 +234,8 @@ function readComponents(value: unknown, source: string): WorldJsonComponent[] {
   return value.map((c: unknown, i): WorldJsonComponent => {
     if (!isObject(c) || typeof c.id !== 'string') throw notAWorld(source, `"$tx2pack.components[${i}]" has no string "id"`);
     if (c.layout === 'blobs') return { id: c.id, layout: 'blobs' };
-    if (c.layout !== 'columns' || !Array.isArray(c.fields)) throw notAWorld(source, `component "${c.id}" is neither { "layout": "blobs" } nor { "layout": "columns", "fields": [[name, type], ...] }`);
+    if (c.layout !== 'columns' || !Array.isArray(c.fields))
+      throw notAWorld(source, `component "${c.id}" is neither { "layout": "blobs" } nor { "layout": "columns", "fields": [[name, type], ...] }`);
     const fields = c.fields.map((f: unknown): [string, FieldType] => {
       if (!Array.isArray(f) || f.length !== 2 || typeof f[0] !== 'string') throw notAWorld(source, `a field of component "${c.id}" is not a [name, type] pair`);
       return [f[0], f[1] as FieldType];
@@ -339,7 +353,8 @@ function settleComponentOrder(packed: PackedSnapshot, lists: Map<number, string[
   }
   let order = computed;
   if (recorded !== undefined) {
-    const same = (a: readonly string[] | undefined, b: readonly string[] | undefined): boolean => a !== undefined && b !== undefined && a.length === b.length && a.every((x, k) => x === b[k]);
+    const same = (a: readonly string[] | undefined, b: readonly string[] | undefined): boolean =>
+      a !== undefined && b !== undefined && a.length === b.length && a.every((x, k) => x === b[k]);
     const agrees = [...recorded].every(([entity, list]) => same(list, lists.get(entity))) && [...computed].every(([entity, list]) => same(recorded.get(entity), list));
     if (agrees) order = recorded;
   }
@@ -450,7 +465,14 @@ function restoreBlobBytes(packed: PackedSnapshot, value: unknown, data: (compone
   if (!Array.isArray(value)) throw notAWorld(source, '"$tx2pack.blobBytes" is not a list');
   const find = rowFinder(packed);
   for (const entry of value) {
-    if (!Array.isArray(entry) || entry.length !== 3 || typeof entry[0] !== 'string' || !isEntityId(entry[1]) || typeof entry[2] !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(entry[2])) {
+    if (
+      !Array.isArray(entry) ||
+      entry.length !== 3 ||
+      typeof entry[0] !== 'string' ||
+      !isEntityId(entry[1]) ||
+      typeof entry[2] !== 'string' ||
+      !/^[A-Za-z0-9+/]*={0,2}$/.test(entry[2])
+    ) {
       throw notAWorld(source, 'a blobBytes entry is not a [component, entity, base64] list');
     }
     const [id, entity, base64] = entry as [string, number, string];
@@ -461,7 +483,11 @@ function restoreBlobBytes(packed: PackedSnapshot, value: unknown, data: (compone
     try {
       written = JSON.stringify(toJsonValue(decodeBlob(raw.slice(), `blobBytes of "${id}" for entity ${entity}`)));
     } catch (cause) {
-      throw new CliError(`${source}: blobBytes of "${id}" for entity ${entity} is not a tx2-pack blob: fix the file or export it again with \`tx2pack export\``, ExitCode.Unsupported, { cause });
+      throw new CliError(
+        `${source}: blobBytes of "${id}" for entity ${entity} is not a tx2-pack blob: fix the file or export it again with \`tx2pack export\``,
+        ExitCode.Unsupported,
+        { cause },
+      );
     }
     // Compared as JSON text: the same text is the same value, whatever the engine did to NaN bits since.
     if (written === JSON.stringify(data(id, entity))) found.component.blobs[found.row] = raw;
@@ -488,14 +514,20 @@ export function worldJsonToPacked(document: unknown, source: string): PackedSnap
       const data = (Object.hasOwn(component, 'data') ? component.data : { [JSON_TAG]: 'undefined' }) as Json;
       return { id: component.id, data: fromJsonValue(data, `entity ${id} ${component.id}`) };
     });
-    lists.set(id, list.map((c) => c.id));
+    lists.set(
+      id,
+      list.map((c) => c.id),
+    );
     return { id, components: list };
   });
   const extension = doc.$tx2pack as Record<string, Json> | undefined;
   if (extension === undefined) return fromWorldSnapshot({ entities, timestamp, version: doc.version });
   if (!isObject(extension)) throw notAWorld(source, '"$tx2pack" is not an object');
   if (typeof extension.encoding !== 'number' || !Number.isInteger(extension.encoding) || extension.encoding < 1 || extension.encoding > WORLD_JSON_VERSION) {
-    throw new CliError(`${source} uses version ${JSON.stringify(extension.encoding) ?? 'none'} of the tx2pack JSON encoding; this tx2pack reads 1 to ${WORLD_JSON_VERSION}: upgrade @tx2/pack-cli`, ExitCode.Unsupported);
+    throw new CliError(
+      `${source} uses version ${JSON.stringify(extension.encoding) ?? 'none'} of the tx2pack JSON encoding; this tx2pack reads 1 to ${WORLD_JSON_VERSION}: upgrade @tx2/pack-cli`,
+      ExitCode.Unsupported,
+    );
   }
   const listed = extension.encoding === 1 ? readSchemaV1(extension.schema ?? {}, source) : readComponents(extension.components, source);
   checkComponents(listed, source);
@@ -505,7 +537,10 @@ export function worldJsonToPacked(document: unknown, source: string): PackedSnap
   const worldTime = fromJsonValue(extension.worldTime ?? 0, 'worldTime');
   const schemaVersion = fromJsonValue(extension.schemaVersion ?? 0, 'schemaVersion');
   if (typeof worldTime !== 'number' || typeof schemaVersion !== 'number') throw notAWorld(source, '"$tx2pack.worldTime" or "schemaVersion" is not a number');
-  const entityMetadata = readEntityMetadata(recordedValue(extension.entityMetadataBytes, extension.entityMetadata, 'entityMetadataBytes', source) ?? fromJsonValue(extension.entityMetadata ?? [], 'entityMetadata'), source);
+  const entityMetadata = readEntityMetadata(
+    recordedValue(extension.entityMetadataBytes, extension.entityMetadata, 'entityMetadataBytes', source) ?? fromJsonValue(extension.entityMetadata ?? [], 'entityMetadata'),
+    source,
+  );
   const recordedOrder = readComponentOrder(extension.componentOrder, source);
   const packed = fromWorldSnapshot(
     { entities, timestamp, version: doc.version },

@@ -18,7 +18,9 @@ function fromBits(bits: bigint): number {
 export const anyDouble: fc.Arbitrary<number> = fc.oneof(
   fc.double(),
   fc.constantFrom(-0, 0, Number.NaN, Infinity, -Infinity),
-  fc.bigInt({ min: 0n, max: 2n ** 52n - 1n }).chain((mantissa) => fc.boolean().map((negative) => fromBits((negative ? 0xfff0_0000_0000_0000n : 0x7ff0_0000_0000_0000n) | (mantissa === 0n ? 1n : mantissa)))),
+  fc
+    .bigInt({ min: 0n, max: 2n ** 52n - 1n })
+    .chain((mantissa) => fc.boolean().map((negative) => fromBits((negative ? 0xfff0_0000_0000_0000n : 0x7ff0_0000_0000_0000n) | (mantissa === 0n ? 1n : mantissa)))),
 );
 
 /** Well-formed, odd or lone-surrogate strings. */
@@ -28,8 +30,23 @@ const anyString = fc.oneof(fc.string({ unit: 'binary', maxLength: 6 }), fc.const
 const blobValue: fc.Arbitrary<unknown> = fc.letrec((tie) => ({
   value: fc.oneof(
     { depthSize: 'small' },
-    fc.anything({ withBigInt: true, withMap: true, withSet: true, withDate: true, withTypedArray: true, withSparseArray: true, maxDepth: 2, values: [anyDouble, anyString, fc.boolean(), fc.constant(null), fc.constant(undefined), fc.bigInt()] }),
-    fc.tuple(tie('value'), tie('value')).map(([k, v]) => new Map<unknown, unknown>([[{ key: k, toString: 1 }, v], [[k], v]])),
+    fc.anything({
+      withBigInt: true,
+      withMap: true,
+      withSet: true,
+      withDate: true,
+      withTypedArray: true,
+      withSparseArray: true,
+      maxDepth: 2,
+      values: [anyDouble, anyString, fc.boolean(), fc.constant(null), fc.constant(undefined), fc.bigInt()],
+    }),
+    fc.tuple(tie('value'), tie('value')).map(
+      ([k, v]) =>
+        new Map<unknown, unknown>([
+          [{ key: k, toString: 1 }, v],
+          [[k], v],
+        ]),
+    ),
     fc.tuple(anyDouble, anyDouble).map(([a, b]) => ({ a, list: [a, b], nested: { b } })),
     fc.constantFrom(new Float32Array([fromBits(0x7ff4_0000_0000_0abcn)]), new BigInt64Array([-(2n ** 63n)]), new Uint8Array([0, 255]), -0, undefined),
   ),
@@ -50,7 +67,9 @@ function columnValues(type: FieldType, n: number): fc.Arbitrary<Column['values']
   const ints = (min: number, max: number) => fc.array(fc.integer({ min, max }), { minLength: n, maxLength: n });
   switch (type) {
     case 'bool':
-      return fc.array(fc.oneof({ weight: 5, arbitrary: fc.constantFrom(0, 1) }, { weight: 1, arbitrary: fc.integer({ min: 2, max: 255 }) }), { minLength: n, maxLength: n }).map((v) => Uint8Array.from(v));
+      return fc
+        .array(fc.oneof({ weight: 5, arbitrary: fc.constantFrom(0, 1) }, { weight: 1, arbitrary: fc.integer({ min: 2, max: 255 }) }), { minLength: n, maxLength: n })
+        .map((v) => Uint8Array.from(v));
     case 'i8':
       return ints(-128, 127).map((v) => Int8Array.from(v));
     case 'i16':
@@ -82,7 +101,9 @@ function columnValues(type: FieldType, n: number): fc.Arbitrary<Column['values']
 function componentArbitrary(id: string, entities: number[]): fc.Arbitrary<PackedComponent> {
   return fc.shuffledSubarray(entities).chain((rows) => {
     const entityIds = Uint32Array.from(rows);
-    const blobs = fc.array(blobValue, { minLength: rows.length, maxLength: rows.length }).map((values): PackedComponent => ({ id, layout: 'blobs', entityIds, blobs: values.map(encodableBlob) }));
+    const blobs = fc
+      .array(blobValue, { minLength: rows.length, maxLength: rows.length })
+      .map((values): PackedComponent => ({ id, layout: 'blobs', entityIds, blobs: values.map(encodableBlob) }));
     const columns = fc
       .uniqueArray(fc.tuple(fc.constantFrom('x', 'y', '1', '0', 'constructor', 'hp', 'é'), fc.constantFrom(...FIELD_TYPES)), { selector: ([name]) => name, maxLength: 4 })
       .chain((fields) => fc.tuple(...fields.map(([name, type]) => columnValues(type, rows.length).map((values) => ({ name, type, values }) as Column))))
@@ -108,9 +129,17 @@ export const packedSnapshot: fc.Arbitrary<PackedSnapshot> = fc
       entities: fc.constant(entities),
       components: fc.tuple(...componentIds.map((id) => componentArbitrary(id, entities))),
       entityMetadata: fc.option(
-        fc.subarray(entities).chain((ids) =>
-          fc.tuple(...ids.map((id) => fc.record({ created: anyDouble, modified: anyDouble, tags: fc.array(anyString, { maxLength: 2 }) }, { requiredKeys: [] }).map((m): [number, EntityMetadata] => [id, m]))),
-        ),
+        fc
+          .subarray(entities)
+          .chain((ids) =>
+            fc.tuple(
+              ...ids.map((id) =>
+                fc
+                  .record({ created: anyDouble, modified: anyDouble, tags: fc.array(anyString, { maxLength: 2 }) }, { requiredKeys: [] })
+                  .map((m): [number, EntityMetadata] => [id, m]),
+              ),
+            ),
+          ),
         { nil: undefined },
       ),
       shuffles: fc.array(fc.nat(), { minLength: entities.length, maxLength: entities.length }),

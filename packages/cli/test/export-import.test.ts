@@ -27,7 +27,10 @@ function trickyWorld(): { world: WorldSnapshot; options: Parameters<typeof fromW
           {
             id: 'Bag',
             data: {
-              map: new Map<unknown, unknown>([[1, 'one'], ['k', new Set([1n, -0])]]),
+              map: new Map<unknown, unknown>([
+                [1, 'one'],
+                ['k', new Set([1n, -0])],
+              ]),
               when: new Date(0),
               never: new Date(NaN),
               f32: nanWithPayload,
@@ -117,7 +120,15 @@ describe('export and import', () => {
     const doc = JSON.parse(stdout);
     expect(doc.entities).toHaveLength(20);
     expect(doc.entities[0].components.map((c: { id: string }) => c.id)).toEqual(['Position', 'Velocity', 'Health']);
-    expect(doc.$tx2pack.components[0]).toEqual({ id: 'Position', layout: 'columns', fields: [['x', 'f32'], ['y', 'f32'], ['z', 'f32']] });
+    expect(doc.$tx2pack.components[0]).toEqual({
+      id: 'Position',
+      layout: 'columns',
+      fields: [
+        ['x', 'f32'],
+        ['y', 'f32'],
+        ['z', 'f32'],
+      ],
+    });
     delete doc.$tx2pack;
     writeFileSync(at('plain-world.json'), JSON.stringify(doc));
     const result = await tx2packJson(['import', at('plain-world.json'), at('plain-world.tx2pack')]);
@@ -139,7 +150,10 @@ describe('export and import', () => {
     const broken = await tx2pack(['import', at('broken.json'), at('bad.tx2pack')]);
     expect(broken.code).toBe(5);
     expect(broken.stderr).toContain('is not valid JSON');
-    writeFileSync(at('schema.json'), JSON.stringify({ timestamp: 0, version: '', entities: [{ id: 1, components: [{ id: 'P', data: { x: 0.1 } }] }], $tx2pack: { encoding: 1, schema: { P: { x: 'f32' } } } }));
+    writeFileSync(
+      at('schema.json'),
+      JSON.stringify({ timestamp: 0, version: '', entities: [{ id: 1, components: [{ id: 'P', data: { x: 0.1 } }] }], $tx2pack: { encoding: 1, schema: { P: { x: 'f32' } } } }),
+    );
     const schema = await tx2pack(['import', at('schema.json'), at('bad.tx2pack')]);
     expect(schema.code).toBe(5);
     expect(schema.stderr).toMatch(/f32/);

@@ -15,7 +15,14 @@ export interface CliResult {
 
 /** Runs `node dist/cli.js ...args` with a clean color environment (plus `env`), in `cwd`. */
 export function tx2pack(args: readonly string[], options: { env?: Record<string, string | undefined>; cwd?: string } = {}): Promise<CliResult> {
-  const env: Record<string, string | undefined> = { ...process.env, NO_COLOR: undefined, FORCE_COLOR: undefined, TX2PACK_PASSPHRASE: undefined, TX2PACK_NEW_PASSPHRASE: undefined, ...options.env };
+  const env: Record<string, string | undefined> = {
+    ...process.env,
+    NO_COLOR: undefined,
+    FORCE_COLOR: undefined,
+    TX2PACK_PASSPHRASE: undefined,
+    TX2PACK_NEW_PASSPHRASE: undefined,
+    ...options.env,
+  };
   for (const key of Object.keys(env)) if (env[key] === undefined) delete env[key];
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI, ...args], { cwd: options.cwd, env: env as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -29,7 +36,10 @@ export function tx2pack(args: readonly string[], options: { env?: Record<string,
 }
 
 /** Runs the CLI with --json and parses stdout (which must hold nothing but the JSON). */
-export async function tx2packJson<T = any>(args: readonly string[], options: { env?: Record<string, string | undefined>; cwd?: string } = {}): Promise<{ code: number; data: T; stderr: string }> {
+export async function tx2packJson<T = any>(
+  args: readonly string[],
+  options: { env?: Record<string, string | undefined>; cwd?: string } = {},
+): Promise<{ code: number; data: T; stderr: string }> {
   const result = await tx2pack([...args, '--json'], options);
   let data: T;
   try {

@@ -62,7 +62,14 @@ function hostileDocuments(): Record<string, string> {
     'array.json': '[]',
     'string.json': '"x"',
     'entities-object.json': JSON.stringify({ ...doc, entities: {} }),
-    'entity-ids.json': JSON.stringify({ ...doc, entities: [{ id: -1, components: [] }, { id: 1.5, components: [] }, { id: 2 ** 40, components: [] }] }),
+    'entity-ids.json': JSON.stringify({
+      ...doc,
+      entities: [
+        { id: -1, components: [] },
+        { id: 1.5, components: [] },
+        { id: 2 ** 40, components: [] },
+      ],
+    }),
     'duplicate-ids.json': JSON.stringify({ ...doc, entities: [entity0, entity0] }),
     'timestamp-string.json': JSON.stringify({ ...doc, timestamp: '0' }),
     'encoding-future.json': ext({ encoding: 3 }),
@@ -74,10 +81,26 @@ function hostileDocuments(): Record<string, string> {
     'components-blob-vs-columns.json': ext({ components: doc.$tx2pack.components.map((c: { id: string }) => ({ id: c.id, layout: 'blobs' })) }),
     'component-order.json': ext({ componentOrder: [[entity0.id, ['Nope', 'Position']], ['x', []], [1]] }),
     'component-order-unknown.json': ext({ componentOrder: [[entity0.id, ['Nope']]] }),
-    'row-order.json': ext({ rowOrder: [['Position', [entity0.id, entity0.id]], ['Nope', [1]], ['Position', 'x']] }),
-    'exact-bits.json': ext({ exactBits: [['Position', 'x', entity0.id, 'zz'], ['Position', 'x', entity0.id, '00000000']] }),
+    'row-order.json': ext({
+      rowOrder: [
+        ['Position', [entity0.id, entity0.id]],
+        ['Nope', [1]],
+        ['Position', 'x'],
+      ],
+    }),
+    'exact-bits.json': ext({
+      exactBits: [
+        ['Position', 'x', entity0.id, 'zz'],
+        ['Position', 'x', entity0.id, '00000000'],
+      ],
+    }),
     'exact-bits-shape.json': ext({ exactBits: [['Position']] }),
-    'blob-bytes.json': ext({ blobBytes: [['Position', entity0.id, '!!!'], ['Nope', 1, 'AAAA']] }),
+    'blob-bytes.json': ext({
+      blobBytes: [
+        ['Position', entity0.id, '!!!'],
+        ['Nope', 1, 'AAAA'],
+      ],
+    }),
     'metadata-bytes.json': ext({ metadataBytes: 'wA==' }),
     'metadata-bytes-garbage.json': ext({ metadataBytes: '/w==' }),
     'entity-metadata.json': ext({ entityMetadata: [[1, null], 'x', [1.5, {}]] }),
@@ -95,7 +118,10 @@ beforeAll(async () => {
   writeFileSync(at('world.tx2pack'), snapshot);
   writeFileSync(at('world.json'), document);
   writeFileSync(at('empty'), '');
-  writeFileSync(at('random'), Uint8Array.from({ length: 4096 }, (_, i) => (i * 2654435761) >>> 24));
+  writeFileSync(
+    at('random'),
+    Uint8Array.from({ length: 4096 }, (_, i) => (i * 2654435761) >>> 24),
+  );
   writeFileSync(at('cut.tx2pack'), snapshot.subarray(0, snapshot.length >> 1));
   const flipped = snapshot.slice();
   flipped[100]! ^= 0xff;
@@ -134,7 +160,12 @@ describe('tx2pack never exits 70 on user input', () => {
     expect(nested.code).toBe(5);
     expect(nested.stderr).toMatch(/nests deeper than 1000 levels/);
     expect(nested.stderr.length).toBeLessThan(1000);
-    for (const argv of [['inspect', 'a\0b'], ['import', at('world.json'), 'out\0.tx2pack'], ['ls', `${dir}\0`], ['export', at('world.tx2pack'), '--out', 'a\0b']]) {
+    for (const argv of [
+      ['inspect', 'a\0b'],
+      ['import', at('world.json'), 'out\0.tx2pack'],
+      ['ls', `${dir}\0`],
+      ['export', at('world.tx2pack'), '--out', 'a\0b'],
+    ]) {
       const { code, stderr } = await tx2(argv);
       expect(code, `${argv.join(' ')}: ${stderr}`).toBe(2);
       expect(stderr).toMatch(/NUL/);
@@ -144,7 +175,14 @@ describe('tx2pack never exits 70 on user input', () => {
   it('every command on damaged, missing and odd input files', async () => {
     const argvs: string[][] = [];
     for (const file of [...FILES, ...BAD_PATHS].map((f) => (BAD_PATHS.includes(f) ? f : at(f)))) {
-      argvs.push(['inspect', file], ['inspect', file, '--json'], ['verify', file], ['verify', file, '--json'], ['export', file], ['export', file, '--key-file', at('key-short.key')]);
+      argvs.push(
+        ['inspect', file],
+        ['inspect', file, '--json'],
+        ['verify', file],
+        ['verify', file, '--json'],
+        ['export', file],
+        ['export', file, '--key-file', at('key-short.key')],
+      );
       argvs.push(['convert', file, at('out-convert.tx2pack'), '--force'], ['diff', file, at('world.tx2pack')], ['diff', at('world.tx2pack'), file, '--json']);
       argvs.push(['import', file, at('out-import.tx2pack'), '--force']);
     }
@@ -171,19 +209,45 @@ describe('tx2pack never exits 70 on user input', () => {
       argvs.push(['inspect', at('world.tx2pack'), '--key-file', key], ['convert', at('world.tx2pack'), at('out-key.tx2pack'), '--force', '--new-key-file', key]);
       argvs.push(['import', at('world.json'), at('out-key2.tx2pack'), '--force', '--key-file', key], ['keygen', key]);
     }
-    argvs.push(['inspect', at('world.tx2pack'), '--key-file', at('key-short.key'), '--passphrase'], ['convert', at('world.tx2pack'), at('o.tx2pack'), '--new-passphrase', '--force']);
+    argvs.push(
+      ['inspect', at('world.tx2pack'), '--key-file', at('key-short.key'), '--passphrase'],
+      ['convert', at('world.tx2pack'), at('o.tx2pack'), '--new-passphrase', '--force'],
+    );
     expect(await bugsAmong(argvs)).toEqual([]);
   });
 
   it('fuzz: random argv from commands, option values and paths', async () => {
     const commands = ['inspect', 'verify', 'convert', 'export', 'import', 'diff', 'ls', 'show', 'rm', 'prune', 'keygen', 'demo', 'bench', 'nope', ''];
-    const flags = ['--json', '--verbose', '--no-color', '--force', '--compact', '--digest', '--decrypt', '--dry-run', '--no-checksums', '--passphrase', '--help', '--version', '-h', '-v', '--nope'];
+    const flags = [
+      '--json',
+      '--verbose',
+      '--no-color',
+      '--force',
+      '--compact',
+      '--digest',
+      '--decrypt',
+      '--dry-run',
+      '--no-checksums',
+      '--passphrase',
+      '--help',
+      '--version',
+      '-h',
+      '-v',
+      '--nope',
+    ];
     const valued = ['--codec', '--level', '--filter', '--out', '--keep', '--key-file', '--new-key-file', '--entities', '--ticks', '--time'];
     const values = ['', '0', '-1', '1.5', '1e400', 'NaN', '99999999999999999999', 'best', 'zstd', 'lz4', 'x', 'a\0b', '--json', ...FILES.map(at), at('out-fuzz'), at('store')];
     const argv = fc
       .tuple(
         fc.constantFrom(...commands),
-        fc.array(fc.oneof(fc.constantFrom(...values), fc.constantFrom(...flags), fc.tuple(fc.constantFrom(...valued), fc.constantFrom(...values)).map(([f, v]) => `${f}=${v}`)), { maxLength: 5 }),
+        fc.array(
+          fc.oneof(
+            fc.constantFrom(...values),
+            fc.constantFrom(...flags),
+            fc.tuple(fc.constantFrom(...valued), fc.constantFrom(...values)).map(([f, v]) => `${f}=${v}`),
+          ),
+          { maxLength: 5 },
+        ),
       )
       .map(([command, rest]) => [command, ...rest]);
     const bugs: string[] = [];
@@ -199,7 +263,12 @@ describe('tx2pack never exits 70 on user input', () => {
   });
 
   it('demo and bench refuse sizes that cannot be allocated instead of crashing', async () => {
-    for (const argv of [['demo', '--entities', '1e12'], ['bench', '--entities', '99999999999'], ['demo', '--ticks', '1e9'], ['bench', '--time', '1e12']]) {
+    for (const argv of [
+      ['demo', '--entities', '1e12'],
+      ['bench', '--entities', '99999999999'],
+      ['demo', '--ticks', '1e9'],
+      ['bench', '--time', '1e12'],
+    ]) {
       const { code, stderr } = await tx2(argv);
       expect(code, `${argv.join(' ')}: ${stderr}`).toBe(2);
     }

@@ -14,7 +14,11 @@ const world = referenceColumns(100).packed;
 beforeAll(async () => {
   const manager = new CheckpointManager(checkpoints);
   for (let tick = 0; tick < 5; tick++) {
-    await manager.createCheckpoint(`tick-${tick}`, { ...world, worldTime: tick }, new SnapshotMetadata(`tick-${tick}`, { worldTime: tick }).withTag(tick % 2 === 0 ? 'even' : 'odd'));
+    await manager.createCheckpoint(
+      `tick-${tick}`,
+      { ...world, worldTime: tick },
+      new SnapshotMetadata(`tick-${tick}`, { worldTime: tick }).withTag(tick % 2 === 0 ? 'even' : 'odd'),
+    );
   }
   const store = new SnapshotStore(saves);
   await store.save(world, new SnapshotMetadata('slot-1').withName('Before the boss').withTag('manual').withCustomField('chapter', 3));

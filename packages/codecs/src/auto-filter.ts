@@ -30,7 +30,11 @@ export function filterChooser(choice: FilterChoice = 'auto'): FilterChooser | un
     case 'delta':
       return () => deltaFilter;
     default:
-      throw new PackError('InvalidInput', `unknown filter choice ${typeof choice === 'string' ? `"${choice}"` : describe(choice)}: use 'auto', 'none', 'shuffle', 'delta' or a function`, { details: { filter: choice } });
+      throw new PackError(
+        'InvalidInput',
+        `unknown filter choice ${typeof choice === 'string' ? `"${choice}"` : describe(choice)}: use 'auto', 'none', 'shuffle', 'delta' or a function`,
+        { details: { filter: choice } },
+      );
   }
 }
 

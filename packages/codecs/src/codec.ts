@@ -140,11 +140,9 @@ export function checkExpectedSize(name: CodecName, size: number): void {
 /** Throws when `stored` cannot possibly expand to `expected` bytes with a codec whose best ratio is `maxRatio`:1. */
 export function checkPlausible(name: CodecName, stored: Uint8Array, expected: number, maxRatio: number, slack: number): void {
   if (expected > stored.length * maxRatio + slack) {
-    throw new CodecError(
-      name,
-      `${stored.length} stored bytes cannot expand to the expected ${expected} bytes: the frame or its declared size is corrupt`,
-      { details: { storedLength: stored.length, expectedSize: expected } },
-    );
+    throw new CodecError(name, `${stored.length} stored bytes cannot expand to the expected ${expected} bytes: the frame or its declared size is corrupt`, {
+      details: { storedLength: stored.length, expectedSize: expected },
+    });
   }
 }
 

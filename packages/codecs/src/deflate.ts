@@ -8,7 +8,6 @@ import { inflateBounded } from './inflate-bounded.js';
 import { fflateCompressor, fflateDecompressor, nativeCall } from './fflate-streams.js';
 import { processorStream } from './streams.js';
 
-
 /** Options of the Deflate and gzip codecs. */
 export interface ZlibCodecOptions {
   /** Use Node.js's native zlib when it is there (default true); false forces the pure-JavaScript path. */

@@ -9,7 +9,6 @@ import { fflateCompressor, fflateDecompressor, nativeCall } from './fflate-strea
 import { inflateBounded } from './inflate-bounded.js';
 import { type ChunkProcessor, processorStream } from './streams.js';
 
-
 const MAX_RATIO = 1032;
 
 /** Loads the gzip codec. */

@@ -15,13 +15,7 @@ const SLICE = 16 * 1024;
  * Decompresses `stored` with a fresh fflate stream into exactly `expectedSize` bytes, never
  * holding more; `observe` sees each output chunk in order (gzip checks its members with it).
  */
-export function inflateBounded(
-  name: CodecName,
-  stream: FflateStream,
-  stored: Uint8Array,
-  expectedSize: number,
-  observe?: (chunk: Uint8Array) => void,
-): Uint8Array {
+export function inflateBounded(name: CodecName, stream: FflateStream, stored: Uint8Array, expectedSize: number, observe?: (chunk: Uint8Array) => void): Uint8Array {
   const out = new Uint8Array(expectedSize);
   let written = 0;
   let ended = false;

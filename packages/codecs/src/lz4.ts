@@ -31,7 +31,6 @@ const SKIPPABLE_MAGIC = 0x184d2a50;
 const MAX_RATIO = 255;
 const STREAM_CHUNK = 64 * 1024;
 
-
 let loaded: Promise<Lz4Wasm> | undefined;
 
 function loadWasm(): Promise<Lz4Wasm> {

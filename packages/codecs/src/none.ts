@@ -3,7 +3,6 @@ import { checkExpectedSize, checkLevel, type Codec, requireBytes, sizeMismatch }
 import { NONE_LEVELS } from './levels.js';
 import { OutputBudget, processorStream } from './streams.js';
 
-
 /** The identity codec: sections are stored as they are (codec id 0). */
 export const noneCodec: Codec = Object.freeze({
   id: CodecId.None,

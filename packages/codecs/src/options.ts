@@ -29,7 +29,9 @@ export interface PackOptionsInput {
 export async function packOptions(input: PackOptionsInput = {}): Promise<EncodeOptions & { codec: Codec; level: number }> {
   requireObject(input, 'packOptions');
   if (input.checksums !== undefined && typeof input.checksums !== 'boolean') {
-    throw new PackError('InvalidInput', `packOptions: checksums must be true or false, got ${describe(input.checksums)}`, { details: { option: 'checksums', value: input.checksums } });
+    throw new PackError('InvalidInput', `packOptions: checksums must be true or false, got ${describe(input.checksums)}`, {
+      details: { option: 'checksums', value: input.checksums },
+    });
   }
   const codec = typeof input.codec === 'object' ? input.codec : await loadCodec(input.codec ?? DEFAULT_PACK.codec, input.load);
   const level = resolveLevel(codec, input.level ?? (input.codec === undefined ? DEFAULT_PACK.level : undefined));

@@ -49,7 +49,9 @@ export function codecNameOf(codec: CodecName | number): CodecName {
     return name;
   }
   if (!CODEC_NAMES.includes(codec)) {
-    throw new PackError('InvalidInput', `unknown codec ${typeof codec === 'string' ? `"${codec}"` : describe(codec)}: use one of ${CODEC_NAMES.join(', ')}`, { details: { codec } });
+    throw new PackError('InvalidInput', `unknown codec ${typeof codec === 'string' ? `"${codec}"` : describe(codec)}: use one of ${CODEC_NAMES.join(', ')}`, {
+      details: { codec },
+    });
   }
   return codec;
 }

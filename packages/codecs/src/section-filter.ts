@@ -17,7 +17,11 @@ export function checkFilterArgs(filter: 'shuffle' | 'delta', operation: string, 
   if (!(dst instanceof Uint8Array)) fail(`${operation}: the output must be a Uint8Array, got ${describe(dst)}`);
   const input = src as Uint8Array;
   const output = dst as Uint8Array;
-  if (output.length !== input.length) fail(`${operation} output holds ${output.length} bytes, the input ${input.length}: give an output of the input's length`, { inputLength: input.length, outputLength: output.length });
+  if (output.length !== input.length)
+    fail(`${operation} output holds ${output.length} bytes, the input ${input.length}: give an output of the input's length`, {
+      inputLength: input.length,
+      outputLength: output.length,
+    });
 }
 
 /** A filter's two directions: `(src, width, dst) => dst`, checked by their callers. */

@@ -41,7 +41,6 @@ const BLOCK_MIN = 1024;
 // A block expands to at most 128 KiB and takes at least 4 bytes (an RLE block).
 const MAX_RATIO = BLOCK_MAX / 4;
 
-
 /** Options of a Zstandard codec. */
 export interface ZstdOptions {
   /**
@@ -77,7 +76,9 @@ export function zstdBlockSize(option: 'auto' | number, length: number): number {
 function checkBlockSize(option: 'auto' | number): void {
   if (option === 'auto' || option === 0) return;
   if (!Number.isInteger(option) || option < 1024 || option > BLOCK_MAX) {
-    throw new PackError('InvalidInput', `zstd blockSize must be 'auto', 0, or an integer from 1024 to ${BLOCK_MAX}, got ${String(option)}`, { details: { codec: 'zstd', blockSize: option } });
+    throw new PackError('InvalidInput', `zstd blockSize must be 'auto', 0, or an integer from 1024 to ${BLOCK_MAX}, got ${String(option)}`, {
+      details: { codec: 'zstd', blockSize: option },
+    });
   }
 }
 
@@ -148,7 +149,7 @@ export async function loadZstd(options: ZstdOptions = {}): Promise<Codec> {
     const declared = wasm.ZSTD_getFrameContentSize(src, stored.length);
     if (declared < CONTENTSIZE_UNKNOWN) throw new CodecError('zstd', 'the data is not a zstd frame or its header is truncated: the section is corrupt');
     if (declared !== CONTENTSIZE_UNKNOWN) {
-      const single = (wasm.ZSTD_findFrameCompressedSize(src, stored.length) >>> 0) === stored.length;
+      const single = wasm.ZSTD_findFrameCompressedSize(src, stored.length) >>> 0 === stored.length;
       if (declared > BigInt(expectedSize) || (single && declared !== BigInt(expectedSize))) {
         throw new CodecError('zstd', `the frame declares ${declared} bytes, expected ${expectedSize}: the section is corrupt`);
       }

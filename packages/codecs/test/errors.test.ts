@@ -7,7 +7,12 @@ import { loadZstd } from '../src/zstd.js';
 
 /** The PackError `fn` throws or rejects with (fails the test otherwise). */
 async function packErrorOf(fn: () => unknown): Promise<PackError> {
-  const failure = await Promise.resolve().then(fn).then(() => 'nothing was thrown', (error: unknown) => error);
+  const failure = await Promise.resolve()
+    .then(fn)
+    .then(
+      () => 'nothing was thrown',
+      (error: unknown) => error,
+    );
   expect(isPackError(failure), String(failure)).toBe(true);
   return failure as PackError;
 }

@@ -3,17 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { FilterId, isPackError, SectionKind } from '@tx2/pack-format';
 import { sameBytes } from './helpers/data.js';
-import {
-  autoFilter,
-  deltaDecodeInto,
-  deltaEncodeInto,
-  deltaFilter,
-  filterById,
-  filterChooser,
-  shuffleFilter,
-  shuffleInto,
-  unshuffleInto,
-} from '../src/index.js';
+import { autoFilter, deltaDecodeInto, deltaEncodeInto, deltaFilter, filterById, filterChooser, shuffleFilter, shuffleInto, unshuffleInto } from '../src/index.js';
 import { portableShuffleInto, portableUnshuffleInto, shuffleImplementation } from '../src/shuffle.js';
 
 /** The code and details of the PackError `fn` throws. */

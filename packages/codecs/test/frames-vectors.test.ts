@@ -78,7 +78,10 @@ async function splitting(name: CodecName, parts: number, frames: Map<number, [nu
         if (k === 0 && (name === 'zstd' || name === 'lz4')) pieces.push([skippable, 0]);
       }
       let at = 0;
-      frames.set(raw.length, pieces.map(([stored, rawLength]) => [(at += stored.length) - stored.length, stored.length, rawLength]));
+      frames.set(
+        raw.length,
+        pieces.map(([stored, rawLength]) => [(at += stored.length) - stored.length, stored.length, rawLength]),
+      );
       return concat(pieces.map(([stored]) => stored));
     },
     decompress: (stored, rawLength) => codec.decompress(stored, rawLength),

@@ -43,10 +43,7 @@ describe('zstd command-line tool', () => {
   it('writes frames we decode: from stdin (no content size), from a file (content size), with a checksum, at -19 and --ultra -22', async () => {
     const zstd = await loadCodec('zstd');
     for (const [name, raw] of INPUTS) {
-      const variants = [
-        run('zstd', ['-q', '-c', '-3'], raw),
-        run('zstd', ['-q', '-c', '-1', file(`${name}.bin`, raw)], new Uint8Array(0)),
-      ];
+      const variants = [run('zstd', ['-q', '-c', '-3'], raw), run('zstd', ['-q', '-c', '-1', file(`${name}.bin`, raw)], new Uint8Array(0))];
       if (raw.length <= SLOW_LEVEL_MAX_BYTES) variants.push(run('zstd', ['-q', '-c', '-19', '--no-check'], raw));
       if (raw.length < 200_000) variants.push(run('zstd', ['-q', '-c', '--ultra', '-22'], raw));
       for (const frame of variants) expect(sameBytes(zstd.decompress(frame, raw.length), raw)).toBe(true);

@@ -15,16 +15,7 @@ import {
   SectionKind,
   TOC_ENTRY_SIZE,
 } from './helpers/format.js';
-import {
-  type Codec,
-  CODEC_NAMES,
-  createCodecRegistry,
-  DEFAULT_PACK,
-  loadCodec,
-  packOptions,
-  readOptions,
-  type CodecRegistry,
-} from '../src/index.js';
+import { type Codec, CODEC_NAMES, createCodecRegistry, DEFAULT_PACK, loadCodec, packOptions, readOptions, type CodecRegistry } from '../src/index.js';
 import { sampleSnapshot, snapshotBytesEqual } from './helpers/data.js';
 
 let registry: CodecRegistry;
@@ -139,7 +130,9 @@ describe('partial reads', () => {
     for (const name of ['zstd', 'lz4', 'gzip'] as const) {
       const { codec, calls } = counting(await loadCodec(name));
       const bytes = encodeSnapshot(packed, { ...(await packOptions({ codec: name })), codec });
-      const compressed = readLayout(bytes).sections.filter((s) => s.descriptor.codec !== 0).map((s) => s.descriptor);
+      const compressed = readLayout(bytes)
+        .sections.filter((s) => s.descriptor.codec !== 0)
+        .map((s) => s.descriptor);
       decodeSnapshot(bytes, { codecs: () => codec, filters: registry.filters });
       expect(calls()).toBe(compressed.length);
 

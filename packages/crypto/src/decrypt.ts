@@ -165,11 +165,7 @@ function* decryptSteps(input: Uint8Array, key: unknown, options: DecryptOptions 
   const payloads = frames.map((f, i) => out.subarray(offsets[i], offsets[i]! + f.payload.length));
   const descriptors = yield* opening.openSteps(payloads);
   // The descriptors (and the table of contents that copies them) now hold the payload CRCs.
-  layOut(
-    pieces(descriptors.map((descriptor, i) => ({ descriptor, payload: payloads[i]! }))),
-    [],
-    out,
-  );
+  layOut(pieces(descriptors.map((descriptor, i) => ({ descriptor, payload: payloads[i]! }))), [], out);
   if (options.digest ?? (trailer.flags & TrailerFlags.PayloadDigest) !== 0) yield* writeDigestSteps(out);
   return out;
 }

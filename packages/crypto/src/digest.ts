@@ -1,7 +1,17 @@
 // SHA-256 digests of whole snapshots, in the trailer's 32-byte digest field (TrailerFlags.PayloadDigest):
 // the digest covers every byte before the trailer. Adding one hashes the container in place,
 // without copying it.
-import { decodeSnapshot, type DecodeOptions, type PackedSnapshot, readHeader, readTrailer, setTrailerDigest, type SnapshotTrailer, TRAILER_SIZE, TrailerFlags } from '@tx2/pack-format';
+import {
+  decodeSnapshot,
+  type DecodeOptions,
+  type PackedSnapshot,
+  readHeader,
+  readTrailer,
+  setTrailerDigest,
+  type SnapshotTrailer,
+  TRAILER_SIZE,
+  TrailerFlags,
+} from '@tx2/pack-format';
 import type { CryptoBackend, SyncCryptoBackend } from './backend.js';
 import { constantTimeEqual, fail, requireBytes } from './bytes.js';
 import { platformBackend, platformSyncBackend } from '#platform';

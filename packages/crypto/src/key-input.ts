@@ -43,11 +43,15 @@ export function* resolveDecryptionKey(given: unknown, extension: KeyExtension): 
     if (extension.kdf) hint = ' (its key was derived from a passphrase: pass { passphrase })';
   } else if (isPassphraseKey(given)) {
     resolved = { ...keyMaterial(given.key), kdf: given.kdf };
-    if (extension.kdf && !constantTimeEqual(extension.kdf.salt, given.kdf.salt)) hint = " (the key was derived with another salt: pass { passphrase } to derive it with this snapshot's salt)";
+    if (extension.kdf && !constantTimeEqual(extension.kdf.salt, given.kdf.salt))
+      hint = " (the key was derived with another salt: pass { passphrase } to derive it with this snapshot's salt)";
   } else if (typeof given === 'object' && 'passphrase' in given) {
     const passphrase = passphraseBytes((given as { passphrase: unknown }).passphrase);
     if (extension.kdf === undefined) {
-      fail('WrongKey', `a passphrase was given, but this snapshot was encrypted with a raw key (fingerprint ${toHex(extension.fingerprint)}), not a passphrase: pass that EncryptionKey`);
+      fail(
+        'WrongKey',
+        `a passphrase was given, but this snapshot was encrypted with a raw key (fingerprint ${toHex(extension.fingerprint)}), not a passphrase: pass that EncryptionKey`,
+      );
     }
     const derived = yield* deriveSteps(passphrase, extension.kdf);
     resolved = { ...keyMaterial(derived.key), kdf: derived.kdf };

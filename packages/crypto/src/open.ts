@@ -177,7 +177,8 @@ export class DeferredOpening {
     return {
       plainHeader: ctx.plainHeader,
       open: (ordinal, descriptor, sealed) => {
-        if (readDescriptor(requireBytes(descriptor, 'the descriptor'), 0).kind === SectionKind.TableOfContents) return frameOpener(ctx, this.engine).open(ordinal, descriptor, sealed);
+        if (readDescriptor(requireBytes(descriptor, 'the descriptor'), 0).kind === SectionKind.TableOfContents)
+          return frameOpener(ctx, this.engine).open(ordinal, descriptor, sealed);
         const frame = checkSealed(ordinal, descriptor, sealed);
         this.pending.push(frame);
         const length = frame.sealed.length - TAG_LENGTH;

@@ -2,7 +2,7 @@
 // section is opened with the old key and sealed with the new one under a fresh nonce; nothing
 // is decompressed or decoded.
 import { readHeader, TrailerFlags } from '@tx2/pack-format';
-import { type CryptoBackend, type SyncCryptoBackend } from './backend.js';
+import type { CryptoBackend, SyncCryptoBackend } from './backend.js';
 import { type RandomSource, requireBytes, secureRandom } from './bytes.js';
 import { type DecryptOptions, readSealedSteps, unlockSteps } from './decrypt.js';
 import { sealContainerSteps } from './encrypt.js';

@@ -303,7 +303,9 @@ describe('key errors', () => {
     expect(await failure(() => encryptSnapshot(plain, KEY))).toMatchObject({ details: { section: 1, kind: section.descriptor.kind } });
     // Without the check, the corruption is sealed in: it authenticates, and decryption gives it a matching CRC.
     const back = await decryptSnapshot(await encryptSnapshot(plain, KEY, { verifyChecksums: false }), KEY);
-    expect(back.subarray(section.offset + 64, section.offset + 64 + section.descriptor.storedLength)).toEqual(plain.subarray(section.offset + 64, section.offset + 64 + section.descriptor.storedLength));
+    expect(back.subarray(section.offset + 64, section.offset + 64 + section.descriptor.storedLength)).toEqual(
+      plain.subarray(section.offset + 64, section.offset + 64 + section.descriptor.storedLength),
+    );
   });
 
   it('a section that fails authentication is named in the error details (ordinal and kind)', async () => {
@@ -400,7 +402,11 @@ describe('authentication binds the header, the order of sections and the file', 
   it('reordered sections fail authentication', async () => {
     const list = sections();
     [list[2], list[3]] = [list[3]!, list[2]!];
-    await expectPackError(() => decodeEncrypted(specWrite(spec.header, list, spec.tocDescriptor, RAW, nonce), { key: KEY }), 'Decryption', /section 2\)? fails authentication|fails authentication/);
+    await expectPackError(
+      () => decodeEncrypted(specWrite(spec.header, list, spec.tocDescriptor, RAW, nonce), { key: KEY }),
+      'Decryption',
+      /section 2\)? fails authentication|fails authentication/,
+    );
   });
 
   it('a section from another file (same key, same content) fails authentication', async () => {

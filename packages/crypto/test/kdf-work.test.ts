@@ -106,7 +106,11 @@ describe('scrypt work limit', () => {
   });
 
   it('makes deriveKey refuse what readers refuse by default, unless maxWork is raised', async () => {
-    const details = await expectPackError(() => deriveKey('x', { scrypt: { N: 2 ** 17, r: 8, p: 9 } }), 'InvalidInput', /N·r·p = 9437184 of work, over the limit of 8388608: lower N, r or p/);
+    const details = await expectPackError(
+      () => deriveKey('x', { scrypt: { N: 2 ** 17, r: 8, p: 9 } }),
+      'InvalidInput',
+      /N·r·p = 9437184 of work, over the limit of 8388608: lower N, r or p/,
+    );
     expect(details).toMatchObject({ work: 9437184, maxWork: 2 ** 23 });
     expect(() => deriveKeySync('x', { scrypt: { N: 2 ** 10, r: 1, p: 255 }, maxWork: 2 ** 10 * 255 - 1 })).toThrow(/over the limit/);
     const key = deriveKeySync('x', { scrypt: { N: 2 ** 10, r: 1, p: 255 }, maxWork: 2 ** 10 * 255 });

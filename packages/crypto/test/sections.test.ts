@@ -77,7 +77,9 @@ describe('section sealer and opener', () => {
     const plain = smallSnapshot(10);
     const key = await deriveKey('correct horse', { scrypt: { N: 1024, r: 8, p: 1 } });
     const streamed = await sealStreamed(10, key, 3);
-    expect(await decryptSnapshot(streamed, { passphrase: 'correct horse' }, { digest: false })).toEqual(await decryptSnapshot(await encryptSnapshot(plain, key, { digest: false }), key, { digest: false }));
+    expect(await decryptSnapshot(streamed, { passphrase: 'correct horse' }, { digest: false })).toEqual(
+      await decryptSnapshot(await encryptSnapshot(plain, key, { digest: false }), key, { digest: false }),
+    );
   });
 
   it('opening section by section gives the frames decryptSnapshot gives', async () => {

@@ -20,7 +20,6 @@ export interface ApplyOptions {
   baseHash?: Uint8Array;
 }
 
-
 /**
  * Rebuilds the snapshot a delta was made to: `applyDelta(a, diff(a, b))` equals `b` bit for
  * bit. The result shares unchanged components with `base`: copy before mutating either.
@@ -62,8 +61,7 @@ export function applyDelta(base: PackedSnapshot, delta: SnapshotDelta, options: 
     entities: applyIdListChecked(base.entities, delta.entities, 'the entity list'),
     components,
   };
-  const entityMetadata =
-    delta.entityMetadata === undefined ? base.entityMetadata : applyEntityMetadata(base.entityMetadata ?? new Map(), delta.entityMetadata);
+  const entityMetadata = delta.entityMetadata === undefined ? base.entityMetadata : applyEntityMetadata(base.entityMetadata ?? new Map(), delta.entityMetadata);
   if (entityMetadata !== undefined && entityMetadata.size > 0) result.entityMetadata = entityMetadata;
   const order = delta.componentOrder === undefined ? base.componentOrder : delta.componentOrder === null ? undefined : new Map(delta.componentOrder);
   if (order !== undefined && order.size > 0) result.componentOrder = order;
@@ -150,7 +148,8 @@ function applyComponent(base: PackedComponent | undefined, change: ComponentDelt
   let added: Column[] | undefined;
   if (change.added !== undefined) {
     added = 'blobs' in change.added ? [{ name: '', type: 'bytes', values: change.added.blobs }] : change.added.fields;
-    if (base.layout === 'blobs' ? !('blobs' in change.added) : !('fields' in change.added) || !Array.isArray(added)) malformed(`the added rows of "${change.id}" do not match its layout`);
+    if (base.layout === 'blobs' ? !('blobs' in change.added) : !('fields' in change.added) || !Array.isArray(added))
+      malformed(`the added rows of "${change.id}" do not match its layout`);
   }
   if (addedCount > 0 && added === undefined) malformed(`component "${change.id}" gains ${addedCount} entities but carries no values for them`);
   if (added !== undefined && added.length !== columns.length) malformed(`the added rows of "${change.id}" have ${added.length} fields, the component ${columns.length}`);

@@ -1,13 +1,6 @@
 import { crc32 } from '#platform';
 import { PackError } from './errors.js';
-import {
-  DESCRIPTOR_SIZE,
-  END_MAGIC,
-  FORMAT_VERSION,
-  HEADER_SIZE,
-  MAGIC,
-  TRAILER_SIZE,
-} from './layout.js';
+import { DESCRIPTOR_SIZE, END_MAGIC, FORMAT_VERSION, HEADER_SIZE, MAGIC, TRAILER_SIZE } from './layout.js';
 
 /** The fixed 128-byte header at the start of every container. */
 export interface SnapshotHeader {
@@ -127,11 +120,9 @@ export function readHeader(bytes: Uint8Array): SnapshotHeader {
   const view = viewOf(bytes);
   const formatVersion = view.getUint16(8, true);
   if (formatVersion > FORMAT_VERSION || formatVersion === 0) {
-    throw new PackError(
-      'VersionMismatch',
-      `the snapshot uses format version ${formatVersion}, this reader supports versions 1 to ${FORMAT_VERSION}: upgrade @tx2/pack-format`,
-      { details: { expected: FORMAT_VERSION, actual: formatVersion } },
-    );
+    throw new PackError('VersionMismatch', `the snapshot uses format version ${formatVersion}, this reader supports versions 1 to ${FORMAT_VERSION}: upgrade @tx2/pack-format`, {
+      details: { expected: FORMAT_VERSION, actual: formatVersion },
+    });
   }
   const headerSize = view.getUint16(10, true);
   if (headerSize !== HEADER_SIZE) throw new PackError('InvalidFormat', `the header declares ${headerSize} bytes, expected ${HEADER_SIZE}`);

@@ -1,4 +1,4 @@
-import { Decoder, Encoder, ExtensionCodec } from '@msgpack/msgpack';
+import { type Decoder, Encoder, ExtensionCodec } from '@msgpack/msgpack';
 import { PackError } from './errors.js';
 import { plainBytes } from './arrays.js';
 import { ExactDecoder } from './exact-decoder.js';
@@ -29,18 +29,7 @@ const UNDEFINED_BOX = new Box(EXT_UNDEFINED, undefined);
 const NEGATIVE_ZERO_BOX = new Box(EXT_NEGATIVE_ZERO, undefined);
 
 // Order is part of the format: append only.
-const TYPED_ARRAYS = [
-  Int8Array,
-  Uint8ClampedArray,
-  Int16Array,
-  Uint16Array,
-  Int32Array,
-  Uint32Array,
-  Float32Array,
-  Float64Array,
-  BigInt64Array,
-  BigUint64Array,
-] as const;
+const TYPED_ARRAYS = [Int8Array, Uint8ClampedArray, Int16Array, Uint16Array, Int32Array, Uint32Array, Float32Array, Float64Array, BigInt64Array, BigUint64Array] as const;
 
 /**
  * How deep a blob value may nest (containers inside containers: arrays, objects, Maps, Sets),
@@ -270,9 +259,13 @@ function checkDepth(bytes: Uint8Array, what: string, maxDepth: number, wrappers:
     throw new PackError('InvalidInput', `maxDepth must be a non-negative integer, got ${String(maxDepth)}`);
   }
   if (nestsDeeperThan(bytes, maxDepth, wrappers)) {
-    throw new PackError('InvalidFormat', `${what} nests deeper than ${maxDepth} levels, the limit (maxDepth): the file is corrupt or hostile; raise the limit only for a trusted file`, {
-      details: { limit: 'maxDepth', maxDepth },
-    });
+    throw new PackError(
+      'InvalidFormat',
+      `${what} nests deeper than ${maxDepth} levels, the limit (maxDepth): the file is corrupt or hostile; raise the limit only for a trusted file`,
+      {
+        details: { limit: 'maxDepth', maxDepth },
+      },
+    );
   }
 }
 

@@ -95,7 +95,7 @@ export function createPackedSnapshot(input: PackedSnapshotInput): PackedSnapshot
     }
     const entityIds = c.entityIds === undefined ? entities : entityIdArray(c.entityIds, `entityIds of component "${String(c.id)}"`);
     const fields = Object.entries(c.fields).map(([name, values]): Column => {
-      const declared = c.types !== undefined && Object.prototype.hasOwnProperty.call(c.types, name) ? c.types[name] : undefined;
+      const declared = c.types !== undefined && Object.hasOwn(c.types, name) ? c.types[name] : undefined;
       const type = declared ?? typeOf(values, c.id, name);
       return { name, type, values } as Column;
     });
@@ -153,8 +153,10 @@ export function gather<T extends NumericArray>(source: T, entityIds: Uint32Array
 
 /** Writes `values[i]` to `target[entityIds[i]]`: snapshot columns back into sparse per-entity stores. */
 export function scatter<T extends NumericArray>(values: T, entityIds: Uint32Array, target: T): void {
-  if (!isNumericArray(values) || !isNumericArray(target)) throw new PackError('InvalidInput', 'scatter copies from a typed array into another: pass a column and the store to fill');
-  if (isBigIntArray(values) !== isBigIntArray(target)) throw new PackError('InvalidInput', 'scatter cannot copy between bigint (64-bit) and number arrays: use arrays of the same kind');
+  if (!isNumericArray(values) || !isNumericArray(target))
+    throw new PackError('InvalidInput', 'scatter copies from a typed array into another: pass a column and the store to fill');
+  if (isBigIntArray(values) !== isBigIntArray(target))
+    throw new PackError('InvalidInput', 'scatter cannot copy between bigint (64-bit) and number arrays: use arrays of the same kind');
   entityIds = entityIdArray(entityIds, 'the entity ids given to scatter');
   if (values.length !== entityIds.length) throw new PackError('InvalidInput', `scatter needs one value per entity id (${values.length} values, ${entityIds.length} ids)`);
   for (let i = 0; i < entityIds.length; i++) {

@@ -8,19 +8,7 @@ import { align, getU64, viewOf } from './bytes.js';
 import type { SectionFrame } from './container-writer.js';
 import { PackError } from './errors.js';
 import { FIELD_TYPES } from './field-types.js';
-import {
-  CipherId,
-  CodecId,
-  ContainerKind,
-  DESCRIPTOR_SIZE,
-  FilterId,
-  HEADER_SIZE,
-  HeaderFlags,
-  SectionFlags,
-  SectionKind,
-  TOC_ENTRY_SIZE,
-  TRAILER_SIZE,
-} from './layout.js';
+import { CipherId, CodecId, ContainerKind, DESCRIPTOR_SIZE, FilterId, HEADER_SIZE, HeaderFlags, SectionFlags, SectionKind, TOC_ENTRY_SIZE, TRAILER_SIZE } from './layout.js';
 import { plainBytes, rangeIds } from './arrays.js';
 import { decodeManifest, type Manifest } from './manifest.js';
 import type { Column, EntityMetadata, PackedComponent, PackedSnapshot } from './model.js';
@@ -164,7 +152,8 @@ function* structureSteps(source: ByteSource, options: DecodeOptions): Steps<Stru
   }
   const maxSection = options.maxSectionSize ?? DEFAULT_MAX_SECTION_SIZE;
   if (tocDescriptor.storedLength > maxSection) overLimit('the table of contents', tocDescriptor.storedLength, 'maxSectionSize', maxSection, { section: count });
-  if (tocDescriptor.storedLength > end - tocOffset - DESCRIPTOR_SIZE) throw new PackError('Truncated', 'the table of contents runs past the end of the file: the file is incomplete');
+  if (tocDescriptor.storedLength > end - tocOffset - DESCRIPTOR_SIZE)
+    throw new PackError('Truncated', 'the table of contents runs past the end of the file: the file is incomplete');
   if (align(tocOffset + DESCRIPTOR_SIZE + tocDescriptor.storedLength) !== end) corrupt('there are unlisted bytes between the table of contents and the trailer');
   let toc = (yield source.read(tocOffset + DESCRIPTOR_SIZE, tocDescriptor.storedLength)) as Uint8Array;
   if (opener !== undefined) {
@@ -182,7 +171,8 @@ function* structureSteps(source: ByteSource, options: DecodeOptions): Steps<Stru
     if (offset !== previousEnd) corrupt(`section ${i} does not start where the previous one ends`, { section: i, offset, expected: previousEnd });
     const copy = toc.slice(at + 8, at + 8 + DESCRIPTOR_SIZE);
     const descriptor = readDescriptor(copy, 0);
-    if (encrypted && (descriptor.cipher !== CipherId.Aes256Gcm || descriptor.storedLength < TAG_LENGTH)) corrupt(`section ${i} of an encrypted snapshot is not sealed`, { section: i });
+    if (encrypted && (descriptor.cipher !== CipherId.Aes256Gcm || descriptor.storedLength < TAG_LENGTH))
+      corrupt(`section ${i} of an encrypted snapshot is not sealed`, { section: i });
     const frameLength = align(DESCRIPTOR_SIZE + descriptor.storedLength);
     previousEnd = offset + frameLength;
     if (previousEnd > tocOffset) corrupt(`section ${i} runs into the table of contents`, { section: i });
@@ -266,7 +256,9 @@ function* frameSteps(ctx: ReadContext, entry: Entry): Steps<{ descriptor: Sectio
   else ctx.fetched.delete(entry.ordinal);
   for (let b = 0; b < DESCRIPTOR_SIZE; b++) {
     if (frame[b] !== entry.copy[b]) {
-      throw new PackError('ChecksumMismatch', `the descriptor of section ${entry.ordinal} differs from its table of contents entry: the file is corrupt`, { details: sectionDetails(ctx, entry) });
+      throw new PackError('ChecksumMismatch', `the descriptor of section ${entry.ordinal} differs from its table of contents entry: the file is corrupt`, {
+        details: sectionDetails(ctx, entry),
+      });
     }
   }
   // Padding must be zero, so that no byte of the file goes unchecked.
@@ -278,7 +270,14 @@ function* frameSteps(ctx: ReadContext, entry: Entry): Steps<{ descriptor: Sectio
   if (opener === undefined) return { descriptor: d, payload: stored };
   const opened = (yield opener.open(entry.ordinal, frame.subarray(0, DESCRIPTOR_SIZE), stored)) as SectionFrame;
   const plain = readDescriptor(opened.descriptor, 0);
-  if (plain.kind !== d.kind || plain.owner !== d.owner || plain.field !== d.field || plain.rowStart !== d.rowStart || plain.rowCount !== d.rowCount || opened.payload.length !== plain.storedLength) {
+  if (
+    plain.kind !== d.kind ||
+    plain.owner !== d.owner ||
+    plain.field !== d.field ||
+    plain.rowStart !== d.rowStart ||
+    plain.rowCount !== d.rowCount ||
+    opened.payload.length !== plain.storedLength
+  ) {
     corrupt(`section ${entry.ordinal} opens to a descriptor that does not match its sealed one`, sectionDetails(ctx, entry));
   }
   return { descriptor: plain, payload: opened.payload };
@@ -303,7 +302,9 @@ function* openSection(ctx: ReadContext, entry: Entry): Steps<Uint8Array> {
   if (d.codec !== CodecId.None) {
     const codec = (yield ctx.codecs?.(d.codec)) as SectionCodec | undefined;
     if (codec === undefined) {
-      throw new PackError('Decompression', `${name} is compressed with ${codecName(d.codec)}: pass the codecs of @tx2/pack-codecs to decode it`, { details: { ...details, codec: d.codec } });
+      throw new PackError('Decompression', `${name} is compressed with ${codecName(d.codec)}: pass the codecs of @tx2/pack-codecs to decode it`, {
+        details: { ...details, codec: d.codec },
+      });
     }
     try {
       raw = codec.decompress(stored, d.rawLength);
@@ -317,7 +318,9 @@ function* openSection(ctx: ReadContext, entry: Entry): Steps<Uint8Array> {
   if (d.filter !== FilterId.None) {
     const filter = ctx.filters?.(d.filter);
     if (filter === undefined) {
-      throw new PackError('Decompression', `${name} uses column filter ${d.filter}: pass the filters of @tx2/pack-codecs to decode it`, { details: { ...details, filter: d.filter } });
+      throw new PackError('Decompression', `${name} uses column filter ${d.filter}: pass the filters of @tx2/pack-codecs to decode it`, {
+        details: { ...details, filter: d.filter },
+      });
     }
     try {
       raw = plainBytes(filter.decode(raw, d.filterParam));
@@ -435,7 +438,8 @@ function* manifestSteps(ctx: ReadContext, copy: boolean): Steps<Manifest> {
   const first = ctx.structure.entries[0];
   if (first === undefined || first.descriptor.kind !== SectionKind.Manifest) corrupt('the first section is not the manifest');
   const maxManifest = ctx.maxManifestSize;
-  if (first.descriptor.rawLength > maxManifest) overLimit('the manifest section', first.descriptor.rawLength, 'maxManifestSize', maxManifest, { section: 0, kind: SectionKind.Manifest });
+  if (first.descriptor.rawLength > maxManifest)
+    overLimit('the manifest section', first.descriptor.rawLength, 'maxManifestSize', maxManifest, { section: 0, kind: SectionKind.Manifest });
   // MessagePack bytes values are views into what they are decoded from: copy first when asked.
   const raw = yield* openSection(ctx, first);
   const manifest = decodeManifest(copy ? raw.slice() : raw, ctx.maxBlobDepth === undefined ? {} : { maxBlobDepth: ctx.maxBlobDepth });
@@ -550,9 +554,13 @@ function* decodeSteps(source: ByteSource, options: DecodeOptions, kind: number):
     if ('start' in set) decoded += 4 * set.count;
   }
   if (decoded > maxDecoded) {
-    throw new PackError('LimitExceeded', `this container decodes to ${decoded} bytes, over the ${maxDecoded}-byte maxDecodedSize limit: raise maxDecodedSize if the file is trusted`, {
-      details: { limit: 'maxDecodedSize', value: decoded, max: maxDecoded },
-    });
+    throw new PackError(
+      'LimitExceeded',
+      `this container decodes to ${decoded} bytes, over the ${maxDecoded}-byte maxDecodedSize limit: raise maxDecodedSize if the file is trusted`,
+      {
+        details: { limit: 'maxDecodedSize', value: decoded, max: maxDecoded },
+      },
+    );
   }
   // A whole read still checks every frame (descriptor copy, padding), sections of unknown kinds too.
   if (wanted === undefined) for (const entry of unknown) yield* frameSteps(ctx, entry);
@@ -589,7 +597,9 @@ function* decodeSteps(source: ByteSource, options: DecodeOptions, kind: number):
       data = { fields };
     }
     const entityIds = yield* entitySet(ctx, manifest, component.set, setSections, setCache, copy);
-    components.push('blobs' in data ? { id: component.id, layout: 'blobs', entityIds, blobs: data.blobs } : { id: component.id, layout: 'columns', entityIds, fields: data.fields });
+    components.push(
+      'blobs' in data ? { id: component.id, layout: 'blobs', entityIds, blobs: data.blobs } : { id: component.id, layout: 'columns', entityIds, fields: data.fields },
+    );
   }
   const entities = yield* entitySet(ctx, manifest, manifest.entities, setSections, setCache, copy);
   if (entities.length !== structure.header.entityCount) corrupt('the header entity count does not match the entity list');
@@ -692,7 +702,13 @@ export function readManifestAt(input: Uint8Array, sections: readonly SectionEntr
       if (entry.offset < HEADER_SIZE || entry.offset + DESCRIPTOR_SIZE > source.size) corrupt('the manifest entry lies outside the input');
       const copy = ((yield source.read(entry.offset, DESCRIPTOR_SIZE)) as Uint8Array).slice();
       const frameLength = Math.min(align(DESCRIPTOR_SIZE + entry.descriptor.storedLength), source.size - entry.offset);
-      const structure: Structure = { header, trailer: { tocOffset: 0, sectionCount: 1, flags: 0, digest: new Uint8Array(32) }, entries: [{ ...entry, ordinal: 0, copy, frameLength }], opener: undefined, size: source.size };
+      const structure: Structure = {
+        header,
+        trailer: { tocOffset: 0, sectionCount: 1, flags: 0, digest: new Uint8Array(32) },
+        entries: [{ ...entry, ordinal: 0, copy, frameLength }],
+        opener: undefined,
+        size: source.size,
+      };
       return yield* manifestSteps(contextOf(source, structure, options), true);
     })(),
     'readManifestFrom',

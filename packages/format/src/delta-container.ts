@@ -15,10 +15,7 @@ import type { Column, EntityMetadata, PackedComponent, PackedSnapshot } from './
 const DELTA_DESCRIPTION_VERSION = 1;
 
 type IdListRef = { removed: number; added: number } | { ids: number };
-type ComponentRef =
-  | [id: string, change: 'unchanged']
-  | [id: string, change: 'added' | 'replaced', component: number]
-  | [id: string, change: 'patched', patch: PatchRef];
+type ComponentRef = [id: string, change: 'unchanged'] | [id: string, change: 'added' | 'replaced', component: number] | [id: string, change: 'patched', patch: PatchRef];
 
 interface PatchRef {
   blobs: boolean;
@@ -60,7 +57,9 @@ export function encodeDelta(delta: SnapshotDelta, options: EncodeOptions = {}): 
       const id = `${payload.length}:${name} added rows`;
       // The added entities' ids follow from the row list; only their values are stored.
       const rows = rangeIds(0, valueCount(change.added));
-      patch.added = push('blobs' in change.added ? { id, layout: 'blobs', entityIds: rows, blobs: change.added.blobs } : { id, layout: 'columns', entityIds: rows, fields: change.added.fields });
+      patch.added = push(
+        'blobs' in change.added ? { id, layout: 'blobs', entityIds: rows, blobs: change.added.blobs } : { id, layout: 'columns', entityIds: rows, fields: change.added.fields },
+      );
     }
     for (const field of change.fields) {
       const id = `${payload.length}:${name}.${change.layout === 'blobs' ? 'blobs' : field.name}`;

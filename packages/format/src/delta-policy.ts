@@ -37,11 +37,16 @@ export function resolveDeltaPolicy(policy: DeltaPolicy | false | undefined, defa
   if (policy === false) return undefined;
   if (policy === undefined) return Object.freeze({ fullEvery: defaults.fullEvery, maxDeltaRatio: defaults.maxDeltaRatio });
   if (typeof policy !== 'object' || policy === null || Array.isArray(policy)) {
-    throw invalid(option, `${option} must be an object { fullEvery, maxDeltaRatio } or false, got ${policy === null ? 'null' : Array.isArray(policy) ? 'an array' : typeof policy}`, policy);
+    throw invalid(
+      option,
+      `${option} must be an object { fullEvery, maxDeltaRatio } or false, got ${policy === null ? 'null' : Array.isArray(policy) ? 'an array' : typeof policy}`,
+      policy,
+    );
   }
   // A misspelt key would otherwise be ignored without a word.
   for (const key of Object.keys(policy)) {
-    if (!KEYS.has(key)) throw invalid(`${option}.${key}`, `${option}.${key} is not a delta policy setting: use fullEvery and maxDeltaRatio`, (policy as Record<string, unknown>)[key]);
+    if (!KEYS.has(key))
+      throw invalid(`${option}.${key}`, `${option}.${key} is not a delta policy setting: use fullEvery and maxDeltaRatio`, (policy as Record<string, unknown>)[key]);
   }
   const fullEvery = policy.fullEvery ?? defaults.fullEvery;
   const maxDeltaRatio = policy.maxDeltaRatio ?? defaults.maxDeltaRatio;
@@ -49,7 +54,11 @@ export function resolveDeltaPolicy(policy: DeltaPolicy | false | undefined, defa
     throw invalid(`${option}.fullEvery`, `${option}.fullEvery must be an integer >= 1 (1 stores every entry in full), got ${String(fullEvery)}`, fullEvery);
   }
   if (typeof maxDeltaRatio !== 'number' || Number.isNaN(maxDeltaRatio) || maxDeltaRatio <= 0) {
-    throw invalid(`${option}.maxDeltaRatio`, `${option}.maxDeltaRatio must be a number > 0 (a fraction of the full snapshot's size; Infinity: no limit), got ${String(maxDeltaRatio)}`, maxDeltaRatio);
+    throw invalid(
+      `${option}.maxDeltaRatio`,
+      `${option}.maxDeltaRatio must be a number > 0 (a fraction of the full snapshot's size; Infinity: no limit), got ${String(maxDeltaRatio)}`,
+      maxDeltaRatio,
+    );
   }
   return Object.freeze({ fullEvery, maxDeltaRatio });
 }

@@ -100,7 +100,8 @@ export function formatDeltaSummary(summary: DeltaSummary): string {
   }
   if (unchanged > 0) lines.push(`  ${plural(unchanged, 'component')} unchanged`);
   const m = summary.metadata;
-  if (m !== null) lines.push('replaced' in m ? `metadata: replaced (${m.replaced.join(', ')})` : `metadata: set ${m.set.join(', ') || 'nothing'}; removed ${m.removed.join(', ') || 'nothing'}`);
+  if (m !== null)
+    lines.push('replaced' in m ? `metadata: replaced (${m.replaced.join(', ')})` : `metadata: set ${m.set.join(', ') || 'nothing'}; removed ${m.removed.join(', ') || 'nothing'}`);
   const em = summary.entityMetadata;
   if (em !== null) lines.push('replaced' in em ? `entity metadata: replaced (${em.replaced} entries)` : `entity metadata: ${em.set} set, ${em.removed} removed`);
   if (summary.componentOrderChanged) lines.push('component order: changed');

@@ -110,7 +110,8 @@ function diffComponent(base: PackedComponent, next: PackedComponent, ratio: numb
       // Same rows. Most columns of a frame are unchanged: one native memcmp clears them.
       if (a !== undefined && b !== undefined) {
         if (before.values === column.values || bytesEqual(bytesOfWords(a.words), bytesOfWords(b.words))) return;
-        count = a.words instanceof Uint32Array ? changedWords32(a.words, b.words as Uint32Array, a.per * n, scratch, a.per) : changedWords(a.words, b.words, a.per * n, scratch, a.per);
+        count =
+          a.words instanceof Uint32Array ? changedWords32(a.words, b.words as Uint32Array, a.per * n, scratch, a.per) : changedWords(a.words, b.words, a.per * n, scratch, a.per);
       } else {
         for (let r = 0; r < n; r++) if (!sameValue(a, av, r, b, bv, r)) scratch[count++] = r;
       }
@@ -212,10 +213,7 @@ export function applyMetadata(base: Record<string, unknown>, change: MetadataDel
   return out;
 }
 
-function diffEntityMetadata(
-  base: Map<number, EntityMetadata> | undefined,
-  next: Map<number, EntityMetadata> | undefined,
-): EntityMetadataDelta | undefined {
+function diffEntityMetadata(base: Map<number, EntityMetadata> | undefined, next: Map<number, EntityMetadata> | undefined): EntityMetadataDelta | undefined {
   const a = base ?? new Map<number, EntityMetadata>();
   const b = next ?? new Map<number, EntityMetadata>();
   const set: [number, EntityMetadata][] = [];

@@ -3,7 +3,7 @@ import { CipherId, CodecId, ContainerKind, FORMAT_VERSION, HeaderFlags } from '.
 import { ManifestWriter } from './manifest.js';
 import type { PackedSnapshot } from './model.js';
 import { planSnapshot, type SnapshotPlan } from './plan.js';
-import { type FilterChooser, type SectionCodec } from './section-codec.js';
+import type { FilterChooser, SectionCodec } from './section-codec.js';
 import { storeSection } from './section-frame.js';
 
 /** How a snapshot is written. */

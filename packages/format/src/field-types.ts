@@ -1,18 +1,5 @@
 /** The column types a component field can have. */
-export type FieldType =
-  | 'bool'
-  | 'i8'
-  | 'i16'
-  | 'i32'
-  | 'i64'
-  | 'u8'
-  | 'u16'
-  | 'u32'
-  | 'u64'
-  | 'f32'
-  | 'f64'
-  | 'string'
-  | 'bytes';
+export type FieldType = 'bool' | 'i8' | 'i16' | 'i32' | 'i64' | 'u8' | 'u16' | 'u32' | 'u64' | 'f32' | 'f64' | 'string' | 'bytes';
 
 /** The field types stored as fixed-width little-endian numbers. */
 export type NumericFieldType = Exclude<FieldType, 'string' | 'bytes'>;
@@ -75,9 +62,7 @@ export const FIELD_TYPES: Readonly<Record<FieldType, FieldTypeInfo>> = {
   bytes: { code: 13, width: 0, array: undefined },
 };
 
-const TYPE_BY_CODE = new Map<number, FieldType>(
-  (Object.keys(FIELD_TYPES) as FieldType[]).map((t) => [FIELD_TYPES[t].code, t]),
-);
+const TYPE_BY_CODE = new Map<number, FieldType>((Object.keys(FIELD_TYPES) as FieldType[]).map((t) => [FIELD_TYPES[t].code, t]));
 
 /** The field type with wire code `code`, or undefined for an unknown code. */
 export function fieldTypeFromCode(code: number): FieldType | undefined {
@@ -86,7 +71,7 @@ export function fieldTypeFromCode(code: number): FieldType | undefined {
 
 /** True when `value` names a field type. */
 export function isFieldType(value: unknown): value is FieldType {
-  return typeof value === 'string' && Object.prototype.hasOwnProperty.call(FIELD_TYPES, value);
+  return typeof value === 'string' && Object.hasOwn(FIELD_TYPES, value);
 }
 
 /** True when the field type is stored as fixed-width numbers. */

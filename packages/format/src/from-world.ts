@@ -34,8 +34,7 @@ function invalid(message: string): never {
   throw new PackError('InvalidInput', message);
 }
 
-const isPlainObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && Object.getPrototypeOf(v) === Object.prototype;
+const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && Object.getPrototypeOf(v) === Object.prototype;
 
 /** The column type inferred for a value, or undefined when it needs a blob. */
 function inferType(v: unknown): FieldType | undefined {
@@ -156,7 +155,7 @@ function schemaMismatch(group: Group, fields: readonly { name: string; type: Fie
       return new PackError('SchemaMismatch', `component "${group.id}" of entity ${entity} has field "${k}", which the schema does not declare: add it to the schema or remove it`);
     }
   }
-  const missing = keys.find((k) => !Object.prototype.hasOwnProperty.call(row, k));
+  const missing = keys.find((k) => !Object.hasOwn(row, k));
   if (missing !== undefined) {
     return new PackError('SchemaMismatch', `component "${group.id}" of entity ${entity} lacks field "${missing}", which the schema declares`);
   }
@@ -219,7 +218,11 @@ export function fromWorldSnapshot(world: WorldSnapshot, options: FromWorldOption
       if (group.index < lastIndex) inOrder = false;
       lastIndex = group.index;
     }
-    if (!inOrder) componentOrder.set(id, components.map((c) => c.id));
+    if (!inOrder)
+      componentOrder.set(
+        id,
+        components.map((c) => c.id),
+      );
   }
   if (!ascending && new Set(ids).size !== n) {
     const seen = new Set<number>();
@@ -255,7 +258,7 @@ export function fromWorldSnapshot(world: WorldSnapshot, options: FromWorldOption
     // Components with the same entities share one array, so the encoder stores it once.
     if (group.ids !== ids && group.ids.length === previous.length && group.ids.every((v, k) => v === previous[k])) group.ids = previous;
     previous = group.ids;
-    const declared: ComponentSchema | undefined = Object.prototype.hasOwnProperty.call(schema, group.id) ? schema[group.id] : undefined;
+    const declared: ComponentSchema | undefined = Object.hasOwn(schema, group.id) ? schema[group.id] : undefined;
     if (declared === 'blob') return toBlobs(group);
     const fields = declared !== undefined ? schemaColumns(group, declared) : inferColumns(group);
     if (fields === undefined) return toBlobs(group);

@@ -75,7 +75,17 @@ export type {
   MetadataDelta,
   EntityMetadataDelta,
 } from './delta-model.js';
-export { readHeader, readTrailer, readDescriptor, writeHeader, writeTrailer, writeDescriptor, type SnapshotHeader, type SectionDescriptor, type SnapshotTrailer } from './binary.js';
+export {
+  readHeader,
+  readTrailer,
+  readDescriptor,
+  writeHeader,
+  writeTrailer,
+  writeDescriptor,
+  type SnapshotHeader,
+  type SectionDescriptor,
+  type SnapshotTrailer,
+} from './binary.js';
 export {
   noneCodec,
   codecName,

@@ -64,4 +64,3 @@ export const CipherId = { None: 0, Aes256Gcm: 1 } as const;
 
 /** `index` value meaning "no component / no field". */
 export const NO_INDEX = 0xffffffff;
-

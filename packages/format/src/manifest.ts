@@ -40,18 +40,12 @@ function encodeWithMetadata(m: Manifest, metadata: Uint8Array): Uint8Array {
     metadata,
     entities: m.entities,
     sets: m.sets.map((s) => ('start' in s ? [s.start, s.count] : [s.count])),
-    components: m.components.map((c) => [
-      c.id,
-      c.set,
-      c.layout === 'columns' ? 0 : 1,
-      c.fields.map((f) => [f.name, FIELD_TYPES[f.type].code]),
-    ]),
+    components: m.components.map((c) => [c.id, c.set, c.layout === 'columns' ? 0 : 1, c.fields.map((f) => [f.name, FIELD_TYPES[f.type].code])]),
     order: m.order,
   });
 }
 
-const sameList = <T>(a: readonly T[], b: readonly T[], same: (x: T, y: T) => boolean): boolean =>
-  a.length === b.length && a.every((x, i) => same(x, b[i]!));
+const sameList = <T>(a: readonly T[], b: readonly T[], same: (x: T, y: T) => boolean): boolean => a.length === b.length && a.every((x, i) => same(x, b[i]!));
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i]);

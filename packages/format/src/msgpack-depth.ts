@@ -29,8 +29,10 @@ export function nestsDeeperThan(bytes: Uint8Array, maxDepth: number, wrappers: r
     let items = 0;
     let itemDepth = depth + 1;
     if (head < 0x80 || head >= 0xe0) continue; // fixint
-    if (head < 0x90) items = 2 * (head & 0x0f); // fixmap
-    else if (head < 0xa0) items = head & 0x0f; // fixarray
+    if (head < 0x90)
+      items = 2 * (head & 0x0f); // fixmap
+    else if (head < 0xa0)
+      items = head & 0x0f; // fixarray
     else if (head < 0xc0) {
       pos += head & 0x1f; // fixstr
       continue;

@@ -53,7 +53,6 @@ function bytesOf(values: ArrayBufferView): Uint8Array {
   return new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
 }
 
-
 function checkColumn(component: string, column: Column, rows: number): void {
   if (!isFieldType(column.type)) invalid(`field "${column.name}" of component "${component}" has unknown type "${String(column.type)}"`);
   const info = FIELD_TYPES[column.type];
@@ -112,7 +111,6 @@ function* fixedChunks(width: number, rows: number, chunkBytes: number): Generato
   for (let start = 0; start < rows; start += per) yield [start, Math.min(rows, start + per)];
 }
 
-
 /**
  * Validates a packed snapshot and lays it out as sections; throws InvalidInput on bad input.
  * Every check runs before the first section is produced, so a streaming writer refuses a
@@ -143,7 +141,8 @@ export function planSnapshot(packed: PackedSnapshot, manifestWriter: ManifestWri
     if (typeof component.id !== 'string' || !isWellFormed(component.id)) invalid(`component ${c} needs a string id without lone UTF-16 surrogates`);
     if (componentIndex.has(component.id)) invalid(`component "${component.id}" appears twice: merge it into one archetype`);
     componentIndex.set(component.id, c);
-    if (!(component.entityIds instanceof Uint32Array) && tagOf(component.entityIds) !== '[object Uint32Array]') invalid(`component "${component.id}" entityIds must be a Uint32Array`);
+    if (!(component.entityIds instanceof Uint32Array) && tagOf(component.entityIds) !== '[object Uint32Array]')
+      invalid(`component "${component.id}" entityIds must be a Uint32Array`);
     const rows = component.entityIds.length;
     const set = setIndex(component.entityIds);
     if (component.layout === 'columns') {

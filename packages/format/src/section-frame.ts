@@ -28,14 +28,20 @@ export function storeSection(section: PlannedSection, options: FrameOptions): Se
   if (codec.id !== CodecId.None && section.raw.length > 0) {
     let input = section.raw;
     // Filters work on values of a fixed width; variable-length sections are never filtered.
-    const info = section.type === undefined ? { kind: section.kind, width: section.width, rawLength: section.raw.length } : { kind: section.kind, width: section.width, type: section.type, rawLength: section.raw.length };
+    const info =
+      section.type === undefined
+        ? { kind: section.kind, width: section.width, rawLength: section.raw.length }
+        : { kind: section.kind, width: section.width, type: section.type, rawLength: section.raw.length };
     const filter = section.width > 0 ? options.filter?.(info) : undefined;
     try {
       if (filter !== undefined) input = filter.encode(section.raw, section.width);
       stored = codec.compress(input, options.level);
     } catch (error) {
       if (error instanceof PackError) throw error;
-      throw new PackError('Compression', `${codec.name} failed to compress a section: ${(error as Error).message}`, { cause: error, details: { kind: section.kind, owner: section.owner, field: section.field } });
+      throw new PackError('Compression', `${codec.name} failed to compress a section: ${(error as Error).message}`, {
+        cause: error,
+        details: { kind: section.kind, owner: section.owner, field: section.field },
+      });
     }
     if (stored.length < section.raw.length) {
       codecId = codec.id;

@@ -166,7 +166,7 @@ export function rowReader(fields: readonly FieldShape[], ordered: boolean): RowR
       if (!hasExactKeys(o, names, ordered) || (ordered && Object.getPrototypeOf(o) !== Object.prototype)) return r;
       for (let f = 0; f < fields.length; f++) {
         const { name, type } = fields[f]!;
-        if (!Object.prototype.hasOwnProperty.call(o, name) || !genericStore(type, columns[f], r, o[name])) return r;
+        if (!Object.hasOwn(o, name) || !genericStore(type, columns[f], r, o[name])) return r;
       }
     }
     return -1;
@@ -181,8 +181,7 @@ export function rowWriter(fields: readonly FieldShape[]): RowWriter {
   if (cached !== undefined) return cached;
   if (canCompile()) {
     const props = fields.map((f, i) => `${propertyKey(f.name)}: ${loadCode(f.type, `c${i}`)}`);
-    const body =
-      fields.map((_, i) => `const c${i} = columns[${i}];`).join('\n') + `\nfor (let r = 0; r < n; r++) out[r] = { ${props.join(', ')} };`;
+    const body = fields.map((_, i) => `const c${i} = columns[${i}];`).join('\n') + `\nfor (let r = 0; r < n; r++) out[r] = { ${props.join(', ')} };`;
     return remember(writers, key, new Function('columns', 'n', 'out', body) as RowWriter);
   }
   const generic: RowWriter = (columns, n, out) => {

@@ -29,7 +29,8 @@ function checkShape(packed: PackedSnapshot): void {
     } else if (c.layout === 'columns' && Array.isArray(c.fields)) {
       for (const field of c.fields as unknown[]) {
         const f = field as Partial<Column> | null;
-        if (typeof f !== 'object' || f === null || typeof f.name !== 'string' || !isFieldType(f.type)) invalid(`component "${c.id}" has a field without a string name and a known type`);
+        if (typeof f !== 'object' || f === null || typeof f.name !== 'string' || !isFieldType(f.type))
+          invalid(`component "${c.id}" has a field without a string name and a known type`);
         const values = f.values as ArrayLike<unknown> | undefined;
         const array = FIELD_TYPES[f.type].array;
         if (!(array === undefined ? Array.isArray(values) : values instanceof array) || values!.length !== rows) {
@@ -86,7 +87,11 @@ export function toWorldSnapshot(packed: PackedSnapshot): WorldSnapshot {
       // Decoded from a copy: MessagePack bytes values would otherwise view the snapshot's input.
       for (let r = 0; r < count; r++) data[r] = decodeBlob(component.blobs[r]!.slice(), `the blob of component "${component.id}" for entity ${component.entityIds[r]}`);
     } else {
-      rowWriter(component.fields)(component.fields.map((f) => f.values), count, data);
+      rowWriter(component.fields)(
+        component.fields.map((f) => f.values),
+        count,
+        data,
+      );
     }
     const id = component.id;
     const map = rowMaps[c];

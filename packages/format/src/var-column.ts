@@ -107,10 +107,7 @@ function checkSize(bytes: number): void {
 export function readOffsets(raw: Uint8Array, count: number, what: string): { offsets: Uint32Array; data: Uint8Array } {
   const head = 4 * (count + 1);
   if (raw.length < head) throw new PackError('InvalidFormat', `${what} is shorter than its ${count} offsets: the file is corrupt`);
-  const offsets =
-    raw.byteOffset % 4 === 0
-      ? new Uint32Array(raw.buffer, raw.byteOffset, count + 1)
-      : new Uint32Array(raw.slice(0, head).buffer);
+  const offsets = raw.byteOffset % 4 === 0 ? new Uint32Array(raw.buffer, raw.byteOffset, count + 1) : new Uint32Array(raw.slice(0, head).buffer);
   const dataLength = raw.length - head;
   if (offsets[0] !== 0 || offsets[count] !== dataLength) {
     throw new PackError('InvalidFormat', `${what} has offsets that do not match its length: the file is corrupt`);

@@ -148,7 +148,9 @@ export function checkEntities(packed: PackedSnapshot): void {
 export function checkEntityMetadata(metadata: unknown): asserts metadata is Map<number, EntityMetadata> | undefined {
   if (metadata === undefined) return;
   if (!(metadata instanceof Map)) {
-    invalid(`entityMetadata must be a Map from entity id to metadata, got ${describe(metadata)}: build it with createPackedSnapshot or fromWorldSnapshot, which also take [id, metadata] pairs`);
+    invalid(
+      `entityMetadata must be a Map from entity id to metadata, got ${describe(metadata)}: build it with createPackedSnapshot or fromWorldSnapshot, which also take [id, metadata] pairs`,
+    );
   }
   for (const [entity, value] of metadata) {
     if (!isEntityId(entity)) invalid(`entityMetadata has key ${describe(entity)}: keys are entity ids, integers from 0 to 4294967295`, { entity });

@@ -108,23 +108,9 @@ export const dateArb: fc.Arbitrary<Date> = fc.oneof(
 
 export const bigintArb: fc.Arbitrary<bigint> = fc.oneof(fc.bigInt(), fc.bigInt({ min: -(2n ** 200n), max: 2n ** 200n }), fc.constantFrom(0n, -1n, 2n ** 64n));
 
-const primitiveArb: fc.Arbitrary<unknown> = fc.oneof(
-  numberArb,
-  stringArb,
-  fc.boolean(),
-  fc.constant(null),
-  fc.constant(undefined),
-  bigintArb,
-);
+const primitiveArb: fc.Arbitrary<unknown> = fc.oneof(numberArb, stringArb, fc.boolean(), fc.constant(null), fc.constant(undefined), bigintArb);
 
-const mapKeyArb: fc.Arbitrary<unknown> = fc.oneof(
-  stringArb,
-  numberArb,
-  fc.boolean(),
-  fc.constant(null),
-  fc.constant(undefined),
-  fc.bigInt({ min: -1000n, max: 1000n }),
-);
+const mapKeyArb: fc.Arbitrary<unknown> = fc.oneof(stringArb, numberArb, fc.boolean(), fc.constant(null), fc.constant(undefined), fc.bigInt({ min: -1000n, max: 1000n }));
 
 /** A plain object (Object.prototype, own enumerable string keys) built from unique keys. */
 export function plainObjectArb(value: fc.Arbitrary<unknown>, maxKeys = 4): fc.Arbitrary<Record<string, unknown>> {
@@ -225,9 +211,7 @@ function entityArb(id: number, shapes: ComponentShape[]): fc.Arbitrary<WorldEnti
   // Either the world's component order (a subarray keeps it) or any order.
   const chosen = shapes.length === 0 ? fc.constant<ComponentShape[]>([]) : fc.oneof(fc.subarray(shapes), fc.shuffledSubarray(shapes));
   return chosen.chain((sel) =>
-    fc.tuple(...sel.map(componentDataArb)).map(
-      (data): WorldEntity => ({ id, components: sel.map((s, i): WorldComponent => ({ id: s.id, data: data[i] })) }),
-    ),
+    fc.tuple(...sel.map(componentDataArb)).map((data): WorldEntity => ({ id, components: sel.map((s, i): WorldComponent => ({ id: s.id, data: data[i] })) })),
   );
 }
 
@@ -248,9 +232,7 @@ export function worldArb(options: WorldArbOptions = {}): fc.Arbitrary<WorldSnaps
       timestamp: numberArb,
       version: stringArb,
     })
-    .chain(({ ids, shapes, timestamp, version }) =>
-      fc.tuple(...ids.map((id) => entityArb(id, shapes))).map((entities): WorldSnapshot => ({ entities, timestamp, version })),
-    );
+    .chain(({ ids, shapes, timestamp, version }) => fc.tuple(...ids.map((id) => entityArb(id, shapes))).map((entities): WorldSnapshot => ({ entities, timestamp, version })));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -287,16 +269,21 @@ export function columnValuesArb(type: FieldType, n: number): fc.Arbitrary<Compon
     if (type === 'bool') for (let i = 0; i < n; i++) target[i]! &= 1;
     return new Ctor(buffer, pad * w, n);
   });
-  if (type === 'f32') return fc.oneof(fromBytes, fc.array(fc.float(), { minLength: n, maxLength: n }).map((a) => Float32Array.from(a)));
-  if (type === 'f64') return fc.oneof(fromBytes, fc.array(numberArb, { minLength: n, maxLength: n }).map((a) => Float64Array.from(a)));
+  if (type === 'f32')
+    return fc.oneof(
+      fromBytes,
+      fc.array(fc.float(), { minLength: n, maxLength: n }).map((a) => Float32Array.from(a)),
+    );
+  if (type === 'f64')
+    return fc.oneof(
+      fromBytes,
+      fc.array(numberArb, { minLength: n, maxLength: n }).map((a) => Float64Array.from(a)),
+    );
   return fromBytes;
 }
 
 export const entityMetadataArb: fc.Arbitrary<EntityMetadata> = fc
-  .record(
-    { created: numberArb, modified: numberArb, tags: fc.array(stringArb, { maxLength: 3 }) },
-    { requiredKeys: [], noNullPrototype: true },
-  )
+  .record({ created: numberArb, modified: numberArb, tags: fc.array(stringArb, { maxLength: 3 }) }, { requiredKeys: [], noNullPrototype: true })
   .map((m) => ({ ...m }));
 
 /** World-level metadata: any blob-encodable values. */
@@ -312,12 +299,7 @@ interface ComponentPlan {
 function componentPlanArb(entities: number[]): fc.Arbitrary<ComponentPlan> {
   return fc.record({
     id: componentIdArb,
-    rows: fc.oneof(
-      fc.constant('all' as const),
-      fc.shuffledSubarray(entities),
-      fc.subarray(entities),
-      fc.constant([] as number[]),
-    ),
+    rows: fc.oneof(fc.constant('all' as const), fc.shuffledSubarray(entities), fc.subarray(entities), fc.constant([] as number[])),
     fields: fc.uniqueArray(fc.tuple(keyArb, fc.constantFrom(...ALL_FIELD_TYPES)), { selector: (e) => e[0], maxLength: 6 }),
   });
 }
@@ -387,20 +369,18 @@ export function packedArb(options: PackedArbOptions = {}): fc.Arbitrary<PackedSn
 /** Packed snapshots holding exactly one column of every field type (plus the random rest). */
 export function everyTypePackedArb(): fc.Arbitrary<PackedSnapshot> {
   return entityIdsArb(8).chain((entities) =>
-    fc
-      .tuple(...ALL_FIELD_TYPES.map((t) => columnValuesArb(t, entities.length)))
-      .map((values) =>
-        createPackedSnapshot({
-          timestamp: 1,
-          entities,
-          components: [
-            {
-              id: 'Every',
-              fields: Object.fromEntries(ALL_FIELD_TYPES.map((t, i) => [t, values[i]!])),
-              types: { bool: 'bool', bytes: 'bytes' },
-            },
-          ],
-        }),
-      ),
+    fc.tuple(...ALL_FIELD_TYPES.map((t) => columnValuesArb(t, entities.length))).map((values) =>
+      createPackedSnapshot({
+        timestamp: 1,
+        entities,
+        components: [
+          {
+            id: 'Every',
+            fields: Object.fromEntries(ALL_FIELD_TYPES.map((t, i) => [t, values[i]!])),
+            types: { bool: 'bool', bytes: 'bytes' },
+          },
+        ],
+      }),
+    ),
   );
 }

@@ -199,7 +199,9 @@ describe('zero-copy decode', () => {
     createPackedSnapshot({
       timestamp: 1,
       entities: [10, 3, 7],
-      components: [{ id: 'P', fields: { x: Float32Array.from([1, 2, 3]), id: BigInt64Array.from([1n, 2n, 3n]), raw: [Uint8Array.from([1]), new Uint8Array(0), Uint8Array.from([2, 3])] } }],
+      components: [
+        { id: 'P', fields: { x: Float32Array.from([1, 2, 3]), id: BigInt64Array.from([1n, 2n, 3n]), raw: [Uint8Array.from([1]), new Uint8Array(0), Uint8Array.from([2, 3])] } },
+      ],
     });
 
   it('numeric columns are views over the input bytes when not copying', () => {

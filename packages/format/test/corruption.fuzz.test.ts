@@ -3,28 +3,8 @@ import v8 from 'node:v8';
 import vm from 'node:vm';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  decodeBlob,
-  decodeSnapshot,
-  encodeBlob,
-  encodeSnapshot,
-  isPackError,
-  SectionKind,
-  toWorldSnapshot,
-  type PackedSnapshot,
-  type PackErrorCode,
-} from '../src/index.js';
-import {
-  assemble,
-  findSection,
-  parse,
-  patchDescriptorAt,
-  patchHeader,
-  patchTrailer,
-  type RawFile,
-  uncoveredBytes,
-  view,
-} from './helpers/container.js';
+import { decodeBlob, decodeSnapshot, encodeBlob, encodeSnapshot, isPackError, SectionKind, toWorldSnapshot, type PackedSnapshot, type PackErrorCode } from '../src/index.js';
+import { assemble, findSection, parse, patchDescriptorAt, patchHeader, patchTrailer, type RawFile, uncoveredBytes, view } from './helpers/container.js';
 import { FIXTURES } from './helpers/fixtures.js';
 import { toJsonable } from './helpers/jsonable.js';
 
@@ -461,13 +441,25 @@ const attacks: Attack[] = [
   { name: 'section: encrypted column', bytes: () => mutate(C, (f) => (f.sections[col(f, 3)]!.descriptor.cipher = 1)), code: 'Decryption' },
   { name: 'section: filtered column (no filters given)', bytes: () => mutate(C, (f) => (f.sections[col(f, 3)]!.descriptor.filter = 1)), code: 'Decompression' },
   { name: 'section: a column of unknown kind 99', bytes: () => mutate(C, (f) => (f.sections[col(f, 3)]!.descriptor.kind = 99)), code: 'InvalidFormat' },
-  { name: 'section: a blob section marked as a column', bytes: () => mutate(B, (f) => (f.sections[findSection(f, SectionKind.Blobs)]!.descriptor.kind = SectionKind.Column)), code: 'InvalidFormat' },
-  { name: 'section: a second manifest', bytes: () => mutate(C, (f) => f.sections.push({ ...f.sections[0]!, descriptor: { ...f.sections[0]!.descriptor } })), code: 'InvalidFormat' },
+  {
+    name: 'section: a blob section marked as a column',
+    bytes: () => mutate(B, (f) => (f.sections[findSection(f, SectionKind.Blobs)]!.descriptor.kind = SectionKind.Column)),
+    code: 'InvalidFormat',
+  },
+  {
+    name: 'section: a second manifest',
+    bytes: () => mutate(C, (f) => f.sections.push({ ...f.sections[0]!, descriptor: { ...f.sections[0]!.descriptor } })),
+    code: 'InvalidFormat',
+  },
   { name: 'section: a second TOC inside', bytes: () => mutate(C, (f) => f.sections.push({ ...f.toc, payload: new Uint8Array(0) })), code: 'InvalidFormat' },
   { name: 'section: the same column twice', bytes: () => mutate(C, (f) => f.sections.push(f.sections[col(f, 3)]!)), code: 'InvalidFormat' },
   { name: 'section: the manifest not first', bytes: () => mutate(C, (f) => f.sections.push(f.sections.shift()!)), code: 'InvalidFormat' },
   { name: 'section: no sections at all', bytes: () => mutate(C, (f) => (f.sections = [])), code: 'InvalidFormat' },
-  { name: 'section: entity set owner 2^32-1', bytes: () => mutate(C, (f) => (f.sections[findSection(f, SectionKind.EntitySet)]!.descriptor.owner = U32_MAX)), code: 'InvalidFormat' },
+  {
+    name: 'section: entity set owner 2^32-1',
+    bytes: () => mutate(C, (f) => (f.sections[findSection(f, SectionKind.EntitySet)]!.descriptor.owner = U32_MAX)),
+    code: 'InvalidFormat',
+  },
   { name: 'section: entity set missing', bytes: () => mutate(C, (f) => f.sections.splice(findSection(f, SectionKind.EntitySet), 1)), code: 'InvalidFormat' },
   { name: 'section: two entity metadata sections', bytes: () => mutate(B, (f) => f.sections.push(f.sections[findSection(f, SectionKind.EntityMetadata)]!)), code: 'InvalidFormat' },
   {
@@ -620,7 +612,12 @@ const attacks: Attack[] = [
   },
   {
     name: 'strings: invalid UTF-8',
-    bytes: () => mutate(C, (f) => (f.sections[col(f, 11)]!.payload = varOf([Uint8Array.from([0xc3, 0x28]), new Uint8Array(0), Uint8Array.from([0xff]), new Uint8Array(0), new Uint8Array(30).fill(0xe2)]))),
+    bytes: () =>
+      mutate(
+        C,
+        (f) =>
+          (f.sections[col(f, 11)]!.payload = varOf([Uint8Array.from([0xc3, 0x28]), new Uint8Array(0), Uint8Array.from([0xff]), new Uint8Array(0), new Uint8Array(30).fill(0xe2)])),
+      ),
     code: 'InvalidFormat',
   },
   {
@@ -691,7 +688,8 @@ describe('structural attacks with valid checksums', () => {
       return toWorldSnapshot(decoded);
     });
     expectPackErrorValue(outcome.error, attack.name);
-    if (process.env.DEBUG_ATTACKS) console.log('ATTACK', attack.name, '=>', (outcome.error as Error).message.slice(0, 140), Math.round(outcome.ms), 'ms', Math.round(outcome.arrayBuffers / 1024), 'KiB');
+    if (process.env.DEBUG_ATTACKS)
+      console.log('ATTACK', attack.name, '=>', (outcome.error as Error).message.slice(0, 140), Math.round(outcome.ms), 'ms', Math.round(outcome.arrayBuffers / 1024), 'KiB');
     if (attack.code !== undefined) {
       const codes = Array.isArray(attack.code) ? attack.code : [attack.code];
       expect(codes, (outcome.error as Error).message).toContain((outcome.error as { code: string }).code);

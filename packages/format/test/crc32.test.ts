@@ -79,7 +79,13 @@ describe('bytesEqual', () => {
     const pool = new Uint8Array(randomBytes(300 + 16));
     const copy = pool.slice();
     for (let length = 0; length <= 300; length += length < 40 ? 1 : 13) {
-      for (const [sa, sb] of [[0, 0], [4, 8], [1, 1], [3, 5], [0, 7]] as const) {
+      for (const [sa, sb] of [
+        [0, 0],
+        [4, 8],
+        [1, 1],
+        [3, 5],
+        [0, 7],
+      ] as const) {
         const a = pool.subarray(sa, sa + length);
         const b = new Uint8Array(length + sb);
         b.set(a, sb);

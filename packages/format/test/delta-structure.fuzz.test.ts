@@ -4,17 +4,7 @@
 // on, they also never rebuild anything but the target.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  applyDelta,
-  createPackedSnapshot,
-  diff,
-  encodeSnapshot,
-  hashHex,
-  isPackError,
-  type PackedSnapshot,
-  type SnapshotDelta,
-  snapshotHash,
-} from '../src/index.js';
+import { applyDelta, createPackedSnapshot, diff, encodeSnapshot, hashHex, isPackError, type PackedSnapshot, type SnapshotDelta, snapshotHash } from '../src/index.js';
 import { packedArb } from './arbitraries.js';
 import { mutate, prng } from './helpers/mutate.js';
 
@@ -171,23 +161,56 @@ describe('structurally inconsistent deltas are InvalidFormat without verificatio
   const patchOf = (d: SnapshotDelta, id: string): Patch => d.components.find((c) => c.id === id) as Patch;
 
   const cases: [string, (d: SnapshotDelta) => void, RegExp][] = [
-    ['removed ids not in the base', (d) => (d.entities = { removed: Uint32Array.from([99]), added: Uint32Array.from([10]) }), /removes entity 99 from the entity list, which does not have it/],
+    [
+      'removed ids not in the base',
+      (d) => (d.entities = { removed: Uint32Array.from([99]), added: Uint32Array.from([10]) }),
+      /removes entity 99 from the entity list, which does not have it/,
+    ],
     ['an id removed twice', (d) => (d.entities = { removed: Uint32Array.from([3, 3]), added: Uint32Array.from([10]) }), /removes entity 3 from the entity list twice/],
     ['added ids already present', (d) => (d.entities = { removed: new Uint32Array(0), added: Uint32Array.from([4]) }), /entity id 4 appears twice/],
     ['a whole id list with a repeat', (d) => (d.entities = { ids: Uint32Array.from([0, 1, 1]) }), /appears twice/],
-    ['component rows of an entity not in the world', (d) => (patchOf(d, 'P').rows = { removed: new Uint32Array(0), added: Uint32Array.from([11]) }), /component "P" has a row \(row 10\) for entity 11, which is not in snapshot.entities/],
-    ['component rows added twice', (d) => ((patchOf(d, 'P').rows = { removed: new Uint32Array(0), added: Uint32Array.from([3]) }), delete patchOf(d, 'P').added), /component "P" has two rows for entity 3/],
+    [
+      'component rows of an entity not in the world',
+      (d) => (patchOf(d, 'P').rows = { removed: new Uint32Array(0), added: Uint32Array.from([11]) }),
+      /component "P" has a row \(row 10\) for entity 11, which is not in snapshot.entities/,
+    ],
+    [
+      'component rows added twice',
+      (d) => ((patchOf(d, 'P').rows = { removed: new Uint32Array(0), added: Uint32Array.from([3]) }), delete patchOf(d, 'P').added),
+      /component "P" has two rows for entity 3/,
+    ],
     ['a patch row out of range', (d) => (patchOf(d, 'Q').fields[0]!.rows = Uint32Array.from([5])), /changes row 5 of field "s" of "Q", which has 5 rows/],
     ['patch rows out of order', (d) => ((patchOf(d, 'Q').fields[0]!.rows = Uint32Array.from([2, 1])), (patchOf(d, 'Q').fields[0]!.values = ['a', 'b'])), /not strictly ascending/],
     ['a patch of the wrong type', (d) => (patchOf(d, 'Q').fields[0]!.type = 'f32'), /changed as f32, but it is string/],
     ['values of the wrong class', (d) => (patchOf(d, 'Q').fields[0]!.values = new Float32Array(1)), /should hold string values/],
     ['a non-string in a string patch', (d) => (patchOf(d, 'Q').fields[0]!.values = [5 as unknown as string]), /not a string/],
-    ['added rows of the wrong length', (d) => ((patchOf(d, 'P').added as { fields: { values: unknown }[] }).fields[0]!.values = new Float32Array(3)), /3 values where 1 are needed/],
+    [
+      'added rows of the wrong length',
+      (d) => ((patchOf(d, 'P').added as { fields: { values: unknown }[] }).fields[0]!.values = new Float32Array(3)),
+      /3 values where 1 are needed/,
+    ],
     ['added rows with another field', (d) => ((patchOf(d, 'P').added as { fields: { name: string }[] }).fields[0]!.name = 'y'), /do not have field 0 of the component/],
     ['added rows missing', (d) => delete patchOf(d, 'P').added, /gains 1 entities but carries no values/],
-    ['a rows change that is not id lists', (d) => (patchOf(d, 'P').rows = { removed: [1] as unknown as Uint32Array, added: new Uint32Array(0) }), /neither \{ ids \} nor \{ removed, added \}/],
-    ['an added component with a short column', (d) => d.components.push({ id: 'R', change: 'added', component: { id: 'R', layout: 'columns', entityIds: Uint32Array.from([1, 2]), fields: [{ name: 'v', type: 'u8', values: new Uint8Array(1) }] } }), /1 values where 2 are needed/],
-    ['an added component of foreign entities', (d) => d.components.push({ id: 'R', change: 'added', component: { id: 'R', layout: 'blobs', entityIds: Uint32Array.from([77]), blobs: [new Uint8Array(1)] } }), /entity 77, which is not in snapshot.entities/],
+    [
+      'a rows change that is not id lists',
+      (d) => (patchOf(d, 'P').rows = { removed: [1] as unknown as Uint32Array, added: new Uint32Array(0) }),
+      /neither \{ ids \} nor \{ removed, added \}/,
+    ],
+    [
+      'an added component with a short column',
+      (d) =>
+        d.components.push({
+          id: 'R',
+          change: 'added',
+          component: { id: 'R', layout: 'columns', entityIds: Uint32Array.from([1, 2]), fields: [{ name: 'v', type: 'u8', values: new Uint8Array(1) }] },
+        }),
+      /1 values where 2 are needed/,
+    ],
+    [
+      'an added component of foreign entities',
+      (d) => d.components.push({ id: 'R', change: 'added', component: { id: 'R', layout: 'blobs', entityIds: Uint32Array.from([77]), blobs: [new Uint8Array(1)] } }),
+      /entity 77, which is not in snapshot.entities/,
+    ],
     ['a component order for a missing entity', (d) => (d.componentOrder = [[55, ['P']]]), /componentOrder lists entity 55/],
     ['a component order naming an unknown component', (d) => (d.componentOrder = [[0, ['P', 'Z']]]), /names unknown component "Z"/],
     ['entity metadata with a bad key', (d) => (d.entityMetadata = { replace: [[-1, {}]] }), /entity metadata change is neither/],

@@ -16,7 +16,10 @@ const hex = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byt
 /** reference-world-16 one frame later: two entities moved, entity 15 gone (with its Velocity), entity 16 born, a Tag component added, Health removed. */
 function nextFrame(): PackedSnapshot {
   const base = referenceWorld16();
-  const [position, velocity] = base.components as [Extract<PackedSnapshot['components'][number], { layout: 'columns' }>, Extract<PackedSnapshot['components'][number], { layout: 'columns' }>];
+  const [position, velocity] = base.components as [
+    Extract<PackedSnapshot['components'][number], { layout: 'columns' }>,
+    Extract<PackedSnapshot['components'][number], { layout: 'columns' }>,
+  ];
   const keep = (values: Float32Array, extra: number): Float32Array => Float32Array.from([...values.subarray(0, 15), extra]);
   const x = keep(position.fields[0]!.values as Float32Array, 99);
   x[3] = 4.75;
@@ -29,7 +32,11 @@ function nextFrame(): PackedSnapshot {
     metadata: { weather: 'rain' },
     entities: ids,
     components: [
-      { ...position, entityIds: ids, fields: [{ ...position.fields[0]!, values: x } as Column, ...position.fields.slice(1).map((f) => ({ ...f, values: keep(f.values as Float32Array, 0) }) as Column)] },
+      {
+        ...position,
+        entityIds: ids,
+        fields: [{ ...position.fields[0]!, values: x } as Column, ...position.fields.slice(1).map((f) => ({ ...f, values: keep(f.values as Float32Array, 0) }) as Column)],
+      },
       { ...velocity, entityIds: ids.slice(0, 15), fields: velocity.fields.map((f) => ({ ...f, values: (f.values as Float32Array).slice(0, 15) }) as Column) },
       { id: 'Tag', layout: 'columns', entityIds: Uint32Array.from([16]), fields: [{ name: 'team', type: 'u8', values: Uint8Array.from([2]) }] },
     ],

@@ -3,17 +3,7 @@
 // bit for bit, also after the delta went through its container.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  applyDelta,
-  decodeDelta,
-  diff,
-  encodeDelta,
-  invertDelta,
-  snapshotHash,
-  snapshotsEqual,
-  summarizeDelta,
-  type PackedSnapshot,
-} from '../src/index.js';
+import { applyDelta, decodeDelta, diff, encodeDelta, invertDelta, snapshotHash, snapshotsEqual, summarizeDelta, type PackedSnapshot } from '../src/index.js';
 import { everyTypePackedArb, packedArb } from './arbitraries.js';
 import { mutate } from './helpers/mutate.js';
 
@@ -48,15 +38,24 @@ function expectRebuilds(base: PackedSnapshot, next: PackedSnapshot): void {
 
 describe('applyDelta(a, diff(a, b)) equals b', () => {
   it('for a snapshot and a random edit of it (values, entity churn, component churn, schema changes, metadata)', () => {
-    fc.assert(fc.property(relatedPairArb, ({ base, next }) => expectRebuilds(base, next)), { numRuns: RUNS });
+    fc.assert(
+      fc.property(relatedPairArb, ({ base, next }) => expectRebuilds(base, next)),
+      { numRuns: RUNS },
+    );
   });
 
   it('for every column type, NaN payloads and -0 included', () => {
-    fc.assert(fc.property(everyTypePairArb, ({ base, next }) => expectRebuilds(base, next)), { numRuns: RUNS });
+    fc.assert(
+      fc.property(everyTypePairArb, ({ base, next }) => expectRebuilds(base, next)),
+      { numRuns: RUNS },
+    );
   });
 
   it('for unrelated snapshots', () => {
-    fc.assert(fc.property(unrelatedPairArb, ({ base, next }) => expectRebuilds(base, next)), { numRuns: RUNS / 2 });
+    fc.assert(
+      fc.property(unrelatedPairArb, ({ base, next }) => expectRebuilds(base, next)),
+      { numRuns: RUNS / 2 },
+    );
   });
 
   it('for a snapshot and itself: an empty delta', () => {
@@ -74,16 +73,21 @@ describe('applyDelta(a, diff(a, b)) equals b', () => {
 
   it('chains: applying the deltas of a random walk one after another reaches its end', () => {
     fc.assert(
-      fc.property(packedArb({ maxEntities: 10 }), packedArb({ maxEntities: 4, maxComponents: 2 }), fc.array(fc.integer(), { minLength: 1, maxLength: 6 }), (start, donor, seeds) => {
-        const frames = [start];
-        for (const seed of seeds) frames.push(mutate(frames.at(-1)!, donor, seed));
-        let current = start;
-        for (let i = 1; i < frames.length; i++) {
-          const delta = decodeDelta(encodeDelta(diff(frames[i - 1]!, frames[i]!)));
-          current = applyDelta(current, delta, { baseHash: snapshotHash(current) });
-        }
-        expect(snapshotsEqual(current, frames.at(-1)!)).toBe(true);
-      }),
+      fc.property(
+        packedArb({ maxEntities: 10 }),
+        packedArb({ maxEntities: 4, maxComponents: 2 }),
+        fc.array(fc.integer(), { minLength: 1, maxLength: 6 }),
+        (start, donor, seeds) => {
+          const frames = [start];
+          for (const seed of seeds) frames.push(mutate(frames.at(-1)!, donor, seed));
+          let current = start;
+          for (let i = 1; i < frames.length; i++) {
+            const delta = decodeDelta(encodeDelta(diff(frames[i - 1]!, frames[i]!)));
+            current = applyDelta(current, delta, { baseHash: snapshotHash(current) });
+          }
+          expect(snapshotsEqual(current, frames.at(-1)!)).toBe(true);
+        },
+      ),
       { numRuns: RUNS / 3 },
     );
   });

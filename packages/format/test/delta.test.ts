@@ -61,7 +61,16 @@ function step(w: PackedSnapshot, count: number, seed = 2): PackedSnapshot {
     ...w,
     timestamp: w.timestamp + 16,
     worldTime: w.worldTime + 1,
-    components: [{ ...position, fields: [{ ...position.fields[0]!, values: x }, { ...position.fields[1]!, values: y }] } as typeof position, ...w.components.slice(1)],
+    components: [
+      {
+        ...position,
+        fields: [
+          { ...position.fields[0]!, values: x },
+          { ...position.fields[1]!, values: y },
+        ],
+      } as typeof position,
+      ...w.components.slice(1),
+    ],
   };
 }
 
@@ -121,8 +130,20 @@ describe('diff on typical frames', () => {
   });
 
   it('a schema change replaces the component; a new one is added whole; a dropped one is listed', () => {
-    const a = createPackedSnapshot({ entities: [1], components: [{ id: 'A', fields: { v: Int32Array.from([1]) } }, { id: 'Gone', fields: { v: Int32Array.from([1]) } }] });
-    const b = createPackedSnapshot({ entities: [1], components: [{ id: 'A', fields: { v: Float64Array.from([1]) } }, { id: 'New', fields: { w: Int8Array.from([1]) } }] });
+    const a = createPackedSnapshot({
+      entities: [1],
+      components: [
+        { id: 'A', fields: { v: Int32Array.from([1]) } },
+        { id: 'Gone', fields: { v: Int32Array.from([1]) } },
+      ],
+    });
+    const b = createPackedSnapshot({
+      entities: [1],
+      components: [
+        { id: 'A', fields: { v: Float64Array.from([1]) } },
+        { id: 'New', fields: { w: Int8Array.from([1]) } },
+      ],
+    });
     const d = diff(a, b);
     expect(d.components.map((c) => [c.id, c.change])).toStrictEqual([
       ['A', 'replaced'],
@@ -267,7 +288,12 @@ describe('corrupt delta containers', () => {
           {
             id: 'C',
             entityIds: Uint32Array.from(list),
-            fields: { a: Float64Array.from(list, (id) => id / 3), b: Uint8Array.from(list, (id) => id & 255), c: Int32Array.from(list, (id) => -id), s: list.map((id) => `e${id}`) },
+            fields: {
+              a: Float64Array.from(list, (id) => id / 3),
+              b: Uint8Array.from(list, (id) => id & 255),
+              c: Int32Array.from(list, (id) => -id),
+              s: list.map((id) => `e${id}`),
+            },
           },
         ],
       });

@@ -5,17 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { Encoder } from '@msgpack/msgpack';
 import { SectionKind } from '../src/layout.js';
 import { nestsDeeperThan } from '../src/msgpack-depth.js';
-import {
-  createPackedSnapshot,
-  decodeBlob,
-  decodeManifest,
-  decodeSnapshot,
-  encodeBlob,
-  encodeSnapshot,
-  isPackError,
-  MAX_BLOB_DEPTH,
-  type PackErrorCode,
-} from '../src/index.js';
+import { createPackedSnapshot, decodeBlob, decodeManifest, decodeSnapshot, encodeBlob, encodeSnapshot, isPackError, MAX_BLOB_DEPTH, type PackErrorCode } from '../src/index.js';
 import { assemble, findSection, parse } from './helpers/container.js';
 
 function thrown(fn: () => unknown): unknown {

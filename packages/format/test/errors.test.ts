@@ -146,14 +146,47 @@ describe('invalid input to fromWorldSnapshot', () => {
   const world = (entities: unknown): WorldSnapshot => ({ timestamp: 0, version: '', entities }) as WorldSnapshot;
 
   it('duplicate entity ids', () => {
-    expectPackError(() => fromWorldSnapshot(world([{ id: 3, components: [] }, { id: 1, components: [] }, { id: 3, components: [] }])), 'InvalidInput', /entity id 3 appears twice/);
-    expectPackError(() => fromWorldSnapshot(world([{ id: 5, components: [] }, { id: 5, components: [] }])), 'InvalidInput', /appears twice/);
+    expectPackError(
+      () =>
+        fromWorldSnapshot(
+          world([
+            { id: 3, components: [] },
+            { id: 1, components: [] },
+            { id: 3, components: [] },
+          ]),
+        ),
+      'InvalidInput',
+      /entity id 3 appears twice/,
+    );
+    expectPackError(
+      () =>
+        fromWorldSnapshot(
+          world([
+            { id: 5, components: [] },
+            { id: 5, components: [] },
+          ]),
+        ),
+      'InvalidInput',
+      /appears twice/,
+    );
   });
 
   it('a component twice on one entity', () => {
     const data = { x: 1 };
     expectPackError(
-      () => fromWorldSnapshot(world([{ id: 9, components: [{ id: 'P', data }, { id: 'Q', data }, { id: 'P', data }] }])),
+      () =>
+        fromWorldSnapshot(
+          world([
+            {
+              id: 9,
+              components: [
+                { id: 'P', data },
+                { id: 'Q', data },
+                { id: 'P', data },
+              ],
+            },
+          ]),
+        ),
       'InvalidInput',
       /entity 9 has component "P" twice/,
     );
@@ -174,7 +207,17 @@ describe('invalid input to fromWorldSnapshot', () => {
       expect(fromWorldSnapshot(world([{ id, components: [] }])).entities).toStrictEqual(Uint32Array.from([0]));
       return;
     }
-    expectPackError(() => fromWorldSnapshot(world([{ id: 1, components: [] }, { id, components: [] }])), 'InvalidInput', /entity 1 has id .*integers from 0 to 4294967295/);
+    expectPackError(
+      () =>
+        fromWorldSnapshot(
+          world([
+            { id: 1, components: [] },
+            { id, components: [] },
+          ]),
+        ),
+      'InvalidInput',
+      /entity 1 has id .*integers from 0 to 4294967295/,
+    );
   });
 
   it.each([
@@ -205,14 +248,22 @@ describe('invalid input to encodeSnapshot', () => {
   const cases: [string, (p: PackedSnapshot) => void, RegExp][] = [
     ['entities that are not a Uint32Array', (p) => (p.entities = [1, 2] as unknown as Uint32Array), /entities must be a Uint32Array/],
     ['a column of the wrong length', (p) => ((p.components[0] as { fields: { values: unknown }[] }).fields[0]!.values = new Float32Array(3)), /3 values for 2 entities/],
-    ['a column of the wrong class', (p) => ((p.components[0] as { fields: { values: unknown }[] }).fields[0]!.values = new Float64Array(2)), /declared f32 but its values are not a Float32Array/],
+    [
+      'a column of the wrong class',
+      (p) => ((p.components[0] as { fields: { values: unknown }[] }).fields[0]!.values = new Float64Array(2)),
+      /declared f32 but its values are not a Float32Array/,
+    ],
     ['an unknown field type', (p) => ((p.components[0] as { fields: { type: unknown }[] }).fields[0]!.type = 'f16'), /unknown type "f16"/],
     ['a repeated field name', (p) => (p.components[0] as { fields: unknown[] }).fields.push({ name: 'x', type: 'f32', values: new Float32Array(2) }), /repeated field name "x"/],
     ['a component twice', (p) => p.components.push({ ...p.components[0]! }), /component "A" appears twice/],
     ['entityIds that are not a Uint32Array', (p) => (p.components[0]!.entityIds = [1, 2] as unknown as Uint32Array), /entityIds must be a Uint32Array/],
     ['an unknown layout', (p) => ((p.components[0] as { layout: string }).layout = 'rows'), /unknown layout "rows"/],
     ['blobs of the wrong count', (p) => p.components.push({ id: 'B', layout: 'blobs', entityIds: p.entities, blobs: [new Uint8Array(1)] }), /one blob per entity/],
-    ['a blob that is not bytes', (p) => p.components.push({ id: 'B', layout: 'blobs', entityIds: p.entities, blobs: [new Uint8Array(1), 'x' as unknown as Uint8Array] }), /blob 1 is not a Uint8Array/],
+    [
+      'a blob that is not bytes',
+      (p) => p.components.push({ id: 'B', layout: 'blobs', entityIds: p.entities, blobs: [new Uint8Array(1), 'x' as unknown as Uint8Array] }),
+      /blob 1 is not a Uint8Array/,
+    ],
     ['a componentOrder naming an unknown component', (p) => (p.componentOrder = new Map([[1, ['A', 'Z']]])), /names unknown component "Z"/],
     ['a timestamp that is not a number', (p) => (p.timestamp = '1' as unknown as number), /must be numbers/],
     ['a version that is not a string', (p) => (p.version = 1 as unknown as string), /version must be a string/],
@@ -226,7 +277,11 @@ describe('invalid input to encodeSnapshot', () => {
   });
 
   it('a string column holding a non-string, and a bytes column holding a non-Uint8Array', () => {
-    expectPackError(() => encodeSnapshot(createPackedSnapshot({ entities: [1, 2], components: [{ id: 'S', fields: { s: ['a', 5 as unknown as string] } }] })), 'InvalidInput', /non-string at row 1/);
+    expectPackError(
+      () => encodeSnapshot(createPackedSnapshot({ entities: [1, 2], components: [{ id: 'S', fields: { s: ['a', 5 as unknown as string] } }] })),
+      'InvalidInput',
+      /non-string at row 1/,
+    );
     expectPackError(
       () => encodeSnapshot(createPackedSnapshot({ entities: [1], components: [{ id: 'B', fields: { b: [[1] as unknown as Uint8Array] }, types: { b: 'bytes' } }] })),
       'InvalidInput',

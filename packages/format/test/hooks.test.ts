@@ -111,7 +111,12 @@ describe('codec and filter hooks', () => {
     const bytes = encodeSnapshot(world(1000), { codec: rle, filter: () => planes });
     const broken: SectionCodec = { ...rle, decompress: () => new Uint8Array(3) };
     expect(() => decodeSnapshot(bytes, { codecs: () => broken, filters: () => planes })).toThrow(/decodes to 3 bytes/);
-    const throwing: SectionCodec = { ...rle, decompress: () => { throw new RangeError('bad frame'); } };
+    const throwing: SectionCodec = {
+      ...rle,
+      decompress: () => {
+        throw new RangeError('bad frame');
+      },
+    };
     try {
       decodeSnapshot(bytes, { codecs: () => throwing, filters: () => planes });
       expect.unreachable();
@@ -124,7 +129,13 @@ describe('codec and filter hooks', () => {
   it('refuses a section larger than maxSectionSize before decompressing', () => {
     const bytes = encodeSnapshot(world(1000), { codec: rle, filter: () => planes });
     let called = false;
-    const spy: SectionCodec = { ...rle, decompress: (s, n) => { called = true; return rle.decompress(s, n); } };
+    const spy: SectionCodec = {
+      ...rle,
+      decompress: (s, n) => {
+        called = true;
+        return rle.decompress(s, n);
+      },
+    };
     try {
       decodeSnapshot(bytes, { codecs: () => spy, maxSectionSize: 1000 });
       expect.unreachable();

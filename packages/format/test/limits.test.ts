@@ -21,7 +21,15 @@ import { assemble, findSection, parse, type RawFile, view } from './helpers/cont
 function neverCodec(): { codec: SectionCodec; calls: () => number } {
   let calls = 0;
   return {
-    codec: { id: 2, name: 'zstd', compress: (raw) => raw, decompress: () => { calls++; throw new Error('decompress must not run'); } },
+    codec: {
+      id: 2,
+      name: 'zstd',
+      compress: (raw) => raw,
+      decompress: () => {
+        calls++;
+        throw new Error('decompress must not run');
+      },
+    },
     calls: () => calls,
   };
 }
@@ -56,7 +64,10 @@ function expectLimit(run: () => unknown, limit: string): void {
 }
 
 async function expectLimitAsync(run: () => Promise<unknown>, limit: string): Promise<void> {
-  const error = await run().then(() => undefined, (e: unknown) => e);
+  const error = await run().then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(isPackError(error, 'LimitExceeded'), String(error)).toBe(true);
   expect((error as { details: Record<string, unknown> }).details.limit).toBe(limit);
 }

@@ -15,7 +15,15 @@ describe('readManifest', () => {
   it('lists components, fields, types, entity sets and metadata', () => {
     const m = readManifest(encodeSnapshot(packed));
     expect(m.components.map((c) => [c.id, c.layout, c.fields, m.sets[c.set]!.count])).toStrictEqual([
-      ['Position', 'columns', [{ name: 'x', type: 'f32' }, { name: 'hp', type: 'i32' }], 3],
+      [
+        'Position',
+        'columns',
+        [
+          { name: 'x', type: 'f32' },
+          { name: 'hp', type: 'i32' },
+        ],
+        3,
+      ],
       ['Flag', 'columns', [{ name: 'on', type: 'bool' }], 1],
     ]);
     expect(m.sets[m.entities]).toStrictEqual({ start: 5, count: 3 });

@@ -69,8 +69,20 @@ describe('WorldSnapshot round trip', () => {
       timestamp: 1700000000000,
       version: '1.0.0',
       entities: [
-        { id: 1, components: [{ id: 'Position', data: { x: 1.5, y: -0, z: NaN } }, { id: 'Name', data: { value: 'héllo 😀' } }] },
-        { id: 2, components: [{ id: 'Name', data: { value: 'b' } }, { id: 'Position', data: { x: 2, y: 3, z: Infinity } }] },
+        {
+          id: 1,
+          components: [
+            { id: 'Position', data: { x: 1.5, y: -0, z: NaN } },
+            { id: 'Name', data: { value: 'héllo 😀' } },
+          ],
+        },
+        {
+          id: 2,
+          components: [
+            { id: 'Name', data: { value: 'b' } },
+            { id: 'Position', data: { x: 2, y: 3, z: Infinity } },
+          ],
+        },
         { id: 7, components: [{ id: 'Inventory', data: { items: [1, 2, { a: undefined }], tags: new Set(['x']), when: new Date(5) } }] },
         { id: 9, components: [] },
       ],
@@ -100,7 +112,13 @@ describe('WorldSnapshot round trip', () => {
     // `a.constructor` to compare classes), so this compares the exact JSON text instead.
     const world: WorldSnapshot = {
       entities: [
-        { id: 1, components: [{ id: 'C', data: { constructor: 1, toString: 'x', valueOf: true } }, { id: 'B', data: { constructor: new Uint8Array(2), hasOwnProperty: [1] } }] },
+        {
+          id: 1,
+          components: [
+            { id: 'C', data: { constructor: 1, toString: 'x', valueOf: true } },
+            { id: 'B', data: { constructor: new Uint8Array(2), hasOwnProperty: [1] } },
+          ],
+        },
         { id: 2, components: [{ id: 'C', data: { constructor: 2, toString: 'y', valueOf: false } }] },
       ],
       timestamp: 0,
@@ -397,10 +415,7 @@ describe('declared schemas', () => {
     { noNullPrototype: true },
   );
   const position = fc.record({ x: fc.float(), y: fc.float(), z: fc.float() }, { noNullPrototype: true });
-  const wide = fc.record(
-    { id: fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n }), mask: fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }) },
-    { noNullPrototype: true },
-  );
+  const wide = fc.record({ id: fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n }), mask: fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }) }, { noNullPrototype: true });
   const flags = fc.record({ on: fc.boolean(), label: fc.string(), raw: fc.uint8Array({ maxLength: 5 }), precise: fc.double() }, { noNullPrototype: true });
 
   it('values that fit their declared types round-trip exactly, as columns', () => {
@@ -408,32 +423,39 @@ describe('declared schemas', () => {
       fc.property(
         fc.uniqueArray(fc.nat(), { maxLength: 8 }).chain((ids) => fc.tuple(...ids.map((id) => fc.tuple(fc.constant(id), position, stats, wide, flags, richValueArb)))),
         (rows) => {
-        const ids = rows.map(([id]) => id);
-        const entities = rows.map(([id, p, s, w, f, loot]) => ({
-          id,
-          components: [
-            // Schema columns are written in schema key order: the objects are built in that order.
-            { id: 'Position', data: { ...p } },
-            { id: 'Stats', data: { ...s } },
-            { id: 'Wide', data: { ...w } },
-            { id: 'Flags', data: { ...f } },
-            { id: 'Loot', data: loot },
-          ],
-        }));
-        const world: WorldSnapshot = { timestamp: 5, version: 'schema', entities };
-        const packed = fromWorldSnapshot(world, { schema });
-        if (ids.length > 0) {
-          const types = Object.fromEntries(packed.components.map((c) => [c.id, c.layout === 'columns' ? c.fields.map((f) => f.type).join(',') : 'blobs']));
-          expect(types).toStrictEqual({ Position: 'f32,f32,f32', Stats: 'u8,i16,u32,i32,i8,u16', Wide: 'i64,u64', Flags: 'bool,string,bytes,f64', Loot: 'blobs' });
-        }
-        expectExactlyEqual(toWorldSnapshot(decodeSnapshot(encodeSnapshot(packed))), world);
+          const ids = rows.map(([id]) => id);
+          const entities = rows.map(([id, p, s, w, f, loot]) => ({
+            id,
+            components: [
+              // Schema columns are written in schema key order: the objects are built in that order.
+              { id: 'Position', data: { ...p } },
+              { id: 'Stats', data: { ...s } },
+              { id: 'Wide', data: { ...w } },
+              { id: 'Flags', data: { ...f } },
+              { id: 'Loot', data: loot },
+            ],
+          }));
+          const world: WorldSnapshot = { timestamp: 5, version: 'schema', entities };
+          const packed = fromWorldSnapshot(world, { schema });
+          if (ids.length > 0) {
+            const types = Object.fromEntries(packed.components.map((c) => [c.id, c.layout === 'columns' ? c.fields.map((f) => f.type).join(',') : 'blobs']));
+            expect(types).toStrictEqual({ Position: 'f32,f32,f32', Stats: 'u8,i16,u32,i32,i8,u16', Wide: 'i64,u64', Flags: 'bool,string,bytes,f64', Loot: 'blobs' });
+          }
+          expectExactlyEqual(toWorldSnapshot(decodeSnapshot(encodeSnapshot(packed))), world);
         },
       ),
       { numRuns: 100 },
     );
   });
 
-  const one = (id: string, data: unknown, entity = 77): WorldSnapshot => ({ timestamp: 0, version: '', entities: [{ id: 1, components: [] }, { id: entity, components: [{ id, data }] }] });
+  const one = (id: string, data: unknown, entity = 77): WorldSnapshot => ({
+    timestamp: 0,
+    version: '',
+    entities: [
+      { id: 1, components: [] },
+      { id: entity, components: [{ id, data }] },
+    ],
+  });
 
   const mismatches: [string, string, unknown, string | undefined][] = [
     ['0.1 into f32', 'Position', { x: 0.1, y: 0, z: 0 }, 'x'],

@@ -87,8 +87,18 @@ describe.skipIf(!WRITE)('write the spec vectors', () => {
 describe('spec vectors', () => {
   it('every vector is committed with its expected content, and nothing else', () => {
     const files = readdirSync(SPEC_DIR).filter((f) => f.endsWith('.tx2pack') || f.endsWith('.expected.json'));
-    expect(files.filter((f) => f.endsWith('.tx2pack')).map((f) => f.slice(0, -'.tx2pack'.length)).sort()).toStrictEqual(NAMES);
-    expect(files.filter((f) => f.endsWith('.expected.json')).map((f) => f.slice(0, -'.expected.json'.length)).sort()).toStrictEqual(NAMES);
+    expect(
+      files
+        .filter((f) => f.endsWith('.tx2pack'))
+        .map((f) => f.slice(0, -'.tx2pack'.length))
+        .sort(),
+    ).toStrictEqual(NAMES);
+    expect(
+      files
+        .filter((f) => f.endsWith('.expected.json'))
+        .map((f) => f.slice(0, -'.expected.json'.length))
+        .sort(),
+    ).toStrictEqual(NAMES);
   });
 
   describe.each(NAMES)('%s', (name) => {

@@ -62,7 +62,13 @@ describe('a leading U+FEFF', () => {
     const world = {
       timestamp: 1,
       version: '',
-      entities: ODD.map((s, i) => ({ id: i, components: [{ id: 'Name', data: { s } }, { id: 'Rich', data: { s, m: new Map([[s, s]]) } }] })),
+      entities: ODD.map((s, i) => ({
+        id: i,
+        components: [
+          { id: 'Name', data: { s } },
+          { id: 'Rich', data: { s, m: new Map([[s, s]]) } },
+        ],
+      })),
     };
     const packed = fromWorldSnapshot(world);
     expect(packed.components.map((c) => c.layout)).toStrictEqual(['columns', 'blobs']);

@@ -23,8 +23,18 @@ describe('test vectors', () => {
   it('every vector is committed, with its expected content', () => {
     const files = readdirSync(VECTOR_DIR).filter((f) => f.endsWith('.tx2pack') || f.endsWith('.expected.json'));
     const names = Object.keys(VECTORS).sort();
-    expect(files.filter((f) => f.endsWith('.tx2pack')).map((f) => f.replace(/\.tx2pack$/, '')).sort()).toStrictEqual(names);
-    expect(files.filter((f) => f.endsWith('.expected.json')).map((f) => f.replace(/\.expected\.json$/, '')).sort()).toStrictEqual(names);
+    expect(
+      files
+        .filter((f) => f.endsWith('.tx2pack'))
+        .map((f) => f.replace(/\.tx2pack$/, ''))
+        .sort(),
+    ).toStrictEqual(names);
+    expect(
+      files
+        .filter((f) => f.endsWith('.expected.json'))
+        .map((f) => f.replace(/\.expected\.json$/, ''))
+        .sort(),
+    ).toStrictEqual(names);
   });
 
   describe.each(Object.keys(VECTORS))('%s', (name) => {

@@ -112,7 +112,14 @@ describe('encodeSnapshot refuses inconsistent entities', () => {
   });
 
   it('a component order for an entity not in the world, or not listing exactly its components', () => {
-    const base = (): PackedSnapshot => world([1, 2], [{ id: 'A', rows: [1, 2] }, { id: 'B', rows: [1] }]);
+    const base = (): PackedSnapshot =>
+      world(
+        [1, 2],
+        [
+          { id: 'A', rows: [1, 2] },
+          { id: 'B', rows: [1] },
+        ],
+      );
     const ok = base();
     ok.componentOrder = new Map([[1, ['B', 'A']]]);
     expect(toWorldSnapshot(decodeSnapshot(encodeSnapshot(ok))).entities[0]!.components.map((c) => c.id)).toStrictEqual(['B', 'A']);
@@ -146,7 +153,14 @@ describe('entity metadata shapes', () => {
     expect(decodeSnapshot(encodeSnapshot(fromPairs)).entityMetadata).toStrictEqual(new Map(pairs));
     // The metadata is part of the content: it changes the hash.
     expect(snapshotsEqual(fromPairs, createPackedSnapshot({ entities: [1, 2], timestamp: 1 }))).toBe(false);
-    const w = { timestamp: 1, version: '', entities: [{ id: 1, components: [] }, { id: 2, components: [] }] };
+    const w = {
+      timestamp: 1,
+      version: '',
+      entities: [
+        { id: 1, components: [] },
+        { id: 2, components: [] },
+      ],
+    };
     expect(fromWorldSnapshot(w, { entityMetadata: pairs }).entityMetadata).toStrictEqual(new Map(pairs));
   });
 
@@ -182,8 +196,23 @@ describe('entity metadata shapes', () => {
       expectRefused(world([1], [], { entityMetadata: new Map([[key, value]]) as Map<number, EntityMetadata> }), message);
       expectPackError(() => createPackedSnapshot({ entities: [1], entityMetadata: [[key, value]] as [number, EntityMetadata][] }), 'InvalidInput', message);
     }
-    expectPackError(() => createPackedSnapshot({ entities: [1], entityMetadata: [[1, md(1)], [1, md(2)]] }), 'InvalidInput', /lists entity 1 twice/);
-    expectPackError(() => createPackedSnapshot({ entities: [1], entityMetadata: [[1]] as unknown as [number, EntityMetadata][] }), 'InvalidInput', /entry 0 is not an \[entity id, metadata\] pair/);
+    expectPackError(
+      () =>
+        createPackedSnapshot({
+          entities: [1],
+          entityMetadata: [
+            [1, md(1)],
+            [1, md(2)],
+          ],
+        }),
+      'InvalidInput',
+      /lists entity 1 twice/,
+    );
+    expectPackError(
+      () => createPackedSnapshot({ entities: [1], entityMetadata: [[1]] as unknown as [number, EntityMetadata][] }),
+      'InvalidInput',
+      /entry 0 is not an \[entity id, metadata\] pair/,
+    );
     expectPackError(() => createPackedSnapshot({ entities: [1], entityMetadata: 'x' as unknown as Map<number, EntityMetadata> }), 'InvalidInput', /a Map or an array/);
   });
 });
@@ -199,7 +228,11 @@ describe('builders refuse entity ids they would wrap', () => {
     [null, 'null'],
     [2n, '2n'],
   ])('createPackedSnapshot: entity %s', (bad, shown) => {
-    const details = expectPackError(() => createPackedSnapshot({ entities: [0, bad as number] }), 'InvalidInput', new RegExp(`entities\\[1\\] is ${shown.replace(/[.()[\]]/g, '\\$&')}: entity ids must be integers from 0 to 4294967295`));
+    const details = expectPackError(
+      () => createPackedSnapshot({ entities: [0, bad as number] }),
+      'InvalidInput',
+      new RegExp(`entities\\[1\\] is ${shown.replace(/[.()[\]]/g, '\\$&')}: entity ids must be integers from 0 to 4294967295`),
+    );
     expect(details.position).toBe(1);
     expectPackError(
       () => createPackedSnapshot({ entities: [0, 1], components: [{ id: 'P', entityIds: [1, bad as number], fields: { x: new Float32Array(2) } }] }),
@@ -209,7 +242,10 @@ describe('builders refuse entity ids they would wrap', () => {
   });
 
   it('accepts the edges of the range and typed arrays of other classes holding valid ids', () => {
-    const packed = createPackedSnapshot({ entities: [0, 0xffffffff], components: [{ id: 'P', entityIds: Float64Array.from([0xffffffff]) as unknown as number[], fields: { x: new Float32Array(1) } }] });
+    const packed = createPackedSnapshot({
+      entities: [0, 0xffffffff],
+      components: [{ id: 'P', entityIds: Float64Array.from([0xffffffff]) as unknown as number[], fields: { x: new Float32Array(1) } }],
+    });
     expect(packed.entities).toStrictEqual(Uint32Array.from([0, 0xffffffff]));
     expect(packed.components[0]!.entityIds).toStrictEqual(Uint32Array.from([0xffffffff]));
     expectPackError(() => createPackedSnapshot({ entities: Int32Array.from([-1]) as unknown as number[] }), 'InvalidInput', /entities\[0\] is -1/);
@@ -246,7 +282,11 @@ describe('raw errors on malformed input objects', () => {
       ['a field of unknown type', (p) => ((p.components[0] as { fields: { type: unknown }[] }).fields[0]!.type = 'f16'), /known type/],
       ['a short column', (p) => ((p.components[0] as { fields: { values: unknown }[] }).fields[0]!.values = [new Uint8Array(1)]), /needs 2 bytes values/],
       ['a bytes value that is not bytes', (p) => ((p.components[0] as { fields: { values: unknown }[] }).fields[0]!.values = [new Uint8Array(1), 'x']), /not bytes/],
-      ['blobs that are not bytes', (p) => (p.components[0] = { id: 'B', layout: 'blobs', entityIds: p.entities, blobs: [new Uint8Array(1), 5 as never] }), /one Uint8Array blob per entity/],
+      [
+        'blobs that are not bytes',
+        (p) => (p.components[0] = { id: 'B', layout: 'blobs', entityIds: p.entities, blobs: [new Uint8Array(1), 5 as never] }),
+        /one Uint8Array blob per entity/,
+      ],
       ['an unknown layout', (p) => ((p.components[0] as { layout: string }).layout = 'rows'), /neither the column nor the blob layout/],
     ];
     for (const [, edit, message] of cases) {

@@ -7,7 +7,12 @@ import { world } from './helpers.js';
 
 /** The PackError `fn` throws or rejects with (fails the test otherwise). */
 async function packErrorOf(fn: () => unknown): Promise<PackError> {
-  const failure = await Promise.resolve().then(fn).then(() => 'nothing was thrown', (error: unknown) => error);
+  const failure = await Promise.resolve()
+    .then(fn)
+    .then(
+      () => 'nothing was thrown',
+      (error: unknown) => error,
+    );
   expect(isPackError(failure), String(failure)).toBe(true);
   return failure as PackError;
 }
@@ -39,7 +44,8 @@ describe('bad arguments', () => {
   });
 
   it('SnapshotCache refuses a capacity that is not a count of snapshots, and a load that is not a function', async () => {
-    for (const capacity of [0, -2, 2.5, Infinity, Number.NaN]) expect((await packErrorOf(() => new SnapshotCache(capacity))).details).toEqual({ option: 'cacheSize', value: capacity });
+    for (const capacity of [0, -2, 2.5, Infinity, Number.NaN])
+      expect((await packErrorOf(() => new SnapshotCache(capacity))).details).toEqual({ option: 'cacheSize', value: capacity });
     expect((await packErrorOf(() => new SnapshotCache(1).get(0, 'load' as never))).code).toBe('InvalidInput');
   });
 });
@@ -66,7 +72,12 @@ describe('checkpoint sources', () => {
 
     const boom = new RangeError('disk on fire');
     const e = new ReplayEngine({ prefetch: false });
-    await e.loadFromManager(source(async () => [{ id: 'a' }, { id: 'b' }], async (id) => (id === 'a' ? Promise.reject(boom) : {})));
+    await e.loadFromManager(
+      source(
+        async () => [{ id: 'a' }, { id: 'b' }],
+        async (id) => (id === 'a' ? Promise.reject(boom) : {}),
+      ),
+    );
     const loadError = await packErrorOf(() => e.current());
     expect(loadError.code).toBe('Io');
     expect(loadError.message).toBe('loading checkpoint "a" failed: disk on fire');
@@ -82,7 +93,12 @@ describe('checkpoint sources', () => {
     const e = new ReplayEngine({ prefetch: false });
     const { PackError } = await import('@tx2/pack-format');
     const own = new PackError('SnapshotNotFound', 'no checkpoint "a"');
-    await e.loadFromManager(source(async () => [{ id: 'a' }], () => Promise.reject(own)));
+    await e.loadFromManager(
+      source(
+        async () => [{ id: 'a' }],
+        () => Promise.reject(own),
+      ),
+    );
     expect(await e.current().catch((error: unknown) => error)).toBe(own);
   });
 });

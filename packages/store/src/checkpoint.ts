@@ -3,14 +3,7 @@ import { type DeltaPolicy, type ResolvedDeltaPolicy, withinDeltaRatio, withinFul
 import type { StorageBackend } from './backend.js';
 import { checkSnapshotObject, describeValue, malformedSnapshotError, optionsObject } from './errors.js';
 import { validateId } from './id.js';
-import {
-  type CheckpointLink,
-  type CheckpointStorage,
-  type FullReason,
-  linkOf,
-  linkRecord,
-  resolveIncremental,
-} from './incremental.js';
+import { type CheckpointLink, type CheckpointStorage, type FullReason, linkOf, linkRecord, resolveIncremental } from './incremental.js';
 import { metadataForWorld, SnapshotMetadata } from './metadata.js';
 import { type CachedSnapshot, copySnapshot, SnapshotCache } from './snapshot-cache.js';
 import { checkLoadOptions, type LoadOptions, SnapshotStore, type SnapshotStoreOptions } from './store.js';
@@ -109,8 +102,10 @@ export class CheckpointManager {
   async createCheckpoint(id: string, snapshot: PackedSnapshot, metadata?: SnapshotMetadata): Promise<CreatedCheckpoint> {
     validateId(id);
     checkSnapshotObject(snapshot, 'createCheckpoint');
-    if (metadata !== undefined && !(metadata instanceof SnapshotMetadata)) throw new PackError('InvalidInput', `createCheckpoint expects SnapshotMetadata or no metadata, got ${describeValue(metadata)}`);
-    if (metadata !== undefined && metadata.id !== id) throw new PackError('InvalidInput', `the metadata is for "${metadata.id}", not checkpoint "${id}": use metadata.withId("${id}")`);
+    if (metadata !== undefined && !(metadata instanceof SnapshotMetadata))
+      throw new PackError('InvalidInput', `createCheckpoint expects SnapshotMetadata or no metadata, got ${describeValue(metadata)}`);
+    if (metadata !== undefined && metadata.id !== id)
+      throw new PackError('InvalidInput', `the metadata is for "${metadata.id}", not checkpoint "${id}": use metadata.withId("${id}")`);
     return this.store.withWriteLock(async () => {
       const chain = await this.#chain();
       if (chain.some((c) => c.id === id)) {
@@ -229,7 +224,10 @@ export class CheckpointManager {
     let current = id;
     let base: CachedSnapshot;
     for (;;) {
-      if (seen.has(current)) throw new PackError('InvalidCheckpoint', `the delta bases of checkpoint "${id}" form a cycle at "${current}": the metadata files were edited`, { details: { checkpoint: current } });
+      if (seen.has(current))
+        throw new PackError('InvalidCheckpoint', `the delta bases of checkpoint "${id}" form a cycle at "${current}": the metadata files were edited`, {
+          details: { checkpoint: current },
+        });
       seen.add(current);
       const dependent = pending[pending.length - 1];
       let record;
@@ -240,9 +238,13 @@ export class CheckpointManager {
       }
       if (record === undefined) {
         if (dependent === undefined) throw new PackError('SnapshotNotFound', `no checkpoint "${id}": listCheckpoints() shows the existing ones`, { details: { id } });
-        throw new PackError('InvalidCheckpoint', `checkpoint "${dependent.id}" is a delta against "${current}", which is missing (deleted outside the manager): "${dependent.id}" cannot be rebuilt`, {
-          details: { checkpoint: dependent.id, base: current },
-        });
+        throw new PackError(
+          'InvalidCheckpoint',
+          `checkpoint "${dependent.id}" is a delta against "${current}", which is missing (deleted outside the manager): "${dependent.id}" cannot be rebuilt`,
+          {
+            details: { checkpoint: dependent.id, base: current },
+          },
+        );
       }
       const cached = this.#cache.get(current, record.saveId);
       if (cached !== undefined) {
@@ -256,7 +258,8 @@ export class CheckpointManager {
         throw broken(current, error);
       }
       const link = linkOf(stored.extra);
-      if (link === undefined) throw new PackError('InvalidCheckpoint', `"${current}" is a snapshot of this store but not a checkpoint (no chain link)`, { details: { checkpoint: current } });
+      if (link === undefined)
+        throw new PackError('InvalidCheckpoint', `"${current}" is a snapshot of this store but not a checkpoint (no chain link)`, { details: { checkpoint: current } });
       if (stored.kind === 'snapshot') {
         base = { id: current, saveId: record.saveId, hash: undefined, recorded: link.hash, snapshot: stored.snapshot };
         // A full checkpoint loaded for itself goes to the caller as is: a huge world is not held twice.
@@ -265,7 +268,9 @@ export class CheckpointManager {
         break;
       }
       if (link.storage.kind !== 'delta' || link.hash === undefined) {
-        throw new PackError('InvalidCheckpoint', `checkpoint "${current}" holds a delta but its metadata names no base: its metadata file was edited`, { details: { checkpoint: current } });
+        throw new PackError('InvalidCheckpoint', `checkpoint "${current}" holds a delta but its metadata names no base: its metadata file was edited`, {
+          details: { checkpoint: current },
+        });
       }
       let delta: SnapshotDelta;
       try {
@@ -287,12 +292,14 @@ export class CheckpointManager {
       try {
         snapshot = applyDelta(base.snapshot, step.delta, { baseHash: fromHex(baseHash) });
       } catch (error) {
-        const why =
-          isPackError(error, 'DeltaBaseMismatch')
-            ? `it is a delta against "${baseId}", but the verified snapshot of "${baseId}" is not the one it was made from ("${baseId}" was replaced outside the manager, or "${step.id}" is damaged)`
-            : `rebuilding it from "${baseId}" failed, so "${step.id}" is damaged`;
+        const why = isPackError(error, 'DeltaBaseMismatch')
+          ? `it is a delta against "${baseId}", but the verified snapshot of "${baseId}" is not the one it was made from ("${baseId}" was replaced outside the manager, or "${step.id}" is damaged)`
+          : `rebuilding it from "${baseId}" failed, so "${step.id}" is damaged`;
         const code = isPackError(error) ? error.code : 'InvalidCheckpoint';
-        throw new PackError(code, `checkpoint "${step.id}" cannot be loaded: ${why}: ${(error as Error).message}`, { cause: error, details: { checkpoint: step.id, base: baseId } });
+        throw new PackError(code, `checkpoint "${step.id}" cannot be loaded: ${why}: ${(error as Error).message}`, {
+          cause: error,
+          details: { checkpoint: step.id, base: baseId },
+        });
       }
       // applyDelta checked the result against the delta's target, which is the recorded hash.
       base = { id: step.id, saveId: step.saveId, hash: step.link.hash, recorded: step.link.hash, snapshot };
@@ -336,7 +343,16 @@ export class CheckpointManager {
     }
     const info = linkOf(current.extra) ?? link;
     const parentMissing = info.parent !== undefined && !(await this.store.exists(info.parent));
-    return { id, parent: info.parent, sequence: info.sequence, parentMissing, storage: info.storage, hash: info.hash, metadata: SnapshotMetadata.fromJSON(current.metadata), snapshot };
+    return {
+      id,
+      parent: info.parent,
+      sequence: info.sequence,
+      parentMissing,
+      storage: info.storage,
+      hash: info.hash,
+      metadata: SnapshotMetadata.fromJSON(current.metadata),
+      snapshot,
+    };
   }
 
   /**

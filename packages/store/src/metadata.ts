@@ -39,7 +39,8 @@ export class SnapshotMetadata {
     for (const key of ['name', 'description'] as const) {
       if (init[key] !== undefined && typeof init[key] !== 'string') bad(`${key} must be a string, got ${describeValue(init[key])}`);
     }
-    if (init.tags !== undefined && (!Array.isArray(init.tags) || init.tags.some((t) => typeof t !== 'string'))) bad(`tags must be a list of strings, got ${describeValue(init.tags)}`);
+    if (init.tags !== undefined && (!Array.isArray(init.tags) || init.tags.some((t) => typeof t !== 'string')))
+      bad(`tags must be a list of strings, got ${describeValue(init.tags)}`);
     if (init.custom !== undefined) {
       if (typeof init.custom !== 'object' || init.custom === null || Array.isArray(init.custom)) bad(`custom must be an object of JSON values, got ${describeValue(init.custom)}`);
       try {
@@ -56,7 +57,11 @@ export class SnapshotMetadata {
     this.schemaVersion = init.schemaVersion ?? 0;
     this.tags = Object.freeze([...(init.tags ?? [])]);
     this.custom = Object.freeze({ ...(init.custom ?? {}) });
-    for (const [what, n] of [['createdAt', this.createdAt], ['worldTime', this.worldTime], ['schemaVersion', this.schemaVersion]] as const) {
+    for (const [what, n] of [
+      ['createdAt', this.createdAt],
+      ['worldTime', this.worldTime],
+      ['schemaVersion', this.schemaVersion],
+    ] as const) {
       if (typeof n !== 'number' || !Number.isFinite(n)) throw new PackError('InvalidInput', `metadata ${what} must be a finite number, got ${describeValue(n)}`);
     }
     Object.freeze(this);

@@ -1,7 +1,17 @@
 import { promises as fs } from 'node:fs';
 import { codecsOnDemand, filterById } from '@tx2/pack-codecs';
 import { createSectionOpener, type DecryptionKeyInput, deriveKeyForSnapshot, type PassphraseKey } from '@tx2/pack-crypto';
-import { type ByteSource, type DecodeOptions, isPackError, type OpenerFactory, PackError, type PackedSnapshot, readDelta, readSnapshot, type SnapshotDelta } from '@tx2/pack-format';
+import {
+  type ByteSource,
+  type DecodeOptions,
+  isPackError,
+  type OpenerFactory,
+  PackError,
+  type PackedSnapshot,
+  readDelta,
+  readSnapshot,
+  type SnapshotDelta,
+} from '@tx2/pack-format';
 import { ioError } from './errors.js';
 import { spoolToTempFile } from './spool.js';
 import { fileSource } from './source.js';

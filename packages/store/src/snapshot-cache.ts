@@ -31,10 +31,11 @@ export function copySnapshot(snapshot: PackedSnapshot): PackedSnapshot {
     if (!Array.isArray(v)) return (v as Exclude<Column['values'], readonly unknown[]>).slice();
     return (v as unknown[]).map((x) => (x instanceof Uint8Array ? x.slice() : x)) as Column['values'];
   };
-  const components = snapshot.components.map((c): PackedComponent =>
-    c.layout === 'columns'
-      ? { ...c, entityIds: ids(c.entityIds), fields: c.fields.map((f) => ({ ...f, values: values(f) }) as Column) }
-      : { ...c, entityIds: ids(c.entityIds), blobs: c.blobs.map((b) => b.slice()) },
+  const components = snapshot.components.map(
+    (c): PackedComponent =>
+      c.layout === 'columns'
+        ? { ...c, entityIds: ids(c.entityIds), fields: c.fields.map((f) => ({ ...f, values: values(f) }) as Column) }
+        : { ...c, entityIds: ids(c.entityIds), blobs: c.blobs.map((b) => b.slice()) },
   );
   const out: PackedSnapshot = { ...snapshot, metadata: structuredClone(snapshot.metadata), entities: ids(snapshot.entities), components };
   if (snapshot.entityMetadata !== undefined) out.entityMetadata = structuredClone(snapshot.entityMetadata);

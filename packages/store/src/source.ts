@@ -15,7 +15,8 @@ export async function fileSource(handle: FileHandle, path: string): Promise<Byte
   return {
     size,
     read: async (offset, length) => {
-      if (offset < 0 || length < 0 || offset + length > size) throw new PackError('Truncated', `${path} ends before a structure it declares: the file is incomplete`, { details: { path, offset, length, size } });
+      if (offset < 0 || length < 0 || offset + length > size)
+        throw new PackError('Truncated', `${path} ends before a structure it declares: the file is incomplete`, { details: { path, offset, length, size } });
       const out = new Uint8Array(length);
       let got = 0;
       try {

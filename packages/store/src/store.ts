@@ -114,7 +114,10 @@ const BACKEND_METHODS = ['get', 'put', 'delete', 'list', 'has', 'lock'] as const
 function checkBackend(backend: unknown): StorageBackend {
   const missing = typeof backend === 'object' && backend !== null ? BACKEND_METHODS.filter((m) => typeof (backend as Record<string, unknown>)[m] !== 'function') : BACKEND_METHODS;
   if (missing.length > 0) {
-    throw new PackError('InvalidInput', `a store needs a directory path or a StorageBackend, got ${describeValue(backend)}${missing.length < BACKEND_METHODS.length ? ` (missing ${missing.join(', ')})` : ''}`);
+    throw new PackError(
+      'InvalidInput',
+      `a store needs a directory path or a StorageBackend, got ${describeValue(backend)}${missing.length < BACKEND_METHODS.length ? ` (missing ${missing.join(', ')})` : ''}`,
+    );
   }
   return backend as StorageBackend;
 }
@@ -150,7 +153,8 @@ export class SnapshotStore {
     const dedupe = dedupeSections ?? false;
     if (typeof dedupe !== 'boolean') optionsObject(dedupe, 'dedupeSections (true, false or { minBytes })');
     const minBytes = dedupe === true ? DEFAULT_POOL_MIN_BYTES : dedupe === false ? undefined : (dedupe.minBytes ?? DEFAULT_POOL_MIN_BYTES);
-    if (minBytes !== undefined && (!Number.isInteger(minBytes) || minBytes < 1)) throw new PackError('InvalidInput', `dedupeSections.minBytes must be a positive integer, got ${describeValue(minBytes)}`);
+    if (minBytes !== undefined && (!Number.isInteger(minBytes) || minBytes < 1))
+      throw new PackError('InvalidInput', `dedupeSections.minBytes must be a positive integer, got ${describeValue(minBytes)}`);
     this.dedupeMinBytes = minBytes;
   }
 
@@ -180,10 +184,7 @@ export class SnapshotStore {
     checkSnapshotObject(snapshot, 'save');
     // The writers' own refusals, before the record is added to the world's metadata.
     checkSnapshot(snapshot);
-    const meta =
-      typeof metadata === 'string'
-        ? metadataForWorld(metadata, snapshot)
-        : metadata;
+    const meta = typeof metadata === 'string' ? metadataForWorld(metadata, snapshot) : metadata;
     if (!(meta instanceof SnapshotMetadata)) throw new PackError('InvalidInput', 'save expects SnapshotMetadata or an id string');
     const id = validateId(meta.id);
     const saveId = randomBytes(12).toString('hex');
@@ -298,7 +299,9 @@ export class SnapshotStore {
   async load(id: string, options: LoadOptions = {}): Promise<StoredSnapshot & { extra: Record<string, JsonValue> }> {
     const stored = await this.loadStored(id, options);
     if (stored.kind === 'delta') {
-      throw new PackError('InvalidCheckpoint', `"${id}" is stored as a delta (an incremental checkpoint): load it with CheckpointManager.loadCheckpoint("${id}")`, { details: { id } });
+      throw new PackError('InvalidCheckpoint', `"${id}" is stored as a delta (an incremental checkpoint): load it with CheckpointManager.loadCheckpoint("${id}")`, {
+        details: { id },
+      });
     }
     const { kind: _, ...entry } = stored;
     return entry;
@@ -344,7 +347,11 @@ export class SnapshotStore {
       read = await this.#read(id, record, options.components);
     } catch (error) {
       if (error instanceof PackError && error.code !== 'SnapshotNotFound' && error.code !== 'Io' && error.code !== 'InvalidInput') {
-        throw new PackError(error.code, `snapshot "${id}" in ${this.backend.name} cannot be read: ${error.message}. Delete it or save it again; the other snapshots are not affected`, { cause: error, details: { id } });
+        throw new PackError(
+          error.code,
+          `snapshot "${id}" in ${this.backend.name} cannot be read: ${error.message}. Delete it or save it again; the other snapshots are not affected`,
+          { cause: error, details: { id } },
+        );
       }
       throw error;
     }
@@ -372,7 +379,11 @@ export class SnapshotStore {
   async #read(id: string, record: StoreRecord, components: readonly string[] | undefined): Promise<PackedSnapshot | Uint8Array> {
     const key = snapshotKey(id);
     const missing = (): never => {
-      throw new PackError('SnapshotNotFound', `the snapshot file of "${id}" is missing although its metadata exists (it was deleted outside the store): delete("${id}") or save it again`, { details: { id } });
+      throw new PackError(
+        'SnapshotNotFound',
+        `the snapshot file of "${id}" is missing although its metadata exists (it was deleted outside the store): delete("${id}") or save it again`,
+        { details: { id } },
+      );
     };
     const backend = this.backend;
     const size = backend.size === undefined ? undefined : await backend.size(key);
@@ -422,7 +433,11 @@ export class SnapshotStore {
     const bytes = await this.#container(id);
     if (bytes === undefined) throw new PackError('SnapshotNotFound', `no snapshot file for "${id}": nothing to recover`);
     if (readHeader(bytes).kind === ContainerKind.Delta) {
-      throw new PackError('SnapshotNotFound', `the file of "${id}" is an incremental checkpoint's delta whose metadata was never written (its creation was interrupted): nothing to recover; delete("${id}")`, { details: { id } });
+      throw new PackError(
+        'SnapshotNotFound',
+        `the file of "${id}" is an incremental checkpoint's delta whose metadata was never written (its creation was interrupted): nothing to recover; delete("${id}")`,
+        { details: { id } },
+      );
     }
     const snapshot = await this.reader.withComponents([]).decode(bytes);
     const embedded = takeEmbedded(snapshot, id);
@@ -501,9 +516,13 @@ export class SnapshotStore {
       });
       if (dependents.length > 0) {
         const names = dependents.map((e) => `"${e.metadata.id}"`).join(', ');
-        throw new PackError('InvalidCheckpoint', `"${id}" is the base of incremental checkpoint${dependents.length === 1 ? '' : 's'} ${names}: delete it with CheckpointManager.deleteCheckpoint, which rewrites them as full snapshots first`, {
-          details: { id, dependents: dependents.map((e) => e.metadata.id) },
-        });
+        throw new PackError(
+          'InvalidCheckpoint',
+          `"${id}" is the base of incremental checkpoint${dependents.length === 1 ? '' : 's'} ${names}: delete it with CheckpointManager.deleteCheckpoint, which rewrites them as full snapshots first`,
+          {
+            details: { id, dependents: dependents.map((e) => e.metadata.id) },
+          },
+        );
       }
       return this.deleteUnlocked(id);
     });
@@ -542,5 +561,9 @@ function takeEmbedded(snapshot: PackedSnapshot, id: string): Embedded {
   } catch {
     // handled below
   }
-  throw new PackError('InvalidCheckpoint', `the snapshot file of "${id}" was not written by this store (it carries no store record): it was replaced outside the store; delete "${id}" or save it again`, { details: { id } });
+  throw new PackError(
+    'InvalidCheckpoint',
+    `the snapshot file of "${id}" was not written by this store (it carries no store record): it was replaced outside the store; delete "${id}" or save it again`,
+    { details: { id } },
+  );
 }

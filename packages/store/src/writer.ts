@@ -118,17 +118,18 @@ export class SnapshotWriter {
     for await (const piece of this.encodeStream(snapshot)) {
       total += piece.length;
       // Copy: pieces may be views into arrays the caller still owns (column data).
-      if (!node.write(Buffer.from(piece))) await new Promise<void>((resolve, reject) => {
-        const done = (error?: Error): void => {
-          node.removeListener('drain', onDrain);
-          node.removeListener('error', done);
-          if (error) reject(error);
-          else resolve();
-        };
-        const onDrain = (): void => done();
-        node.once('drain', onDrain);
-        node.once('error', done);
-      });
+      if (!node.write(Buffer.from(piece)))
+        await new Promise<void>((resolve, reject) => {
+          const done = (error?: Error): void => {
+            node.removeListener('drain', onDrain);
+            node.removeListener('error', done);
+            if (error) reject(error);
+            else resolve();
+          };
+          const onDrain = (): void => done();
+          node.once('drain', onDrain);
+          node.once('error', done);
+        });
     }
     return total;
   }

@@ -79,78 +79,88 @@ function checkValues(snapshotX: ArrayLike<number>, i: number): void {
 }
 
 describe('crash safety', () => {
-  it.skipIf(!built)(`survives ${KILLS} SIGKILLs at random moments: every listed checkpoint loads, no reported save is lost`, async () => {
-    const dir = await mkdtemp(path.join(tmpdir(), 'tx2-crash-'));
-    dirs.push(dir);
-    const reported = new Set<string>();
-    let lastSlot = -1;
-    let survived = 0;
-    const delays = killDelays(KILLS, 250);
-    for (let kill = 0; kill < KILLS; kill++) {
-      const delay = delays[kill]!;
-      const { cps, slots } = await runAndKill(dir, kill * 100_000, delay, 1);
-      for (const id of cps) reported.add(id);
-      if (slots.length > 0) lastSlot = slots[slots.length - 1]!;
+  it.skipIf(!built)(
+    `survives ${KILLS} SIGKILLs at random moments: every listed checkpoint loads, no reported save is lost`,
+    async () => {
+      const dir = await mkdtemp(path.join(tmpdir(), 'tx2-crash-'));
+      dirs.push(dir);
+      const reported = new Set<string>();
+      let lastSlot = -1;
+      let survived = 0;
+      const delays = killDelays(KILLS, 250);
+      for (let kill = 0; kill < KILLS; kill++) {
+        const delay = delays[kill]!;
+        const { cps, slots } = await runAndKill(dir, kill * 100_000, delay, 1);
+        for (const id of cps) reported.add(id);
+        if (slots.length > 0) lastSlot = slots[slots.length - 1]!;
 
-      // A new process's view of the store: everything listed loads and verifies.
-      const manager = new CheckpointManager(dir);
-      const chain = await manager.chain();
-      const listed = new Set(chain.map((c) => c.id));
-      for (const id of reported) expect(listed.has(id), `reported checkpoint ${id} is missing after kill ${kill}`).toBe(true);
-      for (let k = 0; k < chain.length; k++) {
-        const c = chain[k]!;
-        if (k > 0) {
-          expect(c.sequence).toBeGreaterThan(chain[k - 1]!.sequence);
-          expect(c.parent).toBe(chain[k - 1]!.id);
+        // A new process's view of the store: everything listed loads and verifies.
+        const manager = new CheckpointManager(dir);
+        const chain = await manager.chain();
+        const listed = new Set(chain.map((c) => c.id));
+        for (const id of reported) expect(listed.has(id), `reported checkpoint ${id} is missing after kill ${kill}`).toBe(true);
+        for (let k = 0; k < chain.length; k++) {
+          const c = chain[k]!;
+          if (k > 0) {
+            expect(c.sequence).toBeGreaterThan(chain[k - 1]!.sequence);
+            expect(c.parent).toBe(chain[k - 1]!.id);
+          }
+          const loaded = await manager.loadCheckpoint(c.id);
+          const i = loaded.metadata.custom.i as number;
+          expect(c.id).toBe(`cp-${i}`);
+          checkValues((loaded.snapshot.components[0] as { fields: { values: Float64Array }[] }).fields[0]!.values, i);
         }
-        const loaded = await manager.loadCheckpoint(c.id);
-        const i = loaded.metadata.custom.i as number;
-        expect(c.id).toBe(`cp-${i}`);
-        checkValues((loaded.snapshot.components[0] as { fields: { values: Float64Array }[] }).fields[0]!.values, i);
+        if (lastSlot >= 0) {
+          const slot = await manager.store.load('slot');
+          const i = slot.metadata.custom.i as number;
+          expect(i).toBeGreaterThanOrEqual(lastSlot);
+          checkValues((slot.snapshot.components[0] as { fields: { values: Float64Array }[] }).fields[0]!.values, i);
+        }
+        survived++;
       }
-      if (lastSlot >= 0) {
-        const slot = await manager.store.load('slot');
-        const i = slot.metadata.custom.i as number;
-        expect(i).toBeGreaterThanOrEqual(lastSlot);
-        checkValues((slot.snapshot.components[0] as { fields: { values: Float64Array }[] }).fields[0]!.values, i);
-      }
-      survived++;
-    }
-    // Temporary files of the killed processes are removed by the next writer.
-    const release = await new CheckpointManager(dir).store.backend.lock(5000);
-    await release();
-    expect((await readdir(dir)).filter((n) => n.endsWith('.tmp'))).toEqual([]);
-    console.log(`crash test: ${survived} SIGKILLs survived, ${reported.size} reported checkpoints all present`);
-    expect(survived).toBe(KILLS);
-  }, 300_000);
+      // Temporary files of the killed processes are removed by the next writer.
+      const release = await new CheckpointManager(dir).store.backend.lock(5000);
+      await release();
+      expect((await readdir(dir)).filter((n) => n.endsWith('.tmp'))).toEqual([]);
+      console.log(`crash test: ${survived} SIGKILLs survived, ${reported.size} reported checkpoints all present`);
+      expect(survived).toBe(KILLS);
+    },
+    300_000,
+  );
 
-  it.skipIf(!built)(`survives ${Math.ceil(KILLS / 2)} SIGKILLs while deleting bases and pruning incremental checkpoints: every remaining checkpoint rebuilds exactly`, async () => {
-    const dir = await mkdtemp(path.join(tmpdir(), 'tx2-crash-rebase-'));
-    dirs.push(dir);
-    const reported = new Set<string>();
-    const going = new Set<string>();
-    let deltas = 0;
-    const delays = killDelays(Math.ceil(KILLS / 2), 400);
-    for (let kill = 0; kill < Math.ceil(KILLS / 2); kill++) {
-      const result = await runAndKill(dir, kill * 100_000, delays[kill]!, 1, rebaseChild);
-      for (const id of result.cps) reported.add(id);
-      for (const id of result.going) going.add(id);
-      const manager = new CheckpointManager(dir, { cacheSize: 0 });
-      const chain = await manager.chain();
-      const listed = new Set(chain.map((c) => c.id));
-      for (const id of reported) if (!going.has(id)) expect(listed.has(id), `reported checkpoint ${id} is missing after kill ${kill}`).toBe(true);
-      for (const c of chain) {
-        if (c.storage.kind === 'delta') {
-          deltas++;
-          expect(listed.has(c.storage.base), `the base of ${c.id} is gone after kill ${kill}`).toBe(true);
+  it.skipIf(!built)(
+    `survives ${Math.ceil(KILLS / 2)} SIGKILLs while deleting bases and pruning incremental checkpoints: every remaining checkpoint rebuilds exactly`,
+    async () => {
+      const dir = await mkdtemp(path.join(tmpdir(), 'tx2-crash-rebase-'));
+      dirs.push(dir);
+      const reported = new Set<string>();
+      const going = new Set<string>();
+      let deltas = 0;
+      const delays = killDelays(Math.ceil(KILLS / 2), 400);
+      for (let kill = 0; kill < Math.ceil(KILLS / 2); kill++) {
+        const result = await runAndKill(dir, kill * 100_000, delays[kill]!, 1, rebaseChild);
+        for (const id of result.cps) reported.add(id);
+        for (const id of result.going) going.add(id);
+        const manager = new CheckpointManager(dir, { cacheSize: 0 });
+        const chain = await manager.chain();
+        const listed = new Set(chain.map((c) => c.id));
+        for (const id of reported) if (!going.has(id)) expect(listed.has(id), `reported checkpoint ${id} is missing after kill ${kill}`).toBe(true);
+        for (const c of chain) {
+          if (c.storage.kind === 'delta') {
+            deltas++;
+            expect(listed.has(c.storage.base), `the base of ${c.id} is gone after kill ${kill}`).toBe(true);
+          }
+          const loaded = await manager.loadCheckpoint(c.id);
+          expect(snapshotsEqual(loaded.snapshot, driftWorld(loaded.metadata.custom.i as number)), `${c.id} after kill ${kill}`).toBe(true);
         }
-        const loaded = await manager.loadCheckpoint(c.id);
-        expect(snapshotsEqual(loaded.snapshot, driftWorld(loaded.metadata.custom.i as number)), `${c.id} after kill ${kill}`).toBe(true);
       }
-    }
-    console.log(`rebase crash test: ${Math.ceil(KILLS / 2)} SIGKILLs survived, ${reported.size} reported checkpoints, ${going.size} deleted or pruned, ${deltas} delta loads checked`);
-    expect(deltas).toBeGreaterThan(0);
-  }, 300_000);
+      console.log(
+        `rebase crash test: ${Math.ceil(KILLS / 2)} SIGKILLs survived, ${reported.size} reported checkpoints, ${going.size} deleted or pruned, ${deltas} delta loads checked`,
+      );
+      expect(deltas).toBeGreaterThan(0);
+    },
+    300_000,
+  );
 
   it.skipIf(!built)('two processes writing one store at once: one consistent chain, nothing lost', async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'tx2-two-'));

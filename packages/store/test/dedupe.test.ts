@@ -144,6 +144,9 @@ describe('content-addressed sections', () => {
     const file = (await backend.get('b.tx2pack'))!;
     file.set(new TextEncoder().encode('../../../../../../../../../../..'), 40);
     await backend.put('b.tx2pack', file);
-    await expect(reader.loadCheckpoint('b')).rejects.toMatchObject({ code: 'SnapshotNotFound', message: expect.stringMatching(/section object [0-9a-f]{64}\.tx2section of snapshot "b" is missing/) });
+    await expect(reader.loadCheckpoint('b')).rejects.toMatchObject({
+      code: 'SnapshotNotFound',
+      message: expect.stringMatching(/section object [0-9a-f]{64}\.tx2section of snapshot "b" is missing/),
+    });
   });
 });

@@ -107,7 +107,10 @@ describe('encryption', () => {
     const health = await SnapshotReader.create().withKey(key).withComponents(['Health']).readFromFile(file);
     expect(health.components.map((c) => c.id)).toEqual(['Health']);
     const streamed = await tempFile();
-    await SnapshotWriter.create().withPassphrase('pw', { N: 2 ** 10, r: 8, p: 1 }).withChunkSize(4096).writeToFile(streamed, big);
+    await SnapshotWriter.create()
+      .withPassphrase('pw', { N: 2 ** 10, r: 8, p: 1 })
+      .withChunkSize(4096)
+      .writeToFile(streamed, big);
     expect(xs(await SnapshotReader.create().withPassphrase('pw').withComponentWiseAbove(0).readFromFile(streamed))).toEqual(xs(big));
   });
 

@@ -154,7 +154,9 @@ describe('lock holders in messages', () => {
   it('a well-formed lock of a live process on another host names that pid and host', async () => {
     const dir = await tempDir();
     await writeFile(path.join(dir, LOCK_FILE), `${process.ppid}@other-host.example\n2026-01-01T00:00:00.000Z\n`);
-    const error = (await new SnapshotStore(new NodeFsBackend(dir), { lockTimeoutMs: 20 }).save(makeWorld(5), 'x').catch((e: unknown) => e)) as Error & { details: Record<string, unknown> };
+    const error = (await new SnapshotStore(new NodeFsBackend(dir), { lockTimeoutMs: 20 }).save(makeWorld(5), 'x').catch((e: unknown) => e)) as Error & {
+      details: Record<string, unknown>;
+    };
     expect(error.message).toContain(`process ${process.ppid} on host other-host.example`);
     expect(error.details).toMatchObject({ holderPid: process.ppid, holderHost: 'other-host.example' });
   });

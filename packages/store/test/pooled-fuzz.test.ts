@@ -110,31 +110,35 @@ describe('a damaged pooled store file gives a PackError, never a raw error', () 
     ['memory', memoryWith],
     ['node fs', directoryWith],
     ['minimal', minimalWith],
-  ] as const)('extreme counts, lengths and offsets in the reference table (%s backend)', async (_, make) => {
-    const files = await pooledStore();
-    const file = files.get('a.tx2pack')!;
-    const refs = new DataView(file.buffer, file.byteOffset).getUint32(12, true);
-    const cases: [string, Uint8Array][] = [];
-    for (const count of [0, refs - 1, refs + 1, 0x7fff_ffff, 0xffff_ffff]) {
-      const out = file.slice();
-      new DataView(out.buffer).setUint32(12, count, true);
-      cases.push([`count ${count}`, out]);
-    }
-    for (const value of EXTREMES) {
-      cases.push([`container length ${value}`, withU64(file, 16, value)]);
-      for (let r = 0; r < refs; r++) {
-        cases.push([`ref ${r} offset ${value}`, withU64(file, TABLE_START + r * REF_SIZE, value)]);
-        cases.push([`ref ${r} length ${value}`, withU64(file, TABLE_START + r * REF_SIZE + 8, value)]);
+  ] as const)(
+    'extreme counts, lengths and offsets in the reference table (%s backend)',
+    async (_, make) => {
+      const files = await pooledStore();
+      const file = files.get('a.tx2pack')!;
+      const refs = new DataView(file.buffer, file.byteOffset).getUint32(12, true);
+      const cases: [string, Uint8Array][] = [];
+      for (const count of [0, refs - 1, refs + 1, 0x7fff_ffff, 0xffff_ffff]) {
+        const out = file.slice();
+        new DataView(out.buffer).setUint32(12, count, true);
+        cases.push([`count ${count}`, out]);
       }
-      // The last reference grows and the container length with it: every size check adds up, only the objects disagree.
-      const view = new DataView(file.buffer, file.byteOffset);
-      const last = TABLE_START + (refs - 1) * REF_SIZE;
-      const grownBy = value - view.getBigUint64(last + 8, true);
-      const grown = withU64(withU64(file, last + 8, value), 16, view.getBigUint64(16, true) + grownBy);
-      cases.push([`last ref length ${value} with a matching container length`, grown]);
-    }
-    for (const [label, bytes] of cases) expect(await expectOnlyPackErrors(await make(files, 'a.tx2pack', bytes), label), label).toBeGreaterThan(0);
-  }, 300_000);
+      for (const value of EXTREMES) {
+        cases.push([`container length ${value}`, withU64(file, 16, value)]);
+        for (let r = 0; r < refs; r++) {
+          cases.push([`ref ${r} offset ${value}`, withU64(file, TABLE_START + r * REF_SIZE, value)]);
+          cases.push([`ref ${r} length ${value}`, withU64(file, TABLE_START + r * REF_SIZE + 8, value)]);
+        }
+        // The last reference grows and the container length with it: every size check adds up, only the objects disagree.
+        const view = new DataView(file.buffer, file.byteOffset);
+        const last = TABLE_START + (refs - 1) * REF_SIZE;
+        const grownBy = value - view.getBigUint64(last + 8, true);
+        const grown = withU64(withU64(file, last + 8, value), 16, view.getBigUint64(16, true) + grownBy);
+        cases.push([`last ref length ${value} with a matching container length`, grown]);
+      }
+      for (const [label, bytes] of cases) expect(await expectOnlyPackErrors(await make(files, 'a.tx2pack', bytes), label), label).toBeGreaterThan(0);
+    },
+    300_000,
+  );
 
   it('damaged or cut section objects are refused with ChecksumMismatch', async () => {
     const files = await pooledStore();

@@ -130,7 +130,26 @@ describe('one route, one answer', () => {
       if (Object.is(w.schemaVersion, -0)) seen.add('schemaVersion -0');
     }
     expect([...seen].sort()).toEqual(
-      ['blobs', 'bool', 'bytes', 'component order', 'empty component', 'entity metadata', 'f32', 'f64', 'i16', 'i32', 'i64', 'i8', 'schemaVersion -0', 'string', 'u16', 'u32', 'u64', 'u8'].sort(),
+      [
+        'blobs',
+        'bool',
+        'bytes',
+        'component order',
+        'empty component',
+        'entity metadata',
+        'f32',
+        'f64',
+        'i16',
+        'i32',
+        'i64',
+        'i8',
+        'schemaVersion -0',
+        'string',
+        'u16',
+        'u32',
+        'u64',
+        'u8',
+      ].sort(),
     );
     const kinds = new Set(fc.sample(invalidSnapshot, { numRuns: 400, seed: 12 }).map((c) => c.kind));
     for (const kind of [
@@ -167,57 +186,80 @@ describe('regressions: routes that disagree today', () => {
     expectExact(await runAll(fresh.routes, world, run()), world);
   });
 
-  knownBug(KNOWN_BUGS.longMsgpackLeadingBom)('a long MessagePack string (over 200 UTF-8 bytes) with a leading U+FEFF reads back with it (world metadata, version, blobs)', async () => {
-    const long = `\ufeff${'x'.repeat(200)}`;
-    const world = createPackedSnapshot({ entities: [1], timestamp: 1, version: long, metadata: { note: long } });
-    world.components.push({ id: 'Blob', layout: 'blobs', entityIds: Uint32Array.of(1), blobs: [encodeBlob({ text: long })] });
-    expectExact(await runAll(fresh.routes, world, run()), world);
-  });
+  knownBug(KNOWN_BUGS.longMsgpackLeadingBom)(
+    'a long MessagePack string (over 200 UTF-8 bytes) with a leading U+FEFF reads back with it (world metadata, version, blobs)',
+    async () => {
+      const long = `\ufeff${'x'.repeat(200)}`;
+      const world = createPackedSnapshot({ entities: [1], timestamp: 1, version: long, metadata: { note: long } });
+      world.components.push({ id: 'Blob', layout: 'blobs', entityIds: Uint32Array.of(1), blobs: [encodeBlob({ text: long })] });
+      expectExact(await runAll(fresh.routes, world, run()), world);
+    },
+  );
 
-  knownBug(KNOWN_BUGS.nonFiniteTimesInStore)('a non-finite worldTime or schemaVersion gets the same answer from every route (the store refuses what encodeSnapshot keeps)', async () => {
-    for (const [worldTime, schemaVersion] of [[Number.NaN, 0], [Infinity, 0], [0, Number.NaN], [0, -Infinity]] as const) {
-      const world = createPackedSnapshot({ entities: [1], timestamp: 1, worldTime, schemaVersion });
-      const reference = expectAgreement(await runAll(fresh.routes, world, run()), `worldTime ${worldTime}, schemaVersion ${schemaVersion}`);
+  knownBug(KNOWN_BUGS.nonFiniteTimesInStore)(
+    'a non-finite worldTime or schemaVersion gets the same answer from every route (the store refuses what encodeSnapshot keeps)',
+    async () => {
+      for (const [worldTime, schemaVersion] of [
+        [Number.NaN, 0],
+        [Infinity, 0],
+        [0, Number.NaN],
+        [0, -Infinity],
+      ] as const) {
+        const world = createPackedSnapshot({ entities: [1], timestamp: 1, worldTime, schemaVersion });
+        const reference = expectAgreement(await runAll(fresh.routes, world, run()), `worldTime ${worldTime}, schemaVersion ${schemaVersion}`);
+        if (reference.ok) expectExact(await runAll(fresh.routes, world, run()), world);
+      }
+    },
+  );
+
+  knownBug(KNOWN_BUGS.storeMetadataKey)(
+    `world metadata holding the key "${STORE_KEY}" gets the same answer from every route (the store overwrites it, then deletes it on load)`,
+    async () => {
+      const world = createPackedSnapshot({ entities: [1], timestamp: 1, metadata: { [STORE_KEY]: 'mine', other: 1 } });
+      const reference = expectAgreement(await runAll(fresh.routes, world, run()), STORE_KEY);
       if (reference.ok) expectExact(await runAll(fresh.routes, world, run()), world);
-    }
-  });
+    },
+  );
 
-  knownBug(KNOWN_BUGS.storeMetadataKey)(`world metadata holding the key "${STORE_KEY}" gets the same answer from every route (the store overwrites it, then deletes it on load)`, async () => {
-    const world = createPackedSnapshot({ entities: [1], timestamp: 1, metadata: { [STORE_KEY]: 'mine', other: 1 } });
-    const reference = expectAgreement(await runAll(fresh.routes, world, run()), STORE_KEY);
-    if (reference.ok) expectExact(await runAll(fresh.routes, world, run()), world);
-  });
+  knownBug(KNOWN_BUGS.checkpointCopiesFirst)(
+    'createCheckpoint refuses a malformed world with the PackError encodeSnapshot gives (it copies the world first: raw TypeError / DataCloneError)',
+    async () => {
+      const base = createPackedSnapshot({ entities: [1], timestamp: 1 });
+      const cases: [string, PackedSnapshot, string][] = [
+        ['components not an array', { ...base, components: null as unknown as PackedSnapshot['components'] }, 'InvalidInput'],
+        ['componentOrder not a Map', { ...base, componentOrder: { 1: [] } as unknown as Map<number, string[]> }, 'InvalidInput'],
+        ['a function in world metadata', { ...base, metadata: { f: () => 1 } }, 'Serialization'],
+      ];
+      for (const [kind, world, code] of cases) {
+        const reference = expectAgreement(await runAll(fresh.routes, world, { ...run(), checkRefusals: true }), kind);
+        expect(outcomeKey(reference)).toBe(`write:${code}`);
+      }
+    },
+  );
 
-  knownBug(KNOWN_BUGS.checkpointCopiesFirst)('createCheckpoint refuses a malformed world with the PackError encodeSnapshot gives (it copies the world first: raw TypeError / DataCloneError)', async () => {
-    const base = createPackedSnapshot({ entities: [1], timestamp: 1 });
-    const cases: [string, PackedSnapshot, string][] = [
-      ['components not an array', { ...base, components: null as unknown as PackedSnapshot['components'] }, 'InvalidInput'],
-      ['componentOrder not a Map', { ...base, componentOrder: { 1: [] } as unknown as Map<number, string[]> }, 'InvalidInput'],
-      ['a function in world metadata', { ...base, metadata: { f: () => 1 } }, 'Serialization'],
-    ];
-    for (const [kind, world, code] of cases) {
-      const reference = expectAgreement(await runAll(fresh.routes, world, { ...run(), checkRefusals: true }), kind);
-      expect(outcomeKey(reference)).toBe(`write:${code}`);
-    }
-  });
+  knownBug(KNOWN_BUGS.storeSpreadsMetadata)(
+    'world metadata that is an array, a Map or a Date gets the same answer from every route (the store spreads it into a plain object)',
+    async () => {
+      const base = createPackedSnapshot({ entities: [1], timestamp: 1 });
+      const array = { ...base, metadata: ['a'] as unknown as Record<string, unknown> };
+      expect(outcomeKey(expectAgreement(await runAll(fresh.routes, array, { ...run(), checkRefusals: true }), 'metadata is an array'))).toBe('write:InvalidInput');
+      for (const metadata of [new Map([['level', 3]]), new Date(5)]) {
+        const world = { ...base, metadata: metadata as unknown as Record<string, unknown> };
+        const reference = expectAgreement(await runAll(fresh.routes, world, run()), `metadata ${metadata.constructor.name}`);
+        if (reference.ok) expectExact(await runAll(fresh.routes, world, run()), world);
+      }
+    },
+  );
 
-  knownBug(KNOWN_BUGS.storeSpreadsMetadata)('world metadata that is an array, a Map or a Date gets the same answer from every route (the store spreads it into a plain object)', async () => {
-    const base = createPackedSnapshot({ entities: [1], timestamp: 1 });
-    const array = { ...base, metadata: ['a'] as unknown as Record<string, unknown> };
-    expect(outcomeKey(expectAgreement(await runAll(fresh.routes, array, { ...run(), checkRefusals: true }), 'metadata is an array'))).toBe('write:InvalidInput');
-    for (const metadata of [new Map([['level', 3]]), new Date(5)]) {
-      const world = { ...base, metadata: metadata as unknown as Record<string, unknown> };
-      const reference = expectAgreement(await runAll(fresh.routes, world, run()), `metadata ${metadata.constructor.name}`);
+  knownBug(KNOWN_BUGS.objectKeyLoneSurrogate)(
+    'an object key with a lone surrogate is refused by every route or read back exactly (a long one comes back with U+FFFD)',
+    async () => {
+      const key = `${'k'.repeat(250)}\ud800`;
+      const world = createPackedSnapshot({ entities: [1], timestamp: 1, metadata: { [key]: 1 } });
+      const reference = expectAgreement(await runAll(fresh.routes, world, run()), 'lone surrogate in an object key');
       if (reference.ok) expectExact(await runAll(fresh.routes, world, run()), world);
-    }
-  });
-
-  knownBug(KNOWN_BUGS.objectKeyLoneSurrogate)('an object key with a lone surrogate is refused by every route or read back exactly (a long one comes back with U+FFFD)', async () => {
-    const key = `${'k'.repeat(250)}\ud800`;
-    const world = createPackedSnapshot({ entities: [1], timestamp: 1, metadata: { [key]: 1 } });
-    const reference = expectAgreement(await runAll(fresh.routes, world, run()), 'lone surrogate in an object key');
-    if (reference.ok) expectExact(await runAll(fresh.routes, world, run()), world);
-  });
+    },
+  );
 
   // Another helper adds these refusals (issue 12, part 4); the property above already asserts that every route agrees on them.
 });

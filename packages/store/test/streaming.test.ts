@@ -21,7 +21,11 @@ function summary(s: PackedSnapshot): unknown {
     entities: Array.from(s.entities),
     meta: s.metadata,
     worldTime: s.worldTime,
-    components: s.components.map((c) => ({ id: c.id, ids: Array.from(c.entityIds), fields: c.layout === 'columns' ? c.fields.map((f) => [f.name, f.type, Array.from(f.values as ArrayLike<unknown>)]) : c.blobs.map((b) => Array.from(b)) })),
+    components: s.components.map((c) => ({
+      id: c.id,
+      ids: Array.from(c.entityIds),
+      fields: c.layout === 'columns' ? c.fields.map((f) => [f.name, f.type, Array.from(f.values as ArrayLike<unknown>)]) : c.blobs.map((b) => Array.from(b)),
+    })),
     entityMetadata: s.entityMetadata ? [...s.entityMetadata] : undefined,
     order: s.componentOrder ? [...s.componentOrder] : undefined,
   };
@@ -52,7 +56,15 @@ describe('streaming', () => {
   it('blob components, empty components and empty worlds stream too', async () => {
     const blobs = makeWorld(10);
     blobs.components.push({ id: 'Blob', layout: 'blobs', entityIds: blobs.entities, blobs: Array.from(blobs.entities, (i) => new Uint8Array([0x91, i])) });
-    blobs.components.push({ id: 'Empty', layout: 'columns', entityIds: new Uint32Array(0), fields: [{ name: 'v', type: 'f32', values: new Float32Array(0) }, { name: 's', type: 'string', values: [] }] });
+    blobs.components.push({
+      id: 'Empty',
+      layout: 'columns',
+      entityIds: new Uint32Array(0),
+      fields: [
+        { name: 'v', type: 'f32', values: new Float32Array(0) },
+        { name: 's', type: 'string', values: [] },
+      ],
+    });
     const bytes = await collect(SnapshotWriter.create().withChunkSize(64).stream(blobs));
     expect(summary(await SnapshotReader.create().readFromBytes(bytes))).toEqual(summary(blobs));
     const empty = createPackedSnapshot({ entities: [] });
@@ -62,10 +74,14 @@ describe('streaming', () => {
 
   it('Node streams: writeToStream into a PassThrough, readFromStream back', async () => {
     const pass = new PassThrough();
-    const writing = SnapshotWriter.create().withCodec('lz4').withChunkSize(1 << 12).writeToStream(world, pass).then((n) => {
-      pass.end();
-      return n;
-    });
+    const writing = SnapshotWriter.create()
+      .withCodec('lz4')
+      .withChunkSize(1 << 12)
+      .writeToStream(world, pass)
+      .then((n) => {
+        pass.end();
+        return n;
+      });
     const back = await SnapshotReader.create().readFromStream(pass);
     expect((await writing) > 0).toBe(true);
     expect(summary(back)).toEqual(summary(world));
@@ -90,7 +106,13 @@ describe('streaming', () => {
     const n = 3_000_000;
     const ids = new Uint32Array(n);
     for (let i = 0; i < n; i++) ids[i] = i + 7;
-    const ranged = createPackedSnapshot({ entities: ids, components: [{ id: 'Tiny', entityIds: ids.subarray(0, 3), fields: { t: new Uint8Array([1, 2, 3]) } }, { id: 'All', entityIds: ids, fields: { a: new Uint8Array(n).fill(9) } }] });
+    const ranged = createPackedSnapshot({
+      entities: ids,
+      components: [
+        { id: 'Tiny', entityIds: ids.subarray(0, 3), fields: { t: new Uint8Array([1, 2, 3]) } },
+        { id: 'All', entityIds: ids, fields: { a: new Uint8Array(n).fill(9) } },
+      ],
+    });
     await SnapshotWriter.create().withCodec(codec).writeToFile(file, ranged);
     const back = await reader.readFromFile(file);
     expect(back.entities.length).toBe(n);
@@ -133,7 +155,13 @@ describe('streaming', () => {
     // 150 MiB of payload (f64 + u32 ids + a second f64 column) streamed to a file in 8 MiB chunks, read back component by component.
     const w = new Float64Array(n / 8);
     for (let i = 0; i < w.length; i++) w[i] = i;
-    const big2 = createPackedSnapshot({ entities: ids, components: [{ id: 'Big', fields: { v } }, { id: 'Small', entityIds: ids.subarray(0, w.length), fields: { w } }] });
+    const big2 = createPackedSnapshot({
+      entities: ids,
+      components: [
+        { id: 'Big', fields: { v } },
+        { id: 'Small', entityIds: ids.subarray(0, w.length), fields: { w } },
+      ],
+    });
     const file = path.join(await tempDir(), 'big.tx2pack');
     await writer.withChunkSize(8 << 20).writeToFile(file, big2);
     expect((await stat(file)).size).toBeGreaterThan(1 << 20);

@@ -20,7 +20,13 @@ export function checkTime(time: number, what: string): number {
  */
 export function requireSnapshot(snapshot: unknown, what: string): PackedSnapshot {
   const s = snapshot as Partial<PackedSnapshot> | null;
-  if (typeof s !== 'object' || s === null || !(s.entities instanceof Uint32Array) || !Array.isArray(s.components) || s.components.some((c) => typeof c !== 'object' || c === null)) {
+  if (
+    typeof s !== 'object' ||
+    s === null ||
+    !(s.entities instanceof Uint32Array) ||
+    !Array.isArray(s.components) ||
+    s.components.some((c) => typeof c !== 'object' || c === null)
+  ) {
     throw invalidInput(`${what} expects a PackedSnapshot (createPackedSnapshot or fromWorldSnapshot of @tx2/pack-format builds one)`);
   }
   return snapshot as PackedSnapshot;

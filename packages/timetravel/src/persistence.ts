@@ -48,7 +48,10 @@ export async function saveTimeline(tt: TimeTravel, target: TimelineTarget, timel
     const e = entries[i]!;
     const id = entryId(name, i);
     const snapshot = readSnapshot(e); // not memoized on the entry: one snapshot alive at a time
-    await store.save(snapshot, new SnapshotMetadata(id, { worldTime: e.time, schemaVersion: snapshot.schemaVersion, custom: { [TIMELINE_FIELD]: { timeline: name, time: e.time } } }));
+    await store.save(
+      snapshot,
+      new SnapshotMetadata(id, { worldTime: e.time, schemaVersion: snapshot.schemaVersion, custom: { [TIMELINE_FIELD]: { timeline: name, time: e.time } } }),
+    );
     written.add(id);
   }
   for (const metadata of await store.list()) {

@@ -238,7 +238,12 @@ export class TimeTravel {
 
   #lineNamed(name: string): Timeline {
     const line = this.#timelines.get(name);
-    if (line === undefined) throw invalidInput(`no timeline "${name}": listTimelines() shows ${this.listTimelines().map((n) => `"${n}"`).join(', ')}`);
+    if (line === undefined)
+      throw invalidInput(
+        `no timeline "${name}": listTimelines() shows ${this.listTimelines()
+          .map((n) => `"${n}"`)
+          .join(', ')}`,
+      );
     return line;
   }
 
@@ -259,7 +264,8 @@ export class TimeTravel {
    */
   replaceTimeline(name: string, entries: Iterable<TimelineEntry>): void {
     validateTimelineName(name);
-    if (typeof (entries as Iterable<TimelineEntry> | null)?.[Symbol.iterator] !== 'function') throw invalidInput('replaceTimeline takes an iterable of entries { time, snapshot } or { time, bytes }');
+    if (typeof (entries as Iterable<TimelineEntry> | null)?.[Symbol.iterator] !== 'function')
+      throw invalidInput('replaceTimeline takes an iterable of entries { time, snapshot } or { time, bytes }');
     const line = new Timeline();
     for (const e of entries) {
       if (typeof e !== 'object' || e === null) throw invalidInput(`replaceTimeline: an entry is ${e === null ? 'null' : typeof e}, not { time, snapshot } or { time, bytes }`);

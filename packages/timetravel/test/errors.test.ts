@@ -9,7 +9,12 @@ import { world } from './helpers.js';
 
 /** The PackError `fn` throws or rejects with (fails the test otherwise). */
 async function packErrorOf(fn: () => unknown): Promise<PackError> {
-  const failure = await Promise.resolve().then(fn).then(() => 'nothing was thrown', (error: unknown) => error);
+  const failure = await Promise.resolve()
+    .then(fn)
+    .then(
+      () => 'nothing was thrown',
+      (error: unknown) => error,
+    );
   expect(isPackError(failure), String(failure)).toBe(true);
   return failure as PackError;
 }
@@ -18,7 +23,14 @@ describe('bad arguments are InvalidInput', () => {
   it('options and snapshots that are not what they should be, on the first record and on later (delta) ones', async () => {
     expect((await packErrorOf(() => new TimeTravel(null as never))).message).toMatch(/^new TimeTravel takes an options object, got null/);
     const tt = new TimeTravel();
-    for (const bad of [null, undefined, {}, { entities: [1], components: [] }, { entities: new Uint32Array(1), components: null }, { entities: new Uint32Array(1), components: [null] }]) {
+    for (const bad of [
+      null,
+      undefined,
+      {},
+      { entities: [1], components: [] },
+      { entities: new Uint32Array(1), components: null },
+      { entities: new Uint32Array(1), components: [null] },
+    ]) {
       const error = await packErrorOf(() => tt.record(0, bad as never));
       expect(error.code).toBe('InvalidInput');
       expect(error.message).toMatch(/^record expects a PackedSnapshot/);
@@ -35,7 +47,9 @@ describe('bad arguments are InvalidInput', () => {
     tt.record(0, world(0));
     expect((await packErrorOf(() => tt.replaceTimeline('main', null as never))).message).toMatch(/takes an iterable of entries/);
     expect((await packErrorOf(() => tt.replaceTimeline('main', [null] as never))).message).toMatch(/an entry is null/);
-    expect((await packErrorOf(() => tt.replaceTimeline('main', [{ time: 1, snapshot: 3 }] as never))).message).toMatch(/^replaceTimeline \(the entry at time 1\) expects a PackedSnapshot/);
+    expect((await packErrorOf(() => tt.replaceTimeline('main', [{ time: 1, snapshot: 3 }] as never))).message).toMatch(
+      /^replaceTimeline \(the entry at time 1\) expects a PackedSnapshot/,
+    );
     expect(tt.times()).toEqual([0]);
   });
 

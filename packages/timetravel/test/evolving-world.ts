@@ -54,7 +54,11 @@ export class EvolvingWorld {
         this.#resize([...this.#ids, this.#next++], (a, fill) => [...a, fill]);
         return;
       case 'shrink':
-        if (n > 0) this.#resize(this.#ids.filter((_, i) => i !== change.row % n), (a) => a.filter((_, i) => i !== change.row % n));
+        if (n > 0)
+          this.#resize(
+            this.#ids.filter((_, i) => i !== change.row % n),
+            (a) => a.filter((_, i) => i !== change.row % n),
+          );
         return;
       case 'meta':
         this.#tick = change.value;
@@ -89,7 +93,8 @@ export class EvolvingWorld {
       { id: 'Position', fields: { x: this.#x, y: this.#y } },
       { id: 'Stats', fields: this.#strings ? { level: this.#level, mass: this.#mass, name: this.#names } : { level: this.#level, mass: this.#mass } },
     ];
-    if (this.#extra) components.push({ id: 'Extra', fields: this.#strings ? { x: this.#x.map((v) => v * 2), y: this.#y, name: this.#names } : { x: this.#x.map((v) => v * 2), y: this.#y } });
+    if (this.#extra)
+      components.push({ id: 'Extra', fields: this.#strings ? { x: this.#x.map((v) => v * 2), y: this.#y, name: this.#names } : { x: this.#x.map((v) => v * 2), y: this.#y } });
     return createPackedSnapshot({ entities: this.#entities, worldTime, timestamp: 1_700_000_000_000, metadata: { tick: this.#tick }, components });
   }
 }

@@ -15,7 +15,9 @@ class Model {
     return [...this.lines.get(name)!.keys()].sort((a, b) => a - b);
   }
   atOrBefore(t: number): number | undefined {
-    return this.times().filter((x) => x <= t).pop();
+    return this.times()
+      .filter((x) => x <= t)
+      .pop();
   }
   atOrAfter(t: number): number | undefined {
     return this.times().find((x) => x >= t);
@@ -38,7 +40,14 @@ type Op =
 const time = fc.integer({ min: 0, max: 24 }).map((n) => n / 2);
 const name = fc.constantFrom('main', 'b', 'c');
 const change: fc.Arbitrary<WorldChange> = fc.oneof(
-  { weight: 6, arbitrary: fc.record({ kind: fc.constant('move' as const), rows: fc.array(fc.nat(20), { minLength: 1, maxLength: 3 }), bits: fc.array(fc.integer(), { minLength: 3, maxLength: 3 }) }) },
+  {
+    weight: 6,
+    arbitrary: fc.record({
+      kind: fc.constant('move' as const),
+      rows: fc.array(fc.nat(20), { minLength: 1, maxLength: 3 }),
+      bits: fc.array(fc.integer(), { minLength: 3, maxLength: 3 }),
+    }),
+  },
   fc.constant({ kind: 'grow' as const }),
   fc.record({ kind: fc.constant('shrink' as const), row: fc.nat(20) }),
   fc.record({ kind: fc.constant('meta' as const), value: fc.integer() }),
@@ -183,9 +192,18 @@ describe('keyframes and deltas against a model of full snapshots', () => {
     fc.assert(
       fc.property(
         fc.array(change, { minLength: 30, maxLength: 60 }),
-        fc.array(fc.tuple(fc.integer({ min: 0, max: 120 }).map((n) => n / 2 + 0.25), change), { maxLength: 10 }),
+        fc.array(
+          fc.tuple(
+            fc.integer({ min: 0, max: 120 }).map((n) => n / 2 + 0.25),
+            change,
+          ),
+          { maxLength: 10 },
+        ),
         fc.integer({ min: 2, max: 8 }),
-        fc.array(time.map((t) => t * 2), { maxLength: 3 }),
+        fc.array(
+          time.map((t) => t * 2),
+          { maxLength: 3 },
+        ),
         fc.boolean(),
         (changes, inserts, every, prunes, strings) => {
           const ops: Op[] = [];

@@ -13,7 +13,15 @@ function movingWorld(n: number) {
   const hp = new Float32Array(n).fill(100);
   let seed = 1;
   const snapshot = (t: number): PackedSnapshot =>
-    createPackedSnapshot({ entities, worldTime: t, timestamp: 1_700_000_000_000, components: [{ id: 'Position', fields: { x, y } }, { id: 'Health', fields: { hp } }] });
+    createPackedSnapshot({
+      entities,
+      worldTime: t,
+      timestamp: 1_700_000_000_000,
+      components: [
+        { id: 'Position', fields: { x, y } },
+        { id: 'Health', fields: { hp } },
+      ],
+    });
   const step = (): void => {
     for (let k = 0; k < Math.max(1, n / 100); k++) {
       seed = (seed * 1103515245 + 12345) % 2 ** 31;
@@ -86,7 +94,15 @@ describe('memoryUsage', () => {
 
 describe('keyframe options', () => {
   it('rejects bad settings with a typed error saying what is allowed', () => {
-    for (const keyframes of [{ fullEvery: 0 }, { fullEvery: 1.5 }, { fullEvery: Number.NaN }, { maxDeltaRatio: 0 }, { maxDeltaRatio: Number.NaN }, 'often' as never, null as never]) {
+    for (const keyframes of [
+      { fullEvery: 0 },
+      { fullEvery: 1.5 },
+      { fullEvery: Number.NaN },
+      { maxDeltaRatio: 0 },
+      { maxDeltaRatio: Number.NaN },
+      'often' as never,
+      null as never,
+    ]) {
       let error: unknown;
       try {
         new TimeTravel({ keyframes });

@@ -24,7 +24,11 @@ function reference(records: [number, number][]) {
 
 // Small integers (many duplicates, ties) and eighths up to ±1e6: exactly representable with exact
 // differences, so the reference's distances have no rounding (the engine compares distances in doubles too).
-const time = fc.oneof(fc.integer({ min: -50, max: 50 }), fc.integer({ min: -8e6, max: 8e6 }).map((n) => n / 8), fc.constant(-0));
+const time = fc.oneof(
+  fc.integer({ min: -50, max: 50 }),
+  fc.integer({ min: -8e6, max: 8e6 }).map((n) => n / 8),
+  fc.constant(-0),
+);
 
 describe('nearest-time queries against a brute-force reference', () => {
   it('seekToTime, snapshotAtOrBefore, snapshotAtOrAfter, earliest, latest', () => {
@@ -71,7 +75,12 @@ describe('nearest-time queries against a brute-force reference', () => {
       fc.property(fc.array(time, { maxLength: 10 }), (times) => {
         const tt = new TimeTravel();
         for (const t of times) tt.record(t, world(0));
-        for (const call of [() => tt.record(Number.NaN, world(0)), () => tt.seekToTime(Number.NaN), () => tt.snapshotAtOrBefore(Number.NaN), () => tt.snapshotAtOrAfter(Number.NaN)]) {
+        for (const call of [
+          () => tt.record(Number.NaN, world(0)),
+          () => tt.seekToTime(Number.NaN),
+          () => tt.snapshotAtOrBefore(Number.NaN),
+          () => tt.snapshotAtOrAfter(Number.NaN),
+        ]) {
           let error: unknown;
           try {
             call();

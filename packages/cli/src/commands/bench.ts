@@ -61,7 +61,8 @@ export async function measureCodecs(entities: number, budgetMs: number, output: 
     const decoded = timeMedian(() => decodeSnapshot(bytes, read), budgetMs);
     const x = getColumn(decoded.result, 'Position', 'x', 'f32');
     // A benchmark of a codec that loses data would be meaningless: check before reporting.
-    if (!x.every((v, i) => Object.is(v, world.position.x[i]))) throw new CliError(`${s.setting} did not read back the values it wrote (a bug: please report it)`, ExitCode.Internal);
+    if (!x.every((v, i) => Object.is(v, world.position.x[i])))
+      throw new CliError(`${s.setting} did not read back the values it wrote (a bug: please report it)`, ExitCode.Internal);
     rows.push({ setting: s.setting, codec: s.codec, level: options.level, filter: s.filter, bytes: bytes.length, ratio: 0, writeMs: write.ms, readMs: decoded.ms });
     progress.advance(worldBytes);
   }
@@ -84,7 +85,16 @@ export function renderBenchTable(rows: readonly BenchRow[]): string[] {
       { title: 'write rate', align: 'right' },
       { title: 'read rate', align: 'right' },
     ],
-    rows.map((r) => [r.setting, r.filter, formatCount(r.bytes), `${r.ratio.toFixed(2)}x`, formatMs(r.writeMs), formatMs(r.readMs), formatRate(rows[0]!.bytes, r.writeMs), formatRate(rows[0]!.bytes, r.readMs)]),
+    rows.map((r) => [
+      r.setting,
+      r.filter,
+      formatCount(r.bytes),
+      `${r.ratio.toFixed(2)}x`,
+      formatMs(r.writeMs),
+      formatMs(r.readMs),
+      formatRate(rows[0]!.bytes, r.writeMs),
+      formatRate(rows[0]!.bytes, r.readMs),
+    ]),
   );
 }
 

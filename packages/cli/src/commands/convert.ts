@@ -86,7 +86,9 @@ export async function runConvert(input: string, target: string, options: Convert
   if (output.json) output.data(result);
   else {
     const encryption = info === undefined ? 'plain' : `encrypted, key fingerprint ${info.fingerprint}`;
-    output.print(`wrote ${output.colors.bold(target)}: ${formatBytes(result.inputBytes)} -> ${formatBytes(result.outputBytes)}, codec ${beforeCodec} -> ${afterCodec}, ${encryption}`);
+    output.print(
+      `wrote ${output.colors.bold(target)}: ${formatBytes(result.inputBytes)} -> ${formatBytes(result.outputBytes)}, codec ${beforeCodec} -> ${afterCodec}, ${encryption}`,
+    );
   }
   return ExitCode.Ok;
 }

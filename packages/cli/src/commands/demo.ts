@@ -102,8 +102,22 @@ export async function runDemo(options: DemoOptions, output: Output): Promise<num
     report.codecs = codecRows;
     output.printLines(
       renderTable(
-        [{ title: 'codec' }, { title: 'bytes', align: 'right' }, { title: 'ratio', align: 'right' }, { title: 'write', align: 'right' }, { title: 'read', align: 'right' }, { title: 'identical' }],
-        codecRows.map((r) => [String(r.codec), formatCount(r.bytes as number), `${(r.ratio as number).toFixed(2)}x`, formatMs(r.writeMs as number), formatMs(r.readMs as number), mark(r.identical as boolean)]),
+        [
+          { title: 'codec' },
+          { title: 'bytes', align: 'right' },
+          { title: 'ratio', align: 'right' },
+          { title: 'write', align: 'right' },
+          { title: 'read', align: 'right' },
+          { title: 'identical' },
+        ],
+        codecRows.map((r) => [
+          String(r.codec),
+          formatCount(r.bytes as number),
+          `${(r.ratio as number).toFixed(2)}x`,
+          formatMs(r.writeMs as number),
+          formatMs(r.readMs as number),
+          mark(r.identical as boolean),
+        ]),
       ),
     );
     output.print('  (one run each, first use included: codec WebAssembly loads on first use; `tx2pack bench` measures medians)');
@@ -138,7 +152,9 @@ export async function runDemo(options: DemoOptions, output: Output): Promise<num
       wrongKey = isPackError(error) ? `refused (${error.code})` : String(error);
     }
     check('another key is refused', wrongKey.startsWith('refused'));
-    output.print(`  AES-256-GCM         ${mark(rightKey && wrongKey.startsWith('refused'))}: saved in ${formatMs(encryptMs)}; its key reads it back identical; another key is ${wrongKey}`);
+    output.print(
+      `  AES-256-GCM         ${mark(rightKey && wrongKey.startsWith('refused'))}: saved in ${formatMs(encryptMs)}; its key reads it back identical; another key is ${wrongKey}`,
+    );
     report.verify = { intact: intact.ok, flippedBitDetectedIn: flipped.failure?.section ?? null, truncatedDetected: !cut.ok, encryptedRoundTrip: rightKey, wrongKey };
 
     // 4. Checkpoints of a short simulation.
@@ -151,7 +167,9 @@ export async function runDemo(options: DemoOptions, output: Output): Promise<num
     const checkpointMs = performance.now() - t;
     const listing = await openStoreDirectory(checkpointDir);
     check('checkpoint chain has every tick', listing.entries.length === frames.length);
-    output.print(`  ${frames.length} checkpoints saved in ${formatMs(checkpointMs)} (atomic writes, fsync), ${formatBytes(listing.entries.reduce((n, e) => n + e.sizeBytes, 0))} on disk:`);
+    output.print(
+      `  ${frames.length} checkpoints saved in ${formatMs(checkpointMs)} (atomic writes, fsync), ${formatBytes(listing.entries.reduce((n, e) => n + e.sizeBytes, 0))} on disk:`,
+    );
     for (const { prefix, entry } of checkpointTree(listing.entries)) {
       const storage = entry.checkpoint?.storage;
       const stored = storage?.kind === 'delta' ? `, a delta against ${storage.base}` : storage?.kind === 'full' ? ', full' : '';
@@ -209,7 +227,10 @@ export async function runDemo(options: DemoOptions, output: Output): Promise<num
     output.print();
     output.print(ok ? c.green(`All ${checks.length} checks passed in ${formatMs(totalMs)}.`) : c.red(`${checks.filter((x) => !x.ok).length} of ${checks.length} checks FAILED.`));
     if (keep) output.print(`Files kept in ${dir}: try \`tx2pack inspect ${path.join(dir, 'world-zstd.tx2pack')}\` or \`tx2pack ls ${checkpointDir}\`.`);
-    else output.print('Next: `tx2pack demo --dir demo-out` keeps the files for `tx2pack inspect demo-out/world-zstd.tx2pack`, `tx2pack ls demo-out/checkpoints`, ... (`tx2pack` is `npx @tx2/pack-cli`; in the tx2-pack repository, `node packages/cli/dist/cli.js`).');
+    else
+      output.print(
+        'Next: `tx2pack demo --dir demo-out` keeps the files for `tx2pack inspect demo-out/world-zstd.tx2pack`, `tx2pack ls demo-out/checkpoints`, ... (`tx2pack` is `npx @tx2/pack-cli`; in the tx2-pack repository, `node packages/cli/dist/cli.js`).',
+      );
     output.data(report);
     return ok ? ExitCode.Ok : ExitCode.Corrupt;
   } finally {

@@ -47,7 +47,9 @@ export async function runDiff(baseFile: string, nextFile: string, options: DiffO
   output.print(`${output.colors.bold(baseFile)} -> ${output.colors.bold(nextFile)}: ${identical ? 'identical' : 'changed'}`);
   output.printLines(renderDeltaSummary(summary));
   if (written !== null) {
-    output.print(`wrote ${output.colors.bold(written.path)}: a delta of ${formatBytes(written.bytes)} (the next snapshot is ${formatBytes(nextSnapshot.bytes.length)}); \`tx2pack inspect ${written.path}\` shows it`);
+    output.print(
+      `wrote ${output.colors.bold(written.path)}: a delta of ${formatBytes(written.bytes)} (the next snapshot is ${formatBytes(nextSnapshot.bytes.length)}); \`tx2pack inspect ${written.path}\` shows it`,
+    );
   }
   return ExitCode.Ok;
 }

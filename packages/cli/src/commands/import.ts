@@ -39,7 +39,16 @@ export async function runImport(source: string, target: string, options: ImportO
   if (key !== undefined) bytes = await encryptSnapshot(bytes, key, { digest: options.digest === true });
   else if (options.digest === true) await addDigest(bytes);
   await writeFileAtomic(target, bytes);
-  const summary = { input: source, output: target, entities: packed.entities.length, components: packed.components.length, codec: encode.codecName, level: encode.level, encrypted: key !== undefined, bytes: bytes.length };
+  const summary = {
+    input: source,
+    output: target,
+    entities: packed.entities.length,
+    components: packed.components.length,
+    codec: encode.codecName,
+    level: encode.level,
+    encrypted: key !== undefined,
+    bytes: bytes.length,
+  };
   if (output.json) output.data(summary);
   else {
     output.print(

@@ -44,14 +44,23 @@ function renderReport(report: ContainerReport, output: Output): void {
   row('codec', `${report.codec} (header); each section names its own below`);
   if (report.encryption === undefined) row('encryption', 'none');
   else {
-    const from = report.encryption.scrypt === undefined ? 'a raw key' : `a passphrase (scrypt N=${report.encryption.scrypt.N}, r=${report.encryption.scrypt.r}, p=${report.encryption.scrypt.p})`;
+    const from =
+      report.encryption.scrypt === undefined
+        ? 'a raw key'
+        : `a passphrase (scrypt N=${report.encryption.scrypt.N}, r=${report.encryption.scrypt.r}, p=${report.encryption.scrypt.p})`;
     row('encryption', `${report.encryption.cipher}, key fingerprint ${report.encryption.keyFingerprint}, from ${from}`);
   }
-  row('checksums', `${report.sectionChecksums ? 'CRC-32 per section' : 'no section CRC-32s'}${report.encrypted ? ' (AES-GCM tags instead)' : ''}; SHA-256 digest ${report.sha256Digest ? 'yes' : 'no'}`);
+  row(
+    'checksums',
+    `${report.sectionChecksums ? 'CRC-32 per section' : 'no section CRC-32s'}${report.encrypted ? ' (AES-GCM tags instead)' : ''}; SHA-256 digest ${report.sha256Digest ? 'yes' : 'no'}`,
+  );
   row('timestamp', `${formatTimestamp(report.timestamp)} (${report.timestamp})`);
   row('world time', String(report.worldTime));
   if (report.version !== undefined) row('version', `${JSON.stringify(report.version)}, schema version ${report.schemaVersion}`);
-  row('counts', `${formatCount(report.counts.entities)} entities, ${report.counts.components} components, ${report.counts.entitySets} entity sets, ${report.counts.sections} sections`);
+  row(
+    'counts',
+    `${formatCount(report.counts.entities)} entities, ${report.counts.components} components, ${report.counts.entitySets} entity sets, ${report.counts.sections} sections`,
+  );
   row('size', `${formatBytes(report.totals.rawBytes)} raw, ${formatBytes(report.totals.storedBytes)} stored (${formatRatio(report.totals.rawBytes, report.totals.storedBytes)})`);
   output.print();
   if (!report.contentsReadable) {
@@ -65,8 +74,28 @@ function renderReport(report: ContainerReport, output: Output): void {
   output.print(c.bold('Table of contents'));
   output.printLines(
     renderTable(
-      [{ title: '#', align: 'right' }, { title: 'offset', align: 'right' }, { title: 'section' }, { title: 'codec' }, { title: 'filter' }, { title: 'raw', align: 'right' }, { title: 'stored', align: 'right' }, { title: 'ratio', align: 'right' }, { title: 'check' }],
-      report.sections.map((s) => [String(s.index), String(s.offset), s.name, s.codec, s.filter, formatCount(s.rawBytes), formatCount(s.storedBytes), formatRatio(s.rawBytes, s.storedBytes), s.check]),
+      [
+        { title: '#', align: 'right' },
+        { title: 'offset', align: 'right' },
+        { title: 'section' },
+        { title: 'codec' },
+        { title: 'filter' },
+        { title: 'raw', align: 'right' },
+        { title: 'stored', align: 'right' },
+        { title: 'ratio', align: 'right' },
+        { title: 'check' },
+      ],
+      report.sections.map((s) => [
+        String(s.index),
+        String(s.offset),
+        s.name,
+        s.codec,
+        s.filter,
+        formatCount(s.rawBytes),
+        formatCount(s.storedBytes),
+        formatRatio(s.rawBytes, s.storedBytes),
+        s.check,
+      ]),
     ),
   );
   // A delta's metadata is its internal description: the summary below says what it means.
@@ -85,7 +114,12 @@ export async function runInspect(file: string, options: InspectOptions, output: 
   const report = await inFile(file, () => describeContainer(snapshot, key));
   const delta = report.kind === 'delta' && report.contentsReadable && report.damage === null ? await describeDeltaFile(snapshot, key) : undefined;
   if (output.json) {
-    output.data({ ...report, metadata: report.metadata === undefined ? null : toJsonValue(report.metadata, 'metadata'), encryption: report.encryption ?? null, delta: delta ?? null });
+    output.data({
+      ...report,
+      metadata: report.metadata === undefined ? null : toJsonValue(report.metadata, 'metadata'),
+      encryption: report.encryption ?? null,
+      delta: delta ?? null,
+    });
   } else {
     renderReport(report, output);
     if (delta !== undefined) {

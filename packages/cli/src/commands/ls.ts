@@ -44,7 +44,13 @@ export function renderListing(directory: StoreDirectory, output: Output): string
     lines.push('', ...renderTable([{ title: 'checkpoint' }, { title: 'seq', align: 'right' }, { title: 'stored as' }, ...COLUMNS], rows));
   }
   if (others.length > 0) {
-    lines.push('', ...renderTable([{ title: 'snapshot' }, ...COLUMNS], others.map((entry) => [entry.id, ...entryCells(entry, output)])));
+    lines.push(
+      '',
+      ...renderTable(
+        [{ title: 'snapshot' }, ...COLUMNS],
+        others.map((entry) => [entry.id, ...entryCells(entry, output)]),
+      ),
+    );
   }
   return lines;
 }

@@ -18,7 +18,9 @@ export async function runRm(dir: string, ids: readonly string[], options: Global
     if (await (isCheckpoint ? directory.checkpoints.deleteCheckpoint(id) : directory.store.delete(id))) deleted.push(id);
   }
   // Children of a deleted checkpoint keep their link: the chain records a gap there.
-  const gaps = directory.entries.filter((e) => e.checkpoint?.parent !== undefined && e.checkpoint.parent !== null && deleted.includes(e.checkpoint.parent) && !deleted.includes(e.id)).map((e) => e.id);
+  const gaps = directory.entries
+    .filter((e) => e.checkpoint?.parent !== undefined && e.checkpoint.parent !== null && deleted.includes(e.checkpoint.parent) && !deleted.includes(e.id))
+    .map((e) => e.id);
   if (output.json) output.data({ dir, deleted, gapsBefore: gaps });
   else {
     for (const id of deleted) output.print(`deleted ${id}`);
@@ -33,5 +35,7 @@ export function registerRm(cli: CAC, outputFor: OutputFactory): void {
     .command('rm <store-dir> [...ids]', 'Delete snapshots or checkpoints from a store directory')
     .example('tx2pack rm saves/ slot-1')
     .example('tx2pack rm checkpoints/ tick-100 tick-200')
-    .action((dir: unknown, ids: unknown, options: GlobalOptions) => runRm(pathArgument(dir, '<store-dir>'), Array.isArray(ids) ? ids.map(String) : [], options, outputFor(options)));
+    .action((dir: unknown, ids: unknown, options: GlobalOptions) =>
+      runRm(pathArgument(dir, '<store-dir>'), Array.isArray(ids) ? ids.map(String) : [], options, outputFor(options)),
+    );
 }

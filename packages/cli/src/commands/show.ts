@@ -43,12 +43,21 @@ async function entryContents(directory: StoreDirectory, entry: StoreEntryInfo, o
   if (header !== undefined && header.kind === ContainerKind.Snapshot) {
     const snapshot = { path: file, bytes, header, encryption: encryptionInfo(bytes) };
     const report = await inFile(file, () => describeContainer(snapshot, snapshot.encryption === undefined ? undefined : key));
-    return { storedAs: 'snapshot', entities: report.counts.entities, codec: report.codec, encrypted: report.encrypted, readable: report.contentsReadable, components: report.components };
+    return {
+      storedAs: 'snapshot',
+      entities: report.counts.entities,
+      codec: report.codec,
+      encrypted: report.encrypted,
+      readable: report.contentsReadable,
+      components: report.components,
+    };
   }
   // A delta (incremental checkpoint) or pooled sections: the store's API rebuilds the snapshot.
   const reader = key === undefined ? SnapshotReader.create() : SnapshotReader.create().withKey(key);
   const store = new SnapshotStore(directory.store.backend, { reader });
-  const snapshot = await inFile(file, async () => (entry.checkpoint !== null ? (await new CheckpointManager(store).loadCheckpoint(entry.id)).snapshot : (await store.load(entry.id)).snapshot));
+  const snapshot = await inFile(file, async () =>
+    entry.checkpoint !== null ? (await new CheckpointManager(store).loadCheckpoint(entry.id)).snapshot : (await store.load(entry.id)).snapshot,
+  );
   return {
     storedAs: header !== undefined ? 'delta' : startsWith(bytes, POOLED_MAGIC) ? 'pooled' : 'snapshot',
     entities: snapshot.entities.length,
@@ -86,9 +95,17 @@ export async function runShow(dir: string, id: string, options: ShowOptions, out
   row('schema', `version ${entry.schemaVersion}`);
   row('tags', entry.tags.length === 0 ? '(none)' : c.cyan(entry.tags.join(', ')));
   for (const [key, value] of Object.entries(entry.custom)) row(`custom.${key}`, JSON.stringify(value));
-  row('stored', `${formatBytes(entry.sizeBytes)}, sha256 ${entry.sha256.slice(0, 16)}..., ${STORED_AS[contents.storedAs]}${contents.codec === null ? '' : `, codec ${contents.codec}`}${contents.encrypted ? ', encrypted' : ''}`);
+  row(
+    'stored',
+    `${formatBytes(entry.sizeBytes)}, sha256 ${entry.sha256.slice(0, 16)}..., ${STORED_AS[contents.storedAs]}${contents.codec === null ? '' : `, codec ${contents.codec}`}${contents.encrypted ? ', encrypted' : ''}`,
+  );
   if (entry.checkpoint !== null) {
-    const parent = entry.checkpoint.parent === null ? '(first checkpoint)' : entry.checkpoint.parentMissing ? `${entry.checkpoint.parent} (deleted: the chain has a gap here)` : entry.checkpoint.parent;
+    const parent =
+      entry.checkpoint.parent === null
+        ? '(first checkpoint)'
+        : entry.checkpoint.parentMissing
+          ? `${entry.checkpoint.parent} (deleted: the chain has a gap here)`
+          : entry.checkpoint.parent;
     row('parent', parent);
     row('ancestors', ancestors.length === 0 ? '(none)' : ancestors.join(' <- '));
     row('children', children.length === 0 ? '(none: latest)' : children.join(', '));

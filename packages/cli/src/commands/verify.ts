@@ -100,7 +100,10 @@ async function stepAsync<T>(report: VerifyReport, check: string, detail: (value:
 /** Checks every payload CRC-32 of a plain container, naming the first section that fails. */
 function checkPayloads(report: VerifyReport, bytes: Uint8Array, sections: readonly SectionEntry[], manifest: ManifestSummary | undefined, output: Output): void {
   const frames = readFrames(bytes, { verifyChecksums: false }).frames;
-  const progress = output.progress('checking sections', sections.reduce((n, s) => n + s.descriptor.storedLength, 0));
+  const progress = output.progress(
+    'checking sections',
+    sections.reduce((n, s) => n + s.descriptor.storedLength, 0),
+  );
   let checked = 0;
   for (const [index, frame] of frames.entries()) {
     const d = readDescriptor(frame.descriptor, 0);
@@ -113,19 +116,32 @@ function checkPayloads(report: VerifyReport, bytes: Uint8Array, sections: readon
       if (actual !== d.payloadCrc) {
         result.ok = false;
         progress.finish();
-        throw new VerifyFailed('section checksums', name, new Error(`${name} fails its CRC-32 (stored ${d.payloadCrc.toString(16)}, computed ${actual.toString(16)}): the file is corrupt`));
+        throw new VerifyFailed(
+          'section checksums',
+          name,
+          new Error(`${name} fails its CRC-32 (stored ${d.payloadCrc.toString(16)}, computed ${actual.toString(16)}): the file is corrupt`),
+        );
       }
       checked++;
     }
     progress.advance(d.storedLength);
   }
   progress.finish();
-  report.checks.push({ check: 'section checksums', status: checked > 0 ? 'ok' : 'skipped', detail: checked > 0 ? `${checked} of ${sections.length} sections carry a CRC-32, all match` : 'the sections carry no CRC-32 (written with checksums off)' });
+  report.checks.push({
+    check: 'section checksums',
+    status: checked > 0 ? 'ok' : 'skipped',
+    detail: checked > 0 ? `${checked} of ${sections.length} sections carry a CRC-32, all match` : 'the sections carry no CRC-32 (written with checksums off)',
+  });
 }
 
 /** Verifies a plain container: structure, payload CRC-32s, and a full decode. */
 async function verifyPlain(report: VerifyReport, bytes: Uint8Array, output: Output, label: string): Promise<void> {
-  const layout = step(report, `${label}table of contents`, (l) => `${l.sections.length} section descriptors, their table of contents copies and padding`, () => readLayout(bytes));
+  const layout = step(
+    report,
+    `${label}table of contents`,
+    (l) => `${l.sections.length} section descriptors, their table of contents copies and padding`,
+    () => readLayout(bytes),
+  );
   let manifest: ManifestSummary | undefined;
   try {
     manifest = await manifestOf(bytes, layout.sections);
@@ -155,15 +171,25 @@ async function verifyDigestStep(report: VerifyReport, bytes: Uint8Array): Promis
     report.checks.push({ check: 'SHA-256 digest', status: 'skipped', detail: 'the file has no SHA-256 digest' });
     return;
   }
-  await stepAsync(report, 'SHA-256 digest', () => 'matches every byte before the trailer', () => verifyDigest(bytes));
+  await stepAsync(
+    report,
+    'SHA-256 digest',
+    () => 'matches every byte before the trailer',
+    () => verifyDigest(bytes),
+  );
 }
 
 async function verifyEncrypted(report: VerifyReport, bytes: Uint8Array, key: DecryptionKeyInput | undefined, output: Output): Promise<void> {
-  const scan = step(report, 'section descriptors', (s) => `${s.sections.length} descriptors (stored in clear), each with its CRC-32`, () => {
-    const result = scanSections(bytes);
-    if (!result.complete) throw new VerifyFailed('section descriptors', null, new Error('the sections end before the table of contents: the file is truncated'));
-    return result;
-  });
+  const scan = step(
+    report,
+    'section descriptors',
+    (s) => `${s.sections.length} descriptors (stored in clear), each with its CRC-32`,
+    () => {
+      const result = scanSections(bytes);
+      if (!result.complete) throw new VerifyFailed('section descriptors', null, new Error('the sections end before the table of contents: the file is truncated'));
+      return result;
+    },
+  );
   await verifyDigestStep(report, bytes);
   const sections = scan.sections.filter((s) => s.descriptor.kind !== SectionKind.TableOfContents);
   if (key === undefined) {
@@ -172,7 +198,12 @@ async function verifyEncrypted(report: VerifyReport, bytes: Uint8Array, key: Dec
     report.checks.push({ check: 'authentication tags', status: 'skipped', detail: 'not checked: no key given (pass --key-file or --passphrase to check them)' });
     return;
   }
-  const plain = await stepAsync(report, 'authentication tags', () => `every section's AES-256-GCM tag verifies (${sections.length + 1} with the table of contents)`, () => decryptSnapshot(bytes, key));
+  const plain = await stepAsync(
+    report,
+    'authentication tags',
+    () => `every section's AES-256-GCM tag verifies (${sections.length + 1} with the table of contents)`,
+    () => decryptSnapshot(bytes, key),
+  );
   await verifyPlain(report, plain, output, 'decrypted ');
   // The plain container's sections are the encrypted file's: report them as tag-checked.
   for (const section of report.sections) {
@@ -201,8 +232,18 @@ function render(report: VerifyReport, output: Output): void {
 export async function verifyContainer(file: string, bytes: Uint8Array, key: DecryptionKeyInput | undefined, output: Output): Promise<VerifyReport> {
   const report: VerifyReport = { file, ok: false, encrypted: false, tagsChecked: true, checks: [], sections: [], failure: null };
   try {
-    step(report, 'header', (h) => `signature, format version ${h.formatVersion} and CRC-32`, () => readHeader(bytes));
-    step(report, 'trailer', () => 'end signature and CRC-32', () => readTrailer(bytes));
+    step(
+      report,
+      'header',
+      (h) => `signature, format version ${h.formatVersion} and CRC-32`,
+      () => readHeader(bytes),
+    );
+    step(
+      report,
+      'trailer',
+      () => 'end signature and CRC-32',
+      () => readTrailer(bytes),
+    );
     let encryption: ReturnType<typeof encryptionInfo>;
     try {
       encryption = encryptionInfo(bytes);
@@ -266,4 +307,3 @@ export function registerVerify(cli: CAC, outputFor: OutputFactory): void {
     .example('TX2PACK_PASSPHRASE=... tx2pack verify secret.tx2pack --passphrase --json')
     .action((file: unknown, options: VerifyOptions) => runVerify(pathArgument(file, '<file>'), options, outputFor(options)));
 }
-

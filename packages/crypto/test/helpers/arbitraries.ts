@@ -67,7 +67,10 @@ export function packedArb(maxEntities = 12): fc.Arbitrary<PackedSnapshot> {
         timestamp: fc.double(),
         worldTime: fc.double(),
         version: fc.string({ maxLength: 8 }),
-        metadata: fc.dictionary(fc.string({ maxLength: 4 }).filter((k) => k !== '__proto__'), fc.oneof(fc.string(), fc.double(), fc.boolean())),
+        metadata: fc.dictionary(
+          fc.string({ maxLength: 4 }).filter((k) => k !== '__proto__'),
+          fc.oneof(fc.string(), fc.double(), fc.boolean()),
+        ),
         tagged: fc.subarray(entities, { maxLength: Math.min(3, entities.length) }),
       })
       .chain((base) =>
@@ -95,12 +98,10 @@ export function worldArb(): fc.Arbitrary<WorldSnapshot> {
     fc.record({ any: fc.oneof(fc.integer(), fc.string(), fc.boolean(), fc.constant(null), fc.bigInt()) }),
   );
   return fc.uniqueArray(fc.nat({ max: 2 ** 32 - 1 }), { maxLength: 8 }).chain((ids) =>
-    fc
-      .tuple(...ids.map(() => fc.uniqueArray(fc.tuple(fc.constantFrom('A', 'B', 'C', 'D'), data), { selector: ([id]) => id, maxLength: 3 })))
-      .map((perEntity) => ({
-        entities: ids.map((id, i) => ({ id, components: perEntity[i]!.map(([cid, d]) => ({ id: cid, data: d })) })),
-        timestamp: 1,
-        version: '1',
-      })),
+    fc.tuple(...ids.map(() => fc.uniqueArray(fc.tuple(fc.constantFrom('A', 'B', 'C', 'D'), data), { selector: ([id]) => id, maxLength: 3 }))).map((perEntity) => ({
+      entities: ids.map((id, i) => ({ id, components: perEntity[i]!.map(([cid, d]) => ({ id: cid, data: d })) })),
+      timestamp: 1,
+      version: '1',
+    })),
   );
 }

@@ -105,7 +105,13 @@ export function blobsWorld(): WorldSnapshot {
           { id: 'Name', data: { value: 'nine' } },
         ],
       },
-      { id: 0xfffffff0, components: [{ id: 'Inventory', data: undefined }, { id: 'Loose', data: 'just a string' }] },
+      {
+        id: 0xfffffff0,
+        components: [
+          { id: 'Inventory', data: undefined },
+          { id: 'Loose', data: 'just a string' },
+        ],
+      },
     ],
   };
 }

@@ -10,7 +10,7 @@
 //   Map                                                -> { "$map": [[key, value], ...] }
 //   Set                                                -> { "$set": [value, ...] }
 //   plain object                                       -> itself, or { "$object": [[key, value], ...] }
-//                                                         when a key starts with "$" 
+//                                                         when a key starts with "$"
 //
 // Typed arrays are compared by class and bytes, so NaN payload bits count.
 

@@ -107,7 +107,7 @@ export function mutate(base: PackedSnapshot, donor: PackedSnapshot, seed: number
   if (rand() < 0.1) entities = entities.reverse();
   // Every entity with a component is in the world (writers refuse rows of other entities).
   const inWorld = new Set(entities);
-  for (const c of components) for (const id of c.entityIds) if (!inWorld.has(id)) (inWorld.add(id), entities.push(id));
+  for (const c of components) for (const id of c.entityIds) if (!inWorld.has(id)) inWorld.add(id), entities.push(id);
 
   const metadata: Record<string, unknown> = { ...base.metadata };
   const keys = Object.keys(metadata);

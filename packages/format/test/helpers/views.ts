@@ -1,5 +1,10 @@
 /** Every ArrayBufferView reachable from `value` (objects, arrays, Maps, Sets), with a path for messages. */
-export function collectViews(value: unknown, path = '$', out: { path: string; view: ArrayBufferView }[] = [], seen = new Set<unknown>()): { path: string; view: ArrayBufferView }[] {
+export function collectViews(
+  value: unknown,
+  path = '$',
+  out: { path: string; view: ArrayBufferView }[] = [],
+  seen = new Set<unknown>(),
+): { path: string; view: ArrayBufferView }[] {
   if (typeof value !== 'object' || value === null || seen.has(value)) return out;
   seen.add(value);
   if (ArrayBuffer.isView(value)) {

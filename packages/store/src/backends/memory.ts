@@ -66,7 +66,11 @@ export class MemoryBackend implements StorageBackend {
   /** Takes the in-process write lock (PackError 'Io' after `timeoutMs`). */
   async lock(timeoutMs: number): Promise<ReleaseLock> {
     checkTimeout(timeoutMs, 'the lock timeout');
-    const release = await acquireWithin(this.#lock, timeoutMs, () => new PackError('Io', `the memory store is locked by another writer for more than ${timeoutMs} ms: retry later`));
+    const release = await acquireWithin(
+      this.#lock,
+      timeoutMs,
+      () => new PackError('Io', `the memory store is locked by another writer for more than ${timeoutMs} ms: retry later`),
+    );
     let released = false;
     return async () => {
       if (!released) release();

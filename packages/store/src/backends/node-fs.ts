@@ -50,9 +50,13 @@ function fileType(stat: { isSymbolicLink(): boolean; isDirectory(): boolean; isF
 
 /** PackError('Io') for a store file that is not a regular file (a planted symlink, a directory, a device...). */
 function notRegular(file: string, type: string): PackError {
-  return new PackError('Io', `${file} is a ${type}, not a regular file: the store never follows links or reads special files in its directory; remove it (it was not created by the store)`, {
-    details: { path: file, fileType: type },
-  });
+  return new PackError(
+    'Io',
+    `${file} is a ${type}, not a regular file: the store never follows links or reads special files in its directory; remove it (it was not created by the store)`,
+    {
+      details: { path: file, fileType: type },
+    },
+  );
 }
 
 function isLinkRefusal(error: unknown): boolean {
@@ -339,7 +343,11 @@ export class NodeFsBackend implements StorageBackend {
     await this.#ensureDir();
     const deadline = Date.now() + timeoutMs;
     const file = path.join(this.dir, LOCK_FILE);
-    const releaseLocal = await acquireWithin(this.#local, timeoutMs, () => new PackError('Io', `the store ${this.dir} is locked by another writer in this process for more than ${timeoutMs} ms: retry later`, { details: { lockFile: file } }));
+    const releaseLocal = await acquireWithin(
+      this.#local,
+      timeoutMs,
+      () => new PackError('Io', `the store ${this.dir} is locked by another writer in this process for more than ${timeoutMs} ms: retry later`, { details: { lockFile: file } }),
+    );
     const owner = `${process.pid}@${hostname()}`;
     let delay = 2;
     try {
@@ -406,7 +414,11 @@ export class NodeFsBackend implements StorageBackend {
       // such as a planted link): stale once it is old. Unlinking removes the name, never a link's target.
       const stat = await fs.lstat(file).catch(() => undefined);
       // A name that cannot be unlinked (a directory) is never broken: the writer times out and says so.
-      if (stat !== undefined && Date.now() - stat.mtimeMs > 10_000) return fs.unlink(file).then(() => true, () => false);
+      if (stat !== undefined && Date.now() - stat.mtimeMs > 10_000)
+        return fs.unlink(file).then(
+          () => true,
+          () => false,
+        );
       return false;
     }
     const pid = Number(match[1]);

@@ -40,16 +40,47 @@ export const STORE_KEY = 'tx2-pack/store';
 const BOM = '\ufeff';
 
 /** Characters that trip encoders: BOM, NUL, non-characters, astral pairs, combining marks, the edges of the surrogate range. */
-const oddChar = fc.constantFrom(BOM, '\u0000', '\uffff', '\ufffe', '\ud7ff', '\ue000', '\u200b', 'é', 'e\u0301', '€', '😀', '\u{10ffff}', '\u007f', '\u0080', '\u07ff', '\u0800', '"', '\\');
+const oddChar = fc.constantFrom(
+  BOM,
+  '\u0000',
+  '\uffff',
+  '\ufffe',
+  '\ud7ff',
+  '\ue000',
+  '\u200b',
+  'é',
+  'e\u0301',
+  '€',
+  '😀',
+  '\u{10ffff}',
+  '\u007f',
+  '\u0080',
+  '\u07ff',
+  '\u0800',
+  '"',
+  '\\',
+);
 
 /** A well-formed string (no lone surrogates) of at most `maxLength` code points, often holding odd characters. */
 export function wellFormedString(maxLength = 12): fc.Arbitrary<string> {
-  return fc.array(fc.oneof({ weight: 3, arbitrary: fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }) }, { weight: 2, arbitrary: oddChar }, { weight: 4, arbitrary: fc.string({ minLength: 1, maxLength: 1 }) }), { maxLength }).map((a) => a.join(''));
+  return fc
+    .array(
+      fc.oneof(
+        { weight: 3, arbitrary: fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }) },
+        { weight: 2, arbitrary: oddChar },
+        { weight: 4, arbitrary: fc.string({ minLength: 1, maxLength: 1 }) },
+      ),
+      { maxLength },
+    )
+    .map((a) => a.join(''));
 }
 
 /** A string that may start with U+FEFF; long ones (over 200 UTF-8 bytes) only when that bug is fixed. */
 function msgpackString(): fc.Arbitrary<string> {
-  const short = fc.oneof(wellFormedString(), wellFormedString(8).map((s) => BOM + s));
+  const short = fc.oneof(
+    wellFormedString(),
+    wellFormedString(8).map((s) => BOM + s),
+  );
   const long = fc.tuple(fc.constantFrom('é', 'x', '😀', '€'), fc.integer({ min: 70, max: 120 }), wellFormedString(4), fc.boolean()).map(([c, n, tail, bom]) => {
     const body = c.repeat(n) + tail;
     return bom && !KNOWN_BUGS.longMsgpackLeadingBom ? BOM + body : body;
@@ -60,7 +91,12 @@ function msgpackString(): fc.Arbitrary<string> {
 /** A string column value: well-formed, short or long; a leading U+FEFF only when that bug is fixed. */
 function columnString(): fc.Arbitrary<string> {
   const s = fc.oneof({ weight: 6, arbitrary: wellFormedString() }, { weight: 1, arbitrary: wellFormedString(3).map((t) => 'é'.repeat(40) + t) });
-  return KNOWN_BUGS.columnLeadingBom ? s.filter((v) => !v.startsWith(BOM)) : fc.oneof(s, s.map((v) => BOM + v));
+  return KNOWN_BUGS.columnLeadingBom
+    ? s.filter((v) => !v.startsWith(BOM))
+    : fc.oneof(
+        s,
+        s.map((v) => BOM + v),
+      );
 }
 
 /** A string with at least one lone UTF-16 surrogate. */
@@ -72,12 +108,30 @@ export const loneSurrogateString: fc.Arbitrary<string> = fc
 // Bit patterns of special floats: -0, quiet and signalling NaNs with payloads, infinities, subnormals, extremes.
 const F32_SPECIAL = [0x80000000, 0x7fc00000, 0x7fc00001, 0x7f800001, 0xffc00000, 0xffbfffff, 0x7fffffff, 0x7f800000, 0xff800000, 0x00000001, 0x807fffff, 0x7f7fffff, 0x00800000];
 const F64_SPECIAL = [
-  0x8000000000000000n, 0x7ff8000000000000n, 0x7ff8000000000001n, 0x7ff0000000000001n, 0xfff8000000000000n, 0xfff7ffffffffffffn,
-  0x7fffffffffffffffn, 0x7ff0000000000000n, 0xfff0000000000000n, 0x0000000000000001n, 0x7fefffffffffffffn, 0x000fffffffffffffn,
+  0x8000000000000000n,
+  0x7ff8000000000000n,
+  0x7ff8000000000001n,
+  0x7ff0000000000001n,
+  0xfff8000000000000n,
+  0xfff7ffffffffffffn,
+  0x7fffffffffffffffn,
+  0x7ff0000000000000n,
+  0xfff0000000000000n,
+  0x0000000000000001n,
+  0x7fefffffffffffffn,
+  0x000fffffffffffffn,
 ];
 
-const f32Bits = fc.oneof(fc.integer({ min: 0, max: 0xffffffff }), fc.constantFrom(...F32_SPECIAL), fc.float().map((f) => new Uint32Array(new Float32Array([f]).buffer)[0]!));
-const f64Bits = fc.oneof(fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }), fc.constantFrom(...F64_SPECIAL), fc.double().map((d) => new BigUint64Array(new Float64Array([d]).buffer)[0]!));
+const f32Bits = fc.oneof(
+  fc.integer({ min: 0, max: 0xffffffff }),
+  fc.constantFrom(...F32_SPECIAL),
+  fc.float().map((f) => new Uint32Array(new Float32Array([f]).buffer)[0]!),
+);
+const f64Bits = fc.oneof(
+  fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }),
+  fc.constantFrom(...F64_SPECIAL),
+  fc.double().map((d) => new BigUint64Array(new Float64Array([d]).buffer)[0]!),
+);
 
 /** A number with the awkward cases weighted up: -0, NaN, infinities, extremes, subnormals, fractions. */
 export const oddNumber: fc.Arbitrary<number> = fc.oneof(
@@ -92,7 +146,13 @@ const finiteOddNumber = oddNumber.filter((n) => Number.isFinite(n) || !KNOWN_BUG
  * Copies `fill` into a new typed array of `rows` elements; half the time as a view at an
  * offset into a larger buffer filled with garbage, so encoders that ignore byteOffset show.
  */
-function typedView<T extends ArrayBufferView>(make: (buffer: ArrayBuffer, offset: number, length: number) => T, width: number, rows: number, offsetRows: number, fill: (view: T) => void): T {
+function typedView<T extends ArrayBufferView>(
+  make: (buffer: ArrayBuffer, offset: number, length: number) => T,
+  width: number,
+  rows: number,
+  offsetRows: number,
+  fill: (view: T) => void,
+): T {
   const total = rows + offsetRows * 2;
   const buffer = new ArrayBuffer(Math.max(1, total) * width);
   new Uint8Array(buffer).fill(0xa5);
@@ -105,17 +165,31 @@ function typedView<T extends ArrayBufferView>(make: (buffer: ArrayBuffer, offset
 function columnValues(type: FieldType, rows: number): fc.Arbitrary<Column['values']> {
   const offset = fc.constantFrom(0, 0, 1, 3);
   const ints = (make: (b: ArrayBuffer, o: number, n: number) => ArrayBufferView & ArrayLike<number>, width: number, min: number, max: number): fc.Arbitrary<Column['values']> =>
-    fc.tuple(fc.array(fc.integer({ min, max }), { minLength: rows, maxLength: rows }), offset).map(
-      ([v, o]) => typedView(make, width, rows, o, (view) => (view as unknown as { set(a: number[]): void }).set(v)) as unknown as Column['values'],
-    );
+    fc
+      .tuple(fc.array(fc.integer({ min, max }), { minLength: rows, maxLength: rows }), offset)
+      .map(([v, o]) => typedView(make, width, rows, o, (view) => (view as unknown as { set(a: number[]): void }).set(v)) as unknown as Column['values']);
   const bigs = (make: (b: ArrayBuffer, o: number, n: number) => BigInt64Array | BigUint64Array, min: bigint, max: bigint) =>
     fc.tuple(fc.array(fc.bigInt({ min, max }), { minLength: rows, maxLength: rows }), offset).map(([v, o]) => typedView(make, 8, rows, o, (view) => view.set(v)));
   switch (type) {
     case 'bool':
       // Mostly 0/1; any other byte must survive too (columns are stored bit for bit).
-      return fc.tuple(fc.array(fc.oneof({ weight: 9, arbitrary: fc.integer({ min: 0, max: 1 }) }, { weight: 1, arbitrary: fc.integer({ min: 0, max: 255 }) }), { minLength: rows, maxLength: rows }), offset).map(([v, o]) =>
-        typedView((b, off, n) => new Uint8Array(b, off, n), 1, rows, o, (view) => view.set(v)),
-      );
+      return fc
+        .tuple(
+          fc.array(fc.oneof({ weight: 9, arbitrary: fc.integer({ min: 0, max: 1 }) }, { weight: 1, arbitrary: fc.integer({ min: 0, max: 255 }) }), {
+            minLength: rows,
+            maxLength: rows,
+          }),
+          offset,
+        )
+        .map(([v, o]) =>
+          typedView(
+            (b, off, n) => new Uint8Array(b, off, n),
+            1,
+            rows,
+            o,
+            (view) => view.set(v),
+          ),
+        );
     case 'i8':
       return ints((b, o, n) => new Int8Array(b, o, n), 1, -128, 127);
     case 'u8':
@@ -135,13 +209,25 @@ function columnValues(type: FieldType, rows: number): fc.Arbitrary<Column['value
     case 'f32':
       // Written through a u32 view: the NaN payloads are exactly the generated bits.
       return fc.tuple(fc.array(f32Bits, { minLength: rows, maxLength: rows }), offset).map(([bits, o]) => {
-        const view = typedView((b, off, n) => new Float32Array(b, off, n), 4, rows, o, () => {});
+        const view = typedView(
+          (b, off, n) => new Float32Array(b, off, n),
+          4,
+          rows,
+          o,
+          () => {},
+        );
         new Uint32Array(view.buffer, view.byteOffset, rows).set(bits);
         return view;
       });
     case 'f64':
       return fc.tuple(fc.array(f64Bits, { minLength: rows, maxLength: rows }), offset).map(([bits, o]) => {
-        const view = typedView((b, off, n) => new Float64Array(b, off, n), 8, rows, o, () => {});
+        const view = typedView(
+          (b, off, n) => new Float64Array(b, off, n),
+          8,
+          rows,
+          o,
+          () => {},
+        );
         new BigUint64Array(view.buffer, view.byteOffset, rows).set(bits);
         return view;
       });
@@ -178,9 +264,13 @@ export const blobValue: fc.Arbitrary<unknown> = fc.letrec<{ value: unknown; leaf
     loneSurrogateString,
     fc.date({ min: new Date(-8.64e15), max: new Date(8.64e15) }),
     fc.constant(new Date(Number.NaN)),
-    fc.tuple(fc.constantFrom(Int8Array, Uint8ClampedArray, Int16Array, Uint16Array, Int32Array, Uint32Array, Float32Array, Float64Array, BigInt64Array, BigUint64Array), fc.integer({ min: 0, max: 4 }), fc.uint8Array({ minLength: 32, maxLength: 32 })).map(
-      ([ctor, n, bytes]) => new ctor(bytes.buffer.slice(0, n * ctor.BYTES_PER_ELEMENT)),
-    ),
+    fc
+      .tuple(
+        fc.constantFrom(Int8Array, Uint8ClampedArray, Int16Array, Uint16Array, Int32Array, Uint32Array, Float32Array, Float64Array, BigInt64Array, BigUint64Array),
+        fc.integer({ min: 0, max: 4 }),
+        fc.uint8Array({ minLength: 32, maxLength: 32 }),
+      )
+      .map(([ctor, n, bytes]) => new ctor(bytes.buffer.slice(0, n * ctor.BYTES_PER_ELEMENT))),
     fc.uint8Array({ maxLength: 8 }),
     fc.uint8Array({ maxLength: 8 }).map((b) => b.buffer.slice(0)),
   ),
@@ -194,21 +284,33 @@ export const blobValue: fc.Arbitrary<unknown> = fc.letrec<{ value: unknown; leaf
       return o;
     }),
     // Map keys of every kind: strings, numbers, objects, arrays, bigints, null, Dates.
-    fc.array(fc.tuple(fc.oneof(tie('leaf'), fc.array(tie('leaf'), { maxLength: 2 }), fc.record({ k: tie('leaf') })), tie('value')), { maxLength: 4 }).map((entries) => new Map(entries)),
+    fc
+      .array(fc.tuple(fc.oneof(tie('leaf'), fc.array(tie('leaf'), { maxLength: 2 }), fc.record({ k: tie('leaf') })), tie('value')), { maxLength: 4 })
+      .map((entries) => new Map(entries)),
     fc.array(tie('value'), { maxLength: 4 }).map((items) => new Set(items)),
   ),
 })).value;
 
 /** World-level metadata: a plain object of blob values (no "__proto__"; no store key while that bug stands). */
-const worldMetadata: fc.Arbitrary<Record<string, unknown>> = fc.array(fc.tuple(objectKey.filter((k) => !KNOWN_BUGS.storeMetadataKey || k !== STORE_KEY), blobValue), { maxLength: 4 }).map((entries) => {
-  const o: Record<string, unknown> = {};
-  for (const [k, v] of entries) o[k] = v;
-  return o;
-});
+const worldMetadata: fc.Arbitrary<Record<string, unknown>> = fc
+  .array(
+    fc.tuple(
+      objectKey.filter((k) => !KNOWN_BUGS.storeMetadataKey || k !== STORE_KEY),
+      blobValue,
+    ),
+    { maxLength: 4 },
+  )
+  .map((entries) => {
+    const o: Record<string, unknown> = {};
+    for (const [k, v] of entries) o[k] = v;
+    return o;
+  });
 
 /** Entity ids: empty, a contiguous range (stored as a range), or scattered u32s (stored as a list); always distinct. */
 const entityIds: fc.Arbitrary<number[]> = fc.oneof(
-  fc.tuple(fc.oneof(fc.integer({ min: 0, max: 100 }), fc.constant(2 ** 32 - 20)), fc.integer({ min: 0, max: 20 })).map(([start, n]) => Array.from({ length: n }, (_, i) => start + i)),
+  fc
+    .tuple(fc.oneof(fc.integer({ min: 0, max: 100 }), fc.constant(2 ** 32 - 20)), fc.integer({ min: 0, max: 20 }))
+    .map(([start, n]) => Array.from({ length: n }, (_, i) => start + i)),
   fc.uniqueArray(fc.oneof(fc.integer({ min: 0, max: 64 }), fc.integer({ min: 0, max: 2 ** 32 - 1 })), { maxLength: 20 }),
 );
 
@@ -225,17 +327,16 @@ const componentShape = fc.record({
 function component(id: string, rows: number[], shape: { layout: 'columns' | 'blobs'; fields: [string, FieldType][] }): fc.Arbitrary<PackedComponent> {
   const entityIdsArray = Uint32Array.from(rows);
   if (shape.layout === 'blobs') {
-    return fc.array(blobValue, { minLength: rows.length, maxLength: rows.length }).map((values) => ({ id, layout: 'blobs', entityIds: entityIdsArray, blobs: values.map((v) => encodeBlob(v)) }));
+    return fc
+      .array(blobValue, { minLength: rows.length, maxLength: rows.length })
+      .map((values) => ({ id, layout: 'blobs', entityIds: entityIdsArray, blobs: values.map((v) => encodeBlob(v)) }));
   }
   return fc
     .tuple(...shape.fields.map(([, type]) => columnValues(type, rows.length)))
     .map((values) => ({ id, layout: 'columns', entityIds: entityIdsArray, fields: shape.fields.map(([name, type], f) => ({ name, type, values: values[f] }) as Column) }));
 }
 
-const entityMetadataValue = fc.record(
-  { created: oddNumber, modified: oddNumber, tags: fc.array(msgpackString(), { maxLength: 3 }) },
-  { requiredKeys: [] },
-);
+const entityMetadataValue = fc.record({ created: oddNumber, modified: oddNumber, tags: fc.array(msgpackString(), { maxLength: 3 }) }, { requiredKeys: [] });
 
 /** A valid packed snapshot: at most 20 entities and 4 components, every column type, blobs, metadata, entity metadata and component order. */
 export const packedSnapshot: fc.Arbitrary<PackedSnapshot> = entityIds.chain((ids) =>
@@ -248,7 +349,12 @@ export const packedSnapshot: fc.Arbitrary<PackedSnapshot> = entityIds.chain((ids
         schemaVersion: finiteOddNumber,
         version: fc.oneof(fc.constant(''), fc.constant('1.0.0'), msgpackString()),
         metadata: worldMetadata,
-        entityMetadata: fc.option(fc.array(fc.tuple(fc.oneof(fc.constantFrom(...(ids.length > 0 ? ids : [0])), fc.integer({ min: 0, max: 2 ** 32 - 1 })), entityMetadataValue), { maxLength: 4 }).map((e) => new Map(e)), { nil: undefined }),
+        entityMetadata: fc.option(
+          fc
+            .array(fc.tuple(fc.oneof(fc.constantFrom(...(ids.length > 0 ? ids : [0])), fc.integer({ min: 0, max: 2 ** 32 - 1 })), entityMetadataValue), { maxLength: 4 })
+            .map((e) => new Map(e)),
+          { nil: undefined },
+        ),
         order: fc.option(
           fc.array(fc.tuple(fc.constantFrom(...(ids.length > 0 ? ids : [0])), fc.shuffledSubarray(componentIds)), { maxLength: 3 }).map((e) => new Map(e)),
           { nil: undefined },
@@ -271,7 +377,13 @@ export const packedSnapshot: fc.Arbitrary<PackedSnapshot> = entityIds.chain((ids
           for (const [entity, permutation] of r.order) {
             if (!ids.includes(entity)) continue;
             const rank = (id: string): number => (permutation.includes(id) ? permutation.indexOf(id) : permutation.length);
-            order.set(entity, r.components.filter((c) => c.entityIds.includes(entity)).map((c) => c.id).sort((a, b) => rank(a) - rank(b)));
+            order.set(
+              entity,
+              r.components
+                .filter((c) => c.entityIds.includes(entity))
+                .map((c) => c.id)
+                .sort((a, b) => rank(a) - rank(b)),
+            );
           }
           packed.componentOrder = order;
         }
@@ -323,14 +435,25 @@ const REFUSED: Mutation[] = [
     const cols = columnsOf(w);
     const col = cols[p % Math.max(1, cols.length)];
     if (col === undefined || col.c.entityIds.length === 0) return undefined;
-    return { kind: 'wrong array type', expect: 'InvalidInput', world: withColumn(w, col.ci, col.fi, { ...col.f, values: WRONG_ARRAY[col.f.type](col.c.entityIds.length) } as Column) };
+    return {
+      kind: 'wrong array type',
+      expect: 'InvalidInput',
+      world: withColumn(w, col.ci, col.fi, { ...col.f, values: WRONG_ARRAY[col.f.type](col.c.entityIds.length) } as Column),
+    };
   },
   (w, p) => {
     const cols = columnsOf(w);
     const col = cols[p % Math.max(1, cols.length)];
     if (col === undefined) return undefined;
     const v = col.f.values as unknown as { slice(a: number, b?: number): unknown; length: number };
-    const values = p % 2 === 0 && v.length > 0 ? v.slice(0, v.length - 1) : col.f.type === 'string' ? [...(v as string[]), 'x'] : col.f.type === 'bytes' ? [...(v as Uint8Array[]), new Uint8Array(1)] : new (v.constructor as new (n: number) => unknown)(v.length + 1);
+    const values =
+      p % 2 === 0 && v.length > 0
+        ? v.slice(0, v.length - 1)
+        : col.f.type === 'string'
+          ? [...(v as string[]), 'x']
+          : col.f.type === 'bytes'
+            ? [...(v as Uint8Array[]), new Uint8Array(1)]
+            : new (v.constructor as new (n: number) => unknown)(v.length + 1);
     return { kind: 'column length mismatch', expect: 'InvalidInput', world: withColumn(w, col.ci, col.fi, { ...col.f, values } as Column) };
   },
   (w, p) => {
@@ -341,7 +464,11 @@ const REFUSED: Mutation[] = [
   (w, p) => {
     const id = w.entities.length > 0 ? w.entities[p % w.entities.length]! : 0;
     const known = w.components.map((c) => c.id);
-    return { kind: 'componentOrder names an unknown component', expect: 'InvalidInput', world: { ...w, componentOrder: new Map([[id, [...known, known.join('|') + '#unknown']]]) } };
+    return {
+      kind: 'componentOrder names an unknown component',
+      expect: 'InvalidInput',
+      world: { ...w, componentOrder: new Map([[id, [...known, known.join('|') + '#unknown']]]) },
+    };
   },
   (w, p) => {
     const cols = columnsOf(w).filter((c) => c.f.type === 'string' && c.c.entityIds.length > 0);
@@ -390,9 +517,18 @@ const REFUSED: Mutation[] = [
   (w, p) => {
     if (w.components.length === 0) return undefined;
     const ci = p % w.components.length;
-    return { kind: 'entityIds as a number[]', expect: 'InvalidInput', world: withComponent(w, ci, { ...w.components[ci]!, entityIds: Array.from(w.components[ci]!.entityIds) as unknown as Uint32Array }) };
+    return {
+      kind: 'entityIds as a number[]',
+      expect: 'InvalidInput',
+      world: withComponent(w, ci, { ...w.components[ci]!, entityIds: Array.from(w.components[ci]!.entityIds) as unknown as Uint32Array }),
+    };
   },
-  (w) => ({ kind: 'componentOrder not a Map', expect: 'InvalidInput', bug: 'checkpointCopiesFirst', world: { ...w, componentOrder: { 1: [] } as unknown as Map<number, string[]> } }),
+  (w) => ({
+    kind: 'componentOrder not a Map',
+    expect: 'InvalidInput',
+    bug: 'checkpointCopiesFirst',
+    world: { ...w, componentOrder: { 1: [] } as unknown as Map<number, string[]> },
+  }),
   (w, p) => ({ kind: 'componentOrder entity not a u32', expect: 'InvalidInput', world: { ...w, componentOrder: new Map([[[-1, 1.5, 2 ** 32][p % 3]!, []]]) } }),
   (w) => ({ kind: 'schemaVersion not a number', expect: 'InvalidInput', world: { ...w, schemaVersion: '1' as unknown as number } }),
   (w) => ({ kind: 'metadata is an array', expect: 'InvalidInput', bug: 'storeSpreadsMetadata', world: { ...w, metadata: [] as unknown as Record<string, unknown> } }),
@@ -449,7 +585,11 @@ const AGREE: Mutation[] = [
     return { kind: 'componentOrder listing a component twice', expect: 'InvalidInput', world: { ...w, componentOrder: new Map([[w.entities[p % w.entities.length]!, [id, id]]]) } };
   },
   (w, p) => {
-    const lacking = w.components.flatMap((c) => Array.from(w.entities).filter((e) => !c.entityIds.includes(e)).map((e) => [e, c.id] as const));
+    const lacking = w.components.flatMap((c) =>
+      Array.from(w.entities)
+        .filter((e) => !c.entityIds.includes(e))
+        .map((e) => [e, c.id] as const),
+    );
     const pair = lacking[p % Math.max(1, lacking.length)];
     if (pair === undefined) return undefined;
     return { kind: 'componentOrder naming a component the entity lacks', expect: 'InvalidInput', world: { ...w, componentOrder: new Map([[pair[0], [pair[1]]]]) } };
@@ -457,7 +597,11 @@ const AGREE: Mutation[] = [
   (w, p) => ({ kind: 'entity metadata for an entity not in the world', expect: 'same', world: { ...w, entityMetadata: new Map([[2 ** 32 - 1 - (p % 3), { tags: ['ghost'] }]]) } }),
   (w, p) => {
     if (w.components.length === 0) return undefined;
-    return { kind: 'componentOrder for an entity not in the world', expect: 'InvalidInput', world: { ...w, componentOrder: new Map([[2 ** 32 - 1 - (p % 3), [w.components[0]!.id]]]) } };
+    return {
+      kind: 'componentOrder for an entity not in the world',
+      expect: 'InvalidInput',
+      world: { ...w, componentOrder: new Map([[2 ** 32 - 1 - (p % 3), [w.components[0]!.id]]]) },
+    };
   },
 ];
 

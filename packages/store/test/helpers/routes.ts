@@ -177,9 +177,24 @@ export async function createRouteContext(): Promise<RouteContext> {
   const file = path.join(dir, 'file.tx2pack');
 
   const routes: Route[] = [
-    bytesRoute('encodeSnapshot', 'plain', (w) => encodeSnapshot(w), (b) => decodeSnapshot(b)),
-    bytesRoute('encodeSnapshot zstd (auto filters)', 'zstd', (w) => encodeSnapshot(w, zstd), (b) => decodeSnapshot(b, readAll)),
-    bytesRoute('encodeSnapshot lz4 (shuffle, no checksums) via readSnapshot(bytesSource)', undefined, (w) => encodeSnapshot(w, lz4), (b) => readSnapshot(bytesSource(b), readAll)),
+    bytesRoute(
+      'encodeSnapshot',
+      'plain',
+      (w) => encodeSnapshot(w),
+      (b) => decodeSnapshot(b),
+    ),
+    bytesRoute(
+      'encodeSnapshot zstd (auto filters)',
+      'zstd',
+      (w) => encodeSnapshot(w, zstd),
+      (b) => decodeSnapshot(b, readAll),
+    ),
+    bytesRoute(
+      'encodeSnapshot lz4 (shuffle, no checksums) via readSnapshot(bytesSource)',
+      undefined,
+      (w) => encodeSnapshot(w, lz4),
+      (b) => readSnapshot(bytesSource(b), readAll),
+    ),
     // One encoder for every run: its reused buffer and manifest cache are part of the route. Its
     // output is valid until the next call, so it is decoded (copying) before the copy is kept.
     {
@@ -191,18 +206,78 @@ export async function createRouteContext(): Promise<RouteContext> {
         return { bytes: view.slice(), read: async () => decoded };
       },
     },
-    bytesRoute('SnapshotEncoder(zstd).encodeCopy (shared)', 'zstd', (w) => zstdEncoder.encodeCopy(w), (b) => decodeSnapshot(b, readAll)),
-    bytesRoute('encodeSnapshotStream', 'plain', (w) => join(encodeSnapshotStream(w)), (b) => decodeSnapshot(b)),
-    bytesRoute('encodeSnapshotStream small chunks', undefined, (w, run) => join(encodeSnapshotStream(w, { chunkBytes: run.chunkBytes })), (b) => readSnapshot(b)),
-    bytesRoute('encodeSnapshotStream zstd small chunks', undefined, (w, run) => join(encodeSnapshotStream(w, { ...zstd, chunkBytes: run.chunkBytes })), (b) => decodeSnapshot(b, readAll)),
-    bytesRoute('SnapshotWriter(none).writeToBytes', 'plain', (w) => none.writeToBytes(w), (b) => reader.readFromBytes(b)),
-    bytesRoute('SnapshotWriter(none).stream', 'plain', (w) => join(none.stream(w)), (b) => reader.readFromBytes(b)),
-    bytesRoute('SnapshotWriter(zstd).writeToBytes', 'zstd', (w) => zstdWriter.writeToBytes(w), (b) => reader.readFromBytes(b)),
-    bytesRoute('SnapshotWriter(zstd).stream', 'zstd', (w) => join(zstdWriter.stream(w)), (b) => reader.readFromBytes(b)),
-    bytesRoute('SnapshotWriter().writeToBytes', 'default', (w) => defaults.writeToBytes(w), (b) => reader.readFromBytes(b)),
-    bytesRoute('SnapshotWriter().withChunkSize(small).stream', undefined, (w, run) => join(defaults.withChunkSize(run.chunkBytes).stream(w)), (b) => reader.readFromBytes(b)),
-    bytesRoute('SnapshotWriter().withKey(key).writeToBytes', undefined, (w) => sealed.writeToBytes(w), (b) => opener.readFromBytes(b)),
-    bytesRoute('SnapshotWriter().withKey(key).withChunkSize(small).stream', undefined, (w, run) => join(sealed.withChunkSize(run.chunkBytes).stream(w)), (b) => opener.readFromBytes(b)),
+    bytesRoute(
+      'SnapshotEncoder(zstd).encodeCopy (shared)',
+      'zstd',
+      (w) => zstdEncoder.encodeCopy(w),
+      (b) => decodeSnapshot(b, readAll),
+    ),
+    bytesRoute(
+      'encodeSnapshotStream',
+      'plain',
+      (w) => join(encodeSnapshotStream(w)),
+      (b) => decodeSnapshot(b),
+    ),
+    bytesRoute(
+      'encodeSnapshotStream small chunks',
+      undefined,
+      (w, run) => join(encodeSnapshotStream(w, { chunkBytes: run.chunkBytes })),
+      (b) => readSnapshot(b),
+    ),
+    bytesRoute(
+      'encodeSnapshotStream zstd small chunks',
+      undefined,
+      (w, run) => join(encodeSnapshotStream(w, { ...zstd, chunkBytes: run.chunkBytes })),
+      (b) => decodeSnapshot(b, readAll),
+    ),
+    bytesRoute(
+      'SnapshotWriter(none).writeToBytes',
+      'plain',
+      (w) => none.writeToBytes(w),
+      (b) => reader.readFromBytes(b),
+    ),
+    bytesRoute(
+      'SnapshotWriter(none).stream',
+      'plain',
+      (w) => join(none.stream(w)),
+      (b) => reader.readFromBytes(b),
+    ),
+    bytesRoute(
+      'SnapshotWriter(zstd).writeToBytes',
+      'zstd',
+      (w) => zstdWriter.writeToBytes(w),
+      (b) => reader.readFromBytes(b),
+    ),
+    bytesRoute(
+      'SnapshotWriter(zstd).stream',
+      'zstd',
+      (w) => join(zstdWriter.stream(w)),
+      (b) => reader.readFromBytes(b),
+    ),
+    bytesRoute(
+      'SnapshotWriter().writeToBytes',
+      'default',
+      (w) => defaults.writeToBytes(w),
+      (b) => reader.readFromBytes(b),
+    ),
+    bytesRoute(
+      'SnapshotWriter().withChunkSize(small).stream',
+      undefined,
+      (w, run) => join(defaults.withChunkSize(run.chunkBytes).stream(w)),
+      (b) => reader.readFromBytes(b),
+    ),
+    bytesRoute(
+      'SnapshotWriter().withKey(key).writeToBytes',
+      undefined,
+      (w) => sealed.writeToBytes(w),
+      (b) => opener.readFromBytes(b),
+    ),
+    bytesRoute(
+      'SnapshotWriter().withKey(key).withChunkSize(small).stream',
+      undefined,
+      (w, run) => join(sealed.withChunkSize(run.chunkBytes).stream(w)),
+      (b) => opener.readFromBytes(b),
+    ),
     {
       name: 'SnapshotWriter().writeToFile',
       sameBytes: 'default',
