@@ -69,7 +69,7 @@ async function passphraseFrom(envName: string, flag: string, output: Output, con
     throw usageError(`${flag} needs a terminal to prompt on, or the passphrase in the environment variable ${envName}`);
   }
   const passphrase = await promptHidden(confirm ? 'New passphrase: ' : 'Passphrase: ');
-  if (passphrase === '') throw usageError('the passphrase is empty: type one, or set it in ' + envName);
+  if (passphrase === '') throw usageError(`the passphrase is empty: type one, or set it in ${envName}`);
   if (confirm && (await promptHidden('Repeat it: ')) !== passphrase) throw usageError('the two passphrases differ: run the command again');
   return passphrase;
 }

@@ -12,7 +12,7 @@ const at = (name: string): string => path.join(dir, name);
 afterAll(cleanup);
 
 const nanWithPayload = new Float32Array(new Uint32Array([0x7fc00123]).buffer);
-const holey = [1, , 3]; // eslint-disable-line no-sparse-arrays
+const holey = [1, undefined, 3]; // eslint-disable-line no-sparse-arrays
 
 /** A world holding every value plain JSON cannot. */
 function trickyWorld(): { world: WorldSnapshot; options: Parameters<typeof fromWorldSnapshot>[1] } {

@@ -1,6 +1,3 @@
-// The codecs and filters through the format: encodeSnapshot / decodeSnapshot, the option
-// helpers, partial reads, size limits and damaged files.
-import type { PackError } from '@tx2/pack-format';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {

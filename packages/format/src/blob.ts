@@ -79,7 +79,7 @@ function box(value: unknown, depth: number): unknown {
   }
   if (value instanceof Uint8Array && value.constructor === Uint8Array) return value;
   if (ArrayBuffer.isView(value)) {
-    const kind = TYPED_ARRAYS.findIndex((ctor) => value.constructor === ctor);
+    const kind = TYPED_ARRAYS.indexOf(value.constructor);
     if (kind < 0) {
       if (value instanceof Uint8Array) return new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
       return fail(`${value.constructor.name} cannot be stored: use a typed array or Uint8Array`);
@@ -176,7 +176,7 @@ function decodeExt(ext: number, data: Uint8Array): unknown {
     case EXT_BIGINT: {
       const text = strictUtf8.decode(data);
       if (!/^-?[0-9a-f]{1,100000}$/.test(text)) throw new PackError('InvalidFormat', 'a bigint in a component blob is malformed');
-      return text.startsWith('-') ? -BigInt('0x' + text.slice(1)) : BigInt('0x' + text);
+      return text.startsWith('-') ? -BigInt(`0x${text.slice(1)}`) : BigInt(`0x${text}`);
     }
     case EXT_MAP: {
       const entries = decodeWithLimits(data);

@@ -122,7 +122,7 @@ function inferColumns(group: Group): Column[] | undefined {
 
 function describe(v: unknown): string {
   if (typeof v === 'bigint') return `${v}n`;
-  if (typeof v === 'string') return JSON.stringify(v.length > 40 ? v.slice(0, 40) + '…' : v);
+  if (typeof v === 'string') return JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v);
   if (typeof v === 'number') return Object.is(v, -0) ? '-0' : String(v);
   if (typeof v === 'boolean' || v === undefined || v === null) return String(v);
   return Object.prototype.toString.call(v);

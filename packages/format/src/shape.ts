@@ -181,7 +181,7 @@ export function rowWriter(fields: readonly FieldShape[]): RowWriter {
   if (cached !== undefined) return cached;
   if (canCompile()) {
     const props = fields.map((f, i) => `${propertyKey(f.name)}: ${loadCode(f.type, `c${i}`)}`);
-    const body = fields.map((_, i) => `const c${i} = columns[${i}];`).join('\n') + `\nfor (let r = 0; r < n; r++) out[r] = { ${props.join(', ')} };`;
+    const body = `${fields.map((_, i) => `const c${i} = columns[${i}];`).join('\n')}\nfor (let r = 0; r < n; r++) out[r] = { ${props.join(', ')} };`;
     return remember(writers, key, new Function('columns', 'n', 'out', body) as RowWriter);
   }
   const generic: RowWriter = (columns, n, out) => {

@@ -71,7 +71,7 @@ export function toWorldSnapshot(packed: PackedSnapshot): WorldSnapshot {
 
   // Component arrays are allocated at their final size: growing them by push costs 4x more.
   const counts = new Uint32Array(n);
-  packed.components.forEach((component, c) => {
+  packed.components.forEach((_component, c) => {
     const map = rowMaps[c];
     if (map === undefined) for (let i = 0; i < n; i++) counts[i]!++;
     else for (let r = 0; r < map.length; r++) counts[map[r]!]!++;

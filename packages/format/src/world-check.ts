@@ -205,7 +205,7 @@ function checkComponentOrder(packed: PackedSnapshot, world: Uint32Array, sortedR
 
 function describe(v: unknown): string {
   if (typeof v === 'number') return Object.is(v, -0) ? '-0' : String(v);
-  if (typeof v === 'string') return JSON.stringify(v.length > 40 ? v.slice(0, 40) + '…' : v);
+  if (typeof v === 'string') return JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v);
   if (typeof v === 'bigint') return `${v}n`;
   if (v === null || v === undefined || typeof v === 'boolean') return String(v);
   return Array.isArray(v) ? 'an array' : Object.prototype.toString.call(v);

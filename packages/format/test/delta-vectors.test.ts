@@ -51,7 +51,7 @@ describe('delta vector reference-world-16-step', () => {
     const delta = diff(base, next);
     writeFileSync(`${DIR}reference-world-16-step.tx2pack`, encodeDelta(delta));
     const expected = { base: hashHex(snapshotHash(base)), target: hashHex(snapshotHash(next)), summary: summarizeDelta(delta) };
-    writeFileSync(`${DIR}reference-world-16-step.expected.json`, JSON.stringify(expected, null, 2) + '\n');
+    writeFileSync(`${DIR}reference-world-16-step.expected.json`, `${JSON.stringify(expected, null, 2)}\n`);
   });
 
   // Read lazily: the writer above runs first when regenerating.

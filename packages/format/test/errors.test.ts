@@ -293,7 +293,7 @@ describe('invalid input to encodeSnapshot', () => {
     ['a lone high surrogate', '\uD800'],
     ['a lone low surrogate', 'a\uDC00b'],
     ['a reversed pair', '\uDC00\uD800'],
-    ['a lone surrogate after 40 ASCII characters', 'x'.repeat(40) + '\uD83D'],
+    ['a lone surrogate after 40 ASCII characters', `${'x'.repeat(40)}\uD83D`],
   ])('a string column holding %s', (_, bad) => {
     const p = createPackedSnapshot({ entities: [1, 2], components: [{ id: 'S', fields: { s: ['fine 😀', bad] } }] });
     expectPackError(() => encodeSnapshot(p), 'InvalidInput', /lone UTF-16 surrogate at row 1/);

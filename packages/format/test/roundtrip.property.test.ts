@@ -160,7 +160,7 @@ describe('WorldSnapshot round trip', () => {
 
   // Regression test for a bug the suite found (fixed in src).
   it('keeps (or rejects) strings with lone surrogates longer than 50 code units', () => {
-    const s = 'x'.repeat(60) + '\uD800';
+    const s = `${'x'.repeat(60)}\uD800`;
     const world: WorldSnapshot = { timestamp: 0, version: '', entities: [{ id: 1, components: [{ id: 'A', data: { s } }] }] };
     let back: WorldSnapshot;
     try {

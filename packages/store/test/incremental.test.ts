@@ -5,7 +5,7 @@ import { EncryptionKey } from '@tx2/pack-crypto';
 import { createPackedSnapshot, isPackError, type PackedSnapshot, readHeader, snapshotsEqual } from '@tx2/pack-format';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CheckpointManager, MemoryBackend, NodeFsBackend, SnapshotMetadata, SnapshotReader, SnapshotStore, SnapshotWriter } from '../src/index.js';
+import { CheckpointManager, MemoryBackend, SnapshotMetadata, SnapshotReader, SnapshotStore, SnapshotWriter } from '../src/index.js';
 import { EvolvingWorld } from './helpers/evolving-world.js';
 
 const dirs: string[] = [];

@@ -56,7 +56,7 @@ export function renderListing(directory: StoreDirectory, output: Output): string
 }
 
 /** Runs `ls`; returns the exit code. */
-export async function runLs(dir: string, options: GlobalOptions, output: Output): Promise<number> {
+export async function runLs(dir: string, _options: GlobalOptions, output: Output): Promise<number> {
   const directory = await openStoreDirectory(dir);
   if (output.json) {
     output.data({ dir, kind: directory.kind, count: directory.entries.length, totalBytes: directory.entries.reduce((n, e) => n + e.sizeBytes, 0), entries: directory.entries });

@@ -6,7 +6,7 @@ import type { Output } from '../output.js';
 import { findEntry, openStoreDirectory } from '../store-directory.js';
 
 /** Runs `rm`; every id is checked before anything is deleted. */
-export async function runRm(dir: string, ids: readonly string[], options: GlobalOptions, output: Output): Promise<number> {
+export async function runRm(dir: string, ids: readonly string[], _options: GlobalOptions, output: Output): Promise<number> {
   if (ids.length === 0) throw usageError('name at least one snapshot id to delete: `tx2pack rm <store-dir> <id...>`');
   const directory = await openStoreDirectory(dir);
   for (const id of ids) findEntry(directory, id);

@@ -46,7 +46,7 @@ export function columnsAllTypes(): PackedSnapshot {
           // canonical NaN, NaN with payload, negative quiet NaN, -0, +Infinity / min subnormal / -Infinity
           f32: f32Bits(0x7fc00000, 0x7fc00001, 0xffc00000, 0x80000000, 0x7f800000),
           f64: f64Bits([0x7ff80000, 0], [0x7ff80000, 1], [0x80000000, 0], [0x00000000, 1], [0xfff00000, 0]),
-          name: ['', 'héllo', '😀 astral 𝄞', 'plain ascii', 'x'.repeat(40) + 'ü'],
+          name: ['', 'héllo', '😀 astral 𝄞', 'plain ascii', `${'x'.repeat(40)}ü`],
           raw: [new Uint8Array(0), Uint8Array.from([0]), Uint8Array.from([255, 0, 1]), new Uint8Array(300).fill(7), Uint8Array.from([1, 2])],
         },
       },

@@ -467,7 +467,7 @@ const REFUSED: Mutation[] = [
     return {
       kind: 'componentOrder names an unknown component',
       expect: 'InvalidInput',
-      world: { ...w, componentOrder: new Map([[id, [...known, known.join('|') + '#unknown']]]) },
+      world: { ...w, componentOrder: new Map([[id, [...known, `${known.join('|')}#unknown`]]]) },
     };
   },
   (w, p) => {
@@ -475,7 +475,7 @@ const REFUSED: Mutation[] = [
     const col = cols[p % Math.max(1, cols.length)];
     if (col === undefined) return undefined;
     const values = [...(col.f.values as string[])];
-    values[p % values.length] = '\ud83d' + values[p % values.length];
+    values[p % values.length] = `\ud83d${values[p % values.length]}`;
     return { kind: 'lone surrogate in a string column', expect: 'InvalidInput', world: withColumn(w, col.ci, col.fi, { ...col.f, values } as Column) };
   },
   (w) => ({ kind: 'lone surrogate in version', expect: 'InvalidInput', world: { ...w, version: `${w.version}\udc00` } }),
