@@ -1,4 +1,4 @@
-// Small timing helpers for `bench` and `demo`: warm up, then take the median of repeated runs.
+// A small timing helper for `bench`: warm up, then take the median of repeated runs.
 import { performance } from 'node:perf_hooks';
 
 /** The last result of `fn` and its median duration in milliseconds. */
@@ -21,11 +21,4 @@ export function timeMedian<T>(fn: () => T, budgetMs: number): Timed<T> {
   }
   times.sort((a, b) => a - b);
   return { result, ms: times[Math.floor(times.length / 2)]!, samples: times.length };
-}
-
-/** Runs an async `fn` once and returns its result with its duration in milliseconds. */
-export async function timeOnce<T>(fn: () => Promise<T>): Promise<Timed<T>> {
-  const start = performance.now();
-  const result = await fn();
-  return { result, ms: performance.now() - start, samples: 1 };
 }

@@ -98,7 +98,7 @@ function exactBitsOf(packed: PackedSnapshot): [string, string, number, string][]
       if (column.type !== 'f32' && column.type !== 'f64') continue;
       const values = column.values;
       for (let row = 0; row < values.length; row++) {
-        if (values[row] === values[row]) continue;
+        if (!Number.isNaN(values[row])) continue;
         const bits = floatBits(values, column.type, row);
         if (bits !== DEFAULT_NAN_BITS[column.type]) out.push([component.id, column.name, component.entityIds[row]!, bits]);
       }
@@ -110,7 +110,9 @@ function exactBitsOf(packed: PackedSnapshot): [string, string, number, string][]
 /** Components whose rows are not in the order of the entity list (JSON lists them per entity, in that order). */
 function rowOrderOf(packed: PackedSnapshot): [string, number[]][] {
   const position = new Map<number, number>();
-  packed.entities.forEach((id, i) => position.set(id, i));
+  packed.entities.forEach((id, i) => {
+    position.set(id, i);
+  });
   const out: [string, number[]][] = [];
   for (const component of packed.components) {
     const rows = component.entityIds;
@@ -144,7 +146,7 @@ function recordedValue(bytes: unknown, written: Json | undefined, what: string, 
 
 /** True when `value` holds a NaN outside typed arrays (whose bytes travel as they are). */
 function holdsNaN(value: unknown): boolean {
-  if (typeof value === 'number') return value !== value;
+  if (typeof value === 'number') return Number.isNaN(value);
   if (typeof value !== 'object' || value === null || ArrayBuffer.isView(value) || value instanceof Date) return false;
   if (value instanceof Map) {
     for (const [k, v] of value) if (holdsNaN(k) || holdsNaN(v)) return true;
@@ -381,7 +383,9 @@ function permute(values: unknown, rows: readonly number[]): unknown {
   if (Array.isArray(values)) return rows.map((r) => values[r]);
   const typed = values as { [row: number]: unknown; constructor: new (length: number) => { [row: number]: unknown } };
   const out = new typed.constructor(rows.length);
-  rows.forEach((r, k) => (out[k] = typed[r]));
+  rows.forEach((r, k) => {
+    out[k] = typed[r];
+  });
   return out;
 }
 
@@ -442,7 +446,7 @@ function restoreExactBits(packed: PackedSnapshot, value: unknown, source: string
         ? /^[0-9a-f]{8}$/.test(bits) && (Number.parseInt(bits, 16) & 0x7fffffff) > 0x7f800000
         : /^[0-9a-f]{16}$/.test(bits) && (BigInt(`0x${bits}`) & 0x7fff_ffff_ffff_ffffn) > 0x7ff0_0000_0000_0000n;
     if (!nan) bad();
-    if (values[found.row] === values[found.row]) continue;
+    if (!Number.isNaN(values[found.row])) continue;
     const view = floatView(values);
     if (column.type === 'f32') view.setUint32(found.row * 4, Number.parseInt(bits, 16), true);
     else view.setBigUint64(found.row * 8, BigInt(`0x${bits}`), true);

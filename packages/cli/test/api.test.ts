@@ -10,7 +10,16 @@ afterAll(cleanup);
 
 function capture(): { stream: { write(text: string): boolean; isTTY: boolean }; text: () => string } {
   let text = '';
-  return { stream: { write: (t: string) => ((text += t), true), isTTY: false }, text: () => text };
+  return {
+    stream: {
+      write: (t: string) => {
+        text += t;
+        return true;
+      },
+      isTTY: false,
+    },
+    text: () => text,
+  };
 }
 
 describe('the programmatic API', () => {

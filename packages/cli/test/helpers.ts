@@ -36,6 +36,7 @@ export function tx2pack(args: readonly string[], options: { env?: Record<string,
 }
 
 /** Runs the CLI with --json and parses stdout (which must hold nothing but the JSON). */
+// biome-ignore lint/suspicious/noExplicitAny: callers read fields of the parsed JSON without declaring its shape.
 export async function tx2packJson<T = any>(
   args: readonly string[],
   options: { env?: Record<string, string | undefined>; cwd?: string } = {},

@@ -25,7 +25,16 @@ afterAll(() => {
 /** Runs `tx2pack argv` in this process; returns the exit code and what it printed on stderr. */
 async function tx2(argv: string[]): Promise<{ code: number; stderr: string }> {
   let stderr = '';
-  const code = await run(argv, { stdout: { write: () => true }, stderr: { write: (text: string) => ((stderr += text), true) }, env: {} });
+  const code = await run(argv, {
+    stdout: { write: () => true },
+    stderr: {
+      write: (text: string) => {
+        stderr += text;
+        return true;
+      },
+    },
+    env: {},
+  });
   return { code, stderr };
 }
 

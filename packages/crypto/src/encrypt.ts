@@ -76,7 +76,9 @@ export function* sealContainerSteps(plain: SnapshotHeader, frames: readonly Sect
     seals.push(seal);
     return { descriptor: seal.descriptor, payload: seal.slot };
   };
-  frames.forEach((frame, i) => pieces.push(...writer.frame(place(frame, i))));
+  frames.forEach((frame, i) => {
+    pieces.push(...writer.frame(place(frame, i)));
+  });
   // A sealed table of contents carries no CRC.
   pieces.push(...writer.finish(place(writer.tableOfContents(false), count)));
   const { out, offsets } = layOut(

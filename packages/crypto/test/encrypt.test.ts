@@ -68,10 +68,22 @@ function counting(backend: CryptoBackend) {
   const wrapped: CryptoBackend = {
     name: backend.name,
     sync: backend.sync,
-    seal: (...a) => (counts.seal++, backend.seal(...a)),
-    open: (...a) => (counts.open++, backend.open(...a)),
-    sha256: (d) => (counts.sha256++, backend.sha256(d)),
-    scrypt: (...a) => (counts.scrypt++, backend.scrypt(...a)),
+    seal: (...a) => {
+      counts.seal++;
+      return backend.seal(...a);
+    },
+    open: (...a) => {
+      counts.open++;
+      return backend.open(...a);
+    },
+    sha256: (d) => {
+      counts.sha256++;
+      return backend.sha256(d);
+    },
+    scrypt: (...a) => {
+      counts.scrypt++;
+      return backend.scrypt(...a);
+    },
   };
   return { backend: wrapped, counts };
 }

@@ -37,7 +37,13 @@ async function expectPackError(run: () => unknown, code: PackErrorCode, message?
 /** A backend that counts scrypt calls: a refused header must cost none. */
 function counting(backend: CryptoBackend): { backend: CryptoBackend; scrypt: () => number } {
   let calls = 0;
-  const wrapped: CryptoBackend = { ...backend, scrypt: (...a) => (calls++, backend.scrypt(...a)) };
+  const wrapped: CryptoBackend = {
+    ...backend,
+    scrypt: (...a) => {
+      calls++;
+      return backend.scrypt(...a);
+    },
+  };
   delete (wrapped as { scryptAsync?: unknown }).scryptAsync;
   return { backend: wrapped, scrypt: () => calls };
 }

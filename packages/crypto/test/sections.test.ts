@@ -123,7 +123,13 @@ describe('section sealer and opener', () => {
     let opened = 0;
     const opener = async (header: Uint8Array) => {
       const inner = await createSectionOpener(header, key);
-      return { plainHeader: inner.plainHeader, open: (ordinal: number, d: Uint8Array, sealed: Uint8Array) => (opened++, inner.open(ordinal, d, sealed)) };
+      return {
+        plainHeader: inner.plainHeader,
+        open: (ordinal: number, d: Uint8Array, sealed: Uint8Array) => {
+          opened++;
+          return inner.open(ordinal, d, sealed);
+        },
+      };
     };
     const source = countingSource(encrypted);
     const partial = await readSnapshot(source, { opener, components: ['Health'] });

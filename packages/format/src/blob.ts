@@ -79,7 +79,7 @@ function box(value: unknown, depth: number): unknown {
   }
   if (value instanceof Uint8Array && value.constructor === Uint8Array) return value;
   if (ArrayBuffer.isView(value)) {
-    const kind = TYPED_ARRAYS.indexOf(value.constructor);
+    const kind = TYPED_ARRAYS.indexOf(value.constructor as (typeof TYPED_ARRAYS)[number]);
     if (kind < 0) {
       if (value instanceof Uint8Array) return new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
       return fail(`${value.constructor.name} cannot be stored: use a typed array or Uint8Array`);

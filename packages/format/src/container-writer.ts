@@ -75,7 +75,9 @@ export class ContainerWriter {
   /** The plain table-of-contents frame listing every frame laid out so far (seal it, then pass it to `finish`). */
   tableOfContents(checksums: boolean): SectionFrame {
     const payload = new Uint8Array(this.#entries.length * TOC_ENTRY_SIZE);
-    this.#entries.forEach((entry, i) => payload.set(entry, i * TOC_ENTRY_SIZE));
+    this.#entries.forEach((entry, i) => {
+      payload.set(entry, i * TOC_ENTRY_SIZE);
+    });
     const descriptor = descriptorBytes({
       kind: SectionKind.TableOfContents,
       codec: CodecId.None,

@@ -67,7 +67,7 @@ export function fitsFieldType(v: unknown, type: FieldType): boolean {
     case 'f64':
       return typeof v === 'number';
     case 'f32':
-      return typeof v === 'number' && (Math.fround(v) === v || v !== v);
+      return typeof v === 'number' && (Math.fround(v) === v || Number.isNaN(v));
     case 'bool':
       return typeof v === 'boolean';
     case 'string':

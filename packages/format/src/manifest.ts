@@ -27,11 +27,6 @@ export interface Manifest {
   order: [number, number[]][];
 }
 
-/** Encodes a manifest to its MessagePack section bytes. */
-export function encodeManifest(m: Manifest): Uint8Array {
-  return encodeWithMetadata(m, encodeBlob(m.metadata));
-}
-
 function encodeWithMetadata(m: Manifest, metadata: Uint8Array): Uint8Array {
   return encodePlain({
     version: m.version,

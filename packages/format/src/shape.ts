@@ -128,7 +128,7 @@ function genericStore(type: FieldType, column: unknown, r: number, v: unknown): 
     case 'f32':
       if (typeof v !== 'number') return false;
       c[r] = v;
-      return c[r] === v || v !== v;
+      return c[r] === v || Number.isNaN(v);
     default:
       if (typeof v !== 'number') return false;
       c[r] = v;

@@ -181,7 +181,9 @@ export const componentShapeArb: fc.Arbitrary<ComponentShape> = fc.oneof(
 function objectOf(fields: readonly (readonly [string, fc.Arbitrary<unknown>])[]): fc.Arbitrary<Record<string, unknown>> {
   return fc.tuple(...fields.map(([, arb]) => arb)).map((values) => {
     const out: Record<string, unknown> = {};
-    fields.forEach(([key], i) => (out[key] = values[i]));
+    fields.forEach(([key], i) => {
+      out[key] = values[i];
+    });
     return out;
   });
 }

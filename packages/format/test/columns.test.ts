@@ -152,7 +152,9 @@ describe('gather and scatter', () => {
           const column = gather(store, entityIds);
           expect(column.constructor).toBe(store.constructor);
           expect(column.length).toBe(ids.length);
-          ids.forEach((id, i) => expect(Object.is(column[i], store[id])).toBe(true));
+          ids.forEach((id, i) => {
+            expect(Object.is(column[i], store[id])).toBe(true);
+          });
           const target = new (store.constructor as Float32ArrayConstructor)(STORE);
           scatter(column as Float32Array, entityIds, target);
           for (let id = 0; id < STORE; id++) expect(Object.is(target[id], ids.includes(id) ? store[id] : 0)).toBe(true);

@@ -247,7 +247,9 @@ function setManifest(file: RawFile, manifest: unknown, counts?: { components?: n
 function varPayload(offsets: number[], data: Uint8Array): Uint8Array {
   const out = new Uint8Array(offsets.length * 4 + data.length);
   const v = view(out);
-  offsets.forEach((o, i) => v.setUint32(i * 4, o >>> 0, true));
+  offsets.forEach((o, i) => {
+    v.setUint32(i * 4, o >>> 0, true);
+  });
   out.set(data, offsets.length * 4);
   return out;
 }

@@ -176,11 +176,21 @@ describe('structurally inconsistent deltas are InvalidFormat without verificatio
     ],
     [
       'component rows added twice',
-      (d) => ((patchOf(d, 'P').rows = { removed: new Uint32Array(0), added: Uint32Array.from([3]) }), delete patchOf(d, 'P').added),
+      (d) => {
+        patchOf(d, 'P').rows = { removed: new Uint32Array(0), added: Uint32Array.from([3]) };
+        delete patchOf(d, 'P').added;
+      },
       /component "P" has two rows for entity 3/,
     ],
     ['a patch row out of range', (d) => (patchOf(d, 'Q').fields[0]!.rows = Uint32Array.from([5])), /changes row 5 of field "s" of "Q", which has 5 rows/],
-    ['patch rows out of order', (d) => ((patchOf(d, 'Q').fields[0]!.rows = Uint32Array.from([2, 1])), (patchOf(d, 'Q').fields[0]!.values = ['a', 'b'])), /not strictly ascending/],
+    [
+      'patch rows out of order',
+      (d) => {
+        patchOf(d, 'Q').fields[0]!.rows = Uint32Array.from([2, 1]);
+        patchOf(d, 'Q').fields[0]!.values = ['a', 'b'];
+      },
+      /not strictly ascending/,
+    ],
     ['a patch of the wrong type', (d) => (patchOf(d, 'Q').fields[0]!.type = 'f32'), /changed as f32, but it is string/],
     ['values of the wrong class', (d) => (patchOf(d, 'Q').fields[0]!.values = new Float32Array(1)), /should hold string values/],
     ['a non-string in a string patch', (d) => (patchOf(d, 'Q').fields[0]!.values = [5 as unknown as string]), /not a string/],

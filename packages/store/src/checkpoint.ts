@@ -6,7 +6,7 @@ import { validateId } from './id.js';
 import { type CheckpointLink, type CheckpointStorage, type FullReason, linkOf, linkRecord, resolveIncremental } from './incremental.js';
 import { metadataForWorld, SnapshotMetadata } from './metadata.js';
 import { type CachedSnapshot, copySnapshot, SnapshotCache } from './snapshot-cache.js';
-import { checkLoadOptions, type LoadOptions, SnapshotStore, type SnapshotStoreOptions } from './store.js';
+import { checkLoadOptions, type LoadOptions, SnapshotStore, type SnapshotStoreOptions, type StoreRecord, type StoredContainer } from './store.js';
 
 /** A checkpoint's place in the chain. */
 export interface CheckpointInfo {
@@ -230,7 +230,7 @@ export class CheckpointManager {
         });
       seen.add(current);
       const dependent = pending[pending.length - 1];
-      let record;
+      let record: StoreRecord | undefined;
       try {
         record = await this.store.record(current);
       } catch (error) {
@@ -251,7 +251,7 @@ export class CheckpointManager {
         base = cached;
         break;
       }
-      let stored;
+      let stored: StoredContainer;
       try {
         stored = locked ? await this.store.loadStoredUnlocked(current) : await this.store.loadStored(current);
       } catch (error) {

@@ -56,11 +56,12 @@ const HOSTILE: unknown[] = [
 ];
 
 /** Calls `run` with each hostile value: it may succeed or throw a PackError, nothing else, and never hang. */
-async function onlyPackErrors(label: string, run: (value: any) => unknown): Promise<void> {
+async function onlyPackErrors(label: string, run: (value: never) => unknown): Promise<void> {
   const raw: string[] = [];
   for (const value of HOSTILE) {
     try {
-      await run(value);
+      // The hostile value goes in whatever the parameter's type: `never` lets each callback pass it on.
+      await run(value as never);
     } catch (error) {
       if (!isPackError(error)) raw.push(`${label} with ${show(value)}: ${String((error as Error)?.stack?.split('\n').slice(0, 3).join(' | ') ?? error)}`);
     }

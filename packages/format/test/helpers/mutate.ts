@@ -37,7 +37,9 @@ function changeColumn(column: Column, keep: number[], added: number, p: number, 
   const src = column.values as unknown as ArrayBufferView;
   const srcBytes = new Uint8Array(src.buffer, src.byteOffset, src.byteLength);
   const outBytes = new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
-  keep.forEach((r, i) => outBytes.set(srcBytes.subarray(r * width, (r + 1) * width), i * width));
+  keep.forEach((r, i) => {
+    outBytes.set(srcBytes.subarray(r * width, (r + 1) * width), i * width);
+  });
   for (let i = 0; i < n; i++) {
     if (i < keep.length && rand() >= p) continue;
     for (let b = 0; b < width; b++) outBytes[i * width + b] = Math.floor(rand() * 256);
@@ -107,7 +109,14 @@ export function mutate(base: PackedSnapshot, donor: PackedSnapshot, seed: number
   if (rand() < 0.1) entities = entities.reverse();
   // Every entity with a component is in the world (writers refuse rows of other entities).
   const inWorld = new Set(entities);
-  for (const c of components) for (const id of c.entityIds) if (!inWorld.has(id)) inWorld.add(id), entities.push(id);
+  for (const c of components) {
+    for (const id of c.entityIds) {
+      if (!inWorld.has(id)) {
+        inWorld.add(id);
+        entities.push(id);
+      }
+    }
+  }
 
   const metadata: Record<string, unknown> = { ...base.metadata };
   const keys = Object.keys(metadata);

@@ -18,7 +18,7 @@ import {
   readSnapshot,
   SnapshotEncoder,
 } from '@tx2/pack-format';
-import { CheckpointManager, MemoryBackend, NodeFsBackend, SnapshotReader, SnapshotStore, SnapshotWriter, type StorageBackend } from '../../src/index.js';
+import { CheckpointManager, type CreatedCheckpoint, MemoryBackend, NodeFsBackend, SnapshotReader, SnapshotStore, SnapshotWriter, type StorageBackend } from '../../src/index.js';
 
 /** What a route wrote: the container bytes when it exposes them, and how to read it back. */
 export interface Written {
@@ -136,7 +136,7 @@ function checkpointRoute(name: string, manager: CheckpointManager, clearEvery: n
       const id = `cp${created++}`;
       const state = async () => ({ keys: await keysOf(manager.store.backend), chain: (await manager.listCheckpoints()).map((c) => c.id).join(',') });
       const before = run.checkRefusals === true ? await state() : undefined;
-      let result;
+      let result: CreatedCheckpoint;
       try {
         result = await manager.createCheckpoint(id, world);
       } catch (error) {
