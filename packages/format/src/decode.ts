@@ -56,7 +56,7 @@ export interface DecodeOptions {
   maxBlobDepth?: number;
   /** Largest decoded size of the manifest section (default 64 MiB: schemas and metadata, never bulk data). */
   maxManifestSize?: number;
-  /** Opens sealed sections of encrypted containers: pass the key through @tx2/pack-crypto (decodeEncrypted / readEncrypted) rather than setting this. */
+  /** Opens sealed sections of encrypted containers: pass the key through @tx2/pack-crypto (decodeEncrypted) or @tx2/pack-store (SnapshotReader.withKey) rather than setting this. */
   opener?: OpenerFactory;
 }
 
@@ -130,7 +130,10 @@ function* structureSteps(source: ByteSource, options: DecodeOptions): Steps<Stru
   let opener: SectionOpener | undefined;
   if (encrypted) {
     if (options.opener === undefined) {
-      throw new PackError('Decryption', 'this snapshot is encrypted: pass its key, reading it with decodeEncrypted / readEncrypted from @tx2/pack-crypto');
+      throw new PackError(
+        'Decryption',
+        'this snapshot is encrypted: read it with its key, through decodeEncrypted of @tx2/pack-crypto (bytes) or SnapshotReader.withKey of @tx2/pack-store (files and sources)',
+      );
     }
     opener = (yield options.opener(headerRaw.slice())) as SectionOpener;
     header = readHeader(opener.plainHeader);
@@ -169,8 +172,8 @@ function* structureSteps(source: ByteSource, options: DecodeOptions): Steps<Stru
     const at = i * TOC_ENTRY_SIZE;
     const offset = getU64(view, at, `the offset of section ${i}`);
     if (offset !== previousEnd) corrupt(`section ${i} does not start where the previous one ends`, { section: i, offset, expected: previousEnd });
-    const copy = toc.slice(at + 8, at + 8 + DESCRIPTOR_SIZE);
-    const descriptor = readDescriptor(copy, 0);
+    const copy = toc.subarray(at + 8, at + 8 + DESCRIPTOR_SIZE);
+    const descriptor = readDescriptor(toc, at + 8);
     if (encrypted && (descriptor.cipher !== CipherId.Aes256Gcm || descriptor.storedLength < TAG_LENGTH))
       corrupt(`section ${i} of an encrypted snapshot is not sealed`, { section: i });
     const frameLength = align(DESCRIPTOR_SIZE + descriptor.storedLength);
@@ -232,6 +235,8 @@ function sectionDetails(ctx: ReadContext, entry: Entry): Record<string, unknown>
 
 /** Fetches the frames of `entries` with as few reads as adjacency allows; later opened from `ctx.fetched`. */
 function* prefetch(ctx: ReadContext, entries: readonly Entry[]): Steps<void> {
+  // Reads of bytes in memory are free views: nothing to coalesce.
+  if (ctx.source.inMemory === true) return;
   const sorted = [...entries].filter((e) => !ctx.fetched.has(e.ordinal)).sort((a, b) => a.ordinal - b.ordinal);
   for (let i = 0; i < sorted.length; ) {
     let j = i + 1;

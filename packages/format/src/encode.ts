@@ -38,18 +38,19 @@ export function planHeader(packed: PackedSnapshot, plan: SnapshotPlan, options: 
 }
 
 /** The pieces of the container of `packed` (unsealed), in order. */
-export function* containerPieces(packed: PackedSnapshot, options: EncodeOptions, kind: number, manifests: ManifestWriter, chunkBytes?: number): Generator<Uint8Array> {
+export function containerPieces(packed: PackedSnapshot, options: EncodeOptions, kind: number, manifests: ManifestWriter, chunkBytes?: number): Uint8Array[] {
   const world = kind === ContainerKind.Snapshot;
   const plan = planSnapshot(packed, manifests, chunkBytes === undefined ? { world } : { chunkBytes, world });
-  yield planHeader(packed, plan, options, kind);
+  const pieces = [planHeader(packed, plan, options, kind)];
   const writer = new ContainerWriter();
-  for (const section of plan.sections) yield* writer.frame(storeSection(section, options));
-  yield* writer.finish(writer.tableOfContents(options.checksums ?? true));
+  for (const section of plan.sections) for (const piece of writer.frame(storeSection(section, options))) pieces.push(piece);
+  for (const piece of writer.finish(writer.tableOfContents(options.checksums ?? true))) pieces.push(piece);
+  return pieces;
 }
 
 /** Encodes `packed` into a new container whose header says `kind` (a ContainerKind). */
 export function encodeContainer(packed: PackedSnapshot, options: EncodeOptions, kind: number): Uint8Array {
-  return joinPieces([...containerPieces(packed, options, kind, new ManifestWriter())]);
+  return joinPieces(containerPieces(packed, options, kind, new ManifestWriter()));
 }
 
 /**
@@ -68,7 +69,7 @@ export class SnapshotEncoder {
 
   /** Encodes `packed`; the result is a view into a reused buffer, valid until the next call. */
   encode(packed: PackedSnapshot): Uint8Array {
-    const pieces = [...containerPieces(packed, this.#options, ContainerKind.Snapshot, this.#manifests)];
+    const pieces = containerPieces(packed, this.#options, ContainerKind.Snapshot, this.#manifests);
     let total = 0;
     for (const p of pieces) total += p.length;
     // A snapshot decoded from this encoder's last output views its buffer: writing over it
@@ -80,7 +81,7 @@ export class SnapshotEncoder {
 
   /** Encodes `packed` into a new exactly-sized array that the caller owns. */
   encodeCopy(packed: PackedSnapshot): Uint8Array {
-    return joinPieces([...containerPieces(packed, this.#options, ContainerKind.Snapshot, this.#manifests)]);
+    return joinPieces(containerPieces(packed, this.#options, ContainerKind.Snapshot, this.#manifests));
   }
 }
 

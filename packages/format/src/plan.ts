@@ -18,7 +18,7 @@ export interface PlannedSection {
   /** Bytes per value for fixed-width columns and entity sets (a hint for filters), else 0. */
   width: number;
   /** The field type of a column section. */
-  type?: FieldType;
+  type: FieldType | undefined;
   raw: Uint8Array;
 }
 
@@ -202,11 +202,11 @@ export function planSnapshot(packed: PackedSnapshot, manifestWriter: ManifestWri
   const metadataBytes = metadataEntries === undefined ? undefined : encodeBlob(metadataEntries);
 
   function* sections(): Generator<PlannedSection> {
-    yield { kind: SectionKind.Manifest, owner: NO_INDEX, field: NO_INDEX, rowStart: 0, rowCount: 0, width: 0, raw: manifestBytes };
+    yield section(SectionKind.Manifest, NO_INDEX, NO_INDEX, 0, 0, 0, undefined, manifestBytes);
     for (let k = 0; k < sets.length; k++) {
       if ('start' in sets[k]!) continue;
       const ids = setIds[k]!;
-      yield { kind: SectionKind.EntitySet, owner: k, field: NO_INDEX, rowStart: 0, rowCount: ids.length, width: 4, raw: bytesOf(ids) };
+      yield section(SectionKind.EntitySet, k, NO_INDEX, 0, ids.length, 4, undefined, bytesOf(ids));
     }
     for (let c = 0; c < packed.components.length; c++) {
       const component = packed.components[c]!;
@@ -214,36 +214,35 @@ export function planSnapshot(packed: PackedSnapshot, manifestWriter: ManifestWri
       if (component.layout === 'blobs') {
         const blobs = component.blobs;
         for (const [start, end] of varChunks((i) => blobs[i]!.length, rows, chunkBytes)) {
-          yield { kind: SectionKind.Blobs, owner: c, field: NO_INDEX, rowStart: start, rowCount: end - start, width: 0, raw: encodeBytesColumn(slice(blobs, start, end, rows)) };
+          yield section(SectionKind.Blobs, c, NO_INDEX, start, end - start, 0, undefined, encodeBytesColumn(slice(blobs, start, end, rows)));
         }
         continue;
       }
       for (let f = 0; f < component.fields.length; f++) {
         const column = component.fields[f]!;
-        const base = { kind: SectionKind.Column, owner: c, field: f, type: column.type };
-        if (column.type === 'string') {
-          const values = column.values;
+        const type = column.type;
+        if (type === 'string') {
+          const values = column.values as readonly string[];
           // UTF-8 length is at most 3 bytes per UTF-16 unit: a cheap bound that keeps chunks under chunkBytes.
           for (const [start, end] of varChunks((i) => values[i]!.length * 3, rows, chunkBytes)) {
-            yield { ...base, rowStart: start, rowCount: end - start, width: 0, raw: encodeStringColumn(slice(values, start, end, rows)) };
+            yield section(SectionKind.Column, c, f, start, end - start, 0, type, encodeStringColumn(slice(values, start, end, rows)));
           }
-        } else if (column.type === 'bytes') {
-          const values = column.values;
+        } else if (type === 'bytes') {
+          const values = column.values as readonly Uint8Array[];
           for (const [start, end] of varChunks((i) => values[i]!.length, rows, chunkBytes)) {
-            yield { ...base, rowStart: start, rowCount: end - start, width: 0, raw: encodeBytesColumn(slice(values, start, end, rows)) };
+            yield section(SectionKind.Column, c, f, start, end - start, 0, type, encodeBytesColumn(slice(values, start, end, rows)));
           }
         } else {
-          const width = FIELD_TYPES[column.type].width;
-          const all = bytesOf(column.values);
-          for (const [start, end] of fixedChunks(width, rows, chunkBytes)) {
-            yield { ...base, rowStart: start, rowCount: end - start, width, raw: all.subarray(start * width, end * width) };
-          }
+          const width = FIELD_TYPES[type].width;
+          const all = bytesOf(column.values as ArrayBufferView);
+          if (rows * width <= chunkBytes) yield section(SectionKind.Column, c, f, 0, rows, width, type, all);
+          else
+            for (const [start, end] of fixedChunks(width, rows, chunkBytes))
+              yield section(SectionKind.Column, c, f, start, end - start, width, type, all.subarray(start * width, end * width));
         }
       }
     }
-    if (metadataBytes !== undefined) {
-      yield { kind: SectionKind.EntityMetadata, owner: NO_INDEX, field: NO_INDEX, rowStart: 0, rowCount: metadataEntries!.length, width: 0, raw: metadataBytes };
-    }
+    if (metadataBytes !== undefined) yield section(SectionKind.EntityMetadata, NO_INDEX, NO_INDEX, 0, metadataEntries!.length, 0, undefined, metadataBytes);
   }
   return { manifest, sections: sections() };
 }
@@ -251,6 +250,11 @@ export function planSnapshot(packed: PackedSnapshot, manifestWriter: ManifestWri
 /** Runs every check a writer makes, without encoding a section: for layers that must refuse a snapshot before touching it (a store adding its record). */
 export function checkSnapshot(packed: PackedSnapshot): void {
   planSnapshot(packed);
+}
+
+/** A planned section; one object shape for every kind, so the writers' hot loop stays monomorphic. */
+function section(kind: number, owner: number, field: number, rowStart: number, rowCount: number, width: number, type: FieldType | undefined, raw: Uint8Array): PlannedSection {
+  return { kind, owner, field, rowStart, rowCount, width, type, raw };
 }
 
 /** `values[start, end)`, without a copy when that is all of it. */

@@ -8,6 +8,8 @@ export interface ByteSource {
   readonly size: number;
   /** Reads exactly `length` bytes at `offset` (a PackError 'Truncated' when the source is shorter). */
   read(offset: number, length: number): Uint8Array | Promise<Uint8Array>;
+  /** True when reads are views of bytes already in memory (readers then skip coalescing reads). */
+  readonly inMemory?: boolean;
 }
 
 /** A source over bytes already in memory: reads are views, never copies. */
@@ -16,6 +18,7 @@ export function bytesSource(bytes: Uint8Array): ByteSource {
   const plain = bytes.constructor === Uint8Array ? bytes : new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   return {
     size: plain.length,
+    inMemory: true,
     read: (offset, length) => {
       if (offset < 0 || length < 0 || offset + length > plain.length) {
         throw new PackError('Truncated', 'the container ends before a structure it declares: the file is incomplete', { details: { offset, length, size: plain.length } });

@@ -68,7 +68,7 @@ describe('recovery while the checkpoint manager holds the write lock', () => {
   it('createCheckpoint after a crash mid-rebase repairs the rebased checkpoint without waiting for its own lock', async () => {
     const backend = new WatchedBackend();
     // A tiny lock timeout: a lock request waiting for its own holder fails at once instead of stalling.
-    const options = { incremental: { fullEvery: 10 }, lockTimeoutMs: 1, cacheSize: 0 };
+    const options = { incremental: { fullEvery: 10, maxDeltaRatio: Number.POSITIVE_INFINITY }, lockTimeoutMs: 1, cacheSize: 0 };
     const world = new EvolvingWorld(7, 300);
     const saved = new Map<string, PackedSnapshot>();
     let manager = new CheckpointManager(backend, options);
@@ -77,7 +77,7 @@ describe('recovery while the checkpoint manager holds the write lock', () => {
       saved.set(`c${i}`, snapshot);
       await manager.createCheckpoint(`c${i}`, snapshot);
     }
-    expect((await manager.chain()).map((c) => c.storage.kind)).toEqual(['full', 'delta', 'delta']);
+    expect((await manager.listCheckpoints()).map((c) => c.storage.kind)).toEqual(['full', 'delta', 'delta']);
 
     // Deleting c0 rewrites c1 in full (file, then metadata): the process dies before the metadata.
     backend.failKey = 'c1.meta.json';
@@ -97,7 +97,7 @@ describe('recovery while the checkpoint manager holds the write lock', () => {
     const after = (await manager.store.record('c1'))!;
     expect(after.saveId).not.toBe(before.saveId);
     expect(after.extra.checkpoint).toMatchObject({ storage: 'full' });
-    for (const c of await manager.chain()) {
+    for (const c of await manager.listCheckpoints()) {
       expect(snapshotsEqual((await manager.loadCheckpoint(c.id)).snapshot, saved.get(c.id)!), c.id).toBe(true);
     }
   });
