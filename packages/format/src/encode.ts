@@ -1,10 +1,10 @@
-import { ContainerWriter, headerBytes, joinPieces, type SealerFactory } from './container-writer.js';
+import { assembleContainer, ContainerWriter, headerBytes, type SealerFactory } from './container-writer.js';
 import { CipherId, CodecId, ContainerKind, FORMAT_VERSION, HeaderFlags } from './layout.js';
 import { ManifestWriter } from './manifest.js';
 import type { PackedSnapshot } from './model.js';
 import { planSnapshot, type SnapshotPlan } from './plan.js';
 import type { FilterChooser, SectionCodec } from './section-codec.js';
-import { storeSection } from './section-frame.js';
+import { type StoredSection, storeSection, storeSectionLazily } from './section-frame.js';
 
 /** How a snapshot is written. */
 export interface EncodeOptions {
@@ -37,20 +37,21 @@ export function planHeader(packed: PackedSnapshot, plan: SnapshotPlan, options: 
   });
 }
 
-/** The pieces of the container of `packed` (unsealed), in order. */
-export function containerPieces(packed: PackedSnapshot, options: EncodeOptions, kind: number, manifests: ManifestWriter, chunkBytes?: number): Uint8Array[] {
-  const world = kind === ContainerKind.Snapshot;
-  const plan = planSnapshot(packed, manifests, chunkBytes === undefined ? { world } : { chunkBytes, world });
-  const pieces = [planHeader(packed, plan, options, kind)];
-  const writer = new ContainerWriter();
-  for (const section of plan.sections) for (const piece of writer.frame(storeSection(section, options))) pieces.push(piece);
-  for (const piece of writer.finish(writer.tableOfContents(options.checksums ?? true))) pieces.push(piece);
-  return pieces;
+/** The container of `packed` (unsealed) laid out in memory, in `reuse` when it is large enough and not aliased. */
+function containerBytes(packed: PackedSnapshot, options: EncodeOptions, kind: number, manifests: ManifestWriter, reuse?: Uint8Array): Uint8Array {
+  const plan = planSnapshot(packed, manifests, { world: kind === ContainerKind.Snapshot });
+  const header = planHeader(packed, plan, options, kind);
+  const sections: StoredSection[] = [];
+  for (const section of plan.sections) sections.push(storeSectionLazily(section, options));
+  // A snapshot decoded from the last output views its buffer: writing over it would destroy
+  // sections before they are copied, so such a call gets a new buffer.
+  const aliased = reuse !== undefined && sections.some((s) => s.payload.buffer === reuse.buffer);
+  return assembleContainer(header, sections, options.checksums ?? true, aliased ? undefined : reuse);
 }
 
 /** Encodes `packed` into a new container whose header says `kind` (a ContainerKind). */
 export function encodeContainer(packed: PackedSnapshot, options: EncodeOptions, kind: number): Uint8Array {
-  return joinPieces(containerPieces(packed, options, kind, new ManifestWriter()));
+  return containerBytes(packed, options, kind, new ManifestWriter());
 }
 
 /**
@@ -60,7 +61,7 @@ export function encodeContainer(packed: PackedSnapshot, options: EncodeOptions, 
 export class SnapshotEncoder {
   readonly #options: EncodeOptions;
   readonly #manifests = new ManifestWriter();
-  #buffer = new Uint8Array(0);
+  #buffer: Uint8Array = new Uint8Array(0);
 
   /** Creates an encoder with fixed options. */
   constructor(options: EncodeOptions = {}) {
@@ -69,19 +70,15 @@ export class SnapshotEncoder {
 
   /** Encodes `packed`; the result is a view into a reused buffer, valid until the next call. */
   encode(packed: PackedSnapshot): Uint8Array {
-    const pieces = containerPieces(packed, this.#options, ContainerKind.Snapshot, this.#manifests);
-    let total = 0;
-    for (const p of pieces) total += p.length;
-    // A snapshot decoded from this encoder's last output views its buffer: writing over it
-    // would destroy sections before they are copied, so such a call gets a new buffer.
-    const aliased = pieces.some((p) => p.buffer === this.#buffer.buffer);
-    if (this.#buffer.length < total || aliased) this.#buffer = new Uint8Array(Math.max(total, Math.ceil(this.#buffer.length * 1.5)));
-    return joinPieces(pieces, this.#buffer);
+    const out = containerBytes(packed, this.#options, ContainerKind.Snapshot, this.#manifests, this.#buffer);
+    // A new buffer (the old one was too small or aliased) is kept for the next call.
+    if (out.buffer !== this.#buffer.buffer) this.#buffer = out;
+    return out;
   }
 
   /** Encodes `packed` into a new exactly-sized array that the caller owns. */
   encodeCopy(packed: PackedSnapshot): Uint8Array {
-    return joinPieces(containerPieces(packed, this.#options, ContainerKind.Snapshot, this.#manifests));
+    return containerBytes(packed, this.#options, ContainerKind.Snapshot, this.#manifests);
   }
 }
 

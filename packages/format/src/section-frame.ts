@@ -1,6 +1,7 @@
 // Turns a planned section into the frame stored in the file: filter, compress (kept only
 // when it pays), checksum. Shared by every writer, so every route stores the same bytes.
 import { crc32 } from '#platform';
+import type { SectionDescriptor } from './binary.js';
 import { descriptorBytes, type SectionFrame } from './container-writer.js';
 import { PackError } from './errors.js';
 import { CipherId, CodecId, FilterId, SectionFlags } from './layout.js';
@@ -17,8 +18,21 @@ export interface FrameOptions {
 
 const ZERO_NONCE = new Uint8Array(12);
 
-/** The stored frame of `section` and the codec it ended up with. */
-export function storeSection(section: PlannedSection, options: FrameOptions): SectionFrame & { codec: number } {
+/** A stored section before it is framed: its descriptor (payload CRC not yet computed) and payload. */
+export interface StoredSection {
+  descriptor: SectionDescriptor;
+  payload: Uint8Array;
+}
+
+/** The stored frame of `section`, CRC included: what streaming writers emit. */
+export function storeSection(section: PlannedSection, options: FrameOptions): SectionFrame {
+  const { descriptor, payload } = storeSectionLazily(section, options);
+  if (descriptor.flags & SectionFlags.PayloadChecksum) descriptor.payloadCrc = crc32(payload);
+  return { descriptor: descriptorBytes(descriptor), payload };
+}
+
+/** `section` filtered and compressed, its payload CRC left for the caller (who computes it where the payload ends up). */
+export function storeSectionLazily(section: PlannedSection, options: FrameOptions): StoredSection {
   const codec = options.codec ?? noneCodec;
   const checksums = options.checksums ?? true;
   let stored = section.raw;
@@ -54,7 +68,7 @@ export function storeSection(section: PlannedSection, options: FrameOptions): Se
       stored = section.raw;
     }
   }
-  const descriptor = descriptorBytes({
+  const descriptor: SectionDescriptor = {
     kind: section.kind,
     codec: codecId,
     filter: filterId,
@@ -67,8 +81,8 @@ export function storeSection(section: PlannedSection, options: FrameOptions): Se
     rowCount: section.rowCount,
     rawLength: section.raw.length,
     storedLength: stored.length,
-    payloadCrc: checksums ? crc32(stored) : 0,
+    payloadCrc: 0,
     nonce: ZERO_NONCE,
-  });
-  return { descriptor, payload: stored, codec: codecId };
+  };
+  return { descriptor, payload: stored };
 }
