@@ -156,12 +156,12 @@ export async function joinContainer(file: Uint8Array, backend: StorageBackend, w
   if (file.length - tableEnd !== containerLength - pooledBytes) damaged(what, 'its inline bytes do not add up to the container size');
   const missing = (key: string, ref: SectionRef): never => {
     throw new PackError('SnapshotNotFound', `section object ${key} of ${what} is missing (it was deleted outside the store): ${what} cannot be rebuilt; delete it`, {
-      details: { section: ref.sha256 },
+      details: { object: key, sha256: ref.sha256 },
     });
   };
   const mismatch = (key: string, ref: SectionRef): never => {
     throw new PackError('ChecksumMismatch', `section object ${key} of ${what} does not match its SHA-256: the object is damaged (every snapshot sharing it is affected)`, {
-      details: { section: ref.sha256 },
+      details: { object: key, sha256: ref.sha256 },
     });
   };
   // The container size comes from the file: allocate it only once every object is known to
