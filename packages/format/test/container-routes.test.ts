@@ -191,7 +191,8 @@ describe('frame-level tools', () => {
     const bytes = encodeSnapshot(world());
     const last = readLayout(bytes).sections.at(-1)!;
     const damaged = bytes.slice();
-    damaged[last.offset + DESCRIPTOR_SIZE] ^= 1;
+    const at = last.offset + DESCRIPTOR_SIZE;
+    damaged[at] = damaged[at]! ^ 1;
     expect(() => readFrames(damaged)).toThrow(expect.objectContaining({ code: 'ChecksumMismatch' }));
     expect(readFrames(damaged, { verifyChecksums: false }).frames.length).toBe(readLayout(bytes).sections.length);
   });
