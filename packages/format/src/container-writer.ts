@@ -29,6 +29,26 @@ export type SealerFactory = (plainHeader: Uint8Array) => SectionSealer;
 const ZEROS = new Uint8Array(8);
 const ZERO_NONCE = new Uint8Array(12);
 
+/** The descriptor of a plain table of contents listing `count` frames in `payload`. */
+function tocDescriptor(count: number, payload: Uint8Array, checksums: boolean): SectionDescriptor {
+  return {
+    kind: SectionKind.TableOfContents,
+    codec: CodecId.None,
+    filter: FilterId.None,
+    cipher: CipherId.None,
+    flags: checksums ? SectionFlags.PayloadChecksum : 0,
+    filterParam: 0,
+    owner: NO_INDEX,
+    field: NO_INDEX,
+    rowStart: 0,
+    rowCount: count,
+    rawLength: payload.length,
+    storedLength: payload.length,
+    payloadCrc: checksums ? crc32(payload) : 0,
+    nonce: ZERO_NONCE,
+  };
+}
+
 /** A descriptor as its 64 bytes. */
 export function descriptorBytes(d: SectionDescriptor): Uint8Array {
   const out = new Uint8Array(DESCRIPTOR_SIZE);
@@ -78,23 +98,7 @@ export class ContainerWriter {
     this.#entries.forEach((entry, i) => {
       payload.set(entry, i * TOC_ENTRY_SIZE);
     });
-    const descriptor = descriptorBytes({
-      kind: SectionKind.TableOfContents,
-      codec: CodecId.None,
-      filter: FilterId.None,
-      cipher: CipherId.None,
-      flags: checksums ? SectionFlags.PayloadChecksum : 0,
-      filterParam: 0,
-      owner: NO_INDEX,
-      field: NO_INDEX,
-      rowStart: 0,
-      rowCount: this.#entries.length,
-      rawLength: payload.length,
-      storedLength: payload.length,
-      payloadCrc: checksums ? crc32(payload) : 0,
-      nonce: ZERO_NONCE,
-    });
-    return { descriptor, payload };
+    return { descriptor: descriptorBytes(tocDescriptor(this.#entries.length, payload, checksums)), payload };
   }
 
   /** Lays out the table-of-contents frame and the trailer: the last pieces of the container. */
@@ -158,22 +162,7 @@ export function assembleContainer(
     toc.set(out.subarray(at, payloadAt), i * TOC_ENTRY_SIZE + 8);
   }
   out.fill(0, tocOffset + DESCRIPTOR_SIZE + tocLength, total - TRAILER_SIZE);
-  writeDescriptor(out, tocOffset, {
-    kind: SectionKind.TableOfContents,
-    codec: CodecId.None,
-    filter: FilterId.None,
-    cipher: CipherId.None,
-    flags: checksums ? SectionFlags.PayloadChecksum : 0,
-    filterParam: 0,
-    owner: NO_INDEX,
-    field: NO_INDEX,
-    rowStart: 0,
-    rowCount: sections.length,
-    rawLength: tocLength,
-    storedLength: tocLength,
-    payloadCrc: checksums ? crc32(toc) : 0,
-    nonce: ZERO_NONCE,
-  });
+  writeDescriptor(out, tocOffset, tocDescriptor(sections.length, toc, checksums));
   writeTrailer(out, total - TRAILER_SIZE, { tocOffset, sectionCount: sections.length, flags: 0, digest: new Uint8Array(32) });
   return out;
 }

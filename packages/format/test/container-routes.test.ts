@@ -31,7 +31,6 @@ import {
   readSnapshot,
   readTrailer,
   type SealerFactory,
-  type SectionCodec,
   scanSections,
   setTrailerDigest,
   snapshotHash,
@@ -39,31 +38,7 @@ import {
   writeDescriptor,
   writeHeader,
 } from '../src/index.js';
-
-// A toy run-length codec ((count, byte) pairs), so the streamed writer is exercised with compression.
-const rle: SectionCodec = {
-  id: 1,
-  name: 'rle',
-  compress(raw) {
-    const out: number[] = [];
-    for (let i = 0; i < raw.length; ) {
-      let n = 1;
-      while (i + n < raw.length && raw[i + n] === raw[i] && n < 255) n++;
-      out.push(n, raw[i]!);
-      i += n;
-    }
-    return Uint8Array.from(out);
-  },
-  decompress(stored, rawLength) {
-    const out = new Uint8Array(rawLength);
-    let at = 0;
-    for (let i = 0; i + 1 < stored.length; i += 2) {
-      out.fill(stored[i + 1]!, at, at + stored[i]!);
-      at += stored[i]!;
-    }
-    return out;
-  },
-};
+import { rle } from './helpers/toy-codec.js';
 
 function world(rows = 50): PackedSnapshot {
   const ids = Uint32Array.from({ length: rows }, (_, i) => 10 + i * 3);

@@ -14,32 +14,7 @@ import {
   type SectionCodec,
   type SectionFilter,
 } from '../src/index.js';
-
-// A toy run-length codec: (count, byte) pairs. Enough to exercise the hooks end to end.
-const rle: SectionCodec = {
-  id: CodecId.Lz4,
-  name: 'rle',
-  compress(raw) {
-    const out: number[] = [];
-    for (let i = 0; i < raw.length; ) {
-      let n = 1;
-      while (i + n < raw.length && raw[i + n] === raw[i] && n < 255) n++;
-      out.push(n, raw[i]!);
-      i += n;
-    }
-    return Uint8Array.from(out);
-  },
-  decompress(stored, rawLength) {
-    const out = new Uint8Array(rawLength);
-    let at = 0;
-    for (let i = 0; i + 1 < stored.length; i += 2) {
-      if (at + stored[i]! > rawLength) throw new Error('overflow');
-      out.fill(stored[i + 1]!, at, at + stored[i]!);
-      at += stored[i]!;
-    }
-    return out;
-  },
-};
+import { rle } from './helpers/toy-codec.js';
 
 // Byte planes: all first bytes, then all second bytes, ... (what byte-shuffle does).
 const planes: SectionFilter = {
