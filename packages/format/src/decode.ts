@@ -5,7 +5,7 @@ import { crc32 } from '#platform';
 import { decodeBlob } from './blob.js';
 import { readDescriptor, readHeader, readTrailer, writeDescriptor, type SectionDescriptor, type SnapshotHeader, type SnapshotTrailer } from './binary.js';
 import { align, getU64, viewOf } from './bytes.js';
-import type { SectionFrame } from './container-writer.js';
+import { joinPieces, type SectionFrame } from './container-writer.js';
 import { PackError } from './errors.js';
 import { FIELD_TYPES } from './field-types.js';
 import { CipherId, CodecId, ContainerKind, DESCRIPTOR_SIZE, FilterId, HEADER_SIZE, HeaderFlags, SectionFlags, SectionKind, TOC_ENTRY_SIZE, TRAILER_SIZE } from './layout.js';
@@ -359,17 +359,6 @@ function* joinChunks(ctx: ReadContext, entries: Entry[], count: number, what: st
   return parts;
 }
 
-function concat(parts: Uint8Array[]): Uint8Array {
-  if (parts.length === 1) return parts[0]!;
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
-
 function decodeColumn(parts: Uint8Array[], entries: Entry[], name: string, type: Column['type'], count: number, copy: boolean, what: string): Column {
   const info = FIELD_TYPES[type];
   if (info.array !== undefined) {
@@ -377,7 +366,8 @@ function decodeColumn(parts: Uint8Array[], entries: Entry[], name: string, type:
       const rows = entries[i]!.descriptor.rowCount;
       if (part.length !== rows * info.width) corrupt(`${what} has a chunk of ${part.length} bytes for ${rows} ${type} values`);
     });
-    const raw = concat(parts);
+    // One chunk is viewed in place; several are joined into one array.
+    const raw = parts.length === 1 ? parts[0]! : joinPieces(parts);
     if (raw.length !== count * info.width) corrupt(`${what} has ${raw.length} bytes for ${count} ${type} values`);
     return { name, type, values: typedView(info.array as never, raw, count, copy && parts.length === 1) } as Column;
   }
