@@ -37,7 +37,9 @@ export function mixedBytes(length: number): Uint8Array {
 
 /** True when the two arrays hold the same bytes. */
 export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /** A small world with float, integer and id data (entity ids with gaps, so sets are stored explicitly). */

@@ -31,15 +31,17 @@ const TYPED_ARRAYS = {
 } as const;
 type TypedArrayName = keyof typeof TYPED_ARRAYS;
 
+// btoa/atob rather than Buffer: the helpers also run in the browser suites.
 export function toBase64(bytes: Uint8Array): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
+  let binary = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(binary);
 }
 
 export function fromBase64(text: string): Uint8Array<ArrayBuffer> {
-  const b = Buffer.from(text, 'base64');
-  // A fresh, aligned, exactly-sized buffer (Node's pool may hand out unaligned slices).
-  const out = new Uint8Array(new ArrayBuffer(b.length));
-  out.set(b);
+  const binary = atob(text);
+  const out = new Uint8Array(new ArrayBuffer(binary.length));
+  for (let i = 0; i < binary.length; i++) out[i] = binary.charCodeAt(i);
   return out;
 }
 
