@@ -1,0 +1,171 @@
+// The browser benchmark: the same steps (steps.mjs, store-steps.mjs) in Node and in headless
+// Chromium in one session, side by side with the ratio Chromium / Node.
+//
+//   pnpm bench:browser                          (repo root; N = 10,000)
+//   pnpm bench:browser --entities 100k          (another world size)
+//   pnpm bench:browser --filter diff            (only the steps whose name contains "diff")
+//   pnpm bench:browser --packages /other/clone  (time another checkout's built packages, e.g. a baseline)
+//   --time-scale 0.5 / BENCH_TIME_SCALE, --no-write / BENCH_NO_WRITE=1
+//
+// The page is bundled with esbuild and served from 127.0.0.1 with cross-origin isolation, so that
+// performance.now() has Chromium's fine resolution (5 µs instead of 100 µs). Chromium is the
+// machine's (TX2_CHROMIUM or /usr/bin/chromium) started with the flags of the browser tests
+// (chromiumArgs in the root vitest.browser.ts).
+import { mkdirSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { build } from 'esbuild';
+import { chromium } from 'playwright';
+import { benchOptions, fmtMs, machineLine, writeResults } from '../bench-env.mjs';
+import { DEFAULT_SETTINGS } from './runner.mjs';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const OUT = join(HERE, '.out');
+const log = (...m) => console.error(...m);
+
+const { args, sizes, timeScale, write } = benchOptions({
+  defaultSizes: [10_000],
+  options: { filter: { type: 'string' }, packages: { type: 'string' } },
+});
+const n = sizes[0];
+const filter = args.filter ?? '';
+const checkout = resolve(args.packages ?? join(HERE, '..', '..'));
+const settings = { ...DEFAULT_SETTINGS, time: Math.round(DEFAULT_SETTINGS.time * timeScale), warmupTime: Math.round(DEFAULT_SETTINGS.warmupTime * timeScale) };
+
+/** An esbuild plugin that takes @tx2 packages from `checkout` (built dist), and for Node leaves every package external. */
+function packagesFrom(root, node) {
+  return {
+    name: 'tx2-packages',
+    setup(b) {
+      b.onResolve({ filter: /^[^./#]/ }, async (a) => {
+        if (a.pluginData === 'inner' || a.path.startsWith('node:')) return undefined;
+        const tx2 = a.path.startsWith('@tx2/');
+        if (!tx2 && !node) return undefined;
+        const found = await b.resolve(a.path, { kind: a.kind, resolveDir: tx2 ? join(root, 'benchmarks') : a.resolveDir, pluginData: 'inner' });
+        if (found.errors.length > 0) return { errors: found.errors };
+        return node ? { path: tx2 ? pathToFileURL(found.path).href : a.path, external: true } : { path: found.path };
+      });
+    },
+  };
+}
+
+/** Bundles `entry` for the browser or Node into .out/`outfile`; returns an error message instead of throwing. */
+async function bundle(entry, outfile, node) {
+  try {
+    await build({
+      entryPoints: [join(HERE, entry)],
+      outfile: join(OUT, outfile),
+      bundle: true,
+      format: 'esm',
+      platform: node ? 'node' : 'browser',
+      target: node ? 'node20' : 'es2022',
+      logLevel: 'silent',
+      plugins: [packagesFrom(checkout, node)],
+    });
+    return undefined;
+  } catch (error) {
+    return error.errors?.map((e) => e.text).join('; ') ?? String(error);
+  }
+}
+
+/** The Chromium path and flags of the browser tests (the root vitest.browser.ts, compiled on the fly). */
+async function browserTestSettings() {
+  await build({
+    entryPoints: [join(HERE, '..', '..', 'vitest.browser.ts')],
+    outfile: join(OUT, 'vitest-browser.mjs'),
+    bundle: true,
+    format: 'esm',
+    platform: 'node',
+    packages: 'external',
+    logLevel: 'silent',
+  });
+  const { chromiumArgs, chromiumPath } = await import(pathToFileURL(join(OUT, 'vitest-browser.mjs')).href);
+  return { chromiumArgs, chromiumPath };
+}
+
+/** Serves the page and its scripts on 127.0.0.1, cross-origin isolated. */
+async function serve() {
+  const files = {
+    '/': ['text/html', '<!doctype html><meta charset="utf-8"><title>tx2-pack browser benchmark</title><script type="module" src="/page.js"></script>'],
+    '/favicon.ico': ['image/x-icon', ''],
+    '/page.js': ['text/javascript', () => readFileSync(join(OUT, 'page.js'))],
+    '/store.js': ['text/javascript', () => readFileSync(join(OUT, 'store.js'))],
+  };
+  const server = createServer((req, res) => {
+    const file = files[new URL(req.url, 'http://x').pathname];
+    if (file === undefined) return res.writeHead(404).end();
+    res.writeHead(200, { 'content-type': file[0], 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp', 'cache-control': 'no-store' });
+    res.end(typeof file[1] === 'function' ? file[1]() : file[1]);
+  });
+  await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
+  return { server, url: `http://127.0.0.1:${server.address().port}/` };
+}
+
+mkdirSync(OUT, { recursive: true });
+log(`packages from ${checkout}; N = ${n}; tinybench ${JSON.stringify(settings)}`);
+for (const [entry, out, node] of [
+  ['page.mjs', 'page.js', false],
+  ['node-entry.mjs', 'node.mjs', true],
+]) {
+  const error = await bundle(entry, out, node);
+  if (error) throw new Error(`${entry} does not bundle: ${error}`);
+}
+const storeError = await bundle('store-page.mjs', 'store.js', false);
+if (storeError) log(`the store does not bundle for the browser, so its rows are left out in Chromium: ${storeError.slice(0, 300)}`);
+
+log('\n== Node');
+const { runNodeBench } = await import(`${pathToFileURL(join(OUT, 'node.mjs')).href}?${Date.now()}`);
+const node = await runNodeBench({ n, settings, filter, log: (l) => log(`  ${l}`) });
+
+log('\n== Chromium');
+const { chromiumArgs, chromiumPath } = await browserTestSettings();
+const { server, url } = await serve();
+const browser = await chromium.launch({ executablePath: chromiumPath, args: [...chromiumArgs] });
+let web;
+let webStore = { results: [], missing: [] };
+let version;
+try {
+  version = browser.version();
+  const page = await browser.newPage();
+  page.on('console', (m) => log(`  ${m.text()}`));
+  page.on('pageerror', (e) => log(`  page error: ${e.message}`));
+  await page.goto(url);
+  await page.waitForFunction(() => typeof globalThis.runBrowserBench === 'function');
+  page.setDefaultTimeout(0);
+  web = await page.evaluate((o) => globalThis.runBrowserBench(o), { n, settings, filter });
+  if (!storeError) {
+    await page.addScriptTag({ url: '/store.js', type: 'module' });
+    await page.waitForFunction(() => typeof globalThis.runBrowserStoreBench === 'function');
+    webStore = await page.evaluate((o) => globalThis.runBrowserStoreBench(o), { n, settings, filter });
+  }
+} finally {
+  await browser.close();
+  server.close();
+}
+
+// The table: every row either side measured, Node first.
+const chromeRows = new Map([...web.results, ...webStore.results].map((r) => [r.name, r]));
+const nodeRows = new Map(node.results.map((r) => [r.name, r]));
+const names = [...new Set([...nodeRows.keys(), ...chromeRows.keys()])];
+const ratio = (a, b) => (a && b ? `${(b.medianMs / a.medianMs).toFixed(2)}×` : '—');
+const note = [];
+if (storeError) note.push('store rows in Chromium left out: @tx2/pack-store does not bundle for the browser in this checkout.');
+else if (webStore.missing.length > 0) note.push(`not in this checkout's store: ${webStore.missing.join(', ')} (their rows are Node-only).`);
+note.push('Node: the IndexedDB and OPFS rows are NodeFsBackend (durable, fsync) in a temporary folder; MemoryBackend is the same code both sides.');
+const lines = [
+  `# Browser benchmark: Node vs headless Chromium (N = ${n.toLocaleString('en-US')})`,
+  '',
+  `${machineLine()}; Chromium ${version}; cross-origin isolated: ${web.crossOriginIsolated}; packages from \`${checkout}\`.`,
+  `Median ms per call under tinybench (${settings.time} ms + ${settings.warmupTime} ms warm-up per step, at least ${settings.iterations} calls); ratio = Chromium / Node.`,
+  '',
+  '| step | Node ms | Chromium ms | ratio |',
+  '|---|---:|---:|---:|',
+  ...names.map((name) => `| ${name} | ${fmtMs(nodeRows.get(name)?.medianMs)} | ${fmtMs(chromeRows.get(name)?.medianMs)} | ${ratio(nodeRows.get(name), chromeRows.get(name))} |`),
+  '',
+  ...note,
+  '',
+];
+const markdown = lines.join('\n');
+console.log(markdown);
+if (write) log(`\nwrote ${writeResults('browser', markdown)}`);
