@@ -5,10 +5,11 @@ import * as store from '@tx2/pack-store';
 import { runSteps } from './runner.mjs';
 import { storeSteps } from './store-steps.mjs';
 
-// [table row, export name, how to make an empty one]. The row names are the ones Node's file backend fills.
+// [table row, export name, the export (undefined when missing), how to make an empty one].
+// The row names are the ones Node's file backend fills.
 const BROWSER_BACKENDS = [
-  ['IndexedDB', 'IndexedDBBackend', (Backend, name) => new Backend(name)],
-  ['OPFS', 'OPFSBackend', (Backend, name) => new Backend(name)],
+  ['IndexedDB', 'IndexedDBBackend', () => store.IndexedDBBackend, (Backend, name) => new Backend(name)],
+  ['OPFS', 'OPFSBackend', () => store.OPFSBackend, (Backend, name) => new Backend(name)],
 ];
 
 /** Runs the store rows in this page; `missing` names the backends the store does not export. */
@@ -16,8 +17,8 @@ globalThis.runBrowserStoreBench = async ({ n, settings, filter }) => {
   const run = `bench-${Date.now()}`;
   const backends = [];
   const missing = [];
-  for (const [row, exportName, make] of BROWSER_BACKENDS) {
-    const Backend = store[exportName];
+  for (const [row, exportName, exported, make] of BROWSER_BACKENDS) {
+    const Backend = exported();
     if (typeof Backend === 'function') backends.push({ row, create: async () => make(Backend, `${run}-${row}`) });
     else missing.push(exportName);
   }
