@@ -3,6 +3,7 @@
 // on the same data. Each step is { name, group, fn } where fn may return a promise.
 import { EncryptionKey, decryptSnapshot, decryptSnapshotSync, encryptSnapshot, encryptSnapshotSync } from '@tx2/pack-crypto';
 import { packOptions, readOptions } from '@tx2/pack-codecs';
+import * as format from '@tx2/pack-format';
 import { SnapshotEncoder, applyDelta, decodeSnapshot, diff, snapshotHash, snapshotsEqual } from '@tx2/pack-format';
 import { mulberry32, referenceColumns } from '../world.mjs';
 
@@ -40,6 +41,9 @@ function expect(ok, what) {
 
 /** The steps on the n-entity reference world (encode/decode per codec, crypto, deltas, hashing). */
 export async function coreSteps(n = 10_000) {
+  // Where the format has it (after browser-speed), load its WebAssembly hashing first, as an app
+  // would at startup; older checkouts have no such step.
+  await format.preparePlatform?.();
   const { packed } = referenceColumns(n);
   const steps = [];
   const read = await readOptions();

@@ -7,7 +7,8 @@ export default defineConfig({
   clean: true,
   target: 'es2022',
   sourcemap: true,
-  splitting: false,
+  // platform.wasm (hash-wasm's WebAssembly) becomes its own chunk, loaded by import() on first use.
+  splitting: true,
   esbuildOptions(options) {
     // JS: keep `import ... from "#platform"` in dist/index.js; Node resolves it at runtime
     // through package.json "imports" (node -> platform.node.js, else platform.browser.js).

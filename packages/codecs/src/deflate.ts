@@ -1,10 +1,10 @@
 // Raw Deflate (RFC 1951) through fflate, with Node.js's native zlib as a fast path.
 import { CodecId } from '@tx2/pack-format';
-import { Deflate, deflateSync, Inflate } from 'fflate';
+import { Deflate, deflateSync, Inflate, inflateSync } from 'fflate';
 import { zlibFastPath } from '#zlib';
 import { checkExpectedSize, checkLevel, checkPlausible, type Codec, guarded, requireBytes } from './codec.js';
 import { DEFLATE_LEVELS } from './levels.js';
-import { inflateBounded } from './inflate-bounded.js';
+import { inflateBounded, inflateOneShot } from './inflate-bounded.js';
 import { fflateCompressor, fflateDecompressor, nativeCall } from './fflate-streams.js';
 import { processorStream } from './streams.js';
 
@@ -34,7 +34,11 @@ export async function loadDeflate(options: ZlibCodecOptions = {}): Promise<Codec
       checkExpectedSize('deflate', expectedSize);
       checkPlausible('deflate', stored, expectedSize, MAX_RATIO, 64);
       if (native !== undefined) return nativeCall('deflate', expectedSize, () => native.inflateRaw(stored, expectedSize));
-      return guarded('deflate', 'Decompression', () => inflateBounded('deflate', new Inflate(), stored, expectedSize));
+      return guarded(
+        'deflate',
+        'Decompression',
+        () => inflateOneShot(stored, expectedSize, (s, out) => inflateSync(s, { out })) ?? inflateBounded('deflate', new Inflate(), stored, expectedSize),
+      );
     },
     compressStream(level) {
       const lv = checkLevel('deflate', DEFLATE_LEVELS, level);

@@ -1,12 +1,12 @@
 // gzip (RFC 1952) through fflate, with Node.js's native zlib as a fast path.
 import { CodecId, crc32 } from '@tx2/pack-format';
-import { Gunzip, Gzip, gzipSync } from 'fflate';
+import { Gunzip, Gzip, gunzipSync, gzipSync } from 'fflate';
 import { zlibFastPath } from '#zlib';
 import { checkExpectedSize, checkLevel, checkPlausible, type Codec, CodecError, guarded, requireBytes } from './codec.js';
 import { GZIP_LEVELS } from './levels.js';
 import type { ZlibCodecOptions } from './deflate.js';
 import { fflateCompressor, fflateDecompressor, nativeCall } from './fflate-streams.js';
-import { inflateBounded } from './inflate-bounded.js';
+import { inflateBounded, inflateOneShot } from './inflate-bounded.js';
 import { type ChunkProcessor, processorStream } from './streams.js';
 
 const MAX_RATIO = 1032;
@@ -30,6 +30,10 @@ export async function loadGzip(options: ZlibCodecOptions = {}): Promise<Codec> {
       checkPlausible('gzip', stored, expectedSize, MAX_RATIO, 64);
       if (native !== undefined) return nativeCall('gzip', expectedSize, () => native.gunzip(stored, expectedSize));
       return guarded('gzip', 'Decompression', () => {
+        // One member (the usual case) in one call, checked against the trailer at the end. Only
+        // when no second member can start: gunzipSync would ignore it, the member check not.
+        const whole = mayHoldOneMemberOnly(stored) ? inflateOneShot(stored, expectedSize, (s, out) => gunzipSync(s, { out })) : undefined;
+        if (whole !== undefined && trailerMatches(stored.subarray(stored.length - 8), crc32(whole), expectedSize)) return whole;
         // fflate checks no member trailer: check each one as its member ends (RFC 1952 2.2).
         const gunzip = new Gunzip();
         const member = new MemberCheck();
@@ -51,11 +55,25 @@ export async function loadGzip(options: ZlibCodecOptions = {}): Promise<Codec> {
   return Object.freeze(codec);
 }
 
+/** False when the gzip magic and method (1f 8b 08) occur past the first header: a second member may start there. */
+function mayHoldOneMemberOnly(stored: Uint8Array): boolean {
+  for (let at = stored.indexOf(0x1f, 1); at >= 0 && at + 2 < stored.length; at = stored.indexOf(0x1f, at + 1)) {
+    if (stored[at + 1] === 0x8b && stored[at + 2] === 0x08) return false;
+  }
+  return true;
+}
+
+/** True when `trailer` (8 bytes) holds the CRC-32 and the size modulo 2^32 of the output. */
+function trailerMatches(trailer: Uint8Array, crc: number, size: number): boolean {
+  if (trailer.length < 8) return false;
+  const view = new DataView(trailer.buffer, trailer.byteOffset, 8);
+  return view.getUint32(0, true) === crc >>> 0 && view.getUint32(4, true) === size % 2 ** 32;
+}
+
 /** Throws unless `trailer` (8 bytes) holds the CRC-32 and the size modulo 2^32 of the output. */
 function checkTrailer(trailer: Uint8Array, crc: number, size: number): void {
   if (trailer.length < 8) throw new CodecError('gzip', 'the stream has no trailer: the section is truncated');
-  const view = new DataView(trailer.buffer, trailer.byteOffset, 8);
-  if (view.getUint32(0, true) !== crc >>> 0 || view.getUint32(4, true) !== size % 2 ** 32) {
+  if (!trailerMatches(trailer, crc, size)) {
     throw new CodecError('gzip', 'the CRC-32 or size in a gzip member trailer does not match its data: the section is corrupt or truncated');
   }
 }

@@ -60,7 +60,7 @@ export {
 export { type ByteSource, bytesSource } from './source.js';
 export { ContainerWriter, joinPieces, setTrailerDigest, descriptorBytes, headerBytes, type SectionFrame, type SectionSealer, type SealerFactory } from './container-writer.js';
 export { align, setU64, getU64, toHex, fromHex, sameIds } from './bytes.js';
-export { snapshotHash, snapshotsEqual, hashHex } from './hash.js';
+export { snapshotHash, snapshotHashAsync, snapshotsEqual, hashHex } from './hash.js';
 export { diff, type DiffOptions } from './diff.js';
 export { resolveDeltaPolicy, withinFullEvery, withinDeltaRatio, type DeltaPolicy, type ResolvedDeltaPolicy } from './delta-policy.js';
 export { applyDelta, invertDelta, type ApplyOptions } from './apply-delta.js';
@@ -116,4 +116,4 @@ export {
   FilterId,
   CipherId,
 } from './layout.js';
-export { crc32, bytesEqual, sha256, platformImplementation } from '#platform';
+export { crc32, bytesEqual, sha256, preparePlatform, platformImplementation } from '#platform';

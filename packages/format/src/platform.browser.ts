@@ -1,45 +1,54 @@
-// Pure-JavaScript versions of the byte loops that Node runs natively (platform.node.ts);
-// tests prove both builds agree.
+// Browser versions of the byte loops that Node runs natively (platform.node.ts): WebAssembly
+// (hash-wasm) once loaded, JavaScript until then and wherever WebAssembly is refused (a page's
+// Content-Security-Policy); tests prove all of them agree.
 import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js';
+import { jsCrc32 } from './platform.crc32-js.js';
+import type { WasmHashers } from './platform.wasm.js';
 
-// CRC-32 (IEEE 802.3, reflected polynomial 0xEDB88320), the checksum of zlib and gzip.
-// Slicing-by-8: eight lookup tables let the loop consume 8 bytes per iteration, several
-// times faster than the classic byte-at-a-time table loop.
-const TABLES = new Int32Array(256 * 8);
-for (let n = 0; n < 256; n++) {
-  let c = n;
-  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-  TABLES[n] = c;
-}
-for (let n = 0; n < 256; n++) {
-  let c = TABLES[n]!;
-  for (let t = 1; t < 8; t++) {
-    c = TABLES[c & 0xff]! ^ (c >>> 8);
-    TABLES[t * 256 + n] = c;
-  }
+// Below this size a call into WebAssembly costs more than the JavaScript loop saves.
+const WASM_FROM = 256;
+
+let wasm: WasmHashers | undefined;
+let loading: Promise<void> | undefined;
+
+/**
+ * Loads the WebAssembly SHA-256 and CRC-32, so that `sha256`, `crc32` and everything built on them
+ * (encode, decode, `snapshotHash`, `diff`, `applyDelta`) go several times faster from then on. The
+ * first large hash starts this by itself; await it at startup so no frame runs on the slower
+ * JavaScript. Never rejects: without WebAssembly the JavaScript versions stay in use.
+ */
+export function preparePlatform(): Promise<void> {
+  loading ??= import('./platform.wasm.js')
+    .then(async (m) => {
+      wasm = await m.loadWasmHashers();
+    })
+    .catch(() => {
+      // No WebAssembly here (or it is forbidden): the JavaScript versions are correct, only slower.
+    });
+  return loading;
 }
 
-/** CRC-32 of `bytes`, continuing from `initial` (a previous result); pure JavaScript. */
+/** True once the WebAssembly hashers are loaded and in use. */
+export function wasmHashing(): boolean {
+  return wasm !== undefined;
+}
+
+/** The WebAssembly hashers when loaded and `bytes` is large enough to gain; otherwise starts loading them. */
+function wasmFor(bytes: Uint8Array): WasmHashers | undefined {
+  if (bytes.length < WASM_FROM) return undefined;
+  if (wasm === undefined && loading === undefined) void preparePlatform();
+  return wasm;
+}
+
+/** CRC-32 of `bytes`, continuing from `initial` (a previous result): WebAssembly once loaded, JavaScript until then. */
 export function crc32(bytes: Uint8Array, initial = 0): number {
-  const T = TABLES;
-  let crc = ~initial;
-  let i = 0;
-  const end8 = bytes.length - (bytes.length & 7);
-  while (i < end8) {
-    const a = (bytes[i]! | (bytes[i + 1]! << 8) | (bytes[i + 2]! << 16) | (bytes[i + 3]! << 24)) ^ crc;
-    crc =
-      T[1792 + (a & 0xff)]! ^
-      T[1536 + ((a >>> 8) & 0xff)]! ^
-      T[1280 + ((a >>> 16) & 0xff)]! ^
-      T[1024 + (a >>> 24)]! ^
-      T[768 + bytes[i + 4]!]! ^
-      T[512 + bytes[i + 5]!]! ^
-      T[256 + bytes[i + 6]!]! ^
-      T[bytes[i + 7]!]!;
-    i += 8;
+  // hash-wasm's CRC-32 starts from zero only: a continued one stays in JavaScript.
+  const fast = initial === 0 ? wasmFor(bytes) : undefined;
+  if (fast !== undefined) {
+    const d = fast.crc32.init().update(bytes).digest('binary');
+    return ((d[0]! << 24) | (d[1]! << 16) | (d[2]! << 8) | d[3]!) >>> 0;
   }
-  while (i < bytes.length) crc = T[(crc ^ bytes[i++]!) & 0xff]! ^ (crc >>> 8);
-  return ~crc >>> 0;
+  return jsCrc32(bytes, initial);
 }
 
 /** True when both byte ranges are equal. */
@@ -59,10 +68,18 @@ export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
   return true;
 }
 
-/** SHA-256 of `bytes` (@noble/hashes). */
+/** SHA-256 of `bytes`: WebAssembly (hash-wasm) once loaded, @noble/hashes until then. */
 export function sha256(bytes: Uint8Array): Uint8Array {
-  return nobleSha256(bytes);
+  const fast = wasmFor(bytes);
+  return fast !== undefined ? fast.sha256.init().update(bytes).digest('binary') : nobleSha256(bytes);
 }
 
-/** Which implementation this build uses. */
+/** SHA-256 of `bytes` off the main thread: WebCrypto where the page has it (secure contexts), else `sha256`. */
+export async function sha256Async(bytes: Uint8Array): Promise<Uint8Array> {
+  const subtle = globalThis.crypto?.subtle;
+  if (subtle === undefined) return sha256(bytes);
+  return new Uint8Array(await subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>));
+}
+
+/** Which implementation this build uses ('javascript': the browser build, WebAssembly where it can). */
 export const platformImplementation: string = 'javascript';
