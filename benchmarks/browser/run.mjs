@@ -12,6 +12,7 @@
 // performance.now() has Chromium's fine resolution (5 µs instead of 100 µs). Chromium is the
 // machine's (TX2_CHROMIUM or /usr/bin/chromium) started with the flags of the browser tests
 // (chromiumArgs in the root vitest.browser.ts).
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { dirname, join, resolve } from 'node:path';
@@ -86,6 +87,15 @@ async function browserTestSettings() {
   });
   const { chromiumArgs, chromiumPath } = await import(pathToFileURL(join(OUT, 'vitest-browser.mjs')).href);
   return { chromiumArgs, chromiumPath };
+}
+
+/** The short commit of a checkout, or 'unknown'. */
+function commitOf(dir) {
+  try {
+    return execFileSync('git', ['-C', dir, 'rev-parse', '--short=12', 'HEAD'], { encoding: 'utf8' }).trim();
+  } catch {
+    return 'unknown';
+  }
 }
 
 /** Serves the page and its scripts on 127.0.0.1, cross-origin isolated. */
@@ -171,7 +181,7 @@ note.push('Node: the IndexedDB and OPFS rows are NodeFsBackend (durable, fsync) 
 const lines = [
   `# Browser benchmark: Node vs headless Chromium (N = ${n.toLocaleString('en-US')})`,
   '',
-  `${machineLine()}; Chromium ${version}; cross-origin isolated: ${isolated}; packages from \`${checkout}\`.`,
+  `${machineLine()}; Chromium ${version}; cross-origin isolated: ${isolated}; packages from \`${checkout}\` at commit ${commitOf(checkout)}.`,
   `Median ms per call under tinybench (${settings.time} ms + ${settings.warmupTime} ms warm-up per step, at least ${settings.iterations} calls), the lowest of ${rounds} rounds in which Node and Chromium take turns; ratio = Chromium / Node.`,
   '',
   '| step | Node ms | Chromium ms | ratio |',
