@@ -3,6 +3,8 @@ export { validateId, isValidId, MAX_ID_LENGTH } from './id.js';
 export { SnapshotMetadata, type SnapshotMetadataRecord, type JsonValue } from './metadata.js';
 export type { StorageBackend, ReleaseLock } from './backend.js';
 export { MemoryBackend } from './backends/memory.js';
+export { IndexedDBBackend, type IndexedDBBackendOptions } from './backends/indexeddb.js';
+export { OPFSBackend, type OPFSBackendOptions } from './backends/opfs.js';
 export { NodeFsBackend, LOCK_FILE, type NodeFsBackendOptions } from './backends/node-fs.js';
 export { SnapshotWriter, type WriterSettings } from './writer.js';
 export { SnapshotReader, type ReaderSettings } from './reader.js';
