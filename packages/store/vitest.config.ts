@@ -1,6 +1,11 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
+  resolve: {
+    // Tests run against source under Node: point the `#directory` subpath import at the Node implementation.
+    alias: [{ find: /^#directory$/, replacement: fileURLToPath(new URL('./src/directory.node.ts', import.meta.url)) }],
+  },
   test: {
     include: ['test/**/*.test.ts'],
     // *.browser.test.ts run in Chromium only (vitest.browser.config.ts).

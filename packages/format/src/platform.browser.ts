@@ -64,5 +64,19 @@ export function sha256(bytes: Uint8Array): Uint8Array {
   return nobleSha256(bytes);
 }
 
+/** A SHA-256 computed piece by piece (for bytes that are streamed, never held whole). */
+export interface Sha256Hasher {
+  /** Adds `bytes` to the hashed data. */
+  update(bytes: Uint8Array): void;
+  /** The SHA-256 of everything added (call once). */
+  digest(): Uint8Array;
+}
+
+/** A new incremental SHA-256 (@noble/hashes). */
+export function createSha256(): Sha256Hasher {
+  const hash = nobleSha256.create();
+  return { update: (bytes) => void hash.update(bytes), digest: () => hash.digest() };
+}
+
 /** Which implementation this build uses. */
 export const platformImplementation: string = 'javascript';

@@ -3,7 +3,9 @@
 import { Buffer } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import { crc32 as zlibCrc32 } from 'node:zlib';
-import { crc32 as jsCrc32 } from './platform.browser.js';
+import { crc32 as jsCrc32, type Sha256Hasher } from './platform.browser.js';
+
+export type { Sha256Hasher } from './platform.browser.js';
 
 // Below this size the cost of calling into native code exceeds the JS loop's.
 const NATIVE_FROM = 256;
@@ -23,6 +25,18 @@ export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
 export function sha256(bytes: Uint8Array): Uint8Array {
   const digest = createHash('sha256').update(bytes).digest();
   return new Uint8Array(digest.buffer, digest.byteOffset, digest.byteLength).slice();
+}
+
+/** A new incremental SHA-256; native OpenSSL. */
+export function createSha256(): Sha256Hasher {
+  const hash = createHash('sha256');
+  return {
+    update: (bytes) => void hash.update(bytes),
+    digest: () => {
+      const digest = hash.digest();
+      return new Uint8Array(digest.buffer, digest.byteOffset, digest.byteLength).slice();
+    },
+  };
 }
 
 /** Which implementation this build uses. */
