@@ -10,12 +10,15 @@ export function world(t: number, n = 200): PackedSnapshot {
   const names: string[] = [];
   for (let i = 0; i < n; i++) {
     x[i] = i * 0.5 + ((i % 7) - 3) * t;
-    y[i] = Math.sin(i + t);
+    // Plain arithmetic only: Math.sin and friends need not round alike in two engines.
+    y[i] = (i * 1.25 + t) / 3;
     names.push(`e${i}`);
   }
   return createPackedSnapshot({
     entities: Array.from({ length: n }, (_, i) => i + 1),
     worldTime: t,
+    // A fixed wall-clock time: the header stores it, and the default is Date.now().
+    timestamp: 1_700_000_000_000,
     components: [
       { id: 'Position', fields: { x, y } },
       { id: 'Name', fields: { name: names } },
