@@ -18,7 +18,8 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 
 import { ReplayEngine } from '@tx2/pack-replay';
-import { CheckpointManager, NodeFsBackend, SnapshotReader, SnapshotStore, SnapshotWriter } from '@tx2/pack-store';
+import { CheckpointManager, SnapshotReader, SnapshotStore, SnapshotWriter } from '@tx2/pack-store';
+import { NodeFsBackend } from '@tx2/pack-store/node';
 
 import { machineLine, MemorySampler, writeResults } from './bench-env.mjs';
 import { referenceColumns } from './world.mjs';

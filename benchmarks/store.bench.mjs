@@ -27,6 +27,7 @@ import { SnapshotReader, SnapshotStore, SnapshotWriter } from '@tx2/pack-store';
 
 import { gitInfo, localDate, readVersion } from './bench-env.mjs';
 import { referenceColumns } from './world.mjs';
+import { readSnapshotFile, writeSnapshotFile } from '@tx2/pack-store/node';
 
 const { values: args } = parseArgs({
   options: {
@@ -152,14 +153,14 @@ async function memory() {
       const file = join(dir, `world-${name}.tx2pack`);
       await writer.encodeOptions();
       const s = await sampler();
-      const size = await writer.writeToFile(file, packed);
+      const size = await writeSnapshotFile(file, packed, writer);
       const saveMs = performance.now() - s.started;
       const w = s.stop();
       log(
         `save ${name.padEnd(12)} file ${MiB(size)} in ${(saveMs / 1000).toFixed(1)} s: peak extra rss ${MiB(w.rss)} (${((100 * w.rss) / worldBytes).toFixed(1)}% of the world), arrayBuffers ${MiB(w.arrayBuffers)}`,
       );
       const r = await sampler();
-      let loaded = await reader.readFromFile(file);
+      let loaded = await readSnapshotFile(file, reader);
       const loadMs = performance.now() - r.started;
       const l = r.stop();
       log(

@@ -3,6 +3,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // *.browser.test.ts run in Chromium only (vitest.browser.config.ts).
+    exclude: ['test/**/*.browser.test.ts', '**/node_modules/**'],
     // Generous limits: CI must pass on a loaded 2-core machine (no test asserts on speed).
     testTimeout: 180_000,
     hookTimeout: 120_000,

@@ -1,7 +1,8 @@
 // Store and checkpoint directories, through @tx2/pack-store's public API: which kind a
 // directory is, and what each entry holds (metadata, tags, size, chain link).
 import { readdir, stat } from 'node:fs/promises';
-import { CheckpointManager, META_SUFFIX, NodeFsBackend, SNAPSHOT_SUFFIX, SnapshotStore, type CheckpointInfo, type JsonValue } from '@tx2/pack-store';
+import { CheckpointManager, META_SUFFIX, SNAPSHOT_SUFFIX, SnapshotStore, type CheckpointInfo, type JsonValue } from '@tx2/pack-store';
+import { NodeFsBackend } from '@tx2/pack-store/node';
 import { CliError, ExitCode } from './errors.js';
 
 /** What a directory holds: a checkpoint chain, plain store snapshots, or nothing yet. */

@@ -30,6 +30,11 @@ export const PackErrorCode = {
   InvalidCheckpoint: 'InvalidCheckpoint',
   /** Reading or writing storage failed. */
   Io: 'Io',
+  /**
+   * The storage's quota is full (a browser's QuotaExceededError): nothing was written and the
+   * previous bytes under that key are intact; free space or ask for more, then save again.
+   */
+  QuotaExceeded: 'QuotaExceeded',
   /** A delta was applied to a snapshot other than the one it was made from. */
   DeltaBaseMismatch: 'DeltaBaseMismatch',
   /**

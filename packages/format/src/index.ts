@@ -116,4 +116,5 @@ export {
   FilterId,
   CipherId,
 } from './layout.js';
-export { crc32, bytesEqual, sha256, preparePlatform, platformImplementation } from '#platform';
+export { crc32, bytesEqual, sha256, createSha256, type Sha256Hasher, preparePlatform, platformImplementation } from '#platform';
+export { validateId, isValidId, MAX_ID_LENGTH } from './snapshot-id.js';

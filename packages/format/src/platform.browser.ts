@@ -81,5 +81,19 @@ export async function sha256Async(bytes: Uint8Array): Promise<Uint8Array> {
   return new Uint8Array(await subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>));
 }
 
+/** A SHA-256 computed piece by piece (for bytes that are streamed, never held whole). */
+export interface Sha256Hasher {
+  /** Adds `bytes` to the hashed data. */
+  update(bytes: Uint8Array): void;
+  /** The SHA-256 of everything added (call once). */
+  digest(): Uint8Array;
+}
+
+/** A new incremental SHA-256 (@noble/hashes). */
+export function createSha256(): Sha256Hasher {
+  const hash = nobleSha256.create();
+  return { update: (bytes) => void hash.update(bytes), digest: () => hash.digest() };
+}
+
 /** Which implementation this build uses ('javascript': the browser build, WebAssembly where it can). */
 export const platformImplementation: string = 'javascript';

@@ -3,7 +3,10 @@
 import { Buffer } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import { crc32 as zlibCrc32 } from 'node:zlib';
+import type { Sha256Hasher } from './platform.browser.js';
 import { jsCrc32 } from './platform.crc32-js.js';
+
+export type { Sha256Hasher } from './platform.browser.js';
 
 // Below this size the cost of calling into native code exceeds the JS loop's.
 const NATIVE_FROM = 256;
@@ -32,6 +35,18 @@ export async function sha256Async(bytes: Uint8Array): Promise<Uint8Array> {
 
 /** Nothing to load in Node.js (native hashing); kept so both builds have the same surface. */
 export async function preparePlatform(): Promise<void> {}
+
+/** A new incremental SHA-256; native OpenSSL. */
+export function createSha256(): Sha256Hasher {
+  const hash = createHash('sha256');
+  return {
+    update: (bytes) => void hash.update(bytes),
+    digest: () => {
+      const digest = hash.digest();
+      return new Uint8Array(digest.buffer, digest.byteOffset, digest.byteLength).slice();
+    },
+  };
+}
 
 /** Which implementation this build uses. */
 export const platformImplementation: string = 'node';

@@ -1,8 +1,7 @@
-import { applyDelta, diff, hashHex, isPackError, PackError, type PackedSnapshot, type SnapshotDelta, snapshotHash } from '@tx2/pack-format';
+import { applyDelta, diff, fromHex, hashHex, isPackError, PackError, type PackedSnapshot, type SnapshotDelta, snapshotHash, validateId } from '@tx2/pack-format';
 import { type DeltaPolicy, type ResolvedDeltaPolicy, withinDeltaRatio, withinFullEvery } from '@tx2/pack-format';
 import type { StorageBackend } from './backend.js';
 import { checkSnapshotObject, describeValue, malformedSnapshotError, optionsObject } from './errors.js';
-import { validateId } from './id.js';
 import { type CheckpointLink, type CheckpointStorage, type FullReason, linkOf, linkRecord, resolveIncremental } from './incremental.js';
 import { metadataForWorld, SnapshotMetadata } from './metadata.js';
 import { type CachedSnapshot, copySnapshot, SnapshotCache } from './snapshot-cache.js';
@@ -47,9 +46,6 @@ export interface CheckpointManagerOptions extends SnapshotStoreOptions {
   /** Rebuilt snapshots kept in memory besides the latest checkpoint's (default 4; 0 keeps only the latest). */
   cacheSize?: number;
 }
-
-// TODO(bytes): use format's hex decoder.
-const fromHex = (hex: string): Uint8Array => Uint8Array.from(Buffer.from(hex, 'hex'));
 
 /** Rewraps a storage or decode error so its message names the checkpoint that is broken. */
 function broken(id: string, error: unknown, what = 'cannot be loaded'): PackError {

@@ -1,12 +1,16 @@
-// @tx2/pack-store: snapshot files, crash-safe snapshot stores and checkpoint chains for tx2-pack.
-export { validateId, isValidId, MAX_ID_LENGTH } from './id.js';
+// @tx2/pack-store: crash-safe snapshot stores and checkpoint chains for tx2-pack, over any
+// StorageBackend. Portable: this entry imports no Node built-in (the filesystem backend and
+// snapshot files are in `@tx2/pack-store/node`).
+// The snapshot id rule is owned by @tx2/pack-format; re-exported here, where ids name files.
+export { validateId, isValidId, MAX_ID_LENGTH, type ByteSource, bytesSource } from '@tx2/pack-format';
 export { SnapshotMetadata, type SnapshotMetadataRecord, type JsonValue } from './metadata.js';
 export type { StorageBackend, ReleaseLock } from './backend.js';
 export { MemoryBackend } from './backends/memory.js';
-export { NodeFsBackend, LOCK_FILE, type NodeFsBackendOptions } from './backends/node-fs.js';
-export { SnapshotWriter, type WriterSettings } from './writer.js';
+export { IndexedDBBackend, type IndexedDBBackendOptions } from './backends/indexeddb.js';
+export { OPFSBackend, type OPFSBackendOptions } from './backends/opfs.js';
+export { SnapshotWriter, type WriterSettings, type NodeWritableLike } from './writer.js';
 export { SnapshotReader, type ReaderSettings } from './reader.js';
-export { type ByteSource, bytesSource, fileSource } from './source.js';
+export type { ByteStream } from './byte-stream.js';
 export {
   SnapshotStore,
   SNAPSHOT_SUFFIX,

@@ -1,6 +1,5 @@
-import { PackError } from '@tx2/pack-format';
+import { PackError, validateId } from '@tx2/pack-format';
 import { describeValue, optionsObject } from './errors.js';
-import { validateId } from './id.js';
 
 /** A JSON value, as custom metadata fields hold. */
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };

@@ -1,4 +1,3 @@
-import { promises as fs } from 'node:fs';
 import { codecsOnDemand, filterById } from '@tx2/pack-codecs';
 import { createSectionOpener, type DecryptionKeyInput, deriveKeyForSnapshot, type PassphraseKey } from '@tx2/pack-crypto';
 import {
@@ -12,9 +11,7 @@ import {
   readSnapshot,
   type SnapshotDelta,
 } from '@tx2/pack-format';
-import { ioError } from './errors.js';
-import { spoolToTempFile } from './spool.js';
-import { fileSource } from './source.js';
+import { type ByteStream, collectStream } from './byte-stream.js';
 
 /** The settings a {@link SnapshotReader} holds. */
 export interface ReaderSettings {
@@ -161,34 +158,11 @@ export class SnapshotReader {
   }
 
   /**
-   * Decodes a snapshot from a Node.js Readable, a web ReadableStream or any async iterable
-   * of bytes. The stream is spooled to a temporary file (removed afterwards) and decoded
-   * from there component by component, so the whole file is never held in memory.
+   * Decodes a snapshot from a web ReadableStream, a Node.js Readable or any async iterable
+   * of bytes, collected in memory first (every platform). Under Node, `readSnapshotStream`
+   * of `@tx2/pack-store/node` spools to a temporary file instead, for streams too large to hold.
    */
-  async readFromStream(stream: AsyncIterable<Uint8Array> | ReadableStream<Uint8Array>): Promise<PackedSnapshot> {
-    const spooled = await spoolToTempFile(stream);
-    try {
-      return await this.readFromFile(spooled.file);
-    } finally {
-      await spooled.remove();
-    }
-  }
-
-  /** Decodes the snapshot in `file` (partially, with `withComponents`); PackError 'SnapshotNotFound' when it does not exist. */
-  async readFromFile(file: string): Promise<PackedSnapshot> {
-    let handle: fs.FileHandle;
-    try {
-      handle = await fs.open(file, 'r');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
-        throw new PackError('SnapshotNotFound', `no snapshot file at ${file}: check the path`, { details: { path: file } });
-      }
-      throw ioError('open', file, error);
-    }
-    try {
-      return await this.readFromSource(await fileSource(handle, file));
-    } finally {
-      await handle.close().catch(() => {});
-    }
+  async decodeStream(stream: ByteStream): Promise<PackedSnapshot> {
+    return this.decode(await collectStream(stream));
   }
 }

@@ -3,8 +3,7 @@
 // its SHA-256. The payloads live once each as `<sha256>.tx2section` objects of the backend,
 // so sections with the same bytes (a static component saved by many checkpoints) cost their
 // size once. Loading reassembles the original container byte for byte.
-import { createHash } from 'node:crypto';
-import { CipherId, DESCRIPTOR_SIZE, HeaderFlags, PackError, readHeader, readLayout } from '@tx2/pack-format';
+import { CipherId, DESCRIPTOR_SIZE, fromHex, HeaderFlags, PackError, readHeader, readLayout, sha256 as sha256Of, toHex } from '@tx2/pack-format';
 import type { StorageBackend } from './backend.js';
 
 /** First bytes of a pooled store file: `TX2PREF\0`. */
@@ -78,9 +77,9 @@ export function splitContainer(container: Uint8Array, minBytes: number): PooledC
     if (descriptor.storedLength < minBytes) continue;
     const start = offset + DESCRIPTOR_SIZE;
     const bytes = container.subarray(start, start + descriptor.storedLength);
-    const sha256 = createHash('sha256').update(bytes).digest('hex');
-    refs.push({ offset: start, length: bytes.length, sha256 });
-    objects.push({ sha256, bytes });
+    const hash = toHex(sha256Of(bytes));
+    refs.push({ offset: start, length: bytes.length, sha256: hash });
+    objects.push({ sha256: hash, bytes });
   }
   if (refs.length === 0) return undefined;
   const pooledBytes = refs.reduce((n, r) => n + r.length, 0);
@@ -97,7 +96,7 @@ export function splitContainer(container: Uint8Array, minBytes: number): PooledC
     const entry = PREFIX_SIZE + i * REF_SIZE;
     view.setBigUint64(entry, BigInt(ref.offset), true);
     view.setBigUint64(entry + 8, BigInt(ref.length), true);
-    file.set(Buffer.from(ref.sha256, 'hex'), entry + 16);
+    file.set(fromHex(ref.sha256), entry + 16);
     file.set(container.subarray(from, ref.offset), at);
     at += ref.offset - from;
     from = ref.offset + ref.length;
@@ -139,7 +138,7 @@ export function readRefs(bytes: Uint8Array, what: string): { containerLength: nu
     const offset = u64(at);
     const length = u64(at + 8);
     if (offset < end || offset + length > containerLength) damaged(what, 'its references overlap or run past the container');
-    refs.push({ offset, length, sha256: Buffer.from(bytes.subarray(at + 16, at + 48)).toString('hex') });
+    refs.push({ offset, length, sha256: toHex(bytes.subarray(at + 16, at + 48)) });
     end = offset + length;
   }
   return { containerLength, refs };
@@ -189,7 +188,7 @@ export async function joinContainer(file: Uint8Array, backend: StorageBackend, w
     from += inline;
     const key = sectionKey(ref.sha256);
     const bytes = fetched.get(key) ?? (await backend.get(key)) ?? missing(key, ref);
-    if (bytes.length !== ref.length || createHash('sha256').update(bytes).digest('hex') !== ref.sha256) mismatch(key, ref);
+    if (bytes.length !== ref.length || toHex(sha256Of(bytes)) !== ref.sha256) mismatch(key, ref);
     out.set(bytes, ref.offset);
     at = ref.offset + ref.length;
   }

@@ -1,14 +1,25 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { checkSnapshot, ContainerKind, HEADER_SIZE, PackError, type PackedSnapshot, readHeader } from '@tx2/pack-format';
+import {
+  type ByteSource,
+  checkSnapshot,
+  ContainerKind,
+  createSha256,
+  HEADER_SIZE,
+  isValidId,
+  PackError,
+  type PackedSnapshot,
+  readHeader,
+  sha256 as sha256Of,
+  toHex,
+  validateId,
+} from '@tx2/pack-format';
+import { openDirectory } from '#directory';
 import type { StorageBackend } from './backend.js';
-import { NodeFsBackend } from './backends/node-fs.js';
 import { checkBytes, checkSnapshotObject, checkTimeout, describeValue, optionsObject } from './errors.js';
-import { isValidId, validateId } from './id.js';
 import { linkOf } from './incremental.js';
 import { type JsonValue, metadataForWorld, SnapshotMetadata, type SnapshotMetadataRecord } from './metadata.js';
 import { SnapshotReader } from './reader.js';
 import { collectGarbage, DEFAULT_POOL_MIN_BYTES, isPooled, joinContainer, POOLED_MAGIC, type SectionPoolOptions, sectionKey, splitContainer } from './section-pool.js';
-import type { ByteSource } from './source.js';
+import { newSaveId } from './save-id.js';
 import { SnapshotWriter } from './writer.js';
 
 /** Suffix of snapshot files. */
@@ -143,9 +154,9 @@ export class SnapshotStore {
   /** Smallest pooled section payload, or undefined when saves do not deduplicate sections. */
   readonly dedupeMinBytes: number | undefined;
 
-  /** A store over `backend`, or over the directory `backend` when it is a path. */
+  /** A store over `backend`, or, under Node, over the directory `backend` when it is a path (a NodeFsBackend; elsewhere a path is refused). */
   constructor(backend: StorageBackend | string, options?: SnapshotStoreOptions) {
-    this.backend = typeof backend === 'string' ? new NodeFsBackend(backend) : checkBackend(backend);
+    this.backend = typeof backend === 'string' ? openDirectory(backend) : checkBackend(backend);
     const { writer, reader, lockTimeoutMs, dedupeSections } = optionsObject(options, 'SnapshotStore options');
     this.writer = writer ?? SnapshotWriter.create();
     this.reader = reader ?? SnapshotReader.create();
@@ -187,7 +198,7 @@ export class SnapshotStore {
     const meta = typeof metadata === 'string' ? metadataForWorld(metadata, snapshot) : metadata;
     if (!(meta instanceof SnapshotMetadata)) throw new PackError('InvalidInput', 'save expects SnapshotMetadata or an id string');
     const id = validateId(meta.id);
-    const saveId = randomBytes(12).toString('hex');
+    const saveId = newSaveId();
     const embedded = JSON.stringify({ saveId, metadata: meta.toJSON(), extra });
     const withRecord: PackedSnapshot = { ...snapshot, metadata: { ...snapshot.metadata, [EMBEDDED_KEY]: embedded } };
     const replaced = await this.#holdsPooled(id);
@@ -219,7 +230,7 @@ export class SnapshotStore {
     if (metadata.id !== id) throw new PackError('InvalidInput', `the metadata is for "${metadata.id}", not "${id}"`);
     const replaced = await this.#holdsPooled(id);
     const { size, sha256 } = await this.#putContainer(id, container);
-    const record: StoreRecord = { format: META_FORMAT, saveId: randomBytes(12).toString('hex'), size, sha256, metadata: metadata.toJSON(), extra };
+    const record: StoreRecord = { format: META_FORMAT, saveId: newSaveId(), size, sha256, metadata: metadata.toJSON(), extra };
     await this.backend.put(metaKey(id), encoder.encode(`${JSON.stringify(record, null, 2)}\n`));
     if (replaced) await this.collectSectionsUnlocked();
     return { size };
@@ -227,7 +238,7 @@ export class SnapshotStore {
 
   /** Streams `snapshot` into the file of `id` (or encodes it at once without putStream); returns the container's size and SHA-256. */
   async #putStreamed(id: string, snapshot: PackedSnapshot): Promise<{ size: number; sha256: string }> {
-    const hash = createHash('sha256');
+    const hash = createSha256();
     let size = 0;
     if (this.backend.putStream !== undefined) {
       // Section by section: a large world is never held encoded in memory.
@@ -248,12 +259,12 @@ export class SnapshotStore {
       size = bytes.length;
       await this.backend.put(snapshotKey(id), bytes);
     }
-    return { size, sha256: hash.digest('hex') };
+    return { size, sha256: toHex(hash.digest()) };
   }
 
   /** Writes `container` as the file of `id`: pooled when this store dedupes (objects first, then the file naming them). */
   async #putContainer(id: string, container: Uint8Array): Promise<{ size: number; sha256: string }> {
-    const sha256 = createHash('sha256').update(container).digest('hex');
+    const sha256 = toHex(sha256Of(container));
     const pooled = this.poolsSections ? splitContainer(container, this.dedupeMinBytes!) : undefined;
     if (pooled === undefined) {
       await this.backend.put(snapshotKey(id), container);
@@ -406,7 +417,7 @@ export class SnapshotStore {
       }
     }
     const bytes = (await this.#container(id)) ?? missing();
-    const matches = createHash('sha256').update(bytes).digest('hex') === record.sha256;
+    const matches = toHex(sha256Of(bytes)) === record.sha256;
     if (readHeader(bytes).kind === ContainerKind.Delta) {
       // A delta carries no embedded record: its metadata file vouches for it by SHA-256.
       if (!matches) throw new PackError('ChecksumMismatch', `the delta file of "${id}" does not match the SHA-256 in its metadata: it is damaged or was replaced`);
@@ -447,7 +458,7 @@ export class SnapshotStore {
       format: META_FORMAT,
       saveId: embedded.saveId,
       size: bytes.length,
-      sha256: createHash('sha256').update(bytes).digest('hex'),
+      sha256: toHex(sha256Of(bytes)),
       metadata: embedded.metadata,
       extra: embedded.extra,
     };

@@ -1,8 +1,13 @@
-import path from 'node:path';
 import { type Codec, type CodecName, type FilterChoice, type LevelPreset, packOptions, type PackOptionsInput } from '@tx2/pack-codecs';
 import { createSectionSealer, type DeriveKeyOptions, deriveKey, EncryptionKey, type EncryptionKeyInput, encryptSnapshot } from '@tx2/pack-crypto';
 import { DEFAULT_CHUNK_BYTES, type EncodeOptions, encodeDelta, encodeSnapshot, encodeSnapshotStream, PackError, type PackedSnapshot, type SnapshotDelta } from '@tx2/pack-format';
-import { NodeFsBackend } from './backends/node-fs.js';
+
+/** A Node.js Writable as `writeToStream` uses it (structural: no dependency on Node's types). */
+export interface NodeWritableLike {
+  write(chunk: Uint8Array): boolean;
+  once(event: 'drain' | 'error', listener: (error?: Error) => void): unknown;
+  removeListener(event: 'drain' | 'error', listener: (error?: Error) => void): unknown;
+}
 
 /** The settings a {@link SnapshotWriter} holds. */
 export interface WriterSettings {
@@ -99,7 +104,7 @@ export class SnapshotWriter {
   }
 
   /** Writes `snapshot` to a Node.js Writable or a web WritableStream, section by section, respecting backpressure; does not end/close it. */
-  async writeToStream(snapshot: PackedSnapshot, sink: NodeJS.WritableStream | WritableStream<Uint8Array>): Promise<number> {
+  async writeToStream(snapshot: PackedSnapshot, sink: NodeWritableLike | WritableStream<Uint8Array>): Promise<number> {
     let total = 0;
     if (typeof (sink as WritableStream).getWriter === 'function') {
       const writer = (sink as WritableStream<Uint8Array>).getWriter();
@@ -114,11 +119,11 @@ export class SnapshotWriter {
       }
       return total;
     }
-    const node = sink as NodeJS.WritableStream;
+    const node = sink as NodeWritableLike;
     for await (const piece of this.encodeStream(snapshot)) {
       total += piece.length;
       // Copy: pieces may be views into arrays the caller still owns (column data).
-      if (!node.write(Buffer.from(piece)))
+      if (!node.write(piece.slice()))
         await new Promise<void>((resolve, reject) => {
           const done = (error?: Error): void => {
             node.removeListener('drain', onDrain);
@@ -204,23 +209,6 @@ export class SnapshotWriter {
   /** True when this writer encrypts (a key or a passphrase is set). */
   get encrypts(): boolean {
     return this.settings.key !== undefined || this.settings.passphrase !== undefined;
-  }
-
-  /**
-   * Writes `snapshot` to `file` section by section (bounded memory), atomically and
-   * durably (temporary file in the same directory, fsync, rename over `file`, fsync of
-   * the directory); returns the size.
-   */
-  async writeToFile(file: string, snapshot: PackedSnapshot): Promise<number> {
-    let total = 0;
-    await new NodeFsBackend(path.dirname(file), { create: false }).putWith(path.basename(file), async (handle) => {
-      for await (const piece of this.encodeStream(snapshot)) {
-        let at = 0;
-        while (at < piece.length) at += (await handle.write(piece, at, piece.length - at)).bytesWritten;
-        total += piece.length;
-      }
-    });
-    return total;
   }
 }
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { bytesEqual } from '@tx2/pack-format';
 import type { StorageBackend } from '../src/index.js';
 
 /** The behaviour every StorageBackend must have; run once per backend. */
@@ -35,7 +36,7 @@ export function backendSuite(name: string, make: () => Promise<StorageBackend>):
       const big = new Uint8Array(3 << 20);
       for (let i = 0; i < big.length; i += 4093) big[i] = i & 255;
       await b.put('big', big);
-      expect(Buffer.compare(Buffer.from((await b.get('big'))!), Buffer.from(big))).toBe(0);
+      expect(bytesEqual((await b.get('big'))!, big)).toBe(true);
     });
 
     it('list shows every key once, delete removes', async () => {

@@ -2,7 +2,8 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { MemoryBackend, NodeFsBackend } from '../src/index.js';
+import { MemoryBackend } from '../src/index.js';
+import { NodeFsBackend } from '../src/node.js';
 import { backendSuite } from './backend-suite.js';
 
 const dirs: string[] = [];

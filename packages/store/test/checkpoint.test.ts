@@ -2,7 +2,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CheckpointManager, MemoryBackend, NodeFsBackend, SnapshotMetadata, type StorageBackend } from '../src/index.js';
+import { CheckpointManager, MemoryBackend, SnapshotMetadata, type StorageBackend } from '../src/index.js';
+import { NodeFsBackend } from '../src/node.js';
 import { makeWorld } from './helpers/world.js';
 
 const dirs: string[] = [];

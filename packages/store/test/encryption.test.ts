@@ -8,6 +8,7 @@ import { createCodecRegistry, filterById } from '@tx2/pack-codecs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { MemoryBackend, SnapshotReader, SnapshotStore, SnapshotWriter } from '../src/index.js';
 import { makeWorld } from './helpers/world.js';
+import { readSnapshotFile, writeSnapshotFile } from '../src/node.js';
 
 const dirs: string[] = [];
 afterAll(async () => Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true }))));
@@ -50,8 +51,8 @@ describe('encryption', () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'tx2-enc-'));
     dirs.push(dir);
     const file = path.join(dir, 'w.tx2pack');
-    await SnapshotWriter.create().withKey(key).writeToFile(file, world);
-    expect(xs(await SnapshotReader.create().withKey(key).withComponents(['Position']).readFromFile(file))).toEqual(xs(world));
+    await writeSnapshotFile(file, world, SnapshotWriter.create().withKey(key));
+    expect(xs(await readSnapshotFile(file, SnapshotReader.create().withKey(key).withComponents(['Position'])))).toEqual(xs(world));
   });
 
   /** Frames of an encrypted file, walked from the header: offset, kind, owner, stored length. */
@@ -93,8 +94,8 @@ describe('encryption', () => {
     // And the store's reader, whole and section by section.
     expect(xs(await SnapshotReader.create().withKey(key).readFromBytes(bytes))).toEqual(xs(big));
     const file = await tempFile();
-    await writer.writeToFile(file, big);
-    const back = await sectionWise.readFromFile(file);
+    await writeSnapshotFile(file, big, writer);
+    const back = await readSnapshotFile(file, sectionWise);
     expect(xs(back)).toEqual(xs(big));
     expect(back.components.map((c) => c.id)).toEqual(['Position', 'Health', 'Name']);
     expect(back.entities).toEqual(big.entities);
@@ -103,34 +104,37 @@ describe('encryption', () => {
   it('reads what encryptSnapshot writes, section by section and partially', async () => {
     const plain = await SnapshotWriter.create().withCodec('lz4').withChunkSize(4096).writeToBytes(big);
     const file = await tempFile(await encryptSnapshot(plain, key));
-    expect(xs(await sectionWise.readFromFile(file))).toEqual(xs(big));
-    const health = await SnapshotReader.create().withKey(key).withComponents(['Health']).readFromFile(file);
+    expect(xs(await readSnapshotFile(file, sectionWise))).toEqual(xs(big));
+    const health = await readSnapshotFile(file, SnapshotReader.create().withKey(key).withComponents(['Health']));
     expect(health.components.map((c) => c.id)).toEqual(['Health']);
     const streamed = await tempFile();
-    await SnapshotWriter.create()
-      .withPassphrase('pw', { N: 2 ** 10, r: 8, p: 1 })
-      .withChunkSize(4096)
-      .writeToFile(streamed, big);
-    expect(xs(await SnapshotReader.create().withPassphrase('pw').withComponentWiseAbove(0).readFromFile(streamed))).toEqual(xs(big));
+    await writeSnapshotFile(
+      streamed,
+      big,
+      SnapshotWriter.create()
+        .withPassphrase('pw', { N: 2 ** 10, r: 8, p: 1 })
+        .withChunkSize(4096),
+    );
+    expect(xs(await readSnapshotFile(streamed, SnapshotReader.create().withPassphrase('pw').withComponentWiseAbove(0)))).toEqual(xs(big));
   });
 
   it('a streamed encrypted file: wrong key, no key, tampering; partial reads decrypt only what they need', async () => {
     const file = await tempFile();
-    await writer.writeToFile(file, big);
+    await writeSnapshotFile(file, big, writer);
     const { readFile } = await import('node:fs/promises');
     const bytes = new Uint8Array(await readFile(file));
-    await expect(SnapshotReader.create().withKey(EncryptionKey.generate()).withComponentWiseAbove(0).readFromFile(file)).rejects.toMatchObject({ code: 'WrongKey' });
-    await expect(SnapshotReader.create().withComponentWiseAbove(0).readFromFile(file)).rejects.toMatchObject({ code: 'Decryption' });
-    await expect(SnapshotReader.create().withComponents(['Health']).readFromFile(file)).rejects.toMatchObject({ code: 'Decryption' });
+    await expect(readSnapshotFile(file, SnapshotReader.create().withKey(EncryptionKey.generate()).withComponentWiseAbove(0))).rejects.toMatchObject({ code: 'WrongKey' });
+    await expect(readSnapshotFile(file, SnapshotReader.create().withComponentWiseAbove(0))).rejects.toMatchObject({ code: 'Decryption' });
+    await expect(readSnapshotFile(file, SnapshotReader.create().withComponents(['Health']))).rejects.toMatchObject({ code: 'Decryption' });
     // A flipped byte in a Position section: whole and section-wise reads fail, a Health-only read never touches it.
     const position = frames(bytes).find((f) => f.kind === SectionKind.Column && f.owner === 0)!;
     const tampered = bytes.slice();
     tampered[position.offset + 64 + Math.floor(position.stored / 2)]! ^= 0x10;
     const bad = await tempFile(tampered);
-    await expect(SnapshotReader.create().withKey(key).readFromFile(bad)).rejects.toMatchObject({ code: 'Decryption' });
-    await expect(sectionWise.readFromFile(bad)).rejects.toMatchObject({ code: 'Decryption' });
+    await expect(readSnapshotFile(bad, SnapshotReader.create().withKey(key))).rejects.toMatchObject({ code: 'Decryption' });
+    await expect(readSnapshotFile(bad, sectionWise)).rejects.toMatchObject({ code: 'Decryption' });
     await expect(decryptSnapshot(tampered, key)).rejects.toMatchObject({ code: 'Decryption' });
-    const health = await SnapshotReader.create().withKey(key).withComponents(['Health']).readFromFile(bad);
+    const health = await readSnapshotFile(bad, SnapshotReader.create().withKey(key).withComponents(['Health']));
     expect(health.components.map((c) => c.id)).toEqual(['Health']);
     // A changed header byte (world time) fails every section, the table of contents first.
     const header = bytes.slice();
@@ -138,6 +142,6 @@ describe('encryption', () => {
     header.set(new Uint8Array(new Uint32Array([0]).buffer), 124);
     const { crc32 } = await import('@tx2/pack-format');
     new DataView(header.buffer).setUint32(124, crc32(header.subarray(0, 124)), true);
-    await expect(sectionWise.readFromFile(await tempFile(header))).rejects.toMatchObject({ code: 'Decryption' });
+    await expect(readSnapshotFile(await tempFile(header), sectionWise)).rejects.toMatchObject({ code: 'Decryption' });
   });
 });

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { isPackError } from '@tx2/pack-format';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CheckpointManager, isValidId, MemoryBackend, NodeFsBackend, SnapshotMetadata, SnapshotStore, validateId } from '../src/index.js';
+import { CheckpointManager, isValidId, MemoryBackend, SnapshotMetadata, SnapshotStore, validateId } from '../src/index.js';
+import { NodeFsBackend } from '../src/node.js';
 import { makeWorld } from './helpers/world.js';
 
 const dirs: string[] = [];

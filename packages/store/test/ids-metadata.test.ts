@@ -1,7 +1,14 @@
+import * as format from '@tx2/pack-format';
 import { describe, expect, it } from 'vitest';
 import { isValidId, MAX_ID_LENGTH, SnapshotMetadata, validateId } from '../src/index.js';
 
 describe('validateId', () => {
+  it('is the rule of @tx2/pack-format, re-exported (one owner)', () => {
+    expect(validateId).toBe(format.validateId);
+    expect(isValidId).toBe(format.isValidId);
+    expect(MAX_ID_LENGTH).toBe(format.MAX_ID_LENGTH);
+  });
+
   it('accepts ordinary ids', () => {
     for (const id of ['slot1', 'save-2024_01.final', 'ckpt@42', 'größe', 'a'.repeat(MAX_ID_LENGTH)]) expect(validateId(id)).toBe(id);
   });

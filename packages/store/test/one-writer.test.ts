@@ -6,6 +6,7 @@ import path from 'node:path';
 import { createPackedSnapshot, encodeSnapshot, isPackError, type PackedSnapshot } from '@tx2/pack-format';
 import { afterAll, describe, expect, it } from 'vitest';
 import { MemoryBackend, SnapshotStore, SnapshotWriter } from '../src/index.js';
+import { writeSnapshotFile } from '../src/node.js';
 
 const dirs: string[] = [];
 afterAll(async () => Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true }))));
@@ -31,7 +32,7 @@ async function outcomes(packed: PackedSnapshot): Promise<Record<string, string>>
     encodeSnapshot: async () => encodeSnapshot(packed),
     writeToBytes: () => plain.writeToBytes(packed),
     stream: () => joined(plain, packed),
-    writeToFile: () => plain.writeToFile(path.join(dir, 'w.tx2pack'), packed),
+    writeToFile: () => writeSnapshotFile(path.join(dir, 'w.tx2pack'), packed, plain),
     'store.save': () => new SnapshotStore(new MemoryBackend()).save(packed, 'slot'),
     'store.save dedupe': () => new SnapshotStore(new MemoryBackend(), { dedupeSections: true }).save(packed, 'slot'),
   };

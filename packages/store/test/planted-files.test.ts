@@ -3,7 +3,8 @@ import { mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CheckpointManager, LOCK_FILE, NodeFsBackend, SECTION_SUFFIX, SnapshotStore } from '../src/index.js';
+import { CheckpointManager, SECTION_SUFFIX, SnapshotStore } from '../src/index.js';
+import { LOCK_FILE, NodeFsBackend } from '../src/node.js';
 import { makeWorld } from './helpers/world.js';
 
 const dirs: string[] = [];

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { isPackError } from '@tx2/pack-format';
 import { afterAll, describe, expect, it } from 'vitest';
-import { MemoryBackend, NodeFsBackend, SECTION_SUFFIX, SnapshotStore, type StorageBackend } from '../src/index.js';
+import { MemoryBackend, SECTION_SUFFIX, SnapshotStore, type StorageBackend } from '../src/index.js';
+import { NodeFsBackend } from '../src/node.js';
 import { makeWorld } from './helpers/world.js';
 
 const dirs: string[] = [];

@@ -2,7 +2,8 @@ import { mkdtemp, readFile, rm, truncate, unlink, writeFile } from 'node:fs/prom
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { MemoryBackend, NodeFsBackend, SnapshotMetadata, SnapshotStore, SnapshotWriter, type StorageBackend } from '../src/index.js';
+import { MemoryBackend, SnapshotMetadata, SnapshotStore, SnapshotWriter, type StorageBackend } from '../src/index.js';
+import { NodeFsBackend, writeSnapshotFile } from '../src/node.js';
 import { makeWorld } from './helpers/world.js';
 
 const dirs: string[] = [];
@@ -153,7 +154,7 @@ describe('SnapshotStore on the filesystem', () => {
     bytes[bytes.length - 300]! ^= 1; // inside a column, no CRC to catch it
     await writeFile(file, bytes);
     await expect(store.load('a')).rejects.toMatchObject({ name: 'PackError' });
-    await SnapshotWriter.create().writeToFile(file, makeWorld(3));
+    await writeSnapshotFile(file, makeWorld(3), SnapshotWriter.create());
     await expect(store.load('a')).rejects.toMatchObject({ code: 'InvalidCheckpoint' });
   });
 

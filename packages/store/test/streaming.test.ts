@@ -7,6 +7,7 @@ import { readOptions } from '@tx2/pack-codecs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SnapshotReader, SnapshotWriter } from '../src/index.js';
 import { makeWorld } from './helpers/world.js';
+import { readSnapshotFile, readSnapshotStream, writeSnapshotFile } from '../src/node.js';
 
 const dirs: string[] = [];
 afterAll(async () => Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true }))));
@@ -82,26 +83,26 @@ describe('streaming', () => {
         pass.end();
         return n;
       });
-    const back = await SnapshotReader.create().readFromStream(pass);
+    const back = await readSnapshotStream(pass, SnapshotReader.create());
     expect((await writing) > 0).toBe(true);
     expect(summary(back)).toEqual(summary(world));
   });
 
   it('web streams: toWebStream, WritableStream sink, readFromStream', async () => {
-    const back = await SnapshotReader.create().withComponents(['Health']).readFromStream(SnapshotWriter.create().toWebStream(world));
+    const back = await readSnapshotStream(SnapshotWriter.create().toWebStream(world), SnapshotReader.create().withComponents(['Health']));
     expect(back.components.map((c) => c.id)).toEqual(['Health']);
     const parts: Uint8Array[] = [];
     const sink = new WritableStream<Uint8Array>({ write: (chunk) => void parts.push(chunk) });
     await SnapshotWriter.create().withCodec('zstd').writeToStream(world, sink);
-    expect(summary(await SnapshotReader.create().readFromStream(Readable.from(parts)))).toEqual(summary(world));
+    expect(summary(await readSnapshotStream(Readable.from(parts), SnapshotReader.create()))).toEqual(summary(world));
   });
 
   it.each(['none', 'zstd'] as const)('component-wise file reads (%s) equal whole reads, also with range entity sets larger than the partial containers', async (codec) => {
     const dir = await tempDir();
     const file = path.join(dir, 'cw.tx2pack');
-    await SnapshotWriter.create().withCodec(codec).withChunkSize(1024).writeToFile(file, world);
+    await writeSnapshotFile(file, world, SnapshotWriter.create().withCodec(codec).withChunkSize(1024));
     const reader = SnapshotReader.create().withComponentWiseAbove(0);
-    expect(summary(await reader.readFromFile(file))).toEqual(summary(world));
+    expect(summary(await readSnapshotFile(file, reader))).toEqual(summary(world));
     // 3 million range ids, one tiny component: the partial containers are padded in memory.
     const n = 3_000_000;
     const ids = new Uint32Array(n);
@@ -113,18 +114,40 @@ describe('streaming', () => {
         { id: 'All', entityIds: ids, fields: { a: new Uint8Array(n).fill(9) } },
       ],
     });
-    await SnapshotWriter.create().withCodec(codec).writeToFile(file, ranged);
-    const back = await reader.readFromFile(file);
+    await writeSnapshotFile(file, ranged, SnapshotWriter.create().withCodec(codec));
+    const back = await readSnapshotFile(file, reader);
     expect(back.entities.length).toBe(n);
     expect(back.entities[n - 1]).toBe(n + 6);
     expect(Array.from((back.components[0] as { fields: { values: Uint8Array }[] }).fields[0]!.values)).toEqual([1, 2, 3]);
-    const tiny = await SnapshotReader.create().withComponents(['Tiny']).readFromFile(file);
+    const tiny = await readSnapshotFile(file, SnapshotReader.create().withComponents(['Tiny']));
     expect(tiny.components[0]!.entityIds.length).toBe(3);
+  });
+
+  it('decodeStream (every platform) reads web streams, Node Readables and async iterables in memory', async () => {
+    const back = await SnapshotReader.create().withComponents(['Health']).decodeStream(SnapshotWriter.create().withCodec('lz4').toWebStream(world));
+    expect(back.components.map((c) => c.id)).toEqual(['Health']);
+    const bytes = await collect(
+      SnapshotWriter.create()
+        .withChunkSize(1 << 12)
+        .stream(world),
+    );
+    const pieces = [bytes.subarray(0, 100), bytes.subarray(100, 5000), bytes.subarray(5000)];
+    expect(summary(await SnapshotReader.create().decodeStream(Readable.from(pieces)))).toEqual(summary(world));
+    expect(
+      summary(
+        await SnapshotReader.create().decodeStream(
+          (async function* () {
+            yield* pieces;
+          })(),
+        ),
+      ),
+    ).toEqual(summary(world));
+    await expect(SnapshotReader.create().decodeStream(Readable.from([bytes.subarray(0, bytes.length - 10)]))).rejects.toMatchObject({ code: 'Truncated' });
   });
 
   it('a truncated stream is a typed error', async () => {
     const bytes = await collect(SnapshotWriter.create().stream(world));
-    await expect(SnapshotReader.create().readFromStream(Readable.from([bytes.subarray(0, bytes.length - 10)]))).rejects.toMatchObject({ code: 'Truncated' });
+    await expect(readSnapshotStream(Readable.from([bytes.subarray(0, bytes.length - 10)]), SnapshotReader.create())).rejects.toMatchObject({ code: 'Truncated' });
   });
 
   it('a Zstandard payload well over 100 MiB (one 128 MiB section, and 150 MiB streamed to a file) reads back', async () => {
@@ -163,9 +186,9 @@ describe('streaming', () => {
       ],
     });
     const file = path.join(await tempDir(), 'big.tx2pack');
-    await writer.withChunkSize(8 << 20).writeToFile(file, big2);
+    await writeSnapshotFile(file, big2, writer.withChunkSize(8 << 20));
     expect((await stat(file)).size).toBeGreaterThan(1 << 20);
-    const back2 = await SnapshotReader.create().readFromFile(file);
+    const back2 = await readSnapshotFile(file, SnapshotReader.create());
     const got2 = (back2.components[0] as { fields: { values: Float64Array }[] }).fields[0]!.values;
     expect(Buffer.compare(Buffer.from(got2.buffer, got2.byteOffset, got2.byteLength), Buffer.from(v.buffer))).toBe(0);
     expect(Array.from((back2.components[1] as { fields: { values: Float64Array }[] }).fields[0]!.values.subarray(0, 5))).toEqual([0, 1, 2, 3, 4]);

@@ -5,6 +5,7 @@ import { readLayout, type PackedSnapshot } from '@tx2/pack-format';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type ByteSource, SnapshotReader, SnapshotWriter, bytesSource } from '../src/index.js';
 import { makeWorld } from './helpers/world.js';
+import { readSnapshotFile, writeSnapshotFile } from '../src/node.js';
 
 const dirs: string[] = [];
 afterAll(async () => Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true }))));
@@ -55,11 +56,11 @@ describe('SnapshotWriter / SnapshotReader', () => {
   it('writes files atomically and reads them back', async () => {
     const dir = await tempDir();
     const file = path.join(dir, 'world.tx2pack');
-    const size = await SnapshotWriter.create().withCodec('zstd', 3).writeToFile(file, world);
+    const size = await writeSnapshotFile(file, world, SnapshotWriter.create().withCodec('zstd', 3));
     expect((await readFile(file)).length).toBe(size);
-    expect(plain(await SnapshotReader.create().readFromFile(file))).toEqual(plain(world));
-    await SnapshotWriter.create().withCodec('none').writeToFile(file, makeWorld(10, 2));
-    expect((await SnapshotReader.create().readFromFile(file)).entities.length).toBe(10);
+    expect(plain(await readSnapshotFile(file, SnapshotReader.create()))).toEqual(plain(world));
+    await writeSnapshotFile(file, makeWorld(10, 2), SnapshotWriter.create().withCodec('none'));
+    expect((await readSnapshotFile(file, SnapshotReader.create())).entities.length).toBe(10);
   });
 
   it('partial reads decode only the asked components and read only their sections', async () => {
@@ -96,20 +97,20 @@ describe('SnapshotWriter / SnapshotReader', () => {
   it('partial reads from a file; unknown components are InvalidInput', async () => {
     const dir = await tempDir();
     const file = path.join(dir, 'w.tx2pack');
-    await SnapshotWriter.create().writeToFile(file, world);
-    const back = await SnapshotReader.create().withComponents(['Name', 'Position']).readFromFile(file);
+    await writeSnapshotFile(file, world, SnapshotWriter.create());
+    const back = await readSnapshotFile(file, SnapshotReader.create().withComponents(['Name', 'Position']));
     expect(back.components.map((c) => c.id).sort()).toEqual(['Name', 'Position']);
-    await expect(SnapshotReader.create().withComponents(['Nope']).readFromFile(file)).rejects.toMatchObject({ code: 'InvalidInput' });
+    await expect(readSnapshotFile(file, SnapshotReader.create().withComponents(['Nope']))).rejects.toMatchObject({ code: 'InvalidInput' });
   });
 
   it('reports missing, truncated and corrupt files with typed errors', async () => {
     const dir = await tempDir();
-    await expect(SnapshotReader.create().readFromFile(path.join(dir, 'missing.tx2pack'))).rejects.toMatchObject({ code: 'SnapshotNotFound' });
+    await expect(readSnapshotFile(path.join(dir, 'missing.tx2pack'), SnapshotReader.create())).rejects.toMatchObject({ code: 'SnapshotNotFound' });
     const bytes = await SnapshotWriter.create().withCodec('none').writeToBytes(world);
     const cut = path.join(dir, 'cut.tx2pack');
     await writeFile(cut, bytes.subarray(0, bytes.length - 100));
-    await expect(SnapshotReader.create().readFromFile(cut)).rejects.toMatchObject({ code: 'Truncated' });
-    await expect(SnapshotReader.create().withComponents(['Health']).readFromFile(cut)).rejects.toMatchObject({ code: 'Truncated' });
+    await expect(readSnapshotFile(cut, SnapshotReader.create())).rejects.toMatchObject({ code: 'Truncated' });
+    await expect(readSnapshotFile(cut, SnapshotReader.create().withComponents(['Health']))).rejects.toMatchObject({ code: 'Truncated' });
     const flipped = bytes.slice();
     flipped[Math.floor(bytes.length / 2)]! ^= 0xff;
     await expect(SnapshotReader.create().readFromBytes(flipped)).rejects.toMatchObject({ code: 'ChecksumMismatch' });

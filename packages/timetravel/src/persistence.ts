@@ -1,10 +1,13 @@
+// @tx2/pack-timetravel/persistence: timelines saved to and loaded from a @tx2/pack-store
+// store (any StorageBackend: memory, the filesystem under Node, browser storage). A separate
+// entry, so the in-memory API needs no store: @tx2/pack-store is an optional peer dependency.
 import { type PackedSnapshot, PackError } from '@tx2/pack-format';
-import { CheckpointManager, type JsonValue, SnapshotMetadata, SnapshotStore } from '@tx2/pack-store';
+import { CheckpointManager, type JsonValue, SnapshotMetadata, SnapshotStore, type StorageBackend } from '@tx2/pack-store';
 import { TimeTravel, validateTimelineName } from './time-travel.js';
 import { readSnapshot } from './timed-snapshot.js';
 
-/** Where a timeline is saved: a SnapshotStore, a CheckpointManager's store, or a directory path. */
-export type TimelineTarget = SnapshotStore | CheckpointManager | string;
+/** Where a timeline is saved: a SnapshotStore, a CheckpointManager's store, any StorageBackend, or (under Node) a directory path. */
+export type TimelineTarget = SnapshotStore | CheckpointManager | StorageBackend | string;
 
 /** Key of the custom metadata field that marks a snapshot as a timeline entry: `{ timeline, time }`. */
 export const TIMELINE_FIELD = 'tx2-timetravel';
@@ -12,8 +15,9 @@ export const TIMELINE_FIELD = 'tx2-timetravel';
 function storeOf(target: TimelineTarget): SnapshotStore {
   if (target instanceof SnapshotStore) return target;
   if (target instanceof CheckpointManager) return target.store;
-  if (typeof target === 'string') return new SnapshotStore(target);
-  throw new PackError('InvalidInput', 'a timeline is saved to a SnapshotStore, a CheckpointManager or a directory path');
+  // A backend object or a path: the store checks it (a path needs Node; elsewhere it says so).
+  if (typeof target === 'string' || (typeof target === 'object' && target !== null)) return new SnapshotStore(target);
+  throw new PackError('InvalidInput', 'a timeline is saved to a SnapshotStore, a CheckpointManager, a StorageBackend or (under Node) a directory path');
 }
 
 function requireTimeTravel(tt: unknown, what: string): void {

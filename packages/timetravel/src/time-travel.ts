@@ -1,5 +1,4 @@
-import { decodeSnapshot, type DecodeOptions, encodeSnapshot, type EncodeOptions, type PackedSnapshot } from '@tx2/pack-format';
-import { isValidId } from '@tx2/pack-store';
+import { decodeSnapshot, type DecodeOptions, encodeSnapshot, type EncodeOptions, type PackedSnapshot, isValidId } from '@tx2/pack-format';
 import { checkTime, invalidInput, requireSnapshot } from './errors.js';
 import type { Frame } from './frame.js';
 import { FrameChain, type FrameInput } from './frame-chain.js';

@@ -3,7 +3,8 @@
 import { diff, isPackError, type PackError, snapshotHash } from '@tx2/pack-format';
 import { MemoryBackend, SnapshotStore } from '@tx2/pack-store';
 import { describe, expect, it } from 'vitest';
-import { loadTimeline, saveTimeline, TimedSnapshot, TimeTravel } from '../src/index.js';
+import { TimedSnapshot, TimeTravel } from '../src/index.js';
+import { loadTimeline, saveTimeline } from '../src/persistence.js';
 import { applyValuePatch, toValuePatch } from '../src/value-patch.js';
 import { world } from './helpers.js';
 

@@ -2,7 +2,8 @@ import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { CodecId, createPackedSnapshot, decodeSnapshot, encodeSnapshot, isPackError, type PackedSnapshot, type SectionCodec, snapshotsEqual } from '@tx2/pack-format';
 import { MemoryBackend, SnapshotStore } from '@tx2/pack-store';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_KEYFRAME_INTERVAL, DEFAULT_KEYFRAMES, type KeyframeOptions, loadTimeline, saveTimeline, TimeTravel } from '../src/index.js';
+import { DEFAULT_KEYFRAME_INTERVAL, DEFAULT_KEYFRAMES, type KeyframeOptions, TimeTravel } from '../src/index.js';
+import { loadTimeline, saveTimeline } from '../src/persistence.js';
 import { world } from './helpers.js';
 
 /** A world of `n` entities whose positions `step` moves, 1% of the entities a frame, in place. */

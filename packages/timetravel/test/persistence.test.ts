@@ -4,7 +4,8 @@ import path from 'node:path';
 import { getColumn } from '@tx2/pack-format';
 import { CheckpointManager, MemoryBackend, SnapshotStore } from '@tx2/pack-store';
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadTimeline, savedTimelines, saveTimeline, TimeTravel } from '../src/index.js';
+import { TimeTravel } from '../src/index.js';
+import { loadTimeline, savedTimelines, saveTimeline } from '../src/persistence.js';
 import { world } from './helpers.js';
 
 const dirs: string[] = [];
@@ -67,5 +68,17 @@ describe('persistence', () => {
     same(tt, again);
     expect(await loadTimeline(again, manager, 'missing')).toBe(0);
     expect(again.listTimelines()).toEqual(['main', 'missing']);
+  });
+
+  it('round trips through a bare StorageBackend; a target that is no store or backend is an InvalidInput PackError', async () => {
+    const tt = filled();
+    const backend = new MemoryBackend();
+    expect(await saveTimeline(tt, backend)).toBe(5);
+    expect(await savedTimelines(new SnapshotStore(backend))).toEqual(['main']);
+    const back = new TimeTravel();
+    expect(await loadTimeline(back, backend, 'main')).toBe(5);
+    same(tt, back);
+    await expect(saveTimeline(tt, 42 as never)).rejects.toMatchObject({ name: 'PackError', code: 'InvalidInput' });
+    await expect(savedTimelines({} as never)).rejects.toMatchObject({ name: 'PackError', code: 'InvalidInput' });
   });
 });

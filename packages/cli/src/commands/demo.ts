@@ -22,6 +22,7 @@ import { openStoreDirectory } from '../store-directory.js';
 import { renderTable } from '../table.js';
 import { formatBytes, formatCount, formatMs } from '../units.js';
 import { verifyContainer } from './verify.js';
+import { readSnapshotFile, writeSnapshotFile } from '@tx2/pack-store/node';
 
 /** Most ticks `demo --ticks` runs (each one writes and checks a checkpoint). */
 const MAX_DEMO_TICKS = 10_000;
@@ -90,7 +91,7 @@ export async function runDemo(options: DemoOptions, output: Output): Promise<num
       await writeFile(file, bytes);
       const writeMs = performance.now() - t;
       t = performance.now();
-      const back = await SnapshotReader.create().readFromFile(file);
+      const back = await readSnapshotFile(file);
       const readMs = performance.now() - t;
       if (codec === 'none') plainBytes = bytes.length;
       const same = check(`${codec}: read back identical`, snapshotsEqual(back, world.packed));
@@ -141,13 +142,13 @@ export async function runDemo(options: DemoOptions, output: Output): Promise<num
     const key = EncryptionKey.generate();
     const secretFile = path.join(dir, 'world-encrypted.tx2pack');
     t = performance.now();
-    await SnapshotWriter.create().withKey(key).writeToFile(secretFile, world.packed);
+    await writeSnapshotFile(secretFile, world.packed, SnapshotWriter.create().withKey(key));
     const encryptMs = performance.now() - t;
-    const opened = await SnapshotReader.create().withKey(key).readFromFile(secretFile);
+    const opened = await readSnapshotFile(secretFile, SnapshotReader.create().withKey(key));
     const rightKey = check('encrypted file opens with its key', snapshotsEqual(opened, world.packed));
     let wrongKey = 'not refused';
     try {
-      await SnapshotReader.create().withKey(EncryptionKey.generate()).readFromFile(secretFile);
+      await readSnapshotFile(secretFile, SnapshotReader.create().withKey(EncryptionKey.generate()));
     } catch (error) {
       wrongKey = isPackError(error) ? `refused (${error.code})` : String(error);
     }

@@ -18,7 +18,8 @@ import {
   readSnapshot,
   SnapshotEncoder,
 } from '@tx2/pack-format';
-import { CheckpointManager, type CreatedCheckpoint, MemoryBackend, NodeFsBackend, SnapshotReader, SnapshotStore, SnapshotWriter, type StorageBackend } from '../../src/index.js';
+import { CheckpointManager, type CreatedCheckpoint, MemoryBackend, SnapshotReader, SnapshotStore, SnapshotWriter, type StorageBackend } from '../../src/index.js';
+import { NodeFsBackend, readSnapshotFile, writeSnapshotFile } from '../../src/node.js';
 
 /** What a route wrote: the container bytes when it exposes them, and how to read it back. */
 export interface Written {
@@ -284,7 +285,7 @@ export async function createRouteContext(): Promise<RouteContext> {
       write: async (w) => {
         await rm(file, { force: true });
         try {
-          await defaults.writeToFile(file, w);
+          await writeSnapshotFile(file, w, defaults);
         } catch (error) {
           // A refused write leaves no file and no temporary file behind.
           const left = await readdir(dir);
@@ -292,7 +293,7 @@ export async function createRouteContext(): Promise<RouteContext> {
           throw error;
         }
         const bytes = new Uint8Array(await readFile(file));
-        return { bytes, read: () => reader.readFromFile(file) };
+        return { bytes, read: () => readSnapshotFile(file, reader) };
       },
     },
     storeRoute('SnapshotStore(NodeFsBackend).save', new SnapshotStore(fsDir('store'))),

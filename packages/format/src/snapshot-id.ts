@@ -1,5 +1,14 @@
-import { PackError } from '@tx2/pack-format';
-import { describeValue } from './errors.js';
+// The rule for snapshot ids, shared by every layer that names snapshots (store file names,
+// checkpoint ids, timeline names): one owner, so the layers can never disagree.
+import { PackError } from './errors.js';
+
+/** A short, safe rendering of an id for messages (never throws). */
+function describeId(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}...` : value);
+  if (typeof value === 'number' || typeof value === 'boolean' || value === undefined || value === null) return String(value);
+  if (typeof value === 'bigint') return `${value}n`;
+  return Array.isArray(value) ? 'an array' : `a ${typeof value}`;
+}
 
 /** Longest snapshot id accepted, in UTF-16 code units (file names stay under common 255-byte limits). */
 export const MAX_ID_LENGTH = 128;
@@ -11,7 +20,7 @@ const WINDOWS_RESERVED = /^(con|prn|aux|nul|com\d|lpt\d)(\..*)?$/i;
 /** Throws PackError('InvalidInput') unless `id` is a safe snapshot id; returns it otherwise. */
 export function validateId(id: unknown): string {
   const fail = (why: string): never => {
-    throw new PackError('InvalidInput', `invalid snapshot id ${describeValue(id)}: ${why}`, { details: { id: typeof id === 'string' ? id : describeValue(id) } });
+    throw new PackError('InvalidInput', `invalid snapshot id ${describeId(id)}: ${why}`, { details: { id: typeof id === 'string' ? id : describeId(id) } });
   };
   if (typeof id !== 'string') return fail('an id must be a string');
   if (id.length === 0) return fail('an id must not be empty');

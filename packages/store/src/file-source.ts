@@ -2,8 +2,6 @@ import type { FileHandle } from 'node:fs/promises';
 import { type ByteSource, PackError } from '@tx2/pack-format';
 import { ioError } from './errors.js';
 
-export { type ByteSource, bytesSource } from '@tx2/pack-format';
-
 /** A source reading an open file with positioned reads (the caller closes the handle). */
 export async function fileSource(handle: FileHandle, path: string): Promise<ByteSource> {
   let size: number;
