@@ -35,6 +35,9 @@ function world(n: number): PackedSnapshot {
   });
 }
 
+/** The Position.x values of a `world`, to change in place. */
+const xOf = (w: PackedSnapshot): Float32Array => (w.components[0] as unknown as { fields: { values: Float32Array }[] }).fields[0]!.values;
+
 describe('browser build: WebAssembly and JavaScript hashing agree', () => {
   beforeAll(async () => {
     await preparePlatform();
@@ -90,7 +93,7 @@ describe('snapshotHash remembers digests by content', () => {
   it('a snapshot changed in place gets a new hash; changed back, its old one', () => {
     const w = world(20_000);
     const before = hashHex(snapshotHash(w));
-    const x = w.components[0]!.fields[0]!.values as Float32Array;
+    const x = xOf(w);
     x[12_345] = 42.5;
     const changed = hashHex(snapshotHash(w));
     expect(changed).not.toBe(before);
@@ -110,7 +113,7 @@ describe('snapshotHash remembers digests by content', () => {
   it('cycling through more snapshots than it keeps still gives each its own hash', () => {
     const worlds = [0, 1, 2, 3, 4].map((k) => {
       const w = world(500);
-      (w.components[0]!.fields[0]!.values as Float32Array)[0] = k;
+      xOf(w)[0] = k;
       return w;
     });
     const first = worlds.map((w) => hashHex(snapshotHash(w)));
