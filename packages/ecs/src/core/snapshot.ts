@@ -1,0 +1,131 @@
+import { type BlobComponent, PackError, type PackedComponent, type PackedSnapshot, decodeBlob, encodeBlob } from '@tx2/pack-format';
+import { buildColumn, isFieldSpec, loadColumn } from './columns.js';
+import { type Library, invalidArgument, schemaMismatch } from './mismatch.js';
+import type { IdMap, LoadWorldOptions, RegistryBase, SaveWorldOptions } from './registry.js';
+
+/** Metadata key under which resources are kept until the format has a part of its own for them. */
+const RESOURCES_KEY = '@tx2/pack-ecs/resources';
+
+/** Checks the registry object every adapter receives. */
+export function checkRegistry<W>(library: Library, registry: RegistryBase<W, unknown>): void {
+  if (typeof registry !== 'object' || registry === null || typeof registry.components !== 'object' || registry.components === null) {
+    throw invalidArgument(library, 'the registry must be an object with `components` (saved components by id)', 'registry');
+  }
+  const version = registry.schemaVersion;
+  if (version !== undefined && (!Number.isInteger(version) || version < 0)) {
+    throw invalidArgument(library, `registry.schemaVersion must be a non-negative integer, got ${String(version)}`, 'schemaVersion');
+  }
+  for (const [name, resource] of Object.entries(registry.resources ?? {})) {
+    if (typeof resource?.get !== 'function' || typeof resource.set !== 'function' || typeof resource.fields !== 'object') {
+      throw invalidArgument(library, `resource "${name}" needs \`fields\`, \`get(world)\` and \`set(world, value)\``, 'resources');
+    }
+    for (const [field, spec] of Object.entries(resource.fields)) {
+      if (!isFieldSpec(spec)) throw schemaMismatch(library, name, field, `has unknown type ${JSON.stringify(spec)}`, 'use a tx2-pack field type, "entity" or "entity[]"');
+    }
+  }
+}
+
+/** A blob component: one lossless MessagePack value per row. */
+export function blobComponent(id: string, entityIds: Uint32Array, values: readonly unknown[]): BlobComponent {
+  return { id, layout: 'blobs', entityIds, blobs: values.map((v) => encodeBlob(v)) };
+}
+
+/** The rows of a loaded blob component, decoded. */
+export function blobValues(library: Library, component: PackedComponent): unknown[] {
+  if (component.layout !== 'blobs') {
+    throw schemaMismatch(library, component.id, undefined, 'is stored as columns in the snapshot but declared as a blob', 'declare its fields or migrate the save');
+  }
+  return component.blobs.map((b) => decodeBlob(b, `a row of component "${component.id}"`));
+}
+
+/** The packed snapshot of a world: entities, saved components, resources and the registry's schema version. */
+export function assembleSnapshot<W>(
+  library: Library,
+  world: W,
+  registry: RegistryBase<W, unknown>,
+  entities: Uint32Array,
+  components: PackedComponent[],
+  options: SaveWorldOptions,
+): PackedSnapshot {
+  if (typeof options !== 'object' || options === null) throw invalidArgument(library, 'saveWorld options must be an object', 'options');
+  const metadata: Record<string, unknown> = { ...(options.metadata ?? {}) };
+  const resources = registry.resources;
+  if (resources !== undefined && Object.keys(resources).length > 0) {
+    const saved: Record<string, Record<string, unknown>> = {};
+    for (const [name, spec] of Object.entries(resources)) {
+      const value = spec.get(world);
+      const record: Record<string, unknown> = {};
+      for (const [field, type] of Object.entries(spec.fields)) {
+        // One-row columns check each value against its declared type.
+        const column = buildColumn(library, name, field, type, 1, () => value?.[field]);
+        record[field] = (column.values as ArrayLike<unknown>)[0];
+      }
+      saved[name] = record;
+    }
+    metadata[RESOURCES_KEY] = saved;
+  }
+  return {
+    timestamp: options.timestamp ?? Date.now(),
+    version: options.version ?? '',
+    worldTime: options.worldTime ?? 0,
+    schemaVersion: registry.schemaVersion ?? 0,
+    metadata,
+    entities,
+    components,
+  };
+}
+
+/** Checks a snapshot handed to `loadWorld` and that the running schema can read it. */
+export function checkLoadable<W>(library: Library, snapshot: PackedSnapshot, registry: RegistryBase<W, unknown>, options: LoadWorldOptions<W>): void {
+  if (typeof snapshot !== 'object' || snapshot === null || !(snapshot.entities instanceof Uint32Array) || !Array.isArray(snapshot.components)) {
+    throw invalidArgument(library, 'loadWorld needs a PackedSnapshot (from saveWorld or decodeSnapshot)', 'snapshot');
+  }
+  if (typeof options !== 'object' || options === null) throw invalidArgument(library, 'loadWorld options must be an object', 'options');
+  checkRegistry(library, registry);
+  const running = registry.schemaVersion ?? 0;
+  if (snapshot.schemaVersion > running) {
+    throw new PackError(
+      'SchemaMismatch',
+      `${library}: the snapshot was saved with schema version ${snapshot.schemaVersion}, newer than the running schema ${running}: load it with the newer game version`,
+      { details: { library, schemaVersion: snapshot.schemaVersion, running } },
+    );
+  }
+}
+
+/** Creates one entity per saved entity, in saved order, and maps saved ids to new ones. */
+export function createEntities(entities: Uint32Array, create: (savedId: number) => number): IdMap {
+  const idMap: IdMap = new Map();
+  for (let i = 0; i < entities.length; i++) idMap.set(entities[i]!, create(entities[i]!));
+  return idMap;
+}
+
+/** Restores the registry's resources from a snapshot; references in them are remapped. */
+export function restoreResources<W>(library: Library, world: W, snapshot: PackedSnapshot, registry: RegistryBase<W, unknown>, idMap: IdMap): void {
+  const resources = registry.resources;
+  if (resources === undefined) return;
+  const saved = (snapshot.metadata[RESOURCES_KEY] ?? {}) as Record<string, Record<string, unknown> | undefined>;
+  for (const [name, spec] of Object.entries(resources)) {
+    const record = saved[name];
+    if (record === undefined) throw schemaMismatch(library, name, undefined, 'is a resource missing from the snapshot', 'add a migration that creates it, or remove it from the registry');
+    const fields = Object.entries(spec.fields);
+    const probe = buildRow(name, fields, record, library);
+    const value: Record<string, unknown> = {};
+    for (const [field, type] of fields) value[field] = loadColumn(library, probe, field, type, idMap)[0];
+    spec.set(world, value);
+  }
+}
+
+// A one-row component built from a saved resource record, so loading shares the column checks.
+function buildRow(name: string, fields: [string, import('./registry.js').FieldSpec][], record: Record<string, unknown>, library: Library): PackedComponent {
+  return {
+    id: name,
+    layout: 'columns',
+    entityIds: new Uint32Array(1),
+    fields: fields.map(([field, type]) => {
+      if (!Object.hasOwn(record, field)) {
+        throw schemaMismatch(library, name, field, 'is missing from the saved resource', 'add a migration that gives it a default');
+      }
+      return buildColumn(library, name, field, type, 1, () => record[field]);
+    }),
+  };
+}

@@ -1,0 +1,165 @@
+// @tx2/pack-ecs/koota: save a koota world to a PackedSnapshot and load it into a fresh world.
+import type { PackedComponent, PackedSnapshot } from '@tx2/pack-format';
+import { $internal, type Entity, type Relation, type Trait, type World, createWorld, getStore } from 'koota';
+import { buildColumn, isFieldSpec, loadColumn } from './core/columns.js';
+import { schemaMismatch } from './core/mismatch.js';
+import type { FieldSpec, LoadWorldOptions, LoadWorldResult, RegistryBase, ResourceSpec, SaveWorldOptions } from './core/registry.js';
+import { assembleSnapshot, blobComponent, blobValues, checkLoadable, checkRegistry, createEntities, restoreResources } from './core/snapshot.js';
+
+export type { FieldSpec, IdMap, LoadWorldOptions, LoadWorldResult, ResourceSpec, SaveWorldOptions } from './core/registry.js';
+export { NO_ENTITY } from './core/columns.js';
+
+/** A koota trait: struct-of-arrays traits are saved field by field (types from the schema), array-of-structs traits as one MessagePack value per entity, tags as membership. */
+export interface KootaTraitSpec {
+  trait: Trait;
+  /** Field types the schema cannot tell: `'f32'` for a number to keep 4 bytes, `'entity'` for a field holding an entity. */
+  fields?: Readonly<Record<string, FieldSpec>>;
+  /** Never saved; rebuild it in the registry's `onLoaded`. */
+  transient?: boolean;
+}
+
+/** A koota relation: each entity's targets are saved and remapped on load (relation stores are not saved). */
+export interface KootaRelationSpec {
+  relation: Relation<Trait>;
+  transient?: boolean;
+}
+
+/** How one koota trait or relation is saved. */
+export type KootaComponentSpec = KootaTraitSpec | KootaRelationSpec;
+
+/** The traits, relations and resources a koota world saves. */
+export type KootaRegistry = RegistryBase<World, KootaComponentSpec>;
+
+const isRelation = (spec: KootaComponentSpec): spec is KootaRelationSpec => 'relation' in spec;
+
+type StoreKind = 'soa' | 'aos' | 'tag';
+const kindOf = (trait: Trait): StoreKind => (trait as unknown as { [$internal]: { type: StoreKind } })[$internal].type;
+
+/** The saved fields of a struct-of-arrays trait: declared types first, else the type of the schema's default value. */
+function traitFields(id: string, spec: KootaTraitSpec): [string, FieldSpec][] {
+  const schema = spec.trait.schema as Record<string, unknown>;
+  const declared = spec.fields ?? {};
+  for (const name of Object.keys(declared)) {
+    if (!Object.hasOwn(schema, name)) throw schemaMismatch('koota', id, name, 'is declared in `fields` but not in the trait schema', 'fix the field name');
+  }
+  return Object.entries(schema).map(([name, value]): [string, FieldSpec] => {
+    const given = Object.hasOwn(declared, name) ? declared[name] : undefined;
+    if (given !== undefined) {
+      if (!isFieldSpec(given)) throw schemaMismatch('koota', id, name, `is declared with unknown type ${JSON.stringify(given)}`, 'use a tx2-pack field type, "entity" or "entity[]"');
+      return [name, given];
+    }
+    if (typeof value === 'number') return [name, 'f64'];
+    if (typeof value === 'boolean') return [name, 'bool'];
+    if (typeof value === 'string') return [name, 'string'];
+    if (typeof value === 'bigint') return [name, 'i64'];
+    throw schemaMismatch(
+      'koota',
+      id,
+      name,
+      `has a ${value === null ? 'null' : typeof value} default whose type koota does not declare`,
+      'give its type in `fields`, or make the trait array-of-structs (trait(() => ({ ... }))) to save it whole',
+    );
+  });
+}
+
+function worldEntities(world: World): Entity[] {
+  const self = (world as unknown as { [$internal]: { worldEntity: Entity } })[$internal].worldEntity;
+  return world.entities.filter((e) => e !== self);
+}
+
+// A koota entity's id is its packed number (index, generation, world); saved as an unsigned 32-bit id.
+const savedId = (e: unknown): number | undefined => (typeof e === 'number' ? e >>> 0 : undefined);
+
+function savedComponent(world: World, id: string, spec: KootaComponentSpec): PackedComponent {
+  if (isRelation(spec)) {
+    const rows = world.query(spec.relation('*'));
+    const ids = Uint32Array.from(rows, (e) => e >>> 0);
+    const column = buildColumn('koota', id, 'targets', 'entity[]', ids.length, (row) => rows[row]!.targetsFor(spec.relation).map((t) => t >>> 0));
+    return { id, layout: 'columns', entityIds: ids, fields: [column] };
+  }
+  const rows = world.query(spec.trait);
+  const ids = Uint32Array.from(rows, (e) => e >>> 0);
+  const kind = kindOf(spec.trait);
+  if (kind === 'tag') return { id, layout: 'columns', entityIds: ids, fields: [] };
+  const store = getStore(world, spec.trait) as unknown;
+  if (kind === 'aos') return blobComponent(id, ids, Array.from(rows, (e) => (store as unknown[])[e.id()]));
+  const arrays = store as Record<string, unknown[]>;
+  const index = Array.from(rows, (e) => e.id());
+  const fields = traitFields(id, spec).map(([name, type]) => {
+    const values = arrays[name]!;
+    const read = type === 'entity' ? (row: number) => savedId(values[index[row]!]) : (row: number) => values[index[row]!];
+    return buildColumn('koota', id, name, type, ids.length, read);
+  });
+  return { id, layout: 'columns', entityIds: ids, fields };
+}
+
+/** Saves every registered trait, relation and resource of a koota world; transient traits are left out. */
+export function saveWorld(world: World, registry: KootaRegistry, options: SaveWorldOptions = {}): PackedSnapshot {
+  checkRegistry('koota', registry);
+  const components: PackedComponent[] = [];
+  for (const [id, spec] of Object.entries(registry.components)) if (!spec.transient) components.push(savedComponent(world, id, spec));
+  const entities = Uint32Array.from(worldEntities(world), (e) => e >>> 0);
+  return assembleSnapshot('koota', world, registry, entities, components, options);
+}
+
+/** Loads a snapshot into a new koota world (or `into`): new entities, references remapped, then `onLoaded`. */
+export function loadWorld(snapshot: PackedSnapshot, registry: KootaRegistry, options: LoadWorldOptions<World> = {}): LoadWorldResult<World> {
+  checkLoadable('koota', snapshot, registry, options);
+  const world = options.into ?? createWorld();
+  const byNumber = new Map<number, Entity>();
+  const idMap = createEntities(snapshot.entities, () => {
+    const e = world.spawn();
+    byNumber.set(e >>> 0, e);
+    return e >>> 0;
+  });
+  const entity = (id: number): Entity => byNumber.get(id)!;
+  for (const [id, spec] of Object.entries(registry.components)) {
+    if (spec.transient) continue;
+    const saved = snapshot.components.find((c) => c.id === id);
+    if (saved === undefined) throw schemaMismatch('koota', id, undefined, 'is in the registry but not in the snapshot', 'add a migration that creates it, or mark it transient');
+    const rows = Array.from(saved.entityIds, (old) => entity(idMap.get(old)!));
+    if (isRelation(spec)) {
+      const targets = loadColumn('koota', saved, 'targets', 'entity[]', idMap) as number[][];
+      for (let row = 0; row < rows.length; row++) for (const target of targets[row]!) rows[row]!.add(spec.relation(entity(target)));
+      continue;
+    }
+    const kind = kindOf(spec.trait);
+    if (kind === 'aos') {
+      const values = blobValues('koota', saved);
+      for (let row = 0; row < rows.length; row++) rows[row]!.add(spec.trait(values[row] as never));
+      continue;
+    }
+    for (const e of rows) e.add(spec.trait);
+    if (kind === 'tag') continue;
+    // Write straight into the trait's arrays: one add per entity, no record per row.
+    const arrays = getStore(world, spec.trait) as Record<string, unknown[]>;
+    for (const [name, type] of traitFields(id, spec)) {
+      const values = loadColumn('koota', saved, name, type, idMap);
+      const target = arrays[name]!;
+      for (let row = 0; row < rows.length; row++) {
+        const v = values[row];
+        target[rows[row]!.id()] = type === 'entity' ? (v === null ? undefined : entity(v as number)) : v;
+      }
+    }
+  }
+  restoreResources('koota', world, snapshot, registry, idMap);
+  registry.onLoaded?.({ world, idMap });
+  return { world, idMap };
+}
+
+/** A resource kept in a koota world trait (`world.add(Time)`): its fields are read from the trait's schema like any trait. */
+export function worldTraitResource(trait: Trait, fields?: Readonly<Record<string, FieldSpec>>): ResourceSpec<World> {
+  const spec: KootaTraitSpec = fields === undefined ? { trait } : { trait, fields };
+  return {
+    fields: Object.fromEntries(traitFields('world trait', spec)),
+    get: (world) => {
+      const value = world.get(trait) as Record<string, unknown> | undefined;
+      if (value === undefined) throw schemaMismatch('koota', 'world trait', undefined, 'is not on the world being saved', 'add it with world.add(trait) before saving');
+      return value;
+    },
+    set: (world, value) => {
+      if (world.has(trait)) world.set(trait, value as never);
+      else world.add(trait(value as never));
+    },
+  };
+}
