@@ -48,6 +48,25 @@ export interface CheckpointManagerOptions extends SnapshotStoreOptions {
   cacheSize?: number;
 }
 
+/** Options of `createCheckpoint`. */
+export interface CreateCheckpointOptions {
+  /** The checkpoint this one continues (default: the latest); naming an older one starts a branch. */
+  parent?: string;
+  metadata?: SnapshotMetadata;
+}
+
+/** The metadata and parent of `createCheckpoint`'s third argument (metadata alone, or options). */
+function checkpointOptions(options: SnapshotMetadata | CreateCheckpointOptions | undefined): CreateCheckpointOptions {
+  if (options === undefined || options instanceof SnapshotMetadata) return options === undefined ? {} : { metadata: options };
+  const checked = optionsObject(options, 'the third argument of createCheckpoint (SnapshotMetadata or { parent, metadata })') as CreateCheckpointOptions;
+  if (checked.metadata !== undefined && !(checked.metadata instanceof SnapshotMetadata))
+    throw new PackError('InvalidInput', `createCheckpoint expects SnapshotMetadata or no metadata, got ${describeValue(checked.metadata)}`, {
+      details: { option: 'metadata' },
+    });
+  if (checked.parent !== undefined) validateId(checked.parent);
+  return checked;
+}
+
 // TODO(bytes): use format's hex decoder.
 const fromHex = (hex: string): Uint8Array => Uint8Array.from(Buffer.from(hex, 'hex'));
 
@@ -95,13 +114,15 @@ export class CheckpointManager {
   }
 
   /**
-   * Saves `snapshot` as checkpoint `id`, whose parent is the latest checkpoint: as a delta
-   * against it when the policy allows, in full otherwise. The manager keeps a private copy
-   * for the next delta; `snapshot` stays the caller's.
+   * Saves `snapshot` as checkpoint `id`, whose parent is the latest checkpoint, or `parent` when
+   * given (a branch: e.g. a run restored from an older checkpoint and saved again): as a delta
+   * against the parent when the policy allows, in full otherwise. The manager keeps a private
+   * copy for the next delta; `snapshot` stays the caller's.
    */
-  async createCheckpoint(id: string, snapshot: PackedSnapshot, metadata?: SnapshotMetadata): Promise<CreatedCheckpoint> {
+  async createCheckpoint(id: string, snapshot: PackedSnapshot, options?: SnapshotMetadata | CreateCheckpointOptions): Promise<CreatedCheckpoint> {
     validateId(id);
     checkSnapshotObject(snapshot, 'createCheckpoint');
+    const { metadata, parent: named } = checkpointOptions(options);
     if (metadata !== undefined && !(metadata instanceof SnapshotMetadata))
       throw new PackError('InvalidInput', `createCheckpoint expects SnapshotMetadata or no metadata, got ${describeValue(metadata)}`);
     if (metadata !== undefined && metadata.id !== id)
@@ -112,7 +133,13 @@ export class CheckpointManager {
         throw new PackError('InvalidCheckpoint', `checkpoint "${id}" already exists: choose a new id or deleteCheckpoint("${id}") first`);
       }
       const latest = chain[chain.length - 1];
-      const parent = latest?.id;
+      const base = named === undefined ? latest : chain.find((c) => c.id === named);
+      if (base === undefined && named !== undefined) {
+        throw new PackError('InvalidCheckpoint', `parent checkpoint "${named}" does not exist: name an existing checkpoint (listCheckpoints) or omit \`parent\``, {
+          details: { checkpoint: id, parent: named },
+        });
+      }
+      const parent = base?.id;
       const sequence = (latest?.sequence ?? 0) + 1;
       const meta = metadata ?? metadataForWorld(id, snapshot);
       if (this.incremental === undefined) {
@@ -131,7 +158,7 @@ export class CheckpointManager {
       }
       const hash = hashHex(hashBytes);
 
-      const attempt = await this.#tryDelta(latest, own, hashBytes);
+      const attempt = await this.#tryDelta(base, own, hashBytes);
       let link: CheckpointLink;
       let fullReason: FullReason | undefined;
       if ('container' in attempt) {
