@@ -1,7 +1,7 @@
 // @tx2/pack-ecs/bitecs: save a bitECS 0.4 world to a PackedSnapshot and load it into a fresh world.
 import { type Column, type PackedComponent, type PackedSnapshot, gather } from '@tx2/pack-format';
 import { type Relation, type World, Wildcard, addComponent, addEntity, createWorld, getAllEntities, getRelationTargets, query } from 'bitecs';
-import { buildColumn, isFieldSpec, loadColumn, storedType } from './core/columns.js';
+import { buildColumn, idArray, isFieldSpec, loadColumn, storedType } from './core/columns.js';
 import { schemaMismatch } from './core/mismatch.js';
 import type { FieldSpec, LoadWorldOptions, LoadWorldResult, RegistryBase, SaveWorldOptions } from './core/registry.js';
 import { assembleSnapshot, blobComponent, blobValues, checkLoadable, checkRegistry, createEntities, restoreResources } from './core/snapshot.js';
@@ -111,12 +111,16 @@ const isBlob = (spec: BitecsComponentSpec): spec is BitecsBlobSpec => 'blob' in 
 
 function savedComponent(world: World, id: string, spec: BitecsComponentSpec): PackedComponent {
   if (isRelation(spec)) {
-    const ids = Uint32Array.from(query(world, [spec.relation(Wildcard)]));
+    const ids = idArray(query(world, [spec.relation(Wildcard)]));
     const column = buildColumn('bitecs', id, 'targets', 'entity[]', ids.length, (row) => getRelationTargets(world, ids[row]!, spec.relation));
     return { id, layout: 'columns', entityIds: ids, fields: [column] };
   }
-  const ids = Uint32Array.from(query(world, [spec.component]));
-  if (isBlob(spec)) return blobComponent(id, ids, Array.from(ids, (eid) => spec.component[eid]));
+  const ids = idArray(query(world, [spec.component]));
+  if (isBlob(spec)) {
+    const values: unknown[] = new Array(ids.length);
+    for (let row = 0; row < ids.length; row++) values[row] = spec.component[ids[row]!];
+    return blobComponent(id, ids, values);
+  }
   const fields = storeFields(id, spec).map((field) => {
     const type = storedType(field.spec);
     if (ArrayBuffer.isView(field.store) && ownType(field.store) === type && field.spec !== 'entity') {
@@ -133,21 +137,22 @@ export function saveWorld(world: World, registry: BitecsRegistry, options: SaveW
   checkRegistry('bitecs', registry);
   const components: PackedComponent[] = [];
   for (const [id, spec] of Object.entries(registry.components)) if (!spec.transient) components.push(savedComponent(world, id, spec));
-  return assembleSnapshot('bitecs', world, registry, Uint32Array.from(getAllEntities(world)), components, options);
+  return assembleSnapshot('bitecs', world, registry, idArray(getAllEntities(world)), components, options);
 }
 
 /** Loads a snapshot into a new bitECS world (or `into`): new entity ids, references remapped, then `onLoaded`. */
 export function loadWorld(snapshot: PackedSnapshot, registry: BitecsRegistry, options: LoadWorldOptions<World> = {}): LoadWorldResult<World> {
   checkLoadable('bitecs', snapshot, registry, options);
   const world = options.into ?? createWorld();
-  const idMap = createEntities(snapshot.entities, () => addEntity(world));
+  const remap = createEntities(snapshot.entities, () => addEntity(world));
+  const idMap = remap.idMap;
   for (const [id, spec] of Object.entries(registry.components)) {
     if (spec.transient) continue;
     const saved = snapshot.components.find((c) => c.id === id);
     if (saved === undefined) throw schemaMismatch('bitecs', id, undefined, 'is in the registry but not in the snapshot', 'add a migration that creates it, or mark it transient');
-    const eids = Array.from(saved.entityIds, (old) => idMap.get(old)!);
+    const eids = remap.rows(saved.entityIds);
     if (isRelation(spec)) {
-      const targets = loadColumn('bitecs', saved, 'targets', 'entity[]', idMap) as number[][];
+      const targets = loadColumn('bitecs', saved, 'targets', 'entity[]', remap) as number[][];
       for (let row = 0; row < eids.length; row++) for (const target of targets[row]!) addComponent(world, eids[row]!, spec.relation(target));
       continue;
     }
@@ -158,7 +163,7 @@ export function loadWorld(snapshot: PackedSnapshot, registry: BitecsRegistry, op
       continue;
     }
     for (const field of storeFields(id, spec)) {
-      const values = loadColumn('bitecs', saved, field.name, field.spec, idMap);
+      const values = loadColumn('bitecs', saved, field.name, field.spec, remap);
       const store = field.store;
       const nullRef = ArrayBuffer.isView(store) ? 0 : undefined;
       for (let row = 0; row < eids.length; row++) {
@@ -167,7 +172,7 @@ export function loadWorld(snapshot: PackedSnapshot, registry: BitecsRegistry, op
       }
     }
   }
-  restoreResources('bitecs', world, snapshot, registry, idMap);
+  restoreResources('bitecs', world, snapshot, registry, remap);
   registry.onLoaded?.({ world, idMap });
   return { world, idMap };
 }

@@ -1,9 +1,10 @@
 // @tx2/pack-ecs/koota: save a koota world to a PackedSnapshot and load it into a fresh world.
 import type { PackedComponent, PackedSnapshot } from '@tx2/pack-format';
 import { $internal, type Entity, type Relation, type Trait, type World, createWorld, getStore } from 'koota';
-import { buildColumn, isFieldSpec, loadColumn } from './core/columns.js';
+import { buildColumn, idArray, isFieldSpec, loadColumn } from './core/columns.js';
 import { schemaMismatch } from './core/mismatch.js';
 import type { FieldSpec, LoadWorldOptions, LoadWorldResult, RegistryBase, ResourceSpec, SaveWorldOptions } from './core/registry.js';
+import { IdRemap } from './core/remap.js';
 import { assembleSnapshot, blobComponent, blobValues, checkLoadable, checkRegistry, createEntities, restoreResources } from './core/snapshot.js';
 
 export type { FieldSpec, IdMap, LoadWorldOptions, LoadWorldResult, ResourceSpec, SaveWorldOptions } from './core/registry.js';
@@ -62,9 +63,14 @@ function traitFields(id: string, spec: KootaTraitSpec): [string, FieldSpec][] {
   });
 }
 
-function worldEntities(world: World): Entity[] {
+/** The world's entities as saved ids, without the world entity (which holds world traits). */
+function worldEntities(world: World): Uint32Array {
   const self = (world as unknown as { [$internal]: { worldEntity: Entity } })[$internal].worldEntity;
-  return world.entities.filter((e) => e !== self);
+  const all = world.entities;
+  const out = new Uint32Array(all.length - (all.includes(self) ? 1 : 0));
+  let k = 0;
+  for (const e of all) if (e !== self) out[k++] = e >>> 0;
+  return out;
 }
 
 // A koota entity's id is its packed number (index, generation, world); saved as an unsigned 32-bit id.
@@ -73,18 +79,22 @@ const savedId = (e: unknown): number | undefined => (typeof e === 'number' ? e >
 function savedComponent(world: World, id: string, spec: KootaComponentSpec): PackedComponent {
   if (isRelation(spec)) {
     const rows = world.query(spec.relation('*'));
-    const ids = Uint32Array.from(rows, (e) => e >>> 0);
+    const ids = idArray(rows);
     const column = buildColumn('koota', id, 'targets', 'entity[]', ids.length, (row) => rows[row]!.targetsFor(spec.relation).map((t) => t >>> 0));
     return { id, layout: 'columns', entityIds: ids, fields: [column] };
   }
   const rows = world.query(spec.trait);
-  const ids = Uint32Array.from(rows, (e) => e >>> 0);
+  const ids = idArray(rows);
   const kind = kindOf(spec.trait);
   if (kind === 'tag') return { id, layout: 'columns', entityIds: ids, fields: [] };
   const store = getStore(world, spec.trait) as unknown;
-  if (kind === 'aos') return blobComponent(id, ids, Array.from(rows, (e) => (store as unknown[])[e.id()]));
+  if (kind === 'aos') {
+    const values: unknown[] = new Array(rows.length);
+    for (let row = 0; row < rows.length; row++) values[row] = (store as unknown[])[rows[row]!.id()];
+    return blobComponent(id, ids, values);
+  }
   const arrays = store as Record<string, unknown[]>;
-  const index = Array.from(rows, (e) => e.id());
+  const index = idArray(rows, (e) => e.id());
   const fields = traitFields(id, spec).map(([name, type]) => {
     const values = arrays[name]!;
     const read = type === 'entity' ? (row: number) => savedId(values[index[row]!]) : (row: number) => values[index[row]!];
@@ -98,7 +108,7 @@ export function saveWorld(world: World, registry: KootaRegistry, options: SaveWo
   checkRegistry('koota', registry);
   const components: PackedComponent[] = [];
   for (const [id, spec] of Object.entries(registry.components)) if (!spec.transient) components.push(savedComponent(world, id, spec));
-  const entities = Uint32Array.from(worldEntities(world), (e) => e >>> 0);
+  const entities = worldEntities(world);
   return assembleSnapshot('koota', world, registry, entities, components, options);
 }
 
@@ -106,43 +116,56 @@ export function saveWorld(world: World, registry: KootaRegistry, options: SaveWo
 export function loadWorld(snapshot: PackedSnapshot, registry: KootaRegistry, options: LoadWorldOptions<World> = {}): LoadWorldResult<World> {
   checkLoadable('koota', snapshot, registry, options);
   const world = options.into ?? createWorld();
-  const byNumber = new Map<number, Entity>();
-  const idMap = createEntities(snapshot.entities, () => {
-    const e = world.spawn();
-    byNumber.set(e >>> 0, e);
-    return e >>> 0;
-  });
-  const entity = (id: number): Entity => byNumber.get(id)!;
+  const saved = new Map<string, PackedComponent>();
   for (const [id, spec] of Object.entries(registry.components)) {
     if (spec.transient) continue;
-    const saved = snapshot.components.find((c) => c.id === id);
-    if (saved === undefined) throw schemaMismatch('koota', id, undefined, 'is in the registry but not in the snapshot', 'add a migration that creates it, or mark it transient');
-    const rows = Array.from(saved.entityIds, (old) => entity(idMap.get(old)!));
+    const component = snapshot.components.find((c) => c.id === id);
+    if (component === undefined) throw schemaMismatch('koota', id, undefined, 'is in the registry but not in the snapshot', 'add a migration that creates it, or mark it transient');
+    saved.set(id, component);
+  }
+  // Each entity is spawned once with all its traits (koota moves an entity between archetypes on every add).
+  let next = 0;
+  const position = new IdRemap(snapshot.entities, () => next++, false);
+  const traitsOf: Trait[][] = Array.from({ length: snapshot.entities.length }, () => []);
+  for (const [id, spec] of Object.entries(registry.components)) {
+    if (spec.transient || isRelation(spec)) continue;
+    const rows = saved.get(id)!.entityIds;
+    for (let row = 0; row < rows.length; row++) traitsOf[position.get(rows[row]!)!]!.push(spec.trait);
+  }
+  next = 0;
+  const remap = createEntities(snapshot.entities, () => world.spawn(...traitsOf[next++]!) as number);
+  const idMap = remap.idMap;
+  // A koota entity is its number: the new ids are the entities.
+  const entity = (id: number): Entity => id as Entity;
+  for (const [id, spec] of Object.entries(registry.components)) {
+    if (spec.transient) continue;
+    const component = saved.get(id)!;
+    const rows = remap.rows(component.entityIds) as Entity[];
     if (isRelation(spec)) {
-      const targets = loadColumn('koota', saved, 'targets', 'entity[]', idMap) as number[][];
+      const targets = loadColumn('koota', component, 'targets', 'entity[]', remap) as number[][];
       for (let row = 0; row < rows.length; row++) for (const target of targets[row]!) rows[row]!.add(spec.relation(entity(target)));
       continue;
     }
     const kind = kindOf(spec.trait);
+    if (kind === 'tag') continue;
+    const store = getStore(world, spec.trait) as unknown;
     if (kind === 'aos') {
-      const values = blobValues('koota', saved);
-      for (let row = 0; row < rows.length; row++) rows[row]!.add(spec.trait(values[row] as never));
+      const values = blobValues('koota', component);
+      for (let row = 0; row < rows.length; row++) (store as unknown[])[rows[row]!.id()] = values[row];
       continue;
     }
-    for (const e of rows) e.add(spec.trait);
-    if (kind === 'tag') continue;
-    // Write straight into the trait's arrays: one add per entity, no record per row.
-    const arrays = getStore(world, spec.trait) as Record<string, unknown[]>;
+    // Write straight into the trait's arrays: no record per row.
+    const arrays = store as Record<string, unknown[]>;
     for (const [name, type] of traitFields(id, spec)) {
-      const values = loadColumn('koota', saved, name, type, idMap);
+      const values = loadColumn('koota', component, name, type, remap);
       const target = arrays[name]!;
       for (let row = 0; row < rows.length; row++) {
         const v = values[row];
-        target[rows[row]!.id()] = type === 'entity' ? (v === null ? undefined : entity(v as number)) : v;
+        target[rows[row]!.id()] = type === 'entity' ? (v === null ? undefined : v) : v;
       }
     }
   }
-  restoreResources('koota', world, snapshot, registry, idMap);
+  restoreResources('koota', world, snapshot, registry, remap);
   registry.onLoaded?.({ world, idMap });
   return { world, idMap };
 }

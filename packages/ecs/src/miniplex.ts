@@ -1,9 +1,10 @@
 // @tx2/pack-ecs/miniplex: save a miniplex 2 world to a PackedSnapshot and load it into a fresh world.
 import type { PackedComponent, PackedSnapshot } from '@tx2/pack-format';
 import { World } from 'miniplex';
-import { buildColumn, isFieldSpec, loadColumn } from './core/columns.js';
+import { buildColumn, idArray, isFieldSpec, loadColumn } from './core/columns.js';
 import { invalidArgument, schemaMismatch } from './core/mismatch.js';
 import type { FieldSpec, LoadWorldOptions, LoadWorldResult, RegistryBase, SaveWorldOptions } from './core/registry.js';
+import { IdRemap } from './core/remap.js';
 import { assembleSnapshot, blobComponent, blobValues, checkLoadable, checkRegistry, createEntities, restoreResources } from './core/snapshot.js';
 
 export type { FieldSpec, IdMap, LoadWorldOptions, LoadWorldResult, ResourceSpec, SaveWorldOptions } from './core/registry.js';
@@ -47,6 +48,13 @@ function kindOf(name: string, spec: MiniplexComponentSpec): Kind {
 // The one column of a single-value component.
 const VALUE = 'value';
 
+/** A loaded value as the entity holds it: references (saved positions) become the objects at those positions. */
+function resolve(type: FieldSpec, v: unknown, at: (pos: number) => Entity): unknown {
+  if (type === 'entity') return v === null ? undefined : at(v as number);
+  if (type === 'entity[]') return (v as number[]).map(at);
+  return v;
+}
+
 /** Saves every registered property of every entity of a miniplex world; a property not in the registry is refused, transient ones are left out. */
 export function saveWorld<E extends object>(world: World<E>, registry: MiniplexRegistry<E>, options: SaveWorldOptions = {}): PackedSnapshot {
   checkRegistry('miniplex', registry);
@@ -73,7 +81,7 @@ export function saveWorld<E extends object>(world: World<E>, registry: MiniplexR
   const components: PackedComponent[] = [];
   for (const [name, { kind, spec, rows }] of specs) {
     if (kind === 'transient') continue;
-    const ids = Uint32Array.from(rows, (e) => world.id(e as E)!);
+    const ids = idArray(rows, (e) => world.id(e as E)!);
     if (kind === 'blob') {
       components.push(blobComponent(name, ids, rows.map((e) => e[name])));
       continue;
@@ -99,38 +107,44 @@ export function loadWorld<E extends object>(
   checkLoadable('miniplex', snapshot, registry, options);
   const world = options.into ?? new World<E>();
   // Objects first, so that pointers can reach entities restored later; the world gets them once complete.
-  const objects = new Map<number, Entity>();
-  for (const old of snapshot.entities) objects.set(old, {});
-  const byOld = (old: number): Entity => objects.get(old)!;
-  // Pointers are resolved through an identity map (saved id → object) and rewritten to world ids below.
-  const identity = new Map<number, number>();
-  for (const old of snapshot.entities) identity.set(old, old);
+  // References resolve to saved positions, then to the objects at those positions.
+  let next = 0;
+  const position = new IdRemap(snapshot.entities, () => next++, false);
+  const objects: Entity[] = new Array(snapshot.entities.length);
+  for (let i = 0; i < objects.length; i++) objects[i] = {};
+  const at = (pos: number): Entity => objects[pos]!;
   for (const [name, spec] of Object.entries(registry.components)) {
     const kind = kindOf(name, spec);
     if (kind === 'transient') continue;
     const saved = snapshot.components.find((c) => c.id === name);
     if (saved === undefined) throw schemaMismatch('miniplex', name, undefined, 'is in the registry but not in the snapshot', 'add a migration that creates it, or mark it transient');
-    const rows = Array.from(saved.entityIds, byOld);
+    const positions = position.rows(saved.entityIds);
+    const rows: Entity[] = new Array(positions.length);
+    for (let row = 0; row < rows.length; row++) rows[row] = at(positions[row]!);
     if (kind === 'blob') {
       const values = blobValues('miniplex', saved);
       for (let row = 0; row < rows.length; row++) rows[row]![name] = values[row];
       continue;
     }
-    const fields = kind === 'type' ? [[VALUE, (spec as { type: FieldSpec }).type] as const] : Object.entries((spec as { fields: Record<string, FieldSpec> }).fields);
-    if (kind === 'fields') for (const e of rows) e[name] = {};
-    for (const [field, type] of fields) {
-      const values = loadColumn('miniplex', saved, field, type, identity);
-      for (let row = 0; row < rows.length; row++) {
-        let v = values[row];
-        if (type === 'entity') v = v === null ? undefined : byOld(v as number);
-        else if (type === 'entity[]') v = (v as number[]).map(byOld);
-        if (kind === 'type') rows[row]![name] = v;
-        else (rows[row]![name] as Entity)[field] = v;
-      }
+    if (kind === 'type') {
+      const type = (spec as { type: FieldSpec }).type;
+      const values = loadColumn('miniplex', saved, VALUE, type, position);
+      for (let row = 0; row < rows.length; row++) rows[row]![name] = resolve(type, values[row], at);
+      continue;
+    }
+    // Each row's object is built field by field, every row the same way (one hidden class per component).
+    const fields = Object.entries((spec as { fields: Record<string, FieldSpec> }).fields);
+    const columns = fields.map(([field, type]) => loadColumn('miniplex', saved, field, type, position));
+    for (let row = 0; row < rows.length; row++) {
+      const value: Entity = {};
+      for (let f = 0; f < fields.length; f++) value[fields[f]![0]] = resolve(fields[f]![1], columns[f]![row], at);
+      rows[row]![name] = value;
     }
   }
-  const idMap = createEntities(snapshot.entities, (old) => world.id(world.add(byOld(old) as E))!);
-  restoreResources('miniplex', world, snapshot, registry, idMap);
+  next = 0;
+  const remap = createEntities(snapshot.entities, () => world.id(world.add(objects[next++] as E))!);
+  const idMap = remap.idMap;
+  restoreResources('miniplex', world, snapshot, registry, remap);
   registry.onLoaded?.({ world, idMap });
   return { world, idMap };
 }

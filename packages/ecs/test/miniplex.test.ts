@@ -31,7 +31,7 @@ describe('miniplex adapter', () => {
     const b = world.add({ name: 'b', best: a });
     world.add({ name: 'c', friends: [a, b] });
     const reg = { components: { name: { type: 'string' as const }, friends: { type: 'entity[]' as const }, best: { type: 'entity' as const } } };
-    const { world: loaded } = loadWorld(decodeSnapshot(encodeSnapshot(saveWorld(world, reg))), reg);
+    const { world: loaded } = loadWorld<E>(decodeSnapshot(encodeSnapshot(saveWorld(world, reg))), reg);
     const [na, nb, nc] = loaded.entities;
     expect(na).not.toBe(a);
     expect(nb!.best).toBe(na);

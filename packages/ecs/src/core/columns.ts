@@ -1,6 +1,9 @@
 import { type Column, type FieldType, PackError, type PackedComponent, isFieldType } from '@tx2/pack-format';
 import { type Library, schemaMismatch } from './mismatch.js';
-import type { FieldSpec, IdMap } from './registry.js';
+import type { FieldSpec } from './registry.js';
+
+/** Looks up the new id of a saved entity (undefined: not saved). */
+export type IdLookup = { get(old: number): number | undefined };
 
 /** The saved value of an entity reference that points nowhere (null, or an entity not saved). */
 export const NO_ENTITY = 0xffffffff;
@@ -18,6 +21,13 @@ const ARRAYS = {
   f32: Float32Array,
   f64: Float64Array,
 } as const;
+
+/** `f(list[i])` for each i as a Uint32Array; a plain loop (typed-array `from` with a map function is slow in V8). */
+export function idArray<T>(list: ArrayLike<T>, f: (item: T) => number = (item) => (item as number) >>> 0): Uint32Array {
+  const out = new Uint32Array(list.length);
+  for (let i = 0; i < list.length; i++) out[i] = f(list[i]!);
+  return out;
+}
 
 /** True when `spec` is a field type or an entity reference. */
 export function isFieldSpec(spec: unknown): spec is FieldSpec {
@@ -121,7 +131,7 @@ export function buildColumn(library: Library, component: string, name: string, s
 export type LoadedValues = ArrayLike<unknown>;
 
 /** The values of field `name` of a loaded component, checked against its declared spec; references remapped. */
-export function loadColumn(library: Library, component: PackedComponent, name: string, spec: FieldSpec, idMap: IdMap): LoadedValues {
+export function loadColumn(library: Library, component: PackedComponent, name: string, spec: FieldSpec, idMap: IdLookup): LoadedValues {
   if (component.layout !== 'columns') {
     throw schemaMismatch(library, component.id, undefined, 'is stored as blobs in the snapshot but declared with fields', 'declare it as a blob component or migrate the save');
   }
@@ -163,6 +173,11 @@ export function loadColumn(library: Library, component: PackedComponent, name: s
       return ids;
     });
   }
-  if (spec === 'bool') return Array.from(column.values as Uint8Array, (v) => v !== 0);
+  if (spec === 'bool') {
+    const bytes = column.values as Uint8Array;
+    const out: boolean[] = new Array(bytes.length);
+    for (let i = 0; i < bytes.length; i++) out[i] = bytes[i] !== 0;
+    return out;
+  }
   return column.values;
 }

@@ -1,7 +1,8 @@
 import { type BlobComponent, PackError, type PackedComponent, type PackedSnapshot, decodeBlob, encodeBlob } from '@tx2/pack-format';
-import { buildColumn, isFieldSpec, loadColumn } from './columns.js';
+import { buildColumn, type IdLookup, isFieldSpec, loadColumn } from './columns.js';
 import { type Library, invalidArgument, schemaMismatch } from './mismatch.js';
-import type { IdMap, LoadWorldOptions, RegistryBase, SaveWorldOptions } from './registry.js';
+import type { LoadWorldOptions, RegistryBase, SaveWorldOptions } from './registry.js';
+import { IdRemap } from './remap.js';
 
 /** Metadata key under which resources are kept until the format has a part of its own for them. */
 const RESOURCES_KEY = '@tx2/pack-ecs/resources';
@@ -93,14 +94,12 @@ export function checkLoadable<W>(library: Library, snapshot: PackedSnapshot, reg
 }
 
 /** Creates one entity per saved entity, in saved order, and maps saved ids to new ones. */
-export function createEntities(entities: Uint32Array, create: (savedId: number) => number): IdMap {
-  const idMap: IdMap = new Map();
-  for (let i = 0; i < entities.length; i++) idMap.set(entities[i]!, create(entities[i]!));
-  return idMap;
+export function createEntities(entities: Uint32Array, create: (savedId: number) => number): IdRemap {
+  return new IdRemap(entities, create);
 }
 
 /** Restores the registry's resources from a snapshot; references in them are remapped. */
-export function restoreResources<W>(library: Library, world: W, snapshot: PackedSnapshot, registry: RegistryBase<W, unknown>, idMap: IdMap): void {
+export function restoreResources<W>(library: Library, world: W, snapshot: PackedSnapshot, registry: RegistryBase<W, unknown>, idMap: IdLookup): void {
   const resources = registry.resources;
   if (resources === undefined) return;
   const saved = (snapshot.metadata[RESOURCES_KEY] ?? {}) as Record<string, Record<string, unknown> | undefined>;
