@@ -59,13 +59,15 @@ function resolve(type: FieldSpec, v: unknown, at: (pos: number) => Entity): unkn
 export function saveWorld<E extends object>(world: World<E>, registry: MiniplexRegistry<E>, options: SaveWorldOptions = {}): PackedSnapshot {
   checkRegistry('miniplex', registry);
   if (!(world instanceof World)) throw invalidArgument('miniplex', 'saveWorld needs a miniplex World', 'world');
-  const specs = new Map<string, { kind: Kind; spec: MiniplexComponentSpec; rows: Entity[] }>();
-  for (const [name, spec] of Object.entries(registry.components)) specs.set(name, { kind: kindOf(name, spec), spec, rows: [] });
+  const specs = new Map<string, { kind: Kind; spec: MiniplexComponentSpec; rows: Entity[]; ids: number[] }>();
+  for (const [name, spec] of Object.entries(registry.components)) specs.set(name, { kind: kindOf(name, spec), spec, rows: [], ids: [] });
   const all = world.entities as unknown as Entity[];
   const entities = new Uint32Array(all.length);
   for (let i = 0; i < all.length; i++) {
     const e = all[i]!;
-    entities[i] = world.id(e as E)!;
+    // One id lookup per entity: miniplex's id() costs several map lookups.
+    const id = world.id(e as E)!;
+    entities[i] = id;
     for (const key in e) {
       if (e[key] === undefined) continue;
       const entry = specs.get(key);
@@ -73,15 +75,16 @@ export function saveWorld<E extends object>(world: World<E>, registry: MiniplexR
         throw schemaMismatch('miniplex', key, undefined, 'is on an entity but not in the registry', 'register it, or register it as `{ transient: true }` to leave it out');
       }
       entry.rows.push(e);
+      entry.ids.push(id);
     }
   }
   // An entity pointer is saved as the target's world id; a pointer to an entity outside the world saves as none.
   const ref = (target: unknown): number | undefined => (target === null || target === undefined ? undefined : world.id(target as E));
   const refs = (list: unknown): unknown => (Array.isArray(list) ? list.map(ref) : list);
   const components: PackedComponent[] = [];
-  for (const [name, { kind, spec, rows }] of specs) {
+  for (const [name, { kind, spec, rows, ids: rowIds }] of specs) {
     if (kind === 'transient') continue;
-    const ids = idArray(rows, (e) => world.id(e as E)!);
+    const ids = idArray(rowIds);
     if (kind === 'blob') {
       components.push(blobComponent(name, ids, rows.map((e) => e[name])));
       continue;
