@@ -11,6 +11,7 @@ import { FIELD_TYPES } from './field-types.js';
 import { CipherId, CodecId, ContainerKind, DESCRIPTOR_SIZE, FilterId, HEADER_SIZE, HeaderFlags, SectionFlags, SectionKind, TOC_ENTRY_SIZE, TRAILER_SIZE } from './layout.js';
 import { plainBytes, rangeIds } from './arrays.js';
 import { decodeManifest, type Manifest } from './manifest.js';
+import { packedResource } from './resources.js';
 import type { Column, EntityMetadata, PackedComponent, PackedSnapshot } from './model.js';
 import { codecName, type FilterLookup, type LazyCodecLookup, type SectionCodec } from './section-codec.js';
 import { type ByteSource, bytesSource, runAsync, runSync, type Steps } from './source.js';
@@ -587,14 +588,23 @@ function* decodeSteps(source: ByteSource, options: DecodeOptions, kind: number):
         const chunks = dataSections[c]![f]!;
         const what = `field "${field.name}" of component "${component.id}"`;
         const parts = yield* joinChunks(ctx, chunks, count, what);
-        fields.push(decodeColumn(parts, chunks, field.name, field.type, count, copy, what));
+        const column = decodeColumn(parts, chunks, field.name, field.type, count, copy, what);
+        if (field.ref !== undefined) {
+          column.ref = field.ref;
+          checkEntityLists(column, what);
+        }
+        fields.push(column);
       }
       data = { fields };
     }
     const entityIds = yield* entitySet(ctx, manifest, component.set, setSections, setCache, copy);
-    components.push(
-      'blobs' in data ? { id: component.id, layout: 'blobs', entityIds, blobs: data.blobs } : { id: component.id, layout: 'columns', entityIds, fields: data.fields },
-    );
+    if ('blobs' in data) components.push({ id: component.id, layout: 'blobs', entityIds, blobs: data.blobs });
+    else
+      components.push(
+        component.singleValue === true
+          ? { id: component.id, layout: 'columns', entityIds, fields: data.fields, singleValue: true }
+          : { id: component.id, layout: 'columns', entityIds, fields: data.fields },
+      );
   }
   const entities = yield* entitySet(ctx, manifest, manifest.entities, setSections, setCache, copy);
   if (entities.length !== structure.header.entityCount) corrupt('the header entity count does not match the entity list');
@@ -608,6 +618,10 @@ function* decodeSteps(source: ByteSource, options: DecodeOptions, kind: number):
     entities,
     components,
   };
+  if (manifest.resources !== undefined && manifest.resources.length > 0) {
+    packed.resources = manifest.resources.map(packedResource);
+    for (const r of packed.resources) if (r.layout === 'columns') for (const f of r.fields) checkEntityLists(f, `field "${f.name}" of resource "${r.id}"`);
+  }
   if (manifest.order.length > 0) {
     packed.componentOrder = new Map(manifest.order.map(([entity, list]) => [entity, list.map((i) => manifest.components[i]!.id)]));
   }
@@ -616,6 +630,12 @@ function* decodeSteps(source: ByteSource, options: DecodeOptions, kind: number):
     packed.entityMetadata = decodeEntityMetadata(copy ? raw.slice() : raw, metadataEntry.descriptor.rowCount, ctx.maxBlobDepth);
   }
   return packed;
+}
+
+/** Entity-list values must be whole u32 ids, so that remapping a decoded snapshot never fails on its data. */
+function checkEntityLists(column: Column, what: string): void {
+  if (column.ref !== 'entities') return;
+  for (const v of column.values as readonly Uint8Array[]) if (v.length % 4 !== 0) corrupt(`${what} is an entity list holding ${v.length} bytes, not whole u32 ids`);
 }
 
 function decodeEntityMetadata(raw: Uint8Array, rowCount: number, maxDepth: number | undefined): Map<number, EntityMetadata> {
