@@ -77,7 +77,7 @@ function storeFields(id: string, spec: BitecsStoreSpec): StoreField[] {
     const own = ownType(store);
     const given = Object.hasOwn(declared, name) ? declared[name] : undefined;
     if (given !== undefined && !isFieldSpec(given)) {
-      throw schemaMismatch('bitecs', id, name, `is declared with unknown type ${JSON.stringify(given)}`, 'use a tx2-pack field type, "entity" or "entity[]"');
+      throw schemaMismatch('bitecs', id, name, `is declared with unknown type ${JSON.stringify(given)}`, 'use a tx2-pack field type, "entity" or "entities"');
     }
     if (own !== undefined && given !== undefined && given !== own && !(own === 'u32' && given === 'entity')) {
       throw schemaMismatch('bitecs', id, name, `is a ${own} store but declared ${given}`, 'drop the declaration or make the store match it');
@@ -112,7 +112,7 @@ const isBlob = (spec: BitecsComponentSpec): spec is BitecsBlobSpec => 'blob' in 
 function savedComponent(world: World, id: string, spec: BitecsComponentSpec): PackedComponent {
   if (isRelation(spec)) {
     const ids = idArray(query(world, [spec.relation(Wildcard)]));
-    const column = buildColumn('bitecs', id, 'targets', 'entity[]', ids.length, (row) => getRelationTargets(world, ids[row]!, spec.relation));
+    const column = buildColumn('bitecs', id, 'targets', 'entities', ids.length, (row) => getRelationTargets(world, ids[row]!, spec.relation));
     return { id, layout: 'columns', entityIds: ids, fields: [column] };
   }
   const ids = idArray(query(world, [spec.component]));
@@ -152,7 +152,7 @@ export function loadWorld(snapshot: PackedSnapshot, registry: BitecsRegistry, op
     if (saved === undefined) throw schemaMismatch('bitecs', id, undefined, 'is in the registry but not in the snapshot', 'add a migration that creates it, or mark it transient');
     const eids = remap.rows(saved.entityIds);
     if (isRelation(spec)) {
-      const targets = loadColumn('bitecs', saved, 'targets', 'entity[]', remap) as number[][];
+      const targets = loadColumn('bitecs', saved, 'targets', 'entities', remap) as number[][];
       for (let row = 0; row < eids.length; row++) for (const target of targets[row]!) addComponent(world, eids[row]!, spec.relation(target));
       continue;
     }

@@ -46,7 +46,7 @@ function traitFields(id: string, spec: KootaTraitSpec): [string, FieldSpec][] {
   return Object.entries(schema).map(([name, value]): [string, FieldSpec] => {
     const given = Object.hasOwn(declared, name) ? declared[name] : undefined;
     if (given !== undefined) {
-      if (!isFieldSpec(given)) throw schemaMismatch('koota', id, name, `is declared with unknown type ${JSON.stringify(given)}`, 'use a tx2-pack field type, "entity" or "entity[]"');
+      if (!isFieldSpec(given)) throw schemaMismatch('koota', id, name, `is declared with unknown type ${JSON.stringify(given)}`, 'use a tx2-pack field type, "entity" or "entities"');
       return [name, given];
     }
     if (typeof value === 'number') return [name, 'f64'];
@@ -80,7 +80,7 @@ function savedComponent(world: World, id: string, spec: KootaComponentSpec): Pac
   if (isRelation(spec)) {
     const rows = world.query(spec.relation('*'));
     const ids = idArray(rows);
-    const column = buildColumn('koota', id, 'targets', 'entity[]', ids.length, (row) => rows[row]!.targetsFor(spec.relation).map((t) => t >>> 0));
+    const column = buildColumn('koota', id, 'targets', 'entities', ids.length, (row) => rows[row]!.targetsFor(spec.relation).map((t) => t >>> 0));
     return { id, layout: 'columns', entityIds: ids, fields: [column] };
   }
   const rows = world.query(spec.trait);
@@ -142,7 +142,7 @@ export function loadWorld(snapshot: PackedSnapshot, registry: KootaRegistry, opt
     const component = saved.get(id)!;
     const rows = remap.rows(component.entityIds) as Entity[];
     if (isRelation(spec)) {
-      const targets = loadColumn('koota', component, 'targets', 'entity[]', remap) as number[][];
+      const targets = loadColumn('koota', component, 'targets', 'entities', remap) as number[][];
       for (let row = 0; row < rows.length; row++) for (const target of targets[row]!) rows[row]!.add(spec.relation(entity(target)));
       continue;
     }

@@ -13,7 +13,7 @@ export { NO_ENTITY } from './core/columns.js';
 /**
  * How one entity property is saved. miniplex declares no types, so each saved key says its own:
  * `fields` for an object of typed fields, `type` for a single value, `blob` for any nested value.
- * A field or value of type `'entity'` holds another entity object (`'entity[]'`: an array of them).
+ * A field or value of type `'entity'` holds another entity object (`'entities'`: an array of them).
  */
 export type MiniplexComponentSpec =
   | { fields: Readonly<Record<string, FieldSpec>>; transient?: false }
@@ -33,25 +33,25 @@ function kindOf(name: string, spec: MiniplexComponentSpec): Kind {
   if (spec.transient === true) return 'transient';
   if ('fields' in spec) {
     for (const [field, type] of Object.entries(spec.fields)) {
-      if (!isFieldSpec(type)) throw schemaMismatch('miniplex', name, field, `is declared with unknown type ${JSON.stringify(type)}`, 'use a tx2-pack field type, "entity" or "entity[]"');
+      if (!isFieldSpec(type)) throw schemaMismatch('miniplex', name, field, `is declared with unknown type ${JSON.stringify(type)}`, 'use a tx2-pack field type, "entity" or "entities"');
     }
     return 'fields';
   }
   if ('type' in spec) {
-    if (!isFieldSpec(spec.type)) throw schemaMismatch('miniplex', name, undefined, `is declared with unknown type ${JSON.stringify(spec.type)}`, 'use a tx2-pack field type, "entity" or "entity[]"');
+    if (!isFieldSpec(spec.type)) throw schemaMismatch('miniplex', name, undefined, `is declared with unknown type ${JSON.stringify(spec.type)}`, 'use a tx2-pack field type, "entity" or "entities"');
     return 'type';
   }
   if ('blob' in spec && spec.blob === true) return 'blob';
   throw schemaMismatch('miniplex', name, undefined, 'has no declaration', 'give `fields`, `type`, `blob: true` or `transient: true`');
 }
 
-// The one column of a single-value component.
-const VALUE = 'value';
+// The one column of a single-value component is unnamed, as the format's `createPackedSnapshot` writes it.
+const VALUE = '';
 
 /** A loaded value as the entity holds it: references (saved positions) become the objects at those positions. */
 function resolve(type: FieldSpec, v: unknown, at: (pos: number) => Entity): unknown {
   if (type === 'entity') return v === null ? undefined : at(v as number);
-  if (type === 'entity[]') return (v as number[]).map(at);
+  if (type === 'entities') return (v as number[]).map(at);
   return v;
 }
 
@@ -93,10 +93,10 @@ export function saveWorld<E extends object>(world: World<E>, registry: MiniplexR
     const columns = fields.map(([field, type]) => {
       const value =
         kind === 'type' ? (row: number) => rows[row]![name] : (row: number) => (rows[row]![name] as Entity | null | undefined)?.[field];
-      const read = type === 'entity' ? (row: number) => ref(value(row)) : type === 'entity[]' ? (row: number) => refs(value(row)) : value;
+      const read = type === 'entity' ? (row: number) => ref(value(row)) : type === 'entities' ? (row: number) => refs(value(row)) : value;
       return buildColumn('miniplex', name, field, type, rows.length, read);
     });
-    components.push({ id: name, layout: 'columns', entityIds: ids, fields: columns });
+    components.push(kind === 'type' ? { id: name, layout: 'columns', entityIds: ids, fields: columns, singleValue: true } : { id: name, layout: 'columns', entityIds: ids, fields: columns });
   }
   return assembleSnapshot('miniplex', world, registry, entities, components, options);
 }

@@ -30,7 +30,7 @@ describe('miniplex adapter', () => {
     const a = world.add({ name: 'a' });
     const b = world.add({ name: 'b', best: a });
     world.add({ name: 'c', friends: [a, b] });
-    const reg = { components: { name: { type: 'string' as const }, friends: { type: 'entity[]' as const }, best: { type: 'entity' as const } } };
+    const reg = { components: { name: { type: 'string' as const }, friends: { type: 'entities' as const }, best: { type: 'entity' as const } } };
     const { world: loaded } = loadWorld<E>(decodeSnapshot(encodeSnapshot(saveWorld(world, reg))), reg);
     const [na, nb, nc] = loaded.entities;
     expect(na).not.toBe(a);
@@ -56,5 +56,31 @@ describe('miniplex adapter', () => {
     );
     const snapshot = saveWorld(world, { components: { pos: { fields: { x: 'f32' } }, mesh: { transient: true } } });
     expect(snapshot.components.map((c) => c.id)).toEqual(['pos']);
+  });
+});
+
+describe('miniplex adapter and the format', () => {
+  it('writes single values as single-value components, references marked, resources as typed parts', () => {
+    type E = { hp?: number; leader?: E; crew?: E[] };
+    const world = new World<E>();
+    const a = world.add({ hp: 3 });
+    world.add({ hp: 4, leader: a, crew: [a] });
+    let clock = { tick: 7 };
+    const reg = {
+      components: { hp: { type: 'i16' as const }, leader: { type: 'entity' as const }, crew: { type: 'entities' as const } },
+      resources: { clock: { fields: { tick: 'u32' as const }, get: () => clock, set: (_w: unknown, v: Record<string, unknown>) => void (clock = { tick: v.tick as number }) } },
+    };
+    const snapshot = decodeSnapshot(encodeSnapshot(saveWorld(world, reg)));
+    const hp = snapshot.components.find((c) => c.id === 'hp')!;
+    expect(hp.layout === 'columns' && hp.singleValue).toBe(true);
+    const leader = snapshot.components.find((c) => c.id === 'leader')!;
+    expect(leader.layout === 'columns' && leader.fields[0]!.ref).toBe('entity');
+    const crew = snapshot.components.find((c) => c.id === 'crew')!;
+    expect(crew.layout === 'columns' && crew.fields[0]!.ref).toBe('entities');
+    expect(snapshot.resources?.map((r) => r.id)).toEqual(['clock']);
+    clock = { tick: 0 };
+    const { world: loaded } = loadWorld<E>(snapshot, reg);
+    expect(clock).toEqual({ tick: 7 });
+    expect(loaded.entities[1]!.crew![0]).toBe(loaded.entities[0]);
   });
 });

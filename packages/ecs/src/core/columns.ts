@@ -1,12 +1,12 @@
-import { type Column, type FieldType, PackError, type PackedComponent, isFieldType } from '@tx2/pack-format';
+import { type Column, type FieldType, NULL_ENTITY, PackError, type PackedComponent, columnOfSpec, encodeEntityList, isFieldSpec } from '@tx2/pack-format';
 import { type Library, schemaMismatch } from './mismatch.js';
 import type { FieldSpec } from './registry.js';
 
 /** Looks up the new id of a saved entity (undefined: not saved). */
 export type IdLookup = { get(old: number): number | undefined };
 
-/** The saved value of an entity reference that points nowhere (null, or an entity not saved). */
-export const NO_ENTITY = 0xffffffff;
+/** The saved value of an entity reference that points nowhere (null, or an entity not saved): the format's `NULL_ENTITY`. */
+export const NO_ENTITY = NULL_ENTITY;
 
 type NumericType = Exclude<FieldType, 'string' | 'bytes' | 'bool' | 'i64' | 'u64'>;
 
@@ -29,24 +29,21 @@ export function idArray<T>(list: ArrayLike<T>, f: (item: T) => number = (item) =
   return out;
 }
 
-/** True when `spec` is a field type or an entity reference. */
-export function isFieldSpec(spec: unknown): spec is FieldSpec {
-  return spec === 'entity' || spec === 'entity[]' || isFieldType(spec);
-}
+export { isFieldSpec };
 
 /** The column type a field spec is stored as: references are u32 ids (lists: packed little-endian u32 bytes). */
 export function storedType(spec: FieldSpec): FieldType {
-  if (spec === 'entity') return 'u32';
-  if (spec === 'entity[]') return 'bytes';
-  return spec;
+  return columnOfSpec(spec).type;
 }
 
-/** Packs a list of saved entity ids as little-endian u32 bytes. */
-function packIds(ids: readonly number[]): Uint8Array {
-  const out = new Uint8Array(ids.length * 4);
-  const view = new DataView(out.buffer);
-  for (let i = 0; i < ids.length; i++) view.setUint32(i * 4, ids[i]!, true);
-  return out;
+/** A reference list in its stored form; a reference to nothing is dropped (a list has no holes). */
+function listBytes(library: Library, component: string, field: string, ids: readonly unknown[]): Uint8Array {
+  const kept = ids.filter((id) => id !== null && id !== undefined);
+  try {
+    return encodeEntityList(kept as number[]);
+  } catch {
+    throw badValue(library, component, field, 'entities', ids.find((id) => typeof id !== 'number' || !Number.isInteger(id) || id < 0 || id > NO_ENTITY));
+  }
 }
 
 function badValue(library: Library, component: string, field: string, spec: FieldSpec, value: unknown): PackError {
@@ -68,17 +65,17 @@ export function buildColumn(library: Library, component: string, name: string, s
       else if (typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= NO_ENTITY) out[i] = v;
       else throw badValue(library, component, name, spec, v);
     }
-    return { name, type: 'u32', values: out };
+    return { name, type: 'u32', values: out, ref: 'entity' };
   }
-  if (spec === 'entity[]') {
+  if (spec === 'entities') {
     const out: Uint8Array[] = new Array(n);
     for (let i = 0; i < n; i++) {
       const v = read(i);
       if (v === null || v === undefined) out[i] = new Uint8Array(0);
-      else if (Array.isArray(v)) out[i] = packIds(v.map((id) => (id === null || id === undefined ? NO_ENTITY : id)));
+      else if (Array.isArray(v)) out[i] = listBytes(library, component, name, v);
       else throw badValue(library, component, name, spec, v);
     }
-    return { name, type: 'bytes', values: out };
+    return { name, type: 'bytes', values: out, ref: 'entities' };
   }
   if (type === 'string') {
     const out: string[] = new Array(n);
@@ -145,9 +142,9 @@ export function loadColumn(library: Library, component: PackedComponent, name: s
       'add a migration that gives the field a default, or remove it from the registry',
     );
   }
-  const expected = storedType(spec);
-  if (column.type !== expected) {
-    throw schemaMismatch(library, component.id, name, `is ${column.type} in the snapshot but declared ${spec}`, 'add a migration that converts the field, or declare the stored type');
+  const stored = column.ref ?? column.type;
+  if (stored !== spec) {
+    throw schemaMismatch(library, component.id, name, `is ${stored} in the snapshot but declared ${spec}`, 'add a migration that converts the field, or declare the stored type');
   }
   if (spec === 'entity') {
     const saved = column.values as Uint32Array;
@@ -158,7 +155,7 @@ export function loadColumn(library: Library, component: PackedComponent, name: s
     }
     return out;
   }
-  if (spec === 'entity[]') {
+  if (spec === 'entities') {
     const saved = column.values as readonly Uint8Array[];
     return saved.map((bytes) => {
       if (bytes.byteLength % 4 !== 0) {

@@ -1,7 +1,7 @@
-import type { FieldType } from '@tx2/pack-format';
+import type { FieldSpec } from '@tx2/pack-format';
 
-/** A field of a saved component: a format field type, or an entity reference (`'entity'`) or list of them (`'entity[]'`). */
-export type FieldSpec = FieldType | 'entity' | 'entity[]';
+/** A field of a saved component: a format field type, or an entity reference (`'entity'`) or list of them (`'entities'`). */
+export type { FieldSpec };
 
 /** An old→new entity id map: saved id → id in the world a snapshot was loaded into. */
 export type IdMap = Map<number, number>;

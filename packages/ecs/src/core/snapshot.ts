@@ -1,11 +1,8 @@
-import { type BlobComponent, PackError, type PackedComponent, type PackedSnapshot, decodeBlob, encodeBlob } from '@tx2/pack-format';
+import { type BlobComponent, PackError, type PackedComponent, type PackedResource, type PackedSnapshot, decodeBlob, encodeBlob } from '@tx2/pack-format';
 import { buildColumn, type IdLookup, isFieldSpec, loadColumn } from './columns.js';
 import { type Library, invalidArgument, schemaMismatch } from './mismatch.js';
 import type { LoadWorldOptions, RegistryBase, SaveWorldOptions } from './registry.js';
 import { IdRemap } from './remap.js';
-
-/** Metadata key under which resources are kept until the format has a part of its own for them. */
-const RESOURCES_KEY = '@tx2/pack-ecs/resources';
 
 /** Checks the registry object every adapter receives. */
 export function checkRegistry<W>(library: Library, registry: RegistryBase<W, unknown>): void {
@@ -21,7 +18,7 @@ export function checkRegistry<W>(library: Library, registry: RegistryBase<W, unk
       throw invalidArgument(library, `resource "${name}" needs \`fields\`, \`get(world)\` and \`set(world, value)\``, 'resources');
     }
     for (const [field, spec] of Object.entries(resource.fields)) {
-      if (!isFieldSpec(spec)) throw schemaMismatch(library, name, field, `has unknown type ${JSON.stringify(spec)}`, 'use a tx2-pack field type, "entity" or "entity[]"');
+      if (!isFieldSpec(spec)) throw schemaMismatch(library, name, field, `has unknown type ${JSON.stringify(spec)}`, 'use a tx2-pack field type, "entity" or "entities"');
     }
   }
 }
@@ -49,30 +46,22 @@ export function assembleSnapshot<W>(
   options: SaveWorldOptions,
 ): PackedSnapshot {
   if (typeof options !== 'object' || options === null) throw invalidArgument(library, 'saveWorld options must be an object', 'options');
-  const metadata: Record<string, unknown> = { ...(options.metadata ?? {}) };
-  const resources = registry.resources;
-  if (resources !== undefined && Object.keys(resources).length > 0) {
-    const saved: Record<string, Record<string, unknown>> = {};
-    for (const [name, spec] of Object.entries(resources)) {
-      const value = spec.get(world);
-      const record: Record<string, unknown> = {};
-      for (const [field, type] of Object.entries(spec.fields)) {
-        // One-row columns check each value against its declared type.
-        const column = buildColumn(library, name, field, type, 1, () => value?.[field]);
-        record[field] = (column.values as ArrayLike<unknown>)[0];
-      }
-      saved[name] = record;
-    }
-    metadata[RESOURCES_KEY] = saved;
+  const resources: PackedResource[] = [];
+  for (const [name, spec] of Object.entries(registry.resources ?? {})) {
+    const value = spec.get(world);
+    // A resource is a one-row component: each value is checked against its declared type.
+    const fields = Object.entries(spec.fields).map(([field, type]) => buildColumn(library, name, field, type, 1, () => value?.[field]));
+    resources.push({ id: name, layout: 'columns', fields });
   }
   return {
     timestamp: options.timestamp ?? Date.now(),
     version: options.version ?? '',
     worldTime: options.worldTime ?? 0,
     schemaVersion: registry.schemaVersion ?? 0,
-    metadata,
+    metadata: { ...(options.metadata ?? {}) },
     entities,
     components,
+    ...(resources.length > 0 ? { resources } : {}),
   };
 }
 
@@ -100,31 +89,12 @@ export function createEntities(entities: Uint32Array, create: (savedId: number) 
 
 /** Restores the registry's resources from a snapshot; references in them are remapped. */
 export function restoreResources<W>(library: Library, world: W, snapshot: PackedSnapshot, registry: RegistryBase<W, unknown>, idMap: IdLookup): void {
-  const resources = registry.resources;
-  if (resources === undefined) return;
-  const saved = (snapshot.metadata[RESOURCES_KEY] ?? {}) as Record<string, Record<string, unknown> | undefined>;
-  for (const [name, spec] of Object.entries(resources)) {
-    const record = saved[name];
-    if (record === undefined) throw schemaMismatch(library, name, undefined, 'is a resource missing from the snapshot', 'add a migration that creates it, or remove it from the registry');
-    const fields = Object.entries(spec.fields);
-    const probe = buildRow(name, fields, record, library);
+  for (const [name, spec] of Object.entries(registry.resources ?? {})) {
+    const saved = snapshot.resources?.find((r) => r.id === name);
+    if (saved === undefined) throw schemaMismatch(library, name, undefined, 'is a resource missing from the snapshot', 'add a migration that creates it, or remove it from the registry');
+    const row: PackedComponent = { ...saved, entityIds: new Uint32Array(1) } as PackedComponent;
     const value: Record<string, unknown> = {};
-    for (const [field, type] of fields) value[field] = loadColumn(library, probe, field, type, idMap)[0];
+    for (const [field, type] of Object.entries(spec.fields)) value[field] = loadColumn(library, row, field, type, idMap)[0];
     spec.set(world, value);
   }
-}
-
-// A one-row component built from a saved resource record, so loading shares the column checks.
-function buildRow(name: string, fields: [string, import('./registry.js').FieldSpec][], record: Record<string, unknown>, library: Library): PackedComponent {
-  return {
-    id: name,
-    layout: 'columns',
-    entityIds: new Uint32Array(1),
-    fields: fields.map(([field, type]) => {
-      if (!Object.hasOwn(record, field)) {
-        throw schemaMismatch(library, name, field, 'is missing from the saved resource', 'add a migration that gives it a default');
-      }
-      return buildColumn(library, name, field, type, 1, () => record[field]);
-    }),
-  };
 }
