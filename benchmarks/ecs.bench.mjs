@@ -217,7 +217,8 @@ function miniplexCase(n, data) {
   for (let i = 0; i < n; i++) es.push(world.add({ position: { x: data.x[i], y: data.y[i] }, velocity: { x: data.vx[i], y: data.vy[i] }, health: { hp: data.hp[i] } }));
   for (let i = 0; i < n; i++) if (data.target[i] >= 0) es[i].target = es[data.target[i]];
   // The glue a user writes: pointers as world ids, then back to objects.
-  const records = () => world.entities.map((e) => ({ id: world.id(e), position: e.position, velocity: e.velocity, health: e.health, target: e.target === undefined ? -1 : world.id(e.target) }));
+  const records = () =>
+    world.entities.map((e) => ({ id: world.id(e), position: e.position, velocity: e.velocity, health: e.health, target: e.target === undefined ? -1 : world.id(e.target) }));
   const restore = (list) => {
     const w = new MiniplexWorld();
     const map = new Map();
@@ -275,7 +276,11 @@ for (const n of sizes) {
     const row = {
       n,
       library: c.library,
-      adapter: { bytes: adapterBytes.length, save: await median('adapter save', () => (sink = c.save()), n), load: await median('adapter load', () => (sink = c.load(adapterBytes)), n, c.drop) },
+      adapter: {
+        bytes: adapterBytes.length,
+        save: await median('adapter save', () => (sink = c.save()), n),
+        load: await median('adapter load', () => (sink = c.load(adapterBytes)), n, c.drop),
+      },
       create: await median('entity creation', () => (sink = c.create()), n, c.drop),
       own: {},
     };
@@ -294,16 +299,21 @@ for (const n of sizes) {
 }
 
 const lines = [];
-lines.push('# ECS adapters vs each library\'s own serialization', '', machineLine(), '');
+lines.push("# ECS adapters vs each library's own serialization", '', machineLine(), '');
 lines.push(
   `bitecs ${readVersion('bitecs')}, koota ${readVersion('koota')}, miniplex ${readVersion('miniplex')}, msgpackr ${readVersion('msgpackr')}, tinybench ${readVersion('tinybench')}; median ms of one tinybench run.`,
   'Adapter save = `saveWorld` + `encodeSnapshot` (no compression); load = `decodeSnapshot` + `loadWorld` into a fresh world.',
   'Ratios: own route ÷ adapter (> 1: the adapter is faster / smaller). Entity creation = the entities and their components without data, which every loader pays.',
   '',
 );
-lines.push('| N | library | route | bytes | save ms | load ms | own/adapter bytes | own/adapter save | own/adapter load | entity creation ms |', '|---:|---|---|---:|---:|---:|---:|---:|---:|---:|');
+lines.push(
+  '| N | library | route | bytes | save ms | load ms | own/adapter bytes | own/adapter save | own/adapter load | entity creation ms |',
+  '|---:|---|---|---:|---:|---:|---:|---:|---:|---:|',
+);
 for (const r of rows) {
-  lines.push(`| ${r.n.toLocaleString('en')} | ${r.library} | @tx2/pack-ecs | ${r.adapter.bytes.toLocaleString('en')} | ${fmtMs(r.adapter.save)} | ${fmtMs(r.adapter.load)} | | | | ${fmtMs(r.create)} |`);
+  lines.push(
+    `| ${r.n.toLocaleString('en')} | ${r.library} | @tx2/pack-ecs | ${r.adapter.bytes.toLocaleString('en')} | ${fmtMs(r.adapter.save)} | ${fmtMs(r.adapter.load)} | | | | ${fmtMs(r.create)} |`,
+  );
   for (const [name, o] of Object.entries(r.own)) {
     lines.push(
       `| ${r.n.toLocaleString('en')} | ${r.library} | ${name} | ${o.bytes.toLocaleString('en')} | ${fmtMs(o.save)} | ${fmtMs(o.load)} | ${(o.bytes / r.adapter.bytes).toFixed(2)} | ${(o.save / r.adapter.save).toFixed(2)} | ${(o.load / r.adapter.load).toFixed(2)} | |`,
@@ -314,5 +324,8 @@ const markdown = `${lines.join('\n')}\n`;
 process.stdout.write(markdown);
 if (write) {
   const file = writeResults('ecs', markdown);
-  writeFileSync(join(file, '..', `ecs-${localDate(new Date())}.json`), `${JSON.stringify({ machine: machineLine(), git: gitInfo(['packages/ecs', 'packages/format'], 'dirty'), rows }, null, 2)}\n`);
+  writeFileSync(
+    join(file, '..', `ecs-${localDate(new Date())}.json`),
+    `${JSON.stringify({ machine: machineLine(), git: gitInfo(['packages/ecs', 'packages/format'], 'dirty'), rows }, null, 2)}\n`,
+  );
 }

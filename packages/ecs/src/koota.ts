@@ -46,7 +46,8 @@ function traitFields(id: string, spec: KootaTraitSpec): [string, FieldSpec][] {
   return Object.entries(schema).map(([name, value]): [string, FieldSpec] => {
     const given = Object.hasOwn(declared, name) ? declared[name] : undefined;
     if (given !== undefined) {
-      if (!isFieldSpec(given)) throw schemaMismatch('koota', id, name, `is declared with unknown type ${JSON.stringify(given)}`, 'use a tx2-pack field type, "entity" or "entities"');
+      if (!isFieldSpec(given))
+        throw schemaMismatch('koota', id, name, `is declared with unknown type ${JSON.stringify(given)}`, 'use a tx2-pack field type, "entity" or "entities"');
       return [name, given];
     }
     if (typeof value === 'number') return [name, 'f64'];
@@ -120,7 +121,8 @@ export function loadWorld(snapshot: PackedSnapshot, registry: KootaRegistry, opt
   for (const [id, spec] of Object.entries(registry.components)) {
     if (spec.transient) continue;
     const component = snapshot.components.find((c) => c.id === id);
-    if (component === undefined) throw schemaMismatch('koota', id, undefined, 'is in the registry but not in the snapshot', 'add a migration that creates it, or mark it transient');
+    if (component === undefined)
+      throw schemaMismatch('koota', id, undefined, 'is in the registry but not in the snapshot', 'add a migration that creates it, or mark it transient');
     saved.set(id, component);
   }
   // Each entity is spawned once with all its traits (koota moves an entity between archetypes on every add).

@@ -29,16 +29,19 @@ type Entity = Record<string, unknown>;
 type Kind = 'fields' | 'type' | 'blob' | 'transient';
 
 function kindOf(name: string, spec: MiniplexComponentSpec): Kind {
-  if (typeof spec !== 'object' || spec === null) throw schemaMismatch('miniplex', name, undefined, 'has no declaration', 'give `fields`, `type`, `blob: true` or `transient: true`');
+  if (typeof spec !== 'object' || spec === null)
+    throw schemaMismatch('miniplex', name, undefined, 'has no declaration', 'give `fields`, `type`, `blob: true` or `transient: true`');
   if (spec.transient === true) return 'transient';
   if ('fields' in spec) {
     for (const [field, type] of Object.entries(spec.fields)) {
-      if (!isFieldSpec(type)) throw schemaMismatch('miniplex', name, field, `is declared with unknown type ${JSON.stringify(type)}`, 'use a tx2-pack field type, "entity" or "entities"');
+      if (!isFieldSpec(type))
+        throw schemaMismatch('miniplex', name, field, `is declared with unknown type ${JSON.stringify(type)}`, 'use a tx2-pack field type, "entity" or "entities"');
     }
     return 'fields';
   }
   if ('type' in spec) {
-    if (!isFieldSpec(spec.type)) throw schemaMismatch('miniplex', name, undefined, `is declared with unknown type ${JSON.stringify(spec.type)}`, 'use a tx2-pack field type, "entity" or "entities"');
+    if (!isFieldSpec(spec.type))
+      throw schemaMismatch('miniplex', name, undefined, `is declared with unknown type ${JSON.stringify(spec.type)}`, 'use a tx2-pack field type, "entity" or "entities"');
     return 'type';
   }
   if ('blob' in spec && spec.blob === true) return 'blob';
@@ -86,27 +89,30 @@ export function saveWorld<E extends object>(world: World<E>, registry: MiniplexR
     if (kind === 'transient') continue;
     const ids = idArray(rowIds);
     if (kind === 'blob') {
-      components.push(blobComponent(name, ids, rows.map((e) => e[name])));
+      components.push(
+        blobComponent(
+          name,
+          ids,
+          rows.map((e) => e[name]),
+        ),
+      );
       continue;
     }
     const fields = kind === 'type' ? [[VALUE, (spec as { type: FieldSpec }).type] as const] : Object.entries((spec as { fields: Record<string, FieldSpec> }).fields);
     const columns = fields.map(([field, type]) => {
-      const value =
-        kind === 'type' ? (row: number) => rows[row]![name] : (row: number) => (rows[row]![name] as Entity | null | undefined)?.[field];
+      const value = kind === 'type' ? (row: number) => rows[row]![name] : (row: number) => (rows[row]![name] as Entity | null | undefined)?.[field];
       const read = type === 'entity' ? (row: number) => ref(value(row)) : type === 'entities' ? (row: number) => refs(value(row)) : value;
       return buildColumn('miniplex', name, field, type, rows.length, read);
     });
-    components.push(kind === 'type' ? { id: name, layout: 'columns', entityIds: ids, fields: columns, singleValue: true } : { id: name, layout: 'columns', entityIds: ids, fields: columns });
+    components.push(
+      kind === 'type' ? { id: name, layout: 'columns', entityIds: ids, fields: columns, singleValue: true } : { id: name, layout: 'columns', entityIds: ids, fields: columns },
+    );
   }
   return assembleSnapshot('miniplex', world, registry, entities, components, options);
 }
 
 /** Loads a snapshot into a new miniplex world (or `into`): entity pointers restored to the new objects, then `onLoaded`. */
-export function loadWorld<E extends object>(
-  snapshot: PackedSnapshot,
-  registry: MiniplexRegistry<E>,
-  options: LoadWorldOptions<World<E>> = {},
-): LoadWorldResult<World<E>> {
+export function loadWorld<E extends object>(snapshot: PackedSnapshot, registry: MiniplexRegistry<E>, options: LoadWorldOptions<World<E>> = {}): LoadWorldResult<World<E>> {
   checkLoadable('miniplex', snapshot, registry, options);
   const world = options.into ?? new World<E>();
   // Objects first, so that pointers can reach entities restored later; the world gets them once complete.
@@ -120,7 +126,8 @@ export function loadWorld<E extends object>(
     const kind = kindOf(name, spec);
     if (kind === 'transient') continue;
     const saved = snapshot.components.find((c) => c.id === name);
-    if (saved === undefined) throw schemaMismatch('miniplex', name, undefined, 'is in the registry but not in the snapshot', 'add a migration that creates it, or mark it transient');
+    if (saved === undefined)
+      throw schemaMismatch('miniplex', name, undefined, 'is in the registry but not in the snapshot', 'add a migration that creates it, or mark it transient');
     const positions = position.rows(saved.entityIds);
     const rows: Entity[] = new Array(positions.length);
     for (let row = 0; row < rows.length; row++) rows[row] = at(positions[row]!);

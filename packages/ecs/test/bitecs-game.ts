@@ -1,17 +1,5 @@
 // One bitECS "game instance": its own stores, the registry that saves them, and the simulation's view of them.
-import {
-  type World,
-  addComponent,
-  addEntity,
-  createRelation,
-  createWorld,
-  getRelationTargets,
-  hasComponent,
-  makeExclusive,
-  query,
-  removeComponent,
-  removeEntity,
-} from 'bitecs';
+import { type World, addComponent, addEntity, createRelation, createWorld, getRelationTargets, hasComponent, makeExclusive, query, removeComponent, removeEntity } from 'bitecs';
 import { i32, ref } from 'bitecs/serialization';
 import type { BitecsRegistry } from '../src/bitecs.js';
 import type { Item, SimOps } from './sim.js';

@@ -1,4 +1,4 @@
-import { type Column, type FieldType, NULL_ENTITY, PackError, type PackedComponent, columnOfSpec, encodeEntityList, isFieldSpec } from '@tx2/pack-format';
+import { type Column, type FieldType, NULL_ENTITY, type PackError, type PackedComponent, columnOfSpec, encodeEntityList, isFieldSpec } from '@tx2/pack-format';
 import { type Library, schemaMismatch } from './mismatch.js';
 import type { FieldSpec } from './registry.js';
 
@@ -42,7 +42,13 @@ function listBytes(library: Library, component: string, field: string, ids: read
   try {
     return encodeEntityList(kept as number[]);
   } catch {
-    throw badValue(library, component, field, 'entities', ids.find((id) => typeof id !== 'number' || !Number.isInteger(id) || id < 0 || id > NO_ENTITY));
+    throw badValue(
+      library,
+      component,
+      field,
+      'entities',
+      ids.find((id) => typeof id !== 'number' || !Number.isInteger(id) || id < 0 || id > NO_ENTITY),
+    );
   }
 }
 
@@ -159,7 +165,13 @@ export function loadColumn(library: Library, component: PackedComponent, name: s
     const saved = column.values as readonly Uint8Array[];
     return saved.map((bytes) => {
       if (bytes.byteLength % 4 !== 0) {
-        throw schemaMismatch(library, component.id, name, `holds a reference list of ${bytes.byteLength} bytes, not a multiple of 4`, 'the snapshot is damaged; load an intact copy');
+        throw schemaMismatch(
+          library,
+          component.id,
+          name,
+          `holds a reference list of ${bytes.byteLength} bytes, not a multiple of 4`,
+          'the snapshot is damaged; load an intact copy',
+        );
       }
       const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
       const ids: number[] = [];

@@ -91,7 +91,8 @@ export function createEntities(entities: Uint32Array, create: (savedId: number) 
 export function restoreResources<W>(library: Library, world: W, snapshot: PackedSnapshot, registry: RegistryBase<W, unknown>, idMap: IdLookup): void {
   for (const [name, spec] of Object.entries(registry.resources ?? {})) {
     const saved = snapshot.resources?.find((r) => r.id === name);
-    if (saved === undefined) throw schemaMismatch(library, name, undefined, 'is a resource missing from the snapshot', 'add a migration that creates it, or remove it from the registry');
+    if (saved === undefined)
+      throw schemaMismatch(library, name, undefined, 'is a resource missing from the snapshot', 'add a migration that creates it, or remove it from the registry');
     const row: PackedComponent = { ...saved, entityIds: new Uint32Array(1) } as PackedComponent;
     const value: Record<string, unknown> = {};
     for (const [field, type] of Object.entries(spec.fields)) value[field] = loadColumn(library, row, field, type, idMap)[0];
