@@ -1,6 +1,6 @@
 import { encodeBlob } from './blob.js';
 import { PackError } from './errors.js';
-import { FIELD_TYPES, type FieldType, isFieldType } from './field-types.js';
+import { FIELD_TYPES, type FieldType } from './field-types.js';
 import type { Column, EntityMetadata, PackedComponent, PackedResource, PackedSnapshot, WorldEntity, WorldSnapshot } from './model.js';
 import { encodeEntityList, isEntityList } from './refs.js';
 import { columnOfSpec, type ComponentSchema, type FieldSpec, isFieldSpec, type Schema } from './schema.js';

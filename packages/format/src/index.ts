@@ -21,8 +21,9 @@ export type {
   PackedResource,
   RefKind,
 } from './model.js';
-export { type Schema, type ComponentSchema, type FieldSpec, isFieldSpec, columnOfSpec, transientComponents } from './schema.js';
+export { type Schema, type ComponentSchema, type FieldSpec, type LoadedContext, type OnLoaded, isFieldSpec, columnOfSpec, transientComponents } from './schema.js';
 export { NULL_ENTITY, encodeEntityList, decodeEntityList } from './refs.js';
+export { remapEntities, type RemapOptions, type MissingRefPolicy } from './remap.js';
 export type { ManifestField } from './component-attrs.js';
 export type { ManifestResource } from './resources.js';
 export { decodeManifest, type Manifest, type ManifestComponent, type EntitySetEntry, type ManifestDecodeOptions } from './manifest.js';

@@ -1,5 +1,5 @@
 import { type FieldType, isFieldType } from './field-types.js';
-import type { RefKind } from './model.js';
+import type { PackedSnapshot, RefKind } from './model.js';
 
 /** A field's declared type: a column type, or an entity reference (`'entity'`: one id, stored u32; `'entities'`: a list of ids). */
 export type FieldSpec = FieldType | RefKind;
@@ -35,3 +35,16 @@ export function specOfColumn(column: { type: FieldType; ref?: RefKind | undefine
 export function transientComponents(schema: Schema): string[] {
   return Object.keys(schema).filter((id) => schema[id] === 'transient');
 }
+
+/** What an adapter hands an `onLoaded` hook after a load: the world, the old-to-new id map, and the snapshot it loaded. */
+export interface LoadedContext<World = unknown> {
+  world: World;
+  idMap: ReadonlyMap<number, number>;
+  snapshot: PackedSnapshot;
+}
+
+/**
+ * A hook adapters call once a snapshot is loaded, to rebuild what was never saved (transient
+ * components: render handles, caches, spatial indexes). The format tier stores no hooks.
+ */
+export type OnLoaded<World = unknown> = (context: LoadedContext<World>) => void;

@@ -14,6 +14,7 @@ import {
   scatter,
   snapshotsEqual,
   toWorldSnapshot,
+  transientComponents,
   type WorldSnapshot,
 } from '../src/index.js';
 
@@ -255,5 +256,53 @@ describe('resources', () => {
     });
     // Resources are not world metadata.
     expect(decoded.metadata).toStrictEqual({});
+  });
+});
+
+describe('transient components and resources', () => {
+  const world: WorldSnapshot = {
+    timestamp: 3,
+    version: 'v',
+    entities: [
+      {
+        id: 1,
+        components: [
+          { id: 'Sprite', data: { handle: {} } },
+          { id: 'Pos', data: { x: 1 } },
+        ],
+      },
+      {
+        id: 2,
+        components: [
+          { id: 'Pos', data: { x: 2 } },
+          { id: 'Sprite', data: { handle: {} } },
+          { id: 'Vel', data: { v: 0 } },
+        ],
+      },
+      {
+        id: 3,
+        components: [
+          { id: 'Vel', data: { v: 1 } },
+          { id: 'Pos', data: { x: 3 } },
+        ],
+      },
+    ],
+    resources: { rng: { seed: 42 }, renderer: { gl: 'context' } },
+  };
+  const schema = { Sprite: 'transient' } as const;
+
+  it('are never written, and the rest keeps its exact order', () => {
+    const p = fromWorldSnapshot(world, { schema, resourceSchema: { renderer: 'transient' } });
+    expect(p.components.map((c) => c.id)).toStrictEqual(['Pos', 'Vel']);
+    expect(p.resources!.map((r) => r.id)).toStrictEqual(['rng']);
+    const back = toWorldSnapshot(roundTrip(p));
+    expect(back.entities.map((e) => e.components.map((c) => c.id))).toStrictEqual([['Pos'], ['Pos', 'Vel'], ['Vel', 'Pos']]);
+    expect(back.resources).toStrictEqual({ rng: { seed: 42 } });
+    // The input world is untouched.
+    expect(world.entities[0]!.components.length).toBe(2);
+  });
+
+  it('transientComponents lists what an adapter rebuilds after loading', () => {
+    expect(transientComponents({ Sprite: 'transient', Pos: { x: 'f32' }, Cache: 'transient' })).toStrictEqual(['Sprite', 'Cache']);
   });
 });
