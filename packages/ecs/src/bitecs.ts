@@ -173,6 +173,6 @@ export function loadWorld(snapshot: PackedSnapshot, registry: BitecsRegistry, op
     }
   }
   restoreResources('bitecs', world, snapshot, registry, remap);
-  registry.onLoaded?.({ world, idMap });
+  registry.onLoaded?.({ world, idMap, snapshot });
   return { world, idMap };
 }

@@ -168,7 +168,7 @@ export function loadWorld(snapshot: PackedSnapshot, registry: KootaRegistry, opt
     }
   }
   restoreResources('koota', world, snapshot, registry, remap);
-  registry.onLoaded?.({ world, idMap });
+  registry.onLoaded?.({ world, idMap, snapshot });
   return { world, idMap };
 }
 

@@ -155,6 +155,6 @@ export function loadWorld<E extends object>(snapshot: PackedSnapshot, registry: 
   const remap = createEntities(snapshot.entities, () => world.id(world.add(objects[next++] as E))!);
   const idMap = remap.idMap;
   restoreResources('miniplex', world, snapshot, registry, remap);
-  registry.onLoaded?.({ world, idMap });
+  registry.onLoaded?.({ world, idMap, snapshot });
   return { world, idMap };
 }

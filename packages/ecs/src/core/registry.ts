@@ -1,7 +1,7 @@
-import type { FieldSpec } from '@tx2/pack-format';
+import type { FieldSpec, LoadedContext, OnLoaded } from '@tx2/pack-format';
 
 /** A field of a saved component: a format field type, or an entity reference (`'entity'`) or list of them (`'entities'`). */
-export type { FieldSpec };
+export type { FieldSpec, LoadedContext };
 
 /** An old→new entity id map: saved id → id in the world a snapshot was loaded into. */
 export type IdMap = Map<number, number>;
@@ -16,12 +16,6 @@ export interface ResourceSpec<W> {
   set(world: W, value: Record<string, unknown>): void;
 }
 
-/** What `onLoaded` receives: the id map and the loaded world. */
-export interface LoadedContext<W> {
-  world: W;
-  idMap: IdMap;
-}
-
 /** The parts of a registry shared by every adapter. */
 export interface RegistryBase<W, C> {
   /** Saved components by the id they take in the snapshot. */
@@ -30,8 +24,8 @@ export interface RegistryBase<W, C> {
   resources?: Readonly<Record<string, ResourceSpec<W>>>;
   /** The application's schema version written to the snapshot (default 0). */
   schemaVersion?: number;
-  /** Called once a load has restored every saved component: rebuild transient components here. */
-  onLoaded?: (context: LoadedContext<W>) => void;
+  /** Called once a load has restored every saved component (with the world, the id map and the snapshot): rebuild transient components here. */
+  onLoaded?: OnLoaded<W>;
 }
 
 /** Options of every adapter's `saveWorld`. */
