@@ -145,7 +145,7 @@ export function loadWorld(snapshot: PackedSnapshot, registry: BitecsRegistry, op
   checkLoadable('bitecs', snapshot, registry, options);
   const world = options.into ?? createWorld();
   const remap = createEntities(snapshot.entities, () => addEntity(world));
-  const idMap = remap.idMap;
+  const idMap = remap;
   for (const [id, spec] of Object.entries(registry.components)) {
     if (spec.transient) continue;
     const saved = snapshot.components.find((c) => c.id === id);

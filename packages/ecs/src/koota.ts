@@ -126,26 +126,34 @@ export function loadWorld(snapshot: PackedSnapshot, registry: KootaRegistry, opt
     saved.set(id, component);
   }
   // Each entity is spawned once with all its traits (koota moves an entity between archetypes on every add).
-  let next = 0;
-  const position = new IdRemap(snapshot.entities, () => next++, false);
-  const traitsOf: Trait[][] = Array.from({ length: snapshot.entities.length }, () => []);
+  const count = snapshot.entities.length;
+  const position = new IdRemap(snapshot.entities);
+  const traitsOf: Trait[][] = new Array(count);
+  for (let k = 0; k < count; k++) traitsOf[k] = [];
+  const rowsOf = new Map<string, number[]>();
   for (const [id, spec] of Object.entries(registry.components)) {
-    if (spec.transient || isRelation(spec)) continue;
-    const rows = saved.get(id)!.entityIds;
-    for (let row = 0; row < rows.length; row++) traitsOf[position.get(rows[row]!)!]!.push(spec.trait);
+    if (spec.transient) continue;
+    const rows = position.positions(saved.get(id)!.entityIds);
+    rowsOf.set(id, rows);
+    if (!isRelation(spec)) for (let row = 0; row < rows.length; row++) traitsOf[rows[row]!]!.push(spec.trait);
   }
-  next = 0;
-  const remap = createEntities(snapshot.entities, () => world.spawn(...traitsOf[next++]!) as number);
-  const idMap = remap.idMap;
-  // A koota entity is its number: the new ids are the entities.
-  const entity = (id: number): Entity => id as Entity;
+  const spawned: Entity[] = new Array(count);
+  const index: number[] = new Array(count);
+  // A koota entity is its number: the new ids are the entities; references resolve through the same map.
+  const remap = createEntities(snapshot.entities, (_old, k) => {
+    const e = world.spawn(...traitsOf[k]!);
+    spawned[k] = e;
+    index[k] = e.id();
+    return e;
+  });
+  const idMap = remap;
   for (const [id, spec] of Object.entries(registry.components)) {
     if (spec.transient) continue;
     const component = saved.get(id)!;
-    const rows = remap.rows(component.entityIds) as Entity[];
+    const rows = rowsOf.get(id)!;
     if (isRelation(spec)) {
-      const targets = loadColumn('koota', component, 'targets', 'entities', remap) as number[][];
-      for (let row = 0; row < rows.length; row++) for (const target of targets[row]!) rows[row]!.add(spec.relation(entity(target)));
+      const targets = loadColumn('koota', component, 'targets', 'entities', remap) as Entity[][];
+      for (let row = 0; row < rows.length; row++) for (const target of targets[row]!) spawned[rows[row]!]!.add(spec.relation(target));
       continue;
     }
     const kind = kindOf(spec.trait);
@@ -153,7 +161,7 @@ export function loadWorld(snapshot: PackedSnapshot, registry: KootaRegistry, opt
     const store = getStore(world, spec.trait) as unknown;
     if (kind === 'aos') {
       const values = blobValues('koota', component);
-      for (let row = 0; row < rows.length; row++) (store as unknown[])[rows[row]!.id()] = values[row];
+      for (let row = 0; row < rows.length; row++) (store as unknown[])[index[rows[row]!]!] = values[row];
       continue;
     }
     // Write straight into the trait's arrays: no record per row.
@@ -161,10 +169,8 @@ export function loadWorld(snapshot: PackedSnapshot, registry: KootaRegistry, opt
     for (const [name, type] of traitFields(id, spec)) {
       const values = loadColumn('koota', component, name, type, remap);
       const target = arrays[name]!;
-      for (let row = 0; row < rows.length; row++) {
-        const v = values[row];
-        target[rows[row]!.id()] = type === 'entity' ? (v === null ? undefined : v) : v;
-      }
+      if (type === 'entity') for (let row = 0; row < rows.length; row++) target[index[rows[row]!]!] = values[row] ?? undefined;
+      else for (let row = 0; row < rows.length; row++) target[index[rows[row]!]!] = values[row];
     }
   }
   restoreResources('koota', world, snapshot, registry, remap);

@@ -117,8 +117,7 @@ export function loadWorld<E extends object>(snapshot: PackedSnapshot, registry: 
   const world = options.into ?? new World<E>();
   // Objects first, so that pointers can reach entities restored later; the world gets them once complete.
   // References resolve to saved positions, then to the objects at those positions.
-  let next = 0;
-  const position = new IdRemap(snapshot.entities, () => next++, false);
+  const position = new IdRemap(snapshot.entities);
   const objects: Entity[] = new Array(snapshot.entities.length);
   for (let i = 0; i < objects.length; i++) objects[i] = {};
   const at = (pos: number): Entity => objects[pos]!;
@@ -128,7 +127,7 @@ export function loadWorld<E extends object>(snapshot: PackedSnapshot, registry: 
     const saved = snapshot.components.find((c) => c.id === name);
     if (saved === undefined)
       throw schemaMismatch('miniplex', name, undefined, 'is in the registry but not in the snapshot', 'add a migration that creates it, or mark it transient');
-    const positions = position.rows(saved.entityIds);
+    const positions = position.positions(saved.entityIds);
     const rows: Entity[] = new Array(positions.length);
     for (let row = 0; row < rows.length; row++) rows[row] = at(positions[row]!);
     if (kind === 'blob') {
@@ -151,9 +150,8 @@ export function loadWorld<E extends object>(snapshot: PackedSnapshot, registry: 
       rows[row]![name] = value;
     }
   }
-  next = 0;
-  const remap = createEntities(snapshot.entities, () => world.id(world.add(objects[next++] as E))!);
-  const idMap = remap.idMap;
+  const remap = createEntities(snapshot.entities, (_old, k) => world.id(world.add(objects[k] as E))!);
+  const idMap = remap;
   restoreResources('miniplex', world, snapshot, registry, remap);
   registry.onLoaded?.({ world, idMap, snapshot });
   return { world, idMap };

@@ -4,7 +4,7 @@ import type { FieldSpec, LoadedContext, OnLoaded } from '@tx2/pack-format';
 export type { FieldSpec, LoadedContext };
 
 /** An old→new entity id map: saved id → id in the world a snapshot was loaded into. */
-export type IdMap = Map<number, number>;
+export type IdMap = ReadonlyMap<number, number>;
 
 /** A world-level value saved as a typed part of the snapshot (an RNG state, a clock). */
 export interface ResourceSpec<W> {

@@ -83,7 +83,7 @@ export function checkLoadable<W>(library: Library, snapshot: PackedSnapshot, reg
 }
 
 /** Creates one entity per saved entity, in saved order, and maps saved ids to new ones. */
-export function createEntities(entities: Uint32Array, create: (savedId: number) => number): IdRemap {
+export function createEntities(entities: Uint32Array, create: (savedId: number, position: number) => number): IdRemap {
   return new IdRemap(entities, create);
 }
 
