@@ -11,6 +11,7 @@ import { FIELD_TYPES } from './field-types.js';
 import { CipherId, CodecId, ContainerKind, DESCRIPTOR_SIZE, FilterId, HEADER_SIZE, HeaderFlags, SectionFlags, SectionKind, TOC_ENTRY_SIZE, TRAILER_SIZE } from './layout.js';
 import { plainBytes, rangeIds } from './arrays.js';
 import { decodeManifest, type Manifest } from './manifest.js';
+import { migrateSnapshot, type Migrations } from './migrations.js';
 import { packedResource } from './resources.js';
 import type { Column, EntityMetadata, PackedComponent, PackedSnapshot } from './model.js';
 import { codecName, type FilterLookup, type LazyCodecLookup, type SectionCodec } from './section-codec.js';
@@ -57,6 +58,12 @@ export interface DecodeOptions {
   maxBlobDepth?: number;
   /** Largest decoded size of the manifest section (default 64 MiB: schemas and metadata, never bulk data). */
   maxManifestSize?: number;
+  /**
+   * Schema migrations (`defineMigrations`): a snapshot saved under an older `schemaVersion` is
+   * migrated up to the running one after decoding; a newer one is refused (VersionMismatch).
+   * Snapshot readers only: deltas apply to the snapshots they were made from, so migrate the result.
+   */
+  migrations?: Migrations;
   /** Opens sealed sections of encrypted containers: pass the key through @tx2/pack-crypto (decodeEncrypted) or @tx2/pack-store (SnapshotReader.withKey) rather than setting this. */
   opener?: OpenerFactory;
 }
@@ -664,7 +671,8 @@ function sourceOf(input: Uint8Array | ByteSource, what: string): ByteSource {
 /** Decodes a tx2-pack container held in memory into a packed snapshot; every malformed input is a PackError. */
 export function decodeSnapshot(input: Uint8Array, options: DecodeOptions = {}): PackedSnapshot {
   if (!(input instanceof Uint8Array)) throw new PackError('InvalidInput', 'decodeSnapshot expects a Uint8Array (use readSnapshot for a byte source)');
-  return runSync(decodeSteps(bytesSource(input), options, ContainerKind.Snapshot), 'readSnapshot');
+  const packed = runSync(decodeSteps(bytesSource(input), options, ContainerKind.Snapshot), 'readSnapshot');
+  return options.migrations === undefined ? packed : migrateSnapshot(packed, options.migrations);
 }
 
 /**
@@ -673,7 +681,9 @@ export function decodeSnapshot(input: Uint8Array, options: DecodeOptions = {}): 
  * manifest, the needed entity sets, those components' sections and the entity metadata.
  */
 export function readSnapshot(source: ByteSource | Uint8Array, options: DecodeOptions = {}): Promise<PackedSnapshot> {
-  return runAsync(decodeSteps(sourceOf(source, 'readSnapshot'), options, ContainerKind.Snapshot));
+  const migrations = options.migrations;
+  const read = runAsync(decodeSteps(sourceOf(source, 'readSnapshot'), options, ContainerKind.Snapshot));
+  return migrations === undefined ? read : read.then((packed) => migrateSnapshot(packed, migrations));
 }
 
 /** Decodes a container of the given kind held in memory (a delta's payload is laid out like a snapshot). */

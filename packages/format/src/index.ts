@@ -28,7 +28,18 @@ export type { ManifestField } from './component-attrs.js';
 export type { ManifestResource } from './resources.js';
 export { decodeManifest, type Manifest, type ManifestComponent, type EntitySetEntry, type ManifestDecodeOptions } from './manifest.js';
 export { fromWorldSnapshot, fitsFieldType, type FromWorldOptions } from './from-world.js';
-export { toWorldSnapshot } from './to-world.js';
+export { toWorldSnapshot, type ToWorldOptions } from './to-world.js';
+export {
+  defineMigrations,
+  migrateSnapshot,
+  canLoad,
+  type Migration,
+  type Migrations,
+  type DefineMigrationsOptions,
+  type LoadCheck,
+  type SnapshotTransform,
+} from './migrations.js';
+export { addField, renameField, dropField, renameComponent, dropComponent, splitComponent, widenField, type MigrationScope } from './migration-helpers.js';
 export {
   createPackedSnapshot,
   getComponent,

@@ -3,6 +3,7 @@ import { PackError } from './errors.js';
 import { arrayFor, sameIds } from './arrays.js';
 import { FIELD_TYPES, isFieldType } from './field-types.js';
 import type { Column, PackedComponent, PackedResource, PackedSnapshot, WorldComponent, WorldEntity, WorldSnapshot } from './model.js';
+import { migrateSnapshot, type Migrations } from './migrations.js';
 import { decodeEntityList } from './refs.js';
 import { rowWriter } from './shape.js';
 
@@ -45,9 +46,19 @@ function checkShape(packed: PackedSnapshot): void {
   }
 }
 
+/** Options of {@link toWorldSnapshot}. */
+export interface ToWorldOptions {
+  /** Migrate a snapshot of an older schema version first (decoding with `migrations` already did). */
+  migrations?: Migrations;
+}
+
 /** Unpacks a packed snapshot into the tx2 `WorldSnapshot` object shape (the inverse of fromWorldSnapshot). */
-export function toWorldSnapshot(packed: PackedSnapshot): WorldSnapshot {
+export function toWorldSnapshot(packed: PackedSnapshot, options: ToWorldOptions = {}): WorldSnapshot {
   checkShape(packed);
+  if (options.migrations !== undefined) {
+    packed = migrateSnapshot(packed, options.migrations);
+    checkShape(packed);
+  }
   const ids = packed.entities;
   const n = ids.length;
   let position: Map<number, number> | undefined;
