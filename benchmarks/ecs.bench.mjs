@@ -17,6 +17,7 @@ import { join } from 'node:path';
 import { loadWorld as loadBitecs, saveWorld as saveBitecs } from '@tx2/pack-ecs/bitecs';
 import { loadWorld as loadKoota, saveWorld as saveKoota } from '@tx2/pack-ecs/koota';
 import { loadWorld as loadMiniplex, saveWorld as saveMiniplex } from '@tx2/pack-ecs/miniplex';
+import { packOptions, readOptions } from '@tx2/pack-codecs';
 import { decodeSnapshot, encodeSnapshot } from '@tx2/pack-format';
 import * as bitecs from 'bitecs';
 import { createSnapshotDeserializer, createSnapshotSerializer, ref } from 'bitecs/serialization';
@@ -109,8 +110,8 @@ function bitecsCase(n, data) {
   return {
     library: 'bitECS',
     ownRoutes: { 'bitecs/serialization': { save: () => serialize().slice(0), load: (buf) => createSnapshotDeserializer(fresh(), components)(buf) } },
-    save: () => encodeSnapshot(saveBitecs(world, registry)),
-    load: (bytes) => loadBitecs(decodeSnapshot(bytes), registry, { into: fresh() }),
+    snap: () => saveBitecs(world, registry),
+    restore: (snapshot) => loadBitecs(snapshot, registry, { into: fresh() }),
     create: () => {
       const w = fresh();
       for (let i = 0; i < n; i++) {
@@ -122,6 +123,9 @@ function bitecsCase(n, data) {
       }
     },
     verify: () => {
+      const own = bitecs.createWorld();
+      createSnapshotDeserializer(own, components)(serialize().slice(0));
+      if (checksum(own) !== expected) throw new Error('bitECS own route differs');
       const { world: a } = loadBitecs(decodeSnapshot(encodeSnapshot(saveBitecs(world, registry))), registry, { into: fresh() });
       if (checksum(a) !== expected) throw new Error('bitECS adapter round trip differs');
     },
@@ -182,8 +186,8 @@ function kootaCase(n, data) {
       JSON: { save: () => new TextEncoder().encode(JSON.stringify(records())), load: (bytes) => restore(JSON.parse(new TextDecoder().decode(bytes))) },
       msgpackr: { save: () => pack(records()), load: (bytes) => restore(unpack(bytes)) },
     },
-    save: () => encodeSnapshot(saveKoota(world, registry)),
-    load: (bytes) => loadKoota(decodeSnapshot(bytes), registry, { into: fresh() }),
+    snap: () => saveKoota(world, registry),
+    restore: (snapshot) => loadKoota(snapshot, registry, { into: fresh() }),
     create: () => {
       const w = fresh();
       const made = [];
@@ -243,8 +247,8 @@ function miniplexCase(n, data) {
       JSON: { save: () => new TextEncoder().encode(JSON.stringify(records())), load: (bytes) => restore(JSON.parse(new TextDecoder().decode(bytes))) },
       msgpackr: { save: () => pack(records()), load: (bytes) => restore(unpack(bytes)) },
     },
-    save: () => encodeSnapshot(saveMiniplex(world, registry)),
-    load: (bytes) => loadMiniplex(decodeSnapshot(bytes), registry),
+    snap: () => saveMiniplex(world, registry),
+    restore: (snapshot) => loadMiniplex(snapshot, registry),
     create: () => {
       const w = new MiniplexWorld();
       const made = [];
@@ -263,6 +267,8 @@ function miniplexCase(n, data) {
 
 // ---- run ------------------------------------------------------------------------------------
 
+const zstd = await packOptions();
+const codecs = await readOptions();
 const rows = [];
 for (const n of sizes) {
   const data = worldData(n);
@@ -272,14 +278,20 @@ for (const n of sizes) {
     c.drop();
     process.stderr.write(`N=${n} ${c.library}: measuring\n`);
     let sink;
-    const adapterBytes = c.save();
+    const adapterBytes = encodeSnapshot(c.snap());
+    const zstdBytes = encodeSnapshot(c.snap(), zstd);
     const row = {
       n,
       library: c.library,
       adapter: {
         bytes: adapterBytes.length,
-        save: await median('adapter save', () => (sink = c.save()), n),
-        load: await median('adapter load', () => (sink = c.load(adapterBytes)), n, c.drop),
+        save: await median('adapter save', () => (sink = encodeSnapshot(c.snap())), n),
+        load: await median('adapter load', () => (sink = c.restore(decodeSnapshot(adapterBytes))), n, c.drop),
+      },
+      adapterZstd: {
+        bytes: zstdBytes.length,
+        save: await median('adapter save zstd', () => (sink = encodeSnapshot(c.snap(), zstd)), n),
+        load: await median('adapter load zstd', () => (sink = c.restore(decodeSnapshot(zstdBytes, codecs))), n, c.drop),
       },
       create: await median('entity creation', () => (sink = c.create()), n, c.drop),
       own: {},
@@ -302,7 +314,7 @@ const lines = [];
 lines.push("# ECS adapters vs each library's own serialization", '', machineLine(), '');
 lines.push(
   `bitecs ${readVersion('bitecs')}, koota ${readVersion('koota')}, miniplex ${readVersion('miniplex')}, msgpackr ${readVersion('msgpackr')}, tinybench ${readVersion('tinybench')}; median ms of one tinybench run.`,
-  'Adapter save = `saveWorld` + `encodeSnapshot` (no compression); load = `decodeSnapshot` + `loadWorld` into a fresh world.',
+  'Adapter save = `saveWorld` + `encodeSnapshot` (no compression; + zstd-1: `packOptions()` of @tx2/pack-codecs); load = `decodeSnapshot` + `loadWorld` into a fresh world.',
   'Ratios: own route ÷ adapter (> 1: the adapter is faster / smaller). Entity creation = the entities and their components without data, which every loader pays.',
   '',
 );
@@ -315,8 +327,9 @@ for (const r of rows) {
     `| ${r.n.toLocaleString('en')} | ${r.library} | @tx2/pack-ecs | ${r.adapter.bytes.toLocaleString('en')} | ${fmtMs(r.adapter.save)} | ${fmtMs(r.adapter.load)} | | | | ${fmtMs(r.create)} |`,
   );
   for (const [name, o] of Object.entries(r.own)) {
+    const z = r.adapterZstd;
     lines.push(
-      `| ${r.n.toLocaleString('en')} | ${r.library} | ${name} | ${o.bytes.toLocaleString('en')} | ${fmtMs(o.save)} | ${fmtMs(o.load)} | ${(o.bytes / r.adapter.bytes).toFixed(2)} | ${(o.save / r.adapter.save).toFixed(2)} | ${(o.load / r.adapter.load).toFixed(2)} | |`,
+      `| ${r.n.toLocaleString('en')} | ${r.library} | ${name} | ${o.bytes.toLocaleString('en')} | ${fmtMs(o.save)} | ${fmtMs(o.load)} | ${(o.bytes / r.adapter.bytes).toFixed(2)} (zstd ${(o.bytes / z.bytes).toFixed(2)}) | ${(o.save / r.adapter.save).toFixed(2)} (zstd ${(o.save / z.save).toFixed(2)}) | ${(o.load / r.adapter.load).toFixed(2)} (zstd ${(o.load / z.load).toFixed(2)}) | |`,
     );
   }
 }
