@@ -4,7 +4,7 @@ import { type Relation, type World, Wildcard, addComponent, addEntity, createWor
 import { buildColumn, idArray, isFieldSpec, loadColumn, storedType } from './core/columns.js';
 import { schemaMismatch } from './core/mismatch.js';
 import type { FieldSpec, LoadWorldOptions, LoadWorldResult, RegistryBase, SaveWorldOptions } from './core/registry.js';
-import { assembleSnapshot, blobComponent, blobValues, checkLoadable, checkRegistry, createEntities, restoreResources } from './core/snapshot.js';
+import { assembleSnapshot, blobComponent, blobValues, loadable, checkRegistry, createEntities, restoreResources } from './core/snapshot.js';
 
 export type { FieldSpec, IdMap, LoadWorldOptions, LoadWorldResult, ResourceSpec, SaveWorldOptions } from './core/registry.js';
 export { NO_ENTITY } from './core/columns.js';
@@ -142,7 +142,7 @@ export function saveWorld(world: World, registry: BitecsRegistry, options: SaveW
 
 /** Loads a snapshot into a new bitECS world (or `into`): new entity ids, references remapped, then `onLoaded`. */
 export function loadWorld(snapshot: PackedSnapshot, registry: BitecsRegistry, options: LoadWorldOptions<World> = {}): LoadWorldResult<World> {
-  checkLoadable('bitecs', snapshot, registry, options);
+  snapshot = loadable('bitecs', snapshot, registry, options);
   const world = options.into ?? createWorld();
   const remap = createEntities(snapshot.entities, () => addEntity(world));
   const idMap = remap;

@@ -5,7 +5,7 @@ import { buildColumn, idArray, isFieldSpec, loadColumn } from './core/columns.js
 import { schemaMismatch } from './core/mismatch.js';
 import type { FieldSpec, LoadWorldOptions, LoadWorldResult, RegistryBase, ResourceSpec, SaveWorldOptions } from './core/registry.js';
 import { IdRemap } from './core/remap.js';
-import { assembleSnapshot, blobComponent, blobValues, checkLoadable, checkRegistry, createEntities, restoreResources } from './core/snapshot.js';
+import { assembleSnapshot, blobComponent, blobValues, loadable, checkRegistry, createEntities, restoreResources } from './core/snapshot.js';
 
 export type { FieldSpec, IdMap, LoadWorldOptions, LoadWorldResult, ResourceSpec, SaveWorldOptions } from './core/registry.js';
 export { NO_ENTITY } from './core/columns.js';
@@ -115,7 +115,7 @@ export function saveWorld(world: World, registry: KootaRegistry, options: SaveWo
 
 /** Loads a snapshot into a new koota world (or `into`): new entities, references remapped, then `onLoaded`. */
 export function loadWorld(snapshot: PackedSnapshot, registry: KootaRegistry, options: LoadWorldOptions<World> = {}): LoadWorldResult<World> {
-  checkLoadable('koota', snapshot, registry, options);
+  snapshot = loadable('koota', snapshot, registry, options);
   const world = options.into ?? createWorld();
   const saved = new Map<string, PackedComponent>();
   for (const [id, spec] of Object.entries(registry.components)) {

@@ -5,7 +5,7 @@ import { buildColumn, idArray, isFieldSpec, loadColumn } from './core/columns.js
 import { invalidArgument, schemaMismatch } from './core/mismatch.js';
 import type { FieldSpec, LoadWorldOptions, LoadWorldResult, RegistryBase, SaveWorldOptions } from './core/registry.js';
 import { IdRemap } from './core/remap.js';
-import { assembleSnapshot, blobComponent, blobValues, checkLoadable, checkRegistry, createEntities, restoreResources } from './core/snapshot.js';
+import { assembleSnapshot, blobComponent, blobValues, loadable, checkRegistry, createEntities, restoreResources } from './core/snapshot.js';
 
 export type { FieldSpec, IdMap, LoadWorldOptions, LoadWorldResult, ResourceSpec, SaveWorldOptions } from './core/registry.js';
 export { NO_ENTITY } from './core/columns.js';
@@ -113,7 +113,7 @@ export function saveWorld<E extends object>(world: World<E>, registry: MiniplexR
 
 /** Loads a snapshot into a new miniplex world (or `into`): entity pointers restored to the new objects, then `onLoaded`. */
 export function loadWorld<E extends object>(snapshot: PackedSnapshot, registry: MiniplexRegistry<E>, options: LoadWorldOptions<World<E>> = {}): LoadWorldResult<World<E>> {
-  checkLoadable('miniplex', snapshot, registry, options);
+  snapshot = loadable('miniplex', snapshot, registry, options);
   const world = options.into ?? new World<E>();
   // Objects first, so that pointers can reach entities restored later; the world gets them once complete.
   // References resolve to saved positions, then to the objects at those positions.

@@ -1,4 +1,4 @@
-import type { FieldSpec, LoadedContext, OnLoaded } from '@tx2/pack-format';
+import type { FieldSpec, LoadedContext, Migrations, OnLoaded } from '@tx2/pack-format';
 
 /** A field of a saved component: a format field type, or an entity reference (`'entity'`) or list of them (`'entities'`). */
 export type { FieldSpec, LoadedContext };
@@ -22,8 +22,10 @@ export interface RegistryBase<W, C> {
   components: Readonly<Record<string, C>>;
   /** World-level values saved as typed parts, by name. */
   resources?: Readonly<Record<string, ResourceSpec<W>>>;
-  /** The application's schema version written to the snapshot (default 0). */
+  /** The application's schema version written to the snapshot (default: `migrations.current`, else 0). */
   schemaVersion?: number;
+  /** Steps from older schema versions (`defineMigrations` of @tx2/pack-format), applied by `loadWorld` to older saves. */
+  migrations?: Migrations;
   /** Called once a load has restored every saved component (with the world, the id map and the snapshot): rebuild transient components here. */
   onLoaded?: OnLoaded<W>;
 }

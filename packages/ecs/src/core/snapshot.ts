@@ -1,4 +1,4 @@
-import { type BlobComponent, PackError, type PackedComponent, type PackedResource, type PackedSnapshot, decodeBlob, encodeBlob } from '@tx2/pack-format';
+import { type BlobComponent, migrateSnapshot, PackError, type PackedComponent, type PackedResource, type PackedSnapshot, decodeBlob, encodeBlob } from '@tx2/pack-format';
 import { buildColumn, type IdLookup, isFieldSpec, loadColumn } from './columns.js';
 import { type Library, invalidArgument, schemaMismatch } from './mismatch.js';
 import type { LoadWorldOptions, RegistryBase, SaveWorldOptions } from './registry.js';
@@ -57,7 +57,7 @@ export function assembleSnapshot<W>(
     timestamp: options.timestamp ?? Date.now(),
     version: options.version ?? '',
     worldTime: options.worldTime ?? 0,
-    schemaVersion: registry.schemaVersion ?? 0,
+    schemaVersion: runningVersion(registry),
     metadata: { ...(options.metadata ?? {}) },
     entities,
     components,
@@ -65,14 +65,23 @@ export function assembleSnapshot<W>(
   };
 }
 
-/** Checks a snapshot handed to `loadWorld` and that the running schema can read it. */
-export function checkLoadable<W>(library: Library, snapshot: PackedSnapshot, registry: RegistryBase<W, unknown>, options: LoadWorldOptions<W>): void {
+/** The schema version a registry runs: its own, else its migrations' current one, else 0. */
+function runningVersion<W>(registry: RegistryBase<W, unknown>): number {
+  return registry.schemaVersion ?? registry.migrations?.current ?? 0;
+}
+
+/** Checks a snapshot handed to `loadWorld` and returns it as the running schema reads it: migrated when it is older. */
+export function loadable<W>(library: Library, snapshot: PackedSnapshot, registry: RegistryBase<W, unknown>, options: LoadWorldOptions<W>): PackedSnapshot {
   if (typeof snapshot !== 'object' || snapshot === null || !(snapshot.entities instanceof Uint32Array) || !Array.isArray(snapshot.components)) {
     throw invalidArgument(library, 'loadWorld needs a PackedSnapshot (from saveWorld or decodeSnapshot)', 'snapshot');
   }
   if (typeof options !== 'object' || options === null) throw invalidArgument(library, 'loadWorld options must be an object', 'options');
   checkRegistry(library, registry);
-  const running = registry.schemaVersion ?? 0;
+  const running = runningVersion(registry);
+  const migrations = registry.migrations;
+  if (migrations !== undefined && migrations.current !== running) {
+    throw invalidArgument(library, `registry.schemaVersion ${running} differs from migrations.current ${migrations.current}: they must name the same version`, 'migrations');
+  }
   if (snapshot.schemaVersion > running) {
     throw new PackError(
       'SchemaMismatch',
@@ -80,6 +89,8 @@ export function checkLoadable<W>(library: Library, snapshot: PackedSnapshot, reg
       { details: { library, schemaVersion: snapshot.schemaVersion, running } },
     );
   }
+  if (snapshot.schemaVersion < running && migrations !== undefined) return migrateSnapshot(snapshot, migrations);
+  return snapshot;
 }
 
 /** Creates one entity per saved entity, in saved order, and maps saved ids to new ones. */
