@@ -101,7 +101,9 @@ describe('the id map', () => {
       expect([...map.keys()]).toEqual([...saved]);
       expect([...map.values()]).toEqual([...saved].map((s) => s + 1));
       const seen: number[] = [];
-      map.forEach((v, k) => seen.push(k, v));
+      map.forEach((v, k) => {
+        seen.push(k, v);
+      });
       expect(seen).toEqual([...saved].flatMap((s) => [s, s + 1]));
       expect([map.size, map.has(2), map.has(7), map.get(7), String(map)]).toEqual([3, true, false, undefined, '[object IdMap]']);
       expect(new Map(map).get(2)).toBe(3);
