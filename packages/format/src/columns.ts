@@ -279,7 +279,8 @@ function checkIdMap(idMap: unknown): IdMap | undefined {
  */
 export function gather<T extends NumericArray>(source: T, entityIds: Uint32Array | readonly number[], options?: Omit<GatherOptions, 'type'>): T;
 export function gather(source: readonly unknown[], entityIds: Uint32Array | readonly number[], options?: GatherOptions): ColumnValues;
-export function gather(source: NumericArray | readonly unknown[], entityIds: Uint32Array | readonly number[], options: GatherOptions = {}): ColumnValues {
+export function gather(source: NumericArray | readonly unknown[], entityIds: Uint32Array | readonly number[], gatherOptions?: GatherOptions): ColumnValues {
+  const options = gatherOptions ?? {};
   const plain = Array.isArray(source);
   if (!plain && !isNumericArray(source)) throw new PackError('InvalidInput', `gather reads from a typed array or an array, got ${describeValue(source)}`);
   const ids = entityIdArray(entityIds, 'the entity ids given to gather');

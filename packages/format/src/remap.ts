@@ -84,6 +84,10 @@ export function remapEntities(snapshot: PackedSnapshot, idMap: IdMap, options: R
 function remapFields(fields: readonly Column[], what: string, reference: (id: number, where: string) => number): Column[] {
   return fields.map((f): Column => {
     const where = `field "${f.name}" of ${what}`;
+    if (f.ref === 'entity' && !(f.values instanceof Uint32Array)) throw new PackError('InvalidInput', `${where} is an entity reference: its values must be a Uint32Array`);
+    if (f.ref === 'entities' && !(Array.isArray(f.values) && f.values.every((v) => v instanceof Uint8Array && v.length % 4 === 0))) {
+      throw new PackError('InvalidInput', `${where} is an entity list: its values must be Uint8Arrays of whole u32 ids (encodeEntityList)`);
+    }
     if (f.ref === 'entity' && f.type === 'u32') return { ...f, values: f.values.map((id) => reference(id, where)) };
     if (f.ref === 'entities' && f.type === 'bytes') return { ...f, values: f.values.map((list) => encodeEntityList(decodeEntityList(list).map((id) => reference(id, where)))) };
     return f;

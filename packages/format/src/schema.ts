@@ -26,11 +26,6 @@ export function columnOfSpec(spec: FieldSpec): { type: FieldType; ref?: RefKind 
   return { type: spec };
 }
 
-/** The field spec of a stored column (the inverse of `columnOfSpec`). */
-export function specOfColumn(column: { type: FieldType; ref?: RefKind | undefined }): FieldSpec {
-  return column.ref ?? column.type;
-}
-
 /** The ids of the components a schema declares `'transient'`: adapters skip them on save and rebuild them after a load. */
 export function transientComponents(schema: Schema): string[] {
   return Object.keys(schema).filter((id) => schema[id] === 'transient');

@@ -52,6 +52,24 @@ export interface ToWorldOptions {
   migrations?: Migrations;
 }
 
+/** Refuses resources that are not one-row components before any is unpacked. */
+function checkResources(resources: unknown): void {
+  if (resources === undefined) return;
+  if (!Array.isArray(resources)) invalid('its resources are not an array');
+  for (const resource of resources as unknown[]) {
+    const r = resource as Partial<PackedResource> | null;
+    if (typeof r !== 'object' || r === null || typeof r.id !== 'string') invalid('a resource lacks a string id');
+    const one = (v: unknown) => typeof v === 'object' && v !== null && (v as ArrayLike<unknown>).length === 1;
+    if (
+      r.layout === 'blobs'
+        ? !(Array.isArray(r.blobs) && r.blobs.length === 1 && r.blobs[0] instanceof Uint8Array)
+        : r.layout !== 'columns' || !Array.isArray(r.fields) || !r.fields.every((f) => one(f?.values))
+    ) {
+      invalid(`resource "${r.id}" is not one row: one value per field, or one blob`);
+    }
+  }
+}
+
 /** Unpacks a packed snapshot into the tx2 `WorldSnapshot` object shape (the inverse of fromWorldSnapshot). */
 export function toWorldSnapshot(packed: PackedSnapshot, options: ToWorldOptions = {}): WorldSnapshot {
   checkShape(packed);
@@ -59,6 +77,7 @@ export function toWorldSnapshot(packed: PackedSnapshot, options: ToWorldOptions 
     packed = migrateSnapshot(packed, options.migrations);
     checkShape(packed);
   }
+  checkResources(packed.resources);
   const ids = packed.entities;
   const n = ids.length;
   let position: Map<number, number> | undefined;

@@ -237,3 +237,17 @@ describe('remapEntities', () => {
     expect(snapshotsEqual(applyDelta(a, decodeDelta(encodeDelta(d))), b)).toBe(true);
   });
 });
+
+describe('malformed objects given to the new functions', () => {
+  it('are InvalidInput, never a TypeError', () => {
+    const p = linked();
+    const follow = p.components[0]!;
+    if (follow.layout !== 'columns') throw new Error('columns expected');
+    const bad = { ...p, components: [{ ...follow, fields: [{ ...follow.fields[0]!, values: [1] as never }] }] };
+    expect(errorOf(() => remapEntities(bad, new Map())).code).toBe('InvalidInput');
+    expect(errorOf(() => toWorldSnapshot({ ...p, resources: [{ id: 'r', layout: 'columns', fields: [{ name: 'a', type: 'f64', values: new Float64Array(2) }] }] })).code).toBe(
+      'InvalidInput',
+    );
+    expect(errorOf(() => toWorldSnapshot({ ...p, resources: 5 as never })).code).toBe('InvalidInput');
+  });
+});

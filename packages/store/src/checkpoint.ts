@@ -1,4 +1,4 @@
-import { applyDelta, diff, hashHex, isPackError, PackError, type PackedSnapshot, type SnapshotDelta, snapshotHash } from '@tx2/pack-format';
+import { applyDelta, diff, hashHex, isPackError, migrateSnapshot, PackError, type PackedSnapshot, type SnapshotDelta, snapshotHash } from '@tx2/pack-format';
 import { type DeltaPolicy, type ResolvedDeltaPolicy, withinDeltaRatio, withinFullEvery } from '@tx2/pack-format';
 import type { StorageBackend } from './backend.js';
 import { checkSnapshotObject, describeValue, malformedSnapshotError, optionsObject } from './errors.js';
@@ -352,7 +352,7 @@ export class CheckpointManager {
     let current = record!;
     if (link.storage.kind === 'full' && options.components !== undefined && this.#cache.get(id, record!.saveId) === undefined) {
       // A partial read of a full checkpoint stays partial: only the components' sections are read.
-      const entry = await this.store.load(id, options);
+      const entry = await this.store.load(id, { components: options.components });
       snapshot = entry.snapshot;
       current = { ...current, metadata: entry.metadata.toJSON(), extra: entry.extra };
     } else {
@@ -368,6 +368,8 @@ export class CheckpointManager {
       // A crash-interrupted rewrite is repaired while loading: report the record as it is now.
       current = (await this.store.record(id)) ?? current;
     }
+    // Deltas apply to the snapshots they were made from: only the result is migrated.
+    if (options.migrations !== undefined) snapshot = migrateSnapshot(snapshot, options.migrations);
     const info = linkOf(current.extra) ?? link;
     const parentMissing = info.parent !== undefined && !(await this.store.exists(info.parent));
     return {

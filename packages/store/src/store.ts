@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { checkSnapshot, ContainerKind, HEADER_SIZE, PackError, type PackedSnapshot, readHeader } from '@tx2/pack-format';
+import { checkSnapshot, ContainerKind, HEADER_SIZE, type Migrations, migrateSnapshot, PackError, type PackedSnapshot, readHeader } from '@tx2/pack-format';
 import type { StorageBackend } from './backend.js';
 import { NodeFsBackend } from './backends/node-fs.js';
 import { checkBytes, checkSnapshotObject, checkTimeout, describeValue, optionsObject } from './errors.js';
@@ -72,6 +72,8 @@ export type StoredContainer =
 export interface LoadOptions {
   /** Load only these components, reading only their sections when the backend supports ranges. */
   components?: readonly string[];
+  /** Schema migrations (`defineMigrations` of @tx2/pack-format) applied to the loaded snapshot; checkpoint chains migrate only their result. */
+  migrations?: Migrations;
 }
 
 const snapshotKey = (id: string): string => `${id}${SNAPSHOT_SUFFIX}`;
@@ -104,6 +106,10 @@ export function checkLoadOptions(options: LoadOptions | undefined): LoadOptions 
   const { components } = checked;
   if (components !== undefined && (!Array.isArray(components) || components.some((c) => typeof c !== 'string'))) {
     throw new PackError('InvalidInput', `load options: components must be a list of component ids, got ${describeValue(components)}`);
+  }
+  const { migrations } = checked;
+  if (migrations !== undefined && (typeof migrations !== 'object' || migrations === null || !Array.isArray(migrations.steps) || typeof migrations.current !== 'number')) {
+    throw new PackError('InvalidInput', 'load options: migrations must come from defineMigrations');
   }
   return checked;
 }
@@ -304,6 +310,7 @@ export class SnapshotStore {
       });
     }
     const { kind: _, ...entry } = stored;
+    if (options.migrations !== undefined) entry.snapshot = migrateSnapshot(entry.snapshot, options.migrations);
     return entry;
   }
 
