@@ -22,9 +22,11 @@ export const TIERS = Object.freeze({
   codecs: 1,
   crypto: 2,
   store: 3,
-  replay: 4,
-  timetravel: 5,
-  cli: 6,
+  // ECS adapters: above format (and store, for convenience functions), below everything that records history.
+  ecs: 4,
+  replay: 5,
+  timetravel: 6,
+  cli: 7,
 });
 
 export const SCOPE_PREFIX = '@tx2/pack-';

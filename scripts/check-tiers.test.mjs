@@ -126,6 +126,18 @@ describe('checkTiers', () => {
     assert.match(msgs[0], /@tx2\/pack-store \(tier 3\) from @tx2\/pack-codecs \(tier 1\)/);
   });
 
+  test('ecs sits above store and below replay: it may use store, not replay, and format may not use it', () => {
+    const root = repo({
+      'packages/ecs/package.json': pkg('ecs', { dependencies: { '@tx2/pack-format': 'workspace:^' }, devDependencies: { '@tx2/pack-store': 'workspace:^' } }),
+      'packages/ecs/src/index.ts': `import { f } from "@tx2/pack-format";\nimport { s } from "@tx2/pack-store";\nimport { r } from "@tx2/pack-replay";\n`,
+      'packages/format/src/ecs.ts': `import { e } from "@tx2/pack-ecs/bitecs";\n`,
+    });
+    const msgs = messages(root);
+    assert.equal(msgs.length, 2);
+    assert.match(msgs.join('\n'), /packages\/ecs\/src\/index\.ts:3: .*@tx2\/pack-replay \(tier 5\) from @tx2\/pack-ecs \(tier 4\)/);
+    assert.match(msgs.join('\n'), /packages\/format\/src\/ecs\.ts:1: .*@tx2\/pack-ecs \(tier 4\) from @tx2\/pack-format \(tier 0\)/);
+  });
+
   for (const [label, line] of [
     ['export-from', `export { s } from "@tx2/pack-replay";`],
     ['side-effect import', `import "@tx2/pack-replay/setup";`],

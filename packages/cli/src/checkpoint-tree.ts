@@ -1,6 +1,6 @@
 // The checkpoint chain drawn as a tree, the way `git log --graph` draws history: a chain
 // continues in one column (so a long chain does not drift right), a second child of a
-// checkpoint branches off one column to the right, and a checkpoint whose parent was
+// checkpoint branches off one column to the right (its first line marked `├─●`), and a checkpoint whose parent was
 // deleted (a gap, or the oldest kept after a prune) starts a new root.
 import type { StoreEntryInfo } from './store-directory.js';
 
@@ -23,18 +23,20 @@ export function checkpointTree(entries: readonly StoreEntryInfo[]): TreeLine[] {
   }
   const lines: TreeLine[] = [];
   const seen = new Set<string>();
-  const drawChain = (head: StoreEntryInfo, prefix: string): void => {
+  const drawChain = (head: StoreEntryInfo, prefix: string, fork: boolean): void => {
     let node: StoreEntryInfo | undefined = head;
     // Parent links edited into a cycle: draw each checkpoint once.
     while (node !== undefined && !seen.has(node.id)) {
       seen.add(node.id);
-      lines.push({ prefix: `${prefix}● `, entry: node });
+      // The first checkpoint of a branch shows where it forks off its parent's column.
+      const lead = fork && node === head ? `${prefix.slice(0, -2)}├─` : prefix;
+      lines.push({ prefix: `${lead}● `, entry: node });
       const kids: StoreEntryInfo[] = children.get(node.id) ?? [];
       // Every child but the last is a branch; the last one continues this column.
-      for (const branch of kids.slice(0, -1)) drawChain(branch, `${prefix}│ `);
+      for (const branch of kids.slice(0, -1)) drawChain(branch, `${prefix}│ `, true);
       node = kids[kids.length - 1];
     }
   };
-  for (const root of roots) drawChain(root, '');
+  for (const root of roots) drawChain(root, '', false);
   return lines;
 }

@@ -65,6 +65,8 @@ export function applyDelta(base: PackedSnapshot, delta: SnapshotDelta, options: 
   if (entityMetadata !== undefined && entityMetadata.size > 0) result.entityMetadata = entityMetadata;
   const order = delta.componentOrder === undefined ? base.componentOrder : delta.componentOrder === null ? undefined : new Map(delta.componentOrder);
   if (order !== undefined && order.size > 0) result.componentOrder = order;
+  const resources = delta.resources ?? base.resources;
+  if (resources !== undefined && resources.length > 0) result.resources = resources;
   checkRebuilt(result);
 
   if (verify) {
@@ -214,9 +216,12 @@ function applyComponent(base: PackedComponent | undefined, change: ComponentDelt
     }
     return { name: column.name, type, values: target.values } as Column;
   });
-  return base.layout === 'columns'
-    ? { id: base.id, layout: 'columns', entityIds, fields: out }
-    : { id: base.id, layout: 'blobs', entityIds, blobs: out[0]!.values as Uint8Array[] };
+  if (base.layout === 'blobs') return { id: base.id, layout: 'blobs', entityIds, blobs: out[0]!.values as Uint8Array[] };
+  // A patch keeps what the base's columns mean: reference fields and single values.
+  base.fields.forEach((f, i) => {
+    if (f.ref !== undefined) out[i]!.ref = f.ref;
+  });
+  return base.singleValue === true ? { id: base.id, layout: 'columns', entityIds, fields: out, singleValue: true } : { id: base.id, layout: 'columns', entityIds, fields: out };
 }
 
 type RowsCache = PairCache<Map<object, { entityIds: Uint32Array; source: Int32Array }>>;

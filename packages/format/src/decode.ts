@@ -11,6 +11,8 @@ import { FIELD_TYPES } from './field-types.js';
 import { CipherId, CodecId, ContainerKind, DESCRIPTOR_SIZE, FilterId, HEADER_SIZE, HeaderFlags, SectionFlags, SectionKind, TOC_ENTRY_SIZE, TRAILER_SIZE } from './layout.js';
 import { plainBytes, rangeIds } from './arrays.js';
 import { decodeManifest, type Manifest } from './manifest.js';
+import { migrateSnapshot, type Migrations } from './migrations.js';
+import { packedResource } from './resources.js';
 import type { Column, EntityMetadata, PackedComponent, PackedSnapshot } from './model.js';
 import { codecName, type FilterLookup, type LazyCodecLookup, type SectionCodec } from './section-codec.js';
 import { type ByteSource, bytesSource, runAsync, runSync, type Steps } from './source.js';
@@ -56,6 +58,12 @@ export interface DecodeOptions {
   maxBlobDepth?: number;
   /** Largest decoded size of the manifest section (default 64 MiB: schemas and metadata, never bulk data). */
   maxManifestSize?: number;
+  /**
+   * Schema migrations (`defineMigrations`): a snapshot saved under an older `schemaVersion` is
+   * migrated up to the running one after decoding; a newer one is refused (VersionMismatch).
+   * Snapshot readers only: deltas apply to the snapshots they were made from, so migrate the result.
+   */
+  migrations?: Migrations;
   /** Opens sealed sections of encrypted containers: pass the key through @tx2/pack-crypto (decodeEncrypted) or @tx2/pack-store (SnapshotReader.withKey) rather than setting this. */
   opener?: OpenerFactory;
 }
@@ -587,14 +595,23 @@ function* decodeSteps(source: ByteSource, options: DecodeOptions, kind: number):
         const chunks = dataSections[c]![f]!;
         const what = `field "${field.name}" of component "${component.id}"`;
         const parts = yield* joinChunks(ctx, chunks, count, what);
-        fields.push(decodeColumn(parts, chunks, field.name, field.type, count, copy, what));
+        const column = decodeColumn(parts, chunks, field.name, field.type, count, copy, what);
+        if (field.ref !== undefined) {
+          column.ref = field.ref;
+          checkEntityLists(column, what);
+        }
+        fields.push(column);
       }
       data = { fields };
     }
     const entityIds = yield* entitySet(ctx, manifest, component.set, setSections, setCache, copy);
-    components.push(
-      'blobs' in data ? { id: component.id, layout: 'blobs', entityIds, blobs: data.blobs } : { id: component.id, layout: 'columns', entityIds, fields: data.fields },
-    );
+    if ('blobs' in data) components.push({ id: component.id, layout: 'blobs', entityIds, blobs: data.blobs });
+    else
+      components.push(
+        component.singleValue === true
+          ? { id: component.id, layout: 'columns', entityIds, fields: data.fields, singleValue: true }
+          : { id: component.id, layout: 'columns', entityIds, fields: data.fields },
+      );
   }
   const entities = yield* entitySet(ctx, manifest, manifest.entities, setSections, setCache, copy);
   if (entities.length !== structure.header.entityCount) corrupt('the header entity count does not match the entity list');
@@ -608,6 +625,10 @@ function* decodeSteps(source: ByteSource, options: DecodeOptions, kind: number):
     entities,
     components,
   };
+  if (manifest.resources !== undefined && manifest.resources.length > 0) {
+    packed.resources = manifest.resources.map(packedResource);
+    for (const r of packed.resources) if (r.layout === 'columns') for (const f of r.fields) checkEntityLists(f, `field "${f.name}" of resource "${r.id}"`);
+  }
   if (manifest.order.length > 0) {
     packed.componentOrder = new Map(manifest.order.map(([entity, list]) => [entity, list.map((i) => manifest.components[i]!.id)]));
   }
@@ -616,6 +637,12 @@ function* decodeSteps(source: ByteSource, options: DecodeOptions, kind: number):
     packed.entityMetadata = decodeEntityMetadata(copy ? raw.slice() : raw, metadataEntry.descriptor.rowCount, ctx.maxBlobDepth);
   }
   return packed;
+}
+
+/** Entity-list values must be whole u32 ids, so that remapping a decoded snapshot never fails on its data. */
+function checkEntityLists(column: Column, what: string): void {
+  if (column.ref !== 'entities') return;
+  for (const v of column.values as readonly Uint8Array[]) if (v.length % 4 !== 0) corrupt(`${what} is an entity list holding ${v.length} bytes, not whole u32 ids`);
 }
 
 function decodeEntityMetadata(raw: Uint8Array, rowCount: number, maxDepth: number | undefined): Map<number, EntityMetadata> {
@@ -644,7 +671,8 @@ function sourceOf(input: Uint8Array | ByteSource, what: string): ByteSource {
 /** Decodes a tx2-pack container held in memory into a packed snapshot; every malformed input is a PackError. */
 export function decodeSnapshot(input: Uint8Array, options: DecodeOptions = {}): PackedSnapshot {
   if (!(input instanceof Uint8Array)) throw new PackError('InvalidInput', 'decodeSnapshot expects a Uint8Array (use readSnapshot for a byte source)');
-  return runSync(decodeSteps(bytesSource(input), options, ContainerKind.Snapshot), 'readSnapshot');
+  const packed = runSync(decodeSteps(bytesSource(input), options, ContainerKind.Snapshot), 'readSnapshot');
+  return options.migrations === undefined ? packed : migrateSnapshot(packed, options.migrations);
 }
 
 /**
@@ -653,7 +681,9 @@ export function decodeSnapshot(input: Uint8Array, options: DecodeOptions = {}): 
  * manifest, the needed entity sets, those components' sections and the entity metadata.
  */
 export function readSnapshot(source: ByteSource | Uint8Array, options: DecodeOptions = {}): Promise<PackedSnapshot> {
-  return runAsync(decodeSteps(sourceOf(source, 'readSnapshot'), options, ContainerKind.Snapshot));
+  const migrations = options.migrations;
+  const read = runAsync(decodeSteps(sourceOf(source, 'readSnapshot'), options, ContainerKind.Snapshot));
+  return migrations === undefined ? read : read.then((packed) => migrateSnapshot(packed, migrations));
 }
 
 /** Decodes a container of the given kind held in memory (a delta's payload is laid out like a snapshot). */

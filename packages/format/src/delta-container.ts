@@ -35,6 +35,8 @@ interface Description {
   removed: string[];
   entityMetadata?: { set: [number, EntityMetadata][]; removed: number[] } | { replace: [number, EntityMetadata][] };
   order?: [number, string[]][] | null;
+  /** True: the target's resources are the payload manifest's (none when it has none). */
+  resources?: boolean;
 }
 
 /** Encodes a delta into a tx2-pack container of kind Delta (same options as snapshots). */
@@ -81,6 +83,7 @@ export function encodeDelta(delta: SnapshotDelta, options: EncodeOptions = {}): 
     description.entityMetadata = 'replace' in delta.entityMetadata ? delta.entityMetadata : { set: delta.entityMetadata.set, removed: [...delta.entityMetadata.removed] };
   }
   if (delta.componentOrder !== undefined) description.order = delta.componentOrder;
+  if (delta.resources !== undefined) description.resources = true;
 
   const carrier: PackedSnapshot = {
     timestamp: delta.timestamp,
@@ -91,6 +94,7 @@ export function encodeDelta(delta: SnapshotDelta, options: EncodeOptions = {}): 
     entities: new Uint32Array(0),
     components: payload,
   };
+  if (delta.resources !== undefined && delta.resources.length > 0) carrier.resources = delta.resources;
   return encodeContainer(carrier, options, ContainerKind.Delta);
 }
 
@@ -189,6 +193,10 @@ function deltaOf(carrier: PackedSnapshot): SnapshotDelta {
   if (d.entities !== undefined) delta.entities = idList(d.entities, 'the entity list');
   if (d.entityMetadata !== undefined) delta.entityMetadata = entityMetadataDelta(d.entityMetadata);
   if (d.order !== undefined) delta.componentOrder = componentOrder(d.order);
+  if (d.resources !== undefined) {
+    if (d.resources !== true) malformed('its resources flag is not true');
+    delta.resources = carrier.resources ?? [];
+  } else if (carrier.resources !== undefined) malformed('it carries resources its description does not use');
   if (used.size !== carrier.components.length) malformed(`${carrier.components.length - used.size} payload components are not used`);
   return delta;
 }

@@ -1,5 +1,5 @@
 import type { FieldType } from './field-types.js';
-import type { Column, EntityMetadata, PackedComponent } from './model.js';
+import type { Column, EntityMetadata, PackedComponent, PackedResource } from './model.js';
 
 /**
  * What changed between two snapshots: enough to rebuild the second from the first, bit for
@@ -27,6 +27,8 @@ export interface SnapshotDelta {
   entityMetadata?: EntityMetadataDelta;
   /** The target's whole `componentOrder` (`null`: it has none); absent when unchanged. */
   componentOrder?: [number, string[]][] | null;
+  /** The target's whole resource list (empty: it has none); absent when unchanged. */
+  resources?: PackedResource[];
 }
 
 /** Metadata keys set (added or changed) and removed, or the whole object when key order changed. */

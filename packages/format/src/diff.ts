@@ -1,10 +1,11 @@
 import { bytesEqual } from '#platform';
-import { encodeBlob } from './blob.js';
+import { encodeBlob, encodePlain } from './blob.js';
 import type { ComponentDelta, EntityMetadataDelta, FieldDelta, MetadataDelta, SnapshotDelta } from './delta-model.js';
 import { allocate, copyValue, diffIdList, matchRows, PairCache, sameBytes, sameValue, uniqueIds, wordsOf } from './delta-rows.js';
 import { snapshotHash } from './hash.js';
 import { checkEntityMetadata } from './world-check.js';
-import type { Column, EntityMetadata, PackedComponent, PackedSnapshot } from './model.js';
+import type { Column, EntityMetadata, PackedComponent, PackedResource, PackedSnapshot } from './model.js';
+import { encodeResource, manifestResource } from './resources.js';
 
 /** How `diff` decides between row patches and whole values. */
 export interface DiffOptions {
@@ -52,6 +53,8 @@ export function diff(base: PackedSnapshot, next: PackedSnapshot, options: DiffOp
 
   const entityMetadata = diffEntityMetadata(base.entityMetadata, next.entityMetadata);
   if (entityMetadata !== undefined) delta.entityMetadata = entityMetadata;
+  // Resources are a few values each: a change stores the target's whole list.
+  if (!sameResources(base.resources, next.resources)) delta.resources = next.resources ?? [];
   const order = orderList(next.componentOrder);
   if (!sameOrder(orderList(base.componentOrder), order)) delta.componentOrder = order.length === 0 ? null : order;
   return delta;
@@ -60,7 +63,12 @@ export function diff(base: PackedSnapshot, next: PackedSnapshot, options: DiffOp
 function sameSchema(a: PackedComponent, b: PackedComponent): boolean {
   if (a.layout !== b.layout) return false;
   if (a.layout === 'blobs' || b.layout === 'blobs') return true;
-  return a.fields.length === b.fields.length && a.fields.every((f, i) => f.name === b.fields[i]!.name && f.type === b.fields[i]!.type);
+  // Reference and single-value attributes are part of the schema: a change replaces the component.
+  return (
+    (a.singleValue === true) === (b.singleValue === true) &&
+    a.fields.length === b.fields.length &&
+    a.fields.every((f, i) => f.name === b.fields[i]!.name && f.type === b.fields[i]!.type && f.ref === b.fields[i]!.ref)
+  );
 }
 
 /** Values of a component as columns; a blob component is one unnamed bytes column. */
@@ -179,6 +187,16 @@ function pick(column: Column, words: ReturnType<typeof wordsOf>, rows: Uint32Arr
   const values = column.values as ArrayLike<unknown>;
   for (let k = 0; k < rows.length; k++) copyValue(out.words, out.values, k, words, values, rows[k]!);
   return out.values as Column['values'];
+}
+
+function sameResources(a: readonly PackedResource[] | undefined, b: readonly PackedResource[] | undefined): boolean {
+  const x = a ?? [];
+  const y = b ?? [];
+  return x.length === y.length && x.every((r, i) => sameBytes(resourceBytes(r, i), resourceBytes(y[i]!, i)));
+}
+
+function resourceBytes(r: PackedResource, i: number): Uint8Array {
+  return encodePlain(encodeResource(manifestResource(r, i)));
 }
 
 function sameEncoded(a: unknown, b: unknown): boolean {

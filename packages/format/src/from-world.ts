@@ -1,8 +1,9 @@
 import { encodeBlob } from './blob.js';
 import { PackError } from './errors.js';
-import { FIELD_TYPES, type FieldType, isFieldType } from './field-types.js';
-import type { Column, EntityMetadata, PackedComponent, PackedSnapshot, WorldSnapshot } from './model.js';
-import type { ComponentSchema, Schema } from './schema.js';
+import { FIELD_TYPES, type FieldType } from './field-types.js';
+import type { Column, EntityMetadata, PackedComponent, PackedResource, PackedSnapshot, WorldEntity, WorldSnapshot } from './model.js';
+import { encodeEntityList, isEntityList } from './refs.js';
+import { columnOfSpec, type ComponentSchema, type FieldSpec, isFieldSpec, type Schema } from './schema.js';
 import { arrayFor } from './arrays.js';
 import { rowReader } from './shape.js';
 import { isWellFormed } from './var-column.js';
@@ -12,6 +13,8 @@ import { entityMetadataMap } from './world-check.js';
 export interface FromWorldOptions {
   /** Declared field types per component; other components are inferred. */
   schema?: Schema;
+  /** Declared layouts of `world.resources` by resource id; others are inferred like components. */
+  resourceSchema?: Schema;
   worldTime?: number;
   schemaVersion?: number;
   metadata?: Record<string, unknown>;
@@ -129,17 +132,57 @@ function describe(v: unknown): string {
 }
 
 /** Columns of the declared schema; throws SchemaMismatch naming the first value that does not fit. */
-function schemaColumns(group: Group, schema: Readonly<Record<string, FieldType>>): Column[] {
+function schemaColumns(group: Group, schema: Readonly<Record<string, FieldSpec>>): Column[] {
   const keys = Object.keys(schema);
-  const fields = keys.map((name) => ({ name, type: schema[name]! }));
-  for (const field of fields) {
-    if (!isFieldType(field.type)) {
-      invalid(`the schema of component "${group.id}" gives field "${field.name}" the unknown type "${String(field.type)}"`);
+  for (const name of keys) {
+    if (!isFieldSpec(schema[name])) invalid(`the schema of component "${group.id}" gives field "${name}" the unknown type "${String(schema[name])}"`);
+  }
+  const specs = keys.map((name) => ({ name, ...columnOfSpec(schema[name]!) }));
+  const fields = specs.map((f) => ({ name: f.name, type: f.type }));
+  const lists = specs.filter((f) => f.ref === 'entities').map((f) => f.name);
+  // Entity lists are number arrays in the object form, bytes in the column: convert a copy of each row.
+  const rows = lists.length === 0 ? group.data : group.data.map((row) => withEntityLists(row, lists));
+  const columns = readColumns(rows, fields, false);
+  if (typeof columns === 'number') throw schemaMismatch({ ...group, data: rows }, fields, columns);
+  specs.forEach((f, i) => {
+    if (f.ref !== undefined) columns[i]!.ref = f.ref;
+  });
+  return columns;
+}
+
+function withEntityLists(row: unknown, names: readonly string[]): unknown {
+  if (!isPlainObject(row)) return row;
+  const out: Record<string, unknown> = { ...row };
+  for (const name of names) if (isEntityList(out[name])) out[name] = encodeEntityList(out[name] as number[]);
+  return out;
+}
+
+/** Stores a value of `type` at row `r`; false when it does not fit exactly. */
+function storeValue(column: unknown, type: FieldType, r: number, v: unknown): boolean {
+  if (!fitsFieldType(v, type)) return false;
+  (column as unknown[])[r] = type === 'bool' ? (v ? 1 : 0) : v;
+  return true;
+}
+
+/** The one column of a single-value component: each row is a bare value of the declared spec. */
+function singleColumn(id: string, ids: Uint32Array, rows: readonly unknown[], spec: FieldSpec, what: string): Column {
+  const { type, ref } = columnOfSpec(spec);
+  const values = newColumnArray(type, rows.length);
+  for (let r = 0; r < rows.length; r++) {
+    const v = ref === 'entities' && isEntityList(rows[r]) ? encodeEntityList(rows[r] as number[]) : rows[r];
+    if (!storeValue(values, type, r, v)) {
+      throw new PackError(
+        'SchemaMismatch',
+        `${what} "${id}" of entity ${ids[r]} is ${describe(rows[r])}, which a single-value ${spec} cannot hold exactly: fix the value or declare another type`,
+        {
+          details: { component: id, entity: ids[r], type: spec },
+        },
+      );
     }
   }
-  const columns = readColumns(group.data, fields, false);
-  if (typeof columns !== 'number') return columns;
-  throw schemaMismatch(group, fields, columns);
+  const column = { name: '', type, values } as Column;
+  if (ref !== undefined) column.ref = ref;
+  return column;
 }
 
 /** The precise error for row `r`, which the fast reader rejected. */
@@ -178,7 +221,7 @@ function checkEntityId(id: unknown, i: number): number {
 /** Packs a tx2 `WorldSnapshot` into struct-of-arrays form, losslessly; components that do not fit columns become blobs. */
 export function fromWorldSnapshot(world: WorldSnapshot, options: FromWorldOptions = {}): PackedSnapshot {
   if (typeof world !== 'object' || world === null || !Array.isArray(world.entities)) invalid('expected a WorldSnapshot with an entities array');
-  const list = world.entities;
+  const list = withoutTransient(world.entities, options.schema ?? {});
   const n = list.length;
   const ids = new Uint32Array(n);
   const byId = new Map<string, Group>();
@@ -260,6 +303,10 @@ export function fromWorldSnapshot(world: WorldSnapshot, options: FromWorldOption
     previous = group.ids;
     const declared: ComponentSchema | undefined = Object.hasOwn(schema, group.id) ? schema[group.id] : undefined;
     if (declared === 'blob') return toBlobs(group);
+    if (typeof declared === 'string') {
+      if (!isFieldSpec(declared)) invalid(`the schema gives component "${group.id}" the unknown layout "${declared}"`);
+      return { id: group.id, layout: 'columns', entityIds: group.ids, fields: [singleColumn(group.id, group.ids, group.data, declared, 'component')], singleValue: true };
+    }
     const fields = declared !== undefined ? schemaColumns(group, declared) : inferColumns(group);
     if (fields === undefined) return toBlobs(group);
     return { id: group.id, layout: 'columns', entityIds: group.ids, fields };
@@ -275,7 +322,46 @@ export function fromWorldSnapshot(world: WorldSnapshot, options: FromWorldOption
     components,
   };
   if (componentOrder.size > 0) packed.componentOrder = componentOrder;
+  if (world.resources !== undefined) {
+    const resources = packResources(world.resources, options.resourceSchema ?? {});
+    if (resources.length > 0) packed.resources = resources;
+  }
   const entityMetadata = entityMetadataMap(options.entityMetadata);
   if (entityMetadata !== undefined) packed.entityMetadata = entityMetadata;
   return packed;
+}
+
+/** The entities without the components the schema declares transient (the list itself when there are none). */
+function withoutTransient(list: WorldEntity[], schema: Schema): WorldEntity[] {
+  const transient = new Set(Object.keys(schema).filter((id) => schema[id] === 'transient'));
+  if (transient.size === 0) return list;
+  return list.map((entity) => {
+    const components = entity?.components;
+    if (!Array.isArray(components) || !components.some((c) => transient.has(c?.id))) return entity;
+    return { id: entity.id, components: components.filter((c) => !transient.has(c?.id)) };
+  });
+}
+
+/** World resources as one-row components, laid out like components: declared, inferred columns, or a blob. */
+function packResources(resources: Record<string, unknown>, schema: Schema): PackedResource[] {
+  if (typeof resources !== 'object' || resources === null || Array.isArray(resources)) invalid('world.resources must be an object of resources by id');
+  const one = Uint32Array.of(0);
+  const out: PackedResource[] = [];
+  for (const id of Object.keys(resources)) {
+    const declared: ComponentSchema | undefined = Object.hasOwn(schema, id) ? schema[id] : undefined;
+    if (declared === 'transient') continue;
+    const group: Group = { id, index: 0, count: 1, fill: 1, lastEntity: 0, ids: one, data: [resources[id]] };
+    let component: PackedComponent;
+    if (declared === 'blob') component = toBlobs(group);
+    else if (typeof declared === 'string') {
+      if (!isFieldSpec(declared)) invalid(`the resource schema gives "${id}" the unknown layout "${declared}"`);
+      component = { id, layout: 'columns', entityIds: one, fields: [singleColumn(id, one, group.data, declared, 'resource')], singleValue: true };
+    } else {
+      const fields = declared !== undefined ? schemaColumns(group, declared) : inferColumns(group);
+      component = fields === undefined ? toBlobs(group) : { id, layout: 'columns', entityIds: one, fields };
+    }
+    const { entityIds: _ids, ...resource } = component;
+    out.push(resource);
+  }
+  return out;
 }

@@ -18,11 +18,28 @@ export type {
   BlobComponent,
   Column,
   EntityMetadata,
+  PackedResource,
+  RefKind,
 } from './model.js';
-export type { Schema, ComponentSchema } from './schema.js';
+export { type Schema, type ComponentSchema, type FieldSpec, type LoadedContext, type OnLoaded, isFieldSpec, columnOfSpec, transientComponents } from './schema.js';
+export { NULL_ENTITY, encodeEntityList, decodeEntityList } from './refs.js';
+export { remapEntities, type RemapOptions, type MissingRefPolicy } from './remap.js';
+export type { ManifestField } from './component-attrs.js';
+export type { ManifestResource } from './resources.js';
 export { decodeManifest, type Manifest, type ManifestComponent, type EntitySetEntry, type ManifestDecodeOptions } from './manifest.js';
 export { fromWorldSnapshot, fitsFieldType, type FromWorldOptions } from './from-world.js';
-export { toWorldSnapshot } from './to-world.js';
+export { toWorldSnapshot, type ToWorldOptions } from './to-world.js';
+export {
+  defineMigrations,
+  migrateSnapshot,
+  canLoad,
+  type Migration,
+  type Migrations,
+  type DefineMigrationsOptions,
+  type LoadCheck,
+  type SnapshotTransform,
+} from './migrations.js';
+export { addField, renameField, dropField, renameComponent, dropComponent, splitComponent, widenField, type MigrationScope } from './migration-helpers.js';
 export {
   createPackedSnapshot,
   getComponent,
@@ -30,8 +47,16 @@ export {
   gather,
   scatter,
   type ColumnInput,
+  type ColumnSource,
   type ComponentInput,
+  type ColumnsComponentInput,
+  type ValueComponentInput,
+  type BlobComponentInput,
+  type ResourceInput,
   type PackedSnapshotInput,
+  type IdMap,
+  type GatherOptions,
+  type ScatterOptions,
 } from './columns.js';
 export { encodeBlob, decodeBlob, MAX_BLOB_DEPTH, MAX_MANIFEST_DEPTH, type BlobDecodeOptions } from './blob.js';
 export { checkSnapshot } from './plan.js';

@@ -1,6 +1,8 @@
 import { decodeBlob, decodePlain, encodeBlob, encodePlain } from './blob.js';
 import { PackError } from './errors.js';
-import { FIELD_TYPES, type FieldType, fieldTypeFromCode } from './field-types.js';
+import { decodeAttrs, encodeAttrs, type ManifestField } from './component-attrs.js';
+import { FIELD_TYPES, fieldTypeFromCode } from './field-types.js';
+import { decodeResources, encodeResource, type ManifestResource } from './resources.js';
 
 /** An entity set: contiguous ids stored as a range, or an explicit list in an EntitySet section. */
 export type EntitySetEntry = { start: number; count: number } | { count: number };
@@ -11,7 +13,9 @@ export interface ManifestComponent {
   /** Index of the component's entity set. */
   set: number;
   layout: 'columns' | 'blobs';
-  fields: { name: string; type: FieldType }[];
+  fields: ManifestField[];
+  /** A single-value component (manifest `attrs`). */
+  singleValue?: boolean;
 }
 
 /** The decoded manifest section: everything but the bulk data and the header's times. */
@@ -25,10 +29,12 @@ export interface Manifest {
   components: ManifestComponent[];
   /** Entities whose component order differs from the manifest's: [entity id, component indexes]. */
   order: [number, number[]][];
+  /** The world's resources (singletons), with their values; absent or empty when there are none. */
+  resources?: ManifestResource[];
 }
 
 function encodeWithMetadata(m: Manifest, metadata: Uint8Array): Uint8Array {
-  return encodePlain({
+  const map: Record<string, unknown> = {
     version: m.version,
     schemaVersion: m.schemaVersion,
     // Free-form values may need the blob extensions; the rest is plain MessagePack.
@@ -37,7 +43,16 @@ function encodeWithMetadata(m: Manifest, metadata: Uint8Array): Uint8Array {
     sets: m.sets.map((s) => ('start' in s ? [s.start, s.count] : [s.count])),
     components: m.components.map((c) => [c.id, c.set, c.layout === 'columns' ? 0 : 1, c.fields.map((f) => [f.name, FIELD_TYPES[f.type].code])]),
     order: m.order,
+  };
+  // Written only when used, so files without them keep their bytes and content hashes.
+  const attrs: unknown[] = [];
+  m.components.forEach((c, i) => {
+    const a = encodeAttrs(c);
+    if (a !== undefined) attrs.push([i, a]);
   });
+  if (attrs.length > 0) map.attrs = attrs;
+  if (m.resources !== undefined && m.resources.length > 0) map.resources = m.resources.map(encodeResource);
+  return encodePlain(map);
 }
 
 const sameList = <T>(a: readonly T[], b: readonly T[], same: (x: T, y: T) => boolean): boolean => a.length === b.length && a.every((x, i) => same(x, b[i]!));
@@ -55,9 +70,15 @@ function sameStructure(a: Manifest, b: Manifest): boolean {
     sameList(
       a.components,
       b.components,
-      (x, y) => x.id === y.id && x.set === y.set && x.layout === y.layout && sameList(x.fields, y.fields, (f, g) => f.name === g.name && f.type === g.type),
+      (x, y) =>
+        x.id === y.id &&
+        x.set === y.set &&
+        x.layout === y.layout &&
+        x.singleValue === y.singleValue &&
+        sameList(x.fields, y.fields, (f, g) => f.name === g.name && f.type === g.type && f.ref === g.ref),
     ) &&
-    sameList(a.order, b.order, (x, y) => x[0] === y[0] && sameList(x[1], y[1], (i, j) => i === j))
+    sameList(a.order, b.order, (x, y) => x[0] === y[0] && sameList(x[1], y[1], (i, j) => i === j)) &&
+    sameList(a.resources ?? [], b.resources ?? [], (x, y) => sameBytes(encodePlain(encodeResource(x)), encodePlain(encodeResource(y))))
   );
 }
 
@@ -136,6 +157,18 @@ export function decodeManifest(bytes: Uint8Array, options: ManifestDecodeOptions
       }),
     };
   });
+  // `attrs` and `resources` are optional (docs/format.md §4.1, §4.2).
+  if (m.attrs !== undefined) {
+    if (!Array.isArray(m.attrs)) bad('attrs');
+    let last = -1;
+    for (const entry of m.attrs as unknown[]) {
+      if (!Array.isArray(entry) || entry.length !== 2 || !isU32(entry[0]) || entry[0] <= last || entry[0] >= components.length) bad('attrs entry');
+      const component = components[entry[0]]!;
+      decodeAttrs(entry[1], component, `component "${component.id}"`);
+      last = entry[0];
+    }
+  }
+  const resources = m.resources === undefined ? undefined : decodeResources(m.resources);
   const order = rawOrder.map((entry: unknown): [number, number[]] => {
     if (!Array.isArray(entry) || entry.length !== 2 || !isU32(entry[0]) || !Array.isArray(entry[1])) bad('component order');
     const list = entry[1] as unknown[];
@@ -150,5 +183,6 @@ export function decodeManifest(bytes: Uint8Array, options: ManifestDecodeOptions
     sets,
     components,
     order,
+    ...(resources !== undefined && resources.length > 0 ? { resources } : {}),
   };
 }

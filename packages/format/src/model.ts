@@ -17,11 +17,25 @@ export interface WorldSnapshot {
   entities: WorldEntity[];
   timestamp: number;
   version: string;
+  /** World-level singletons by id (not entities' components); absent when there are none. */
+  resources?: Record<string, unknown>;
 }
+
+/**
+ * What an entity-reference field holds: `'entity'` one entity id per row (a u32 field; `NULL_ENTITY`
+ * is no entity), `'entities'` a list of ids per row (a bytes field, each value u32 little-endian ids).
+ */
+export type RefKind = 'entity' | 'entities';
 
 /** One field of a columnar component: a name, a type and one value per entity. */
 export type Column<T extends FieldType = FieldType> = {
-  [K in T]: { name: string; type: K; values: ColumnValuesByType[K] };
+  [K in T]: {
+    name: string;
+    type: K;
+    values: ColumnValuesByType[K];
+    /** Marks the field as holding entity ids, which `remapEntities` rewrites. */
+    ref?: RefKind;
+  };
 }[T];
 
 /** A component stored struct-of-arrays: one typed column per field. */
@@ -31,6 +45,8 @@ export interface ColumnarComponent {
   /** The entity owning each row, in row order. */
   entityIds: Uint32Array;
   fields: Column[];
+  /** A single-value component: exactly one field, and each row's object form is that field's value, not an object. */
+  singleValue?: boolean;
 }
 
 /** A component whose data does not fit columns: one MessagePack blob per entity. */
@@ -44,6 +60,9 @@ export interface BlobComponent {
 
 /** A component archetype of a packed snapshot. */
 export type PackedComponent = ColumnarComponent | BlobComponent;
+
+/** A resource (singleton) of a packed snapshot: a component with exactly one row and no entity. */
+export type PackedResource = Omit<ColumnarComponent, 'entityIds'> | Omit<BlobComponent, 'entityIds'>;
 
 /** Per-entity bookkeeping kept beside the components. */
 export interface EntityMetadata {
@@ -74,4 +93,6 @@ export interface PackedSnapshot {
    * so that converting back to a `WorldSnapshot` is exact. Absent when there are none.
    */
   componentOrder?: Map<number, string[]>;
+  /** World-level singletons (RNG state, clock, settings), each typed like a one-row component. Absent when there are none. */
+  resources?: PackedResource[];
 }

@@ -1,10 +1,12 @@
 import { encodeBlob } from './blob.js';
+import { checkAttrs, type ManifestField } from './component-attrs.js';
 import { PackError } from './errors.js';
 import { FIELD_TYPES, type FieldType, isFieldType } from './field-types.js';
 import { NO_INDEX, SectionKind } from './layout.js';
 import { isRange, sameIds } from './arrays.js';
 import { type EntitySetEntry, type Manifest, ManifestWriter } from './manifest.js';
 import type { Column, PackedSnapshot } from './model.js';
+import { manifestResource } from './resources.js';
 import { encodeBytesColumn, encodeStringColumn, isWellFormed } from './var-column.js';
 import { checkEntities } from './world-check.js';
 
@@ -82,8 +84,11 @@ function checkValues(component: string, column: Column): void {
     }
   } else if (column.type === 'bytes') {
     const values = column.values;
+    const list = column.ref === 'entities';
     for (let i = 0; i < values.length; i++) {
       if (!(values[i] instanceof Uint8Array)) invalid(`field "${column.name}" of component "${component}" has a non-Uint8Array at row ${i}`);
+      if (list && values[i]!.length % 4 !== 0)
+        invalid(`field "${column.name}" of component "${component}" is an entity list, but row ${i} is not whole u32 ids: build it with encodeEntityList`);
     }
   }
 }
@@ -157,7 +162,11 @@ export function planSnapshot(packed: PackedSnapshot, manifestWriter: ManifestWri
         checkColumn(component.id, column, rows);
         checkValues(component.id, column);
       }
-      components.push({ id: component.id, set, layout: 'columns', fields: component.fields.map((f) => ({ name: f.name, type: f.type })) });
+      const fields = component.fields.map((f): ManifestField => (f.ref === undefined ? { name: f.name, type: f.type } : { name: f.name, type: f.type, ref: f.ref }));
+      const shape: Manifest['components'][number] = { id: component.id, set, layout: 'columns', fields };
+      if (component.singleValue === true) shape.singleValue = true;
+      checkAttrs(shape, `component "${component.id}"`);
+      components.push(shape);
     } else if (component.layout === 'blobs') {
       const blobs = component.blobs;
       if (!Array.isArray(blobs) || blobs.length !== rows) invalid(`component "${component.id}" needs one blob per entity (${rows})`);
@@ -186,6 +195,17 @@ export function planSnapshot(packed: PackedSnapshot, manifestWriter: ManifestWri
     components,
     order,
   };
+  if (packed.resources !== undefined) {
+    if (!Array.isArray(packed.resources)) invalid('resources must be an array of one-row components');
+    const seen = new Set<string>();
+    manifest.resources = packed.resources.map((r, i) => {
+      const m = manifestResource(r, i);
+      if (seen.has(m.id)) invalid(`resource "${m.id}" appears twice`);
+      seen.add(m.id);
+      if (m.fields.some((f) => f.ref === 'entities' && m.data[m.fields.indexOf(f)]!.length % 4 !== 0)) invalid(`resource "${m.id}" has an entity list that is not whole u32 ids`);
+      return m;
+    });
+  }
   if (typeof packed.timestamp !== 'number' || typeof packed.worldTime !== 'number' || typeof manifest.schemaVersion !== 'number') {
     invalid('timestamp, worldTime and schemaVersion must be numbers');
   }

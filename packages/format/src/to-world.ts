@@ -2,7 +2,9 @@ import { decodeBlob } from './blob.js';
 import { PackError } from './errors.js';
 import { arrayFor, sameIds } from './arrays.js';
 import { FIELD_TYPES, isFieldType } from './field-types.js';
-import type { Column, PackedComponent, PackedSnapshot, WorldComponent, WorldEntity, WorldSnapshot } from './model.js';
+import type { Column, PackedComponent, PackedResource, PackedSnapshot, WorldComponent, WorldEntity, WorldSnapshot } from './model.js';
+import { migrateSnapshot, type Migrations } from './migrations.js';
+import { decodeEntityList } from './refs.js';
 import { rowWriter } from './shape.js';
 
 function corrupt(message: string): never {
@@ -44,9 +46,38 @@ function checkShape(packed: PackedSnapshot): void {
   }
 }
 
+/** Options of {@link toWorldSnapshot}. */
+export interface ToWorldOptions {
+  /** Migrate a snapshot of an older schema version first (decoding with `migrations` already did). */
+  migrations?: Migrations;
+}
+
+/** Refuses resources that are not one-row components before any is unpacked. */
+function checkResources(resources: unknown): void {
+  if (resources === undefined) return;
+  if (!Array.isArray(resources)) invalid('its resources are not an array');
+  for (const resource of resources as unknown[]) {
+    const r = resource as Partial<PackedResource> | null;
+    if (typeof r !== 'object' || r === null || typeof r.id !== 'string') invalid('a resource lacks a string id');
+    const one = (v: unknown) => typeof v === 'object' && v !== null && (v as ArrayLike<unknown>).length === 1;
+    if (
+      r.layout === 'blobs'
+        ? !(Array.isArray(r.blobs) && r.blobs.length === 1 && r.blobs[0] instanceof Uint8Array)
+        : r.layout !== 'columns' || !Array.isArray(r.fields) || !r.fields.every((f) => one(f?.values))
+    ) {
+      invalid(`resource "${r.id}" is not one row: one value per field, or one blob`);
+    }
+  }
+}
+
 /** Unpacks a packed snapshot into the tx2 `WorldSnapshot` object shape (the inverse of fromWorldSnapshot). */
-export function toWorldSnapshot(packed: PackedSnapshot): WorldSnapshot {
+export function toWorldSnapshot(packed: PackedSnapshot, options: ToWorldOptions = {}): WorldSnapshot {
   checkShape(packed);
+  if (options.migrations !== undefined) {
+    packed = migrateSnapshot(packed, options.migrations);
+    checkShape(packed);
+  }
+  checkResources(packed.resources);
   const ids = packed.entities;
   const n = ids.length;
   let position: Map<number, number> | undefined;
@@ -86,13 +117,7 @@ export function toWorldSnapshot(packed: PackedSnapshot): WorldSnapshot {
     if (component.layout === 'blobs') {
       // Decoded from a copy: MessagePack bytes values would otherwise view the snapshot's input.
       for (let r = 0; r < count; r++) data[r] = decodeBlob(component.blobs[r]!.slice(), `the blob of component "${component.id}" for entity ${component.entityIds[r]}`);
-    } else {
-      rowWriter(component.fields)(
-        component.fields.map((f) => f.values),
-        count,
-        data,
-      );
-    }
+    } else rowsOf(component.fields, component.singleValue === true, count, data);
     const id = component.id;
     const map = rowMaps[c];
     for (let r = 0; r < count; r++) {
@@ -107,5 +132,50 @@ export function toWorldSnapshot(packed: PackedSnapshot): WorldSnapshot {
     if (order.length !== byId.size || byId.size !== entity.components.length) corrupt(`the component order of entity ${id} does not list its components`);
     entity.components = order.map((cid) => byId.get(cid) ?? corrupt(`the component order of entity ${id} names "${cid}"`));
   }
-  return { entities, timestamp: packed.timestamp, version: packed.version };
+  const world: WorldSnapshot = { entities, timestamp: packed.timestamp, version: packed.version };
+  if (packed.resources !== undefined && packed.resources.length > 0) world.resources = resourcesOf(packed.resources);
+  return world;
+}
+
+/** The object form of `count` rows of columns into `data`: objects, or bare values for a single-value component. */
+function rowsOf(fields: readonly Column[], singleValue: boolean, count: number, data: unknown[]): void {
+  if (singleValue) {
+    const column = fields[0];
+    if (fields.length !== 1 || column === undefined) invalid('a single-value component needs exactly one field');
+    for (let r = 0; r < count; r++) data[r] = valueAt(column, r);
+    return;
+  }
+  rowWriter(fields)(
+    fields.map((f) => f.values),
+    count,
+    data,
+  );
+  // Entity lists are bytes in the column and number arrays in the object form.
+  for (const f of fields) {
+    if (f.ref !== 'entities') continue;
+    for (let r = 0; r < count; r++) {
+      const row = data[r] as Record<string, unknown>;
+      Object.defineProperty(row, f.name, { value: decodeEntityList(row[f.name] as Uint8Array), enumerable: true, writable: true, configurable: true });
+    }
+  }
+}
+
+/** The object form of one value of a column. */
+function valueAt(column: Column, r: number): unknown {
+  const v = (column.values as ArrayLike<unknown>)[r];
+  if (column.type === 'bool') return v !== 0;
+  if (column.type === 'bytes') return column.ref === 'entities' ? decodeEntityList(v as Uint8Array) : (v as Uint8Array).slice();
+  return v;
+}
+
+/** Resources in their object form, by id. */
+function resourcesOf(resources: readonly PackedResource[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const r of resources) {
+    const data = new Array<unknown>(1);
+    if (r.layout === 'blobs') data[0] = decodeBlob(r.blobs[0]!.slice(), `the blob of resource "${r.id}"`);
+    else rowsOf(r.fields, r.singleValue === true, 1, data);
+    Object.defineProperty(out, r.id, { value: data[0], enumerable: true, writable: true, configurable: true });
+  }
+  return out;
 }

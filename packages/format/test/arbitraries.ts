@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import {
   createPackedSnapshot,
   type ComponentInput,
+  type ColumnsComponentInput,
   type EntityMetadata,
   type FieldType,
   type PackedSnapshot,
@@ -259,7 +260,7 @@ const NUMERIC_ARRAYS = {
 type Numeric = keyof typeof NUMERIC_ARRAYS;
 
 /** `n` values of `type`: numeric ones from random bytes (every bit pattern) or special floats, sometimes as a view at an offset. */
-export function columnValuesArb(type: FieldType, n: number): fc.Arbitrary<ComponentInput['fields'][string]> {
+export function columnValuesArb(type: FieldType, n: number): fc.Arbitrary<ColumnsComponentInput['fields'][string]> {
   if (type === 'string') return fc.array(stringArb, { minLength: n, maxLength: n });
   if (type === 'bytes') return fc.array(bytesArb, { minLength: n, maxLength: n });
   const Ctor = NUMERIC_ARRAYS[type as Numeric];
@@ -309,7 +310,7 @@ function componentPlanArb(entities: number[]): fc.Arbitrary<ComponentPlan> {
 function componentInputArb(plan: ComponentPlan, entityCount: number): fc.Arbitrary<ComponentInput> {
   const n = plan.rows === 'all' ? entityCount : plan.rows.length;
   return fc.tuple(...plan.fields.map(([, type]) => columnValuesArb(type, n))).map((values) => {
-    const fields: ComponentInput['fields'] = {};
+    const fields: ColumnsComponentInput['fields'] = {};
     // Null prototype: createPackedSnapshot reads `types[name]` without an own-property check, so a
     // plain object would hand it Object.prototype.toString for a field named "toString" (a src bug,
     // covered by a failing test in columns.test.ts).

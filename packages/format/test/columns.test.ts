@@ -76,8 +76,9 @@ describe('createPackedSnapshot', () => {
     expect(createPackedSnapshot({ entities: ids }).entities).toBe(ids);
   });
 
-  it('rejects a field whose array class says nothing (number[]) with InvalidInput', () => {
-    expect(codeOf(() => createPackedSnapshot({ entities: [1], components: [{ id: 'A', fields: { v: [1] as unknown as ColumnInput } }] }))).toBe('InvalidInput');
+  it('rejects a field whose values say nothing (null[], objects) with InvalidInput', () => {
+    expect(codeOf(() => createPackedSnapshot({ entities: [1], components: [{ id: 'A', fields: { v: [null] as unknown as ColumnInput } }] }))).toBe('InvalidInput');
+    expect(codeOf(() => createPackedSnapshot({ entities: [1], components: [{ id: 'A', fields: { v: [{}] as unknown as ColumnInput } }] }))).toBe('InvalidInput');
   });
 
   // Regression test for a bug the suite found (fixed in src).

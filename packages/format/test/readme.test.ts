@@ -10,7 +10,7 @@ const blocks = [...readFileSync(path.join(root, 'README.md'), 'utf8').matchAll(/
 const run = (code: string): string[] => execFileSync(process.execPath, ['--input-type=module', '-e', code], { cwd: root, encoding: 'utf8' }).trim().split('\n');
 
 describe.skipIf(!existsSync(path.join(root, 'dist', 'index.js')))('README examples', () => {
-  it('has the two examples', () => expect(blocks).toHaveLength(2));
+  it('has the three examples', () => expect(blocks).toHaveLength(3));
 
   it('the first example runs and prints the error code', () => {
     expect(run(blocks[0]!)).toStrictEqual(['Truncated']);
@@ -18,5 +18,9 @@ describe.skipIf(!existsSync(path.join(root, 'dist', 'index.js')))('README exampl
 
   it('the delta example prints what its comments say', () => {
     expect(run(blocks[1]!)).toStrictEqual(['true true', '  Position  patched   1 rows changed (x: 1)', 'true', 'DeltaBaseMismatch']);
+  });
+
+  it('the ECS example prints what its comments say', () => {
+    expect(run(blocks[2]!)).toStrictEqual(['true', '2 4294967295', '[{"x":1,"z":0},2,{"items":["sword"]}]', '{"rng":{"state":42}}']);
   });
 });

@@ -1,4 +1,4 @@
-import { applyDelta, diff, fromHex, hashHex, isPackError, PackError, type PackedSnapshot, type SnapshotDelta, snapshotHash, validateId } from '@tx2/pack-format';
+import { applyDelta, diff, fromHex, hashHex, isPackError, migrateSnapshot, PackError, type PackedSnapshot, type SnapshotDelta, snapshotHash, validateId } from '@tx2/pack-format';
 import { type DeltaPolicy, type ResolvedDeltaPolicy, withinDeltaRatio, withinFullEvery } from '@tx2/pack-format';
 import type { StorageBackend } from './backend.js';
 import { checkSnapshotObject, describeValue, malformedSnapshotError, optionsObject } from './errors.js';
@@ -47,6 +47,25 @@ export interface CheckpointManagerOptions extends SnapshotStoreOptions {
   cacheSize?: number;
 }
 
+/** Options of `createCheckpoint`. */
+export interface CreateCheckpointOptions {
+  /** The checkpoint this one continues (default: the latest); naming an older one starts a branch. */
+  parent?: string;
+  metadata?: SnapshotMetadata;
+}
+
+/** The metadata and parent of `createCheckpoint`'s third argument (metadata alone, or options). */
+function checkpointOptions(options: SnapshotMetadata | CreateCheckpointOptions | undefined): CreateCheckpointOptions {
+  if (options === undefined || options instanceof SnapshotMetadata) return options === undefined ? {} : { metadata: options };
+  const checked = optionsObject(options, 'the third argument of createCheckpoint (SnapshotMetadata or { parent, metadata })') as CreateCheckpointOptions;
+  if (checked.metadata !== undefined && !(checked.metadata instanceof SnapshotMetadata))
+    throw new PackError('InvalidInput', `createCheckpoint expects SnapshotMetadata or no metadata, got ${describeValue(checked.metadata)}`, {
+      details: { option: 'metadata' },
+    });
+  if (checked.parent !== undefined) validateId(checked.parent);
+  return checked;
+}
+
 /** Rewraps a storage or decode error so its message names the checkpoint that is broken. */
 function broken(id: string, error: unknown, what = 'cannot be loaded'): PackError {
   if (isPackError(error) && error.details.checkpoint !== undefined) return error;
@@ -91,13 +110,15 @@ export class CheckpointManager {
   }
 
   /**
-   * Saves `snapshot` as checkpoint `id`, whose parent is the latest checkpoint: as a delta
-   * against it when the policy allows, in full otherwise. The manager keeps a private copy
-   * for the next delta; `snapshot` stays the caller's.
+   * Saves `snapshot` as checkpoint `id`, whose parent is the latest checkpoint, or `parent` when
+   * given (a branch: e.g. a run restored from an older checkpoint and saved again): as a delta
+   * against the parent when the policy allows, in full otherwise. The manager keeps a private
+   * copy for the next delta; `snapshot` stays the caller's.
    */
-  async createCheckpoint(id: string, snapshot: PackedSnapshot, metadata?: SnapshotMetadata): Promise<CreatedCheckpoint> {
+  async createCheckpoint(id: string, snapshot: PackedSnapshot, options?: SnapshotMetadata | CreateCheckpointOptions): Promise<CreatedCheckpoint> {
     validateId(id);
     checkSnapshotObject(snapshot, 'createCheckpoint');
+    const { metadata, parent: named } = checkpointOptions(options);
     if (metadata !== undefined && !(metadata instanceof SnapshotMetadata))
       throw new PackError('InvalidInput', `createCheckpoint expects SnapshotMetadata or no metadata, got ${describeValue(metadata)}`);
     if (metadata !== undefined && metadata.id !== id)
@@ -108,7 +129,13 @@ export class CheckpointManager {
         throw new PackError('InvalidCheckpoint', `checkpoint "${id}" already exists: choose a new id or deleteCheckpoint("${id}") first`);
       }
       const latest = chain[chain.length - 1];
-      const parent = latest?.id;
+      const base = named === undefined ? latest : chain.find((c) => c.id === named);
+      if (base === undefined && named !== undefined) {
+        throw new PackError('InvalidCheckpoint', `parent checkpoint "${named}" does not exist: name an existing checkpoint (listCheckpoints) or omit \`parent\``, {
+          details: { checkpoint: id, parent: named },
+        });
+      }
+      const parent = base?.id;
       const sequence = (latest?.sequence ?? 0) + 1;
       const meta = metadata ?? metadataForWorld(id, snapshot);
       if (this.incremental === undefined) {
@@ -127,7 +154,7 @@ export class CheckpointManager {
       }
       const hash = hashHex(hashBytes);
 
-      const attempt = await this.#tryDelta(latest, own, hashBytes);
+      const attempt = await this.#tryDelta(base, own, hashBytes);
       let link: CheckpointLink;
       let fullReason: FullReason | undefined;
       if ('container' in attempt) {
@@ -321,7 +348,7 @@ export class CheckpointManager {
     let current = record!;
     if (link.storage.kind === 'full' && options.components !== undefined && this.#cache.get(id, record!.saveId) === undefined) {
       // A partial read of a full checkpoint stays partial: only the components' sections are read.
-      const entry = await this.store.load(id, options);
+      const entry = await this.store.load(id, { components: options.components });
       snapshot = entry.snapshot;
       current = { ...current, metadata: entry.metadata.toJSON(), extra: entry.extra };
     } else {
@@ -337,6 +364,8 @@ export class CheckpointManager {
       // A crash-interrupted rewrite is repaired while loading: report the record as it is now.
       current = (await this.store.record(id)) ?? current;
     }
+    // Deltas apply to the snapshots they were made from: only the result is migrated.
+    if (options.migrations !== undefined) snapshot = migrateSnapshot(snapshot, options.migrations);
     const info = linkOf(current.extra) ?? link;
     const parentMissing = info.parent !== undefined && !(await this.store.exists(info.parent));
     return {

@@ -29,6 +29,7 @@ export {
   type LoadedCheckpoint,
   type CreatedCheckpoint,
   type CheckpointManagerOptions,
+  type CreateCheckpointOptions,
 } from './checkpoint.js';
 export {
   DEFAULT_INCREMENTAL,

@@ -5,6 +5,8 @@ import {
   createSha256,
   HEADER_SIZE,
   isValidId,
+  type Migrations,
+  migrateSnapshot,
   PackError,
   type PackedSnapshot,
   readHeader,
@@ -83,6 +85,8 @@ export type StoredContainer =
 export interface LoadOptions {
   /** Load only these components, reading only their sections when the backend supports ranges. */
   components?: readonly string[];
+  /** Schema migrations (`defineMigrations` of @tx2/pack-format) applied to the loaded snapshot; checkpoint chains migrate only their result. */
+  migrations?: Migrations;
 }
 
 const snapshotKey = (id: string): string => `${id}${SNAPSHOT_SUFFIX}`;
@@ -115,6 +119,10 @@ export function checkLoadOptions(options: LoadOptions | undefined): LoadOptions 
   const { components } = checked;
   if (components !== undefined && (!Array.isArray(components) || components.some((c) => typeof c !== 'string'))) {
     throw new PackError('InvalidInput', `load options: components must be a list of component ids, got ${describeValue(components)}`);
+  }
+  const { migrations } = checked;
+  if (migrations !== undefined && (typeof migrations !== 'object' || migrations === null || !Array.isArray(migrations.steps) || typeof migrations.current !== 'number')) {
+    throw new PackError('InvalidInput', 'load options: migrations must come from defineMigrations');
   }
   return checked;
 }
@@ -315,6 +323,7 @@ export class SnapshotStore {
       });
     }
     const { kind: _, ...entry } = stored;
+    if (options.migrations !== undefined) entry.snapshot = migrateSnapshot(entry.snapshot, options.migrations);
     return entry;
   }
 

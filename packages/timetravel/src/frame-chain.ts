@@ -7,6 +7,7 @@ import {
   encodeDelta,
   encodeSnapshot,
   type EncodeOptions,
+  migrateSnapshot,
   type PackedSnapshot,
   type ResolvedDeltaPolicy,
   snapshotHash,
@@ -54,7 +55,8 @@ export class FrameChain {
     this.#encode = encode;
     this.#deltaEncode = { ...encode, checksums: false };
     this.#decode = { ...decode, copy: true };
-    this.#internal = { ...decode, components: undefined, verifyChecksums: false, copy: true };
+    // Frames chain in the schema they were recorded in; migrations apply only to snapshots handed out.
+    this.#internal = { ...decode, components: undefined, verifyChecksums: false, copy: true, migrations: undefined };
   }
 
   /** The snapshot of `frame` as the chain's working snapshot: read it, never keep or change it; valid until the next call on this chain. */
@@ -91,7 +93,8 @@ export class FrameChain {
     const snapshot = this.contentOf(frame);
     // A partial decode was asked for: honour it the slow way, through an encoding.
     if (this.#decode.components !== undefined) return decodeSnapshot(encodeSnapshot(snapshot, { checksums: false }), this.#decode);
-    return copySnapshot(snapshot);
+    const migrations = this.#decode.migrations;
+    return migrations === undefined ? copySnapshot(snapshot) : migrateSnapshot(copySnapshot(snapshot), migrations);
   }
 
   /** An independent copy of `frame`'s whole snapshot, whatever the caller's decode options (to record it again). */
@@ -119,7 +122,7 @@ export class FrameChain {
     let hash: Uint8Array | undefined;
     // The caller's bytes are decoded (with the caller's checks, checksums included) whenever
     // frames may be deltas: the next frame will need the snapshot, and bad bytes fail here.
-    const snapshot = input.snapshot ?? (this.policy.fullEvery > 1 ? decodeSnapshot(input.bytes!, { ...this.#decode, components: undefined }) : undefined);
+    const snapshot = input.snapshot ?? (this.policy.fullEvery > 1 ? decodeSnapshot(input.bytes!, { ...this.#decode, components: undefined, migrations: undefined }) : undefined);
     if (previous !== undefined && snapshot !== undefined && withinFullEvery(this.policy, depthOf(previous) + 1)) {
       const baseHash = this.hashOf(previous);
       const base = this.contentOf(previous);

@@ -1,11 +1,11 @@
 // fast-check arbitraries for the crypto tests: packed snapshots covering every field type,
 // partial entity sets, world and entity metadata; and object worlds with blob components.
-import { createPackedSnapshot, type ComponentInput, type FieldType, type PackedSnapshot, type WorldSnapshot } from '@tx2/pack-format';
+import { type ColumnsComponentInput, createPackedSnapshot, type ComponentInput, type FieldType, type PackedSnapshot, type WorldSnapshot } from '@tx2/pack-format';
 import fc from 'fast-check';
 
 const TYPES: readonly FieldType[] = ['bool', 'i8', 'i16', 'i32', 'i64', 'u8', 'u16', 'u32', 'u64', 'f32', 'f64', 'string', 'bytes'];
 
-function valuesArb(type: FieldType, n: number): fc.Arbitrary<ComponentInput['fields'][string]> {
+function valuesArb(type: FieldType, n: number): fc.Arbitrary<ColumnsComponentInput['fields'][string]> {
   const ints = (min: number, max: number) => fc.array(fc.integer({ min, max }), { minLength: n, maxLength: n });
   switch (type) {
     case 'bool':

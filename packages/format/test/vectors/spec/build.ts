@@ -366,6 +366,75 @@ function fieldlessWithoutAdded(): Uint8Array {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Entity references, single-value components and resources (sections 4.1, 4.2)
+
+const NULL = 0xffffffff;
+const list = (...ids: number[]): Uint8Array => {
+  const out = new Uint8Array(ids.length * 4);
+  ids.forEach((id, i) => new DataView(out.buffer).setUint32(i * 4, id, true));
+  return out;
+};
+
+/** References (one null, one dangling), an entity-list single value, a single-value i16, and four resources. */
+function refsAndValues(): PackedSnapshot {
+  return world({
+    entities: u32(1, 2, 3, 5),
+    components: [
+      {
+        id: 'Follow',
+        layout: 'columns',
+        entityIds: u32(1, 2, 3),
+        fields: [
+          { name: 'target', type: 'u32', values: u32(2, NULL, 9), ref: 'entity' },
+          { name: 'speed', type: 'f32', values: Float32Array.from([0.5, 1, 2]) },
+        ],
+      },
+      { id: 'Children', layout: 'columns', entityIds: u32(1, 5), singleValue: true, fields: [{ name: '', type: 'bytes', values: [list(2, 3), list()], ref: 'entities' }] },
+      { id: 'Hp', layout: 'columns', entityIds: u32(1, 2, 3, 5), singleValue: true, fields: [{ name: '', type: 'i16', values: Int16Array.from([10, -1, 300, 0]) }] },
+    ],
+    resources: [
+      {
+        id: 'rng',
+        layout: 'columns',
+        fields: [
+          { name: 'state', type: 'u64', values: BigUint64Array.of(0x0123456789abcdefn) },
+          { name: 'calls', type: 'u32', values: u32(7) },
+        ],
+      },
+      { id: 'player', layout: 'columns', singleValue: true, fields: [{ name: '', type: 'u32', values: u32(5), ref: 'entity' }] },
+      { id: 'title', layout: 'columns', singleValue: true, fields: [{ name: '', type: 'string', values: ['Level 1'] }] },
+      { id: 'config', layout: 'blobs', blobs: [encodeBlob({ difficulty: 'hard' })] },
+    ],
+  });
+}
+
+/** refsAndValues with an edit to its manifest. */
+function editRefsManifest(edit: (m: Record<string, unknown>) => void): Uint8Array {
+  const file = parse(canonical(refsAndValues()));
+  const m = manifestOf(file);
+  edit(m);
+  file.sections[0]!.payload = asFloats(m);
+  return assemble(file);
+}
+
+const attrsOf = (m: Record<string, unknown>) => m.attrs as [number, Record<string, unknown>][];
+
+/** The next tick of refsAndValues: Follow of entity 3 now targets 5, the rng advanced, title removed. */
+function refsTarget(): PackedSnapshot {
+  const target = refsAndValues();
+  target.timestamp += 16;
+  const follow = target.components[0]!;
+  if (follow.layout === 'columns') follow.fields[0] = { name: 'target', type: 'u32', values: u32(2, NULL, 5), ref: 'entity' };
+  const rng = target.resources![0]!;
+  if (rng.layout === 'columns') rng.fields = [
+    { name: 'state', type: 'u64', values: BigUint64Array.of(0x0fedcba987654321n) },
+    { name: 'calls', type: 'u32', values: u32(8) },
+  ];
+  target.resources!.splice(2, 1);
+  return target;
+}
+
+// ---------------------------------------------------------------------------------------------
 
 /** Every spec vector by file name (without `.tx2pack`). */
 export const SPEC_VECTORS: Record<string, SpecVector> = {
@@ -439,6 +508,54 @@ export const SPEC_VECTORS: Record<string, SpecVector> = {
     description: 'delta-fieldless-added without the `added` payload of Tag: applying it is InvalidFormat (with or without hash checks)',
     build: fieldlessWithoutAdded,
     base: 'delta-fieldless-added.base',
+    refused: 'InvalidFormat',
+  },
+  'canonical-refs-and-values': {
+    kind: 'snapshot',
+    description: 'manifest attrs: an entity reference (2, null 0xFFFFFFFF, dangling 9), a single-value entity list, a single-value i16; resources with u64/u32 columns, a single-value reference, a single-value string and a blob',
+    build: () => canonical(refsAndValues()),
+  },
+  'attrs-unknown-key': {
+    kind: 'snapshot',
+    description: 'canonical-refs-and-values whose first attrs map has an extra key `future` that readers ignore',
+    build: () => editRefsManifest((m) => (attrsOf(m)[0]![1].future = 1)),
+    sameAs: 'canonical-refs-and-values',
+  },
+  'delta-resources.base': { kind: 'snapshot', description: 'the base of delta-resources (canonical-refs-and-values)', build: () => canonical(refsAndValues()) },
+  'delta-resources.target': { kind: 'snapshot', description: 'the target of delta-resources', build: () => canonical(refsTarget()) },
+  'delta-resources': {
+    kind: 'delta',
+    description: 'a reference value changed (a row patch of a u32 field marked as a reference), resources changed: description `resources: true` and the whole target list in the manifest',
+    build: () => encodeDelta(diff(refsAndValues(), refsTarget()), { checksums: false }),
+    base: 'delta-resources.base',
+    target: 'delta-resources.target',
+  },
+  'refused-ref-wrong-type': {
+    kind: 'snapshot',
+    description: 'attrs mark the f32 field speed of Follow as an entity reference',
+    build: () => editRefsManifest((m) => (attrsOf(m)[0]![1].refs = [[1, 0]])),
+    refused: 'InvalidFormat',
+  },
+  'refused-single-value-two-fields': {
+    kind: 'snapshot',
+    description: 'attrs mark Follow, which has two fields, single-value',
+    build: () => editRefsManifest((m) => (attrsOf(m)[0]![1].value = true)),
+    refused: 'InvalidFormat',
+  },
+  'refused-entity-list-partial': {
+    kind: 'snapshot',
+    description: 'the first entity list of Children holds 7 bytes, not whole u32 ids',
+    build: () => {
+      const file = parse(canonical(refsAndValues()));
+      sectionOf(file, SectionKind.Column, 1, 0).payload = varPayload([list(2, 3).subarray(0, 7), list()]);
+      return assemble(file);
+    },
+    refused: 'InvalidFormat',
+  },
+  'refused-resource-value-width': {
+    kind: 'snapshot',
+    description: 'the u32 value of resource rng field calls is stored in 3 bytes',
+    build: () => editRefsManifest((m) => ((m.resources as unknown[][])[0]![3] as Uint8Array[]).splice(1, 1, Uint8Array.of(7, 0, 0))),
     refused: 'InvalidFormat',
   },
   'refused-column-gap': { kind: 'snapshot', description: 'Position.x in chunks of rows 0..2 and 4..9: row 3 is missing', build: () => chunkedColumns(true), refused: 'InvalidFormat' },

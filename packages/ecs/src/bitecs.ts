@@ -1,0 +1,178 @@
+// @tx2/pack-ecs/bitecs: save a bitECS 0.4 world to a PackedSnapshot and load it into a fresh world.
+import { type Column, type PackedComponent, type PackedSnapshot, gather } from '@tx2/pack-format';
+import { type Relation, type World, Wildcard, addComponent, addEntity, createWorld, getAllEntities, getRelationTargets, query } from 'bitecs';
+import { buildColumn, idArray, isFieldSpec, loadColumn, storedType } from './core/columns.js';
+import { schemaMismatch } from './core/mismatch.js';
+import type { FieldSpec, LoadWorldOptions, LoadWorldResult, RegistryBase, SaveWorldOptions } from './core/registry.js';
+import { assembleSnapshot, blobComponent, blobValues, loadable, checkRegistry, createEntities, restoreResources } from './core/snapshot.js';
+
+export type { FieldSpec, IdMap, LoadWorldOptions, LoadWorldResult, ResourceSpec, SaveWorldOptions } from './core/registry.js';
+export { NO_ENTITY } from './core/columns.js';
+
+/** A bitECS component saved field by field: a struct-of-arrays store (typed arrays, or arrays tagged with `f32([])`, `ref([])`...). */
+export interface BitecsStoreSpec {
+  component: object;
+  /** Types of fields the store does not declare itself (plain arrays); overrides nothing the store declares. */
+  fields?: Readonly<Record<string, FieldSpec>>;
+  /** Never saved; rebuild it in the registry's `onLoaded`. */
+  transient?: boolean;
+}
+
+/** A bitECS component whose store is an array of values by entity id (`Inventory[eid] = {...}`), saved as one MessagePack value per entity. */
+export interface BitecsBlobSpec {
+  component: unknown[];
+  blob: true;
+  transient?: boolean;
+}
+
+/** A bitECS relation (`createRelation`): each entity's targets are saved and remapped on load. */
+export interface BitecsRelationSpec {
+  relation: Relation<unknown>;
+  transient?: boolean;
+}
+
+/** How one bitECS component is saved. */
+export type BitecsComponentSpec = BitecsStoreSpec | BitecsBlobSpec | BitecsRelationSpec;
+
+/** The components and resources a bitECS world saves. */
+export type BitecsRegistry = RegistryBase<World, BitecsComponentSpec>;
+
+// bitecs/serialization brands its typed plain arrays with these registered symbols.
+const BRANDS: readonly [symbol, FieldSpec][] = [
+  [Symbol.for('bitecs-u8'), 'u8'],
+  [Symbol.for('bitecs-i8'), 'i8'],
+  [Symbol.for('bitecs-u16'), 'u16'],
+  [Symbol.for('bitecs-i16'), 'i16'],
+  [Symbol.for('bitecs-u32'), 'u32'],
+  [Symbol.for('bitecs-i32'), 'i32'],
+  [Symbol.for('bitecs-f32'), 'f32'],
+  [Symbol.for('bitecs-f64'), 'f64'],
+  [Symbol.for('bitecs-str'), 'string'],
+  [Symbol.for('bitecs-ref'), 'entity'],
+];
+
+const TYPED: readonly [new (n: number) => ArrayLike<number>, FieldSpec][] = [
+  [Float32Array, 'f32'],
+  [Float64Array, 'f64'],
+  [Int8Array, 'i8'],
+  [Uint8Array, 'u8'],
+  [Int16Array, 'i16'],
+  [Uint16Array, 'u16'],
+  [Int32Array, 'i32'],
+  [Uint32Array, 'u32'],
+];
+
+interface StoreField {
+  name: string;
+  spec: FieldSpec;
+  store: ArrayLike<unknown> & Record<number, unknown>;
+}
+
+/** The saved fields of a struct-of-arrays store, with the type each one declares. */
+function storeFields(id: string, spec: BitecsStoreSpec): StoreField[] {
+  const out: StoreField[] = [];
+  const declared = spec.fields ?? {};
+  for (const [name, store] of Object.entries(spec.component)) {
+    if (!Array.isArray(store) && !(ArrayBuffer.isView(store) && !(store instanceof DataView))) continue;
+    const own = ownType(store);
+    const given = Object.hasOwn(declared, name) ? declared[name] : undefined;
+    if (given !== undefined && !isFieldSpec(given)) {
+      throw schemaMismatch('bitecs', id, name, `is declared with unknown type ${JSON.stringify(given)}`, 'use a tx2-pack field type, "entity" or "entities"');
+    }
+    if (own !== undefined && given !== undefined && given !== own && !(own === 'u32' && given === 'entity')) {
+      throw schemaMismatch('bitecs', id, name, `is a ${own} store but declared ${given}`, 'drop the declaration or make the store match it');
+    }
+    const type = given ?? own;
+    if (type === undefined) {
+      throw schemaMismatch(
+        'bitecs',
+        id,
+        name,
+        'is a plain array whose element type bitECS does not declare',
+        'use a typed array, tag it (f32([]), ref([]) from bitecs/serialization) or give its type in `fields`',
+      );
+    }
+    out.push({ name, spec: type, store: store as StoreField['store'] });
+  }
+  for (const name of Object.keys(declared)) {
+    if (!out.some((f) => f.name === name)) throw schemaMismatch('bitecs', id, name, 'is declared in `fields` but the store has no such array', 'fix the field name');
+  }
+  return out;
+}
+
+function ownType(store: object): FieldSpec | undefined {
+  for (const [brand, type] of BRANDS) if (brand in store) return type;
+  for (const [ctor, type] of TYPED) if (store instanceof ctor) return type;
+  return undefined;
+}
+
+const isRelation = (spec: BitecsComponentSpec): spec is BitecsRelationSpec => 'relation' in spec;
+const isBlob = (spec: BitecsComponentSpec): spec is BitecsBlobSpec => 'blob' in spec && spec.blob === true;
+
+function savedComponent(world: World, id: string, spec: BitecsComponentSpec): PackedComponent {
+  if (isRelation(spec)) {
+    const ids = idArray(query(world, [spec.relation(Wildcard)]));
+    const column = buildColumn('bitecs', id, 'targets', 'entities', ids.length, (row) => getRelationTargets(world, ids[row]!, spec.relation));
+    return { id, layout: 'columns', entityIds: ids, fields: [column] };
+  }
+  const ids = idArray(query(world, [spec.component]));
+  if (isBlob(spec)) {
+    const values: unknown[] = new Array(ids.length);
+    for (let row = 0; row < ids.length; row++) values[row] = spec.component[ids[row]!];
+    return blobComponent(id, ids, values);
+  }
+  const fields = storeFields(id, spec).map((field) => {
+    const type = storedType(field.spec);
+    if (ArrayBuffer.isView(field.store) && ownType(field.store) === type && field.spec !== 'entity') {
+      // A typed store of the saved type: one dense copy, no per-value checks.
+      return { name: field.name, type, values: gather(field.store as unknown as Float32Array, ids) } as Column;
+    }
+    return buildColumn('bitecs', id, field.name, field.spec, ids.length, (row) => field.store[ids[row]!]);
+  });
+  return { id, layout: 'columns', entityIds: ids, fields };
+}
+
+/** Saves every registered component, relation and resource of a bitECS world; transient components are left out. */
+export function saveWorld(world: World, registry: BitecsRegistry, options: SaveWorldOptions = {}): PackedSnapshot {
+  checkRegistry('bitecs', registry);
+  const components: PackedComponent[] = [];
+  for (const [id, spec] of Object.entries(registry.components)) if (!spec.transient) components.push(savedComponent(world, id, spec));
+  return assembleSnapshot('bitecs', world, registry, idArray(getAllEntities(world)), components, options);
+}
+
+/** Loads a snapshot into a new bitECS world (or `into`): new entity ids, references remapped, then `onLoaded`. */
+export function loadWorld(snapshot: PackedSnapshot, registry: BitecsRegistry, options: LoadWorldOptions<World> = {}): LoadWorldResult<World> {
+  snapshot = loadable('bitecs', snapshot, registry, options);
+  const world = options.into ?? createWorld();
+  const remap = createEntities(snapshot.entities, () => addEntity(world));
+  const idMap = remap;
+  for (const [id, spec] of Object.entries(registry.components)) {
+    if (spec.transient) continue;
+    const saved = snapshot.components.find((c) => c.id === id);
+    if (saved === undefined) throw schemaMismatch('bitecs', id, undefined, 'is in the registry but not in the snapshot', 'add a migration that creates it, or mark it transient');
+    const eids = remap.rows(saved.entityIds);
+    if (isRelation(spec)) {
+      const targets = loadColumn('bitecs', saved, 'targets', 'entities', remap) as number[][];
+      for (let row = 0; row < eids.length; row++) for (const target of targets[row]!) addComponent(world, eids[row]!, spec.relation(target));
+      continue;
+    }
+    for (const eid of eids) addComponent(world, eid, spec.component);
+    if (isBlob(spec)) {
+      const values = blobValues('bitecs', saved);
+      for (let row = 0; row < eids.length; row++) spec.component[eids[row]!] = values[row];
+      continue;
+    }
+    for (const field of storeFields(id, spec)) {
+      const values = loadColumn('bitecs', saved, field.name, field.spec, remap);
+      const store = field.store;
+      const nullRef = ArrayBuffer.isView(store) ? 0 : undefined;
+      for (let row = 0; row < eids.length; row++) {
+        const v = values[row];
+        store[eids[row]!] = v === null ? nullRef : v;
+      }
+    }
+  }
+  restoreResources('bitecs', world, snapshot, registry, remap);
+  registry.onLoaded?.({ world, idMap, snapshot });
+  return { world, idMap };
+}

@@ -1,0 +1,17 @@
+import { PackError } from '@tx2/pack-format';
+
+/** The ECS library an adapter serves, named in errors. */
+export type Library = 'bitecs' | 'koota' | 'miniplex';
+
+/** A SchemaMismatch naming the library, the component and (when there is one) the field. */
+export function schemaMismatch(library: Library, component: string, field: string | undefined, problem: string, fix: string): PackError {
+  const where = field === undefined ? `component "${component}"` : `field "${field}" of component "${component}"`;
+  return new PackError('SchemaMismatch', `${library}: ${where} ${problem}: ${fix}`, {
+    details: { library, component, ...(field === undefined ? {} : { field }) },
+  });
+}
+
+/** An InvalidInput for a bad argument of an adapter function. */
+export function invalidArgument(library: Library, message: string, option?: string): PackError {
+  return new PackError('InvalidInput', `${library}: ${message}`, { details: option === undefined ? { library } : { library, option } });
+}

@@ -1,0 +1,196 @@
+// @tx2/pack-ecs/koota: save a koota world to a PackedSnapshot and load it into a fresh world.
+import type { PackedComponent, PackedSnapshot } from '@tx2/pack-format';
+import { $internal, type Entity, type Relation, type Trait, type World, createWorld, getStore } from 'koota';
+import { buildColumn, idArray, isFieldSpec, loadColumn } from './core/columns.js';
+import { schemaMismatch } from './core/mismatch.js';
+import type { FieldSpec, LoadWorldOptions, LoadWorldResult, RegistryBase, ResourceSpec, SaveWorldOptions } from './core/registry.js';
+import { IdRemap } from './core/remap.js';
+import { assembleSnapshot, blobComponent, blobValues, loadable, checkRegistry, createEntities, restoreResources } from './core/snapshot.js';
+
+export type { FieldSpec, IdMap, LoadWorldOptions, LoadWorldResult, ResourceSpec, SaveWorldOptions } from './core/registry.js';
+export { NO_ENTITY } from './core/columns.js';
+
+/** A koota trait: struct-of-arrays traits are saved field by field (types from the schema), array-of-structs traits as one MessagePack value per entity, tags as membership. */
+export interface KootaTraitSpec {
+  trait: Trait;
+  /** Field types the schema cannot tell: `'f32'` for a number to keep 4 bytes, `'entity'` for a field holding an entity. */
+  fields?: Readonly<Record<string, FieldSpec>>;
+  /** Never saved; rebuild it in the registry's `onLoaded`. */
+  transient?: boolean;
+}
+
+/** A koota relation: each entity's targets are saved and remapped on load (relation stores are not saved). */
+export interface KootaRelationSpec {
+  relation: Relation<Trait>;
+  transient?: boolean;
+}
+
+/** How one koota trait or relation is saved. */
+export type KootaComponentSpec = KootaTraitSpec | KootaRelationSpec;
+
+/** The traits, relations and resources a koota world saves. */
+export type KootaRegistry = RegistryBase<World, KootaComponentSpec>;
+
+const isRelation = (spec: KootaComponentSpec): spec is KootaRelationSpec => 'relation' in spec;
+
+type StoreKind = 'soa' | 'aos' | 'tag';
+const kindOf = (trait: Trait): StoreKind => (trait as unknown as { [$internal]: { type: StoreKind } })[$internal].type;
+
+/** The saved fields of a struct-of-arrays trait: declared types first, else the type of the schema's default value. */
+function traitFields(id: string, spec: KootaTraitSpec): [string, FieldSpec][] {
+  const schema = spec.trait.schema as Record<string, unknown>;
+  const declared = spec.fields ?? {};
+  for (const name of Object.keys(declared)) {
+    if (!Object.hasOwn(schema, name)) throw schemaMismatch('koota', id, name, 'is declared in `fields` but not in the trait schema', 'fix the field name');
+  }
+  return Object.entries(schema).map(([name, value]): [string, FieldSpec] => {
+    const given = Object.hasOwn(declared, name) ? declared[name] : undefined;
+    if (given !== undefined) {
+      if (!isFieldSpec(given))
+        throw schemaMismatch('koota', id, name, `is declared with unknown type ${JSON.stringify(given)}`, 'use a tx2-pack field type, "entity" or "entities"');
+      return [name, given];
+    }
+    if (typeof value === 'number') return [name, 'f64'];
+    if (typeof value === 'boolean') return [name, 'bool'];
+    if (typeof value === 'string') return [name, 'string'];
+    if (typeof value === 'bigint') return [name, 'i64'];
+    throw schemaMismatch(
+      'koota',
+      id,
+      name,
+      `has a ${value === null ? 'null' : typeof value} default whose type koota does not declare`,
+      'give its type in `fields`, or make the trait array-of-structs (trait(() => ({ ... }))) to save it whole',
+    );
+  });
+}
+
+/** The world's entities as saved ids, without the world entity (which holds world traits). */
+function worldEntities(world: World): Uint32Array {
+  const self = (world as unknown as { [$internal]: { worldEntity: Entity } })[$internal].worldEntity;
+  const all = world.entities;
+  const out = new Uint32Array(all.length - (all.includes(self) ? 1 : 0));
+  let k = 0;
+  for (const e of all) if (e !== self) out[k++] = e >>> 0;
+  return out;
+}
+
+// A koota entity's id is its packed number (index, generation, world); saved as an unsigned 32-bit id.
+const savedId = (e: unknown): number | undefined => (typeof e === 'number' ? e >>> 0 : undefined);
+
+function savedComponent(world: World, id: string, spec: KootaComponentSpec): PackedComponent {
+  if (isRelation(spec)) {
+    const rows = world.query(spec.relation('*'));
+    const ids = idArray(rows);
+    const column = buildColumn('koota', id, 'targets', 'entities', ids.length, (row) => rows[row]!.targetsFor(spec.relation).map((t) => t >>> 0));
+    return { id, layout: 'columns', entityIds: ids, fields: [column] };
+  }
+  const rows = world.query(spec.trait);
+  const ids = idArray(rows);
+  const kind = kindOf(spec.trait);
+  if (kind === 'tag') return { id, layout: 'columns', entityIds: ids, fields: [] };
+  const store = getStore(world, spec.trait) as unknown;
+  if (kind === 'aos') {
+    const values: unknown[] = new Array(rows.length);
+    for (let row = 0; row < rows.length; row++) values[row] = (store as unknown[])[rows[row]!.id()];
+    return blobComponent(id, ids, values);
+  }
+  const arrays = store as Record<string, unknown[]>;
+  const index = idArray(rows, (e) => e.id());
+  const fields = traitFields(id, spec).map(([name, type]) => {
+    const values = arrays[name]!;
+    const read = type === 'entity' ? (row: number) => savedId(values[index[row]!]) : (row: number) => values[index[row]!];
+    return buildColumn('koota', id, name, type, ids.length, read);
+  });
+  return { id, layout: 'columns', entityIds: ids, fields };
+}
+
+/** Saves every registered trait, relation and resource of a koota world; transient traits are left out. */
+export function saveWorld(world: World, registry: KootaRegistry, options: SaveWorldOptions = {}): PackedSnapshot {
+  checkRegistry('koota', registry);
+  const components: PackedComponent[] = [];
+  for (const [id, spec] of Object.entries(registry.components)) if (!spec.transient) components.push(savedComponent(world, id, spec));
+  const entities = worldEntities(world);
+  return assembleSnapshot('koota', world, registry, entities, components, options);
+}
+
+/** Loads a snapshot into a new koota world (or `into`): new entities, references remapped, then `onLoaded`. */
+export function loadWorld(snapshot: PackedSnapshot, registry: KootaRegistry, options: LoadWorldOptions<World> = {}): LoadWorldResult<World> {
+  snapshot = loadable('koota', snapshot, registry, options);
+  const world = options.into ?? createWorld();
+  const saved = new Map<string, PackedComponent>();
+  for (const [id, spec] of Object.entries(registry.components)) {
+    if (spec.transient) continue;
+    const component = snapshot.components.find((c) => c.id === id);
+    if (component === undefined)
+      throw schemaMismatch('koota', id, undefined, 'is in the registry but not in the snapshot', 'add a migration that creates it, or mark it transient');
+    saved.set(id, component);
+  }
+  // Each entity is spawned once with all its traits (koota moves an entity between archetypes on every add).
+  const count = snapshot.entities.length;
+  const position = new IdRemap(snapshot.entities);
+  const traitsOf: Trait[][] = new Array(count);
+  for (let k = 0; k < count; k++) traitsOf[k] = [];
+  const rowsOf = new Map<string, number[]>();
+  for (const [id, spec] of Object.entries(registry.components)) {
+    if (spec.transient) continue;
+    const rows = position.positions(saved.get(id)!.entityIds);
+    rowsOf.set(id, rows);
+    if (!isRelation(spec)) for (let row = 0; row < rows.length; row++) traitsOf[rows[row]!]!.push(spec.trait);
+  }
+  const spawned: Entity[] = new Array(count);
+  const index: number[] = new Array(count);
+  // A koota entity is its number: the new ids are the entities; references resolve through the same map.
+  const remap = createEntities(snapshot.entities, (_old, k) => {
+    const e = world.spawn(...traitsOf[k]!);
+    spawned[k] = e;
+    index[k] = e.id();
+    return e;
+  });
+  const idMap = remap;
+  for (const [id, spec] of Object.entries(registry.components)) {
+    if (spec.transient) continue;
+    const component = saved.get(id)!;
+    const rows = rowsOf.get(id)!;
+    if (isRelation(spec)) {
+      const targets = loadColumn('koota', component, 'targets', 'entities', remap) as Entity[][];
+      for (let row = 0; row < rows.length; row++) for (const target of targets[row]!) spawned[rows[row]!]!.add(spec.relation(target));
+      continue;
+    }
+    const kind = kindOf(spec.trait);
+    if (kind === 'tag') continue;
+    const store = getStore(world, spec.trait) as unknown;
+    if (kind === 'aos') {
+      const values = blobValues('koota', component);
+      for (let row = 0; row < rows.length; row++) (store as unknown[])[index[rows[row]!]!] = values[row];
+      continue;
+    }
+    // Write straight into the trait's arrays: no record per row.
+    const arrays = store as Record<string, unknown[]>;
+    for (const [name, type] of traitFields(id, spec)) {
+      const values = loadColumn('koota', component, name, type, remap);
+      const target = arrays[name]!;
+      if (type === 'entity') for (let row = 0; row < rows.length; row++) target[index[rows[row]!]!] = values[row] ?? undefined;
+      else for (let row = 0; row < rows.length; row++) target[index[rows[row]!]!] = values[row];
+    }
+  }
+  restoreResources('koota', world, snapshot, registry, remap);
+  registry.onLoaded?.({ world, idMap, snapshot });
+  return { world, idMap };
+}
+
+/** A resource kept in a koota world trait (`world.add(Time)`): its fields are read from the trait's schema like any trait. */
+export function worldTraitResource(trait: Trait, fields?: Readonly<Record<string, FieldSpec>>): ResourceSpec<World> {
+  const spec: KootaTraitSpec = fields === undefined ? { trait } : { trait, fields };
+  return {
+    fields: Object.fromEntries(traitFields('world trait', spec)),
+    get: (world) => {
+      const value = world.get(trait) as Record<string, unknown> | undefined;
+      if (value === undefined) throw schemaMismatch('koota', 'world trait', undefined, 'is not on the world being saved', 'add it with world.add(trait) before saving');
+      return value;
+    },
+    set: (world, value) => {
+      if (world.has(trait)) world.set(trait, value as never);
+      else world.add(trait(value as never));
+    },
+  };
+}
