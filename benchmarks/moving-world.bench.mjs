@@ -138,7 +138,14 @@ async function runSize(n) {
   if (want('save')) {
     const backend = new CountingBackend();
     const s = new store.SnapshotStore(backend);
-    results.save = summary(await perTick(n, ticks, (p, t) => s.save(p, `t${t}`), () => backend.bytes));
+    results.save = summary(
+      await perTick(
+        n,
+        ticks,
+        (p, t) => s.save(p, `t${t}`),
+        () => backend.bytes,
+      ),
+    );
   }
   for (const [name, incremental] of [
     ['checkpoint', undefined],

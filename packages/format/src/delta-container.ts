@@ -5,7 +5,7 @@
 import { rangeIds } from './arrays.js';
 import { decodeContainer, type DecodeOptions, readContainer } from './decode.js';
 import type { ByteSource } from './source.js';
-import type { ComponentDelta, IdListDelta, MetadataDelta, SnapshotDelta } from './delta-model.js';
+import type { ComponentDelta, FieldDelta, IdListDelta, MetadataDelta, SnapshotDelta } from './delta-model.js';
 import { encodeContainer, type EncodeOptions } from './encode.js';
 import { PackError } from './errors.js';
 import { ContainerKind } from './layout.js';
@@ -28,7 +28,7 @@ interface PatchRef {
   rows?: IdListRef;
   added?: number;
   /** Per changed field: its name, payload component, whether it is stored whole, and `"xor"` for a temporal delta. */
-  fields: ([name: string, component: number, whole: boolean] | [name: string, component: number, whole: true, encoding: typeof XOR])[];
+  fields: ([name: string, component: number, whole: boolean] | [name: string, component: number, whole: boolean, encoding: typeof XOR])[];
 }
 
 interface Description {
@@ -78,7 +78,7 @@ export function encodeDelta(delta: SnapshotDelta, options: EncodeOptions = {}): 
           : push({ id, layout: 'columns', entityIds, fields: [{ name: field.name, type: field.type, values: field.values } as Column] });
       if (field.xor === true) {
         temporal = true;
-        patch.fields.push([field.name, k, true, XOR]);
+        patch.fields.push([field.name, k, field.rows === undefined, XOR]);
       } else patch.fields.push([field.name, k, field.rows === undefined]);
     }
     return [name, 'patched', patch];
@@ -176,9 +176,10 @@ function deltaOf(carrier: PackedSnapshot): SnapshotDelta {
         malformed(`a field change of "${id}" is not [name, component, whole] or [name, component, true, "xor"]`);
       const [name, k, whole, encoding] = entry as [string, unknown, boolean, unknown];
       const xor = encoding !== undefined;
-      if (xor && (encoding !== XOR || !whole || version < DELTA_DESCRIPTION_VERSION || layout !== 'columns')) {
+      // Where "xor" may be used (whole numeric columns) is checked when the delta is applied, as for any change.
+      if (xor && (encoding !== XOR || version < DELTA_DESCRIPTION_VERSION || layout !== 'columns')) {
         const shown = typeof encoding === 'string' ? `"${encoding}"` : `of type ${typeof encoding}`;
-        malformed(`field "${name}" of "${id}" has encoding ${shown}: only "xor", of a whole column, in a description of version ${DELTA_DESCRIPTION_VERSION}`);
+        malformed(`field "${name}" of "${id}" has encoding ${shown}: the only one is "xor", of a column, in a description of version ${DELTA_DESCRIPTION_VERSION}`);
       }
       const data = payload(k, `field "${name}" of "${id}"`);
       const rows = whole ? undefined : data.entityIds;
@@ -187,8 +188,9 @@ function deltaOf(carrier: PackedSnapshot): SnapshotDelta {
       else {
         const column = data.fields[0];
         if (data.fields.length !== 1 || column === undefined || column.name !== name) malformed(`field "${name}" of "${id}" is not stored as one column of that name`);
-        if (xor) patch.fields.push({ name, type: column.type, values: column.values, xor: true });
-        else patch.fields.push(rows === undefined ? { name, type: column.type, values: column.values } : { name, type: column.type, rows, values: column.values });
+        const change: FieldDelta = rows === undefined ? { name, type: column.type, values: column.values } : { name, type: column.type, rows, values: column.values };
+        if (xor) change.xor = true;
+        patch.fields.push(change);
       }
     }
     return patch;
