@@ -85,16 +85,12 @@ const caseArb: fc.Arbitrary<Case> = fc
     for (let i = 0; i < n; i++) if (!gone.has(i + 1)) keep.push(i);
     const nextIds = Uint32Array.from([...keep.map((i) => ids[i]!), ...Array.from({ length: join }, (_, k) => n + 1 + k)]);
     const Array_ = ARRAYS[type as keyof typeof ARRAYS];
-    const nextValues = new Array_(nextIds.length) as unknown as { [i: number]: unknown };
-    const from = movedValues as unknown as { [i: number]: unknown };
-    keep.forEach((i, r) => {
-      nextValues[r] = from[i];
-    });
+    const nextValues = new Array_(nextIds.length);
     // Copy through bits so that NaN payloads of the moved values survive.
-    const nb = new Uint8Array((nextValues as unknown as ArrayBufferView).buffer);
+    const nb = new Uint8Array(nextValues.buffer);
     const mb = new Uint8Array((movedValues as unknown as ArrayBufferView).buffer);
     const w = WIDTH[type]!;
-    keep.forEach((i, r) => nb.set(mb.subarray(i * w, i * w + w), r * w));
+    for (let r = 0; r < keep.length; r++) nb.set(mb.subarray(keep[r]! * w, keep[r]! * w + w), r * w);
     for (let k = 0; k < join; k++) nb.fill(0x41 + k, (keep.length + k) * w, (keep.length + k + 1) * w);
     if (type === 'bool') for (let i = 0; i < nb.length; i++) nb[i]! &= 1;
     const all = Uint32Array.from(new Set([...ids, ...nextIds])).sort();
