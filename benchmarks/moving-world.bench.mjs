@@ -13,12 +13,13 @@
 //   - checkpoint: CheckpointManager.createCheckpoint (default options: incremental
 //     { fullEvery: 10, maxDeltaRatio: 0.5 }, section dedupe on), and the same with the
 //     policy { fullEvery: 10, maxDeltaRatio: Infinity };
-//   - record: TimeTravel.record with zstd-1 encode options and the default keyframes policy.
+//   - record: TimeTravel.record with zstd-1 encode options: the default keyframes policy
+//     ({ fullEvery: 32, maxDeltaRatio: 1 }), { fullEvery: 32, maxDeltaRatio: Infinity }, and
+//     keyframes: false (every frame a full snapshot: the seek floor).
 // Bytes: what each tick adds to the store's backend (every file, sections pooled by dedupe
 // included), or to TimeTravel.memoryUsage(); CPU: process.cpuUsage() around the call (user +
 // system, so other processes on a shared machine count less than in wall time). Seeks:
 // tinybench over `seekToTime(t).snapshot` at random recorded times (seek, rebuild, copy out).
-import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Bench } from 'tinybench';
@@ -37,7 +38,6 @@ const { args, sizes, write } = benchOptions({
 const root = resolve(args.root ?? join(here, '..'));
 const load = (pkg, entry = 'index.js') => import(pathToFileURL(join(root, 'packages', pkg, 'dist', entry)).href);
 const [format, codecs, store, timetravel, world] = await Promise.all([load('format'), load('codecs'), load('store'), load('timetravel'), load('cli', 'reference-world.js')]);
-createRequire(import.meta.url);
 
 const DT = Math.fround(1 / 60);
 const gc = globalThis.gc ?? (() => {});
@@ -166,8 +166,13 @@ async function runSize(n) {
     );
     results[name] = { ...summary(run), kinds };
   }
-  if (want('record')) {
-    const tt = new timetravel.TimeTravel({ encode: zstd, decode: read });
+  for (const [name, keyframes] of [
+    ['record', undefined],
+    ['record-unbounded', { fullEvery: 32, maxDeltaRatio: Number.POSITIVE_INFINITY }],
+    ['record-keyframes-off', false],
+  ]) {
+    if (!want(name)) continue;
+    const tt = new timetravel.TimeTravel({ encode: zstd, decode: read, ...(keyframes === undefined ? {} : { keyframes }) });
     const run = await perTick(
       n,
       ticks,
@@ -185,7 +190,7 @@ async function runSize(n) {
     });
     await bench.run();
     const seek = bench.tasks[0].result.latency;
-    results.record = { ...summary(run), usage, seekMedian: seek.p50, seekP99: seek.p99, seekMean: seek.mean };
+    results[name] = { ...summary(run), kinds: { full: usage.keyframes, delta: usage.deltas }, seekMedian: seek.p50, seekP99: seek.p99, seekMean: seek.mean };
   }
   return { n, ticks, fullBytes, results };
 }

@@ -214,6 +214,13 @@ export class FrameChain {
       return snapshot;
     }
     // Decoded with copies: the working snapshot is written in place and must hold no views of stored deltas.
-    return applyDelta(snapshot, decodeDelta(change, this.#internal), { verify: false });
+    const delta = decodeDelta(change, this.#internal);
+    // A delta that only changes values (a moving world's temporal deltas) is written in place: no column is allocated.
+    const patch = toValuePatch(snapshot, delta);
+    if (patch !== undefined) {
+      applyValuePatch(snapshot, patch);
+      return snapshot;
+    }
+    return applyDelta(snapshot, delta, { verify: false });
   }
 }
