@@ -199,7 +199,7 @@ const runs = [];
 for (const n of sizes) {
   const r = await runSize(n);
   runs.push(r);
-  console.log(JSON.stringify(r, (k, v) => (typeof v === 'number' ? Number(v.toPrecision(4)) : v)));
+  console.log(JSON.stringify(r, (_k, v) => (typeof v === 'number' ? Number(v.toPrecision(4)) : v)));
 }
 
 const pct = (a, b) => `${((100 * a) / b).toFixed(1)}%`;
