@@ -51,6 +51,8 @@ export class FrameChain {
    * must share no memory), every component, no CRC checks (the bytes never left memory).
    */
   readonly #internal: DecodeOptions;
+  /** `#internal` without copies: for deltas whose values are copied out at once. */
+  readonly #views: DecodeOptions;
   // The working snapshot: the content of #workingFrame, owned by this chain alone and patched
   // in place as deltas are applied. Never handed out, never kept by anyone else.
   #workingFrame: Frame | undefined;
@@ -63,6 +65,7 @@ export class FrameChain {
     this.#deltaEncode = { ...encode, checksums: false };
     this.#decode = { ...decode, copy: true };
     this.#internal = { ...decode, components: undefined, verifyChecksums: false, copy: true };
+    this.#views = { ...this.#internal, copy: false };
   }
 
   /** The snapshot of `frame` as the chain's working snapshot: read it, never keep or change it; valid until the next call on this chain. */
@@ -213,14 +216,17 @@ export class FrameChain {
       applyValuePatch(snapshot, change);
       return snapshot;
     }
-    // Decoded with copies: the working snapshot is written in place and must hold no views of stored deltas.
-    const delta = decodeDelta(change, this.#internal);
-    // A delta that only changes values (a moving world's temporal deltas) is written in place: no column is allocated.
-    const patch = toValuePatch(snapshot, delta);
-    if (patch !== undefined) {
-      applyValuePatch(snapshot, patch);
-      return snapshot;
+    // A compressed delta that only changes values (a moving world's temporal deltas) is read as
+    // views of its decompressed payload (copying them would cost as much as decoding) and written
+    // in place: toValuePatch copies the values out.
+    if (this.#compresses) {
+      const patch = toValuePatch(snapshot, decodeDelta(change, this.#views));
+      if (patch !== undefined) {
+        applyValuePatch(snapshot, patch);
+        return snapshot;
+      }
     }
-    return applyDelta(snapshot, delta, { verify: false });
+    // Decoded with copies: the working snapshot is written in place and must hold no views of stored deltas.
+    return applyDelta(snapshot, decodeDelta(change, this.#internal), { verify: false });
   }
 }
