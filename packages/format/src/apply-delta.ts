@@ -1,5 +1,6 @@
 import { bytesEqual } from '#platform';
-import type { ComponentDelta, IdListDelta, SnapshotDelta } from './delta-model.js';
+import type { ComponentDelta, FieldDelta, IdListDelta, SnapshotDelta } from './delta-model.js';
+import { applyXor } from './delta-xor.js';
 import { allocate, applyIdList, copyValue, gatherRows, matchRows, PairCache, wordsOf } from './delta-rows.js';
 import { applyEntityMetadata, applyMetadata, diff } from './diff.js';
 import { checkColumnValues, checkComponentShape, checkDeltaShape, checkIdListDelta, checkPatchRows, malformed } from './delta-shape.js';
@@ -179,7 +180,8 @@ function applyComponent(base: PackedComponent | undefined, change: ComponentDelt
     }
     const patch = patches.get(f);
     checkPatchRows(patch?.rows, n, what);
-    if (patch !== undefined && patch.rows === undefined) {
+    if (patch?.xor !== undefined) checkXorPatch(patch, type, what);
+    if (patch !== undefined && patch.rows === undefined && patch.xor === undefined) {
       // Stored whole: copy, so the result never aliases the delta's buffers.
       checkColumnValues(patch.values, type, n, what);
       return { name: column.name, type, values: copyColumn(type, patch.values as Column['values']) } as Column;
@@ -205,7 +207,11 @@ function applyComponent(base: PackedComponent | undefined, change: ComponentDelt
         }
       }
     }
-    if (patch !== undefined) {
+    if (patch?.xor === true) {
+      // A temporal delta: the column before the patch, XOR the stored bits.
+      checkColumnValues(patch.values, type, n, what);
+      applyXor(type, target.values as Column['values'], patch.values as Column['values']);
+    } else if (patch !== undefined) {
       const rows = patch.rows!;
       checkColumnValues(patch.values, type, rows.length, what);
       const patchWords = wordsOf(type, patch.values as Column['values']);
@@ -222,6 +228,13 @@ function applyComponent(base: PackedComponent | undefined, change: ComponentDelt
     if (f.ref !== undefined) out[i]!.ref = f.ref;
   });
   return base.singleValue === true ? { id: base.id, layout: 'columns', entityIds, fields: out, singleValue: true } : { id: base.id, layout: 'columns', entityIds, fields: out };
+}
+
+/** Refuses a temporal (XOR) field change that is not `xor: true` on a whole numeric field. */
+function checkXorPatch(patch: FieldDelta, type: FieldType, what: string): void {
+  if (patch.xor !== true) malformed(`the change of ${what} has xor ${String(patch.xor)}, not true`);
+  if (patch.rows !== undefined) malformed(`the change of ${what} is a temporal (XOR) delta of some rows: only whole fields may be`);
+  if (FIELD_TYPES[type].width === 0) malformed(`the change of ${what} is a temporal (XOR) delta of a ${type} field: only numeric fields may be`);
 }
 
 type RowsCache = PairCache<Map<object, { entityIds: Uint32Array; source: Int32Array }>>;

@@ -5,14 +5,20 @@
 import { rangeIds } from './arrays.js';
 import { decodeContainer, type DecodeOptions, readContainer } from './decode.js';
 import type { ByteSource } from './source.js';
-import type { ComponentDelta, IdListDelta, MetadataDelta, SnapshotDelta } from './delta-model.js';
+import type { ComponentDelta, FieldDelta, IdListDelta, MetadataDelta, SnapshotDelta } from './delta-model.js';
 import { encodeContainer, type EncodeOptions } from './encode.js';
 import { PackError } from './errors.js';
 import { ContainerKind } from './layout.js';
 import type { Column, EntityMetadata, PackedComponent, PackedSnapshot } from './model.js';
 
-/** Version of the delta description; readers refuse newer ones. */
-const DELTA_DESCRIPTION_VERSION = 1;
+/** Version of the delta description; readers refuse newer ones. 2 adds temporal (XOR) field changes; a delta without them is written as 1. */
+const DELTA_DESCRIPTION_VERSION = 2;
+
+/** The description version of a delta that uses no temporal (XOR) field change, readable by every reader. */
+const PLAIN_DESCRIPTION_VERSION = 1;
+
+/** The encoding name of a temporal (XOR) field change, the 4th element of its entry. */
+const XOR = 'xor';
 
 type IdListRef = { removed: number; added: number } | { ids: number };
 type ComponentRef = [id: string, change: 'unchanged'] | [id: string, change: 'added' | 'replaced', component: number] | [id: string, change: 'patched', patch: PatchRef];
@@ -21,8 +27,8 @@ interface PatchRef {
   blobs: boolean;
   rows?: IdListRef;
   added?: number;
-  /** Per changed field: its name, payload component, and whether it is stored whole. */
-  fields: [name: string, component: number, whole: boolean][];
+  /** Per changed field: its name, payload component, whether it is stored whole, and `"xor"` for a temporal delta. */
+  fields: ([name: string, component: number, whole: boolean] | [name: string, component: number, whole: boolean, encoding: typeof XOR])[];
 }
 
 interface Description {
@@ -42,6 +48,7 @@ interface Description {
 /** Encodes a delta into a tx2-pack container of kind Delta (same options as snapshots). */
 export function encodeDelta(delta: SnapshotDelta, options: EncodeOptions = {}): Uint8Array {
   const payload: PackedComponent[] = [];
+  let temporal = false;
   const push = (component: PackedComponent): number => payload.push(component) - 1;
   const idList = (ids: Uint32Array, name: string): number => push({ id: `${payload.length}:${name}`, layout: 'columns', entityIds: ids, fields: [] });
   const idListRef = (change: IdListDelta, name: string): IdListRef =>
@@ -71,12 +78,16 @@ export function encodeDelta(delta: SnapshotDelta, options: EncodeOptions = {}): 
         change.layout === 'blobs'
           ? push({ id, layout: 'blobs', entityIds, blobs: field.values as Uint8Array[] })
           : push({ id, layout: 'columns', entityIds, fields: [{ name: field.name, type: field.type, values: field.values } as Column] });
-      patch.fields.push([field.name, k, field.rows === undefined]);
+      if (field.xor === true) {
+        temporal = true;
+        patch.fields.push([field.name, k, field.rows === undefined, XOR]);
+      } else patch.fields.push([field.name, k, field.rows === undefined]);
     }
     return [name, 'patched', patch];
   });
 
-  const description: Description = { delta: DELTA_DESCRIPTION_VERSION, base: delta.base, target: delta.target, components, removed: delta.removedComponents };
+  const version = temporal ? DELTA_DESCRIPTION_VERSION : PLAIN_DESCRIPTION_VERSION;
+  const description: Description = { delta: version, base: delta.base, target: delta.target, components, removed: delta.removedComponents };
   if (delta.metadata !== undefined) description.metadata = delta.metadata;
   if (delta.entities !== undefined) description.entities = idListRef(delta.entities, 'entities');
   if (delta.entityMetadata !== undefined) {
@@ -131,6 +142,7 @@ function deltaOf(carrier: PackedSnapshot): SnapshotDelta {
   if (d.delta > DELTA_DESCRIPTION_VERSION) {
     throw new PackError('VersionMismatch', `this delta uses description version ${d.delta}; this reader supports up to ${DELTA_DESCRIPTION_VERSION}: upgrade @tx2/pack-format`);
   }
+  const version = d.delta;
   const hash = (v: unknown, what: string): Uint8Array => (v instanceof Uint8Array && v.length === 32 ? v.slice() : malformed(`${what} is not a SHA-256 hash`));
   const used = new Set<number>();
   const payload = (k: unknown, what: string): PackedComponent => {
@@ -164,8 +176,15 @@ function deltaOf(carrier: PackedSnapshot): SnapshotDelta {
       patch.added = added.layout === 'blobs' ? { blobs: added.blobs } : { fields: added.fields };
     }
     for (const entry of p.fields as unknown[]) {
-      if (!Array.isArray(entry) || typeof entry[0] !== 'string' || typeof entry[2] !== 'boolean') malformed(`a field change of "${id}" is not [name, component, whole]`);
-      const [name, k, whole] = entry as [string, unknown, boolean];
+      if (!Array.isArray(entry) || typeof entry[0] !== 'string' || typeof entry[2] !== 'boolean' || entry.length > 4)
+        malformed(`a field change of "${id}" is not [name, component, whole] or [name, component, true, "xor"]`);
+      const [name, k, whole, encoding] = entry as [string, unknown, boolean, unknown];
+      const xor = encoding !== undefined;
+      // Where "xor" may be used (whole numeric columns) is checked when the delta is applied, as for any change.
+      if (xor && (encoding !== XOR || version < DELTA_DESCRIPTION_VERSION || layout !== 'columns')) {
+        const shown = typeof encoding === 'string' ? `"${encoding}"` : `of type ${typeof encoding}`;
+        malformed(`field "${name}" of "${id}" has encoding ${shown}: the only one is "xor", of a column, in a description of version ${DELTA_DESCRIPTION_VERSION}`);
+      }
       const data = payload(k, `field "${name}" of "${id}"`);
       const rows = whole ? undefined : data.entityIds;
       if (data.layout !== layout) malformed(`field "${name}" of "${id}" is not stored as ${layout}`);
@@ -173,7 +192,9 @@ function deltaOf(carrier: PackedSnapshot): SnapshotDelta {
       else {
         const column = data.fields[0];
         if (data.fields.length !== 1 || column === undefined || column.name !== name) malformed(`field "${name}" of "${id}" is not stored as one column of that name`);
-        patch.fields.push(rows === undefined ? { name, type: column.type, values: column.values } : { name, type: column.type, rows, values: column.values });
+        const change: FieldDelta = rows === undefined ? { name, type: column.type, values: column.values } : { name, type: column.type, rows, values: column.values };
+        if (xor) change.xor = true;
+        patch.fields.push(change);
       }
     }
     return patch;

@@ -73,4 +73,11 @@ export interface FieldDelta {
   type: FieldType;
   rows?: Uint32Array;
   values: Column['values'] | Uint8Array[];
+  /**
+   * A temporal delta (numeric fields stored whole only): `values` holds, for each target row,
+   * the bits of its new value XOR the bits it holds before the field is patched (its base row's
+   * value, or its added value). Values that moved a little share their high bits with the old
+   * ones, so the XOR is mostly zero bytes and compresses far better than the values.
+   */
+  xor?: true;
 }

@@ -2,6 +2,8 @@ import { bytesEqual } from '#platform';
 import { encodeBlob, encodePlain } from './blob.js';
 import type { ComponentDelta, EntityMetadataDelta, FieldDelta, MetadataDelta, SnapshotDelta } from './delta-model.js';
 import { allocate, copyValue, diffIdList, matchRows, PairCache, sameBytes, sameValue, uniqueIds, wordsOf } from './delta-rows.js';
+import { type XorMode, xorColumn, xorPays } from './delta-xor.js';
+import { PackError } from './errors.js';
 import { snapshotHash } from './hash.js';
 import { checkEntityMetadata } from './world-check.js';
 import type { Column, EntityMetadata, PackedComponent, PackedResource, PackedSnapshot } from './model.js';
@@ -15,6 +17,11 @@ export interface DiffOptions {
   nextHash?: Uint8Array;
   /** Above this fraction of changed rows a field is stored whole instead of row by row (default 0.5). */
   wholeFieldRatio?: number;
+  /**
+   * Store a numeric field stored whole as the XOR of its new and old bits (a temporal delta):
+   * 'auto' (default) when a sample says the XOR compresses better, 'always', or 'never'.
+   */
+  xor?: XorMode;
 }
 
 /**
@@ -27,6 +34,10 @@ export function diff(base: PackedSnapshot, next: PackedSnapshot, options: DiffOp
   checkEntityMetadata(base?.entityMetadata);
   checkEntityMetadata(next?.entityMetadata);
   const ratio = options.wholeFieldRatio ?? 0.5;
+  const xor = options.xor ?? 'auto';
+  if (xor !== 'auto' && xor !== 'always' && xor !== 'never') {
+    throw new PackError('InvalidInput', `diff: xor must be 'auto', 'always' or 'never', got ${String(xor)}`, { details: { option: 'xor', value: xor } });
+  }
   const delta: SnapshotDelta = {
     base: options.baseHash ?? snapshotHash(base),
     target: options.nextHash ?? snapshotHash(next),
@@ -47,7 +58,7 @@ export function diff(base: PackedSnapshot, next: PackedSnapshot, options: DiffOp
   const matching = new PairCache<RowMatch>();
   for (const component of next.components) {
     const before = baseComponents.get(component.id);
-    delta.components.push(before === undefined ? { id: component.id, change: 'added', component } : diffComponent(before, component, ratio, matching));
+    delta.components.push(before === undefined ? { id: component.id, change: 'added', component } : diffComponent(before, component, ratio, xor, matching));
   }
   for (const c of base.components) if (!nextIds.has(c.id)) delta.removedComponents.push(c.id);
 
@@ -96,7 +107,7 @@ function matchLists(a: Uint32Array, b: Uint32Array): RowMatch {
   return { rows, source, added: Uint32Array.from(added) };
 }
 
-function diffComponent(base: PackedComponent, next: PackedComponent, ratio: number, matching: PairCache<RowMatch>): ComponentDelta {
+function diffComponent(base: PackedComponent, next: PackedComponent, ratio: number, xor: XorMode, matching: PairCache<RowMatch>): ComponentDelta {
   const id = next.id;
   if (!sameSchema(base, next)) return { id, change: 'replaced', component: next };
   const { rows, source, added } = matching.get(base.entityIds, next.entityIds, () => matchLists(base.entityIds, next.entityIds));
@@ -139,7 +150,9 @@ function diffComponent(base: PackedComponent, next: PackedComponent, ratio: numb
     }
     if (count === 0) return;
     if (count > n * ratio) {
-      fields.push({ name: column.name, type: column.type, values: column.values });
+      if (a !== undefined && xor !== 'never' && (xor === 'always' || xorPays(column.type, before.values, column.values, source))) {
+        fields.push({ name: column.name, type: column.type, values: xorColumn(column.type, before.values, column.values, source), xor: true });
+      } else fields.push({ name: column.name, type: column.type, values: column.values });
       patchCells += n;
       return;
     }

@@ -1,11 +1,11 @@
-import { applyDelta, diff, fromHex, hashHex, isPackError, migrateSnapshot, PackError, type PackedSnapshot, type SnapshotDelta, snapshotHash, validateId } from '@tx2/pack-format';
+import { applyDelta, bytesEqual, diff, encodeDelta, fromHex, hashHex, isPackError, migrateSnapshot, PackError, type PackedSnapshot, type SnapshotDelta, snapshotHash, validateId } from '@tx2/pack-format';
 import { type DeltaPolicy, type ResolvedDeltaPolicy, withinDeltaRatio, withinFullEvery } from '@tx2/pack-format';
 import type { StorageBackend } from './backend.js';
 import { checkSnapshotObject, describeValue, malformedSnapshotError, optionsObject } from './errors.js';
 import { type CheckpointLink, type CheckpointStorage, type FullReason, linkOf, linkRecord, resolveIncremental } from './incremental.js';
 import { metadataForWorld, SnapshotMetadata } from './metadata.js';
 import { type CachedSnapshot, copySnapshot, SnapshotCache } from './snapshot-cache.js';
-import { checkLoadOptions, type LoadOptions, SnapshotStore, type SnapshotStoreOptions, type StoreRecord, type StoredContainer } from './store.js';
+import { checkLoadOptions, type LoadOptions, META_SUFFIX, SnapshotStore, type SnapshotStoreOptions, type StoreRecord, type StoredContainer } from './store.js';
 
 /** A checkpoint's place in the chain. */
 export interface CheckpointInfo {
@@ -66,6 +66,18 @@ function checkpointOptions(options: SnapshotMetadata | CreateCheckpointOptions |
   return checked;
 }
 
+/** True when `delta` only overwrites values of existing rows (no entity, row, component, metadata or order change). */
+function valuesOnly(delta: SnapshotDelta): boolean {
+  if (delta.metadata !== undefined || delta.entities !== undefined || delta.entityMetadata !== undefined || delta.componentOrder !== undefined) return false;
+  if (delta.removedComponents.length > 0) return false;
+  return delta.components.every((c) => c.change === 'unchanged' || (c.change === 'patched' && c.rows === undefined && c.added === undefined));
+}
+
+/** True when two deltas encode to the same bytes (uncompressed: a copy, no hash). */
+function sameDelta(a: SnapshotDelta, b: SnapshotDelta): boolean {
+  return bytesEqual(encodeDelta(a, { checksums: false }), encodeDelta(b, { checksums: false }));
+}
+
 /** Rewraps a storage or decode error so its message names the checkpoint that is broken. */
 function broken(id: string, error: unknown, what = 'cannot be loaded'): PackError {
   if (isPackError(error) && error.details.checkpoint !== undefined) return error;
@@ -95,6 +107,14 @@ export class CheckpointManager {
   /** The incremental policy, or undefined when every checkpoint is stored in full. */
   readonly incremental: ResolvedDeltaPolicy | undefined;
   readonly #cache: SnapshotCache;
+  /** The chain as last read or written by this manager, with the metadata keys it was read from (see #chain). */
+  #known: { keys: string; chain: CheckpointInfo[] } | undefined;
+  /**
+   * Stored size of the last delta this manager wrote or measured, and how many checkpoints
+   * since were stored in full without trying one: a delta that cannot fit its run is predicted
+   * from it and never computed (see #tryDelta).
+   */
+  #lastDelta: { bytes: number; skipped: number } | undefined;
 
   /**
    * A manager over `store`, a backend, or a directory path. A store it creates deduplicates
@@ -142,7 +162,9 @@ export class CheckpointManager {
         // Every checkpoint in full: no copy and no hash, so huge worlds stream as plain saves do.
         await this.store.saveUnlocked(snapshot, meta, linkRecord({ parent, sequence, storage: { kind: 'full' }, hash: undefined, fullBytes: undefined }));
         const bytes = (await this.store.record(id))?.size ?? 0;
-        return { id, parent, sequence, parentMissing: false, storage: { kind: 'full' }, hash: undefined, metadata: meta, bytes, fullReason: 'incremental-off' };
+        const info: CheckpointInfo = { id, parent, sequence, parentMissing: false, storage: { kind: 'full' }, hash: undefined, metadata: meta };
+        this.#remember(chain, info);
+        return { ...info, bytes, fullReason: 'incremental-off' };
       }
       let own: PackedSnapshot;
       let hashBytes: Uint8Array;
@@ -168,7 +190,9 @@ export class CheckpointManager {
       const record = await this.store.record(id);
       const bytes = record?.size ?? 0;
       if (record !== undefined) this.#cache.setLatest({ id, saveId: record.saveId, hash, recorded: hash, snapshot: own });
-      return { id, parent, sequence, parentMissing: false, storage: link.storage, hash, metadata: meta, bytes, fullReason };
+      const info: CheckpointInfo = { id, parent, sequence, parentMissing: false, storage: link.storage, hash, metadata: meta };
+      this.#remember(chain, info);
+      return { ...info, bytes, fullReason };
     });
   }
 
@@ -206,18 +230,34 @@ export class CheckpointManager {
       return { fullReason: 'base-unreadable' };
     }
     const { fullBytes, deltaBytes: before } = await this.#runBytes(latest);
+    // Never pay for a delta that will be thrown away: when the last one measured would not fit
+    // in this run, this one (of a world changing at the same pace) would not either. Every
+    // `fullEvery` checkpoints stored so, one is tried anyway, in case the world calmed down.
+    const last = this.#lastDelta;
+    if (fullBytes !== undefined && last !== undefined && last.skipped < policy.fullEvery && !withinDeltaRatio(policy, before + last.bytes, fullBytes)) {
+      last.skipped++;
+      return { fullReason: 'max-delta-ratio' };
+    }
     const baseHash = fromHex(baseHex);
     const delta = diff(base.snapshot, next, { baseHash, nextHash });
     const container = await this.store.writer.encodeDelta(delta);
+    this.#lastDelta = { bytes: container.length, skipped: 0 };
     // The deltas of a run add up: together they may hold at most maxDeltaRatio of its full checkpoint.
     const deltaBytes = before + container.length;
     if (fullBytes !== undefined && !withinDeltaRatio(policy, deltaBytes, fullBytes)) return { fullReason: 'max-delta-ratio' };
-    // Read back what will be stored and rebuild from it: a delta is written only once it is known to restore `next` exactly.
-    try {
-      const decoded: SnapshotDelta = await this.store.reader.decodeDelta(container);
-      applyDelta(base.snapshot, decoded, { baseHash });
-    } catch {
-      return { fullReason: 'delta-check-failed' };
+    // A delta is written only once it is known to read back: its id lists are within the
+    // reader's limits, and it decodes to the very delta made (diff and applyDelta rebuild `next`
+    // bit for bit, which their own tests prove). A delta that only overwrites values cannot
+    // exceed the limits (every id list it holds comes with the values it addresses), so it is
+    // trusted as full saves are, and not decoded again (in a world where everything moves,
+    // reading it back would cost half a save).
+    if (!valuesOnly(delta)) {
+      try {
+        const decoded: SnapshotDelta = await this.store.reader.decodeDelta(container);
+        if (!sameDelta(decoded, delta)) return { fullReason: 'delta-check-failed' };
+      } catch {
+        return { fullReason: 'delta-check-failed' };
+      }
     }
     return { container, storage: { kind: 'delta', base: latest.id, baseHash: baseHex, depth }, fullBytes: fullBytes ?? container.length, deltaBytes };
   }
@@ -339,6 +379,8 @@ export class CheckpointManager {
   async loadCheckpoint(id: string, loadOptions?: LoadOptions): Promise<LoadedCheckpoint> {
     validateId(id);
     const options = checkLoadOptions(loadOptions);
+    // Loading may repair a record a crash left half rewritten: read the chain again next time.
+    this.#known = undefined;
     const record = await this.store.record(id);
     // No metadata file: the store's error says whether an orphaned file can be recovered.
     if (record === undefined) await this.store.load(id);
@@ -388,6 +430,7 @@ export class CheckpointManager {
     validateId(id);
     return this.store.withWriteLock(async () => {
       const chain = await this.#chain();
+      this.#known = undefined;
       const doomed = new Set([id]);
       await this.#rebaseDependents(chain, doomed);
       const existed = await this.store.deleteUnlocked(id, { collect: false });
@@ -427,7 +470,46 @@ export class CheckpointManager {
     }
   }
 
+  /**
+   * Every checkpoint, by sequence. Reading every record costs a read and a parse per checkpoint,
+   * so the chain is kept between calls and read again only when the store's set of records
+   * changed (another manager or process created or deleted one) or this manager changed a record.
+   */
   async #chain(): Promise<CheckpointInfo[]> {
+    const keys = await this.#recordKeys();
+    const known = this.#known;
+    if (known !== undefined && known.keys === keys && (await this.#latestUnchanged(known.chain))) return known.chain.map((c) => ({ ...c }));
+    const chain = await this.#readChain();
+    this.#known = { keys, chain: chain.map((c) => ({ ...c })) };
+    return chain;
+  }
+
+  /** The store's record keys, sorted, as one string: equal strings mean the same set of records. */
+  async #recordKeys(): Promise<string> {
+    return (await this.store.backend.list())
+      .filter((key) => key.endsWith(META_SUFFIX))
+      .sort()
+      .join('\n');
+  }
+
+  /** True when the latest checkpoint of `chain` still has the record it had (a record rewritten in place keeps its key). */
+  async #latestUnchanged(chain: CheckpointInfo[]): Promise<boolean> {
+    const latest = chain[chain.length - 1];
+    if (latest === undefined) return true;
+    const link = linkOf((await this.store.record(latest.id))?.extra ?? {});
+    return link !== undefined && link.sequence === latest.sequence && link.hash === latest.hash && link.storage.kind === latest.storage.kind;
+  }
+
+  /** Adds `info`, just created by this manager, to the kept chain (`chain` as read before creating it). */
+  #remember(chain: CheckpointInfo[], info: CheckpointInfo): void {
+    const known = this.#known;
+    if (known === undefined) return;
+    const keys = known.keys === '' ? [] : known.keys.split('\n');
+    keys.push(`${info.id}${META_SUFFIX}`);
+    this.#known = { keys: keys.sort().join('\n'), chain: [...chain.map((c) => ({ ...c })), { ...info }] };
+  }
+
+  async #readChain(): Promise<CheckpointInfo[]> {
     const entries = await this.store.entries();
     const out: CheckpointInfo[] = [];
     for (const entry of entries) {
@@ -491,6 +573,7 @@ export class CheckpointManager {
     if (!Number.isInteger(keep) || keep < 0) throw new PackError('InvalidInput', `keep must be a non-negative integer, got ${describeValue(keep)}`);
     return this.store.withWriteLock(async () => {
       const chain = await this.#chain();
+      this.#known = undefined;
       const doomed = chain.slice(0, Math.max(0, chain.length - keep)).map((c) => c.id);
       await this.#rebaseDependents(chain, new Set(doomed));
       // Dependents have higher sequence numbers than their bases: newest first keeps every remaining base.

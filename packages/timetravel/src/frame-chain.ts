@@ -18,7 +18,7 @@ import { changeByteLength, chainBytesOf, deltaFrame, type DeltaFrame, depthOf, t
 import { snapshotBytes } from './snapshot-bytes.js';
 import { copySnapshot } from './snapshot-copy.js';
 import { refillSnapshot } from './snapshot-refill.js';
-import { applyValuePatch, toValuePatch, type ValuePatch } from './value-patch.js';
+import { applyValuePatch, patchByteLength, toValuePatch, type ValuePatch } from './value-patch.js';
 
 /** What a new frame is made from: a snapshot, encoded bytes, or both (the same content). */
 export interface FrameInput {
@@ -36,6 +36,13 @@ export interface FrameInput {
 export class FrameChain {
   readonly policy: ResolvedDeltaPolicy;
   readonly #encode: EncodeOptions;
+  /** True when the encode options compress: a delta frame is then kept as compressed bytes when they are smaller than its value patch. */
+  readonly #compresses: boolean;
+  /**
+   * Bytes of the last delta frame made, and how many frames since were made keyframes without
+   * trying a delta: a delta that cannot fit its run is predicted from it and never computed.
+   */
+  #lastDelta: { bytes: number; skipped: number } | undefined;
   /** Deltas never leave memory: same codec as keyframes, no checksums. */
   readonly #deltaEncode: EncodeOptions;
   /** The caller's decode options (copy forced), for snapshots handed out. */
@@ -45,6 +52,8 @@ export class FrameChain {
    * must share no memory), every component, no CRC checks (the bytes never left memory).
    */
   readonly #internal: DecodeOptions;
+  /** `#internal` without copies: for deltas whose values are copied out at once. */
+  readonly #views: DecodeOptions;
   // The working snapshot: the content of #workingFrame, owned by this chain alone and patched
   // in place as deltas are applied. Never handed out, never kept by anyone else.
   #workingFrame: Frame | undefined;
@@ -53,10 +62,12 @@ export class FrameChain {
   constructor(policy: ResolvedDeltaPolicy, encode: EncodeOptions, decode: DecodeOptions) {
     this.policy = policy;
     this.#encode = encode;
+    this.#compresses = encode.codec !== undefined && encode.codec.id !== 0;
     this.#deltaEncode = { ...encode, checksums: false };
     this.#decode = { ...decode, copy: true };
     // Frames chain in the schema they were recorded in; migrations apply only to snapshots handed out.
     this.#internal = { ...decode, components: undefined, verifyChecksums: false, copy: true, migrations: undefined };
+    this.#views = { ...this.#internal, copy: false };
   }
 
   /** The snapshot of `frame` as the chain's working snapshot: read it, never keep or change it; valid until the next call on this chain. */
@@ -123,23 +134,56 @@ export class FrameChain {
     // The caller's bytes are decoded (with the caller's checks, checksums included) whenever
     // frames may be deltas: the next frame will need the snapshot, and bad bytes fail here.
     const snapshot = input.snapshot ?? (this.policy.fullEvery > 1 ? decodeSnapshot(input.bytes!, { ...this.#decode, components: undefined, migrations: undefined }) : undefined);
-    if (previous !== undefined && snapshot !== undefined && withinFullEvery(this.policy, depthOf(previous) + 1)) {
+    if (previous !== undefined && snapshot !== undefined && withinFullEvery(this.policy, depthOf(previous) + 1) && this.#mayFit(previous)) {
       const baseHash = this.hashOf(previous);
       const base = this.contentOf(previous);
       // diff hashes `snapshot` first, which encodes and so validates it.
       const delta = diff(base, snapshot, { baseHash });
       // Both forms copy what they keep: `delta` may share arrays with the caller's snapshot.
-      const change = toValuePatch(base, delta) ?? encodeDelta(delta, this.#deltaEncode);
+      const patch = toValuePatch(base, delta);
+      let change: ValuePatch | Uint8Array = patch ?? encodeDelta(delta, this.#deltaEncode);
+      // Values that all moved (temporal deltas) compress far better than the patch holds them.
+      if (patch !== undefined && this.#compresses && this.#patchMayCompress(patch)) {
+        const bytes = encodeDelta(delta, this.#deltaEncode);
+        if (bytes.byteLength < patchByteLength(patch)) change = bytes;
+      }
       hash = delta.target;
+      this.#lastDelta = { bytes: changeByteLength(change), skipped: 0 };
       if (withinDeltaRatio(this.policy, chainBytesOf(previous) + changeByteLength(change), keyOf(previous).bytes.byteLength)) {
         const frame = deltaFrame(previous, change, hash);
         this.#forget();
-        this.#working = this.#apply(base, change);
+        // The patch, when there is one, updates the working snapshot in place, whatever is kept.
+        this.#working = this.#apply(base, patch ?? change);
         this.#workingFrame = frame;
         return frame;
       }
     }
-    return keyFrame(input.bytes ?? encodeSnapshot(snapshot!, this.#encode), hash);
+    const key = keyFrame(input.bytes ?? encodeSnapshot(snapshot!, this.#encode), hash);
+    if (snapshot !== undefined && this.policy.fullEvery > 1) {
+      // The next frame is a delta from this one: keep its snapshot now rather than decode the keyframe then.
+      this.#forget();
+      this.#working = input.snapshot === undefined ? snapshot : copySnapshot(snapshot);
+      this.#workingFrame = key;
+    }
+    return key;
+  }
+
+  /**
+   * False when the last delta made would not fit after `previous` under `maxDeltaRatio`: the
+   * frame becomes a keyframe without a diff that would be thrown away. Every `fullEvery` frames
+   * made so, one delta is tried anyway, in case the world calmed down.
+   */
+  #mayFit(previous: Frame): boolean {
+    const last = this.#lastDelta;
+    if (last === undefined || last.skipped >= this.policy.fullEvery) return true;
+    if (withinDeltaRatio(this.policy, chainBytesOf(previous) + last.bytes, keyOf(previous).bytes.byteLength)) return true;
+    last.skipped++;
+    return false;
+  }
+
+  /** True when a patch is large enough for compression to matter (small ones are kept as they are: faster to apply). */
+  #patchMayCompress(patch: ValuePatch): boolean {
+    return patchByteLength(patch) >= 4096;
   }
 
   /** `frame` (a delta whose base's snapshot equals that of `base`) re-attached to `base`, or made a keyframe when the chain would break the policy. */
@@ -174,6 +218,16 @@ export class FrameChain {
     if (!(change instanceof Uint8Array)) {
       applyValuePatch(snapshot, change);
       return snapshot;
+    }
+    // A compressed delta that only changes values (a moving world's temporal deltas) is read as
+    // views of its decompressed payload (copying them would cost as much as decoding) and written
+    // in place: toValuePatch copies the values out.
+    if (this.#compresses) {
+      const patch = toValuePatch(snapshot, decodeDelta(change, this.#views));
+      if (patch !== undefined) {
+        applyValuePatch(snapshot, patch);
+        return snapshot;
+      }
     }
     // Decoded with copies: the working snapshot is written in place and must hold no views of stored deltas.
     return applyDelta(snapshot, decodeDelta(change, this.#internal), { verify: false });

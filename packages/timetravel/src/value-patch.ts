@@ -44,13 +44,19 @@ export function toValuePatch(base: PackedSnapshot, delta: SnapshotDelta): ValueP
     if (change.id !== component.id) return undefined;
     if (change.change === 'unchanged') continue;
     if (change.change !== 'patched' || change.layout !== 'columns' || component.layout !== 'columns' || change.rows !== undefined || change.added !== undefined) return undefined;
-    for (const field of change.fields) {
+    for (let field of change.fields) {
       const f = component.fields.findIndex((column) => column.name === field.name);
       const column = component.fields[f];
       if (column === undefined || column.type !== field.type || !isNumericFieldType(column.type)) return undefined;
       const target = column.values as NumericArray;
-      const values = field.values as NumericArray;
+      let values = field.values as NumericArray;
       if (!ArrayBuffer.isView(values) || values.constructor !== target.constructor) return undefined;
+      if (field.xor === true) {
+        // A temporal delta holds the XOR of old and new bits: the patch holds the new values.
+        if (field.rows !== undefined || values.length !== target.length) return undefined;
+        values = xorOf(target, values);
+        field = { name: field.name, type: field.type, values };
+      }
       if (values.length !== (field.rows === undefined ? target.length : field.rows.length)) return undefined;
       if (field.rows !== undefined) for (const r of field.rows) if (r >= target.length) return undefined;
       writes.push([c, f, target, field]);
@@ -113,6 +119,19 @@ export function applyValuePatch(snapshot: PackedSnapshot, patch: ValuePatch): vo
   snapshot.worldTime = patch.worldTime;
   snapshot.version = patch.version;
   snapshot.schemaVersion = patch.schemaVersion;
+}
+
+/** A new array of `a`'s class holding the bits of `a` XOR those of `b` (same class and length). */
+function xorOf(a: NumericArray, b: NumericArray): NumericArray {
+  const out = a.slice() as NumericArray;
+  const x = bytesOf(out);
+  const y = bytesOf(b);
+  if (x.byteLength % 4 === 0) {
+    const xw = new Uint32Array(x.buffer, x.byteOffset, x.byteLength / 4);
+    const yw = y.byteOffset % 4 === 0 ? new Uint32Array(y.buffer, y.byteOffset, y.byteLength / 4) : new Uint32Array(y.slice().buffer);
+    for (let i = 0; i < xw.length; i++) xw[i]! ^= yw[i]!;
+  } else for (let i = 0; i < x.length; i++) x[i]! ^= y[i]!;
+  return out;
 }
 
 // TODO(bytes): use format's byte view of a typed array.

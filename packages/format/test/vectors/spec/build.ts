@@ -365,6 +365,73 @@ function fieldlessWithoutAdded(): Uint8Array {
   return encodeDelta(delta);
 }
 
+/** Float bits as a value (NaN payloads survive: the array is written through its bits). */
+function f32Bits(...bits: number[]): Float32Array {
+  return new Float32Array(Uint32Array.from(bits).buffer);
+}
+
+function f64Bits(...bits: bigint[]): Float64Array {
+  return new Float64Array(BigUint64Array.from(bits).buffer);
+}
+
+/** Entities 1..6 with f32 positions (a NaN with a payload, -0, a subnormal among them), an f64 clock and an i16 counter. */
+function xorBase(): PackedSnapshot {
+  const ids = u32(1, 2, 3, 4, 5, 6);
+  return world({
+    entities: u32(1, 2, 3, 4, 5, 6, 7),
+    components: [
+      {
+        id: 'Body',
+        layout: 'columns',
+        entityIds: ids,
+        fields: [
+          { name: 'x', type: 'f32', values: f32Bits(0x42c80000, 0x7fc00001, 0x80000000, 0x00000001, 0xc1200000, 0x3f800000) },
+          { name: 't', type: 'f64', values: f64Bits(0x3ff0000000000000n, 0x4000000000000000n, 0x7ff8000000000abcn, 0x8000000000000000n, 0n, 0x000fffffffffffffn) },
+          { name: 'n', type: 'i16', values: Int16Array.from([0, 1, -1, 300, -300, 32767]) },
+        ],
+      },
+    ],
+  });
+}
+
+/** Every value of Body moved a little (its bits too: NaN payload 1 -> 3, -0 -> 0, subnormal 1 -> 2); entity 3 left, entity 7 joined. */
+function xorTarget(): PackedSnapshot {
+  const ids = u32(1, 2, 4, 5, 6, 7);
+  return world({
+    entities: u32(1, 2, 3, 4, 5, 6, 7),
+    timestamp: 1700000000016,
+    worldTime: 2.5,
+    components: [
+      {
+        id: 'Body',
+        layout: 'columns',
+        entityIds: ids,
+        fields: [
+          { name: 'x', type: 'f32', values: f32Bits(0x42c80010, 0x7fc00003, 0x00000002, 0xc1200100, 0x3f800001, 0x41000000) },
+          { name: 't', type: 'f64', values: f64Bits(0x3ff0000000000001n, 0x4000000000000100n, 0x8000000000000001n, 1n, 0x000ffffffffffff0n, 0x4010000000000000n) },
+          { name: 'n', type: 'i16', values: Int16Array.from([1, 2, 301, -299, 32766, 5]) },
+        ],
+      },
+    ],
+  });
+}
+
+/** The temporal delta of xorBase -> xorTarget: every field of Body stored as the XOR of its bits. */
+function xorDelta(): SnapshotDelta {
+  const delta = diff(xorBase(), xorTarget(), { xor: 'always' });
+  const body = delta.components[0]!;
+  if (body.change !== 'patched' || body.fields.length !== 3 || !body.fields.every((f) => f.xor === true)) throw new Error('every field of Body should be a temporal delta');
+  return delta;
+}
+
+/** xorDelta with Body.x given as a temporal delta of listed rows (all of them): only whole fields may be. */
+function xorOfRows(): Uint8Array {
+  const delta = xorDelta();
+  const body = delta.components[0]!;
+  if (body.change === 'patched') body.fields[0]!.rows = u32(0, 1, 2, 3, 4, 5);
+  return encodeDelta(delta);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Entity references, single-value components and resources (sections 4.1, 4.2)
 
@@ -556,6 +623,23 @@ export const SPEC_VECTORS: Record<string, SpecVector> = {
     kind: 'snapshot',
     description: 'the u32 value of resource rng field calls is stored in 3 bytes',
     build: () => editRefsManifest((m) => ((m.resources as unknown[][])[0]![3] as Uint8Array[]).splice(1, 1, Uint8Array.of(7, 0, 0))),
+    refused: 'InvalidFormat',
+  },
+  'delta-xor.base': { kind: 'snapshot', description: 'the base of delta-xor', build: () => canonical(xorBase()) },
+  'delta-xor.target': { kind: 'snapshot', description: 'the target of delta-xor', build: () => canonical(xorTarget()) },
+  'delta-xor': {
+    kind: 'delta',
+    description:
+      'temporal deltas (description version 2): f32, f64 and i16 fields of Body stored as [name, k, true, "xor"], the XOR of the bits of each target row with its base row (NaN payload, -0, subnormals); entity 3 leaves Body and entity 7 joins, so its added row holds the new value and the XOR 0',
+    build: () => encodeDelta(xorDelta()),
+    base: 'delta-xor.base',
+    target: 'delta-xor.target',
+  },
+  'refused-delta-xor-rows': {
+    kind: 'delta',
+    description: 'delta-xor with Body.x as [name, k, false, "xor"] over the listed rows 0..5: a temporal delta must cover the whole column, so applying it is InvalidFormat',
+    build: xorOfRows,
+    base: 'delta-xor.base',
     refused: 'InvalidFormat',
   },
   'refused-column-gap': { kind: 'snapshot', description: 'Position.x in chunks of rows 0..2 and 4..9: row 3 is missing', build: () => chunkedColumns(true), refused: 'InvalidFormat' },
