@@ -6,7 +6,7 @@ import { ExitCode, usageError } from '../errors.js';
 import { decryptionKey, hasKey } from '../keys.js';
 import type { Output } from '../output.js';
 import { decodeSnapshotFile, inFile, readSnapshotFile, writeFileAtomic } from '../snapshot-file.js';
-import { formatBytes, formatCount } from '../units.js';
+import { formatBytes, formatCount, plural } from '../units.js';
 import { packedToWorldJson } from '../world-json.js';
 
 /** Options of `export`. */
@@ -35,7 +35,7 @@ export async function runExport(file: string, options: ExportOptions, output: Ou
   await writeFileAtomic(options.out, new TextEncoder().encode(text));
   const summary = { input: file, output: options.out, entities: packed.entities.length, components: packed.components.length, bytes: Buffer.byteLength(text) };
   if (output.json) output.data(summary);
-  else output.print(`wrote ${output.colors.bold(options.out)}: ${formatCount(summary.entities)} entities, ${summary.components} components, ${formatBytes(summary.bytes)} of JSON`);
+  else output.print(`wrote ${output.colors.bold(options.out)}: ${plural(summary.entities, 'entity')}, ${plural(summary.components, 'component')}, ${formatBytes(summary.bytes)} of JSON`);
   return ExitCode.Ok;
 }
 

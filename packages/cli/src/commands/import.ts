@@ -10,7 +10,7 @@ import { CliError, ExitCode, usageError } from '../errors.js';
 import { encryptionKey, hasKey } from '../keys.js';
 import type { Output } from '../output.js';
 import { inFile, writeFileAtomic } from '../snapshot-file.js';
-import { formatBytes, formatCount } from '../units.js';
+import { formatBytes, formatCount, plural } from '../units.js';
 import { worldJsonToPacked } from '../world-json.js';
 
 /** Options of `import`. */
@@ -52,7 +52,7 @@ export async function runImport(source: string, target: string, options: ImportO
   if (output.json) output.data(summary);
   else {
     output.print(
-      `wrote ${output.colors.bold(target)}: ${formatCount(summary.entities)} entities, ${summary.components} components, ${formatBytes(summary.bytes)} (${summary.codec} level ${summary.level}${summary.encrypted ? ', encrypted' : ''})`,
+      `wrote ${output.colors.bold(target)}: ${plural(summary.entities, 'entity')}, ${plural(summary.components, 'component')}, ${formatBytes(summary.bytes)} (${summary.codec} level ${summary.level}${summary.encrypted ? ', encrypted' : ''})`,
     );
   }
   return ExitCode.Ok;
@@ -61,7 +61,7 @@ export async function runImport(source: string, target: string, options: ImportO
 /** Registers `import`. */
 export function registerImport(cli: CAC, outputFor: OutputFactory): void {
   const command = cli.command('import <json> <out>', 'Write a .tx2pack file from world JSON (as `export` writes it, or a plain tx2 WorldSnapshot)');
-  withCodecOptions(withKeyOptions(command), 'default: zstd level 1')
+  withCodecOptions(withKeyOptions(command, 'output'), 'default: zstd level 1')
     .option('--digest', 'store a SHA-256 digest of the whole file in its trailer')
     .option('--force', 'replace <out> when it exists')
     .example('tx2pack import world.json world.tx2pack')
