@@ -74,9 +74,18 @@ export class Output {
     if (this.json) this.#stdout.write(`${JSON.stringify(value, null, 2)}\n`);
   }
 
-  /** Writes a document (such as exported JSON) to stdout as is, with or without `--json`. */
-  document(text: string): void {
-    this.#stdout.write(text);
+  /**
+   * Writes a document to stdout piece by piece, waiting whenever the stream asks to (a slow
+   * pipe then holds one piece, not the document); returns the bytes written.
+   */
+  async documentPieces(pieces: Iterable<string>): Promise<number> {
+    const stream = this.#stdout as TextStream & { once?: (event: 'drain', listener: () => void) => unknown };
+    let bytes = 0;
+    for (const piece of pieces) {
+      bytes += Buffer.byteLength(piece);
+      if (stream.write(piece) === false && typeof stream.once === 'function') await new Promise<void>((resolve) => stream.once!('drain', resolve));
+    }
+    return bytes;
   }
 
   /** A status message on stderr (never mixed into data on stdout). */

@@ -19,6 +19,7 @@ import {
   type PackedSnapshot,
   type Schema,
   toWorldSnapshot,
+  type WorldSnapshot,
 } from '@tx2/pack-format';
 import { CliError, ExitCode } from './errors.js';
 import { fromJsonValue, type Json, TAG as JSON_TAG, toJsonValue } from './json-encoding.js';
@@ -176,9 +177,8 @@ function blobBytesOf(packed: PackedSnapshot): [string, number, string][] {
   return out;
 }
 
-/** A packed snapshot as the JSON document of `export`. */
-export function packedToWorldJson(packed: PackedSnapshot): WorldJson {
-  const world = toWorldSnapshot(packed);
+/** The "$tx2pack" extension of a packed snapshot: what the WorldSnapshot shape has no place for. */
+export function worldJsonExtension(packed: PackedSnapshot): WorldJsonExtension {
   const extension: WorldJsonExtension = {
     encoding: WORLD_JSON_VERSION,
     worldTime: toJsonValue(packed.worldTime, 'worldTime'),
@@ -199,15 +199,22 @@ export function packedToWorldJson(packed: PackedSnapshot): WorldJson {
   if (exactBits.length > 0) extension.exactBits = exactBits;
   const blobBytes = blobBytesOf(packed);
   if (blobBytes.length > 0) extension.blobBytes = blobBytes;
-  return {
-    timestamp: toJsonValue(world.timestamp, 'timestamp'),
-    version: world.version,
-    entities: world.entities.map((entity) => ({
-      id: entity.id,
-      components: entity.components.map((c) => ({ id: c.id, data: toJsonValue(c.data, `entity ${entity.id} ${c.id}`) })),
-    })),
-    $tx2pack: extension,
-  };
+  return extension;
+}
+
+/** The entities of a WorldSnapshot as the JSON document lists them (component data in the lossless encoding). */
+export function entitiesToJson(world: Pick<WorldSnapshot, 'entities'>): WorldJson['entities'] {
+  return world.entities.map((entity) => ({
+    id: entity.id,
+    components: entity.components.map((c) => ({ id: c.id, data: toJsonValue(c.data, `entity ${entity.id} ${c.id}`) })),
+  }));
+}
+
+/** A packed snapshot as the JSON document of `export` (whole, in memory: `export` streams it with world-json-writer.ts). */
+export function packedToWorldJson(packed: PackedSnapshot): WorldJson {
+  const world = toWorldSnapshot(packed);
+  const extension = worldJsonExtension(packed);
+  return { timestamp: toJsonValue(world.timestamp, 'timestamp'), version: world.version, entities: entitiesToJson(world), $tx2pack: extension };
 }
 
 function notAWorld(source: string, what: string): CliError {
