@@ -32,8 +32,11 @@ function rowsOf(component: PackedComponent, from: number, to: number): PackedCom
 /** Indents every line but the first of a JSON text by `by` (JSON strings hold no raw newline, so this never touches a value). */
 const indentBy = (text: string, by: string): string => (by === '' ? text : text.replaceAll('\n', `\n${by}`));
 
-/** The pieces of the document (with `indent` spaces per level, 0 for compact), and after each slice of entities, how many entities it held. */
-export function* worldJsonPieces(packed: PackedSnapshot, indent: number, onEntities: (count: number) => void = () => {}): Generator<string> {
+/**
+ * The pieces of the document (with `indent` spaces per level, 0 for compact), `slice` entities at
+ * a time; `onEntities` hears after each slice how many entities it held.
+ */
+export function* worldJsonPieces(packed: PackedSnapshot, indent: number, onEntities: (count: number) => void = () => {}, slice = ENTITY_SLICE): Generator<string> {
   const pad = ' '.repeat(indent);
   const nl = indent > 0 ? '\n' : '';
   const colon = indent > 0 ? ': ' : ':';
@@ -46,10 +49,10 @@ export function* worldJsonPieces(packed: PackedSnapshot, indent: number, onEntit
     const cursors = new Array<number>(packed.components.length).fill(0);
     // Rows out of entity order (a rare, hand-built world) are found by toWorldSnapshot in one go.
     const sliceable = rowsInEntityOrder(packed);
-    const step = sliceable ? ENTITY_SLICE : n;
+    const step = sliceable ? slice : n;
     for (let from = 0; from < n; from += step) {
       const to = Math.min(n, from + step);
-      let slice = packed;
+      let part = packed;
       if (sliceable) {
         const entities = packed.entities.subarray(from, to);
         const inSlice = new Set(entities);
@@ -60,17 +63,17 @@ export function* worldJsonPieces(packed: PackedSnapshot, indent: number, onEntit
           cursors[k] = end;
           return rowsOf(c, start, end);
         });
-        slice = { ...packed, entities, components };
+        part = { ...packed, entities, components };
         if (packed.componentOrder !== undefined) {
           const order = new Map<number, string[]>();
           for (const id of entities) {
             const own = packed.componentOrder.get(id);
             if (own !== undefined) order.set(id, own);
           }
-          slice.componentOrder = order;
+          part.componentOrder = order;
         }
       }
-      const entities = entitiesToJson(toWorldSnapshot(slice));
+      const entities = entitiesToJson(toWorldSnapshot(part));
       const text = entities.map((entity) => `${nl}${pad.repeat(2)}${stringify(entity, 2)}`).join(',');
       yield from === 0 ? text : `,${text}`;
       onEntities(to - from);
