@@ -122,7 +122,7 @@ export async function writeFileAtomic(file: string, bytes: Uint8Array, mode = 0o
  * needs; the file is never held whole as well as decoded), with a progress report over the bytes
  * read. Resolves to undefined for an encrypted file or a delta, which take the whole-file route.
  */
-export async function readPlainSnapshot(file: string, output: Output): Promise<PackedSnapshot | undefined> {
+export async function readPlainSnapshot(file: string, output: Output): Promise<{ packed: PackedSnapshot; header: SnapshotHeader; size: number } | undefined> {
   const info = await stat(file);
   if (info.isDirectory()) throw new CliError(`${file} is a directory: name a .tx2pack file (ls, show, rm and prune take directories)`, ExitCode.Usage);
   const handle = await open(file, 'r');
@@ -143,7 +143,7 @@ export async function readPlainSnapshot(file: string, output: Output): Promise<P
       },
     };
     try {
-      return await inFile(file, async () => readSnapshot(source, await readOptions()));
+      return { packed: await inFile(file, async () => readSnapshot(source, await readOptions())), header, size: info.size };
     } finally {
       progress.finish();
     }

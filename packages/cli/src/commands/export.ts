@@ -25,7 +25,7 @@ export async function runExport(file: string, options: ExportOptions, output: Ou
   if (options.out !== undefined && existsSync(options.out) && options.force !== true) throw usageError(`${options.out} exists: pass --force to replace it`);
   const keys = keyOptions(options);
   // Plain snapshots are read section by section; encrypted ones whole, to be decrypted.
-  let packed = await readPlainSnapshot(file, output);
+  let packed = (await readPlainSnapshot(file, output))?.packed;
   if (packed === undefined) {
     const snapshot = await readSnapshotFile(file, output);
     packed = await decodeSnapshotFile(snapshot, hasKey(keys) ? await decryptionKey(keys, output) : undefined);

@@ -3,14 +3,14 @@ import { existsSync } from 'node:fs';
 import { open, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { CAC } from 'cac';
-import { CodecId, DEFAULT_CHUNK_BYTES, encodeSnapshot, encodeSnapshotStream, type PackedSnapshot, type SectionCodec } from '@tx2/pack-format';
+import { DEFAULT_CHUNK_BYTES, encodeSnapshot, encodeSnapshotStream, type PackedSnapshot } from '@tx2/pack-format';
 import { addDigest, encryptSnapshot, type EncryptionKeyInput } from '@tx2/pack-crypto';
 import { keyOptions, pathArgument, withKeyOptions, type GlobalOptions, type OutputFactory } from '../command.js';
 import { encodeOptionsFrom, withCodecOptions, type CodecOptions } from '../encode-options.js';
+import { countingCodec, rawColumnBytes } from '../encode-progress.js';
 import { CliError, ExitCode, usageError } from '../errors.js';
 import { encryptionKey, hasKey } from '../keys.js';
 import type { Output } from '../output.js';
-import type { Progress } from '../progress.js';
 import { inFile, writeFileAtomic, writePiecesAtomic } from '../snapshot-file.js';
 import { formatBytes, formatCount, plural } from '../units.js';
 import { worldJsonToPacked } from '../world-json.js';
@@ -22,31 +22,6 @@ export interface ImportOptions extends GlobalOptions, CodecOptions {
   passphrase?: boolean;
   digest?: boolean;
   force?: boolean;
-}
-
-/** Raw bytes of the column and blob data, what the compressor will be given (for the progress report). */
-function rawColumnBytes(packed: PackedSnapshot): number {
-  let n = 0;
-  for (const c of packed.components) {
-    if (c.layout === 'blobs') for (const b of c.blobs) n += b.length;
-    else for (const f of c.fields) n += ArrayBuffer.isView(f.values) ? f.values.byteLength : 0;
-  }
-  return n;
-}
-
-/** `codec` reporting every section it compresses to `progress` (sections it is not given are copied, fast). */
-function countingCodec(codec: SectionCodec | undefined, progress: Progress): SectionCodec | undefined {
-  if (codec === undefined || codec.id === CodecId.None) return codec;
-  return {
-    id: codec.id,
-    name: codec.name,
-    compress: (raw, level) => {
-      const out = codec.compress(raw, level);
-      progress.advance(raw.length);
-      return out;
-    },
-    decompress: (stored, rawLength) => codec.decompress(stored, rawLength),
-  };
 }
 
 /** The snapshot a world JSON file describes: read batch by batch when it can be, else parsed whole. */
