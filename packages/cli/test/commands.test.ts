@@ -37,16 +37,24 @@ describe('demo', () => {
 
 describe('bench', () => {
   it('prints the codec table for the reference world', async () => {
-    const { code, stdout } = await tx2pack(['bench', '--entities', '1000', '--time', '20']);
+    const { code, stdout } = await tx2pack(['bench', '--entities', '1000', '--rounds', '3']);
     expect(code).toBe(0);
     expect(stdout).toMatch(/codec\s+filters\s+bytes\s+ratio\s+write\s+read/);
+    expect(stdout).toMatch(/^Machine: .+, \d+ cores, Node v\d+/m);
+    expect(stdout).toMatch(/^Load average \(1, 5, 15 min\): [\d.]+ [\d.]+ [\d.]+ before, [\d.]+ [\d.]+ [\d.]+ after$/m);
+    expect(stdout).toMatch(/Medians of 3 rounds/);
+    expect(stdout).toMatch(/zstd-1 \(default\)\s+auto\s+[\d,]+\s+[\d.]+x\s+[\d.]+ ms\s+±[\d.]+%/);
     expect(stdout).toMatch(/zstd-1 \(default\)\s+auto/);
   });
 
   it('--json has one row per setting, with the same byte counts as the library', async () => {
-    const { code, data } = await tx2packJson(['bench', '--entities', '1000', '--time', '10']);
+    const { code, data } = await tx2packJson(['bench', '--entities', '1000', '--rounds', '3']);
     expect(code).toBe(0);
     expect(data.entities).toBe(1000);
+    expect(data.rounds).toBe(3);
+    expect(data.machine.cores).toBeGreaterThan(0);
+    expect(data.machine.loadAverage).toHaveLength(3);
+    for (const row of data.rows) expect(row.samples).toBe(3);
     expect(data.rows.map((r: { setting: string }) => r.setting)).toEqual(['none', 'lz4-1', 'zstd-1 (default)', 'zstd-3', 'zstd-19', 'deflate-6', 'gzip-6']);
     expect(data.rows[0].bytes).toBe(encodeSnapshot(referenceColumns(1000).packed).length);
     for (const row of data.rows) expect(row.writeMs).toBeGreaterThan(0);
