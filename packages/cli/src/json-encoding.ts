@@ -252,9 +252,13 @@ function decodeTagged(tagged: { [key: string]: Json }, where: Where, depth: numb
 
 function decodeObject(value: { [key: string]: Json }, where: Where, depth: number): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [key, field] of Object.entries(value)) {
-    // defineProperty: a "__proto__" key stays data (the format then refuses it by name).
-    Object.defineProperty(out, key, { value: decodeValue(field, at(where, `.${key}`), depth + 1), enumerable: true, writable: true, configurable: true });
+  for (const key of Object.keys(value)) {
+    const field = value[key]!;
+    // Plain values need no path (one is built only for an error), nor nested decoding.
+    const decoded = field === null || typeof field !== 'object' ? field : decodeValue(field, at(where, `.${key}`), depth + 1);
+    // defineProperty for "__proto__" only: it stays an own data property (the format then refuses it by name).
+    if (key === '__proto__') Object.defineProperty(out, key, { value: decoded, enumerable: true, writable: true, configurable: true });
+    else out[key] = decoded;
   }
   return out;
 }
@@ -262,7 +266,7 @@ function decodeObject(value: { [key: string]: Json }, where: Where, depth: numbe
 function decodeValue(value: Json, where: Where, depth: number): unknown {
   if (value === null || typeof value !== 'object') return value;
   if (depth >= MAX_JSON_DEPTH) throw tooDeep(where);
-  if (Array.isArray(value)) return value.map((v, i) => decodeValue(v, at(where, `[${i}]`), depth + 1));
+  if (Array.isArray(value)) return value.map((v, i) => (v === null || typeof v !== 'object' ? v : decodeValue(v, at(where, `[${i}]`), depth + 1)));
   if (Object.hasOwn(value, TAG)) return decodeTagged(value, where, depth);
   return decodeObject(value, where, depth);
 }

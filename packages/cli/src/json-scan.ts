@@ -43,6 +43,21 @@ const OPEN_BRACE = 0x7b;
 const CLOSE_BRACE = 0x7d;
 const OPEN_BRACKET = 0x5b;
 const CLOSE_BRACKET = 0x5d;
+// What a byte means inside nested values: most bytes (digits, letters, colons) mean nothing, and
+// one table lookup skips them.
+const PLAIN = 0;
+const STRING = 1;
+const OPEN = 2;
+const CLOSE = 3;
+const SEPARATOR = 4;
+const NESTED = new Uint8Array(256);
+NESTED[QUOTE] = STRING;
+NESTED[OPEN_BRACE] = OPEN;
+NESTED[OPEN_BRACKET] = OPEN;
+NESTED[CLOSE_BRACE] = CLOSE;
+NESTED[CLOSE_BRACKET] = CLOSE;
+NESTED[COMMA] = SEPARATOR;
+
 const isSpace = (b: number): boolean => b === 0x20 || b === 0x0a || b === 0x0d || b === 0x09;
 
 /**
@@ -93,15 +108,32 @@ export async function scanJsonObject(
         continue;
       }
       if (depth >= 2) {
-        if (b === QUOTE) inString = true;
-        else if (b === OPEN_BRACE || b === OPEN_BRACKET) depth++;
-        else if (b === CLOSE_BRACE || b === CLOSE_BRACKET) {
+        const kind = NESTED[b]!;
+        if (kind === PLAIN) continue;
+        if (kind === STRING) {
+          // Run to the closing quote here; a string that goes on into the next chunk continues in string mode.
+          let j = i + 1;
+          let esc = false;
+          for (; j < length; j++) {
+            const c = bytes[j]!;
+            if (esc) esc = false;
+            else if (c === BACKSLASH) esc = true;
+            else if (c === QUOTE) break;
+          }
+          if (j < length) i = j;
+          else {
+            inString = true;
+            escaped = esc;
+            i = length;
+          }
+        } else if (kind === OPEN) depth++;
+        else if (kind === CLOSE) {
           depth--;
           if (depth === 1 && inBatched) {
             batches.push({ start: batchStart, end: offset + i });
             inBatched = false;
           }
-        } else if (b === COMMA && depth === 2 && inBatched && offset + i - batchStart >= options.batchBytes) {
+        } else if (depth === 2 && inBatched && offset + i - batchStart >= options.batchBytes) {
           batches.push({ start: batchStart, end: offset + i });
           batchStart = offset + i + 1;
         }
