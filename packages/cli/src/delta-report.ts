@@ -41,7 +41,10 @@ export function renderDeltaSummary(summary: DeltaSummary): string[] {
     lines.push('replaced' in m ? `metadata: replaced (${m.replaced.join(', ')})` : `metadata: set ${m.set.join(', ') || 'nothing'}; removed ${m.removed.join(', ') || 'nothing'}`);
   }
   const em = summary.entityMetadata;
-  if (em !== null) lines.push('replaced' in em ? `entity metadata: replaced (${plural(em.replaced, 'entry')})` : `entity metadata: ${formatCount(em.set)} set, ${formatCount(em.removed)} removed`);
+  if (em !== null)
+    lines.push(
+      'replaced' in em ? `entity metadata: replaced (${plural(em.replaced, 'entry')})` : `entity metadata: ${formatCount(em.set)} set, ${formatCount(em.removed)} removed`,
+    );
   if (summary.componentOrderChanged) lines.push('component order: changed');
   return lines.map((line) => `  ${line}`);
 }

@@ -24,7 +24,7 @@ export class JsonScanError extends Error {}
 /** Reads `length` bytes at `position` (a file handle's read). */
 export type ReadAt = (buffer: Uint8Array, position: number) => Promise<number>;
 
-const enum Phase {
+enum Phase {
   Start, // before the top-level '{'
   KeyOrEnd, // after '{': a key or '}'
   Key, // after ',': a key

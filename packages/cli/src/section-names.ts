@@ -28,7 +28,9 @@ export function sectionKindName(kind: number): string {
 export function sectionName(d: SectionDescriptor, manifest: ManifestSummary | undefined): string {
   const component = manifest?.components[d.owner];
   const rows = (): string =>
-    d.rowStart === 0 && component !== undefined && manifest!.sets[component.set]?.count === d.rowCount ? '' : ` (rows ${formatCount(d.rowStart)}-${formatCount(d.rowStart + d.rowCount - 1)})`;
+    d.rowStart === 0 && component !== undefined && manifest!.sets[component.set]?.count === d.rowCount
+      ? ''
+      : ` (rows ${formatCount(d.rowStart)}-${formatCount(d.rowStart + d.rowCount - 1)})`;
   switch (d.kind) {
     case SectionKind.Manifest:
       return 'the manifest';

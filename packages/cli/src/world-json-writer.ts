@@ -11,7 +11,9 @@ export const ENTITY_SLICE = 8192;
 /** True when every component's rows follow the order of the entity list (then a slice of entities is a slice of rows). */
 function rowsInEntityOrder(packed: PackedSnapshot): boolean {
   const position = new Map<number, number>();
-  packed.entities.forEach((id, i) => position.set(id, i));
+  packed.entities.forEach((id, i) => {
+    position.set(id, i);
+  });
   return packed.components.every((c) => {
     for (let r = 1; r < c.entityIds.length; r++) if (position.get(c.entityIds[r]!)! < position.get(c.entityIds[r - 1]!)!) return false;
     return true;

@@ -97,7 +97,15 @@ export async function runDemo(options: DemoOptions, output: Output): Promise<num
       if (codec === 'none') plainBytes = bytes.length;
       const same = check(`${codec}: read back identical`, snapshotsEqual(back, world.packed));
       const { level } = await packOptions(isDefault ? {} : { codec });
-      codecRows.push({ codec: codec === 'none' ? codec : `${codec}-${level}`, default: isDefault, bytes: bytes.length, ratio: plainBytes / bytes.length, writeMs, readMs, identical: same });
+      codecRows.push({
+        codec: codec === 'none' ? codec : `${codec}-${level}`,
+        default: isDefault,
+        bytes: bytes.length,
+        ratio: plainBytes / bytes.length,
+        writeMs,
+        readMs,
+        identical: same,
+      });
       progress.advance(entities * 8 * 4);
     }
     progress.finish();

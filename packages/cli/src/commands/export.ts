@@ -7,7 +7,7 @@ import { ExitCode, usageError } from '../errors.js';
 import { decryptionKey, hasKey } from '../keys.js';
 import type { Output } from '../output.js';
 import { decodeSnapshotFile, inFile, readPlainSnapshot, readSnapshotFile, writePiecesAtomic } from '../snapshot-file.js';
-import { formatBytes, formatCount, plural } from '../units.js';
+import { formatBytes, plural } from '../units.js';
 import { worldJsonPieces } from '../world-json-writer.js';
 
 /** Options of `export`. */
@@ -45,7 +45,10 @@ export async function runExport(file: string, options: ExportOptions, output: Ou
   if (options.out === undefined) return ExitCode.Ok;
   const summary = { input: file, output: options.out, entities: world.entities.length, components: world.components.length, bytes };
   if (output.json) output.data(summary);
-  else output.print(`wrote ${output.colors.bold(options.out)}: ${plural(summary.entities, 'entity')}, ${plural(summary.components, 'component')}, ${formatBytes(summary.bytes)} of JSON`);
+  else
+    output.print(
+      `wrote ${output.colors.bold(options.out)}: ${plural(summary.entities, 'entity')}, ${plural(summary.components, 'component')}, ${formatBytes(summary.bytes)} of JSON`,
+    );
   return ExitCode.Ok;
 }
 

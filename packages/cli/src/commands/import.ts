@@ -12,7 +12,7 @@ import { CliError, ExitCode, usageError } from '../errors.js';
 import { encryptionKey, hasKey } from '../keys.js';
 import type { Output } from '../output.js';
 import { inFile, writeFileAtomic, writePiecesAtomic } from '../snapshot-file.js';
-import { formatBytes, formatCount, plural } from '../units.js';
+import { formatBytes, plural } from '../units.js';
 import { worldJsonToPacked } from '../world-json.js';
 import { readWorldJsonStreaming } from '../world-json-reader.js';
 

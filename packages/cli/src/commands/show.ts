@@ -12,7 +12,7 @@ import { decryptionKey, hasKey } from '../keys.js';
 import type { Output } from '../output.js';
 import { inFile, POOLED_MAGIC, readWholeFile } from '../snapshot-file.js';
 import { findEntry, openStoreDirectory, type StoreDirectory, type StoreEntryInfo } from '../store-directory.js';
-import { formatBytes, formatCount, formatTimestamp, plural } from '../units.js';
+import { formatBytes, formatTimestamp, plural } from '../units.js';
 
 /** Options of `show`. */
 export interface ShowOptions extends GlobalOptions {

@@ -29,7 +29,7 @@ import type { Output } from '../output.js';
 import { sectionFromDetails, sectionName } from '../section-names.js';
 import { manifestOf } from '../manifest-of.js';
 import { readWholeFile } from '../snapshot-file.js';
-import { formatCount, plural } from '../units.js';
+import { plural } from '../units.js';
 
 /** Options of `verify`. */
 export interface VerifyOptions extends GlobalOptions {
