@@ -157,9 +157,17 @@ function encodeValue(value: unknown, where: Where, depth: number): Json {
     if (kind !== undefined) return { [TAG]: kind, base64: bytesOf(value).toString('base64') };
   }
   const out: { [key: string]: Json } = {};
-  for (const [key, field] of Object.entries(value as object)) {
-    // defineProperty: a "__proto__" key stays an own data property.
-    Object.defineProperty(out, key, { value: encodeValue(field, at(where, `.${key}`), next + 1), enumerable: true, writable: true, configurable: true });
+  const fields = value as Record<string, unknown>;
+  for (const key of Object.keys(fields)) {
+    const field = fields[key];
+    // Strings, booleans and ordinary numbers are themselves: no path to build (one is built only for an error).
+    const encoded =
+      typeof field === 'string' || typeof field === 'boolean' || (typeof field === 'number' && Number.isFinite(field) && !Object.is(field, -0))
+        ? field
+        : encodeValue(field, at(where, `.${key}`), next + 1);
+    // defineProperty for "__proto__" only: it stays an own data property.
+    if (key === '__proto__') Object.defineProperty(out, key, { value: encoded, enumerable: true, writable: true, configurable: true });
+    else out[key] = encoded;
   }
   return Object.hasOwn(out, TAG) ? { [TAG]: 'object', value: out } : out;
 }
