@@ -8,15 +8,14 @@ import { entitiesToJson, worldJsonExtension } from './world-json.js';
 /** Entities turned into objects at a time: small enough to bound memory, large enough that JSON.stringify runs at full speed. */
 export const ENTITY_SLICE = 8192;
 
-/** True when every component's rows follow the order of the entity list (then a slice of entities is a slice of rows). */
+/** True when every component's rows follow the order of the entity list (then a slice of entities is a slice of rows): one walk per component, no index. */
 function rowsInEntityOrder(packed: PackedSnapshot): boolean {
-  const position = new Map<number, number>();
-  packed.entities.forEach((id, i) => {
-    position.set(id, i);
-  });
+  const entities = packed.entities;
   return packed.components.every((c) => {
-    for (let r = 1; r < c.entityIds.length; r++) if (position.get(c.entityIds[r]!)! < position.get(c.entityIds[r - 1]!)!) return false;
-    return true;
+    const rows = c.entityIds;
+    let r = 0;
+    for (let i = 0; i < entities.length && r < rows.length; i++) if (rows[r] === entities[i]) r++;
+    return r === rows.length;
   });
 }
 

@@ -202,11 +202,26 @@ export function worldJsonExtension(packed: PackedSnapshot): WorldJsonExtension {
   return extension;
 }
 
+/**
+ * True when `data` is already its own lossless encoding: a plain object (no "$tx2" key) of strings,
+ * booleans and finite numbers other than -0, as every row of a column component of those types is.
+ * Such rows go to JSON.stringify as they are, without a copy.
+ */
+function isPlainRecord(data: unknown): data is { [key: string]: Json } {
+  if (typeof data !== 'object' || data === null || Object.getPrototypeOf(data) !== Object.prototype || Object.hasOwn(data, JSON_TAG)) return false;
+  const fields = data as Record<string, unknown>;
+  for (const key in fields) {
+    const v = fields[key];
+    if (typeof v === 'number' ? !Number.isFinite(v) || Object.is(v, -0) : typeof v !== 'string' && typeof v !== 'boolean') return false;
+  }
+  return true;
+}
+
 /** The entities of a WorldSnapshot as the JSON document lists them (component data in the lossless encoding). */
 export function entitiesToJson(world: Pick<WorldSnapshot, 'entities'>): WorldJson['entities'] {
   return world.entities.map((entity) => ({
     id: entity.id,
-    components: entity.components.map((c) => ({ id: c.id, data: toJsonValue(c.data, `entity ${entity.id} ${c.id}`) })),
+    components: entity.components.map((c) => ({ id: c.id, data: isPlainRecord(c.data) ? c.data : toJsonValue(c.data, `entity ${entity.id} ${c.id}`) })),
   }));
 }
 
