@@ -21,11 +21,19 @@ export function outputFactory(io: OutputOptions = {}): OutputFactory {
   return (options) => new Output({ ...io, json: options.json === true, verbose: options.verbose === true, ...(options.color === false ? { color: false } : {}) });
 }
 
-/** Adds `--key-file` and `--passphrase` (to open an encrypted input) to a command. */
-export function withKeyOptions(command: Command): Command {
+/**
+ * Adds `--key-file` and `--passphrase` to a command: by default they open an encrypted input;
+ * with `'output'` (import) they encrypt the file the command writes.
+ */
+export function withKeyOptions(command: Command, purpose: 'input' | 'output' = 'input'): Command {
+  if (purpose === 'output') {
+    return command
+      .option('--key-file <path>', 'encrypt the output with this key: 32 raw bytes, 64 hex digits or base64 (see `tx2pack keygen`)')
+      .option('--passphrase', `encrypt the output with a passphrase from ${PASSPHRASE_ENV}, or prompted for (not echoed)`);
+  }
   return command
-    .option('--key-file <path>', 'key of an encrypted file: 32 raw bytes, 64 hex digits or base64 (see `tx2pack keygen`)')
-    .option('--passphrase', `read the passphrase of an encrypted file from ${PASSPHRASE_ENV}, or prompt for it (not echoed)`);
+    .option('--key-file <path>', 'key of an encrypted input: 32 raw bytes, 64 hex digits or base64 (see `tx2pack keygen`)')
+    .option('--passphrase', `read the passphrase of an encrypted input from ${PASSPHRASE_ENV}, or prompt for it (not echoed)`);
 }
 
 /** The key options as parsed by cac. */

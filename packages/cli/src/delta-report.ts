@@ -1,9 +1,10 @@
 // Deltas (containers of kind Delta, written by `tx2pack diff --out`): decoding and summaries.
-import { decodeDelta, formatDeltaSummary, hashHex, summarizeDelta, type DeltaSummary, type SnapshotDelta } from '@tx2/pack-format';
+import { decodeDelta, hashHex, summarizeDelta, type DeltaSummary, type SnapshotDelta } from '@tx2/pack-format';
 import { readOptions } from '@tx2/pack-codecs';
 import type { DecryptionKeyInput } from '@tx2/pack-crypto';
 import { toJsonValue, type Json } from './json-encoding.js';
 import { inFile, plainContainer, type SnapshotFile } from './snapshot-file.js';
+import { formatCount, plural } from './units.js';
 
 /** Decodes a delta file (decrypting it with `key` when needed) and summarizes what it changes. */
 export async function describeDeltaFile(file: SnapshotFile, key: DecryptionKeyInput | undefined): Promise<DeltaSummary> {
@@ -11,11 +12,41 @@ export async function describeDeltaFile(file: SnapshotFile, key: DecryptionKeyIn
   return inFile(file.path, async () => summarizeDelta(decodeDelta(plain, await readOptions({ bytes: plain }))));
 }
 
-/** The summary as indented report lines. */
+/** What changed in one component, e.g. `+2 -0 entities, 50,001 rows changed (x: 50,001)`. */
+function componentDetail(c: DeltaSummary['components'][number]): string {
+  if (c.change === 'added' || c.change === 'replaced') return plural(c.rows ?? 0, 'row');
+  if (c.change !== 'patched') return '';
+  const parts: string[] = [];
+  if (c.entitiesAdded > 0 || c.entitiesRemoved > 0) parts.push(`+${formatCount(c.entitiesAdded)} -${formatCount(c.entitiesRemoved)} entities`);
+  if (c.fields.length > 0) {
+    const rows = c.rowsChanged === 'all' ? 'all rows' : plural(c.rowsChanged, 'row');
+    const fields = c.fields.map((f) => `${f.name || 'blobs'}: ${f.rows === 'all' ? 'all' : formatCount(f.rows)}`).join(', ');
+    parts.push(`${rows} changed (${fields})`);
+  }
+  return parts.join(', ');
+}
+
+/** The summary as indented report lines (counts with thousands separators), one per changed component. */
 export function renderDeltaSummary(summary: DeltaSummary): string[] {
-  return formatDeltaSummary(summary)
-    .split('\n')
-    .map((line) => `  ${line}`);
+  const lines = [`delta ${summary.base.slice(0, 12)} -> ${summary.target.slice(0, 12)} (timestamp ${summary.timestamp}, worldTime ${summary.worldTime})`];
+  const e = summary.entities;
+  lines.push(e.reordered ? 'entities: reordered (whole list stored)' : `entities: +${formatCount(e.added)} -${formatCount(e.removed)}`);
+  const changed = summary.components.filter((c) => c.change !== 'unchanged');
+  const width = Math.max(0, ...changed.map((c) => c.id.length));
+  for (const c of changed) lines.push(`  ${c.id.padEnd(width)}  ${c.change.padEnd(8)}  ${componentDetail(c)}`.trimEnd());
+  const unchanged = summary.components.length - changed.length;
+  if (unchanged > 0) lines.push(`  ${plural(unchanged, 'component')} unchanged`);
+  const m = summary.metadata;
+  if (m !== null) {
+    lines.push('replaced' in m ? `metadata: replaced (${m.replaced.join(', ')})` : `metadata: set ${m.set.join(', ') || 'nothing'}; removed ${m.removed.join(', ') || 'nothing'}`);
+  }
+  const em = summary.entityMetadata;
+  if (em !== null)
+    lines.push(
+      'replaced' in em ? `entity metadata: replaced (${plural(em.replaced, 'entry')})` : `entity metadata: ${formatCount(em.set)} set, ${formatCount(em.removed)} removed`,
+    );
+  if (summary.componentOrderChanged) lines.push('component order: changed');
+  return lines.map((line) => `  ${line}`);
 }
 
 /** The whole delta as JSON: hashes in hex, every value in the lossless encoding of `export`. */

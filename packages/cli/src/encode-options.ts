@@ -19,7 +19,7 @@ export function withCodecOptions(command: Command, defaultText: string): Command
     .option('--codec <name>', `compression: none, lz4, zstd, deflate or gzip (${defaultText})`)
     .option('--level <level>', 'codec level: a number, or fast, default or best')
     .option('--filter <filter>', 'column filter before compression: auto, none, shuffle or delta (default auto)')
-    .option('--no-checksums', 'do not store a CRC-32 per section');
+    .option('--no-checksums', 'do not store a CRC-32 per section (stored by default)');
 }
 
 /** True when any codec option was given (so the file must be re-encoded). */

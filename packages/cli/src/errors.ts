@@ -1,6 +1,6 @@
 // User errors: one clear line saying what went wrong and what to do, and an exit code per
 // kind of problem. Stack traces only for real bugs, and only with --verbose.
-import { isPackError } from '@tx2/pack-format';
+import { isPackError, type PackError } from '@tx2/pack-format';
 
 /** The exit codes of `tx2pack` (documented in the README). */
 export const ExitCode = {
@@ -100,11 +100,20 @@ function systemMessage(error: NodeSystemError & Error): CliError {
   }
 }
 
-/** Turns any thrown value into a CliError: PackErrors and system errors by code, argument-parser errors as usage errors. */
-export function toCliError(error: unknown): CliError {
+/** The hint of a PackError; `verify` never sends the user to `verify`. */
+function packHint(error: PackError, during: 'verify' | undefined): string | undefined {
+  const hint = PACK_HINT[error.code];
+  return during === 'verify' && hint?.startsWith('run `tx2pack verify`') ? 'restore it from a backup' : hint;
+}
+
+/**
+ * Turns any thrown value into a CliError: PackErrors and system errors by code, argument-parser
+ * errors as usage errors. `during` names the command reporting it, so hints never suggest running it again.
+ */
+export function toCliError(error: unknown, during?: 'verify'): CliError {
   if (error instanceof CliError) return error;
   if (isPackError(error)) {
-    const hint = PACK_HINT[error.code];
+    const hint = packHint(error, during);
     // PackError messages already say what to do after a colon; add the CLI's own fix where they speak of APIs.
     const message = hint !== undefined && !error.message.includes('tx2pack') ? `${error.message} (${hint})` : error.message;
     return new CliError(message, PACK_EXIT[error.code] ?? ExitCode.Corrupt, { cause: error });

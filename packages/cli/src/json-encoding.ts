@@ -157,9 +157,17 @@ function encodeValue(value: unknown, where: Where, depth: number): Json {
     if (kind !== undefined) return { [TAG]: kind, base64: bytesOf(value).toString('base64') };
   }
   const out: { [key: string]: Json } = {};
-  for (const [key, field] of Object.entries(value as object)) {
-    // defineProperty: a "__proto__" key stays an own data property.
-    Object.defineProperty(out, key, { value: encodeValue(field, at(where, `.${key}`), next + 1), enumerable: true, writable: true, configurable: true });
+  const fields = value as Record<string, unknown>;
+  for (const key of Object.keys(fields)) {
+    const field = fields[key];
+    // Strings, booleans and ordinary numbers are themselves: no path to build (one is built only for an error).
+    const encoded =
+      typeof field === 'string' || typeof field === 'boolean' || (typeof field === 'number' && Number.isFinite(field) && !Object.is(field, -0))
+        ? field
+        : encodeValue(field, at(where, `.${key}`), next + 1);
+    // defineProperty for "__proto__" only: it stays an own data property.
+    if (key === '__proto__') Object.defineProperty(out, key, { value: encoded, enumerable: true, writable: true, configurable: true });
+    else out[key] = encoded;
   }
   return Object.hasOwn(out, TAG) ? { [TAG]: 'object', value: out } : out;
 }
@@ -252,9 +260,13 @@ function decodeTagged(tagged: { [key: string]: Json }, where: Where, depth: numb
 
 function decodeObject(value: { [key: string]: Json }, where: Where, depth: number): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [key, field] of Object.entries(value)) {
-    // defineProperty: a "__proto__" key stays data (the format then refuses it by name).
-    Object.defineProperty(out, key, { value: decodeValue(field, at(where, `.${key}`), depth + 1), enumerable: true, writable: true, configurable: true });
+  for (const key of Object.keys(value)) {
+    const field = value[key]!;
+    // Plain values need no path (one is built only for an error), nor nested decoding.
+    const decoded = field === null || typeof field !== 'object' ? field : decodeValue(field, at(where, `.${key}`), depth + 1);
+    // defineProperty for "__proto__" only: it stays an own data property (the format then refuses it by name).
+    if (key === '__proto__') Object.defineProperty(out, key, { value: decoded, enumerable: true, writable: true, configurable: true });
+    else out[key] = decoded;
   }
   return out;
 }
@@ -262,7 +274,7 @@ function decodeObject(value: { [key: string]: Json }, where: Where, depth: numbe
 function decodeValue(value: Json, where: Where, depth: number): unknown {
   if (value === null || typeof value !== 'object') return value;
   if (depth >= MAX_JSON_DEPTH) throw tooDeep(where);
-  if (Array.isArray(value)) return value.map((v, i) => decodeValue(v, at(where, `[${i}]`), depth + 1));
+  if (Array.isArray(value)) return value.map((v, i) => (v === null || typeof v !== 'object' ? v : decodeValue(v, at(where, `[${i}]`), depth + 1)));
   if (Object.hasOwn(value, TAG)) return decodeTagged(value, where, depth);
   return decodeObject(value, where, depth);
 }

@@ -1,8 +1,7 @@
 // Everything the CLI prints goes through here: data on stdout (text or JSON), messages on
 // stderr, colors only on a terminal, progress bars only on a terminal and only for slow work.
-import cliProgress from 'cli-progress';
 import picocolors from 'picocolors';
-import { formatBytes, formatRate } from './units.js';
+import { Progress, type ProgressUnit } from './progress.js';
 
 /** The color functions used by reports (all identity functions when colors are off). */
 export type Colors = ReturnType<typeof picocolors.createColors>;
@@ -22,10 +21,9 @@ export interface OutputOptions {
   stdout?: TextStream;
   stderr?: TextStream;
   env?: NodeJS.ProcessEnv;
+  /** The clock of progress reports, in milliseconds (tests pass their own). */
+  now?: () => number;
 }
-
-/** Work shorter than this shows no progress bar at all. */
-const PROGRESS_DELAY_MS = 500;
 
 /** True when text written to `stream` should carry ANSI colors. */
 export function colorsWanted(stream: TextStream, env: NodeJS.ProcessEnv, flag: boolean | undefined): boolean {
@@ -37,57 +35,6 @@ export function colorsWanted(stream: TextStream, env: NodeJS.ProcessEnv, flag: b
   return stream.isTTY === true && env.TERM !== 'dumb';
 }
 
-/** A progress report for one piece of work, drawn on stderr once the work has taken over half a second. */
-export class Progress {
-  readonly #label: string;
-  readonly #total: number;
-  readonly #enabled: boolean;
-  readonly #stream: TextStream;
-  readonly #started = performance.now();
-  #bar: cliProgress.SingleBar | undefined;
-  #done = 0;
-
-  /** A report for `total` bytes of work labelled `label`; `enabled` is false off a terminal. */
-  constructor(label: string, total: number, enabled: boolean, stream: TextStream) {
-    this.#label = label;
-    this.#total = Math.max(1, total);
-    this.#enabled = enabled;
-    this.#stream = stream;
-  }
-
-  /** Adds `bytes` to the work done and redraws the bar when it is shown. */
-  advance(bytes: number): void {
-    this.#done = Math.min(this.#total, this.#done + bytes);
-    if (!this.#enabled) return;
-    const elapsed = performance.now() - this.#started;
-    if (this.#bar === undefined) {
-      if (elapsed < PROGRESS_DELAY_MS) return;
-      this.#bar = new cliProgress.SingleBar(
-        {
-          format: `${this.#label} {bar} {percentage}% | {doneBytes} / {totalBytes} | {rate}`,
-          stream: this.#stream as NodeJS.WritableStream,
-          hideCursor: true,
-          clearOnComplete: true,
-          barsize: 24,
-        },
-        cliProgress.Presets.shades_classic,
-      );
-      this.#bar.start(this.#total, 0, this.#payload(elapsed));
-    }
-    this.#bar.update(this.#done, this.#payload(elapsed));
-  }
-
-  /** Removes the bar (if it was shown). */
-  finish(): void {
-    this.#bar?.stop();
-    this.#bar = undefined;
-  }
-
-  #payload(elapsed: number): Record<string, string> {
-    return { doneBytes: formatBytes(this.#done), totalBytes: formatBytes(this.#total), rate: formatRate(this.#done, elapsed) };
-  }
-}
-
 /** Where a command writes: `print` for text reports, `data` for `--json`, `note`/`warn` for messages. */
 export class Output {
   readonly json: boolean;
@@ -97,6 +44,7 @@ export class Output {
   readonly #stderr: TextStream;
   readonly #stderrColors: Colors;
   readonly #interactive: boolean;
+  readonly #now: (() => number) | undefined;
 
   /** Output to process.stdout / process.stderr unless other streams are given. */
   constructor(options: OutputOptions = {}) {
@@ -108,6 +56,7 @@ export class Output {
     this.colors = picocolors.createColors(!this.json && colorsWanted(this.#stdout, env, options.color));
     this.#stderrColors = picocolors.createColors(colorsWanted(this.#stderr, env, options.color));
     this.#interactive = this.#stderr.isTTY === true && env.TERM !== 'dumb';
+    this.#now = options.now;
   }
 
   /** Prints a line of a text report on stdout; nothing with `--json`, where stdout carries only data. */
@@ -125,9 +74,18 @@ export class Output {
     if (this.json) this.#stdout.write(`${JSON.stringify(value, null, 2)}\n`);
   }
 
-  /** Writes a document (such as exported JSON) to stdout as is, with or without `--json`. */
-  document(text: string): void {
-    this.#stdout.write(text);
+  /**
+   * Writes a document to stdout piece by piece, waiting whenever the stream asks to (a slow
+   * pipe then holds one piece, not the document); returns the bytes written.
+   */
+  async documentPieces(pieces: Iterable<string>): Promise<number> {
+    const stream = this.#stdout as TextStream & { once?: (event: 'drain', listener: () => void) => unknown };
+    let bytes = 0;
+    for (const piece of pieces) {
+      bytes += Buffer.byteLength(piece);
+      if (stream.write(piece) === false && typeof stream.once === 'function') await new Promise<void>((resolve) => stream.once!('drain', resolve));
+    }
+    return bytes;
   }
 
   /** A status message on stderr (never mixed into data on stdout). */
@@ -150,9 +108,12 @@ export class Output {
     if (this.verbose) this.#stderr.write(`${this.#stderrColors.dim(line)}\n`);
   }
 
-  /** A progress report over `total` bytes; it draws only on a terminal, after half a second. */
-  progress(label: string, total: number): Progress {
-    return new Progress(label, total, this.#interactive, this.#stderr);
+  /**
+   * A progress report over `total` bytes (or items of `unit`; 0 when unknown) on stderr. It draws
+   * only on a terminal, never with `--json`, and only once the work has taken half a second.
+   */
+  progress(label: string, total: number, unit: ProgressUnit = 'bytes'): Progress {
+    return new Progress(label, total, this.#interactive && !this.json ? this.#stderr : undefined, { unit, ...(this.#now === undefined ? {} : { now: this.#now }) });
   }
 
   /** True when stdin and stderr are a terminal, so a prompt can be shown and answered. */

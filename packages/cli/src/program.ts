@@ -25,7 +25,7 @@ export function createProgram(outputFor: OutputFactory): CAC {
   cli
     .option('--json', 'print machine-readable JSON on stdout (and nothing else)')
     .option('--verbose', 'more detail on stderr, and stack traces of unexpected errors')
-    .option('--no-color', 'no ANSI colors (also off when output is not a terminal, or NO_COLOR is set)');
+    .option('--no-color', 'no ANSI colors (colors are on only on a terminal without NO_COLOR)');
   for (const register of [
     registerDemo,
     registerInspect,
@@ -49,7 +49,19 @@ export function createProgram(outputFor: OutputFactory): CAC {
   cli.example('tx2pack <command> --help');
   cli.help();
   cli.version(VERSION);
+  withoutNegatedDefaults(cli);
   return cli;
+}
+
+/**
+ * cac gives every `--no-x` flag the default `true` and prints it as `--no-x … (default: true)`,
+ * which reads as if the flag were on. Without it `x` is simply absent unless negated, which the
+ * commands read as "on" (they test `=== false`).
+ */
+function withoutNegatedDefaults(cli: CAC): void {
+  for (const command of [cli.globalCommand, ...cli.commands]) {
+    for (const option of command.options) if (option.negated) delete option.config.default;
+  }
 }
 
 /** Runs `tx2pack` with `argv` (the arguments after the program name); resolves to the exit code. */

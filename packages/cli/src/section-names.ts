@@ -2,6 +2,7 @@
 // manifest when it could be read, else from the indexes the descriptor holds.
 import { SectionKind, type SectionDescriptor } from '@tx2/pack-format';
 import type { Manifest as ManifestSummary } from '@tx2/pack-format';
+import { formatCount } from './units.js';
 
 /** The kind of a section as a short word (manifest, entity-set, column, blobs, entity-metadata, toc). */
 export function sectionKindName(kind: number): string {
@@ -27,7 +28,9 @@ export function sectionKindName(kind: number): string {
 export function sectionName(d: SectionDescriptor, manifest: ManifestSummary | undefined): string {
   const component = manifest?.components[d.owner];
   const rows = (): string =>
-    d.rowStart === 0 && component !== undefined && manifest!.sets[component.set]?.count === d.rowCount ? '' : ` (rows ${d.rowStart}-${d.rowStart + d.rowCount - 1})`;
+    d.rowStart === 0 && component !== undefined && manifest!.sets[component.set]?.count === d.rowCount
+      ? ''
+      : ` (rows ${formatCount(d.rowStart)}-${formatCount(d.rowStart + d.rowCount - 1)})`;
   switch (d.kind) {
     case SectionKind.Manifest:
       return 'the manifest';

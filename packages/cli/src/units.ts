@@ -18,6 +18,12 @@ export function formatCount(n: number): string {
   return n.toLocaleString('en-US');
 }
 
+/** A count and its noun, with thousands separators, e.g. `1 component`, `50,001 rows`, `2 entity sets`. */
+export function plural(n: number, noun: string): string {
+  if (n === 1) return `1 ${noun}`;
+  return `${formatCount(n)} ${noun.endsWith('y') ? `${noun.slice(0, -1)}ies` : `${noun}s`}`;
+}
+
 /** How many times smaller `stored` is than `raw`, e.g. `1.55x`; `-` when nothing is stored. */
 export function formatRatio(raw: number, stored: number): string {
   return stored === 0 ? '-' : `${(raw / stored).toFixed(2)}x`;

@@ -19,6 +19,7 @@ import {
   type PackedSnapshot,
   type Schema,
   toWorldSnapshot,
+  type WorldSnapshot,
 } from '@tx2/pack-format';
 import { CliError, ExitCode } from './errors.js';
 import { fromJsonValue, type Json, TAG as JSON_TAG, toJsonValue } from './json-encoding.js';
@@ -176,9 +177,8 @@ function blobBytesOf(packed: PackedSnapshot): [string, number, string][] {
   return out;
 }
 
-/** A packed snapshot as the JSON document of `export`. */
-export function packedToWorldJson(packed: PackedSnapshot): WorldJson {
-  const world = toWorldSnapshot(packed);
+/** The "$tx2pack" extension of a packed snapshot: what the WorldSnapshot shape has no place for. */
+export function worldJsonExtension(packed: PackedSnapshot): WorldJsonExtension {
   const extension: WorldJsonExtension = {
     encoding: WORLD_JSON_VERSION,
     worldTime: toJsonValue(packed.worldTime, 'worldTime'),
@@ -199,15 +199,37 @@ export function packedToWorldJson(packed: PackedSnapshot): WorldJson {
   if (exactBits.length > 0) extension.exactBits = exactBits;
   const blobBytes = blobBytesOf(packed);
   if (blobBytes.length > 0) extension.blobBytes = blobBytes;
-  return {
-    timestamp: toJsonValue(world.timestamp, 'timestamp'),
-    version: world.version,
-    entities: world.entities.map((entity) => ({
-      id: entity.id,
-      components: entity.components.map((c) => ({ id: c.id, data: toJsonValue(c.data, `entity ${entity.id} ${c.id}`) })),
-    })),
-    $tx2pack: extension,
-  };
+  return extension;
+}
+
+/**
+ * True when `data` is already its own lossless encoding: a plain object (no "$tx2" key) of strings,
+ * booleans and finite numbers other than -0, as every row of a column component of those types is.
+ * Such rows go to JSON.stringify as they are, without a copy.
+ */
+function isPlainRecord(data: unknown): data is { [key: string]: Json } {
+  if (typeof data !== 'object' || data === null || Object.getPrototypeOf(data) !== Object.prototype || Object.hasOwn(data, JSON_TAG)) return false;
+  const fields = data as Record<string, unknown>;
+  for (const key in fields) {
+    const v = fields[key];
+    if (typeof v === 'number' ? !Number.isFinite(v) || Object.is(v, -0) : typeof v !== 'string' && typeof v !== 'boolean') return false;
+  }
+  return true;
+}
+
+/** The entities of a WorldSnapshot as the JSON document lists them (component data in the lossless encoding). */
+export function entitiesToJson(world: Pick<WorldSnapshot, 'entities'>): WorldJson['entities'] {
+  return world.entities.map((entity) => ({
+    id: entity.id,
+    components: entity.components.map((c) => ({ id: c.id, data: isPlainRecord(c.data) ? c.data : toJsonValue(c.data, `entity ${entity.id} ${c.id}`) })),
+  }));
+}
+
+/** A packed snapshot as the JSON document of `export` (whole, in memory: `export` streams it with world-json-writer.ts). */
+export function packedToWorldJson(packed: PackedSnapshot): WorldJson {
+  const world = toWorldSnapshot(packed);
+  const extension = worldJsonExtension(packed);
+  return { timestamp: toJsonValue(world.timestamp, 'timestamp'), version: world.version, entities: entitiesToJson(world), $tx2pack: extension };
 }
 
 function notAWorld(source: string, what: string): CliError {
@@ -498,35 +520,43 @@ function restoreBlobBytes(packed: PackedSnapshot, value: unknown, data: (compone
   }
 }
 
-/** The snapshot a JSON document (as written by `export`, or a plain WorldSnapshot) describes. */
-export function worldJsonToPacked(document: unknown, source: string): PackedSnapshot {
-  if (!isObject(document)) throw notAWorld(source, 'the top level is not an object');
-  const doc = document as Record<string, Json>;
-  if (!Array.isArray(doc.entities)) throw notAWorld(source, '"entities" is not a list');
+/** One entity of the document, checked, with its component data decoded; `index` is its place in "entities". */
+export function decodeEntity(entity: Json, index: number, source: string): { id: number; components: { id: string; data: unknown }[] } {
+  if (!isObject(entity)) throw notAWorld(source, `entities[${index}] is not an object`);
+  const { id, components } = entity;
+  if (typeof id !== 'number') throw notAWorld(source, `entities[${index}].id is not a number`);
+  if (!Array.isArray(components)) throw notAWorld(source, `entity ${id} has no "components" list`);
+  const list = components.map((component, c) => {
+    if (!isObject(component) || typeof component.id !== 'string') throw notAWorld(source, `component ${c} of entity ${id} has no string "id"`);
+    // A missing "data" is undefined; null is null.
+    const data = (Object.hasOwn(component, 'data') ? component.data : { [JSON_TAG]: 'undefined' }) as Json;
+    return { id: component.id, data: fromJsonValue(data, `entity ${id} ${component.id}`) };
+  });
+  return { id, components: list };
+}
+
+/** The document's "timestamp" and "version", checked. */
+export function readWorldHeader(doc: Record<string, Json | undefined>, source: string): { timestamp: number; version: string } {
   if (typeof doc.version !== 'string') throw notAWorld(source, '"version" is not a string');
   const timestamp = fromJsonValue(doc.timestamp ?? null, 'timestamp');
   if (typeof timestamp !== 'number') throw notAWorld(source, '"timestamp" is not a number');
-  const lists = new Map<number, string[]>();
-  const entities = doc.entities.map((entity, i) => {
-    if (!isObject(entity)) throw notAWorld(source, `entities[${i}] is not an object`);
-    const { id, components } = entity;
-    if (typeof id !== 'number') throw notAWorld(source, `entities[${i}].id is not a number`);
-    if (!Array.isArray(components)) throw notAWorld(source, `entity ${id} has no "components" list`);
-    const list = components.map((component, c) => {
-      if (!isObject(component) || typeof component.id !== 'string') throw notAWorld(source, `component ${c} of entity ${id} has no string "id"`);
-      // A missing "data" is undefined; null is null.
-      const data = (Object.hasOwn(component, 'data') ? component.data : { [JSON_TAG]: 'undefined' }) as Json;
-      return { id: component.id, data: fromJsonValue(data, `entity ${id} ${component.id}`) };
-    });
-    lists.set(
-      id,
-      list.map((c) => c.id),
-    );
-    return { id, components: list };
-  });
-  const extension = doc.$tx2pack as Record<string, Json> | undefined;
-  if (extension === undefined) return fromWorldSnapshot({ entities, timestamp, version: doc.version });
-  if (!isObject(extension)) throw notAWorld(source, '"$tx2pack" is not an object');
+  return { timestamp, version: doc.version };
+}
+
+/** What a "$tx2pack" extension says, checked: the component list, and the snapshot fields a WorldSnapshot lacks. */
+export interface ReadExtension {
+  encoding: number;
+  listed: WorldJsonComponent[];
+  schema: Schema;
+  options: { worldTime: number; schemaVersion: number; metadata: Record<string, unknown>; entityMetadata?: Map<number, EntityMetadata> };
+  recordedOrder: Map<number, string[]> | undefined;
+  raw: Record<string, Json>;
+}
+
+/** Reads and checks a "$tx2pack" extension. */
+export function readExtension(value: Json | undefined, source: string): ReadExtension {
+  if (!isObject(value)) throw notAWorld(source, '"$tx2pack" is not an object');
+  const extension = value as Record<string, Json>;
   if (typeof extension.encoding !== 'number' || !Number.isInteger(extension.encoding) || extension.encoding < 1 || extension.encoding > WORLD_JSON_VERSION) {
     throw new CliError(
       `${source} uses version ${JSON.stringify(extension.encoding) ?? 'none'} of the tx2pack JSON encoding; this tx2pack reads 1 to ${WORLD_JSON_VERSION}: upgrade @tx2/pack-cli`,
@@ -546,15 +576,55 @@ export function worldJsonToPacked(document: unknown, source: string): PackedSnap
     source,
   );
   const recordedOrder = readComponentOrder(extension.componentOrder, source);
-  const packed = fromWorldSnapshot(
-    { entities, timestamp, version: doc.version },
-    { schema, worldTime, schemaVersion, metadata, ...(entityMetadata === undefined ? {} : { entityMetadata }) },
-  );
+  return {
+    encoding: extension.encoding,
+    listed,
+    schema,
+    options: { worldTime, schemaVersion, metadata, ...(entityMetadata === undefined ? {} : { entityMetadata }) },
+    recordedOrder,
+    raw: extension,
+  };
+}
+
+/**
+ * Makes a snapshot built by fromWorldSnapshot from a version 2 document exact: components and
+ * columns in the listed order, each entity's component order, row order, exact bits and blob bytes.
+ * `lists` holds the component list of every entity whose list is out of the listed order or recorded;
+ * `data` finds the document's JSON for a blob listed in blobBytes.
+ */
+export function restoreExtension(
+  packed: PackedSnapshot,
+  extension: ReadExtension,
+  lists: Map<number, string[]>,
+  data: (component: string, entity: number) => Json | undefined,
+  source: string,
+): void {
+  arrangeComponents(packed, extension.listed);
+  settleComponentOrder(packed, lists, extension.recordedOrder);
+  restoreRowOrder(packed, extension.raw.rowOrder, source);
+  restoreExactBits(packed, extension.raw.exactBits, source);
+  restoreBlobBytes(packed, extension.raw.blobBytes, data, source);
+}
+
+/** The snapshot a JSON document (as written by `export`, or a plain WorldSnapshot) describes, from the whole document in memory. */
+export function worldJsonToPacked(document: unknown, source: string): PackedSnapshot {
+  if (!isObject(document)) throw notAWorld(source, 'the top level is not an object');
+  const doc = document as Record<string, Json>;
+  if (!Array.isArray(doc.entities)) throw notAWorld(source, '"entities" is not a list');
+  const { timestamp, version } = readWorldHeader(doc, source);
+  const lists = new Map<number, string[]>();
+  const entities = doc.entities.map((entity, i) => {
+    const decoded = decodeEntity(entity, i, source);
+    lists.set(
+      decoded.id,
+      decoded.components.map((c) => c.id),
+    );
+    return decoded;
+  });
+  if (doc.$tx2pack === undefined) return fromWorldSnapshot({ entities, timestamp, version });
+  const extension = readExtension(doc.$tx2pack, source);
+  const packed = fromWorldSnapshot({ entities, timestamp, version }, { schema: extension.schema, ...extension.options });
   if (extension.encoding === 1) return packed;
-  arrangeComponents(packed, listed);
-  settleComponentOrder(packed, lists, recordedOrder);
-  restoreRowOrder(packed, extension.rowOrder, source);
-  restoreExactBits(packed, extension.exactBits, source);
-  restoreBlobBytes(packed, extension.blobBytes, documentData(doc.entities), source);
+  restoreExtension(packed, extension, lists, documentData(doc.entities), source);
   return packed;
 }

@@ -26,7 +26,9 @@ describe('demo', () => {
     const { code, data } = await tx2packJson(['demo', '--entities', '500', '--ticks', '2', '--dir', at('demo')]);
     expect(code).toBe(0);
     expect(data.ok).toBe(true);
-    expect(data.codecs.map((c: { codec: string }) => c.codec)).toEqual(['none', 'lz4-1', 'zstd-3', 'deflate-6', 'gzip-6']);
+    // The codec the library uses when none is chosen is the one shown for zstd.
+    expect(data.codecs.find((c: { default?: boolean }) => c.default === true)?.codec).toBe('zstd-1');
+    expect(data.codecs.map((c: { codec: string }) => c.codec)).toEqual(['none', 'lz4-1', 'zstd-1', 'deflate-6', 'gzip-6']);
     expect(data.checkpoints.map((c: { id: string }) => c.id)).toEqual(['tick-0', 'tick-1', 'tick-2']);
     expect((await tx2pack(['verify', at('demo/world-zstd.tx2pack')])).code).toBe(0);
     expect((await tx2packJson(['ls', at('demo/checkpoints')])).data.count).toBe(3);
@@ -35,16 +37,24 @@ describe('demo', () => {
 
 describe('bench', () => {
   it('prints the codec table for the reference world', async () => {
-    const { code, stdout } = await tx2pack(['bench', '--entities', '1000', '--time', '20']);
+    const { code, stdout } = await tx2pack(['bench', '--entities', '1000', '--rounds', '3']);
     expect(code).toBe(0);
     expect(stdout).toMatch(/codec\s+filters\s+bytes\s+ratio\s+write\s+read/);
+    expect(stdout).toMatch(/^Machine: .+, \d+ cores, Node v\d+/m);
+    expect(stdout).toMatch(/^Load average \(1, 5, 15 min\): [\d.]+ [\d.]+ [\d.]+ before, [\d.]+ [\d.]+ [\d.]+ after$/m);
+    expect(stdout).toMatch(/Medians of 3 rounds/);
+    expect(stdout).toMatch(/zstd-1 \(default\)\s+auto\s+[\d,]+\s+[\d.]+x\s+[\d.]+ ms\s+±[\d.]+%/);
     expect(stdout).toMatch(/zstd-1 \(default\)\s+auto/);
   });
 
   it('--json has one row per setting, with the same byte counts as the library', async () => {
-    const { code, data } = await tx2packJson(['bench', '--entities', '1000', '--time', '10']);
+    const { code, data } = await tx2packJson(['bench', '--entities', '1000', '--rounds', '3']);
     expect(code).toBe(0);
     expect(data.entities).toBe(1000);
+    expect(data.rounds).toBe(3);
+    expect(data.machine.cores).toBeGreaterThan(0);
+    expect(data.machine.loadAverage).toHaveLength(3);
+    for (const row of data.rows) expect(row.samples).toBe(3);
     expect(data.rows.map((r: { setting: string }) => r.setting)).toEqual(['none', 'lz4-1', 'zstd-1 (default)', 'zstd-3', 'zstd-19', 'deflate-6', 'gzip-6']);
     expect(data.rows[0].bytes).toBe(encodeSnapshot(referenceColumns(1000).packed).length);
     for (const row of data.rows) expect(row.writeMs).toBeGreaterThan(0);

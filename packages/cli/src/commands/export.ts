@@ -1,13 +1,14 @@
 // `tx2pack export <file>`: the world as JSON in the tx2 WorldSnapshot shape, losslessly.
 import { existsSync } from 'node:fs';
+import path from 'node:path';
 import type { CAC } from 'cac';
 import { keyOptions, pathArgument, withKeyOptions, type GlobalOptions, type OutputFactory } from '../command.js';
 import { ExitCode, usageError } from '../errors.js';
 import { decryptionKey, hasKey } from '../keys.js';
 import type { Output } from '../output.js';
-import { decodeSnapshotFile, inFile, readSnapshotFile, writeFileAtomic } from '../snapshot-file.js';
-import { formatBytes, formatCount } from '../units.js';
-import { packedToWorldJson } from '../world-json.js';
+import { decodeSnapshotFile, inFile, readPlainSnapshot, readSnapshotFile, writePiecesAtomic } from '../snapshot-file.js';
+import { formatBytes, plural } from '../units.js';
+import { worldJsonPieces } from '../world-json-writer.js';
 
 /** Options of `export`. */
 export interface ExportOptions extends GlobalOptions {
@@ -21,21 +22,33 @@ export interface ExportOptions extends GlobalOptions {
 /** Runs `export`: JSON to `--out`, or to stdout. */
 export async function runExport(file: string, options: ExportOptions, output: Output): Promise<number> {
   if (options.out !== undefined && typeof options.out !== 'string') throw usageError('--out needs a path');
-  const snapshot = await readSnapshotFile(file, output);
+  if (options.out !== undefined && existsSync(options.out) && options.force !== true) throw usageError(`${options.out} exists: pass --force to replace it`);
   const keys = keyOptions(options);
-  const packed = await decodeSnapshotFile(snapshot, hasKey(keys) ? await decryptionKey(keys, output) : undefined);
-  const document = await inFile(file, () => packedToWorldJson(packed));
-  const text = `${JSON.stringify(document, null, options.compact === true ? undefined : 2)}\n`;
-  if (options.out === undefined) {
-    // The JSON is the data: it goes to stdout with or without --json.
-    output.document(text);
-    return ExitCode.Ok;
+  // Plain snapshots are read section by section; encrypted ones whole, to be decrypted.
+  let packed = (await readPlainSnapshot(file, output))?.packed;
+  if (packed === undefined) {
+    const snapshot = await readSnapshotFile(file, output);
+    packed = await decodeSnapshotFile(snapshot, hasKey(keys) ? await decryptionKey(keys, output) : undefined);
   }
-  if (existsSync(options.out) && options.force !== true) throw usageError(`${options.out} exists: pass --force to replace it`);
-  await writeFileAtomic(options.out, new TextEncoder().encode(text));
-  const summary = { input: file, output: options.out, entities: packed.entities.length, components: packed.components.length, bytes: Buffer.byteLength(text) };
+  const world = packed;
+  const progress = output.progress(`writing JSON${options.out === undefined ? '' : ` to ${path.basename(options.out)}`}`, world.entities.length, { plural: 'entities' });
+  const pieces = (function* () {
+    yield* worldJsonPieces(world, options.compact === true ? 0 : 2, (count) => progress.advance(count));
+  })();
+  let bytes: number;
+  try {
+    bytes = await inFile(file, () => (options.out === undefined ? output.documentPieces(pieces) : writePiecesAtomic(options.out, pieces)));
+  } finally {
+    progress.finish();
+  }
+  // The JSON is the data: on stdout it goes with or without --json, and nothing else follows it.
+  if (options.out === undefined) return ExitCode.Ok;
+  const summary = { input: file, output: options.out, entities: world.entities.length, components: world.components.length, bytes };
   if (output.json) output.data(summary);
-  else output.print(`wrote ${output.colors.bold(options.out)}: ${formatCount(summary.entities)} entities, ${summary.components} components, ${formatBytes(summary.bytes)} of JSON`);
+  else
+    output.print(
+      `wrote ${output.colors.bold(options.out)}: ${plural(summary.entities, 'entity')}, ${plural(summary.components, 'component')}, ${formatBytes(summary.bytes)} of JSON`,
+    );
   return ExitCode.Ok;
 }
 

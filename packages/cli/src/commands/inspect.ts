@@ -12,7 +12,7 @@ import type { Output } from '../output.js';
 import { inFile, readSnapshotFile } from '../snapshot-file.js';
 import { renderComponentTable } from '../component-table.js';
 import { renderTable } from '../table.js';
-import { formatBytes, formatCount, formatRatio, formatTimestamp } from '../units.js';
+import { formatBytes, formatCount, formatRatio, formatTimestamp, plural } from '../units.js';
 
 /** Options of `inspect`. */
 export interface InspectOptions extends GlobalOptions {
@@ -59,7 +59,7 @@ function renderReport(report: ContainerReport, output: Output): void {
   if (report.version !== undefined) row('version', `${JSON.stringify(report.version)}, schema version ${report.schemaVersion}`);
   row(
     'counts',
-    `${formatCount(report.counts.entities)} entities, ${report.counts.components} components, ${report.counts.entitySets} entity sets, ${report.counts.sections} sections`,
+    `${plural(report.counts.entities, 'entity')}, ${plural(report.counts.components, 'component')}, ${plural(report.counts.entitySets, 'entity set')}, ${plural(report.counts.sections, 'section')}`,
   );
   row('size', `${formatBytes(report.totals.rawBytes)} raw, ${formatBytes(report.totals.storedBytes)} stored (${formatRatio(report.totals.rawBytes, report.totals.storedBytes)})`);
   output.print();

@@ -32,7 +32,7 @@ export async function runRm(dir: string, ids: readonly string[], _options: Globa
 /** Registers `rm`. */
 export function registerRm(cli: CAC, outputFor: OutputFactory): void {
   cli
-    .command('rm <store-dir> [...ids]', 'Delete snapshots or checkpoints from a store directory')
+    .command('rm <store-dir> <...ids>', 'Delete snapshots or checkpoints from a store directory')
     .example('tx2pack rm saves/ slot-1')
     .example('tx2pack rm checkpoints/ tick-100 tick-200')
     .action((dir: unknown, ids: unknown, options: GlobalOptions) =>

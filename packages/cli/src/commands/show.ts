@@ -12,7 +12,7 @@ import { decryptionKey, hasKey } from '../keys.js';
 import type { Output } from '../output.js';
 import { inFile, POOLED_MAGIC, readWholeFile } from '../snapshot-file.js';
 import { findEntry, openStoreDirectory, type StoreDirectory, type StoreEntryInfo } from '../store-directory.js';
-import { formatBytes, formatCount, formatTimestamp } from '../units.js';
+import { formatBytes, formatTimestamp, plural } from '../units.js';
 
 /** Options of `show`. */
 export interface ShowOptions extends GlobalOptions {
@@ -110,7 +110,7 @@ export async function runShow(dir: string, id: string, options: ShowOptions, out
     row('ancestors', ancestors.length === 0 ? '(none)' : ancestors.join(' <- '));
     row('children', children.length === 0 ? '(none: latest)' : children.join(', '));
   }
-  row('contents', `${formatCount(contents.entities)} entities, ${contents.components.length || '?'} components`);
+  row('contents', `${plural(contents.entities, 'entity')}, ${contents.components.length === 0 ? '? components' : plural(contents.components.length, 'component')}`);
   if (contents.readable) {
     output.print();
     output.printLines(renderComponentTable(contents.components));

@@ -5,6 +5,7 @@ import {
   ContainerKind,
   crc32,
   isPackError,
+  MAGIC,
   readDescriptor,
   readFrames,
   decodeDelta,
@@ -28,7 +29,7 @@ import type { Output } from '../output.js';
 import { sectionFromDetails, sectionName } from '../section-names.js';
 import { manifestOf } from '../manifest-of.js';
 import { readWholeFile } from '../snapshot-file.js';
-import { formatCount } from '../units.js';
+import { plural } from '../units.js';
 
 /** Options of `verify`. */
 export interface VerifyOptions extends GlobalOptions {
@@ -70,7 +71,7 @@ class VerifyFailed extends Error {
     readonly section: string | null,
     readonly reason: unknown,
   ) {
-    super(toCliError(reason).message);
+    super(toCliError(reason, 'verify').message);
   }
 }
 
@@ -153,7 +154,7 @@ async function verifyPlain(report: VerifyReport, bytes: Uint8Array, output: Outp
   await stepAsync(
     report,
     'decode',
-    (count) => (isDelta ? 'the delta decodes' : `every section decodes: ${formatCount(count)} entities, ${layout.header.componentCount} components`),
+    (count) => (isDelta ? 'the delta decodes' : `every section decodes: ${plural(count, 'entity')}, ${plural(layout.header.componentCount, 'component')}`),
     async () => {
       const options = await readOptions({ bytes });
       if (isDelta) {
@@ -236,7 +237,13 @@ export async function verifyContainer(file: string, bytes: Uint8Array, key: Decr
       report,
       'header',
       (h) => `signature, format version ${h.formatVersion} and CRC-32`,
-      () => readHeader(bytes),
+      () => {
+        // Not a container at all is a wrong path, not damage to restore from a backup.
+        if (bytes.length < MAGIC.length || MAGIC.some((b, i) => bytes[i] !== b)) {
+          throw new CliError('this is not a tx2pack file (it does not start with the TX2PACK signature): check the path', ExitCode.Corrupt);
+        }
+        return readHeader(bytes);
+      },
     );
     step(
       report,
@@ -260,7 +267,7 @@ export async function verifyContainer(file: string, bytes: Uint8Array, key: Decr
     report.ok = true;
   } catch (error) {
     if (!(error instanceof VerifyFailed)) throw error;
-    const cli = toCliError(error.reason);
+    const cli = toCliError(error.reason, 'verify');
     // A wrong key is not damage: report it as the key error it is.
     if (cli.exitCode === ExitCode.Key) throw cli.message.includes(file) ? cli : new CliError(`${file}: ${cli.message}`, cli.exitCode, { cause: cli });
     report.checks.push({ check: error.check, status: 'failed', detail: error.message });
