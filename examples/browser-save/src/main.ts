@@ -15,13 +15,15 @@ const scrub = $<HTMLInputElement>('scrub');
 const context = canvas.getContext('2d')!;
 
 // Saves and checkpoints live in two IndexedDB databases of this origin: they survive reloads.
-const saves = new SnapshotStore(new IndexedDBBackend({ database: 'tx2-browser-save-slots' }));
-const checkpoints = new CheckpointManager(new IndexedDBBackend({ database: 'tx2-browser-save-checkpoints' }));
+const saves = new SnapshotStore(new IndexedDBBackend('browser-save-slots'));
+const checkpoints = new CheckpointManager(new IndexedDBBackend('browser-save-checkpoints'));
 let history = new TimeTravel();
 let world: World = createWorld(ENTITIES, 42);
 let playing = false;
 let forks = 0;
 let busy: Promise<void> = Promise.resolve();
+// Checkpoint ids of this visit: a reload, a load or a fork replays ticks already checkpointed before.
+const visit = crypto.randomUUID().slice(0, 8);
 
 /** Runs `work` after everything queued before it: the buttons never interleave their storage calls. */
 function queue(work: () => Promise<void>): Promise<void> {
@@ -52,7 +54,7 @@ async function tick(): Promise<void> {
   step(world);
   const snapshot = toSnapshot(world);
   history.record(world.tick, snapshot);
-  await checkpoints.createCheckpoint(`tick-${history.timeline}-${world.tick}`, snapshot);
+  await checkpoints.createCheckpoint(`${visit}-${history.timeline}-${world.tick}`, snapshot);
   scrub.max = String(history.latestTime ?? 0);
   scrub.value = scrub.max;
   draw();
