@@ -84,6 +84,21 @@ function packageDirOf(file) {
 }
 
 /**
+ * hash-wasm (format's lazily loaded WebAssembly SHA-256) falls back to Node's `global` after a
+ * `typeof globalThis` test; packages/format/tsup.config.ts defines `global` as `globalThis` when it
+ * bundles it, so the published build is portable. Do the same here, for that package only.
+ */
+const hashWasmGlobalPlugin = {
+  name: 'tx2-hash-wasm-global',
+  setup(build) {
+    build.onLoad({ filter: /[\\/]hash-wasm[\\/].*\.m?js$/ }, (args) => ({
+      contents: readFileSync(args.path, 'utf8').replace(/(?<![\w.$])global(?![\w$])/g, 'globalThis'),
+      loader: 'js',
+    }));
+  },
+};
+
+/**
  * An esbuild plugin that resolves `@tx2/pack-*` entries and `#subpath` imports of the
  * workspace packages to their TypeScript sources (browser conditions), and records every
  * Node built-in a bundle would need instead of failing at the first one.
@@ -135,7 +150,7 @@ export async function bundle(entries, { root = ROOT, source } = {}) {
     absWorkingDir: root,
     outdir: path.join(root, '.bundle-check'),
     logLevel: 'silent',
-    plugins: [workspacePlugin(root, found)],
+    plugins: [workspacePlugin(root, found), hashWasmGlobalPlugin],
     define: Object.fromEntries(NODE_GLOBALS.map((g) => [g, `${MARKER}${g}`])),
   });
   const byPath = new Map(result.outputFiles.map((f) => [f.path, f]));

@@ -79,44 +79,52 @@ $('play').addEventListener('click', () => {
 $('step').addEventListener('click', () => void queue(() => run(10)));
 
 for (const slot of SLOTS) {
-  $(`save-${slot}`).addEventListener('click', () =>
-    void queue(async () => {
-      await saves.save(toSnapshot(world), slot);
-      show(`saved tick ${world.tick} to ${slot}`);
-      await listSlots();
-    }),
+  $(`save-${slot}`).addEventListener(
+    'click',
+    () =>
+      void queue(async () => {
+        await saves.save(toSnapshot(world), slot);
+        show(`saved tick ${world.tick} to ${slot}`);
+        await listSlots();
+      }),
   );
-  $(`load-${slot}`).addEventListener('click', () =>
-    void queue(async () => {
-      if (!(await saves.exists(slot))) return show(`${slot} is empty`);
-      const { snapshot } = await saves.load(slot);
-      world = fromSnapshot(snapshot);
-      history = new TimeTravel();
-      history.record(world.tick, snapshot);
-      scrub.max = scrub.value = String(world.tick);
-      draw();
-      show(`loaded tick ${world.tick} from ${slot}`);
-    }),
+  $(`load-${slot}`).addEventListener(
+    'click',
+    () =>
+      void queue(async () => {
+        if (!(await saves.exists(slot))) return show(`${slot} is empty`);
+        const { snapshot } = await saves.load(slot);
+        world = fromSnapshot(snapshot);
+        history = new TimeTravel();
+        history.record(world.tick, snapshot);
+        scrub.max = scrub.value = String(world.tick);
+        draw();
+        show(`loaded tick ${world.tick} from ${slot}`);
+      }),
   );
 }
 
 // Scrubbing shows a past moment without changing the history; Fork continues from it.
-scrub.addEventListener('input', () =>
-  void queue(async () => {
-    const moment = history.seekToTime(Number(scrub.value));
-    if (moment === undefined) return;
-    world = fromSnapshot(moment.snapshot);
-    draw();
-    show(`viewing tick ${world.tick} of timeline "${history.timeline}"`);
-  }),
+scrub.addEventListener(
+  'input',
+  () =>
+    void queue(async () => {
+      const moment = history.seekToTime(Number(scrub.value));
+      if (moment === undefined) return;
+      world = fromSnapshot(moment.snapshot);
+      draw();
+      show(`viewing tick ${world.tick} of timeline "${history.timeline}"`);
+    }),
 );
-$('fork').addEventListener('click', () =>
-  void queue(async () => {
-    const name = `fork-${++forks}`;
-    history.forkTimeline(name, world.tick);
-    history.switchTimeline(name);
-    show(`forked "${name}" at tick ${world.tick}`);
-  }),
+$('fork').addEventListener(
+  'click',
+  () =>
+    void queue(async () => {
+      const name = `fork-${++forks}`;
+      history.forkTimeline(name, world.tick);
+      history.switchTimeline(name);
+      show(`forked "${name}" at tick ${world.tick}`);
+    }),
 );
 
 async function listSlots(): Promise<void> {

@@ -2,7 +2,7 @@
 // slot, reload the page, load the slot, scrub back in time, fork, and take a screenshot. The
 // simulation is deterministic, so every state the page shows is checked against the same
 // simulation run here in Node: what the browser saved, loaded and rebuilt is bit for bit right.
-import { mkdirSync, mkdtempSync, rmSync, statSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { type BrowserContext, chromium, type Page } from 'playwright';
@@ -100,7 +100,7 @@ describe('the browser-save example in Chromium', () => {
 
   it('renders the page (screenshot) with no errors in the console', async () => {
     // Kept in test-results/ (not committed) for a human to look at.
-    const file = path.join(import.meta.dirname, "..", "test-results", "browser-save.png");
+    const file = path.join(import.meta.dirname, '..', 'test-results', 'browser-save.png');
     mkdirSync(path.dirname(file), { recursive: true });
     await page.screenshot({ path: file });
     expect(statSync(file).size).toBeGreaterThan(5_000);

@@ -5,6 +5,13 @@ import { describe, expect, it } from 'vitest';
 import { applyDelta, decodeDelta, decodeSnapshot, encodeSnapshot, hashHex, isPackError, sha256, snapshotHash, toHex, toWorldSnapshot } from '../src/index.js';
 import { type Json, toJsonable } from './helpers/jsonable.js';
 
+// Vite's `import.meta.glob` (the package's typecheck does not load vite's client types).
+declare global {
+  interface ImportMeta {
+    glob<T>(pattern: string, options: { query: string; import: string; eager: true }): Record<string, T>;
+  }
+}
+
 const files = import.meta.glob<string>('./vectors/**/*.tx2pack', { query: '?url', import: 'default', eager: true });
 // Fetched and parsed like the binaries: some expected files hold keys (such as __proto__) that a JSON
 // module import would not keep.

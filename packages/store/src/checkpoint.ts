@@ -1,4 +1,18 @@
-import { applyDelta, bytesEqual, diff, encodeDelta, fromHex, hashHex, isPackError, migrateSnapshot, PackError, type PackedSnapshot, type SnapshotDelta, snapshotHash, validateId } from '@tx2/pack-format';
+import {
+  applyDelta,
+  bytesEqual,
+  diff,
+  encodeDelta,
+  fromHex,
+  hashHex,
+  isPackError,
+  migrateSnapshot,
+  PackError,
+  type PackedSnapshot,
+  type SnapshotDelta,
+  snapshotHash,
+  validateId,
+} from '@tx2/pack-format';
 import { type DeltaPolicy, type ResolvedDeltaPolicy, withinDeltaRatio, withinFullEvery } from '@tx2/pack-format';
 import type { StorageBackend } from './backend.js';
 import { checkSnapshotObject, describeValue, malformedSnapshotError, optionsObject } from './errors.js';

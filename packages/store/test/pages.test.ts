@@ -125,7 +125,7 @@ describe('saves in a real Chromium profile', () => {
 });
 
 describe('the README', () => {
-  it("the browser example runs in Chromium and prints what it says", async () => {
+  it('the browser example runs in Chromium and prints what it says', async () => {
     const page = await context.newPage();
     const lines: string[] = [];
     page.on('console', (message) => lines.push(message.text()));
