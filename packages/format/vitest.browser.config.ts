@@ -10,6 +10,8 @@ export default defineConfig(
       // Node-only: they read and write vector files with node:fs, or measure Node's heap.
       'test/corruption.fuzz.test.ts',
       'test/crc32.test.ts',
+      'test/ecs-corruption.fuzz.test.ts',
+      'test/sha256.test.ts',
       'test/delta-vectors.test.ts',
       'test/readme.test.ts',
       'test/spec-vectors.test.ts',
