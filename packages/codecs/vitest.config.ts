@@ -1,30 +1,12 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
+import { nodeTestConfig } from '../../vitest.node.js';
 
-export default defineConfig({
-  resolve: {
+export default defineConfig(
+  nodeTestConfig({
     // Tests run against source: point the `#zlib` subpath import at the Node implementation.
-    alias: [
-      {
-        find: /^#zlib$/,
-        replacement: fileURLToPath(new URL('./src/zlib.node.ts', import.meta.url)),
-      },
-    ],
-  },
-  test: {
-    include: ['test/**/*.test.ts'],
-    // *.browser.test.ts run in Chromium only (vitest.browser.config.ts).
-    exclude: ['test/**/*.browser.test.ts', '**/node_modules/**'],
-    // Generous limits: CI must pass on a loaded 2-core machine (no test asserts on speed).
-    testTimeout: 180_000,
-    hookTimeout: 120_000,
-    // `pnpm test` runs with --coverage: a floor a little below what the suite measures today.
-    coverage: {
-      provider: 'v8',
-      include: ['src/**/*.ts'],
-      exclude: ['src/wasm/*-binary.ts'], // generated WebAssembly images
-      reporter: ['text-summary'],
-      thresholds: { statements: 93, branches: 87, functions: 96, lines: 96 },
-    },
-  },
-});
+    resolve: { alias: [{ find: /^#zlib$/, replacement: fileURLToPath(new URL('./src/zlib.node.ts', import.meta.url)) }] },
+    coverageExclude: ['src/wasm/*-binary.ts'], // generated WebAssembly images
+    thresholds: { statements: 93, branches: 87, functions: 96, lines: 96 },
+  }),
+);

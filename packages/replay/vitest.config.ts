@@ -1,19 +1,4 @@
 import { defineConfig } from 'vitest/config';
+import { nodeTestConfig } from '../../vitest.node.js';
 
-export default defineConfig({
-  test: {
-    include: ['test/**/*.test.ts'],
-    // *.browser.test.ts run in Chromium only (vitest.browser.config.ts).
-    exclude: ['test/**/*.browser.test.ts', '**/node_modules/**'],
-    // Generous limits: CI must pass on a loaded 2-core machine (no test asserts on speed).
-    testTimeout: 180_000,
-    hookTimeout: 120_000,
-    // `pnpm test` runs with --coverage: a floor a little below what the suite measures today.
-    coverage: {
-      provider: 'v8',
-      include: ['src/**/*.ts'],
-      reporter: ['text-summary'],
-      thresholds: { statements: 97, branches: 94, functions: 93, lines: 98 },
-    },
-  },
-});
+export default defineConfig(nodeTestConfig({ thresholds: { statements: 97, branches: 94, functions: 93, lines: 98 } }));

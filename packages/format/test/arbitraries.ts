@@ -243,7 +243,8 @@ export function worldArb(options: WorldArbOptions = {}): fc.Arbitrary<WorldSnaps
 
 export const ALL_FIELD_TYPES: readonly FieldType[] = ['bool', 'i8', 'i16', 'i32', 'i64', 'u8', 'u16', 'u32', 'u64', 'f32', 'f64', 'string', 'bytes'];
 
-const NUMERIC_ARRAYS = {
+/** The typed array of each numeric field type. */
+export const NUMERIC_ARRAYS = {
   bool: Uint8Array,
   i8: Int8Array,
   i16: Int16Array,

@@ -4,25 +4,14 @@
 // bit, in memory and through the container; and 'auto' picks the XOR only where it pays.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { NUMERIC_ARRAYS } from './arbitraries.js';
 import { applyDelta, type Column, decodeDelta, diff, encodeDelta, type FieldType, invertDelta, type PackedSnapshot, snapshotsEqual } from '../src/index.js';
 
 const SEED = 0x15_0002;
 const RUNS = 200;
 const NUMERIC: readonly FieldType[] = ['bool', 'i8', 'i16', 'i32', 'i64', 'u8', 'u16', 'u32', 'u64', 'f32', 'f64'];
-const ARRAYS = {
-  bool: Uint8Array,
-  i8: Int8Array,
-  i16: Int16Array,
-  i32: Int32Array,
-  i64: BigInt64Array,
-  u8: Uint8Array,
-  u16: Uint16Array,
-  u32: Uint32Array,
-  u64: BigUint64Array,
-  f32: Float32Array,
-  f64: Float64Array,
-} as const;
-const WIDTH: Record<string, number> = { bool: 1, i8: 1, u8: 1, i16: 2, u16: 2, i32: 4, u32: 4, f32: 4, i64: 8, u64: 8, f64: 8 };
+const ARRAYS = NUMERIC_ARRAYS;
+const WIDTH: Record<string, number> = Object.fromEntries(Object.entries(ARRAYS).map(([type, array]) => [type, array.BYTES_PER_ELEMENT]));
 
 /** Bit patterns worth having: NaNs with payloads, ±0, subnormals, ±infinity, ±1. */
 const SPECIAL32 = [0x7fc00001, 0xffc00abc, 0x7f800001, 0x80000000, 0, 1, 0x807fffff, 0x7f800000, 0xff800000, 0x3f800000, 0xbf800000];

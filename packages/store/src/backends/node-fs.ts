@@ -178,31 +178,15 @@ export class NodeFsBackend implements StorageBackend {
 
   /** Writes `bytes` to file `key` atomically and durably (temp file, fsync, rename, fsync directory). */
   async put(key: string, bytes: Uint8Array): Promise<void> {
-    const file = this.#path(key);
+    this.#path(key);
     checkBytes(bytes);
-    await this.#ensureDir();
-    const temp = path.join(this.dir, `.${key}.${process.pid}.${randomBytes(6).toString('hex')}${TEMP_SUFFIX}`);
-    let handle: fs.FileHandle | undefined;
-    try {
-      handle = await fs.open(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o644);
+    await this.putWith(key, async (handle) => {
       let written = 0;
       while (written < bytes.length) {
         const { bytesWritten } = await handle.write(bytes, written, Math.min(bytes.length - written, 1 << 30), written);
         written += bytesWritten;
       }
-      if (this.#durable) await handle.sync();
-      await handle.close();
-      handle = undefined;
-      // rename() replaces a symlink rather than writing through it; a planted one is refused all the same.
-      await checkReplaceable(file);
-      await fs.rename(temp, file);
-    } catch (error) {
-      await handle?.close().catch(() => {});
-      await fs.rm(temp, { force: true }).catch(() => {});
-      if (error instanceof PackError) throw error;
-      throw ioError('write', file, error);
-    }
-    if (this.#durable) await this.#syncDir();
+    });
   }
 
   /** Writes the concatenation of `pieces` to file `key` with the same atomic, durable protocol as `put`. */
@@ -227,6 +211,7 @@ export class NodeFsBackend implements StorageBackend {
       if (this.#durable) await handle.sync();
       await handle.close();
       handle = undefined;
+      // rename() replaces a symlink rather than writing through it; a planted one is refused all the same.
       await checkReplaceable(file);
       await fs.rename(temp, file);
     } catch (error) {
