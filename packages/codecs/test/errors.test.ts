@@ -4,18 +4,7 @@ import { isPackError, PackError } from '@tx2/pack-format';
 import { describe, expect, it } from 'vitest';
 import { CodecError, codecNameOf, createCodecRegistry, filterChooser, loadCodec, noneCodec, resolveLevel } from '../src/index.js';
 import { loadZstd } from '../src/zstd.js';
-
-/** The PackError `fn` throws or rejects with (fails the test otherwise). */
-async function packErrorOf(fn: () => unknown): Promise<PackError> {
-  const failure = await Promise.resolve()
-    .then(fn)
-    .then(
-      () => 'nothing was thrown',
-      (error: unknown) => error,
-    );
-  expect(isPackError(failure), String(failure)).toBe(true);
-  return failure as PackError;
-}
+import { packErrorOf } from '../../../test-support/pack-errors.js';
 
 describe('CodecError', () => {
   it('is a PackError: instanceof and isPackError hold, with a stable code and details.codec', () => {

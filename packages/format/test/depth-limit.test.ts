@@ -5,25 +5,9 @@ import { describe, expect, it } from 'vitest';
 import { Encoder } from '@msgpack/msgpack';
 import { SectionKind } from '../src/layout.js';
 import { nestsDeeperThan } from '../src/msgpack-depth.js';
-import { createPackedSnapshot, decodeBlob, decodeManifest, decodeSnapshot, encodeBlob, encodeSnapshot, isPackError, MAX_BLOB_DEPTH, type PackErrorCode } from '../src/index.js';
+import { createPackedSnapshot, decodeBlob, decodeManifest, decodeSnapshot, encodeBlob, encodeSnapshot, MAX_BLOB_DEPTH } from '../src/index.js';
 import { assemble, findSection, parse } from './helpers/container.js';
-
-function thrown(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a throw');
-}
-
-function expectPackError(fn: () => unknown, code: PackErrorCode, message?: RegExp): Record<string, unknown> {
-  const error = thrown(fn);
-  if (!isPackError(error)) throw new Error(`expected a PackError ${code}, got ${String(error)}`, { cause: error });
-  expect(error.code).toBe(code);
-  if (message) expect(error.message).toMatch(message);
-  return error.details;
-}
+import { expectPackError } from '../../../test-support/pack-errors.js';
 
 /** An array nested `depth` levels deep around `inner`. */
 function nestedArrays(depth: number, inner: unknown = 1): unknown {

@@ -10,33 +10,15 @@ import {
   encodeSnapshot,
   fromWorldSnapshot,
   gather,
-  isPackError,
   type EntityMetadata,
   type PackedSnapshot,
-  type PackErrorCode,
   scatter,
   SnapshotEncoder,
   snapshotHash,
   snapshotsEqual,
   toWorldSnapshot,
 } from '../src/index.js';
-
-function thrown(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a throw');
-}
-
-function expectPackError(fn: () => unknown, code: PackErrorCode, message?: RegExp): Record<string, unknown> {
-  const error = thrown(fn);
-  if (!isPackError(error)) throw new Error(`expected a PackError ${code}, got ${String(error)}`, { cause: error });
-  expect(error.code).toBe(code);
-  if (message) expect(error.message).toMatch(message);
-  return error.details;
-}
+import { expectPackError } from '../../../test-support/pack-errors.js';
 
 /** A world built without the builders' checks. */
 function world(entities: number[], components: { id: string; rows: number[] }[], extra: Partial<PackedSnapshot> = {}): PackedSnapshot {

@@ -1,21 +1,7 @@
-// Only PackError leaves the replay engine: bad arguments are InvalidInput, a checkpoint source
-// that fails with anything else is reported as Io (its error kept as the cause).
-import { isPackError, type PackError } from '@tx2/pack-format';
 import { describe, expect, it } from 'vitest';
 import { type CheckpointSource, ReplayEngine, SnapshotCache } from '../src/index.js';
 import { world } from './helpers.js';
-
-/** The PackError `fn` throws or rejects with (fails the test otherwise). */
-async function packErrorOf(fn: () => unknown): Promise<PackError> {
-  const failure = await Promise.resolve()
-    .then(fn)
-    .then(
-      () => 'nothing was thrown',
-      (error: unknown) => error,
-    );
-  expect(isPackError(failure), String(failure)).toBe(true);
-  return failure as PackError;
-}
+import { packErrorOf } from '../../../test-support/pack-errors.js';
 
 const source = (list: () => Promise<unknown>, load: (id: string) => Promise<unknown> = async () => ({ snapshot: world(0) })): CheckpointSource =>
   ({ listCheckpoints: list, loadCheckpoint: load }) as CheckpointSource;

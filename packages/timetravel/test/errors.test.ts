@@ -1,24 +1,13 @@
 // Only PackError leaves @tx2/pack-timetravel: arguments that are not what the API takes are
 // InvalidInput, and an internal inconsistency is Internal, never a raw TypeError.
-import { diff, isPackError, type PackError, snapshotHash } from '@tx2/pack-format';
+import { diff, snapshotHash } from '@tx2/pack-format';
 import { MemoryBackend, SnapshotStore } from '@tx2/pack-store';
 import { describe, expect, it } from 'vitest';
 import { TimedSnapshot, TimeTravel } from '../src/index.js';
 import { loadTimeline, saveTimeline } from '../src/persistence.js';
 import { applyValuePatch, toValuePatch } from '../src/value-patch.js';
 import { world } from './helpers.js';
-
-/** The PackError `fn` throws or rejects with (fails the test otherwise). */
-async function packErrorOf(fn: () => unknown): Promise<PackError> {
-  const failure = await Promise.resolve()
-    .then(fn)
-    .then(
-      () => 'nothing was thrown',
-      (error: unknown) => error,
-    );
-  expect(isPackError(failure), String(failure)).toBe(true);
-  return failure as PackError;
-}
+import { packErrorOf } from '../../../test-support/pack-errors.js';
 
 describe('bad arguments are InvalidInput', () => {
   it('options and snapshots that are not what they should be, on the first record and on later (delta) ones', async () => {
