@@ -40,7 +40,7 @@ describe('the packed CLI', () => {
     async () => {
       const packages = readdirSync(path.join(ROOT, 'packages'));
       const tarballs = path.join(dir, 'tarballs');
-      for (const name of packages) await exec(npx, ['--yes', PNPM, 'pack', '--pack-destination', tarballs], path.join(ROOT, 'packages', name));
+      await exec(npx, ['--yes', PNPM, '--recursive', '--filter', './packages/*', 'pack', '--pack-destination', tarballs], ROOT);
       const files = readdirSync(tarballs).filter((f) => f.endsWith('.tgz'));
       expect(files).toHaveLength(packages.length);
 
