@@ -3,6 +3,7 @@ import { type Column, type PackedComponent, type PackedSnapshot, gather } from '
 import { type Relation, type World, Wildcard, addComponent, addEntity, createWorld, getAllEntities, getRelationTargets, query } from 'bitecs';
 import { buildColumn, idArray, isFieldSpec, loadColumn, storedType } from './core/columns.js';
 import { schemaMismatch } from './core/mismatch.js';
+import { loadPairData, savePairData } from './core/relation-data.js';
 import type { FieldSpec, LoadWorldOptions, LoadWorldResult, RegistryBase, SaveWorldOptions } from './core/registry.js';
 import { assembleSnapshot, blobComponent, blobValues, loadable, checkRegistry, createEntities, restoreResources } from './core/snapshot.js';
 
@@ -25,9 +26,15 @@ export interface BitecsBlobSpec {
   transient?: boolean;
 }
 
-/** A bitECS relation (`createRelation`): each entity's targets are saved and remapped on load. */
+/**
+ * A bitECS relation (`createRelation`): each entity's targets are saved and remapped on load. A
+ * relation with a store (`withStore(() => ({ weight: [] }))`) also saves each pair's data
+ * (`ChildOf(parent).weight[child]`), typed like a component store.
+ */
 export interface BitecsRelationSpec {
   relation: Relation<unknown>;
+  /** Types of relation-store fields the store does not declare itself (plain arrays). */
+  fields?: Readonly<Record<string, FieldSpec>>;
   transient?: boolean;
 }
 
@@ -109,17 +116,45 @@ function ownType(store: object): FieldSpec | undefined {
 const isRelation = (spec: BitecsComponentSpec): spec is BitecsRelationSpec => 'relation' in spec;
 const isBlob = (spec: BitecsComponentSpec): spec is BitecsBlobSpec => 'blob' in spec && spec.blob === true;
 
-function savedComponent(world: World, id: string, spec: BitecsComponentSpec): PackedComponent {
+// bitECS keeps a relation's options (its store factory) under this registered symbol.
+const RELATION_DATA = Symbol.for('bitecs-relationData');
+
+/** The data fields of a relation's per-pair store, or none for a relation without a store. */
+function pairFields(id: string, spec: BitecsRelationSpec): StoreField[] {
+  const options = (spec.relation as unknown as Record<symbol, { initStore?: unknown } | undefined>)[RELATION_DATA];
+  if (typeof options?.initStore !== 'function') {
+    if (spec.fields !== undefined && Object.keys(spec.fields).length > 0)
+      throw schemaMismatch('bitecs', id, Object.keys(spec.fields)[0], 'is declared in `fields` but the relation has no store', 'create the relation with withStore(...)');
+    return [];
+  }
+  // The wildcard pair's store has the shape every pair's store has.
+  return storeFields(id, { component: spec.relation(Wildcard) as object, ...(spec.fields === undefined ? {} : { fields: spec.fields }) });
+}
+
+function savedComponents(world: World, id: string, spec: BitecsComponentSpec, taken: ReadonlySet<string>): PackedComponent[] {
   if (isRelation(spec)) {
     const ids = idArray(query(world, [spec.relation(Wildcard)]));
-    const column = buildColumn('bitecs', id, 'targets', 'entities', ids.length, (row) => getRelationTargets(world, ids[row]!, spec.relation));
-    return { id, layout: 'columns', entityIds: ids, fields: [column] };
+    const targets: number[][] = new Array(ids.length);
+    for (let row = 0; row < ids.length; row++) targets[row] = getRelationTargets(world, ids[row]!, spec.relation);
+    const column = buildColumn('bitecs', id, 'targets', 'entities', ids.length, (row) => targets[row]);
+    const relation: PackedComponent = { id, layout: 'columns', entityIds: ids, fields: [column] };
+    const fields = pairFields(id, spec);
+    if (fields.length === 0) return [relation];
+    const data = fields.map((f) => [f.name, f.spec] as const);
+    const read = (row: number, k: number): Record<string, unknown> => {
+      const store = spec.relation(targets[row]![k]!) as Record<string, Record<number, unknown>>;
+      const eid = ids[row]!;
+      const record: Record<string, unknown> = {};
+      for (const f of fields) record[f.name] = store[f.name]![eid];
+      return record;
+    };
+    return [relation, ...savePairData('bitecs', id, data, ids, targets, read, taken)];
   }
   const ids = idArray(query(world, [spec.component]));
   if (isBlob(spec)) {
     const values: unknown[] = new Array(ids.length);
     for (let row = 0; row < ids.length; row++) values[row] = spec.component[ids[row]!];
-    return blobComponent(id, ids, values);
+    return [blobComponent(id, ids, values)];
   }
   const fields = storeFields(id, spec).map((field) => {
     const type = storedType(field.spec);
@@ -129,14 +164,15 @@ function savedComponent(world: World, id: string, spec: BitecsComponentSpec): Pa
     }
     return buildColumn('bitecs', id, field.name, field.spec, ids.length, (row) => field.store[ids[row]!]);
   });
-  return { id, layout: 'columns', entityIds: ids, fields };
+  return [{ id, layout: 'columns', entityIds: ids, fields }];
 }
 
 /** Saves every registered component, relation and resource of a bitECS world; transient components are left out. */
 export function saveWorld(world: World, registry: BitecsRegistry, options: SaveWorldOptions = {}): PackedSnapshot {
   checkRegistry('bitecs', registry);
   const components: PackedComponent[] = [];
-  for (const [id, spec] of Object.entries(registry.components)) if (!spec.transient) components.push(savedComponent(world, id, spec));
+  const taken = new Set(Object.keys(registry.components));
+  for (const [id, spec] of Object.entries(registry.components)) if (!spec.transient) components.push(...savedComponents(world, id, spec, taken));
   return assembleSnapshot('bitecs', world, registry, idArray(getAllEntities(world)), components, options);
 }
 
@@ -154,6 +190,18 @@ export function loadWorld(snapshot: PackedSnapshot, registry: BitecsRegistry, op
     if (isRelation(spec)) {
       const targets = loadColumn('bitecs', saved, 'targets', 'entities', remap) as number[][];
       for (let row = 0; row < eids.length; row++) for (const target of targets[row]!) addComponent(world, eids[row]!, spec.relation(target));
+      const fields = pairFields(id, spec);
+      if (fields.length === 0) continue;
+      const data = fields.map((f) => [f.name, f.spec] as const);
+      loadPairData('bitecs', snapshot, saved, data, remap, (subject, target, value) => {
+        const store = spec.relation(target) as Record<string, Record<number, unknown>>;
+        const record = value as Record<string, unknown>;
+        for (const f of fields) {
+          const v = record[f.name];
+          const column = store[f.name]!;
+          column[subject] = v === null ? (ArrayBuffer.isView(column) ? 0 : undefined) : v;
+        }
+      });
       continue;
     }
     for (const eid of eids) addComponent(world, eid, spec.component);

@@ -3,6 +3,7 @@ import type { PackedComponent, PackedSnapshot } from '@tx2/pack-format';
 import { $internal, type Entity, type Relation, type Trait, type World, createWorld, getStore } from 'koota';
 import { buildColumn, idArray, isFieldSpec, loadColumn } from './core/columns.js';
 import { schemaMismatch } from './core/mismatch.js';
+import { loadPairData, type PairData, savePairData } from './core/relation-data.js';
 import type { FieldSpec, LoadWorldOptions, LoadWorldResult, RegistryBase, ResourceSpec, SaveWorldOptions } from './core/registry.js';
 import { IdRemap } from './core/remap.js';
 import { assembleSnapshot, blobComponent, blobValues, loadable, checkRegistry, createEntities, restoreResources } from './core/snapshot.js';
@@ -19,9 +20,15 @@ export interface KootaTraitSpec {
   transient?: boolean;
 }
 
-/** A koota relation: each entity's targets are saved and remapped on load (relation stores are not saved). */
+/**
+ * A koota relation: each entity's targets are saved and remapped on load. A relation with a store
+ * (`relation({ store: { weight: 0 } })`) also saves each pair's data, typed from the store schema
+ * like a trait's (a store factory `() => ({...})` is saved whole, one MessagePack value per pair).
+ */
 export interface KootaRelationSpec {
   relation: Relation<Trait>;
+  /** Store field types the schema cannot tell (`'f32'`, `'entity'`...). */
+  fields?: Readonly<Record<string, FieldSpec>>;
   transient?: boolean;
 }
 
@@ -77,22 +84,48 @@ function worldEntities(world: World): Uint32Array {
 // A koota entity's id is its packed number (index, generation, world); saved as an unsigned 32-bit id.
 const savedId = (e: unknown): number | undefined => (typeof e === 'number' ? e >>> 0 : undefined);
 
-function savedComponent(world: World, id: string, spec: KootaComponentSpec): PackedComponent {
+/** How a relation's per-pair data is saved: typed fields from its store schema, whole values, or none (no store). */
+function pairData(id: string, spec: KootaRelationSpec): PairData | undefined {
+  const trait = spec.relation[$internal].trait;
+  const kind = kindOf(trait);
+  if (kind === 'tag') {
+    if (spec.fields !== undefined && Object.keys(spec.fields).length > 0)
+      throw schemaMismatch('koota', id, Object.keys(spec.fields)[0], 'is declared in `fields` but the relation has no store', 'create it with relation({ store: { ... } })');
+    return undefined;
+  }
+  if (kind === 'aos') return 'blob';
+  return traitFields(id, spec.fields === undefined ? { trait } : { trait, fields: spec.fields });
+}
+
+// Entity-valued fields hold koota entities (numbers); saved as their unsigned id.
+const savedRecord = (data: PairData, value: unknown): unknown => {
+  if (data === 'blob' || typeof value !== 'object' || value === null) return value;
+  const record = { ...(value as Record<string, unknown>) };
+  for (const [name, type] of data) if (type === 'entity') record[name] = savedId(record[name]);
+  return record;
+};
+
+function savedComponents(world: World, id: string, spec: KootaComponentSpec, taken: ReadonlySet<string>): PackedComponent[] {
   if (isRelation(spec)) {
     const rows = world.query(spec.relation('*'));
     const ids = idArray(rows);
-    const column = buildColumn('koota', id, 'targets', 'entities', ids.length, (row) => rows[row]!.targetsFor(spec.relation).map((t) => t >>> 0));
-    return { id, layout: 'columns', entityIds: ids, fields: [column] };
+    const targets = rows.map((e) => e.targetsFor(spec.relation));
+    const column = buildColumn('koota', id, 'targets', 'entities', ids.length, (row) => targets[row]!.map((t) => t >>> 0));
+    const relation: PackedComponent = { id, layout: 'columns', entityIds: ids, fields: [column] };
+    const data = pairData(id, spec);
+    if (data === undefined) return [relation];
+    const read = (row: number, k: number) => savedRecord(data, rows[row]!.get(spec.relation(targets[row]![k]!)));
+    return [relation, ...savePairData('koota', id, data, ids, targets, read, taken)];
   }
   const rows = world.query(spec.trait);
   const ids = idArray(rows);
   const kind = kindOf(spec.trait);
-  if (kind === 'tag') return { id, layout: 'columns', entityIds: ids, fields: [] };
+  if (kind === 'tag') return [{ id, layout: 'columns', entityIds: ids, fields: [] }];
   const store = getStore(world, spec.trait) as unknown;
   if (kind === 'aos') {
     const values: unknown[] = new Array(rows.length);
     for (let row = 0; row < rows.length; row++) values[row] = (store as unknown[])[rows[row]!.id()];
-    return blobComponent(id, ids, values);
+    return [blobComponent(id, ids, values)];
   }
   const arrays = store as Record<string, unknown[]>;
   const index = idArray(rows, (e) => e.id());
@@ -101,14 +134,15 @@ function savedComponent(world: World, id: string, spec: KootaComponentSpec): Pac
     const read = type === 'entity' ? (row: number) => savedId(values[index[row]!]) : (row: number) => values[index[row]!];
     return buildColumn('koota', id, name, type, ids.length, read);
   });
-  return { id, layout: 'columns', entityIds: ids, fields };
+  return [{ id, layout: 'columns', entityIds: ids, fields }];
 }
 
 /** Saves every registered trait, relation and resource of a koota world; transient traits are left out. */
 export function saveWorld(world: World, registry: KootaRegistry, options: SaveWorldOptions = {}): PackedSnapshot {
   checkRegistry('koota', registry);
   const components: PackedComponent[] = [];
-  for (const [id, spec] of Object.entries(registry.components)) if (!spec.transient) components.push(savedComponent(world, id, spec));
+  const taken = new Set(Object.keys(registry.components));
+  for (const [id, spec] of Object.entries(registry.components)) if (!spec.transient) components.push(...savedComponents(world, id, spec, taken));
   const entities = worldEntities(world);
   return assembleSnapshot('koota', world, registry, entities, components, options);
 }
@@ -154,6 +188,15 @@ export function loadWorld(snapshot: PackedSnapshot, registry: KootaRegistry, opt
     if (isRelation(spec)) {
       const targets = loadColumn('koota', component, 'targets', 'entities', remap) as Entity[][];
       for (let row = 0; row < rows.length; row++) for (const target of targets[row]!) spawned[rows[row]!]!.add(spec.relation(target));
+      const data = pairData(id, spec);
+      if (data !== undefined) {
+        // Entity fields come back as new ids, which are the koota entities; none is undefined.
+        const refs = data === 'blob' ? [] : data.filter(([, type]) => type === 'entity').map(([name]) => name);
+        loadPairData('koota', snapshot, component, data, remap, (subject, target, value) => {
+          for (const name of refs) (value as Record<string, unknown>)[name] ??= undefined;
+          (subject as Entity).set(spec.relation(target as Entity), value as never, false);
+        });
+      }
       continue;
     }
     const kind = kindOf(spec.trait);
