@@ -2,6 +2,7 @@
 import { type Column, type PackedComponent, type PackedSnapshot, gather } from '@tx2/pack-format';
 import { type Relation, type World, Wildcard, addComponent, addEntity, createWorld, getAllEntities, getRelationTargets, query } from 'bitecs';
 import { buildColumn, idArray, isFieldSpec, loadColumn, storedType } from './core/columns.js';
+import { mapRefs, parseRefPaths, savedRef } from './core/blob-refs.js';
 import { schemaMismatch } from './core/mismatch.js';
 import { loadPairData, savePairData } from './core/relation-data.js';
 import type { FieldSpec, LoadWorldOptions, LoadWorldResult, RegistryBase, SaveWorldOptions } from './core/registry.js';
@@ -23,6 +24,8 @@ export interface BitecsStoreSpec {
 export interface BitecsBlobSpec {
   component: unknown[];
   blob: true;
+  /** Paths of entity ids inside each value, remapped on load: `'owner'`, `'crew[]'`, `'slots[].item'`. */
+  refs?: readonly string[];
   transient?: boolean;
 }
 
@@ -152,8 +155,9 @@ function savedComponents(world: World, id: string, spec: BitecsComponentSpec, ta
   }
   const ids = idArray(query(world, [spec.component]));
   if (isBlob(spec)) {
+    const paths = parseRefPaths('bitecs', id, spec.refs);
     const values: unknown[] = new Array(ids.length);
-    for (let row = 0; row < ids.length; row++) values[row] = spec.component[ids[row]!];
+    for (let row = 0; row < ids.length; row++) values[row] = mapRefs('bitecs', id, spec.component[ids[row]!], paths, (ref) => savedRef('bitecs', id, ref));
     return [blobComponent(id, ids, values)];
   }
   const fields = storeFields(id, spec).map((field) => {
@@ -206,8 +210,10 @@ export function loadWorld(snapshot: PackedSnapshot, registry: BitecsRegistry, op
     }
     for (const eid of eids) addComponent(world, eid, spec.component);
     if (isBlob(spec)) {
+      const paths = parseRefPaths('bitecs', id, spec.refs);
       const values = blobValues('bitecs', saved);
-      for (let row = 0; row < eids.length; row++) spec.component[eids[row]!] = values[row];
+      const load = (ref: unknown) => (typeof ref === 'number' ? remap.get(ref) : undefined);
+      for (let row = 0; row < eids.length; row++) spec.component[eids[row]!] = mapRefs('bitecs', id, values[row], paths, load);
       continue;
     }
     for (const field of storeFields(id, spec)) {

@@ -2,6 +2,7 @@
 import type { PackedComponent, PackedSnapshot } from '@tx2/pack-format';
 import { $internal, type Entity, type Relation, type Trait, type World, createWorld, getStore } from 'koota';
 import { buildColumn, idArray, isFieldSpec, loadColumn } from './core/columns.js';
+import { mapRefs, parseRefPaths, savedRef } from './core/blob-refs.js';
 import { schemaMismatch } from './core/mismatch.js';
 import { loadPairData, type PairData, savePairData } from './core/relation-data.js';
 import type { FieldSpec, LoadWorldOptions, LoadWorldResult, RegistryBase, ResourceSpec, SaveWorldOptions } from './core/registry.js';
@@ -16,6 +17,8 @@ export interface KootaTraitSpec {
   trait: Trait;
   /** Field types the schema cannot tell: `'f32'` for a number to keep 4 bytes, `'entity'` for a field holding an entity. */
   fields?: Readonly<Record<string, FieldSpec>>;
+  /** Array-of-structs traits: paths of entities inside each value, remapped on load (`'owner'`, `'crew[]'`, `'slots[].item'`). */
+  refs?: readonly string[];
   /** Never saved; rebuild it in the registry's `onLoaded`. */
   transient?: boolean;
 }
@@ -123,8 +126,10 @@ function savedComponents(world: World, id: string, spec: KootaComponentSpec, tak
   if (kind === 'tag') return [{ id, layout: 'columns', entityIds: ids, fields: [] }];
   const store = getStore(world, spec.trait) as unknown;
   if (kind === 'aos') {
+    const paths = parseRefPaths('koota', id, spec.refs);
+    const save = (ref: unknown) => savedRef('koota', id, savedId(ref) ?? ref);
     const values: unknown[] = new Array(rows.length);
-    for (let row = 0; row < rows.length; row++) values[row] = (store as unknown[])[rows[row]!.id()];
+    for (let row = 0; row < rows.length; row++) values[row] = mapRefs('koota', id, (store as unknown[])[rows[row]!.id()], paths, save);
     return [blobComponent(id, ids, values)];
   }
   const arrays = store as Record<string, unknown[]>;
@@ -203,8 +208,10 @@ export function loadWorld(snapshot: PackedSnapshot, registry: KootaRegistry, opt
     if (kind === 'tag') continue;
     const store = getStore(world, spec.trait) as unknown;
     if (kind === 'aos') {
+      const paths = parseRefPaths('koota', id, spec.refs);
       const values = blobValues('koota', component);
-      for (let row = 0; row < rows.length; row++) (store as unknown[])[index[rows[row]!]!] = values[row];
+      const load = (ref: unknown) => (typeof ref === 'number' ? remap.get(ref) : undefined);
+      for (let row = 0; row < rows.length; row++) (store as unknown[])[index[rows[row]!]!] = mapRefs('koota', id, values[row], paths, load);
       continue;
     }
     // Write straight into the trait's arrays: no record per row.
