@@ -1,9 +1,9 @@
 // @tx2/pack-ecs/bitecs: save a bitECS 0.4 world to a PackedSnapshot and load it into a fresh world.
 import { type Column, type PackedComponent, type PackedSnapshot, gather } from '@tx2/pack-format';
-import { type Relation, type World, Wildcard, addComponent, addEntity, createWorld, getAllEntities, getRelationTargets, query } from 'bitecs';
+import { type Relation, type World, Wildcard, addComponent, addEntity, createWorld, getAllEntities, getRelationTargets, isRelation as isBitecsRelation, query } from 'bitecs';
 import { buildColumn, idArray, isFieldSpec, loadColumn, storedType } from './core/columns.js';
 import { mapRefs, parseRefPaths, savedRef } from './core/blob-refs.js';
-import { schemaMismatch } from './core/mismatch.js';
+import { badComponentSpec, invalidArgument, schemaMismatch } from './core/mismatch.js';
 import { loadPairData, savePairData } from './core/relation-data.js';
 import type { FieldSpec, LoadWorldOptions, LoadWorldResult, RegistryBase, SaveWorldOptions } from './core/registry.js';
 import { assembleSnapshot, blobComponent, blobValues, loadable, checkRegistry, createEntities, restoreResources } from './core/snapshot.js';
@@ -117,6 +117,28 @@ function ownType(store: object): FieldSpec | undefined {
 }
 
 const isRelation = (spec: BitecsComponentSpec): spec is BitecsRelationSpec => 'relation' in spec;
+
+const ACCEPTED = '{ component: store }, { component: array, blob: true } or { relation: createRelation(...) }';
+
+/** Refuses a registry entry bitECS cannot save, before it reaches bitECS as a TypeError. */
+function checkSpec(id: string, spec: BitecsComponentSpec): void {
+  if (typeof spec !== 'object' || spec === null) throw badComponentSpec('bitecs', id, `is ${spec === null ? 'null' : typeof spec}`, ACCEPTED);
+  if ('relation' in spec) {
+    if (!isBitecsRelation(spec.relation)) throw badComponentSpec('bitecs', id, 'has a `relation` that is not a bitECS relation', ACCEPTED);
+    return;
+  }
+  const component = (spec as { component?: unknown }).component;
+  if (isBitecsRelation(component)) throw badComponentSpec('bitecs', id, 'is a relation registered as a component', '{ relation: ... } for it');
+  if (typeof component !== 'object' || component === null) throw badComponentSpec('bitecs', id, 'has no `component` (or `relation`)', ACCEPTED);
+  if (isBlob(spec) && !Array.isArray(component)) throw badComponentSpec('bitecs', id, 'is a blob whose `component` is not an array', 'an array indexed by entity id');
+}
+
+/** Refuses a world that is not a bitECS world (the adapter of another library was picked). */
+function checkWorld(world: unknown, what: string): void {
+  if (typeof world !== 'object' || world === null || !(Symbol.for('bitecs_internal') in world)) {
+    throw invalidArgument('bitecs', `${what} needs a bitECS world (createWorld() of bitecs)`, what === 'saveWorld' ? 'world' : 'into');
+  }
+}
 const isBlob = (spec: BitecsComponentSpec): spec is BitecsBlobSpec => 'blob' in spec && spec.blob === true;
 
 // bitECS keeps a relation's options (its store factory) under this registered symbol.
@@ -174,6 +196,8 @@ function savedComponents(world: World, id: string, spec: BitecsComponentSpec, ta
 /** Saves every registered component, relation and resource of a bitECS world; transient components are left out. */
 export function saveWorld(world: World, registry: BitecsRegistry, options: SaveWorldOptions = {}): PackedSnapshot {
   checkRegistry('bitecs', registry);
+  checkWorld(world, 'saveWorld');
+  for (const [id, spec] of Object.entries(registry.components)) checkSpec(id, spec);
   const components: PackedComponent[] = [];
   const taken = new Set(Object.keys(registry.components));
   for (const [id, spec] of Object.entries(registry.components)) if (!spec.transient) components.push(...savedComponents(world, id, spec, taken));
@@ -183,6 +207,8 @@ export function saveWorld(world: World, registry: BitecsRegistry, options: SaveW
 /** Loads a snapshot into a new bitECS world (or `into`): new entity ids, references remapped, then `onLoaded`. */
 export function loadWorld(snapshot: PackedSnapshot, registry: BitecsRegistry, options: LoadWorldOptions<World> = {}): LoadWorldResult<World> {
   snapshot = loadable('bitecs', snapshot, registry, options);
+  for (const [id, spec] of Object.entries(registry.components)) checkSpec(id, spec);
+  if (options.into !== undefined) checkWorld(options.into, 'loadWorld `into`');
   const world = options.into ?? createWorld();
   const remap = createEntities(snapshot.entities, () => addEntity(world));
   const idMap = remap;

@@ -3,7 +3,7 @@ import type { PackedComponent, PackedSnapshot } from '@tx2/pack-format';
 import { $internal, type Entity, type Relation, type Trait, type World, createWorld, getStore } from 'koota';
 import { buildColumn, idArray, isFieldSpec, loadColumn } from './core/columns.js';
 import { mapRefs, parseRefPaths, savedRef } from './core/blob-refs.js';
-import { schemaMismatch } from './core/mismatch.js';
+import { badComponentSpec, invalidArgument, schemaMismatch } from './core/mismatch.js';
 import { loadPairData, type PairData, savePairData } from './core/relation-data.js';
 import type { FieldSpec, LoadWorldOptions, LoadWorldResult, RegistryBase, ResourceSpec, SaveWorldOptions } from './core/registry.js';
 import { IdRemap } from './core/remap.js';
@@ -42,6 +42,33 @@ export type KootaComponentSpec = KootaTraitSpec | KootaRelationSpec;
 export type KootaRegistry = RegistryBase<World, KootaComponentSpec>;
 
 const isRelation = (spec: KootaComponentSpec): spec is KootaRelationSpec => 'relation' in spec;
+
+const ACCEPTED = '{ trait: trait(...) } or { relation: relation(...) }';
+const internal = (v: unknown): Record<string, unknown> | undefined =>
+  typeof v === 'function' || (typeof v === 'object' && v !== null) ? (v as { [$internal]?: Record<string, unknown> })[$internal] : undefined;
+const isKootaRelation = (v: unknown): boolean => internal(v)?.trait !== undefined;
+const isKootaTrait = (v: unknown): boolean => typeof internal(v)?.type === 'string';
+
+/** Refuses a registry entry koota cannot save, before it reaches koota as a TypeError. */
+function checkSpec(id: string, spec: KootaComponentSpec): void {
+  if (typeof spec !== 'object' || spec === null) throw badComponentSpec('koota', id, `is ${spec === null ? 'null' : typeof spec}`, ACCEPTED);
+  if ('relation' in spec) {
+    if (isKootaTrait(spec.relation)) throw badComponentSpec('koota', id, 'is a trait registered as a relation', '{ trait: ... } for it');
+    if (!isKootaRelation(spec.relation)) throw badComponentSpec('koota', id, 'has a `relation` that is not a koota relation', ACCEPTED);
+    return;
+  }
+  const trait = (spec as { trait?: unknown }).trait;
+  if (isKootaRelation(trait)) throw badComponentSpec('koota', id, 'is a relation registered as a trait', '{ relation: ... } for it');
+  if (!isKootaTrait(trait)) throw badComponentSpec('koota', id, 'has no koota `trait` (or `relation`)', ACCEPTED);
+}
+
+/** Refuses a world that is not a koota world (the adapter of another library was picked). */
+function checkWorld(world: unknown, what: string): void {
+  const w = world as { spawn?: unknown; query?: unknown } | null;
+  if (typeof w !== 'object' || w === null || typeof w.spawn !== 'function' || typeof w.query !== 'function' || internal(w)?.worldEntity === undefined) {
+    throw invalidArgument('koota', `${what} needs a koota world (createWorld() of koota)`, what === 'saveWorld' ? 'world' : 'into');
+  }
+}
 
 type StoreKind = 'soa' | 'aos' | 'tag';
 const kindOf = (trait: Trait): StoreKind => (trait as unknown as { [$internal]: { type: StoreKind } })[$internal].type;
@@ -145,6 +172,8 @@ function savedComponents(world: World, id: string, spec: KootaComponentSpec, tak
 /** Saves every registered trait, relation and resource of a koota world; transient traits are left out. */
 export function saveWorld(world: World, registry: KootaRegistry, options: SaveWorldOptions = {}): PackedSnapshot {
   checkRegistry('koota', registry);
+  checkWorld(world, 'saveWorld');
+  for (const [id, spec] of Object.entries(registry.components)) checkSpec(id, spec);
   const components: PackedComponent[] = [];
   const taken = new Set(Object.keys(registry.components));
   for (const [id, spec] of Object.entries(registry.components)) if (!spec.transient) components.push(...savedComponents(world, id, spec, taken));
@@ -155,6 +184,8 @@ export function saveWorld(world: World, registry: KootaRegistry, options: SaveWo
 /** Loads a snapshot into a new koota world (or `into`): new entities, references remapped, then `onLoaded`. */
 export function loadWorld(snapshot: PackedSnapshot, registry: KootaRegistry, options: LoadWorldOptions<World> = {}): LoadWorldResult<World> {
   snapshot = loadable('koota', snapshot, registry, options);
+  for (const [id, spec] of Object.entries(registry.components)) checkSpec(id, spec);
+  if (options.into !== undefined) checkWorld(options.into, 'loadWorld `into`');
   const world = options.into ?? createWorld();
   const saved = new Map<string, PackedComponent>();
   for (const [id, spec] of Object.entries(registry.components)) {

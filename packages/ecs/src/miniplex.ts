@@ -118,6 +118,7 @@ export function saveWorld<E extends object>(world: World<E>, registry: MiniplexR
 /** Loads a snapshot into a new miniplex world (or `into`): entity pointers restored to the new objects, then `onLoaded`. */
 export function loadWorld<E extends object>(snapshot: PackedSnapshot, registry: MiniplexRegistry<E>, options: LoadWorldOptions<World<E>> = {}): LoadWorldResult<World<E>> {
   snapshot = loadable('miniplex', snapshot, registry, options);
+  if (options.into !== undefined && !(options.into instanceof World)) throw invalidArgument('miniplex', 'loadWorld `into` needs a miniplex World', 'into');
   const world = options.into ?? new World<E>();
   // Objects first, so that pointers can reach entities restored later; the world gets them once complete.
   // References resolve to saved positions, then to the objects at those positions.

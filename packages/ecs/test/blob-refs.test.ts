@@ -62,7 +62,7 @@ describe('entity references inside blob components (`refs` paths)', () => {
     const king = world.add({ name: 'king' });
     const gate = world.add({ name: 'gate' });
     world.add({ name: 'knight', orders: { follow: king, guard: [gate, king] } });
-    const { world: loaded } = miniplex.loadWorld(decodeSnapshot(encodeSnapshot(miniplex.saveWorld(world, registry))), registry);
+    const { world: loaded } = miniplex.loadWorld<E>(decodeSnapshot(encodeSnapshot(miniplex.saveWorld(world, registry))), registry);
     const byName = (n: string) => loaded.entities.find((e) => e.name === n)!;
     const knight = byName('knight');
     expect(knight.orders!.follow).toBe(byName('king'));
