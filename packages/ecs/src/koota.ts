@@ -236,7 +236,8 @@ export function loadWorld(snapshot: PackedSnapshot, registry: KootaRegistry, opt
       continue;
     }
     const kind = kindOf(spec.trait);
-    if (kind === 'tag') continue;
+    // A trait no loaded entity has may be unknown to the world, which then has no store for it.
+    if (kind === 'tag' || rows.length === 0) continue;
     const store = getStore(world, spec.trait) as unknown;
     if (kind === 'aos') {
       const paths = parseRefPaths('koota', id, spec.refs);
