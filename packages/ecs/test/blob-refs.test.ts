@@ -7,7 +7,6 @@ import * as bitecs from '../src/bitecs.js';
 import * as koota from '../src/koota.js';
 import * as miniplex from '../src/miniplex.js';
 
-
 describe('entity references inside blob components (`refs` paths)', () => {
   it('bitECS: ids at the declared paths are remapped, everything else is kept, the world’s own values are not touched', () => {
     const Squad = [] as unknown[];

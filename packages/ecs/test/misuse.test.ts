@@ -44,7 +44,11 @@ describe('registry and world mistakes', () => {
     ['koota empty entry', () => koota.saveWorld(kw, { components: { P: {} as never } }), /"P" has no koota `trait`/],
     ['koota adapter given a bitECS world', () => koota.saveWorld(bw as never, { components: {} }), /needs a koota world/],
     ['koota load into a bitECS world', () => koota.loadWorld(koota.saveWorld(kw, { components: {} }), { components: {} }, { into: bw as never }), /`into` needs a koota world/],
-    ['miniplex load into a bitECS world', () => miniplex.loadWorld(miniplex.saveWorld(new World(), { components: {} }), { components: {} }, { into: bw as never }), /`into` needs a miniplex World/],
+    [
+      'miniplex load into a bitECS world',
+      () => miniplex.loadWorld(miniplex.saveWorld(new World(), { components: {} }), { components: {} }, { into: bw as never }),
+      /`into` needs a miniplex World/,
+    ],
   ])('%s: InvalidInput that names the fix', (_name, f, message) => {
     const err = failure(f);
     expect(err.code).toBe('InvalidInput');

@@ -15,7 +15,6 @@ import {
   removeComponent,
   removeEntity,
   type World,
-
 } from 'bitecs';
 import { ref } from 'bitecs/serialization';
 import { describe, expect, it } from 'vitest';
@@ -106,7 +105,12 @@ function play(): { world: World; hero: number } {
   Health.hp[pet] = 9;
   removeComponent(world, goblins[3]!, Target); // a component removed
   addComponent(world, hero, Inventory);
-  Inventory[hero] = { items: [{ kind: 'sword', owner: hero }, { kind: 'bone', owner: pet }] };
+  Inventory[hero] = {
+    items: [
+      { kind: 'sword', owner: hero },
+      { kind: 'bone', owner: pet },
+    ],
+  };
   addEntity(world); // an entity with no components
   return { world, hero };
 }
@@ -164,5 +168,11 @@ describe('a bitECS game written from the README', () => {
     expect(first.get(hero)).not.toBe(second.get(hero));
     expect(query(host, [Player]).length).toBe(2);
     expect(getRelationTargets(host, [...query(host, [ChildOf(second.get(hero)!)])][0]!, ChildOf)).toEqual([second.get(hero)]);
+  });
+
+  it('an empty world (no entity, components and relations never used) saves and loads', () => {
+    const { world: loaded, idMap } = loadWorld(decodeSnapshot(encodeSnapshot(saveWorld(createWorld(), registry))), registry);
+    expect(idMap.size).toBe(0);
+    expect(getAllEntities(loaded).length).toBe(0);
   });
 });

@@ -49,7 +49,13 @@ function mapPath(library: Library, component: string, value: unknown, path: read
   else if (here === null || here === undefined) return value;
   else if (!Array.isArray(here)) {
     const where = path.map((s) => `${s.key}${s.each ? '[]' : ''}`).join('.');
-    throw schemaMismatch(library, component, undefined, `has reference path '${where}' but holds a ${typeof here} where the path has an array`, 'fix the path in `refs` or the value');
+    throw schemaMismatch(
+      library,
+      component,
+      undefined,
+      `has reference path '${where}' but holds a ${typeof here} where the path has an array`,
+      'fix the path in `refs` or the value',
+    );
   } else next = here.map((item) => mapPath(library, component, item, path, at + 1, map));
   if (key === '') return next;
   return Array.isArray(value) ? Object.assign([...value], { [key]: next }) : { ...(value as object), [key]: next };
