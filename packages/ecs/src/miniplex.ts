@@ -2,7 +2,7 @@
 import type { PackedComponent, PackedSnapshot } from '@tx2/pack-format';
 import { World } from 'miniplex';
 import { buildColumn, idArray, isFieldSpec, loadColumn } from './core/columns.js';
-import { mapRefs, parseRefPaths } from './core/blob-refs.js';
+import { mapRefs, parseRefPaths, strayEntity } from './core/blob-refs.js';
 import { invalidArgument, schemaMismatch } from './core/mismatch.js';
 import type { FieldSpec, LoadWorldOptions, LoadWorldResult, RegistryBase, SaveWorldOptions } from './core/registry.js';
 import { IdRemap } from './core/remap.js';
@@ -93,13 +93,22 @@ export function saveWorld<E extends object>(world: World<E>, registry: MiniplexR
     if (kind === 'blob') {
       const paths = parseRefPaths('miniplex', name, (spec as { refs?: unknown }).refs);
       const save = (target: unknown) => (target === null || target === undefined ? null : (ref(target) ?? null));
-      components.push(
-        blobComponent(
-          name,
-          ids,
-          rows.map((e) => mapRefs('miniplex', name, e[name], paths, save)),
-        ),
-      );
+      const isEntity = (v: object) => world.id(v as E) !== undefined;
+      const values = rows.map((e) => {
+        const value = mapRefs('miniplex', name, e[name], paths, save);
+        const stray = strayEntity(value, isEntity);
+        if (stray !== undefined) {
+          throw schemaMismatch(
+            'miniplex',
+            name,
+            undefined,
+            `holds an entity of the world at '${stray}', which would be saved as a copy`,
+            `declare its path in \`refs\` (e.g. refs: ['${stray.replace(/\[\d+\]/g, '[]')}'])`,
+          );
+        }
+        return value;
+      });
+      components.push(blobComponent(name, ids, values));
       continue;
     }
     const fields = kind === 'type' ? [[VALUE, (spec as { type: FieldSpec }).type] as const] : Object.entries((spec as { fields: Record<string, FieldSpec> }).fields);

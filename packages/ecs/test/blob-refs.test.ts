@@ -69,3 +69,14 @@ describe('entity references inside blob components (`refs` paths)', () => {
     expect(knight.orders!.guard[1]).toBe(byName('king'));
   });
 });
+
+describe('an entity left in a miniplex blob without a `refs` path', () => {
+  it('is refused with the path to declare, instead of being saved as a copy', () => {
+    const world = new World<Record<string, unknown>>();
+    const king = world.add({ name: 'king' });
+    world.add({ name: 'knight', orders: { follow: [{ who: king }] } });
+    const registry = { components: { name: { type: 'string' as const }, orders: { blob: true as const } } };
+    expect(() => miniplex.saveWorld(world, registry)).toThrow(/component "orders" holds an entity of the world at 'follow\[0\]\.who'.*refs: \['follow\[\]\.who'\]/);
+    expect(() => miniplex.saveWorld(world, { components: { ...registry.components, orders: { blob: true, refs: ['follow[].who'] } } })).not.toThrow();
+  });
+});

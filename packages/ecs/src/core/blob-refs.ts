@@ -67,3 +67,29 @@ export function savedRef(library: Library, component: string, id: unknown): numb
   if (typeof id === 'number' && Number.isInteger(id) && id >= 0 && id <= 0xffffffff) return id;
   throw schemaMismatch(library, component, undefined, `has ${String(id)} (${typeof id}) at a reference path in \`refs\``, 'hold an entity there, or null for none');
 }
+
+/**
+ * The path of the first object inside `value` for which `isEntity` holds, or undefined: an entity
+ * left in a blob without a `refs` path would be saved as a copy, not as a reference.
+ */
+export function strayEntity(value: unknown, isEntity: (v: object) => boolean): string | undefined {
+  const seen = new Set<object>();
+  const walk = (v: unknown, path: string): string | undefined => {
+    if (typeof v !== 'object' || v === null || seen.has(v) || ArrayBuffer.isView(v)) return undefined;
+    seen.add(v);
+    if (path !== '' && isEntity(v)) return path;
+    if (Array.isArray(v)) {
+      for (let i = 0; i < v.length; i++) {
+        const found = walk(v[i], `${path}[${i}]`);
+        if (found !== undefined) return found;
+      }
+      return undefined;
+    }
+    for (const key of Object.keys(v)) {
+      const found = walk((v as Record<string, unknown>)[key], path === '' ? key : `${path}.${key}`);
+      if (found !== undefined) return found;
+    }
+    return undefined;
+  };
+  return walk(value, '');
+}
