@@ -1,4 +1,4 @@
-import { decodeSnapshot, encodeSnapshot, isPackError } from '@tx2/pack-format';
+import { applyDelta, decodeSnapshot, diff, encodeSnapshot, isPackError, remapEntities } from '@tx2/pack-format';
 import { addComponent, addEntity, createRelation, createWorld, getRelationTargets, query, removeEntity, withStore } from 'bitecs';
 import { f32, ref } from 'bitecs/serialization';
 import { createWorld as createKootaWorld, relation, trait } from 'koota';
@@ -111,5 +111,49 @@ describe('relation data (koota)', () => {
     const a = world.spawn();
     a.add(Holds(world.spawn()));
     expect(() => koota.saveWorld(world, { components: { Holds: { relation: Holds } } })).toThrow(/field "what" of component "Holds"/);
+  });
+});
+
+describe('relation data in deltas and format-level remaps', () => {
+  it('a delta between saves whose pair count changed rebuilds the later save, data included', () => {
+    const Contains = relation({ store: { amount: 0 } });
+    const registry = { components: { Contains: { relation: Contains, fields: { amount: 'u16' as const } } } };
+    const world = createKootaWorld();
+    const bag = world.spawn();
+    const [gold, gem] = [world.spawn(), world.spawn()];
+    bag.add(Contains(gold, { amount: 1 }), Contains(gem, { amount: 2 }));
+    const first = koota.saveWorld(world, registry, { timestamp: 1 });
+    bag.remove(Contains(gem));
+    bag.set(Contains(gold), { amount: 5 });
+    const second = koota.saveWorld(world, registry, { timestamp: 2 });
+    expect(second.components.map((c) => c.id)).toEqual(['Contains', 'Contains#0']);
+    const rebuilt = applyDelta(first, diff(first, second));
+    const { world: loaded, idMap } = koota.loadWorld(rebuilt, registry);
+    const nBag = idMap.get(bag >>> 0) as unknown as typeof bag;
+    expect(nBag.targetsFor(Contains)).toEqual([idMap.get(gold >>> 0)]);
+    expect(nBag.get(Contains(idMap.get(gold >>> 0) as unknown as typeof bag))).toEqual({ amount: 5 });
+  });
+
+  it('remapEntities renames relation targets and entity fields of pair data, and the result loads the same', () => {
+    const Follows = createRelation({ store: () => ({ leader: ref([]), gap: new Float32Array(16) }) });
+    const registry = { components: { Follows: { relation: Follows } } };
+    const world = createWorld();
+    const [a, b, c] = [addEntity(world), addEntity(world), addEntity(world)];
+    addComponent(world, a, Follows(b));
+    Follows(b).leader[a] = c;
+    Follows(b).gap[a] = 2.5;
+    const snapshot = bitecs.saveWorld(world, registry);
+    const renamed = remapEntities(
+      snapshot,
+      new Map([
+        [a, 100],
+        [b, 200],
+        [c, 300],
+      ]),
+    );
+    const { world: loaded, idMap } = bitecs.loadWorld(renamed, registry);
+    const [na, nb, nc] = [100, 200, 300].map((e) => idMap.get(e)!) as [number, number, number];
+    expect(getRelationTargets(loaded, na, Follows)).toEqual([nb]);
+    expect([Follows(nb).leader[na], Follows(nb).gap[na]]).toEqual([nc, 2.5]);
   });
 });
