@@ -129,6 +129,7 @@ describe('relation data in deltas and format-level remaps', () => {
     expect(second.components.map((c) => c.id)).toEqual(['Contains', 'Contains#0']);
     const rebuilt = applyDelta(first, diff(first, second));
     const { world: loaded, idMap } = koota.loadWorld(rebuilt, registry);
+    expect(loaded.query(Contains('*')).length).toBe(1);
     const nBag = idMap.get(bag >>> 0) as unknown as typeof bag;
     expect(nBag.targetsFor(Contains)).toEqual([idMap.get(gold >>> 0)]);
     expect(nBag.get(Contains(idMap.get(gold >>> 0) as unknown as typeof bag))).toEqual({ amount: 5 });
