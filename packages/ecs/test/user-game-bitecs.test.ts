@@ -6,6 +6,7 @@ import {
   addComponent,
   addEntity,
   createRelation,
+  createEntityIndex,
   createWorld,
   entityExists,
   getAllEntities,
@@ -15,6 +16,7 @@ import {
   removeComponent,
   removeEntity,
   type World,
+  withVersioning,
 } from 'bitecs';
 import { ref } from 'bitecs/serialization';
 import { describe, expect, it } from 'vitest';
@@ -174,5 +176,27 @@ describe('a bitECS game written from the README', () => {
     const { world: loaded, idMap } = loadWorld(decodeSnapshot(encodeSnapshot(saveWorld(createWorld(), registry))), registry);
     expect(idMap.size).toBe(0);
     expect(getAllEntities(loaded).length).toBe(0);
+  });
+
+  it('a world with a versioned entity index (ids carry a version after reuse) saves and loads', () => {
+    const Pos = { x: [] as number[] };
+    const reg: BitecsRegistry = { components: { Pos: { component: Pos, fields: { x: 'f64' } }, Target: { component: Target } } };
+    const world = createWorld(createEntityIndex(withVersioning(8)));
+    const first = addEntity(world);
+    removeEntity(world, first);
+    const reused = addEntity(world); // same slot, next version: a large id
+    expect(reused).not.toBe(first);
+    const other = addEntity(world);
+    addComponent(world, reused, Pos);
+    addComponent(world, other, Target);
+    Pos.x[reused] = 4.25;
+    Target.eid[other] = reused;
+    const { world: loaded, idMap } = loadWorld(decodeSnapshot(encodeSnapshot(saveWorld(world, reg))), reg, {
+      into: createWorld(createEntityIndex(withVersioning(8))),
+    });
+    const [nReused, nOther] = [idMap.get(reused)!, idMap.get(other)!];
+    expect(Pos.x[nReused]).toBe(4.25);
+    expect(Target.eid[nOther]).toBe(nReused);
+    expect(query(loaded, [Target])).toEqual([nOther]);
   });
 });

@@ -130,4 +130,18 @@ describe('a koota game written from the README', () => {
     expect(loaded.query(Position).length).toBe(0);
     expect(loaded.get(Clock)).toEqual({ tick: 0 });
   });
+
+  it('a reference to a destroyed entity whose id was reused loads as none, not as the newcomer', () => {
+    const Aim = trait({ at: 0 as unknown as Entity | undefined });
+    const reg: KootaRegistry = { components: { Aim: { trait: Aim, fields: { at: 'entity' } }, Player: { trait: Player } } };
+    const world = createWorld();
+    const victim = world.spawn();
+    const hunter = world.spawn(Aim({ at: victim }));
+    victim.destroy(); // the hunter still holds the stale entity (koota does not clear trait fields)
+    const newcomer = world.spawn(Player); // same index, new generation
+    expect(newcomer.id()).toBe(victim.id());
+    const { idMap } = loadWorld(decodeSnapshot(encodeSnapshot(saveWorld(world, reg))), reg);
+    const nHunter = idMap.get(hunter >>> 0) as Entity;
+    expect(nHunter.get(Aim)!.at).toBeUndefined();
+  });
 });
