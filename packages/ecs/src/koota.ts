@@ -49,6 +49,10 @@ const internal = (v: unknown): Record<string, unknown> | undefined =>
 const isKootaRelation = (v: unknown): boolean => internal(v)?.trait !== undefined;
 const isKootaTrait = (v: unknown): boolean => typeof internal(v)?.type === 'string';
 
+// koota marks an ordered-relation trait (`ordered(ChildOf)`) with this registered symbol.
+const ORDERED = Symbol.for('orderedTargetsTrait');
+const orderedRelation = (trait: Trait): Relation<Trait> | undefined => (trait as unknown as Record<symbol, { relation: Relation<Trait> } | undefined>)[ORDERED]?.relation;
+
 /** Refuses a registry entry koota cannot save, before it reaches koota as a TypeError. */
 function checkSpec(id: string, spec: KootaComponentSpec): void {
   if (typeof spec !== 'object' || spec === null) throw badComponentSpec('koota', id, `is ${spec === null ? 'null' : typeof spec}`, ACCEPTED);
@@ -60,6 +64,23 @@ function checkSpec(id: string, spec: KootaComponentSpec): void {
   const trait = (spec as { trait?: unknown }).trait;
   if (isKootaRelation(trait)) throw badComponentSpec('koota', id, 'is a relation registered as a trait', '{ relation: ... } for it');
   if (!isKootaTrait(trait)) throw badComponentSpec('koota', id, 'has no koota `trait` (or `relation`)', ACCEPTED);
+}
+
+/** An ordered-relation trait lists its relation's sources: that relation must be saved too, or the list loads empty. */
+function checkOrdered(registry: KootaRegistry): void {
+  const relations = new Set<unknown>();
+  for (const spec of Object.values(registry.components)) if (isRelation(spec) && !spec.transient) relations.add(spec.relation);
+  for (const [id, spec] of Object.entries(registry.components)) {
+    if (isRelation(spec) || spec.transient) continue;
+    const relation = orderedRelation(spec.trait);
+    if (relation !== undefined && !relations.has(relation))
+      throw badComponentSpec(
+        'koota',
+        id,
+        'is an ordered relation whose relation is not in the registry',
+        'the relation too ({ relation: ChildOf }): the list is made of its pairs',
+      );
+  }
 }
 
 /** Refuses a world that is not a koota world (the adapter of another library was picked). */
@@ -151,6 +172,11 @@ function savedComponents(world: World, id: string, spec: KootaComponentSpec, tak
   const ids = idArray(rows);
   const kind = kindOf(spec.trait);
   if (kind === 'tag') return [{ id, layout: 'columns', entityIds: ids, fields: [] }];
+  if (orderedRelation(spec.trait) !== undefined) {
+    // The order of the list, as saved ids; its members are the relation's pairs, saved with it.
+    const order = buildColumn('koota', id, 'order', 'entities', ids.length, (row) => [...(rows[row]!.get(spec.trait) as Entity[])].map((e) => e >>> 0));
+    return [{ id, layout: 'columns', entityIds: ids, fields: [order] }];
+  }
   const store = getStore(world, spec.trait) as unknown;
   if (kind === 'aos') {
     const paths = parseRefPaths('koota', id, spec.refs);
@@ -174,6 +200,7 @@ export function saveWorld(world: World, registry: KootaRegistry, options: SaveWo
   checkRegistry('koota', registry);
   checkWorld(world, 'saveWorld');
   for (const [id, spec] of Object.entries(registry.components)) checkSpec(id, spec);
+  checkOrdered(registry);
   const components: PackedComponent[] = [];
   const taken = new Set(Object.keys(registry.components));
   for (const [id, spec] of Object.entries(registry.components)) if (!spec.transient) components.push(...savedComponents(world, id, spec, taken));
@@ -185,6 +212,7 @@ export function saveWorld(world: World, registry: KootaRegistry, options: SaveWo
 export function loadWorld(snapshot: PackedSnapshot, registry: KootaRegistry, options: LoadWorldOptions<World> = {}): LoadWorldResult<World> {
   snapshot = loadable('koota', snapshot, registry, options);
   for (const [id, spec] of Object.entries(registry.components)) checkSpec(id, spec);
+  checkOrdered(registry);
   if (options.into !== undefined) checkWorld(options.into, 'loadWorld `into`');
   const world = options.into ?? createWorld();
   const saved = new Map<string, PackedComponent>();
@@ -217,6 +245,7 @@ export function loadWorld(snapshot: PackedSnapshot, registry: KootaRegistry, opt
     return e;
   });
   const idMap = remap;
+  const orderings: (() => void)[] = [];
   for (const [id, spec] of Object.entries(registry.components)) {
     if (spec.transient) continue;
     const component = saved.get(id)!;
@@ -238,6 +267,17 @@ export function loadWorld(snapshot: PackedSnapshot, registry: KootaRegistry, opt
     const kind = kindOf(spec.trait);
     // A trait no loaded entity has may be unknown to the world, which then has no store for it.
     if (kind === 'tag' || rows.length === 0) continue;
+    if (orderedRelation(spec.trait) !== undefined) {
+      const order = loadColumn('koota', component, 'order', 'entities', remap) as Entity[][];
+      orderings.push(() => {
+        for (let row = 0; row < rows.length; row++) {
+          const list = spawned[rows[row]!]!.get(spec.trait) as unknown as Entity[] & { moveTo(e: Entity, at: number): void };
+          let at = 0;
+          for (const e of order[row]!) if (list.includes(e)) list.moveTo(e, at++);
+        }
+      });
+      continue;
+    }
     const store = getStore(world, spec.trait) as unknown;
     if (kind === 'aos') {
       const paths = parseRefPaths('koota', id, spec.refs);
@@ -255,6 +295,8 @@ export function loadWorld(snapshot: PackedSnapshot, registry: KootaRegistry, opt
       else for (let row = 0; row < rows.length; row++) target[index[rows[row]!]!] = values[row];
     }
   }
+  // Ordered lists fill up as their relations are added: put them back in saved order once all are.
+  for (const reorder of orderings) reorder();
   restoreResources('koota', world, snapshot, registry, remap);
   registry.onLoaded?.({ world, idMap, snapshot });
   return { world, idMap };

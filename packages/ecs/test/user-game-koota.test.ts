@@ -2,7 +2,7 @@
 // traits, tags, relations with data, destroy and id reuse, world traits, save, load into a fresh
 // world and into a world that already has entities.
 import { decodeSnapshot, encodeSnapshot } from '@tx2/pack-format';
-import { $internal, createWorld, type Entity, relation, trait, type World } from 'koota';
+import { $internal, createWorld, type Entity, ordered, relation, trait, type World } from 'koota';
 import { describe, expect, it } from 'vitest';
 import { type IdMap, type KootaRegistry, loadWorld, saveWorld, worldTraitResource } from '../src/koota.js';
 
@@ -143,5 +143,32 @@ describe('a koota game written from the README', () => {
     const { idMap } = loadWorld(decodeSnapshot(encodeSnapshot(saveWorld(world, reg))), reg);
     const nHunter = idMap.get(hunter >>> 0) as Entity;
     expect(nHunter.get(Aim)!.at).toBeUndefined();
+  });
+
+  it('an ordered relation (`ordered(ChildOf)`) keeps its order, whatever order the children were spawned in', () => {
+    const Parent = relation();
+    const Kids = ordered(Parent);
+    const reg: KootaRegistry = { components: { Kids: { trait: Kids }, Parent: { relation: Parent }, Health: { trait: Health } } };
+    const world = createWorld();
+    const mother = world.spawn(Kids);
+    const kids = ['a', 'b', 'c', 'd'].map((name) => world.spawn(Health({ name })));
+    const list = mother.get(Kids)!;
+    for (const k of [kids[2]!, kids[0]!, kids[3]!, kids[1]!]) list.push(k);
+    list.moveTo(kids[1]!, 0);
+    const names = (m: Entity) => [...m.get(Kids)!].map((k) => k.get(Health)!.name);
+    expect(names(mother)).toEqual(['b', 'c', 'a', 'd']);
+    const { idMap } = loadWorld(decodeSnapshot(encodeSnapshot(saveWorld(world, reg))), reg);
+    const newMother = idMap.get(mother >>> 0) as Entity;
+    expect(names(newMother)).toEqual(['b', 'c', 'a', 'd']);
+    const popped = newMother.get(Kids)!.pop()!; // still an ordered list in sync with the relation
+    expect(popped.get(Health)!.name).toBe('d');
+    expect(popped.has(Parent(newMother))).toBe(false);
+    expect([...loadWorld(saveWorld(world, reg), reg).world.query(Parent('*'))].length).toBe(4);
+  });
+
+  it('an ordered relation whose relation is not registered is refused', () => {
+    const Parent = relation();
+    const Kids = ordered(Parent);
+    expect(() => saveWorld(createWorld(), { components: { Kids: { trait: Kids } } })).toThrow(/"Kids" is an ordered relation whose relation is not in the registry/);
   });
 });
