@@ -156,6 +156,23 @@ function pairFields(id: string, spec: BitecsRelationSpec): StoreField[] {
   return storeFields(id, { component: spec.relation(Wildcard) as object, ...(spec.fields === undefined ? {} : { fields: spec.fields }) });
 }
 
+/** Refuses a typed-array store too short for an entity that has the component (bitECS itself would read `undefined`). */
+function checkCapacity(id: string, fields: readonly StoreField[], ids: ArrayLike<number>, where = ''): void {
+  let max = -1;
+  for (let i = 0; i < ids.length; i++) if (ids[i]! > max) max = ids[i]!;
+  for (const f of fields) {
+    if (ArrayBuffer.isView(f.store) && max >= f.store.length) {
+      throw schemaMismatch(
+        'bitecs',
+        id,
+        f.name,
+        `is a typed array of length ${f.store.length}${where}, too short for entity ${max}`,
+        'size the typed array for the largest entity id the world hands out',
+      );
+    }
+  }
+}
+
 function savedComponents(world: World, id: string, spec: BitecsComponentSpec, taken: ReadonlySet<string>): PackedComponent[] {
   if (isRelation(spec)) {
     const ids = idArray(query(world, [spec.relation(Wildcard)]));
@@ -165,6 +182,7 @@ function savedComponents(world: World, id: string, spec: BitecsComponentSpec, ta
     const relation: PackedComponent = { id, layout: 'columns', entityIds: ids, fields: [column] };
     const fields = pairFields(id, spec);
     if (fields.length === 0) return [relation];
+    checkCapacity(id, fields, ids, ' (in the relation store)');
     const data = fields.map((f) => [f.name, f.spec] as const);
     const read = (row: number, k: number): Record<string, unknown> => {
       const store = spec.relation(targets[row]![k]!) as Record<string, Record<number, unknown>>;
@@ -182,7 +200,9 @@ function savedComponents(world: World, id: string, spec: BitecsComponentSpec, ta
     for (let row = 0; row < ids.length; row++) values[row] = mapRefs('bitecs', id, spec.component[ids[row]!], paths, (ref) => savedRef('bitecs', id, ref));
     return [blobComponent(id, ids, values)];
   }
-  const fields = storeFields(id, spec).map((field) => {
+  const own = storeFields(id, spec);
+  checkCapacity(id, own, ids);
+  const fields = own.map((field) => {
     const type = storedType(field.spec);
     if (ArrayBuffer.isView(field.store) && ownType(field.store) === type && field.spec !== 'entity') {
       // A typed store of the saved type: one dense copy, no per-value checks.
@@ -222,6 +242,7 @@ export function loadWorld(snapshot: PackedSnapshot, registry: BitecsRegistry, op
       for (let row = 0; row < eids.length; row++) for (const target of targets[row]!) addComponent(world, eids[row]!, spec.relation(target));
       const fields = pairFields(id, spec);
       if (fields.length === 0) continue;
+      checkCapacity(id, fields, eids, ' (in the relation store)');
       const data = fields.map((f) => [f.name, f.spec] as const);
       loadPairData('bitecs', snapshot, saved, data, remap, (subject, target, value) => {
         const store = spec.relation(target) as Record<string, Record<number, unknown>>;
@@ -242,7 +263,10 @@ export function loadWorld(snapshot: PackedSnapshot, registry: BitecsRegistry, op
       for (let row = 0; row < eids.length; row++) spec.component[eids[row]!] = mapRefs('bitecs', id, values[row], paths, load);
       continue;
     }
-    for (const field of storeFields(id, spec)) {
+    const own = storeFields(id, spec);
+    // A typed array silently drops writes past its end: refuse instead of losing values.
+    checkCapacity(id, own, eids);
+    for (const field of own) {
       const values = loadColumn('bitecs', saved, field.name, field.spec, remap);
       const store = field.store;
       const nullRef = ArrayBuffer.isView(store) ? 0 : undefined;

@@ -65,3 +65,31 @@ describe('registry and world mistakes', () => {
     expect(err.message).toMatch(/"Carries#0" is taken by the data of relation "Carries"/);
   });
 });
+
+describe('a bitECS typed-array store too short for the world', () => {
+  it('fails naming the component, the field and the entity, for components and relation stores', () => {
+    const Small = { hp: new Uint8Array(2) };
+    const Near = createRelation({ store: () => ({ d: new Float32Array(2) }) });
+    const w = createWorld();
+    const ids = [addEntity(w), addEntity(w), addEntity(w), addEntity(w)];
+    addComponent(w, ids[3]!, Small);
+    expect(() => bitecs.saveWorld(w, { components: { Small: { component: Small } } })).toThrow(
+      new RegExp(`field "hp" of component "Small" is a typed array of length 2, too short for entity ${ids[3]}`),
+    );
+    addComponent(w, ids[3]!, Near(ids[0]!));
+    expect(() => bitecs.saveWorld(w, { components: { Near: { relation: Near } } })).toThrow(/field "d" of component "Near" is a typed array of length 2 \(in the relation store\)/);
+  });
+
+  it('a load whose new ids do not fit the store fails instead of dropping the values', () => {
+    const Hp = { hp: new Uint8Array(8) };
+    const registry = { components: { Hp: { component: Hp } } };
+    const w = createWorld();
+    const e = addEntity(w);
+    addComponent(w, e, Hp);
+    Hp.hp[e] = 7;
+    const snapshot = bitecs.saveWorld(w, registry);
+    const full = createWorld();
+    for (let i = 0; i < 10; i++) addEntity(full); // the loaded entity gets id 11, past the store
+    expect(() => bitecs.loadWorld(snapshot, registry, { into: full })).toThrow(/field "hp" of component "Hp" is a typed array of length 8, too short for entity 11/);
+  });
+});
