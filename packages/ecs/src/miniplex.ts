@@ -2,6 +2,7 @@
 import type { PackedComponent, PackedSnapshot } from '@tx2/pack-format';
 import { World } from 'miniplex';
 import { buildColumn, idArray, isFieldSpec, loadColumn } from './core/columns.js';
+import { mapRefs, parseRefPaths, strayEntity } from './core/blob-refs.js';
 import { invalidArgument, schemaMismatch } from './core/mismatch.js';
 import type { FieldSpec, LoadWorldOptions, LoadWorldResult, RegistryBase, SaveWorldOptions } from './core/registry.js';
 import { IdRemap } from './core/remap.js';
@@ -18,7 +19,8 @@ export { NO_ENTITY } from './core/columns.js';
 export type MiniplexComponentSpec =
   | { fields: Readonly<Record<string, FieldSpec>>; transient?: false }
   | { type: FieldSpec; transient?: false }
-  | { blob: true; transient?: false }
+  /** `refs`: paths of entity objects inside the value, saved as ids and restored to the loaded objects (`'owner'`, `'crew[]'`, `'slots[].item'`). */
+  | { blob: true; refs?: readonly string[]; transient?: false }
   /** Never saved (render handles, caches); rebuild it in the registry's `onLoaded`. */
   | { transient: true };
 
@@ -89,13 +91,24 @@ export function saveWorld<E extends object>(world: World<E>, registry: MiniplexR
     if (kind === 'transient') continue;
     const ids = idArray(rowIds);
     if (kind === 'blob') {
-      components.push(
-        blobComponent(
-          name,
-          ids,
-          rows.map((e) => e[name]),
-        ),
-      );
+      const paths = parseRefPaths('miniplex', name, (spec as { refs?: unknown }).refs);
+      const save = (target: unknown) => (target === null || target === undefined ? null : (ref(target) ?? null));
+      const isEntity = (v: object) => world.id(v as E) !== undefined;
+      const values = rows.map((e) => {
+        const value = mapRefs('miniplex', name, e[name], paths, save);
+        const stray = strayEntity(value, isEntity);
+        if (stray !== undefined) {
+          throw schemaMismatch(
+            'miniplex',
+            name,
+            undefined,
+            `holds an entity of the world at '${stray}', which would be saved as a copy`,
+            `declare its path in \`refs\` (e.g. refs: ['${stray.replace(/\[\d+\]/g, '[]')}'])`,
+          );
+        }
+        return value;
+      });
+      components.push(blobComponent(name, ids, values));
       continue;
     }
     const fields = kind === 'type' ? [[VALUE, (spec as { type: FieldSpec }).type] as const] : Object.entries((spec as { fields: Record<string, FieldSpec> }).fields);
@@ -114,6 +127,7 @@ export function saveWorld<E extends object>(world: World<E>, registry: MiniplexR
 /** Loads a snapshot into a new miniplex world (or `into`): entity pointers restored to the new objects, then `onLoaded`. */
 export function loadWorld<E extends object>(snapshot: PackedSnapshot, registry: MiniplexRegistry<E>, options: LoadWorldOptions<World<E>> = {}): LoadWorldResult<World<E>> {
   snapshot = loadable('miniplex', snapshot, registry, options);
+  if (options.into !== undefined && !(options.into instanceof World)) throw invalidArgument('miniplex', 'loadWorld `into` needs a miniplex World', 'into');
   const world = options.into ?? new World<E>();
   // Objects first, so that pointers can reach entities restored later; the world gets them once complete.
   // References resolve to saved positions, then to the objects at those positions.
@@ -131,8 +145,13 @@ export function loadWorld<E extends object>(snapshot: PackedSnapshot, registry: 
     const rows: Entity[] = new Array(positions.length);
     for (let row = 0; row < rows.length; row++) rows[row] = at(positions[row]!);
     if (kind === 'blob') {
+      const paths = parseRefPaths('miniplex', name, (spec as { refs?: unknown }).refs);
+      const load = (id: unknown) => {
+        const pos = typeof id === 'number' ? position.position(id) : undefined;
+        return pos === undefined ? undefined : at(pos);
+      };
       const values = blobValues('miniplex', saved);
-      for (let row = 0; row < rows.length; row++) rows[row]![name] = values[row];
+      for (let row = 0; row < rows.length; row++) rows[row]![name] = mapRefs('miniplex', name, values[row], paths, load);
       continue;
     }
     if (kind === 'type') {

@@ -1,5 +1,5 @@
 // One bitECS "game instance": its own stores, the registry that saves them, and the simulation's view of them.
-import { type World, addComponent, addEntity, createRelation, createWorld, getRelationTargets, hasComponent, makeExclusive, query, removeComponent, removeEntity } from 'bitecs';
+import { type World, addComponent, addEntity, createRelation, createWorld, getRelationTargets, hasComponent, query, removeComponent, removeEntity } from 'bitecs';
 import { i32, ref } from 'bitecs/serialization';
 import type { BitecsRegistry } from '../src/bitecs.js';
 import type { Item, SimOps } from './sim.js';
@@ -14,7 +14,7 @@ export function makeGame(capacity = 4096) {
   const Serial = { id: new Uint32Array(capacity) };
   const Body = { x: new Float32Array(capacity), y: new Float32Array(capacity), vx: new Float32Array(capacity), vy: new Float32Array(capacity), hp: i32([]) };
   const Target = { eid: ref([]) };
-  const ChildOf = createRelation(makeExclusive);
+  const ChildOf = createRelation({ store: () => ({ drain: new Uint8Array(capacity) }), exclusive: true }); // pair data: hp lost per tick
   const Inventory: Item[][] = [];
   const Sprite = { handle: [] as string[] };
   const registry: BitecsRegistry = {
@@ -62,9 +62,13 @@ export function makeGame(capacity = 4096) {
       }
     },
     parent: (w, e) => getRelationTargets(w, e, ChildOf)[0],
-    setParent: (w, e, p) => {
+    drain: (w, e) => ChildOf(getRelationTargets(w, e, ChildOf)[0]!).drain[e]!,
+    setParent: (w, e, p, drain) => {
       for (const old of getRelationTargets(w, e, ChildOf)) removeComponent(w, e, ChildOf(old));
-      if (p !== undefined) addComponent(w, e, ChildOf(p));
+      if (p !== undefined) {
+        addComponent(w, e, ChildOf(p));
+        ChildOf(p).drain[e] = drain;
+      }
     },
     items: (w, e) => (hasComponent(w, e, Inventory) ? Inventory[e]!.map((i) => ({ ...i })) : []),
     addItem: (w, e, item) => {

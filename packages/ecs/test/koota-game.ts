@@ -6,7 +6,7 @@ import type { Item, SimOps } from './sim.js';
 export const Serial = trait({ id: 0 });
 export const Body = trait({ x: 0, y: 0, vx: 0, vy: 0, hp: 0 });
 export const Targets = relation({ exclusive: true });
-export const ChildOf = relation({ exclusive: true });
+export const ChildOf = relation({ exclusive: true, store: { drain: 0 } }); // pair data: hp lost per tick
 export const Inventory = trait(() => ({ items: [] as Item[] }));
 export const Sprite = trait(() => ({ handle: '' }));
 export const Rng = trait({ state: 0 });
@@ -18,7 +18,7 @@ export const registry: KootaRegistry = {
     Serial: { trait: Serial, fields: { id: 'u32' } },
     Body: { trait: Body, fields: { hp: 'i32' } },
     Targets: { relation: Targets },
-    ChildOf: { relation: ChildOf },
+    ChildOf: { relation: ChildOf, fields: { drain: 'u8' } },
     Inventory: { trait: Inventory },
     Sprite: { trait: Sprite, transient: true },
   },
@@ -40,6 +40,12 @@ function setRelation(e: Entity, rel: typeof Targets, to: Entity | undefined): vo
   if (to !== undefined) e.add(rel(to));
 }
 
+function setParent(e: Entity, to: Entity | undefined, drain: number): void {
+  const old = e.targetFor(ChildOf);
+  if (old !== undefined) e.remove(ChildOf(old));
+  if (to !== undefined) e.add(ChildOf(to, { drain }));
+}
+
 export const ops: SimOps<World, Entity> = {
   entities: (w) => [...w.query(Serial)],
   serial: (_w, e) => e.get(Serial)!.id,
@@ -48,7 +54,8 @@ export const ops: SimOps<World, Entity> = {
   target: (_w, e) => e.targetFor(Targets),
   setTarget: (_w, e, t) => setRelation(e, Targets, t),
   parent: (_w, e) => e.targetFor(ChildOf),
-  setParent: (_w, e, p) => setRelation(e, ChildOf, p),
+  drain: (_w, e) => e.get(ChildOf(e.targetFor(ChildOf)!))!.drain,
+  setParent: (_w, e, p, drain) => setParent(e, p, drain),
   items: (_w, e) => (e.get(Inventory)?.items ?? []).map((i) => ({ ...i })),
   addItem: (_w, e, item) => {
     if (!e.has(Inventory)) e.add(Inventory({ items: [] }));

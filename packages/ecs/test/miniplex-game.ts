@@ -8,6 +8,7 @@ export interface Unit {
   body: Body;
   target?: Unit;
   parent?: Unit;
+  drain?: number;
   inventory?: { items: Item[] };
   sprite?: { handle: string };
 }
@@ -35,6 +36,7 @@ export const registry: MiniplexRegistry<Unit> = {
     body: { fields: { x: 'f64', y: 'f64', vx: 'f64', vy: 'f64', hp: 'i32' } },
     target: { type: 'entity' },
     parent: { type: 'entity' },
+    drain: { type: 'u8' },
     inventory: { blob: true },
     sprite: { transient: true },
   },
@@ -62,9 +64,15 @@ export const ops: SimOps<World<Unit>, Unit> = {
     else e.target = t;
   },
   parent: (_w, e) => e.parent,
-  setParent: (_w, e, p) => {
-    if (p === undefined) delete e.parent;
-    else e.parent = p;
+  drain: (_w, e) => e.drain!,
+  setParent: (_w, e, p, drain) => {
+    if (p === undefined) {
+      delete e.parent;
+      delete e.drain;
+    } else {
+      e.parent = p;
+      e.drain = drain;
+    }
   },
   items: (_w, e) => (e.inventory?.items ?? []).map((i) => ({ ...i })),
   addItem: (_w, e, item) => {

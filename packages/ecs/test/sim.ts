@@ -24,7 +24,9 @@ export interface SimOps<W, E> {
   target(world: W, e: E): E | undefined;
   setTarget(world: W, e: E, target: E | undefined): void;
   parent(world: W, e: E): E | undefined;
-  setParent(world: W, e: E, parent: E | undefined): void;
+  /** The hp a child loses per tick: data of the parent relation (relation store data where the ECS has it). */
+  drain(world: W, e: E): number;
+  setParent(world: W, e: E, parent: E | undefined, drain: number): void;
   items(world: W, e: E): Item[];
   addItem(world: W, e: E, item: Item): void;
   sprite(world: W, e: E): unknown;
@@ -54,7 +56,7 @@ function remove<W, E>(ops: SimOps<W, E>, world: W, victim: E): void {
   // A game drops references to an entity before it goes: no reference ever dangles.
   for (const e of ops.entities(world)) {
     if (ops.target(world, e) === victim) ops.setTarget(world, e, undefined);
-    if (ops.parent(world, e) === victim) ops.setParent(world, e, undefined);
+    if (ops.parent(world, e) === victim) ops.setParent(world, e, undefined, 0);
   }
   ops.despawn(world, victim);
 }
@@ -65,7 +67,10 @@ function spawnOne<W, E>(ops: SimOps<W, E>, world: W, others: E[]): void {
   const body = { x: next(ops, world) * 100, y: next(ops, world) * 100, vx: next(ops, world) - 0.5, vy: next(ops, world) - 0.5, hp: 20 + Math.floor(next(ops, world) * 80) };
   const e = ops.spawn(world, clock.nextSerial, body);
   if (others.length > 0) ops.setTarget(world, e, others[Math.floor(next(ops, world) * others.length)]);
-  if (others.length > 0 && next(ops, world) < 0.5) ops.setParent(world, e, others[Math.floor(next(ops, world) * others.length)]);
+  if (others.length > 0 && next(ops, world) < 0.5) {
+    const parent = others[Math.floor(next(ops, world) * others.length)];
+    ops.setParent(world, e, parent, 1 + Math.floor(next(ops, world) * 3));
+  }
 }
 
 /** Seeds a world: the rng, the clock and `count` entities. */
@@ -88,7 +93,7 @@ export function tick<W, E>(ops: SimOps<W, E>, world: W): void {
     }
     b.x += b.vx;
     b.y += b.vy;
-    if (ops.parent(world, e) !== undefined) b.hp -= 1;
+    if (ops.parent(world, e) !== undefined) b.hp -= ops.drain(world, e);
     ops.setBody(world, e, b);
   }
   for (const e of all) if (ops.body(world, e).hp <= 0) remove(ops, world, e);
@@ -115,6 +120,7 @@ export function canonical<W, E>(ops: SimOps<W, E>, world: W): unknown {
       ...ops.body(world, e),
       target: serialOf(ops.target(world, e)),
       parent: serialOf(ops.parent(world, e)),
+      drain: ops.parent(world, e) === undefined ? null : ops.drain(world, e),
       items: ops.items(world, e),
       sprite: ops.sprite(world, e),
     })),

@@ -15,3 +15,8 @@ export function schemaMismatch(library: Library, component: string, field: strin
 export function invalidArgument(library: Library, message: string, option?: string): PackError {
   return new PackError('InvalidInput', `${library}: ${message}`, { details: option === undefined ? { library } : { library, option } });
 }
+
+/** An InvalidInput for a registry entry that is not what its adapter accepts. */
+export function badComponentSpec(library: Library, component: string, problem: string, accepted: string): PackError {
+  return new PackError('InvalidInput', `${library}: registry entry "${component}" ${problem}: give ${accepted}`, { details: { library, component, option: 'components' } });
+}
