@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { type Json, toJsonable } from '../helpers/jsonable.js';
 import { canonicalEncoding, contentHash } from './canonical.js';
+import { applyDelta, readDelta } from './delta.js';
 import { SpecError } from './spec-error.js';
 import { readSnapshot } from './snapshot.js';
 
@@ -56,4 +57,49 @@ describe('spec reader: spec vectors', () => {
       if (exp.canonical) expect(hex(canonicalEncoding(packed))).toBe(hex(bytes));
     });
   }
+});
+
+describe('spec reader: delta vectors', () => {
+  const deltas = names('spec').filter((n) => expected('spec', n).kind === 'delta');
+  for (const name of deltas) {
+    const exp = expected('spec', name);
+    const baseName = exp.base as string;
+    if (exp.refused) {
+      it(`${name} decodes, and applying it to ${baseName} is refused with ${exp.refused as string}`, () => {
+        const delta = readDelta(load('spec', name));
+        const base = readSnapshot(load('spec', baseName));
+        expect(refusal(() => applyDelta(base, delta))).toBe(exp.refused);
+        expect(refusal(() => applyDelta(base, delta, false))).toBe(exp.refused);
+      });
+      continue;
+    }
+    it(`${name} applied to ${baseName} gives ${exp.target as string} byte for byte`, () => {
+      const delta = readDelta(load('spec', name));
+      expect(toJsonable(delta.description)).toEqual(exp.deltaDescription);
+      const base = readSnapshot(load('spec', baseName));
+      expect(hex(contentHash(base))).toBe(exp.baseHash);
+      const target = applyDelta(base, delta);
+      expect(hex(contentHash(target))).toBe(exp.targetHash);
+      expect(toJsonable(target)).toEqual(expected('spec', exp.target as string).packed);
+      expect(hex(canonicalEncoding(target))).toBe(hex(load('spec', exp.target as string)));
+    });
+    it(`${name} is refused (DeltaBaseMismatch) on its target`, () => {
+      const delta = readDelta(load('spec', name));
+      const other = readSnapshot(load('spec', exp.target as string));
+      expect(refusal(() => applyDelta(other, delta))).toBe('DeltaBaseMismatch');
+    });
+  }
+
+  it('delta/reference-world-16-step applied to reference-world-16 gives its target hash', () => {
+    const exp = expected('delta', 'reference-world-16-step');
+    const base = readSnapshot(load('', 'reference-world-16'));
+    expect(hex(contentHash(base))).toBe(exp.base);
+    const target = applyDelta(base, readDelta(load('delta', 'reference-world-16-step')));
+    expect(hex(contentHash(target))).toBe(exp.target);
+  });
+
+  it('a snapshot reader refuses a delta and a delta reader a snapshot (InvalidFormat)', () => {
+    expect(refusal(() => readSnapshot(load('spec', 'delta-xor')))).toBe('InvalidFormat');
+    expect(refusal(() => readDelta(load('spec', 'delta-xor.base')))).toBe('InvalidFormat');
+  });
 });
