@@ -58,11 +58,18 @@ function writeFields(w: ByteWriter, c: Component): void {
 function writeAttrMap(w: ByteWriter, c: Component): void {
   const refs = (c.fields ?? []).flatMap((f, i) => (f.ref ? [[i, f.ref === 'entity' ? 0 : 1]] : []));
   writeHeader(w, 'map', (c.singleValue ? 1 : 0) + (refs.length > 0 ? 1 : 0));
-  if (c.singleValue) (writeStr(w, 'value'), w.u8(0xc3));
+  if (c.singleValue) {
+    writeStr(w, 'value');
+    w.u8(0xc3);
+  }
   if (refs.length > 0) {
     writeStr(w, 'refs');
     writeHeader(w, 'array', refs.length);
-    for (const [i, k] of refs) (writeHeader(w, 'array', 2), w.f64(i!), w.f64(k!));
+    for (const [i, k] of refs) {
+      writeHeader(w, 'array', 2);
+      w.f64(i!);
+      w.f64(k!);
+    }
   }
 }
 
@@ -116,8 +123,14 @@ export function canonicalEncoding(p: Packed): Uint8Array {
   writeStr(m, 'sets');
   writeHeader(m, 'array', sets.length);
   for (const s of sets) {
-    if (isRange(s)) (writeHeader(m, 'array', 2), m.f64(s[0]!), m.f64(s.length));
-    else (writeHeader(m, 'array', 1), m.f64(s.length));
+    if (isRange(s)) {
+      writeHeader(m, 'array', 2);
+      m.f64(s[0]!);
+      m.f64(s.length);
+    } else {
+      writeHeader(m, 'array', 1);
+      m.f64(s.length);
+    }
   }
   writeStr(m, 'components');
   writeHeader(m, 'array', p.components.length);
@@ -141,7 +154,11 @@ export function canonicalEncoding(p: Packed): Uint8Array {
     writeStr(m, 'attrs');
     const list = p.components.flatMap((c, i) => (hasAttrs(c) ? [[i, c] as const] : []));
     writeHeader(m, 'array', list.length);
-    for (const [i, c] of list) (writeHeader(m, 'array', 2), m.f64(i), writeAttrMap(m, c));
+    for (const [i, c] of list) {
+      writeHeader(m, 'array', 2);
+      m.f64(i);
+      writeAttrMap(m, c);
+    }
   }
   if (withResources) {
     writeStr(m, 'resources');
@@ -153,7 +170,10 @@ export function canonicalEncoding(p: Packed): Uint8Array {
       writeFields(m, r);
       const values = r.layout === 'blobs' ? r.blobs! : r.fields!.map(resourceValueBytes);
       writeHeader(m, 'array', values.length);
-      for (const v of values) (writeHeader(m, 'bin', v.length), m.bytes(v));
+      for (const v of values) {
+        writeHeader(m, 'bin', v.length);
+        m.bytes(v);
+      }
       writeAttrMap(m, r);
     }
   }
@@ -165,7 +185,10 @@ export function canonicalEncoding(p: Packed): Uint8Array {
   p.components.forEach((c, i) => {
     const rows = c.entityIds!.length;
     if (c.layout === 'blobs') frames.push(frame(4, i, NONE, rows, variableChunk(c.blobs!)));
-    else c.fields!.forEach((f, fi) => frames.push(frame(3, i, fi, rows, columnBytes(f))));
+    else
+      c.fields!.forEach((f, fi) => {
+        frames.push(frame(3, i, fi, rows, columnBytes(f)));
+      });
   });
   if (p.entityMetadata && p.entityMetadata.size > 0) {
     const pairs = [...p.entityMetadata].map(([e, map]) => [e, map]);
@@ -205,7 +228,10 @@ export function canonicalEncoding(p: Packed): Uint8Array {
   const parts = [header, ...frames, trailer];
   const out = new Uint8Array(parts.reduce((n, x) => n + x.length, 0));
   let at = 0;
-  for (const x of parts) (out.set(x, at), (at += x.length));
+  for (const x of parts) {
+    out.set(x, at);
+    at += x.length;
+  }
   return out;
 }
 

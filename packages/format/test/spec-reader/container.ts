@@ -54,14 +54,10 @@ function checkCrc(bytes: Uint8Array, start: number, end: number, what: string): 
 }
 
 function readHeader(bytes: Uint8Array, view: DataView): Header {
-  for (let i = 0; i < 8; i++) {
-    if (i >= bytes.length) throw new SpecError('Truncated', 'input ends inside the magic');
-    if (bytes[i] !== MAGIC[i]) throw new SpecError('InvalidFormat', 'not a tx2pack file (magic)');
-  }
+  if (bytes.length < 8 || MAGIC.some((b, i) => bytes[i] !== b)) throw new SpecError('InvalidFormat', 'not a tx2pack file (magic)');
   if (bytes.length < 12) throw new SpecError('Truncated', 'input ends inside the header');
   const formatVersion = view.getUint16(8, true);
-  if (formatVersion === 0 || formatVersion > SUPPORTED_VERSION)
-    throw new SpecError('VersionMismatch', `format version ${formatVersion}, reader supports 1..${SUPPORTED_VERSION}`);
+  if (formatVersion === 0 || formatVersion > SUPPORTED_VERSION) throw new SpecError('VersionMismatch', `format version ${formatVersion}, reader supports 1..${SUPPORTED_VERSION}`);
   if (view.getUint16(10, true) !== HEADER) throw new SpecError('InvalidFormat', 'header size is not 128');
   if (bytes.length < HEADER) throw new SpecError('Truncated', 'input shorter than the header');
   checkCrc(bytes, 0, 124, 'header');
@@ -158,20 +154,16 @@ export function parseContainer(bytes: Uint8Array): Container {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const header = readHeader(bytes, view);
   const len = bytes.length;
-  if (len < HEADER + TRAILER || END_MAGIC.some((b, i) => bytes[len - 8 + i] !== b))
-    throw new SpecError('Truncated', 'no trailer');
+  if (len < HEADER + TRAILER || END_MAGIC.some((b, i) => bytes[len - 8 + i] !== b)) throw new SpecError('Truncated', 'no trailer');
   const t = len - TRAILER;
   checkCrc(bytes, t, t + 52, 'trailer');
   const tocOffset = u64(view, t);
   const sectionCount = view.getUint32(t + 8, true);
-  if (tocOffset < HEADER || tocOffset % 8 !== 0 || tocOffset + DESCRIPTOR > t)
-    throw new SpecError('InvalidFormat', `tocOffset ${tocOffset}`);
+  if (tocOffset < HEADER || tocOffset % 8 !== 0 || tocOffset + DESCRIPTOR > t) throw new SpecError('InvalidFormat', `tocOffset ${tocOffset}`);
   const toc = readDescriptor(bytes, view, tocOffset);
   if (toc.kind !== 6) throw new SpecError('InvalidFormat', 'TOC descriptor kind');
-  if (toc.cipher !== 0) throw new SpecError('Decryption', 'encrypted TOC');
-  if (toc.codec !== 0 || toc.filter !== 0 || toc.filterParam !== 0) throw new SpecError('InvalidFormat', 'TOC codec/filter');
-  if (toc.rawLength !== TOC_ENTRY * sectionCount || toc.storedLength !== toc.rawLength || toc.rowCount !== sectionCount)
-    throw new SpecError('InvalidFormat', 'TOC sizes');
+  if (toc.cipher !== 0 || toc.codec !== 0 || toc.filter !== 0 || toc.filterParam !== 0) throw new SpecError('InvalidFormat', 'TOC cipher/codec/filter in a plain file');
+  if (toc.rawLength !== TOC_ENTRY * sectionCount || toc.storedLength !== toc.rawLength || toc.rowCount !== sectionCount) throw new SpecError('InvalidFormat', 'TOC sizes');
   const tocPayloadAt = tocOffset + DESCRIPTOR;
   if (tocPayloadAt + toc.storedLength !== t) throw new SpecError('InvalidFormat', 'TOC does not end at the trailer');
   const tocPayload = bytes.subarray(tocPayloadAt, t);
@@ -185,8 +177,7 @@ export function parseContainer(bytes: Uint8Array): Container {
     if (offset !== expected) throw new SpecError('InvalidFormat', `TOC entry ${i} offset ${offset}, expected ${expected}`);
     if (offset + DESCRIPTOR > tocOffset) throw new SpecError('InvalidFormat', 'frame past the TOC');
     checkCrc(bytes, e + 8, e + 8 + 60, `TOC copy ${i}`);
-    for (let k = 0; k < DESCRIPTOR; k++)
-      if (bytes[e + 8 + k] !== bytes[offset + k]) throw new SpecError('ChecksumMismatch', `TOC copy ${i} differs from its frame`);
+    for (let k = 0; k < DESCRIPTOR; k++) if (bytes[e + 8 + k] !== bytes[offset + k]) throw new SpecError('ChecksumMismatch', `TOC copy ${i} differs from its frame`);
     const d = readDescriptor(bytes, view, offset);
     const payloadAt = offset + DESCRIPTOR;
     const end = payloadAt + d.storedLength;

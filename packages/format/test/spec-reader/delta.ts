@@ -26,8 +26,7 @@ export function readDelta(bytes: Uint8Array): Delta {
   return { description: packed.metadata, payload: packed, hasResources: 'resources' in manifest };
 }
 
-const isMap = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && Object.getPrototypeOf(v) === Object.prototype;
+const isMap = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && Object.getPrototypeOf(v) === Object.prototype;
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   return a.length === b.length && a.every((v, i) => v === b[i]);
@@ -48,8 +47,7 @@ export function applyDelta(base: Packed, delta: Delta, verify = true): Packed {
   const version = d.delta;
   if (typeof version !== 'number' || !Number.isInteger(version) || version < 1) return bad('description version');
   if (version > 2) throw new SpecError('VersionMismatch', `delta description version ${version}`);
-  if (!(d.base instanceof Uint8Array) || !(d.target instanceof Uint8Array) || d.base.length !== 32 || d.target.length !== 32)
-    bad('base/target are not 32-byte bins');
+  if (!(d.base instanceof Uint8Array) || !(d.target instanceof Uint8Array) || d.base.length !== 32 || d.target.length !== 32) bad('base/target are not 32-byte bins');
   if (verify && !sameBytes(contentHash(base), d.base as Uint8Array)) throw new SpecError('DeltaBaseMismatch', 'base hash');
 
   const used = new Set<number>();
@@ -223,11 +221,7 @@ export function applyDelta(base: Packed, delta: Delta, verify = true): Packed {
 }
 
 /** Step 2 for one column: copy base rows and added rows, bit for bit, into a fresh column. */
-function gatherValues(
-  f: Field,
-  addedValues: Values | undefined,
-  gather: <T>(baseValues: T[], addedValues: T[] | undefined) => T[],
-): Values {
+function gatherValues(f: Field, addedValues: Values | undefined, gather: <T>(baseValues: T[], addedValues: T[] | undefined) => T[]): Values {
   if (!ArrayBuffer.isView(f.values)) return gather(f.values as unknown[], addedValues as unknown[] | undefined) as Values;
   const width = TYPES.find((t) => t?.[0] === f.type)![1];
   const split = (v: Values): Uint8Array[] => {
@@ -236,7 +230,9 @@ function gatherValues(
   };
   const rows = gather(split(f.values), addedValues ? split(addedValues) : undefined);
   const out = new Uint8Array(rows.length * width);
-  rows.forEach((r, i) => out.set(r, i * width));
+  rows.forEach((r, i) => {
+    out.set(r, i * width);
+  });
   const ctor = f.values.constructor as new (b: ArrayBuffer, o: number, n: number) => ArrayBufferView;
   return new ctor(out.buffer, 0, rows.length) as Values;
 }

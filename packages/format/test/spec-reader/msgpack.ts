@@ -23,18 +23,7 @@ export function decodeUtf8(bytes: Uint8Array): string {
   }
 }
 
-const TYPED_BY_KIND = [
-  Int8Array,
-  Uint8ClampedArray,
-  Int16Array,
-  Uint16Array,
-  Int32Array,
-  Uint32Array,
-  Float32Array,
-  Float64Array,
-  BigInt64Array,
-  BigUint64Array,
-] as const;
+const TYPED_BY_KIND = [Int8Array, Uint8ClampedArray, Int16Array, Uint16Array, Int32Array, Uint32Array, Float32Array, Float64Array, BigInt64Array, BigUint64Array] as const;
 
 const MAX_DEPTH = 256;
 
@@ -73,6 +62,22 @@ class Reader {
     this.pos += size;
     return size === 4 ? this.view.getFloat32(p) : this.view.getFloat64(p);
   }
+}
+
+/** The MessagePack timestamp type -1, read as the Date section 8 says the content holds. */
+function decodeTimestamp(view: DataView): Date {
+  let sec: number;
+  let nsec = 0;
+  if (view.byteLength === 4) sec = view.getUint32(0);
+  else if (view.byteLength === 8) {
+    const hi = view.getUint32(0);
+    nsec = hi >>> 2;
+    sec = (hi & 3) * 2 ** 32 + view.getUint32(4);
+  } else if (view.byteLength === 12) {
+    nsec = view.getUint32(0);
+    sec = Number(view.getBigInt64(4));
+  } else throw new SpecError('InvalidFormat', 'timestamp extension of another length than 4, 8 or 12');
+  return new Date(Math.trunc(sec * 1000 + nsec / 1e6));
 }
 
 function decodeExt(type: number, data: Uint8Array, depth: number): unknown {
@@ -118,6 +123,8 @@ function decodeExt(type: number, data: Uint8Array, depth: number): unknown {
       for (let i = 0; i < data.length; i += 2) s += String.fromCharCode(view.getUint16(i, true));
       return s;
     }
+    case -1:
+      return decodeTimestamp(view);
     default:
       return new OpaqueExt(type, data);
   }
@@ -271,19 +278,38 @@ export class ByteWriter {
 export function writeHeader(w: ByteWriter, kind: 'str' | 'bin' | 'array' | 'map', n: number): void {
   if (kind === 'str') {
     if (n < 32) w.u8(0xa0 + n);
-    else if (n < 0x100) (w.u8(0xd9), w.u8(n));
-    else if (n < 0x10000) (w.u8(0xda), w.be(n, 2));
-    else (w.u8(0xdb), w.be(n, 4));
+    else if (n < 0x100) {
+      w.u8(0xd9);
+      w.u8(n);
+    } else if (n < 0x10000) {
+      w.u8(0xda);
+      w.be(n, 2);
+    } else {
+      w.u8(0xdb);
+      w.be(n, 4);
+    }
   } else if (kind === 'bin') {
-    if (n < 0x100) (w.u8(0xc4), w.u8(n));
-    else if (n < 0x10000) (w.u8(0xc5), w.be(n, 2));
-    else (w.u8(0xc6), w.be(n, 4));
+    if (n < 0x100) {
+      w.u8(0xc4);
+      w.u8(n);
+    } else if (n < 0x10000) {
+      w.u8(0xc5);
+      w.be(n, 2);
+    } else {
+      w.u8(0xc6);
+      w.be(n, 4);
+    }
   } else {
     const fix = kind === 'array' ? 0x90 : 0x80;
     const [h16, h32] = kind === 'array' ? [0xdc, 0xdd] : [0xde, 0xdf];
     if (n < 16) w.u8(fix + n);
-    else if (n < 0x10000) (w.u8(h16), w.be(n, 2));
-    else (w.u8(h32), w.be(n, 4));
+    else if (n < 0x10000) {
+      w.u8(h16);
+      w.be(n, 2);
+    } else {
+      w.u8(h32);
+      w.be(n, 4);
+    }
   }
 }
 
@@ -298,9 +324,16 @@ function writeExt(w: ByteWriter, type: number, data: Uint8Array): void {
   const L = data.length;
   const fix = [1, 2, 4, 8, 16].indexOf(L);
   if (fix >= 0) w.u8(0xd4 + fix);
-  else if (L < 0x100) (w.u8(0xc7), w.u8(L));
-  else if (L < 0x10000) (w.u8(0xc8), w.be(L, 2));
-  else (w.u8(0xc9), w.be(L, 4));
+  else if (L < 0x100) {
+    w.u8(0xc7);
+    w.u8(L);
+  } else if (L < 0x10000) {
+    w.u8(0xc8);
+    w.be(L, 2);
+  } else {
+    w.u8(0xc9);
+    w.be(L, 4);
+  }
   w.u8(type & 0xff);
   w.bytes(data);
 }
@@ -309,27 +342,46 @@ function hasLoneSurrogate(s: string): boolean {
   return /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(s);
 }
 
-function writeNumber(w: ByteWriter, v: number): void {
+// Returns what the writer call returns, so each form can end its branch with `return`.
+function writeNumber(w: ByteWriter, v: number): unknown {
   if (Object.is(v, -0)) return writeExt(w, 1, new Uint8Array(0));
   if (!Number.isInteger(v) || Math.abs(v) > Number.MAX_SAFE_INTEGER) return w.f64(v);
   if (v >= 0) {
     if (v < 0x80) w.u8(v);
-    else if (v < 0x100) (w.u8(0xcc), w.u8(v));
-    else if (v < 0x10000) (w.u8(0xcd), w.be(v, 2));
-    else if (v < 2 ** 32) (w.u8(0xce), w.be(v, 4));
-    else (w.u8(0xcf), w.be(v, 8));
+    else if (v < 0x100) {
+      w.u8(0xcc);
+      w.u8(v);
+    } else if (v < 0x10000) {
+      w.u8(0xcd);
+      w.be(v, 2);
+    } else if (v < 2 ** 32) {
+      w.u8(0xce);
+      w.be(v, 4);
+    } else {
+      w.u8(0xcf);
+      w.be(v, 8);
+    }
   } else if (v >= -32) w.u8(v + 0x100);
-  else if (v >= -128) (w.u8(0xd0), w.u8(v + 0x100));
-  else if (v >= -0x8000) (w.u8(0xd1), w.be(v, 2, true));
-  else if (v >= -(2 ** 31)) (w.u8(0xd2), w.be(v, 4, true));
-  else (w.u8(0xd3), w.be(v, 8, true));
+  else if (v >= -128) {
+    w.u8(0xd0);
+    w.u8(v + 0x100);
+  } else if (v >= -0x8000) {
+    w.u8(0xd1);
+    w.be(v, 2, true);
+  } else if (v >= -(2 ** 31)) {
+    w.u8(0xd2);
+    w.be(v, 4, true);
+  } else {
+    w.u8(0xd3);
+    w.be(v, 8, true);
+  }
 }
 
 function typedKind(value: ArrayBufferView): number {
-  return TYPED_BY_KIND.findIndex((c) => value.constructor === c);
+  return (TYPED_BY_KIND as readonly unknown[]).indexOf(value.constructor);
 }
 
-function writeValue(w: ByteWriter, value: unknown): void {
+function writeValue(w: ByteWriter, value: unknown): unknown {
   if (value === null) return w.u8(0xc0);
   if (value === undefined) return writeExt(w, 0, new Uint8Array(0));
   if (value === false || value === true) return w.u8(value ? 0xc3 : 0xc2);

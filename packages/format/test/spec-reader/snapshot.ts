@@ -1,6 +1,6 @@
 // The content of a container (docs/format.md sections 4-6), read from that text alone, in the
 // shape the vectors' `packed` expectations use.
-import { type Container, parseContainer, type Section } from './container.js';
+import { type Container, parseContainer } from './container.js';
 import { decodeMessagePack, decodeUtf8 } from './msgpack.js';
 import { SpecError } from './spec-error.js';
 
@@ -22,7 +22,7 @@ export const TYPES = [
   ['bytes', 0, undefined],
 ] as const;
 
-type TypedCtor = (typeof TYPES)[1][2] | (typeof TYPES)[3][2] | NonNullable<(typeof TYPES)[number]>[2];
+type TypedCtor = NonNullable<NonNullable<(typeof TYPES)[number]>[2]>;
 
 /** A column's values: a typed array for fixed widths, strings or byte arrays otherwise. */
 export type Values = ArrayBufferView | string[] | Uint8Array[];
@@ -220,13 +220,31 @@ function readResources(v: unknown): Component[] {
   });
 }
 
+/** Section 5 **Entities**: unique world ids, component rows for world entities only, consistent order and metadata. */
+function checkEntities(world: Uint32Array, comps: { id: string; ids: Uint32Array }[], order: Map<number, string[]>, entityMetadata: Map<number, unknown> | undefined): void {
+  const worldSet = new Set(world);
+  if (worldSet.size !== world.length) bad('an entity id appears twice in the world entity set');
+  const rowsOf = comps.map((c) => {
+    const rows = new Set(c.ids);
+    if (rows.size !== c.ids.length) bad(`component ${c.id} has two rows for one entity`);
+    for (const e of rows) if (!worldSet.has(e)) bad(`component ${c.id} has a row for entity ${e}, not in the world`);
+    return rows;
+  });
+  for (const [entity, ids] of order) {
+    if (!worldSet.has(entity)) bad(`order names entity ${entity}, not in the world`);
+    const has = comps.filter((_, i) => rowsOf[i]!.has(entity)).map((c) => c.id);
+    if (new Set(ids).size !== ids.length || ids.length !== has.length || !has.every((id) => ids.includes(id)))
+      bad(`order of entity ${entity} does not list exactly its components`);
+  }
+  for (const e of entityMetadata?.keys() ?? []) if (!Number.isInteger(e) || e < 0 || e > 0xffffffff) bad(`entity metadata names ${e}`);
+}
+
 /** Decode a parsed container's content (sections 4-6). */
 export function decodeContent(c: Container): Decoded {
   const manifestSection = c.sections[0]!;
   const m = decodeMessagePack(manifestSection.payload);
   if (!isMap(m)) return bad('manifest is not a map');
-  for (const key of ['version', 'schemaVersion', 'metadata', 'entities', 'sets', 'components'])
-    if (!(key in m)) bad(`manifest lacks ${key}`);
+  for (const key of ['version', 'schemaVersion', 'metadata', 'entities', 'sets', 'components']) if (!(key in m)) bad(`manifest lacks ${key}`);
   const version = str(m.version, 'version');
   if (typeof m.schemaVersion !== 'number') bad('schemaVersion is not a number');
   if (!(m.metadata instanceof Uint8Array)) return bad('metadata is not bin');
@@ -245,9 +263,7 @@ export function decodeContent(c: Container): Decoded {
     if (a.length === 1) return { range: false, start: 0, count: uint(a[0], 'list count') };
     return bad(`set ${i} is neither [count] nor [start, count]`);
   });
-  const sets: (Uint32Array | undefined)[] = setDefs.map((d) =>
-    d.range ? Uint32Array.from({ length: d.count }, (_, i) => d.start + i) : undefined,
-  );
+  const sets: (Uint32Array | undefined)[] = setDefs.map((d) => (d.range ? Uint32Array.from({ length: d.count }, (_, i) => d.start + i) : undefined));
   const worldSet = uint(m.entities, 'entities');
   if (worldSet >= setDefs.length) bad('entities is not a set index');
 
@@ -283,7 +299,9 @@ export function decodeContent(c: Container): Decoded {
         if (index >= comps.length) bad('order component out of range');
         return comps[index]!.id;
       });
-      order.set(uint(entity, 'order entity'), ids);
+      const e = uint(entity, 'order entity');
+      if (order.has(e)) bad(`order names entity ${e} twice`);
+      order.set(e, ids);
     }
   }
 
@@ -316,6 +334,7 @@ export function decodeContent(c: Container): Decoded {
       for (const pair of arr(list, 'entity metadata')) {
         const [entity, map] = arr(pair, 'entity metadata entry', 2);
         if (typeof entity !== 'number' || !isMap(map)) bad('entity metadata entry is not [number, map]');
+        if (entityMetadata.has(entity as number)) bad(`entity metadata names entity ${entity} twice`);
         entityMetadata.set(entity as number, map as Record<string, unknown>);
       }
     }
@@ -330,8 +349,7 @@ export function decodeContent(c: Container): Decoded {
     const rows = entityIds.length;
     const chunksOf = (key: string): (Uint8Array & { rows: number })[] => {
       const list = chunks.get(`${index}/${key}`) ?? [];
-      if ((nextRow.get(`${index}/${key}`) ?? 0) !== rows && !(rows === 0 && list.length === 0))
-        bad(`chunks of ${comp.id}/${key} do not sum to ${rows} rows`);
+      if ((nextRow.get(`${index}/${key}`) ?? 0) !== rows && !(rows === 0 && list.length === 0)) bad(`chunks of ${comp.id}/${key} do not sum to ${rows} rows`);
       return list;
     };
     if (comp.layout === 1) {
@@ -350,6 +368,15 @@ export function decodeContent(c: Container): Decoded {
     return out;
   });
 
+  // In a delta (13.2) entity sets hold row indexes and id lists, not world entities.
+  if (c.header.kind === 0)
+    checkEntities(
+      setIds[worldSet]!,
+      comps.map((x) => ({ id: x.id, ids: setIds[x.set]! })),
+      order,
+      entityMetadata,
+    );
+
   const packed: Packed = {
     timestamp: c.header.timestamp,
     version,
@@ -365,11 +392,7 @@ export function decodeContent(c: Container): Decoded {
   }
   if (order.size > 0) packed.componentOrder = order;
   if (entityMetadata) packed.entityMetadata = entityMetadata;
-  if (
-    c.header.componentCount !== comps.length ||
-    c.header.entityCount !== packed.entities.length ||
-    c.header.entitySetCount !== setDefs.length
-  )
+  if (c.header.componentCount !== comps.length || c.header.entityCount !== packed.entities.length || c.header.entitySetCount !== setDefs.length)
     bad('header counts disagree with the manifest');
   return { packed, sets: setIds, componentSets: comps.map((x) => x.set) };
 }

@@ -12,8 +12,7 @@ import { readSnapshot } from './snapshot.js';
 const VECTORS = fileURLToPath(new URL('../vectors/', import.meta.url));
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 const load = (dir: string, name: string): Uint8Array => new Uint8Array(readFileSync(join(VECTORS, dir, `${name}.tx2pack`)));
-const expected = (dir: string, name: string): Record<string, Json> =>
-  JSON.parse(readFileSync(join(VECTORS, dir, `${name}.expected.json`), 'utf8'));
+const expected = (dir: string, name: string): Record<string, Json> => JSON.parse(readFileSync(join(VECTORS, dir, `${name}.expected.json`), 'utf8'));
 const names = (dir: string): string[] =>
   readdirSync(join(VECTORS, dir))
     .filter((f) => f.endsWith('.tx2pack'))
