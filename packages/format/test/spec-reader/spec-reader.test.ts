@@ -8,6 +8,7 @@ import { canonicalEncoding, contentHash } from './canonical.js';
 import { applyDelta, readDelta } from './delta.js';
 import { SpecError } from './spec-error.js';
 import { readSnapshot } from './snapshot.js';
+import { toWorld } from './world.js';
 
 const VECTORS = fileURLToPath(new URL('../vectors/', import.meta.url));
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
@@ -34,6 +35,7 @@ describe('spec reader: top-level vectors', () => {
     it(`${name} decodes to its expected content`, () => {
       const packed = readSnapshot(load('', name));
       expect(toJsonable(packed)).toEqual(expected('', name).packed);
+      expect(toJsonable(toWorld(packed))).toEqual(expected('', name).world);
     });
   }
 });
@@ -52,6 +54,7 @@ describe('spec reader: spec vectors', () => {
       const bytes = load('spec', name);
       const packed = readSnapshot(bytes);
       expect(toJsonable(packed)).toEqual(exp.packed);
+      expect(toJsonable(toWorld(packed))).toEqual(exp.world);
       expect(hex(contentHash(packed))).toBe(exp.snapshotHash);
       if (exp.canonical) expect(hex(canonicalEncoding(packed))).toBe(hex(bytes));
     });
