@@ -48,6 +48,12 @@ export function applyDelta(base: Packed, delta: Delta, verify = true): Packed {
   if (typeof version !== 'number' || !Number.isInteger(version) || version < 1) return bad('description version');
   if (version > 2) throw new SpecError('VersionMismatch', `delta description version ${version}`);
   if (!(d.base instanceof Uint8Array) || !(d.target instanceof Uint8Array) || d.base.length !== 32 || d.target.length !== 32) bad('base/target are not 32-byte bins');
+  if (!Array.isArray(d.components) || !Array.isArray(d.removed) || !d.removed.every((id) => typeof id === 'string')) bad('description lacks its component lists');
+  if (d.metadata !== undefined) {
+    const ch = d.metadata;
+    const ok = isMap(ch) && ('replace' in ch ? isMap(ch.replace) : isMap(ch.set) && Array.isArray(ch.removed) && ch.removed.every((k) => typeof k === 'string'));
+    if (!ok) bad('metadata change is neither {set, removed} nor {replace}');
+  }
   if (verify && !sameBytes(contentHash(base), d.base as Uint8Array)) throw new SpecError('DeltaBaseMismatch', 'base hash');
 
   const used = new Set<number>();
