@@ -159,9 +159,18 @@ describe('spec reader and reference on crafted files', () => {
     });
   }
 
-  // Known disagreement (section 8 **Reading**): the reference decodes malformed UTF-8 leniently.
-  it.fails('malformed UTF-8 in a metadata string is InvalidFormat for the reference too', () => {
+  // Section 8 **Reading**: a str must be well-formed UTF-8, wherever it is.
+  it('malformed UTF-8 in a metadata string is InvalidFormat for both readers', () => {
     const bytes = withMetadata([0x81, 0xa1, 0x61, 0xa2, 0xc3, 0x28]);
+    expect(spec(bytes)).toBe('InvalidFormat');
+    expect(reference(bytes)).toBe('InvalidFormat');
+  });
+
+  it('malformed UTF-8 in the manifest version is InvalidFormat for both readers', () => {
+    const good = encodeMessagePack({ ...manifest, version: 'ab' });
+    const at = good.indexOf(0xa2, 8);
+    good.set([0xc3, 0x28], at + 1);
+    const bytes = withFrames([{ desc: frames[0]!.desc, payload: good }, ...frames.slice(1)]);
     expect(spec(bytes)).toBe('InvalidFormat');
     expect(reference(bytes)).toBe('InvalidFormat');
   });

@@ -1,6 +1,6 @@
-// A reserved MessagePack extension type (docs/format.md section 8) read from a file is content:
-// re-encoding gives back the same type and bytes, so the content hash of a snapshot holding one
-// is the hash of the file's own bytes.
+// What a reader makes of MessagePack values (docs/format.md section 8 **Reading**): a reserved
+// extension type is content, re-encoded as that type and bytes (so the content hash of a snapshot
+// holding one is that of the file's bytes); a str that is not well-formed UTF-8 is InvalidFormat.
 import { ExtData } from '@msgpack/msgpack';
 import { describe, expect, it } from 'vitest';
 import { createPackedSnapshot, decodeBlob, decodeSnapshot, encodeBlob, encodeSnapshot, snapshotHash, toHex } from '../src/index.js';
@@ -33,5 +33,24 @@ describe('reserved extension types', () => {
     const again = decodeSnapshot(encodeSnapshot(packed));
     expect(toHex(snapshotHash(again))).toBe(toHex(snapshotHash(packed)));
     expect(hex(encodeBlob(again.metadata))).toBe('81a36f6464d43861');
+  });
+});
+
+describe('strings that are not well-formed UTF-8', () => {
+  // [hex of a MessagePack str]: an encoded surrogate, a lone continuation byte, an overlong "/",
+  // a truncated sequence, and one past 200 bytes (the library's other decoding path).
+  for (const bytes of ['a3eda080', 'a180', 'a2c0af', 'a2e282', `d9ca${'61'.repeat(201)}ff`]) {
+    it(`${bytes.slice(0, 16)} is InvalidFormat in a blob`, () => {
+      expect(() => decodeBlob(Buffer.from(bytes, 'hex'))).toThrow(expect.objectContaining({ code: 'InvalidFormat' }));
+    });
+  }
+
+  it('a malformed map key is InvalidFormat', () => {
+    expect(() => decodeBlob(Buffer.from('81a2c328c0', 'hex'))).toThrow(expect.objectContaining({ code: 'InvalidFormat' }));
+  });
+
+  it('well-formed strings still decode, a leading U+FEFF included', () => {
+    expect(decodeBlob(Buffer.from('a3efbbbf', 'hex'))).toBe('\ufeff');
+    expect(decodeBlob(Buffer.from('81a2c3a9a2c3a9', 'hex'))).toEqual({ é: 'é' });
   });
 });
