@@ -1,4 +1,4 @@
-import { type Decoder, Encoder, ExtensionCodec } from '@msgpack/msgpack';
+import { type Decoder, Encoder, ExtData, ExtensionCodec } from '@msgpack/msgpack';
 import { PackError } from './errors.js';
 import { plainBytes } from './arrays.js';
 import { ExactDecoder } from './exact-decoder.js';
@@ -87,6 +87,8 @@ function box(value: unknown, depth: number): unknown {
     return new Box(EXT_TYPED_ARRAY, { kind, view: value });
   }
   if (value instanceof ArrayBuffer) return new Box(EXT_ARRAY_BUFFER, value);
+  // A reserved extension type read from a file stays that type and those bytes (docs/format.md 8).
+  if (value instanceof ExtData) return value;
   if (value instanceof Date) return new Box(EXT_DATE, value.getTime());
   if (value instanceof Map) {
     const entries: unknown[] = [];
