@@ -131,6 +131,12 @@ export class FrameChain {
   /** An independent copy of `frame`'s snapshot (a keyframe decoded with the caller's decode options, as recorded frames always were). */
   copyOf(frame: Frame): PackedSnapshot {
     if (frame.kind === 'key') return decodeSnapshot(frame.bytes, this.#decode);
+    if (frame.base.kind === 'key' && frame.change instanceof Uint8Array && this.#decode.components === undefined) {
+      // A compressed delta from its keyframe (a moving world): the kept keyframe snapshot, copied, with that one delta
+      // applied. The working snapshot is not involved: no frame read next would start from it.
+      const own = this.#apply(copySnapshot(this.#keySnapshot(frame.base)), frame.change);
+      return this.#decode.migrations === undefined ? own : migrateSnapshot(own, this.#decode.migrations);
+    }
     const snapshot = this.contentOf(frame);
     // A partial decode was asked for: honour it the slow way, through an encoding.
     if (this.#decode.components !== undefined) return decodeSnapshot(encodeSnapshot(snapshot, { checksums: false }), this.#decode);
