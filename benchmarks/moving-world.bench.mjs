@@ -199,7 +199,14 @@ async function runSize(n) {
       const c1 = process.cpuUsage(c0);
       seekCpu.push((c1.user + c1.system) / 1000);
     }
-    results[name] = { ...summary(run), kinds: { full: usage.keyframes, delta: usage.deltas }, seekMedian: seek.p50, seekP99: seek.p99, seekMean: seek.mean, seekCpuMedian: q(sorted(seekCpu), 0.5) };
+    results[name] = {
+      ...summary(run),
+      kinds: { full: usage.keyframes, delta: usage.deltas },
+      seekMedian: seek.p50,
+      seekP99: seek.p99,
+      seekMean: seek.mean,
+      seekCpuMedian: q(sorted(seekCpu), 0.5),
+    };
   }
   return { n, ticks, fullBytes, results };
 }
@@ -214,7 +221,8 @@ for (const n of sizes) {
 const pct = (a, b) => `${((100 * a) / b).toFixed(1)}%`;
 const ratio = (a, b) => `${(a / b).toFixed(2)}×`;
 let md = `# Moving world (${localDate(new Date())})\n\n${machineLine()}\n\nBuild: ${root}\n\n`;
-md += '| entities | ticks | run | stored bytes / tick | vs full zstd-1 snapshot | CPU / tick mean (ms) | median | p90 | vs full save (mean) | seek median / p99 (ms) | seek CPU median (ms) |\n';
+md +=
+  '| entities | ticks | run | stored bytes / tick | vs full zstd-1 snapshot | CPU / tick mean (ms) | median | p90 | vs full save (mean) | seek median / p99 (ms) | seek CPU median (ms) |\n';
 md += '|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|\n';
 for (const { n, ticks, fullBytes, results } of runs) {
   const base = results.save;
