@@ -18,7 +18,10 @@ import { changeByteLength, chainBytesOf, deltaFrame, type DeltaFrame, type Frame
 import { snapshotBytes } from './snapshot-bytes.js';
 import { copySnapshot } from './snapshot-copy.js';
 import { refillSnapshot } from './snapshot-refill.js';
-import { applyValueDelta, applyValuePatch, patchByteLength, toValuePatch, type ValuePatch } from './value-patch.js';
+import { applyValueDelta, applyValuePatch, toValuePatch, type ValuePatch, valuePatchByteLength } from './value-patch.js';
+
+/** Value patches of at least this many bytes are also tried as compressed deltas (smaller ones are kept as they are: faster to apply). */
+const MIN_COMPRESSED_PATCH = 4096;
 
 /** What a new frame is made from: a snapshot, encoded bytes, or both (the same content). */
 export interface FrameInput {
@@ -178,23 +181,25 @@ export class FrameChain {
       const base = fromKey ? this.#keySnapshot(from) : this.contentOf(from);
       // diff hashes `snapshot` first, which encodes and so validates it.
       const delta = diff(base, snapshot, { baseHash });
-      // Both forms copy what they keep: `delta` may share arrays with the caller's snapshot.
-      const patch = toValuePatch(base, delta);
-      let change: ValuePatch | Uint8Array = patch ?? encodeDelta(delta, this.#deltaEncode);
-      // Values that all moved (temporal deltas) compress far better than the patch holds them.
-      if (patch !== undefined && this.#compresses && this.#patchMayCompress(patch)) {
-        const bytes = encodeDelta(delta, this.#deltaEncode);
-        if (bytes.byteLength < patchByteLength(patch)) change = bytes;
+      // A value patch is built only when kept: its size decides against the compressed bytes.
+      const patchBytes = valuePatchByteLength(base, delta);
+      let change: ValuePatch | Uint8Array;
+      if (patchBytes === undefined) change = encodeDelta(delta, this.#deltaEncode);
+      else {
+        // Values that all moved (temporal deltas) compress far better than the patch holds them.
+        const bytes = this.#compresses && patchBytes >= MIN_COMPRESSED_PATCH ? encodeDelta(delta, this.#deltaEncode) : undefined;
+        // Both forms copy what they keep: `delta` may share arrays with the caller's snapshot.
+        change = bytes !== undefined && bytes.byteLength < patchBytes ? bytes : toValuePatch(base, delta)!;
       }
       hash = delta.target;
       this.#lastDelta = { bytes: changeByteLength(change), skipped: 0 };
-      this.#fromKey = patch !== undefined && change instanceof Uint8Array;
+      this.#fromKey = patchBytes !== undefined && change instanceof Uint8Array;
       if (withinDeltaRatio(this.policy, chainBytesOf(from) + changeByteLength(change), keyOf(previous).bytes.byteLength)) {
         const frame = deltaFrame(from, change, hash, runOf(previous) + 1);
         this.#forget();
         if (!fromKey) {
-          // The patch, when there is one, updates the working snapshot in place, whatever is kept.
-          this.#working = this.#apply(base, patch ?? change);
+          // A value-only delta updates the working snapshot in place, whatever is kept.
+          this.#working = applyValueDelta(base, delta) ? base : this.#apply(base, change);
           this.#workingFrame = frame;
         }
         return frame;
@@ -225,11 +230,6 @@ export class FrameChain {
   /** The frame the next delta after `previous` is made from: `previous`, or its keyframe while everything moves. */
   #baseFor(previous: Frame): Frame {
     return this.#fromKey ? keyOf(previous) : previous;
-  }
-
-  /** True when a patch is large enough for compression to matter (small ones are kept as they are: faster to apply). */
-  #patchMayCompress(patch: ValuePatch): boolean {
-    return patchByteLength(patch) >= 4096;
   }
 
   /**

@@ -97,6 +97,15 @@ export function toValuePatch(base: PackedSnapshot, delta: SnapshotDelta): ValueP
   return { timestamp: delta.timestamp, worldTime: delta.worldTime, version: delta.version, schemaVersion: delta.schemaVersion, fields, data };
 }
 
+/** Bytes `toValuePatch(base, delta)` would hold, without building it; undefined when it would be undefined. */
+export function valuePatchByteLength(base: PackedSnapshot, delta: SnapshotDelta): number | undefined {
+  const writes = valueWrites(base, delta);
+  if (writes === undefined) return undefined;
+  let size = 0;
+  for (const [, , , field] of writes) size = align8(align8(size + (field.rows === undefined ? 0 : field.rows.byteLength)) + (field.values as NumericArray).byteLength);
+  return size + writes.length * STRIDE * Int32Array.BYTES_PER_ELEMENT;
+}
+
 /**
  * Applies `delta` (made from the content of `snapshot`) to `snapshot` in place when it only
  * changes values of numeric columns, straight from the delta's arrays (XORed in, or written
