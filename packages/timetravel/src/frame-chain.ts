@@ -14,11 +14,14 @@ import {
   withinDeltaRatio,
   withinFullEvery,
 } from '@tx2/pack-format';
-import { changeByteLength, chainBytesOf, deltaFrame, type DeltaFrame, depthOf, type Frame, keyFrame, type KeyFrame, keyOf } from './frame.js';
+import { changeByteLength, chainBytesOf, deltaFrame, type DeltaFrame, type Frame, keyFrame, type KeyFrame, keyOf, runOf } from './frame.js';
 import { snapshotBytes } from './snapshot-bytes.js';
 import { copySnapshot } from './snapshot-copy.js';
 import { refillSnapshot } from './snapshot-refill.js';
-import { applyValuePatch, patchByteLength, toValuePatch, type ValuePatch } from './value-patch.js';
+import { applyValueDelta, applyValuePatch, toValuePatch, type ValuePatch, valuePatchByteLength } from './value-patch.js';
+
+/** Value patches of at least this many bytes are also tried as compressed deltas (smaller ones are kept as they are: faster to apply). */
+const MIN_COMPRESSED_PATCH = 4096;
 
 /** What a new frame is made from: a snapshot, encoded bytes, or both (the same content). */
 export interface FrameInput {
@@ -43,6 +46,14 @@ export class FrameChain {
    * trying a delta: a delta that cannot fit its run is predicted from it and never computed.
    */
   #lastDelta: { bytes: number; skipped: number } | undefined;
+  /**
+   * True when the last delta made was a compressed temporal delta (everything moved): the next
+   * delta is then made from the keyframe of the run rather than from the frame before, so a
+   * read applies one delta (a moving world's deltas cost about half a keyframe each to
+   * decode) and a run's deltas are no longer bounded together. Sparse changes stay chained
+   * (each delta small, applied in microseconds).
+   */
+  #fromKey = false;
   /** Deltas never leave memory: same codec as keyframes, no checksums. */
   readonly #deltaEncode: EncodeOptions;
   /** The caller's decode options (copy forced), for snapshots handed out. */
@@ -58,6 +69,12 @@ export class FrameChain {
   // in place as deltas are applied. Never handed out, never kept by anyone else.
   #workingFrame: Frame | undefined;
   #working: PackedSnapshot | undefined;
+  /**
+   * The snapshot of the last keyframe decoded or recorded, never patched: deltas from the
+   * keyframe are made against it, and a read of a frame of its run copies it instead of
+   * decoding the keyframe again (a scrub costs a copy and one delta).
+   */
+  #key: { frame: KeyFrame; snapshot: PackedSnapshot } | undefined;
 
   constructor(policy: ResolvedDeltaPolicy, encode: EncodeOptions, decode: DecodeOptions) {
     this.policy = policy;
@@ -84,7 +101,7 @@ export class FrameChain {
     const working = this.#working;
     // Forget the working frame while patching: a failure must not leave a half-patched snapshot under its name.
     this.#forget();
-    let snapshot = fromWorking ? working! : this.#decodeKeyframe((from as KeyFrame).bytes, working);
+    let snapshot = fromWorking ? working! : this.#fromKeyframe(from as KeyFrame, working);
     for (let i = path.length - 1; i >= 0; i--) snapshot = this.#apply(snapshot, path[i]!.change);
     this.#workingFrame = frame;
     this.#working = snapshot;
@@ -94,13 +111,35 @@ export class FrameChain {
   /** A keyframe's snapshot in memory of its own: written into the arrays of `reuse` (the old working snapshot) when the shapes match. */
   #decodeKeyframe(bytes: Uint8Array, reuse: PackedSnapshot | undefined): PackedSnapshot {
     if (reuse === undefined) return decodeSnapshot(bytes, this.#internal);
-    const views = decodeSnapshot(bytes, { ...this.#internal, copy: false });
+    const views = decodeSnapshot(bytes, this.#views);
     return refillSnapshot(reuse, views) ? reuse : copySnapshot(views);
+  }
+
+  /** The pristine snapshot of `key` (read it, never change it): the kept one, or decoded now and kept. */
+  #keySnapshot(key: KeyFrame): PackedSnapshot {
+    if (this.#key?.frame === key) return this.#key.snapshot;
+    const old = this.#key?.snapshot;
+    this.#key = undefined; // a failed decode must not leave a half-written snapshot under a name
+    const snapshot = this.#decodeKeyframe(key.bytes, old);
+    this.#key = { frame: key, snapshot };
+    return snapshot;
+  }
+
+  /** `key`'s snapshot in memory of its own, to be patched: a copy of the kept keyframe snapshot, into the arrays of `reuse` when the shapes match. */
+  #fromKeyframe(key: KeyFrame, reuse: PackedSnapshot | undefined): PackedSnapshot {
+    const pristine = this.#keySnapshot(key);
+    return reuse !== undefined && refillSnapshot(reuse, pristine) ? reuse : copySnapshot(pristine);
   }
 
   /** An independent copy of `frame`'s snapshot (a keyframe decoded with the caller's decode options, as recorded frames always were). */
   copyOf(frame: Frame): PackedSnapshot {
     if (frame.kind === 'key') return decodeSnapshot(frame.bytes, this.#decode);
+    if (frame.base.kind === 'key' && frame.change instanceof Uint8Array && this.#decode.components === undefined) {
+      // A compressed delta from its keyframe (a moving world): the kept keyframe snapshot, copied, with that one delta
+      // applied. The working snapshot is not involved: no frame read next would start from it.
+      const own = this.#apply(copySnapshot(this.#keySnapshot(frame.base)), frame.change);
+      return this.#decode.migrations === undefined ? own : migrateSnapshot(own, this.#decode.migrations);
+    }
     const snapshot = this.contentOf(frame);
     // A partial decode was asked for: honour it the slow way, through an encoding.
     if (this.#decode.components !== undefined) return decodeSnapshot(encodeSnapshot(snapshot, { checksums: false }), this.#decode);
@@ -120,7 +159,7 @@ export class FrameChain {
 
   /** `snapshotHash` of `frame`'s snapshot, memoized on the frame. */
   hashOf(frame: Frame): Uint8Array {
-    frame.hash ??= snapshotHash(this.contentOf(frame));
+    frame.hash ??= snapshotHash(frame.kind === 'key' ? this.#keySnapshot(frame) : this.contentOf(frame));
     return frame.hash;
   }
 
@@ -134,27 +173,35 @@ export class FrameChain {
     // The caller's bytes are decoded (with the caller's checks, checksums included) whenever
     // frames may be deltas: the next frame will need the snapshot, and bad bytes fail here.
     const snapshot = input.snapshot ?? (this.policy.fullEvery > 1 ? decodeSnapshot(input.bytes!, { ...this.#decode, components: undefined, migrations: undefined }) : undefined);
-    if (previous !== undefined && snapshot !== undefined && withinFullEvery(this.policy, depthOf(previous) + 1) && this.#mayFit(previous)) {
-      const baseHash = this.hashOf(previous);
-      const base = this.contentOf(previous);
+    if (previous !== undefined && snapshot !== undefined && withinFullEvery(this.policy, runOf(previous) + 1) && this.#mayFit(previous)) {
+      const from = this.#baseFor(previous);
+      const fromKey = from.kind === 'key';
+      const baseHash = this.hashOf(from);
+      // From a keyframe: its kept snapshot, read only. Otherwise the working snapshot, patched in place below.
+      const base = fromKey ? this.#keySnapshot(from) : this.contentOf(from);
       // diff hashes `snapshot` first, which encodes and so validates it.
       const delta = diff(base, snapshot, { baseHash });
-      // Both forms copy what they keep: `delta` may share arrays with the caller's snapshot.
-      const patch = toValuePatch(base, delta);
-      let change: ValuePatch | Uint8Array = patch ?? encodeDelta(delta, this.#deltaEncode);
-      // Values that all moved (temporal deltas) compress far better than the patch holds them.
-      if (patch !== undefined && this.#compresses && this.#patchMayCompress(patch)) {
-        const bytes = encodeDelta(delta, this.#deltaEncode);
-        if (bytes.byteLength < patchByteLength(patch)) change = bytes;
+      // A value patch is built only when kept: its size decides against the compressed bytes.
+      const patchBytes = valuePatchByteLength(base, delta);
+      let change: ValuePatch | Uint8Array;
+      if (patchBytes === undefined) change = encodeDelta(delta, this.#deltaEncode);
+      else {
+        // Values that all moved (temporal deltas) compress far better than the patch holds them.
+        const bytes = this.#compresses && patchBytes >= MIN_COMPRESSED_PATCH ? encodeDelta(delta, this.#deltaEncode) : undefined;
+        // Both forms copy what they keep: `delta` may share arrays with the caller's snapshot.
+        change = bytes !== undefined && bytes.byteLength < patchBytes ? bytes : toValuePatch(base, delta)!;
       }
       hash = delta.target;
       this.#lastDelta = { bytes: changeByteLength(change), skipped: 0 };
-      if (withinDeltaRatio(this.policy, chainBytesOf(previous) + changeByteLength(change), keyOf(previous).bytes.byteLength)) {
-        const frame = deltaFrame(previous, change, hash);
+      this.#fromKey = patchBytes !== undefined && change instanceof Uint8Array;
+      if (withinDeltaRatio(this.policy, chainBytesOf(from) + changeByteLength(change), keyOf(previous).bytes.byteLength)) {
+        const frame = deltaFrame(from, change, hash, runOf(previous) + 1);
         this.#forget();
-        // The patch, when there is one, updates the working snapshot in place, whatever is kept.
-        this.#working = this.#apply(base, patch ?? change);
-        this.#workingFrame = frame;
+        if (!fromKey) {
+          // A value-only delta updates the working snapshot in place, whatever is kept.
+          this.#working = applyValueDelta(base, delta) ? base : this.#apply(base, change);
+          this.#workingFrame = frame;
+        }
         return frame;
       }
     }
@@ -162,8 +209,7 @@ export class FrameChain {
     if (snapshot !== undefined && this.policy.fullEvery > 1) {
       // The next frame is a delta from this one: keep its snapshot now rather than decode the keyframe then.
       this.#forget();
-      this.#working = input.snapshot === undefined ? snapshot : copySnapshot(snapshot);
-      this.#workingFrame = key;
+      this.#key = { frame: key, snapshot: input.snapshot === undefined ? snapshot : copySnapshot(snapshot) };
     }
     return key;
   }
@@ -176,20 +222,31 @@ export class FrameChain {
   #mayFit(previous: Frame): boolean {
     const last = this.#lastDelta;
     if (last === undefined || last.skipped >= this.policy.fullEvery) return true;
-    if (withinDeltaRatio(this.policy, chainBytesOf(previous) + last.bytes, keyOf(previous).bytes.byteLength)) return true;
+    if (withinDeltaRatio(this.policy, chainBytesOf(this.#baseFor(previous)) + last.bytes, keyOf(previous).bytes.byteLength)) return true;
     last.skipped++;
     return false;
   }
 
-  /** True when a patch is large enough for compression to matter (small ones are kept as they are: faster to apply). */
-  #patchMayCompress(patch: ValuePatch): boolean {
-    return patchByteLength(patch) >= 4096;
+  /** The frame the next delta after `previous` is made from: `previous`, or its keyframe while everything moves. */
+  #baseFor(previous: Frame): Frame {
+    return this.#fromKey ? keyOf(previous) : previous;
   }
 
-  /** `frame` (a delta whose base's snapshot equals that of `base`) re-attached to `base`, or made a keyframe when the chain would break the policy. */
-  rebase(frame: DeltaFrame, base: Frame): Frame {
-    if (withinFullEvery(this.policy, depthOf(base) + 1) && withinDeltaRatio(this.policy, chainBytesOf(base) + frame.byteLength, keyOf(base).bytes.byteLength)) {
-      return deltaFrame(base, frame.change, frame.hash);
+  /**
+   * `frame` re-attached after `previous`, its new predecessor on the timeline, or made a
+   * keyframe when the chain would break the policy. A frame chained on the frame before must
+   * have had a predecessor whose snapshot equals that of `previous` (its change is kept); a
+   * frame made from a keyframe keeps its change while `previous` is of that keyframe's run,
+   * and is made again from `previous` otherwise.
+   */
+  rebase(frame: DeltaFrame, previous: Frame): Frame {
+    const run = runOf(previous) + 1;
+    if (frame.base.kind === 'key' && frame.base !== previous) {
+      if (keyOf(previous) === frame.base && withinFullEvery(this.policy, run)) return deltaFrame(frame.base, frame.change, frame.hash, run);
+      return this.makeFrame(previous, { snapshot: this.completeCopyOf(frame) });
+    }
+    if (withinFullEvery(this.policy, run) && withinDeltaRatio(this.policy, chainBytesOf(previous) + frame.byteLength, keyOf(previous).bytes.byteLength)) {
+      return deltaFrame(previous, frame.change, frame.hash, run);
     }
     return this.toKeyframe(frame);
   }
@@ -202,9 +259,9 @@ export class FrameChain {
     return key;
   }
 
-  /** Bytes held by the working snapshot (0 when there is none). */
+  /** Bytes held by the working snapshot and the kept keyframe snapshot (0 when there is none). */
   workingBytes(): number {
-    return this.#working === undefined ? 0 : snapshotBytes(this.#working);
+    return (this.#working === undefined ? 0 : snapshotBytes(this.#working)) + (this.#key === undefined ? 0 : snapshotBytes(this.#key.snapshot));
   }
 
   /** Drops the working snapshot (its memory is freed once nothing else holds it). */
@@ -220,15 +277,9 @@ export class FrameChain {
       return snapshot;
     }
     // A compressed delta that only changes values (a moving world's temporal deltas) is read as
-    // views of its decompressed payload (copying them would cost as much as decoding) and written
-    // in place: toValuePatch copies the values out.
-    if (this.#compresses) {
-      const patch = toValuePatch(snapshot, decodeDelta(change, this.#views));
-      if (patch !== undefined) {
-        applyValuePatch(snapshot, patch);
-        return snapshot;
-      }
-    }
+    // views of its decompressed payload (copying them would cost as much as decoding) and
+    // written (XORed) straight into the snapshot.
+    if (this.#compresses && applyValueDelta(snapshot, decodeDelta(change, this.#views))) return snapshot;
     // Decoded with copies: the working snapshot is written in place and must hold no views of stored deltas.
     return applyDelta(snapshot, decodeDelta(change, this.#internal), { verify: false });
   }

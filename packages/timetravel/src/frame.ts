@@ -13,7 +13,9 @@ export interface KeyFrame {
 
 /**
  * A frame stored as the changes from `base`: `diff(base, frame)` as a {@link ValuePatch} when
- * it only changes numeric values, otherwise as `encodeDelta` bytes.
+ * it only changes numeric values, otherwise as `encodeDelta` bytes. `base` is the frame just
+ * before it on its timeline, or (for the compressed temporal deltas of a world where everything
+ * moves) the keyframe of its run, so that reading it applies one delta whatever its place.
  */
 export interface DeltaFrame {
   readonly kind: 'delta';
@@ -26,6 +28,8 @@ export interface DeltaFrame {
   readonly key: KeyFrame;
   /** Deltas from `key` to this frame, this one included (1 when `base` is the keyframe). */
   readonly depth: number;
+  /** Frames from `key` to this one on its timeline when it was made, this one included (what `fullEvery` bounds). */
+  readonly run: number;
   /** Bytes of those deltas. */
   readonly chainBytes: number;
 }
@@ -38,8 +42,8 @@ export function keyFrame(bytes: Uint8Array, hash?: Uint8Array): KeyFrame {
   return { kind: 'key', bytes, hash };
 }
 
-/** A delta frame of `change` on top of `base` (its chain figures derived from `base`). */
-export function deltaFrame(base: Frame, change: ValuePatch | Uint8Array, hash?: Uint8Array): DeltaFrame {
+/** A delta frame of `change` on top of `base` (its chain figures derived from `base`), the `run`-th frame of its run (default: just after `base`). */
+export function deltaFrame(base: Frame, change: ValuePatch | Uint8Array, hash?: Uint8Array, run: number = runOf(base) + 1): DeltaFrame {
   const byteLength = changeByteLength(change);
   return {
     kind: 'delta',
@@ -49,6 +53,7 @@ export function deltaFrame(base: Frame, change: ValuePatch | Uint8Array, hash?: 
     base,
     key: base.kind === 'key' ? base : base.key,
     depth: depthOf(base) + 1,
+    run,
     chainBytes: chainBytesOf(base) + byteLength,
   };
 }
@@ -68,7 +73,12 @@ export function depthOf(frame: Frame): number {
   return frame.kind === 'key' ? 0 : frame.depth;
 }
 
-/** Delta bytes between `frame` and its keyframe. */
+/** Frames from `frame`'s keyframe to it on its timeline (0 for a keyframe). */
+export function runOf(frame: Frame): number {
+  return frame.kind === 'key' ? 0 : frame.run;
+}
+
+/** Delta bytes applied to rebuild `frame` from its keyframe. */
 export function chainBytesOf(frame: Frame): number {
   return frame.kind === 'key' ? 0 : frame.chainBytes;
 }

@@ -6,7 +6,7 @@ export interface TimelineMemory {
   frames: number;
   /** Frames stored whole, as encoded snapshots. */
   keyframes: number;
-  /** Frames stored as deltas from the frame before (value patches or encoded deltas). */
+  /** Frames stored as deltas from the frame before or from their keyframe (value patches or encoded deltas). */
   deltas: number;
   /** Bytes of the keyframes' encodings. */
   keyframeBytes: number;
@@ -14,7 +14,7 @@ export interface TimelineMemory {
   deltaBytes: number;
   /** `keyframeBytes + deltaBytes`: what the history holds. */
   byteLength: number;
-  /** Bytes of the one decoded snapshot kept to make the next record or sequential read cost one delta (0 when none). */
+  /** Bytes of the decoded snapshots kept to make the next record, sequential read or scrub cost one delta: the working snapshot and the last keyframe's (0 when none). */
   workingBytes: number;
 }
 

@@ -18,7 +18,8 @@ export interface TimeTravelOptions {
   /**
    * How frames are stored, a `DeltaPolicy` of @tx2/pack-format (default `{ fullEvery: 32,
    * maxDeltaRatio: 1 }`): a keyframe (full encoded snapshot) at least every `fullEvery`
-   * frames, the frames between them as deltas from the frame before. `false`: every frame a
+   * frames, the frames between them as deltas from the frame before (or, when everything
+   * moves, from the keyframe: a read applies one delta). `false`: every frame a
    * keyframe, as full snapshots (the most memory, the fastest reads). See {@link KeyframeOptions}.
    */
   keyframes?: KeyframeOptions | false;
@@ -49,8 +50,9 @@ export function validateTimelineName(name: string): string {
  * **Keyframes and deltas.** By default a frame is stored as the changes from the frame before
  * it, with a keyframe (full encoded snapshot) at least every 32 frames; reading a frame's
  * snapshot rebuilds it from its keyframe, and the last rebuilt frame is kept so that stepping
- * forward costs one delta. `keyframes: false` stores every frame whole. `memoryUsage()`
- * reports the bytes held.
+ * forward costs one delta. When everything moves (compressed temporal deltas), frames are
+ * stored as the changes from their keyframe instead, so any read applies one delta.
+ * `keyframes: false` stores every frame whole. `memoryUsage()` reports the bytes held.
  *
  * **Order.** Entries are kept sorted by time whatever the recording order; recording at a
  * time already recorded replaces that entry. Times are finite numbers (negative allowed;

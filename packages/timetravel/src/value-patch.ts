@@ -29,39 +29,54 @@ export function patchByteLength(patch: ValuePatch): number {
   return patch.data.byteLength + patch.fields.byteLength;
 }
 
+/** One field a value-only delta writes: where, and its change (rows and new values, or a whole column's XOR). */
+type ValueWrite = [component: number, field: number, target: NumericArray, change: FieldDelta];
+
 /**
- * `delta` (made from `base`) as a value patch, or undefined when it changes more than values
+ * The fields `delta` (made from `base`) writes, or undefined when it changes more than values
  * of numeric columns (component, row or field lists, metadata, string or bytes columns).
+ * Checks everything, writes nothing.
  */
-export function toValuePatch(base: PackedSnapshot, delta: SnapshotDelta): ValuePatch | undefined {
+function valueWrites(base: PackedSnapshot, delta: SnapshotDelta): ValueWrite[] | undefined {
   if (delta.metadata !== undefined || delta.entities !== undefined || delta.entityMetadata !== undefined || delta.componentOrder !== undefined) return undefined;
   const components = base.components;
   if (delta.removedComponents.length > 0 || delta.components.length !== components.length) return undefined;
-  const writes: [component: number, field: number, target: NumericArray, change: FieldDelta][] = [];
+  const writes: ValueWrite[] = [];
   for (let c = 0; c < components.length; c++) {
     const change = delta.components[c]!;
     const component = components[c]!;
     if (change.id !== component.id) return undefined;
     if (change.change === 'unchanged') continue;
     if (change.change !== 'patched' || change.layout !== 'columns' || component.layout !== 'columns' || change.rows !== undefined || change.added !== undefined) return undefined;
-    for (let field of change.fields) {
+    for (const field of change.fields) {
       const f = component.fields.findIndex((column) => column.name === field.name);
       const column = component.fields[f];
       if (column === undefined || column.type !== field.type || !isNumericFieldType(column.type)) return undefined;
       const target = column.values as NumericArray;
-      let values = field.values as NumericArray;
+      const values = field.values as NumericArray;
       if (!ArrayBuffer.isView(values) || values.constructor !== target.constructor) return undefined;
-      if (field.xor === true) {
-        // A temporal delta holds the XOR of old and new bits: the patch holds the new values.
-        if (field.rows !== undefined || values.length !== target.length) return undefined;
-        values = xorOf(target, values);
-        field = { name: field.name, type: field.type, values };
-      }
+      // A temporal delta holds the XOR of old and new bits of a whole column.
+      if (field.xor === true && (field.rows !== undefined || values.length !== target.length)) return undefined;
       if (values.length !== (field.rows === undefined ? target.length : field.rows.length)) return undefined;
       if (field.rows !== undefined) for (const r of field.rows) if (r >= target.length) return undefined;
       writes.push([c, f, target, field]);
     }
   }
+  return writes;
+}
+
+/**
+ * `delta` (made from `base`) as a value patch, or undefined when it changes more than values
+ * of numeric columns (component, row or field lists, metadata, string or bytes columns).
+ */
+export function toValuePatch(base: PackedSnapshot, delta: SnapshotDelta): ValuePatch | undefined {
+  const found = valueWrites(base, delta);
+  if (found === undefined) return undefined;
+  // The patch holds new values: a temporal change is XORed with the base's values first.
+  const writes = found.map(([c, f, target, field]): ValueWrite => {
+    if (field.xor !== true) return [c, f, target, field];
+    return [c, f, target, { name: field.name, type: field.type, values: xorOf(target, field.values as NumericArray) }];
+  });
   const fields = new Int32Array(writes.length * STRIDE);
   let size = 0;
   const layout = writes.map(([c, f, , field], k) => {
@@ -82,6 +97,60 @@ export function toValuePatch(base: PackedSnapshot, delta: SnapshotDelta): ValueP
   return { timestamp: delta.timestamp, worldTime: delta.worldTime, version: delta.version, schemaVersion: delta.schemaVersion, fields, data };
 }
 
+/** Bytes `toValuePatch(base, delta)` would hold, without building it; undefined when it would be undefined. */
+export function valuePatchByteLength(base: PackedSnapshot, delta: SnapshotDelta): number | undefined {
+  const writes = valueWrites(base, delta);
+  if (writes === undefined) return undefined;
+  let size = 0;
+  for (const [, , , field] of writes) size = align8(align8(size + (field.rows === undefined ? 0 : field.rows.byteLength)) + (field.values as NumericArray).byteLength);
+  return size + writes.length * STRIDE * Int32Array.BYTES_PER_ELEMENT;
+}
+
+/**
+ * Applies `delta` (made from the content of `snapshot`) to `snapshot` in place when it only
+ * changes values of numeric columns, straight from the delta's arrays (XORed in, or written
+ * row by row): no patch is built. Returns false, `snapshot` untouched, for any other delta.
+ */
+export function applyValueDelta(snapshot: PackedSnapshot, delta: SnapshotDelta): boolean {
+  const writes = valueWrites(snapshot, delta);
+  if (writes === undefined) return false;
+  for (const [, , target, field] of writes) {
+    const values = field.values as NumericArray;
+    if (field.xor === true) xorInto(target, values);
+    else if (field.rows === undefined) bytesOf(target).set(bytesOf(values));
+    else writeRows(target, field.rows, values);
+  }
+  snapshot.timestamp = delta.timestamp;
+  snapshot.worldTime = delta.worldTime;
+  snapshot.version = delta.version;
+  snapshot.schemaVersion = delta.schemaVersion;
+  return true;
+}
+
+/** Writes `values[i]` to row `rows[i]` of `target` (same class), bits unchanged (NaN payloads and -0 survive). */
+function writeRows(target: NumericArray, rows: Uint32Array, values: NumericArray): void {
+  const width = target.BYTES_PER_ELEMENT;
+  const to = bytesOf(target);
+  const from = bytesOf(values);
+  if (width === 4 && target.byteOffset % 4 === 0 && values.byteOffset % 4 === 0) {
+    const t = new Uint32Array(to.buffer, to.byteOffset, target.length);
+    const v = new Uint32Array(from.buffer, from.byteOffset, rows.length);
+    for (let i = 0; i < rows.length; i++) t[rows[i]!] = v[i]!;
+    return;
+  }
+  for (let i = 0; i < rows.length; i++) to.set(from.subarray(i * width, (i + 1) * width), rows[i]! * width);
+}
+
+/** XORs the bits of `delta` into `target` in place (same class and length). */
+function xorInto(target: NumericArray, delta: NumericArray): void {
+  const x = bytesOf(target);
+  const y = bytesOf(delta);
+  if (x.byteLength % 4 === 0 && x.byteOffset % 4 === 0 && y.byteOffset % 4 === 0) {
+    const xw = new Uint32Array(x.buffer, x.byteOffset, x.byteLength / 4);
+    const yw = new Uint32Array(y.buffer, y.byteOffset, y.byteLength / 4);
+    for (let i = 0; i < xw.length; i++) xw[i]! ^= yw[i]!;
+  } else for (let i = 0; i < x.length; i++) x[i]! ^= y[i]!;
+}
 /** Applies `patch` to `snapshot` in place. `snapshot` must hold the content the patch was made from, in arrays owned by the caller alone. */
 export function applyValuePatch(snapshot: PackedSnapshot, patch: ValuePatch): void {
   const { fields, data } = patch;

@@ -3,6 +3,7 @@
 // reads back bit for bit (forwards, backwards, at random), and a delta that cannot fit its run
 // is not computed.
 import { CodecId, type PackedSnapshot, type SectionCodec, snapshotsEqual } from '@tx2/pack-format';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { TimeTravel } from '../src/index.js';
 
@@ -107,6 +108,76 @@ describe('a world where everything moves', () => {
     for (let f = 0; f < 4; f++) tt.record(f, world.at(f));
     expect(tt.memoryUsage().deltaBytes / 3).toBeGreaterThanOrEqual(3000 * 12);
     for (let f = 0; f < 4; f++) expect(snapshotsEqual(tt.seekToTime(f)!.snapshot, world.at(f))).toBe(true);
+  });
+
+  it('makes temporal deltas from the keyframe of their run: a seek applies one delta, and scrubs read back exactly', () => {
+    const tt = new TimeTravel({ encode, decode, keyframes: { fullEvery: 12, maxDeltaRatio: 1 } });
+    for (let f = 0; f < frames; f++) tt.record(f, world.at(f));
+    // Each delta is bounded alone (a read applies one), so runs reach fullEvery.
+    expect(tt.memoryUsage()).toMatchObject({ keyframes: 2, deltas: 22 });
+    // A slider: back and forth by one frame, across the keyframe between the runs.
+    for (const f of [13, 12, 11, 10, 11, 12, 13, 14, 13, 1, 0, 1, 2, 23, 22]) expect(snapshotsEqual(tt.seekToTime(f)!.snapshot, world.at(f))).toBe(true);
+  });
+
+  it('every frame reads back exactly after records in any order, replacements and prunes, by scrubs and random seeks (property)', () => {
+    const small = movingWorld(700);
+    /** A moving frame (everything moves: a temporal delta) or a poked one (one value changes: a value patch). */
+    const contentOf = (k: number, poke: boolean): PackedSnapshot => {
+      const s = small.at(k);
+      if (poke) {
+        const body = s.components[0]!;
+        if (body.layout === 'columns') (body.fields[0]!.values as Float32Array)[k % 700] = k;
+      }
+      return s;
+    };
+    const op = fc.oneof(
+      { weight: 10, arbitrary: fc.record({ time: fc.integer({ min: 0, max: 30 }), k: fc.integer({ min: 0, max: 60 }), poke: fc.boolean() }) },
+      { weight: 1, arbitrary: fc.record({ pruneBefore: fc.integer({ min: 0, max: 30 }) }) },
+      { weight: 1, arbitrary: fc.record({ pruneAfter: fc.integer({ min: 0, max: 30 }) }) },
+    );
+    fc.assert(
+      fc.property(
+        fc.array(op, { minLength: 1, maxLength: 40 }),
+        fc.integer({ min: 1, max: 8 }),
+        fc.constantFrom(1, Number.POSITIVE_INFINITY),
+        fc.array(fc.integer({ min: -2, max: 2 }), { maxLength: 30 }),
+        (ops, fullEvery, maxDeltaRatio, steps) => {
+          const tt = new TimeTravel({ encode, decode, keyframes: { fullEvery, maxDeltaRatio } });
+          const expected = new Map<number, [number, boolean]>();
+          const check = (t: number): void => {
+            const e = tt.seekToTime(t);
+            const [k, poke] = expected.get(e!.time)!;
+            expect(snapshotsEqual(e!.snapshot, contentOf(k, poke))).toBe(true);
+          };
+          for (const o of ops) {
+            if ('time' in o) {
+              tt.record(o.time, contentOf(o.k, o.poke));
+              expected.set(o.time, [o.k, o.poke]);
+            } else if ('pruneBefore' in o) {
+              tt.pruneBefore(o.pruneBefore);
+              for (const t of expected.keys()) if (t < o.pruneBefore) expected.delete(t);
+            } else {
+              tt.pruneAfter(o.pruneAfter);
+              for (const t of expected.keys()) if (t > o.pruneAfter) expected.delete(t);
+            }
+            // Reads between records move the working snapshot: later records must not depend on it.
+            if (expected.size > 0 && o !== ops[ops.length - 1]) check([...expected.keys()][0]!);
+          }
+          const times = tt.times();
+          expect(times).toEqual([...expected.keys()].sort((a, b) => a - b));
+          if (times.length === 0) return;
+          // A scrub (steps of -2..2 frames from the middle), then every frame backwards and forwards.
+          let i = times.length >> 1;
+          for (const step of steps) {
+            i = Math.min(times.length - 1, Math.max(0, i + step));
+            check(times[i]!);
+          }
+          for (let j = times.length - 1; j >= 0; j--) check(times[j]!);
+          for (const t of times) check(t);
+        },
+      ),
+      { numRuns: 60, seed: 15 },
+    );
   });
 
   it('a frame whose delta would not fit its run is made a keyframe, and every frame still reads back', () => {
