@@ -2,56 +2,16 @@
 // kept as compressed temporal (XOR) deltas when smaller than their value patches, every frame
 // reads back bit for bit (forwards, backwards, at random), and a delta that cannot fit its run
 // is not computed.
-import { CodecId, type PackedSnapshot, type SectionCodec, snapshotsEqual } from '@tx2/pack-format';
+import { type PackedSnapshot, snapshotsEqual } from '@tx2/pack-format';
 import fc from 'fast-check';
+import { packOptions, readOptions } from '@tx2/pack-codecs';
 import { describe, expect, it } from 'vitest';
 import { TimeTravel } from '../src/index.js';
 
-/** Run-length coding of (count, byte) pairs under the zstd id: shrinks the zero planes of a shuffled XOR, not random bytes. */
-const rle: SectionCodec = {
-  id: CodecId.Zstd,
-  name: 'rle',
-  compress(raw) {
-    const out: number[] = [];
-    for (let i = 0; i < raw.length; ) {
-      let n = 1;
-      while (i + n < raw.length && raw[i + n] === raw[i] && n < 255) n++;
-      out.push(n, raw[i]!);
-      i += n;
-    }
-    return Uint8Array.from(out);
-  },
-  decompress(stored, rawLength) {
-    const out = new Uint8Array(rawLength);
-    let at = 0;
-    for (let i = 0; i + 1 < stored.length; i += 2) {
-      out.fill(stored[i + 1]!, at, at + stored[i]!);
-      at += stored[i]!;
-    }
-    return out;
-  },
-};
-
-/** Byte-shuffle (filter id 1), so that the XOR's zero bytes form runs. */
-const shuffle = {
-  id: 1,
-  name: 'shuffle',
-  encode(raw: Uint8Array, width: number) {
-    const n = Math.floor(raw.length / width);
-    const out = raw.slice();
-    for (let i = 0; i < n; i++) for (let k = 0; k < width; k++) out[k * n + i] = raw[i * width + k]!;
-    return out;
-  },
-  decode(filtered: Uint8Array, width: number) {
-    const n = Math.floor(filtered.length / width);
-    const out = filtered.slice();
-    for (let i = 0; i < n; i++) for (let k = 0; k < width; k++) out[i * width + k] = filtered[k * n + i]!;
-    return out;
-  },
-};
-
-const encode = { codec: rle, filter: () => shuffle };
-const decode = { codecs: (id: number) => (id === CodecId.Zstd ? rle : undefined), filters: (id: number) => (id === 1 ? shuffle : undefined) };
+// Real zstd with the byte-shuffle filter, as users record: the shuffle puts the XOR's zero bytes
+// together, which zstd then stores in almost nothing.
+const encode = await packOptions({ codec: 'zstd', level: 1, filter: 'shuffle' });
+const decode = await readOptions();
 
 /** `n` entities whose f32 x moves by its velocity each frame (every value changes, slowly), and whose f64 clock ticks. */
 function movingWorld(n: number): { at: (frame: number) => PackedSnapshot } {
