@@ -2,6 +2,7 @@ import { type Decoder, Encoder, ExtensionCodec } from '@msgpack/msgpack';
 import { PackError } from './errors.js';
 import { plainBytes } from './arrays.js';
 import { ExactDecoder } from './exact-decoder.js';
+import { ENCODES_EXACT_KEYS, EXT_UTF16, ExactEncoder, utf16Data } from './exact-encoder.js';
 import { nestsDeeperThan } from './msgpack-depth.js';
 import { isWellFormed } from './var-column.js';
 
@@ -16,8 +17,8 @@ const EXT_SET = 4;
 const EXT_DATE = 5;
 const EXT_TYPED_ARRAY = 6;
 const EXT_ARRAY_BUFFER = 7;
-// UTF-8 cannot hold a lone surrogate; such strings travel as raw UTF-16 code units.
-const EXT_UTF16 = 8;
+// UTF-8 cannot hold a lone surrogate; such strings (values and map keys) travel as raw
+// UTF-16 code units: EXT_UTF16 = 8, written for keys by ExactEncoder.
 
 class Box {
   constructor(
@@ -105,6 +106,7 @@ function box(value: unknown, depth: number): unknown {
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i]!;
     if (key === '__proto__') fail('an object key "__proto__" cannot be stored: rename the field');
+    if (!ENCODES_EXACT_KEYS && !isWellFormed(key)) fail('an object key with a lone UTF-16 surrogate cannot be stored by this MessagePack library version: fix the key');
     const item = source[key];
     const boxed = box(item, depth + 1);
     if (out === undefined && (boxed !== item || Object.getPrototypeOf(source) !== Object.prototype)) {
@@ -152,13 +154,8 @@ for (const ext of [EXT_UNDEFINED, EXT_NEGATIVE_ZERO, EXT_BIGINT, EXT_MAP, EXT_SE
           out.set(new Uint8Array(view.buffer, view.byteOffset, view.byteLength), 1);
           return out;
         }
-        case EXT_UTF16: {
-          const text = input.value as string;
-          const out = new Uint8Array(text.length * 2);
-          const view = new DataView(out.buffer);
-          for (let i = 0; i < text.length; i++) view.setUint16(i * 2, text.charCodeAt(i), true);
-          return out;
-        }
+        case EXT_UTF16:
+          return utf16Data(input.value as string);
         default:
           return new Uint8Array((input.value as ArrayBuffer).slice(0));
       }
@@ -216,7 +213,8 @@ function decodeExt(ext: number, data: Uint8Array): unknown {
 }
 
 // A Map or Set is an ext whose data is an array: two MessagePack levels for one of ours.
-const encoder = new Encoder({ extensionCodec, maxDepth: MAX_BLOB_DEPTH * 2 + 8, initialBufferSize: 256 });
+// ExactEncoder: object keys with a lone surrogate are written as ext 8 too.
+const encoder = new ExactEncoder({ extensionCodec, maxDepth: MAX_BLOB_DEPTH * 2 + 8, initialBufferSize: 256 });
 // For structures this library builds itself (the manifest): plain MessagePack, no boxing.
 // Numbers are all written as float64 so that -0 (which MessagePack ints lose) survives.
 const plainEncoder = new Encoder({ initialBufferSize: 1024, forceIntegerToFloat: true });
