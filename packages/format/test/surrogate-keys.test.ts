@@ -4,7 +4,7 @@
 // apart from the U+FFFD a lossy writer would have put in their place.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createPackedSnapshot, decodeBlob, decodeSnapshot, encodeBlob, encodeSnapshot, snapshotHash } from '../src/index.js';
+import { createPackedSnapshot, decodeBlob, decodeSnapshot, type EntityMetadata, encodeBlob, encodeSnapshot, snapshotHash } from '../src/index.js';
 import { objectKeyArb, richValueArb } from './arbitraries.js';
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
@@ -44,7 +44,7 @@ describe('object keys with a lone surrogate', () => {
       entities: [1],
       timestamp: 1,
       metadata: { [LONG]: 1, 'x\udfff': { '\ud83d': true } },
-      entityMetadata: new Map([[1, { 'e\ud800': 'v' }]]),
+      entityMetadata: new Map([[1, { tags: ['t'], 'e\ud800': 'v' } as EntityMetadata]]),
     });
     const back = decodeSnapshot(encodeSnapshot(world));
     expect(back.metadata).toStrictEqual(world.metadata);
@@ -54,7 +54,7 @@ describe('object keys with a lone surrogate', () => {
       entities: [1],
       timestamp: 1,
       metadata: { [LONG.replace('\ud800', '\ufffd')]: 1, 'x\udfff': { '\ud83d': true } },
-      entityMetadata: new Map([[1, { 'e\ud800': 'v' }]]),
+      entityMetadata: new Map([[1, { tags: ['t'], 'e\ud800': 'v' } as EntityMetadata]]),
     });
     expect(hex(snapshotHash(replaced))).not.toBe(hex(snapshotHash(world)));
   });

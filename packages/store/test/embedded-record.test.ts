@@ -9,7 +9,8 @@ import { EMBEDDED_KEY, MemoryBackend, SnapshotReader, SnapshotStore } from '../s
 const K = EMBEDDED_KEY;
 /** The snapshot as stored, record and escapes included. */
 const stored = async (backend: MemoryBackend, id: string): Promise<PackedSnapshot> => SnapshotReader.create().decode((await backend.get(`${id}.tx2pack`))!);
-const world = (metadata: Record<string, unknown>) => createPackedSnapshot({ entities: [1, 2], timestamp: 5, metadata, components: [{ id: 'P', fields: { x: Float32Array.of(1, 2) } }] });
+const world = (metadata: Record<string, unknown>) =>
+  createPackedSnapshot({ entities: [1, 2], timestamp: 5, metadata, components: [{ id: 'P', fields: { x: Float32Array.of(1, 2) } }] });
 
 describe('the embedded store record', () => {
   it("keeps the application's own key of that name, and its escaped forms, in place", async () => {
