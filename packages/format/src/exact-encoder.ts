@@ -1,7 +1,8 @@
 // @msgpack/msgpack (3.1.3) writes every map key as a str, encoding a lone UTF-16 surrogate as
 // invalid UTF-8 (short keys) or U+FFFD (long keys): the key did not come back. ExactEncoder
 // writes such a key as ext 8 (its UTF-16 code units), as blob values with lone surrogates
-// already are; the library's decoder reads it back as the string key it was. Values never
+// already are; the library's decoder reads it back as the string key it was. encodeBlob uses
+// it only for values that hold such a key (the override slows every string write). Values never
 // reach `encodeString` with a lone surrogate (blob boxing turns them into ext 8 first), so
 // only keys take the new path. Like ExactDecoder it wraps methods the library does not export
 // as API (`encodeString`, `encodeExtension`, `clone`); if a later version renames them,
