@@ -1,5 +1,5 @@
 // Deltas (containers of kind Delta, written by `tx2pack diff --out`): decoding and summaries.
-import { decodeDelta, hashHex, summarizeDelta, type DeltaSummary, type SnapshotDelta } from '@tx2/pack-format';
+import { decodeDelta, hashHex, summarizeDelta, type DeltaSummary, type FieldDelta, type PackedSnapshot, type SnapshotDelta } from '@tx2/pack-format';
 import { readOptions } from '@tx2/pack-codecs';
 import type { DecryptionKeyInput } from '@tx2/pack-crypto';
 import { toJsonValue, type Json } from './json-encoding.js';
@@ -49,7 +49,23 @@ export function renderDeltaSummary(summary: DeltaSummary): string[] {
   return lines.map((line) => `  ${line}`);
 }
 
-/** The whole delta as JSON: hashes in hex, every value in the lossless encoding of `export`. */
-export function deltaToJson(delta: SnapshotDelta): Json {
-  return toJsonValue({ ...delta, base: hashHex(delta.base), target: hashHex(delta.target) }, 'delta');
+/**
+ * A field the delta stores as a temporal XOR (`xor: true`) holds the bits of each new value
+ * XOR the old one: shown as such, they read as nonsense numbers. `next`, the snapshot the
+ * delta leads to, has the new values (the field covers every target row, in target row
+ * order): show those, like every other field, labelled `storedAs: "xor"`.
+ */
+function presentField(field: FieldDelta, componentId: string, next: PackedSnapshot): Record<string, unknown> {
+  if (field.xor !== true) return { ...field };
+  const { xor: _, values, ...rest } = field;
+  const component = next.components.find((c) => c.id === componentId);
+  const column = component?.layout === 'columns' ? component.fields.find((f) => f.name === field.name) : undefined;
+  // Not found cannot happen for a delta made from `next`; the raw bits are then shown under their own name.
+  return column === undefined ? { ...rest, storedAs: 'xor', xorBits: values } : { ...rest, values: column.values, storedAs: 'xor' };
+}
+
+/** The whole delta as JSON: hashes in hex, every value in the lossless encoding of `export`, new values of fields stored as XOR taken from `next`. */
+export function deltaToJson(delta: SnapshotDelta, next: PackedSnapshot): Json {
+  const components = delta.components.map((c) => (c.change === 'patched' ? { ...c, fields: c.fields.map((f) => presentField(f, c.id, next)) } : c));
+  return toJsonValue({ ...delta, components, base: hashHex(delta.base), target: hashHex(delta.target) }, 'delta');
 }

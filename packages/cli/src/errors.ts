@@ -55,6 +55,7 @@ const PACK_EXIT: Readonly<Record<string, ExitCode>> = {
   InvalidInput: ExitCode.Usage,
   SnapshotNotFound: ExitCode.NotFound,
   Io: ExitCode.NotFound,
+  QuotaExceeded: ExitCode.NotFound,
   Compression: ExitCode.Internal,
   Encryption: ExitCode.Internal,
   DeltaBaseMismatch: ExitCode.Usage,

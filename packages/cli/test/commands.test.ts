@@ -1,9 +1,10 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { applyDelta, decodeDelta, encodeSnapshot, snapshotsEqual } from '@tx2/pack-format';
+import { applyDelta, createPackedSnapshot, decodeDelta, diff, encodeSnapshot, snapshotsEqual } from '@tx2/pack-format';
 import { readOptions } from '@tx2/pack-codecs';
 import { simulate } from '../src/demo-simulation.js';
+import { fromJsonValue, type Json } from '../src/json-encoding.js';
 import { referenceColumns } from '../src/reference-world.js';
 import { hasAnsi, hasStack, tempDir, tx2pack, tx2packJson } from './helpers.js';
 
@@ -86,6 +87,46 @@ describe('diff', () => {
     expect(snapshotsEqual(applyDelta(frames[0]!.packed, delta), frames[1]!.packed)).toBe(true);
     const same = await tx2packJson(['diff', at('t0.tx2pack'), at('t0.tx2pack')]);
     expect(same.data.identical).toBe(true);
+  });
+});
+
+describe('diff --json of fields stored as XOR temporal deltas', () => {
+  // Every x moves a little (the library stores the whole column as XOR bits); two hp values change (stored as rows).
+  const n = 64;
+  const ids = Array.from({ length: n }, (_, i) => i + 1);
+  const x0 = Float64Array.from(ids, (i) => 1000 + i / 8);
+  const x1 = x0.map((v) => v + 0.001);
+  const hp0 = Int32Array.from(ids, () => 100);
+  const hp1 = hp0.slice();
+  hp1[3] = 90;
+  hp1[7] = 80;
+  const base = createPackedSnapshot({ entities: ids, timestamp: 1, components: [{ id: 'P', fields: { x: x0, hp: hp0 } }] });
+  const next = createPackedSnapshot({ entities: ids, timestamp: 2, components: [{ id: 'P', fields: { x: x1, hp: hp1 } }] });
+  writeFileSync(at('xor-a.tx2pack'), encodeSnapshot(base));
+  writeFileSync(at('xor-b.tx2pack'), encodeSnapshot(next));
+
+  it('shows the new values, labelled storedAs "xor", as the other fields show theirs', async () => {
+    // The case is what it claims: the library's delta stores x as XOR bits, which are not the new values.
+    const library = diff(base, next);
+    const patch = library.components[0]!;
+    if (patch.change !== 'patched') throw new Error(`expected a patch, got ${patch.change}`);
+    const xField = patch.fields.find((f) => f.name === 'x')!;
+    expect(xField.xor).toBe(true);
+    expect(Array.from(xField.values as Float64Array)).not.toEqual(Array.from(x1));
+
+    const { code, data } = await tx2packJson(['diff', at('xor-a.tx2pack'), at('xor-b.tx2pack')]);
+    expect(code).toBe(0);
+    const fields = data.delta.components[0].fields as Record<string, Json>[];
+    const x = fields.find((f) => f.name === 'x')!;
+    expect(x.storedAs).toBe('xor');
+    expect(x).not.toHaveProperty('xor');
+    expect(x).not.toHaveProperty('rows');
+    expect(fromJsonValue(x.values!)).toStrictEqual(x1);
+    // The field stored as changed rows: new values at those rows, no label.
+    const hp = fields.find((f) => f.name === 'hp')!;
+    expect(hp).not.toHaveProperty('storedAs');
+    expect(fromJsonValue(hp.rows!)).toStrictEqual(Uint32Array.of(3, 7));
+    expect(fromJsonValue(hp.values!)).toStrictEqual(Int32Array.of(90, 80));
   });
 });
 

@@ -31,7 +31,7 @@ export const PackErrorCode = {
   /** Reading or writing storage failed. */
   Io: 'Io',
   /**
-   * The storage's quota is full (a browser's QuotaExceededError): nothing was written and the
+   * The storage's quota is full (a browser's QuotaExceededError, a full disk or disk quota on Node: ENOSPC, EDQUOT): nothing was written and the
    * previous bytes under that key are intact; free space or ask for more, then save again.
    */
   QuotaExceeded: 'QuotaExceeded',

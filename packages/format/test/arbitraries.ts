@@ -113,9 +113,21 @@ const primitiveArb: fc.Arbitrary<unknown> = fc.oneof(numberArb, stringArb, fc.bo
 
 const mapKeyArb: fc.Arbitrary<unknown> = fc.oneof(stringArb, numberArb, fc.boolean(), fc.constant(null), fc.constant(undefined), fc.bigInt({ min: -1000n, max: 1000n }));
 
+/**
+ * Keys of blob and metadata objects: those of {@link keyArb} plus any UTF-16 string, lone
+ * surrogates included (written as ext 8 keys), short and over 200 UTF-8 bytes.
+ */
+export const objectKeyArb: fc.Arbitrary<string> = fc
+  .oneof(
+    { weight: 3, arbitrary: keyArb },
+    { weight: 2, arbitrary: fc.string({ maxLength: 6, unit: 'binary' }) },
+    { weight: 1, arbitrary: fc.constantFrom('\ud800', 'a\udc00b', '\udc00\ud800', `${'k'.repeat(250)}\ud83d`, '\ud83d\ude00') },
+  )
+  .filter((k) => k !== '__proto__' && k !== 'constructor');
+
 /** A plain object (Object.prototype, own enumerable string keys) built from unique keys. */
 export function plainObjectArb(value: fc.Arbitrary<unknown>, maxKeys = 4): fc.Arbitrary<Record<string, unknown>> {
-  return fc.uniqueArray(fc.tuple(keyArb, value), { selector: (e) => e[0], maxLength: maxKeys }).map((entries) => {
+  return fc.uniqueArray(fc.tuple(objectKeyArb, value), { selector: (e) => e[0], maxLength: maxKeys }).map((entries) => {
     const out: Record<string, unknown> = {};
     for (const [k, v] of entries) out[k] = v;
     return out;

@@ -1,15 +1,24 @@
 import { encodeSnapshot, isPackError, PackError, type PackedSnapshot } from '@tx2/pack-format';
 
-/** Wraps a Node.js I/O failure in a PackError('Io') that names the operation and path. */
-export function ioError(action: string, path: string, cause: unknown): PackError {
+/**
+ * Wraps a Node.js I/O failure in a PackError that names the operation and path: 'QuotaExceeded'
+ * for a full disk or disk quota (ENOSPC, EDQUOT), the code the browser backends give for a full
+ * storage quota, since the user's situation and remedy are the same; 'Io' for anything else.
+ * `backend` is the name of the backend that failed, when there is one.
+ */
+export function ioError(action: string, path: string, cause: unknown, backend?: string): PackError {
   const code = (cause as NodeJS.ErrnoException | undefined)?.code;
-  const hint =
-    code === 'EACCES' || code === 'EPERM' || code === 'EROFS'
-      ? ': the store directory is not writable; check its permissions'
-      : code === 'ENOSPC'
-        ? ': the disk is full; free some space and save again'
-        : '';
-  return new PackError('Io', `could not ${action} ${path}${code ? ` (${code})` : ''}${hint}`, { cause, details: { path, errno: code } });
+  if (code === 'ENOSPC' || code === 'EDQUOT') {
+    const what = code === 'ENOSPC' ? 'the disk is full' : "the user's disk quota is full";
+    // Writes go to a temporary file renamed over the old one only when complete: the failed one left nothing behind.
+    return new PackError(
+      'QuotaExceeded',
+      `could not ${action} ${path} (${code}): ${what}; the previous save is intact. Free some space (delete old saves or checkpoints, or prune), then save again`,
+      { cause, details: { path, backend, errno: code } },
+    );
+  }
+  const hint = code === 'EACCES' || code === 'EPERM' || code === 'EROFS' ? ': the store directory is not writable; check its permissions' : '';
+  return new PackError('Io', `could not ${action} ${path}${code ? ` (${code})` : ''}${hint}`, { cause, details: { path, backend, errno: code } });
 }
 
 /** A short, safe rendering of any value for messages (never throws, at most ~80 characters). */

@@ -11,11 +11,11 @@ export { OPFSBackend, type OPFSBackendOptions } from './backends/opfs.js';
 export { SnapshotWriter, type WriterSettings, type NodeWritableLike } from './writer.js';
 export { SnapshotReader, type ReaderSettings } from './reader.js';
 export type { ByteStream } from './byte-stream.js';
+export { EMBEDDED_KEY } from './embedded-record.js';
 export {
   SnapshotStore,
   SNAPSHOT_SUFFIX,
   META_SUFFIX,
-  EMBEDDED_KEY,
   type SnapshotStoreOptions,
   type StoreRecord,
   type StoredSnapshot,

@@ -18,6 +18,7 @@ import { openDirectory } from '#directory';
 import type { StorageBackend } from './backend.js';
 import { checkBytes, checkSnapshotObject, checkTimeout, describeValue, optionsObject } from './errors.js';
 import { linkOf } from './incremental.js';
+import { EMBEDDED_KEY, embedRecord, takeEmbedded } from './embedded-record.js';
 import { type JsonValue, metadataForWorld, SnapshotMetadata, type SnapshotMetadataRecord } from './metadata.js';
 import { SnapshotReader } from './reader.js';
 import { collectGarbage, DEFAULT_POOL_MIN_BYTES, isPooled, joinContainer, POOLED_MAGIC, type SectionPoolOptions, sectionKey, splitContainer } from './section-pool.js';
@@ -28,8 +29,6 @@ import { SnapshotWriter } from './writer.js';
 export const SNAPSHOT_SUFFIX = '.tx2pack';
 /** Suffix of metadata files. */
 export const META_SUFFIX = '.meta.json';
-/** Key of the store's record inside each snapshot's world metadata (removed again on load). */
-export const EMBEDDED_KEY = 'tx2-pack/store';
 const META_FORMAT = 'tx2-pack-store/1';
 /** Snapshot files larger than this are loaded through byte ranges (the SHA-256 is then not re-checked; section CRCs are). */
 const LARGE_FILE = 32 << 20;
@@ -207,8 +206,7 @@ export class SnapshotStore {
     if (!(meta instanceof SnapshotMetadata)) throw new PackError('InvalidInput', 'save expects SnapshotMetadata or an id string');
     const id = validateId(meta.id);
     const saveId = newSaveId();
-    const embedded = JSON.stringify({ saveId, metadata: meta.toJSON(), extra });
-    const withRecord: PackedSnapshot = { ...snapshot, metadata: { ...snapshot.metadata, [EMBEDDED_KEY]: embedded } };
+    const withRecord: PackedSnapshot = { ...snapshot, metadata: embedRecord(snapshot.metadata, { saveId, metadata: meta.toJSON(), extra }) };
     const replaced = await this.#holdsPooled(id);
     let size: number;
     let sha256: string;
@@ -562,28 +560,4 @@ export class SnapshotStore {
     if (pooled) await this.collectSectionsUnlocked();
     return hadMeta || hadSnapshot;
   }
-}
-
-interface Embedded {
-  saveId: string;
-  metadata: SnapshotMetadataRecord;
-  extra: Record<string, JsonValue>;
-}
-
-/** Removes the store's record from the snapshot's world metadata and returns it. */
-function takeEmbedded(snapshot: PackedSnapshot, id: string): Embedded {
-  const raw = snapshot.metadata[EMBEDDED_KEY];
-  const { [EMBEDDED_KEY]: _, ...rest } = snapshot.metadata;
-  snapshot.metadata = rest;
-  try {
-    const parsed = JSON.parse(String(raw)) as Embedded;
-    if (typeof parsed.saveId === 'string' && typeof parsed.metadata === 'object') return { saveId: parsed.saveId, metadata: parsed.metadata, extra: parsed.extra ?? {} };
-  } catch {
-    // handled below
-  }
-  throw new PackError(
-    'InvalidCheckpoint',
-    `the snapshot file of "${id}" was not written by this store (it carries no store record): it was replaced outside the store; delete "${id}" or save it again`,
-    { details: { id } },
-  );
 }

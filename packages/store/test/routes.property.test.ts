@@ -6,7 +6,7 @@
 // A failure prints fast-check's seed and path; replay with `fc.assert(..., { seed, path })`.
 // CI runs one fixed seed so a landing never depends on luck; TX2_ROUTE_SEED explores others.
 const SEED = Number(process.env.TX2_ROUTE_SEED ?? 20261203);
-import { createPackedSnapshot, decodeBlob, encodeBlob, hashHex, type PackedSnapshot, snapshotHash, snapshotsEqual } from '@tx2/pack-format';
+import { createPackedSnapshot, decodeBlob, type EntityMetadata, encodeBlob, hashHex, type PackedSnapshot, snapshotHash, snapshotsEqual } from '@tx2/pack-format';
 import fc from 'fast-check';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { blobValue, invalidSnapshot, KNOWN_BUGS, packedSnapshot, STORE_KEY } from './helpers/packed-arbitrary.js';
@@ -130,6 +130,9 @@ describe('one route, one answer', () => {
       if (w.entityMetadata !== undefined && w.entityMetadata.size > 0) seen.add('entity metadata');
       if (w.componentOrder !== undefined && w.componentOrder.size > 0) seen.add('component order');
       if (Object.is(w.schemaVersion, -0)) seen.add('schemaVersion -0');
+      const keys = Object.keys(w.metadata);
+      if (keys.includes(STORE_KEY)) seen.add('store key in metadata');
+      if (keys.some((k) => !(k as unknown as { isWellFormed(): boolean }).isWellFormed())) seen.add('lone surrogate in a metadata key');
     }
     expect([...seen].sort()).toEqual(
       [
@@ -146,6 +149,8 @@ describe('one route, one answer', () => {
         'i64',
         'i8',
         'schemaVersion -0',
+        'store key in metadata',
+        'lone surrogate in a metadata key',
         'string',
         'u16',
         'u32',
@@ -214,14 +219,20 @@ describe('regressions: routes that disagree today', () => {
     },
   );
 
-  knownBug(KNOWN_BUGS.storeMetadataKey)(
-    `world metadata holding the key "${STORE_KEY}" gets the same answer from every route (the store overwrites it, then deletes it on load)`,
-    async () => {
-      const world = createPackedSnapshot({ entities: [1], timestamp: 1, metadata: { [STORE_KEY]: 'mine', other: 1 } });
-      const reference = expectAgreement(await runAll(fresh.routes, world, run()), STORE_KEY);
-      if (reference.ok) expectExact(await runAll(fresh.routes, world, run()), world);
-    },
-  );
+  it(`world metadata holding the store's key "${STORE_KEY}" (or it followed by "~"s) reads back exactly from every route (the store escapes it)`, async () => {
+    for (const metadata of [
+      { [STORE_KEY]: 'mine', other: 1 },
+      { a: 0, [`${STORE_KEY}~`]: [1], [STORE_KEY]: { nested: true }, [`${STORE_KEY}~~`]: null, z: 2 },
+      { [`${STORE_KEY}~`]: 'only the escaped form' },
+      { [`${STORE_KEY}x`]: 'not reserved', [`x${STORE_KEY}`]: 'nor this' },
+    ]) {
+      const world = createPackedSnapshot({ entities: [1], timestamp: 1, metadata });
+      const reference = expectAgreement(await runAll(fresh.routes, world, run()), Object.keys(metadata).join(', '));
+      expect(reference.ok).toBe(true);
+      const outcomes = await runAll(fresh.routes, world, run());
+      expectExact(outcomes, world);
+    }
+  });
 
   knownBug(KNOWN_BUGS.checkpointCopiesFirst)(
     'createCheckpoint refuses a malformed world with the PackError encodeSnapshot gives (it copies the world first: raw TypeError / DataCloneError)',
@@ -253,15 +264,19 @@ describe('regressions: routes that disagree today', () => {
     },
   );
 
-  knownBug(KNOWN_BUGS.objectKeyLoneSurrogate)(
-    'an object key with a lone surrogate is refused by every route or read back exactly (a long one comes back with U+FFFD)',
-    async () => {
-      const key = `${'k'.repeat(250)}\ud800`;
-      const world = createPackedSnapshot({ entities: [1], timestamp: 1, metadata: { [key]: 1 } });
-      const reference = expectAgreement(await runAll(fresh.routes, world, run()), 'lone surrogate in an object key');
-      if (reference.ok) expectExact(await runAll(fresh.routes, world, run()), world);
-    },
-  );
+  it('object keys with a lone surrogate (short, long, nested, in blobs and entity metadata) read back exactly from every route', async () => {
+    const long = `${'k'.repeat(250)}\ud800`;
+    const world = createPackedSnapshot({
+      entities: [1],
+      timestamp: 1,
+      metadata: { [long]: 1, 'a\udc00': { '\ud83d': [long] } },
+      entityMetadata: new Map([[1, { tags: ['t'], 'e\ud800': 2 } as EntityMetadata]]),
+    });
+    world.components.push({ id: 'Blob', layout: 'blobs', entityIds: Uint32Array.of(1), blobs: [encodeBlob({ [long]: { 'b\udfff': 3 } })] });
+    const reference = expectAgreement(await runAll(fresh.routes, world, run()), 'lone surrogate in an object key');
+    expect(reference.ok).toBe(true);
+    expectExact(await runAll(fresh.routes, world, run()), world);
+  });
 
   // Another helper adds these refusals (issue 12, part 4); the property above already asserts that every route agrees on them.
 });

@@ -41,7 +41,7 @@ export async function runDiff(baseFile: string, nextFile: string, options: DiffO
     written = { path: options.out, bytes: bytes.length };
   }
   if (output.json) {
-    output.data({ base: baseFile, next: nextFile, identical, summary, delta: deltaToJson(delta), written });
+    output.data({ base: baseFile, next: nextFile, identical, summary, delta: deltaToJson(delta, next), written });
     return ExitCode.Ok;
   }
   output.print(`${output.colors.bold(baseFile)} -> ${output.colors.bold(nextFile)}: ${identical ? 'identical' : 'changed'}`);

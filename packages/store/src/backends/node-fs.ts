@@ -153,7 +153,7 @@ export class NodeFsBackend implements StorageBackend {
       } catch (error) {
         this.#ready = undefined;
         if (error instanceof PackError) throw error;
-        throw ioError('open the store directory', this.dir, error);
+        throw ioError('open the store directory', this.dir, error, this.name);
       }
     })();
     return this.#ready;
@@ -170,7 +170,7 @@ export class NodeFsBackend implements StorageBackend {
     } catch (error) {
       if (isMissing(error)) return undefined;
       if (error instanceof PackError) throw error;
-      throw ioError('read', file, error);
+      throw ioError('read', file, error, this.name);
     } finally {
       await handle?.close().catch(() => {});
     }
@@ -218,7 +218,7 @@ export class NodeFsBackend implements StorageBackend {
       await handle?.close().catch(() => {});
       await fs.rm(temp, { force: true }).catch(() => {});
       if (error instanceof PackError) throw error;
-      throw ioError('write', file, error);
+      throw ioError('write', file, error, this.name);
     }
     if (this.#durable) await this.#syncDir();
   }
@@ -231,7 +231,7 @@ export class NodeFsBackend implements StorageBackend {
     } catch (error) {
       // Some platforms (Windows) cannot open or fsync a directory; the rename is still atomic.
       const code = (error as NodeJS.ErrnoException).code;
-      if (code !== 'EISDIR' && code !== 'EPERM' && code !== 'EINVAL') throw ioError('fsync the directory', this.dir, error);
+      if (code !== 'EISDIR' && code !== 'EPERM' && code !== 'EINVAL') throw ioError('fsync the directory', this.dir, error, this.name);
     } finally {
       await dir?.close().catch(() => {});
     }
@@ -244,7 +244,7 @@ export class NodeFsBackend implements StorageBackend {
       await fs.unlink(file);
     } catch (error) {
       if (isMissing(error)) return false;
-      throw ioError('delete', file, error);
+      throw ioError('delete', file, error, this.name);
     }
     if (this.#durable) await this.#syncDir();
     return true;
@@ -257,7 +257,7 @@ export class NodeFsBackend implements StorageBackend {
       return entries.filter((e) => e.isFile() && !e.name.startsWith('.')).map((e) => e.name);
     } catch (error) {
       if (isMissing(error)) return [];
-      throw ioError('list', this.dir, error);
+      throw ioError('list', this.dir, error, this.name);
     }
   }
 
@@ -287,7 +287,7 @@ export class NodeFsBackend implements StorageBackend {
     } catch (error) {
       if (isMissing(error)) return undefined;
       if (error instanceof PackError) throw error;
-      throw ioError('read', file, error);
+      throw ioError('read', file, error, this.name);
     } finally {
       await handle?.close().catch(() => {});
     }
@@ -303,7 +303,7 @@ export class NodeFsBackend implements StorageBackend {
     } catch (error) {
       if (isMissing(error)) return undefined;
       if (error instanceof PackError) throw error;
-      throw ioError('stat', file, error);
+      throw ioError('stat', file, error, this.name);
     }
   }
 
@@ -315,7 +315,7 @@ export class NodeFsBackend implements StorageBackend {
     } catch (error) {
       if (isMissing(error)) return undefined;
       if (error instanceof PackError) throw error;
-      throw ioError('open', file, error);
+      throw ioError('open', file, error, this.name);
     }
   }
 
@@ -345,7 +345,7 @@ export class NodeFsBackend implements StorageBackend {
           await fs.link(temp, file);
           taken = true;
         } catch (error) {
-          if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw ioError('create the lock file', file, error);
+          if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw ioError('create the lock file', file, error, this.name);
         } finally {
           await fs.rm(temp, { force: true }).catch(() => {});
         }

@@ -168,6 +168,17 @@ function blobForms(): PackedSnapshot {
 }
 
 /** The same value twice in a blob component: once in the canonical MessagePack forms, once in longer ones. */
+/** Object keys with lone surrogates (short, long, nested, inside a Map's value): each key is written as ext 8. */
+function surrogateKeys(): PackedSnapshot {
+  const long = `${'k'.repeat(250)}\udc00`;
+  const values: unknown[] = [{ 'a\ud800': 1 }, { [long]: { '\udc00\ud800': 'v', plain: 2 } }, new Map([[1, { '\ud83d': null }]])];
+  return world({
+    metadata: { 'lone \ud800': 'x', [long]: [1], ok: { '\udfff': true } },
+    entities: u32(1, 2, 3),
+    components: [{ id: 'Keys', layout: 'blobs', entityIds: u32(1, 2, 3), blobs: values.map((v) => encodeBlob(v)) }],
+  });
+}
+
 function blobBytes(): PackedSnapshot {
   // {k: 1, f: 1.5, s: "a"} as map 16, uint 64, float 32 and str 8.
   const long = Uint8Array.from([0xde, 0x00, 0x03, 0xa1, 0x6b, 0xcf, 0, 0, 0, 0, 0, 0, 0, 1, 0xa1, 0x66, 0xca, 0x3f, 0xc0, 0, 0, 0xa1, 0x73, 0xd9, 0x01, 0x61]);
@@ -546,6 +557,11 @@ export const SPEC_VECTORS: Record<string, SpecVector> = {
     kind: 'snapshot',
     description: 'every MessagePack form and extension type of section 8, in world metadata and as blobs',
     build: () => canonical(blobForms()),
+  },
+  'canonical-surrogate-keys': {
+    kind: 'snapshot',
+    description: 'object keys with a lone surrogate (short, over 200 UTF-16 units, nested, inside a Map) in world metadata and blobs, each written as an ext 8 map key',
+    build: () => canonical(surrogateKeys()),
   },
   'canonical-blob-bytes': {
     kind: 'snapshot',
