@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { IndexedDBBackend } from '../src/backends/indexeddb.js';
-import { CHUNK_SIZE, FLUSH_BYTES } from '../src/backends/indexeddb-records.js';
+import { CHUNK_SIZE, FLUSH_BYTES, HEAD_BYTES } from '../src/backends/indexeddb-records.js';
 import { bytesEqual, snapshotsEqual } from '@tx2/pack-format';
 import { SnapshotStore } from '../src/store.js';
 import { SnapshotWriter } from '../src/writer.js';
@@ -100,6 +100,7 @@ describe('IndexedDB chunked layout', () => {
     for (const [offset, length] of [
       [0, 16],
       [CHUNK_SIZE - 10, 30],
+      [HEAD_BYTES - 5, 10],
       [CHUNK_SIZE * 2, CHUNK_SIZE],
       [CHUNK_SIZE - 1, 3 * CHUNK_SIZE + 2],
       [bytes.length - 100, 1000],

@@ -20,6 +20,8 @@ export const PENDING = 'pending';
 export const INLINE_MAX = 64 * 1024;
 /** The chunk size of new values: a partial read loads at most two chunks more than it needs. */
 export const CHUNK_SIZE = 256 * 1024;
+/** A chunked value's manifest repeats its first bytes: small reads at the start (headers) need no chunk. */
+export const HEAD_BYTES = 4096;
 /** A streamed write commits its chunks in transactions of about this many bytes. */
 export const FLUSH_BYTES = 4 * 1024 * 1024;
 
@@ -35,6 +37,8 @@ export interface Manifest {
   readonly gen?: string;
   /** The size of every chunk but the last (chunked values). */
   readonly chunk?: number;
+  /** The first HEAD_BYTES bytes of a chunked value (or fewer, when absent or shorter), also in its chunk 0. */
+  readonly head?: Uint8Array;
 }
 
 /** A new, unique generation tag. */
@@ -56,7 +60,8 @@ export function readRecord(record: unknown, key: string, backend: string): Manif
   const m = record as Partial<Manifest> | null;
   if (typeof m === 'object' && m !== null && m.v === 1 && Number.isSafeInteger(m.size) && (m.size as number) >= 0) {
     if (m.data instanceof Uint8Array && m.data.length === m.size) return m as Manifest;
-    if (typeof m.gen === 'string' && Number.isSafeInteger(m.chunk) && (m.chunk as number) > 0) return m as Manifest;
+    const head = m.head === undefined || (m.head instanceof Uint8Array && m.head.length <= (m.size as number));
+    if (typeof m.gen === 'string' && Number.isSafeInteger(m.chunk) && (m.chunk as number) > 0 && head) return m as Manifest;
   }
   throw new PackError('Io', `the record of ${JSON.stringify(key)} in ${backend} is not one this version writes or reads: it is damaged, or from a newer version of tx2-pack`, {
     details: { path: key, backend },

@@ -2,7 +2,7 @@ import { PackError } from '@tx2/pack-format';
 import type { ReleaseLock, StorageBackend } from '../backend.js';
 import { checkBytes, checkRange } from '../errors.js';
 import { browserStorageError, checkFileKey } from './storage-errors.js';
-import { CHUNK_SIZE, CHUNKS, chunkRange, FILES, FLUSH_BYTES, INLINE_MAX, joinChunks, type Manifest, newGeneration, PENDING, readRecord } from './indexeddb-records.js';
+import { CHUNK_SIZE, CHUNKS, chunkRange, FILES, FLUSH_BYTES, HEAD_BYTES, INLINE_MAX, joinChunks, type Manifest, newGeneration, PENDING, readRecord } from './indexeddb-records.js';
 import { acquireWebLock } from './web-lock.js';
 
 /** Options of an {@link IndexedDBBackend}. */
@@ -145,6 +145,7 @@ export class IndexedDBBackend implements StorageBackend {
       const stop = Math.min(end ?? m.size, m.size);
       const from = Math.min(start, stop);
       if (m.data !== undefined) return from === 0 && stop === m.size ? m.data : m.data.slice(from, stop);
+      if (m.head !== undefined && stop <= m.head.length) return m.head.slice(from, stop);
       const chunk = m.chunk as number;
       if (stop === from) return new Uint8Array(0);
       const first = Math.floor(from / chunk);
@@ -178,7 +179,7 @@ export class IndexedDBBackend implements StorageBackend {
       const chunks = tx.objectStore(CHUNKS);
       let index = 0;
       for (let at = 0; at < bytes.length; at += CHUNK_SIZE) chunks.put(ownBytes(bytes.subarray(at, at + CHUNK_SIZE)), [key, gen, index++]);
-      return this.#commit(tx, key, { v: 1, size: bytes.length, gen, chunk: CHUNK_SIZE });
+      return this.#commit(tx, key, { v: 1, size: bytes.length, gen, chunk: CHUNK_SIZE, head: bytes.slice(0, HEAD_BYTES) });
     });
   }
 
@@ -207,6 +208,7 @@ export class IndexedDBBackend implements StorageBackend {
     let filled = 0;
     let committedChunks = 0;
     let size = 0;
+    let head: Uint8Array | undefined;
     const flush = (): Promise<void> => {
       const batch = ready;
       const first = committedChunks;
@@ -230,6 +232,7 @@ export class IndexedDBBackend implements StorageBackend {
           filled += take;
           at += take;
           if (filled === CHUNK_SIZE) {
+            head ??= filling.slice(0, HEAD_BYTES);
             ready.push(filling);
             filling = new Uint8Array(CHUNK_SIZE);
             filled = 0;
@@ -246,7 +249,7 @@ export class IndexedDBBackend implements StorageBackend {
         for (const [i, chunk] of ready.entries()) chunks.put(chunk, [key, gen, committedChunks + i]);
         if (filled > 0) chunks.put(tail, [key, gen, committedChunks + ready.length]);
         if (pending) tx.objectStore(PENDING).delete([key, gen]);
-        await this.#commit(tx, key, { v: 1, size, gen, chunk: CHUNK_SIZE });
+        await this.#commit(tx, key, { v: 1, size, gen, chunk: CHUNK_SIZE, head: head ?? tail.slice(0, HEAD_BYTES) });
         // Another tab swept this write's chunks as abandoned (it streamed without the lock): fail, keep the old value.
         if (marker !== undefined && (await marker) === undefined) {
           throw new PackError('Io', `the chunks of this save of ${JSON.stringify(key)} in ${this.name} were removed by another writer: save again holding the store's lock`, {
