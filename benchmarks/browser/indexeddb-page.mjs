@@ -33,5 +33,5 @@ async function makeSteps(n, run) {
 }
 
 globalThis.idbVariants ??= {};
-// biome-ignore lint/correctness/noUndeclaredVariables: VARIANT is defined by esbuild for each bundle.
+// VARIANT ("before" or "after") is defined by esbuild for each bundle.
 globalThis.idbVariants[VARIANT] = { makeSteps, lastResult: () => sink };

@@ -55,7 +55,15 @@ async function bundle(tag, root) {
 mkdirSync(OUT, { recursive: true });
 for (const [tag, root] of variants) await bundle(tag, root);
 const { chromiumArgs, chromiumPath } = await (async () => {
-  await build({ entryPoints: [join(HERE, '..', '..', 'vitest.browser.ts')], outfile: join(OUT, 'vitest-browser.mjs'), bundle: true, format: 'esm', platform: 'node', packages: 'external', logLevel: 'silent' });
+  await build({
+    entryPoints: [join(HERE, '..', '..', 'vitest.browser.ts')],
+    outfile: join(OUT, 'vitest-browser.mjs'),
+    bundle: true,
+    format: 'esm',
+    platform: 'node',
+    packages: 'external',
+    logLevel: 'silent',
+  });
   return import(pathToFileURL(join(OUT, 'vitest-browser.mjs')).href);
 })();
 const server = createServer((req, res) => {
