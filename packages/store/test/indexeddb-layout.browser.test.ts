@@ -119,6 +119,27 @@ describe('IndexedDB chunked layout', () => {
     expect(await b.get('slot')).toBeUndefined();
   });
 
+  it('a streamed save commits its chunks as it goes, while readers still get the old value whole', async () => {
+    const { b, name } = fresh();
+    const old = pattern(CHUNK_SIZE + 1, 6);
+    await b.put('slot', old);
+    const bytes = pattern(3 * FLUSH_BYTES, 8);
+    const seen: { chunks: number; value: Uint8Array | undefined }[] = [];
+    async function* watched(): AsyncGenerator<Uint8Array> {
+      for (let at = 0; at < bytes.length; at += FLUSH_BYTES / 2) {
+        if (at === 2 * FLUSH_BYTES) seen.push({ chunks: (await keysOf(name, 'chunks')).length, value: await b.get('slot') });
+        yield bytes.subarray(at, at + FLUSH_BYTES / 2);
+      }
+    }
+    await b.putStream('slot', watched());
+    // Before its last piece came, two flushes of the new value were stored beside the old value's chunks,
+    // so the whole save was never held in memory; readers saw the old value.
+    expect(seen[0]!.chunks).toBe(chunksFor(old.length) + (2 * FLUSH_BYTES) / CHUNK_SIZE);
+    expectBytes(seen[0]!.value, old);
+    expectBytes(await b.get('slot'), bytes);
+    expect((await keysOf(name, 'chunks')).length).toBe(chunksFor(bytes.length));
+  });
+
   it('a stream that fails midway leaves the old value and none of its chunks', async () => {
     const { b, name } = fresh();
     const old = pattern(CHUNK_SIZE + 77, 2);
