@@ -3,7 +3,7 @@
 //
 //   pnpm bench:browser                          (repo root; N = 10,000)
 //   pnpm bench:browser --entities 100k          (another world size)
-//   pnpm bench:browser --filter diff            (only the steps whose name contains "diff")
+//   pnpm bench:browser --filter diff            (only the steps whose name contains "diff"; "a|b": either)
 //   pnpm bench:browser --packages /other/clone  (time another checkout's built packages, e.g. a baseline)
 //   --rounds 3 / BENCH_ROUNDS                   (Node and Chromium take turns 3 times, default 2)
 //   --time-scale 0.5 / BENCH_TIME_SCALE, --no-write / BENCH_NO_WRITE=1

@@ -5,13 +5,13 @@ import { Bench } from 'tinybench';
 export const DEFAULT_SETTINGS = { time: 600, warmupTime: 150, iterations: 10, warmupIterations: 3 };
 
 /**
- * Runs each step (optionally only those whose name contains `filter`) under tinybench and returns
+ * Runs each step (optionally only those whose name contains `filter`, or one of its `|`-separated parts) under tinybench and returns
  * { name, group, medianMs, meanMs, minMs, rmePct, samples } per step, in order.
  */
 export async function runSteps(steps, settings = DEFAULT_SETTINGS, filter = '', log = () => {}) {
   const results = [];
   for (const step of steps) {
-    if (filter && !step.name.includes(filter)) continue;
+    if (filter && !filter.split('|').some((part) => step.name.includes(part))) continue;
     // One task per Bench, so each step gets its own warm-up right before it is timed.
     const bench = new Bench({ ...settings, throws: true });
     bench.add(step.name, step.fn);

@@ -9,6 +9,7 @@ import { storeSteps } from './store-steps.mjs';
 // The row names are the ones Node's file backend fills.
 const BROWSER_BACKENDS = [
   ['IndexedDB', 'IndexedDBBackend', () => store.IndexedDBBackend, (Backend, name) => new Backend(name)],
+  ['IndexedDB (durable: false)', 'IndexedDBBackend', () => store.IndexedDBBackend, (Backend, name) => new Backend(name, { durable: false })],
   ['OPFS', 'OPFSBackend', () => store.OPFSBackend, (Backend, name) => new Backend(name)],
 ];
 

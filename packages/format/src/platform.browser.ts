@@ -89,10 +89,23 @@ export interface Sha256Hasher {
   digest(): Uint8Array;
 }
 
-/** A new incremental SHA-256 (@noble/hashes). */
+/** A new incremental SHA-256: WebAssembly (hash-wasm) when loaded at its creation, @noble/hashes otherwise. */
 export function createSha256(): Sha256Hasher {
-  const hash = nobleSha256.create();
-  return { update: (bytes) => void hash.update(bytes), digest: () => hash.digest() };
+  if (wasm === undefined) {
+    if (loading === undefined) void preparePlatform();
+    const hash = nobleSha256.create();
+    return { update: (bytes) => void hash.update(bytes), digest: () => hash.digest() };
+  }
+  // The one WebAssembly hasher is shared: this hash keeps its own state between pieces.
+  const shared = wasm.sha256;
+  let state = shared.init().save();
+  return {
+    update: (bytes) => {
+      shared.load(state).update(bytes);
+      state = shared.save();
+    },
+    digest: () => shared.load(state).digest('binary'),
+  };
 }
 
 /** Which implementation this build uses ('javascript': the browser build, WebAssembly where it can). */

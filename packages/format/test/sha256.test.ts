@@ -3,7 +3,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createSha256, sha256, toHex } from '../src/index.js';
-import { createSha256 as browserCreate, sha256 as browserSha256 } from '../src/platform.browser.js';
+import { createSha256 as browserCreate, sha256 as browserSha256, preparePlatform as prepareBrowser, wasmHashing } from '../src/platform.browser.js';
 import { createSha256 as nodeCreate, sha256 as nodeSha256 } from '../src/platform.node.js';
 
 const text = (s: string): Uint8Array => new TextEncoder().encode(s);
@@ -46,5 +46,23 @@ describe('sha256', () => {
       }),
       { seed: 1313, numRuns: 200 },
     );
+  });
+
+  it('browser build with WebAssembly: incremental hashes sharing the one hasher, interleaved with one-shot hashes, stay right', async () => {
+    await prepareBrowser();
+    expect(wasmHashing()).toBe(true);
+    const a = browserCreate();
+    const b = browserCreate();
+    const x = new Uint8Array(5000).map((_, i) => (i * 7) & 255);
+    const y = new Uint8Array(3000).map((_, i) => (i * 13 + 1) & 255);
+    a.update(x.subarray(0, 1000));
+    b.update(y.subarray(0, 2999));
+    expect(toHex(browserSha256(y))).toBe(toHex(nodeSha256(y)));
+    a.update(x.subarray(1000));
+    b.update(y.subarray(2999));
+    expect(toHex(a.digest())).toBe(toHex(nodeSha256(x)));
+    expect(toHex(b.digest())).toBe(toHex(nodeSha256(y)));
+    const empty = browserCreate();
+    expect(toHex(empty.digest())).toBe(EMPTY);
   });
 });

@@ -63,7 +63,8 @@ async function overQuota(label: string, usage: number): Promise<() => void> {
   }
   const put = IDBObjectStore.prototype.put;
   IDBObjectStore.prototype.put = function (this: IDBObjectStore, value: unknown, key?: IDBValidKey) {
-    if (value instanceof Blob && value.size > 64 * 1024) throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+    const size = value instanceof Blob ? value.size : ArrayBuffer.isView(value) ? value.byteLength : 0;
+    if (size > 64 * 1024) throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
     return put.call(this, value, key);
   };
   return () => {

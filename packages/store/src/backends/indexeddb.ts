@@ -2,6 +2,7 @@ import { PackError } from '@tx2/pack-format';
 import type { ReleaseLock, StorageBackend } from '../backend.js';
 import { checkBytes, checkRange } from '../errors.js';
 import { browserStorageError, checkFileKey } from './storage-errors.js';
+import { CHUNK_SIZE, CHUNKS, chunkRange, FILES, FLUSH_BYTES, HEAD_BYTES, INLINE_MAX, joinChunks, type Manifest, newGeneration, PENDING, readRecord } from './indexeddb-records.js';
 import { acquireWebLock } from './web-lock.js';
 
 /** Options of an {@link IndexedDBBackend}. */
@@ -12,8 +13,10 @@ export interface IndexedDBBackendOptions {
   owner?: string;
 }
 
-const FILES = 'files';
 const DATABASE_PREFIX = 'tx2pack:';
+// Version 1 had the `files` store only (one Blob per key); version 2 adds `chunks` and `pending`.
+const DATABASE_VERSION = 2;
+const ALL_STORES = [FILES, CHUNKS, PENDING];
 
 /** A promise of an IndexedDB request's result. */
 function done<T>(request: IDBRequest<T>): Promise<T> {
@@ -41,12 +44,27 @@ function tryAbort(tx: IDBTransaction): void {
   }
 }
 
+/** Deletes the chunks of `record`, the `files` record of `key` (none for an inline, old-layout or unreadable one). */
+function deleteChunksOf(chunks: IDBObjectStore, key: string, record: unknown): void {
+  const gen = (record as Partial<Manifest> | undefined)?.gen;
+  if (!(record instanceof Blob) && typeof gen === 'string') chunks.delete(chunkRange(key, gen));
+}
+
+/** `bytes` when it spans its whole buffer, else a copy that does (IndexedDB would store the whole buffer of a view). */
+function ownBytes(bytes: Uint8Array): Uint8Array {
+  return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : bytes.slice();
+}
+
 /**
  * A backend keeping its files in one IndexedDB database (`tx2pack:<name>`) of the page's origin:
- * the default for saves in a browser. Each file is one Blob record, written in one transaction,
- * so a reader sees the old bytes or the new ones and a failed write (a full quota, a closed tab)
- * leaves the old ones; partial reads slice the Blob without loading the rest. The write lock is a
- * Web Lock shared by every tab and worker of the origin.
+ * the default for saves in a browser. A small value is one record; a larger one is cut into
+ * chunks under a new generation, and a small manifest naming that generation replaces the old one
+ * in the same transaction that deletes the old chunks, so a reader sees the old bytes or the new
+ * ones. `putStream` writes chunks as the pieces come (memory stays at a few MiB whatever the
+ * size) and swaps the manifest in a last transaction; a failed write (a full quota, a closed tab,
+ * a failing source) leaves the old value, and its chunks are removed then or by the next writer.
+ * Partial reads load only the chunks they need. Values written by earlier versions (one Blob per
+ * key) are read as they are. The write lock is a Web Lock shared by every tab and worker of the origin.
  */
 export class IndexedDBBackend implements StorageBackend {
   readonly name: string;
@@ -54,6 +72,9 @@ export class IndexedDBBackend implements StorageBackend {
   readonly #durability: IDBTransactionDurability;
   readonly #owner: string | undefined;
   #db: Promise<IDBDatabase> | undefined;
+  /** Generations this object is streaming now: the sweep of abandoned writes leaves them alone. */
+  readonly #streaming = new Set<string>();
+  #swept = false;
 
   /** A backend on the database `tx2pack:<name>` (created on first use). */
   constructor(name = 'default', options: IndexedDBBackendOptions = {}) {
@@ -71,9 +92,10 @@ export class IndexedDBBackend implements StorageBackend {
     if (this.#db === undefined) {
       const factory = globalThis.indexedDB;
       if (factory === undefined) return Promise.reject(new PackError('Io', 'this context has no IndexedDB: use a browser page or worker, or another backend'));
-      const request = factory.open(this.#database, 1);
+      const request = factory.open(this.#database, DATABASE_VERSION);
       request.onupgradeneeded = () => {
-        if (!request.result.objectStoreNames.contains(FILES)) request.result.createObjectStore(FILES);
+        // From nothing or from version 1: the files (and old Blob values) stay as they are.
+        for (const store of ALL_STORES) if (!request.result.objectStoreNames.contains(store)) request.result.createObjectStore(store);
       };
       // Another tab deleting or upgrading the database: let it, and open again next time.
       this.#db = done(request).then((db) => {
@@ -93,15 +115,15 @@ export class IndexedDBBackend implements StorageBackend {
     return this.#db;
   }
 
-  /** Runs `work` in one transaction on the files store; resolves with its result once the transaction has committed. */
-  async #transact<T>(mode: IDBTransactionMode, action: string, key: string | undefined, work: (files: IDBObjectStore) => Promise<T> | T): Promise<T> {
+  /** Runs `work` in one transaction on `stores`; resolves with its result once the transaction has committed. */
+  async #transact<T>(stores: string[], mode: IDBTransactionMode, action: string, key: string | undefined, work: (tx: IDBTransaction) => Promise<T> | T): Promise<T> {
     try {
       const db = await this.#open();
-      const tx = db.transaction(FILES, mode, { durability: this.#durability });
+      const tx = db.transaction(stores, mode, { durability: this.#durability });
       const commit = committed(tx);
       let result: T;
       try {
-        result = await work(tx.objectStore(FILES));
+        result = await work(tx);
       } catch (error) {
         commit.catch(() => {});
         // Nothing of a failed piece of work is kept.
@@ -115,93 +137,206 @@ export class IndexedDBBackend implements StorageBackend {
     }
   }
 
-  /** The Blob stored under `key`, or undefined. */
-  #blob(key: string): Promise<Blob | undefined> {
-    return this.#transact('readonly', 'read', key, (files) => done(files.get(key)) as Promise<Blob | undefined>);
+  /** Bytes [start, end) of `key` (the whole value when `end` is undefined), or undefined; one read transaction. */
+  async #read(key: string, start: number, end: number | undefined): Promise<Uint8Array | undefined> {
+    const found = await this.#transact([FILES, CHUNKS], 'readonly', 'read', key, async (tx) => {
+      const m = readRecord(await done(tx.objectStore(FILES).get(key)), key, this.name);
+      if (m === undefined || m instanceof Blob) return m;
+      const stop = Math.min(end ?? m.size, m.size);
+      const from = Math.min(start, stop);
+      if (m.data !== undefined) return from === 0 && stop === m.size ? m.data : m.data.slice(from, stop);
+      if (m.head !== undefined && stop <= m.head.length) return m.head.slice(from, stop);
+      const chunk = m.chunk as number;
+      if (stop === from) return new Uint8Array(0);
+      const first = Math.floor(from / chunk);
+      const last = Math.floor((stop - 1) / chunk);
+      const pieces = await done(tx.objectStore(CHUNKS).getAll(chunkRange(key, m.gen as string, first, last)));
+      return joinChunks(pieces, m, first, from, stop, key, this.name);
+    });
+    if (!(found instanceof Blob)) return found;
+    // An old-layout value: a stored Blob outlives its transaction, and a slice reads only its part.
+    try {
+      return new Uint8Array(await (end === undefined && start === 0 ? found : found.slice(start, end)).arrayBuffer());
+    } catch (error) {
+      throw await browserStorageError(this.name, 'read', key, error);
+    }
   }
 
   /** The bytes stored under `key`, or undefined. */
   async get(key: string): Promise<Uint8Array | undefined> {
     checkFileKey(key);
-    const blob = await this.#blob(key);
-    if (blob === undefined) return undefined;
-    return this.#read(key, blob);
-  }
-
-  /** The bytes of `blob` (read outside any transaction: a stored Blob outlives it). */
-  async #read(key: string, blob: Blob): Promise<Uint8Array> {
-    try {
-      return new Uint8Array(await blob.arrayBuffer());
-    } catch (error) {
-      throw await browserStorageError(this.name, 'read', key, error);
-    }
+    return this.#read(key, 0, undefined);
   }
 
   /** Stores a copy of `bytes` under `key` in one transaction (all or nothing). */
   async put(key: string, bytes: Uint8Array): Promise<void> {
     checkFileKey(key);
     checkBytes(bytes);
-    await this.#putBlob(key, new Blob([bytes as Uint8Array<ArrayBuffer>]));
-  }
-
-  async #putBlob(key: string, blob: Blob): Promise<void> {
-    await this.#transact('readwrite', 'save', key, (files) => {
-      files.put(blob, key);
+    const gen = newGeneration();
+    // IndexedDB copies each value when it is put, so `bytes` is never kept.
+    await this.#transact(ALL_STORES, 'readwrite', 'save', key, (tx) => {
+      if (bytes.length <= INLINE_MAX) return this.#commit(tx, key, { v: 1, size: bytes.length, data: ownBytes(bytes) });
+      const chunks = tx.objectStore(CHUNKS);
+      let index = 0;
+      for (let at = 0; at < bytes.length; at += CHUNK_SIZE) chunks.put(ownBytes(bytes.subarray(at, at + CHUNK_SIZE)), [key, gen, index++]);
+      return this.#commit(tx, key, { v: 1, size: bytes.length, gen, chunk: CHUNK_SIZE, head: bytes.slice(0, HEAD_BYTES) });
     });
   }
 
-  /** Stores the concatenation of `pieces` under `key`: gathered into one Blob, then written in one transaction. */
+  /**
+   * Puts manifest `m` as the value of `key` in `tx`, and deletes the chunks of the value it
+   * replaces. The old manifest is read in the same transaction, after the new chunks are queued.
+   */
+  async #commit(tx: IDBTransaction, key: string, m: Manifest): Promise<void> {
+    const files = tx.objectStore(FILES);
+    const old = done(files.get(key));
+    files.put(m, key);
+    deleteChunksOf(tx.objectStore(CHUNKS), key, await old);
+  }
+
+  /**
+   * Stores the concatenation of `pieces` under `key` without holding it all: full chunks are
+   * committed every few MiB under a new generation (noted as pending), and the manifest replaces
+   * the old one in a last transaction. On failure the new chunks are removed and the old value stays.
+   */
   async putStream(key: string, pieces: AsyncIterable<Uint8Array>): Promise<void> {
     checkFileKey(key);
-    const parts: Uint8Array<ArrayBuffer>[] = [];
-    for await (const piece of pieces) {
-      checkBytes(piece);
-      // A copy: the caller may reuse its buffer after yielding it.
-      parts.push(piece.slice() as Uint8Array<ArrayBuffer>);
+    const gen = newGeneration();
+    // Full chunks waiting for the next flush, the chunk being filled, and how many are committed.
+    let ready: Uint8Array<ArrayBuffer>[] = [];
+    let filling = new Uint8Array(CHUNK_SIZE);
+    let filled = 0;
+    let committedChunks = 0;
+    let size = 0;
+    let head: Uint8Array | undefined;
+    const flush = (): Promise<void> => {
+      const batch = ready;
+      const first = committedChunks;
+      ready = [];
+      committedChunks += batch.length;
+      return this.#transact([CHUNKS, PENDING], 'readwrite', 'save', key, (tx) => {
+        const chunks = tx.objectStore(CHUNKS);
+        for (const [i, chunk] of batch.entries()) chunks.put(chunk, [key, gen, first + i]);
+        if (first === 0) tx.objectStore(PENDING).put(Date.now(), [key, gen]);
+      });
+    };
+    this.#streaming.add(gen);
+    try {
+      for await (const piece of pieces) {
+        checkBytes(piece);
+        size += piece.length;
+        // Copied into chunks as it comes: the caller may reuse its buffer after yielding it.
+        for (let at = 0; at < piece.length; ) {
+          const take = Math.min(CHUNK_SIZE - filled, piece.length - at);
+          filling.set(piece.subarray(at, at + take), filled);
+          filled += take;
+          at += take;
+          if (filled === CHUNK_SIZE) {
+            head ??= filling.slice(0, HEAD_BYTES);
+            ready.push(filling);
+            filling = new Uint8Array(CHUNK_SIZE);
+            filled = 0;
+            if (ready.length * CHUNK_SIZE >= FLUSH_BYTES) await flush();
+          }
+        }
+      }
+      const tail = ownBytes(filling.subarray(0, filled));
+      const pending = committedChunks > 0;
+      await this.#transact(ALL_STORES, 'readwrite', 'save', key, async (tx) => {
+        if (!pending && ready.length === 0) return this.#commit(tx, key, { v: 1, size, data: tail });
+        const marker = pending ? done(tx.objectStore(PENDING).get([key, gen])) : undefined;
+        const chunks = tx.objectStore(CHUNKS);
+        for (const [i, chunk] of ready.entries()) chunks.put(chunk, [key, gen, committedChunks + i]);
+        if (filled > 0) chunks.put(tail, [key, gen, committedChunks + ready.length]);
+        if (pending) tx.objectStore(PENDING).delete([key, gen]);
+        await this.#commit(tx, key, { v: 1, size, gen, chunk: CHUNK_SIZE, head: head ?? tail.slice(0, HEAD_BYTES) });
+        // Another tab swept this write's chunks as abandoned (it streamed without the lock): fail, keep the old value.
+        if (marker !== undefined && (await marker) === undefined) {
+          throw new PackError('Io', `the chunks of this save of ${JSON.stringify(key)} in ${this.name} were removed by another writer: save again holding the store's lock`, {
+            details: { path: key, backend: this.name },
+          });
+        }
+      });
+    } catch (error) {
+      if (committedChunks > 0) await this.#dropGeneration(key, gen).catch(() => {});
+      // A failing source's own error as a PackError('Io') with it as the cause.
+      throw await browserStorageError(this.name, 'save', key, error);
+    } finally {
+      this.#streaming.delete(gen);
     }
-    await this.#putBlob(key, new Blob(parts));
+  }
+
+  /** Removes the chunks and pending note of an unfinished write. */
+  #dropGeneration(key: string, gen: string): Promise<void> {
+    return this.#transact([CHUNKS, PENDING], 'readwrite', 'clean up', key, (tx) => {
+      tx.objectStore(CHUNKS).delete(chunkRange(key, gen));
+      tx.objectStore(PENDING).delete([key, gen]);
+    });
+  }
+
+  /** Removes what streamed writes that never finished (a closed tab, a crash) left behind, except this object's own. */
+  async #sweep(): Promise<void> {
+    const left = await this.#transact([PENDING], 'readonly', 'list', undefined, (tx) => done(tx.objectStore(PENDING).getAllKeys()));
+    for (const entry of left) {
+      if (!Array.isArray(entry) || typeof entry[0] !== 'string' || typeof entry[1] !== 'string' || this.#streaming.has(entry[1])) continue;
+      await this.#dropGeneration(entry[0], entry[1]);
+    }
   }
 
   /** Removes `key`; true when it existed. */
   async delete(key: string): Promise<boolean> {
     checkFileKey(key);
-    return this.#transact('readwrite', 'delete', key, async (files) => {
-      const existed = (await done(files.getKey(key))) !== undefined;
-      if (existed) files.delete(key);
-      return existed;
+    return this.#transact([FILES, CHUNKS], 'readwrite', 'delete', key, async (tx) => {
+      const files = tx.objectStore(FILES);
+      const m = readRecord(await done(files.get(key)), key, this.name);
+      if (m === undefined) return false;
+      files.delete(key);
+      deleteChunksOf(tx.objectStore(CHUNKS), key, m);
+      return true;
     });
   }
 
   /** Every key. */
   async list(): Promise<string[]> {
-    const keys = await this.#transact('readonly', 'list', undefined, (files) => done(files.getAllKeys()));
+    const keys = await this.#transact([FILES], 'readonly', 'list', undefined, (tx) => done(tx.objectStore(FILES).getAllKeys()));
     return keys.filter((key): key is string => typeof key === 'string');
   }
 
   /** True when `key` exists. */
   async has(key: string): Promise<boolean> {
     checkFileKey(key);
-    return (await this.#transact('readonly', 'read', key, (files) => done(files.getKey(key)))) !== undefined;
+    return (await this.#transact([FILES], 'readonly', 'read', key, (tx) => done(tx.objectStore(FILES).getKey(key)))) !== undefined;
   }
 
-  /** Reads `length` bytes of `key` from `offset` through a Blob slice. */
+  /** Reads `length` bytes of `key` from `offset`, loading only the chunks (or the Blob slice) they lie in. */
   async readRange(key: string, offset: number, length: number): Promise<Uint8Array | undefined> {
     checkFileKey(key);
     checkRange(offset, length);
-    const blob = await this.#blob(key);
-    if (blob === undefined) return undefined;
-    return this.#read(key, blob.slice(offset, offset + length));
+    return this.#read(key, offset, offset + length);
   }
 
   /** The size of `key` in bytes, or undefined. */
   async size(key: string): Promise<number | undefined> {
     checkFileKey(key);
-    return (await this.#blob(key))?.size;
+    return this.#transact([FILES], 'readonly', 'read', key, async (tx) => readRecord(await done(tx.objectStore(FILES).get(key)), key, this.name)?.size);
   }
 
-  /** Takes the store's Web Lock (every tab and worker of the origin), waiting up to `timeoutMs`; then PackError('Io') naming the holder. */
-  lock(timeoutMs: number): Promise<ReleaseLock> {
-    return acquireWebLock(this.#database, timeoutMs, this.#owner);
+  /**
+   * Takes the store's Web Lock (every tab and worker of the origin), waiting up to `timeoutMs`;
+   * then PackError('Io') naming the holder. The first lock an object takes also removes what
+   * unfinished streamed writes left behind.
+   */
+  async lock(timeoutMs: number): Promise<ReleaseLock> {
+    const release = await acquireWebLock(this.#database, timeoutMs, this.#owner);
+    if (!this.#swept) {
+      try {
+        await this.#sweep();
+        this.#swept = true;
+      } catch {
+        // Left for the next lock: garbage costs space, not correctness.
+      }
+    }
+    return release;
   }
 
   /** Closes the database connection (the backend reopens it on next use). */
