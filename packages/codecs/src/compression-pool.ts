@@ -47,7 +47,10 @@ class CodecWorker {
   #failure: PackError | undefined;
 
   constructor(setup: WorkerSetup) {
-    this.#worker = new Worker(new URL('./compress-worker.js', import.meta.url), { workerData: setup });
+    // The thread gets the process's Node options but not those that only apply to a main script
+    // (`node --input-type=module -e ...` would make the worker refuse its own file).
+    const execArgv = process.execArgv.filter((arg) => !arg.startsWith('--input-type'));
+    this.#worker = new Worker(new URL('./compress-worker.js', import.meta.url), { workerData: setup, execArgv });
     // An idle pool never keeps the process alive; a job in flight does.
     this.#worker.unref();
     this.#worker.on('message', (reply: CompressReply) => this.#settle(reply));
@@ -55,6 +58,11 @@ class CodecWorker {
     this.#worker.on('exit', (code) =>
       this.#fail(new PackError('Compression', `a compression worker stopped (exit code ${code}) with sections in flight: encode again, or without the pool`, { details: { codec: setup.codec, exitCode: code } })),
     );
+  }
+
+  /** True once the thread failed or was stopped: it takes no more jobs. */
+  get failed(): boolean {
+    return this.#failure !== undefined;
   }
 
   get load(): number {
@@ -115,12 +123,11 @@ export async function createCompressionPool(options: CompressionPoolOptions = {}
   let closed = false;
 
   const workersFor = (codec: Codec): CodecWorker[] => {
-    let list = workers.get(codec.name);
-    if (list === undefined) {
-      const setup: WorkerSetup = { codec: codecNameOf(codec.name), load };
-      list = Array.from({ length: threads }, () => new CodecWorker(setup));
-      workers.set(codec.name, list);
-    }
+    const setup: WorkerSetup = { codec: codecNameOf(codec.name), load };
+    // A thread that failed is replaced, so one bad encode does not break the pool.
+    const list = (workers.get(codec.name) ?? []).filter((w) => !w.failed);
+    while (list.length < threads) list.push(new CodecWorker(setup));
+    workers.set(codec.name, list);
     return list;
   };
 
