@@ -7,12 +7,14 @@ import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPackedSnapshot, decodeSnapshot, isPackError, type PackedSnapshot } from '@tx2/pack-format';
-import { type CompressionPool, createCompressionPool } from '../dist/workers.js';
+import type { CompressionPool } from '../src/compression-pool.js';
 import { CODEC_NAMES, createCodecRegistry, packOptions, readOptions, shuffleFilter, type CodecRegistry } from '../src/index.js';
 import { encodeSnapshot } from './helpers/format.js';
 import { sampleSnapshot, snapshotBytesEqual } from './helpers/data.js';
 
+// The worker threads run the built worker script, so the pool is imported from the build.
 const WORKERS_ENTRY = fileURLToPath(new URL('../dist/workers.js', import.meta.url));
+const { createCompressionPool } = (await import(WORKERS_ENTRY)) as typeof import('../src/workers.js');
 const VECTORS = JSON.parse(readFileSync(new URL('./vectors/pool-sample.expected.json', import.meta.url), 'utf8')) as {
   entities: number;
   cases: { codec: 'zstd' | 'lz4' | 'deflate' | 'gzip'; level: number; filter: 'auto' | 'none'; length: number; sha256: string }[];
@@ -151,6 +153,16 @@ describe('CompressionPool lifetime', () => {
     expect(run.status, run.stderr).toBe(0);
     expect(run.stdout).toMatch(/^encoded \d+/);
   });
+});
+
+it('the README example of the worker pool runs as written', () => {
+  const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+  const code = /## Worker threads \(Node\.js\)[\s\S]*?```js\n([\s\S]*?)```/.exec(readme)?.[1];
+  expect(code, 'README.md has no ```js example under "## Worker threads (Node.js)"').toBeTruthy();
+  const run = spawnSync(process.execPath, ['--input-type=module', '-e', code!], { cwd: fileURLToPath(new URL('..', import.meta.url)), encoding: 'utf8', timeout: 120_000 });
+  expect(run.stderr).toBe('');
+  expect(run.status).toBe(0);
+  expect(run.stdout.trim()).toBe('true');
 });
 
 /** A world of `n` entities with one component per column type, values from `seed` (smooth and noisy parts). */
