@@ -66,9 +66,17 @@ async function main() {
     // Rotate the order each round so that no case always runs right after another.
     const order = cases.map((_, i) => cases[(i + round) % cases.length]);
     for (const c of order) {
-      const out = execFileSync(process.execPath, [fileURLToPath(import.meta.url), '--child', JSON.stringify({ ...c, encodes })], { cwd: HERE, encoding: 'utf8', maxBuffer: 1 << 20 });
+      const out = execFileSync(process.execPath, [fileURLToPath(import.meta.url), '--child', JSON.stringify({ ...c, encodes })], {
+        cwd: HERE,
+        encoding: 'utf8',
+        maxBuffer: 1 << 20,
+      });
       samples.get(key(c)).push(JSON.parse(out));
-      console.error(`round ${round + 1}/${rounds} ${key(c)}: wall ${JSON.parse(out).wall.map((v) => v.toFixed(0)).join(' ')} ms, load ${os.loadavg()[0].toFixed(2)}`);
+      console.error(
+        `round ${round + 1}/${rounds} ${key(c)}: wall ${JSON.parse(out)
+          .wall.map((v) => v.toFixed(0))
+          .join(' ')} ms, load ${os.loadavg()[0].toFixed(2)}`,
+      );
     }
   }
   loads.push(os.loadavg()[0]);

@@ -54,9 +54,15 @@ class CodecWorker {
     // An idle pool never keeps the process alive; a job in flight does.
     this.#worker.unref();
     this.#worker.on('message', (reply: CompressReply) => this.#settle(reply));
-    this.#worker.on('error', (error) => this.#fail(new PackError('Compression', `a compression worker failed: ${error.message}`, { cause: error, details: { codec: setup.codec } })));
+    this.#worker.on('error', (error) =>
+      this.#fail(new PackError('Compression', `a compression worker failed: ${error.message}`, { cause: error, details: { codec: setup.codec } })),
+    );
     this.#worker.on('exit', (code) =>
-      this.#fail(new PackError('Compression', `a compression worker stopped (exit code ${code}) with sections in flight: encode again, or without the pool`, { details: { codec: setup.codec, exitCode: code } })),
+      this.#fail(
+        new PackError('Compression', `a compression worker stopped (exit code ${code}) with sections in flight: encode again, or without the pool`, {
+          details: { codec: setup.codec, exitCode: code },
+        }),
+      ),
     );
   }
 
@@ -80,7 +86,9 @@ class CodecWorker {
   }
 
   async terminate(): Promise<void> {
-    this.#fail(new PackError('Compression', 'the compression pool was closed while a snapshot was being encoded: close it after the encodes finish', { details: { reason: 'closed' } }));
+    this.#fail(
+      new PackError('Compression', 'the compression pool was closed while a snapshot was being encoded: close it after the encodes finish', { details: { reason: 'closed' } }),
+    );
     await this.#worker.terminate();
   }
 
@@ -131,41 +139,44 @@ export async function createCompressionPool(options: CompressionPoolOptions = {}
     return list;
   };
 
-  const compressAll = (codec: Codec, level: number | undefined) => async (jobs: readonly SectionJob[]): Promise<Uint8Array[]> => {
-    let total = 0;
-    for (const job of jobs) total += job.raw.length;
-    // A small snapshot is compressed here, as encodeSnapshot would.
-    if (total < minSnapshotBytes) return jobs.map((job) => codec.compress(job.filter === undefined ? job.raw : job.filter.encode(job.raw, job.width), level));
-    const list = workersFor(codec);
-    const frames = new Array<Uint8Array | Promise<Uint8Array>>(jobs.length);
-    const local: number[] = [];
-    // Largest first, each to the least busy worker: the big columns finish together.
-    const order = jobs.map((_, i) => i).sort((a, b) => jobs[b]!.raw.length - jobs[a]!.raw.length);
-    for (const i of order) {
-      const job = jobs[i]!;
-      if (job.raw.length < minSectionBytes) {
-        local.push(i);
-        continue;
+  const compressAll =
+    (codec: Codec, level: number | undefined) =>
+    async (jobs: readonly SectionJob[]): Promise<Uint8Array[]> => {
+      let total = 0;
+      for (const job of jobs) total += job.raw.length;
+      // A small snapshot is compressed here, as encodeSnapshot would.
+      if (total < minSnapshotBytes) return jobs.map((job) => codec.compress(job.filter === undefined ? job.raw : job.filter.encode(job.raw, job.width), level));
+      const list = workersFor(codec);
+      const frames = new Array<Uint8Array | Promise<Uint8Array>>(jobs.length);
+      const local: number[] = [];
+      // Largest first, each to the least busy worker: the big columns finish together.
+      const order = jobs.map((_, i) => i).sort((a, b) => jobs[b]!.raw.length - jobs[a]!.raw.length);
+      for (const i of order) {
+        const job = jobs[i]!;
+        if (job.raw.length < minSectionBytes) {
+          local.push(i);
+          continue;
+        }
+        const builtIn = job.filter !== undefined && filterById(job.filter.id) === job.filter;
+        // A custom filter runs here; the built-in ones run on the worker, by id.
+        const input = builtIn || job.filter === undefined ? job.raw.slice() : job.filter.encode(job.raw, job.width).slice();
+        const worker = list.reduce((a, b) => (b.load < a.load ? b : a));
+        frames[i] = worker.compress({ input, filter: builtIn ? job.filter!.id : 0, width: job.width, level: level ?? codec.levels.default });
       }
-      const builtIn = job.filter !== undefined && filterById(job.filter.id) === job.filter;
-      // A custom filter runs here; the built-in ones run on the worker, by id.
-      const input = builtIn || job.filter === undefined ? job.raw.slice() : job.filter.encode(job.raw, job.width).slice();
-      const worker = list.reduce((a, b) => (b.load < a.load ? b : a));
-      frames[i] = worker.compress({ input, filter: builtIn ? job.filter!.id : 0, width: job.width, level: level ?? codec.levels.default });
-    }
-    // Small sections are compressed here while the workers run.
-    for (const i of local) {
-      const job = jobs[i]!;
-      frames[i] = codec.compress(job.filter === undefined ? job.raw : job.filter.encode(job.raw, job.width), level);
-    }
-    return Promise.all(frames);
-  };
+      // Small sections are compressed here while the workers run.
+      for (const i of local) {
+        const job = jobs[i]!;
+        frames[i] = codec.compress(job.filter === undefined ? job.raw : job.filter.encode(job.raw, job.width), level);
+      }
+      return Promise.all(frames);
+    };
 
   return Object.freeze({
     threads,
     async encode(packed: PackedSnapshot, encodeOptions: EncodeOptions & { codec?: Codec }): Promise<Uint8Array> {
       if (closed) throw new PackError('InvalidInput', 'the compression pool is closed: create a new one');
-      if (typeof encodeOptions !== 'object' || encodeOptions === null) throw new PackError('InvalidInput', `encode takes the options of encodeSnapshot, got ${describe(encodeOptions)}`);
+      if (typeof encodeOptions !== 'object' || encodeOptions === null)
+        throw new PackError('InvalidInput', `encode takes the options of encodeSnapshot, got ${describe(encodeOptions)}`);
       const codec = encodeOptions.codec;
       if (codec === undefined || codec.id === 0) return encodeSnapshot(packed, encodeOptions);
       if (typeof codec.levels !== 'object' || codec.levels === null || !CODEC_NAMES.includes(codec.name)) {
@@ -191,6 +202,7 @@ export async function createCompressionPool(options: CompressionPoolOptions = {}
 
 function sizeOption(value: number | undefined, fallback: number, name: string): number {
   if (value === undefined) return fallback;
-  if (!Number.isSafeInteger(value) || value < 0) throw new PackError('InvalidInput', `${name} must be a non-negative integer (bytes), got ${String(value)}`, { details: { option: name, value } });
+  if (!Number.isSafeInteger(value) || value < 0)
+    throw new PackError('InvalidInput', `${name} must be a non-negative integer (bytes), got ${String(value)}`, { details: { option: name, value } });
   return value;
 }

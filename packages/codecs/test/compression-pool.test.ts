@@ -46,12 +46,7 @@ describe('CompressionPool output', () => {
   });
 
   it('property: random worlds, codecs, levels, filters and checksums give encodeSnapshot bytes', async () => {
-    const column = fc.oneof(
-      fc.constant('f32' as const),
-      fc.constant('u16' as const),
-      fc.constant('f64' as const),
-      fc.constant('u8' as const),
-    );
+    const column = fc.oneof(fc.constant('f32' as const), fc.constant('u16' as const), fc.constant('f64' as const), fc.constant('u8' as const));
     await fc.assert(
       fc.asyncProperty(
         fc.integer({ min: 0, max: 3000 }),

@@ -8,7 +8,7 @@ import { rle } from './helpers/toy-codec.js';
 
 /** A reversible filter under the shuffle id: reverses the bytes of each value. */
 const reverse: SectionFilter = {
-  id: FilterId.Shuffle,
+  id: FilterId.ByteShuffle,
   name: 'reverse',
   encode: (raw, width) => raw.map((_, i) => raw[i - (i % width) + (width - 1 - (i % width))]!),
   decode: (raw, width) => raw.map((_, i) => raw[i - (i % width) + (width - 1 - (i % width))]!),
