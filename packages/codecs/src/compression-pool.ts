@@ -34,6 +34,9 @@ export interface CompressionPool {
 /** Defaults of the size thresholds (see CompressionPoolOptions). */
 export const POOL_DEFAULTS = Object.freeze({ minSectionBytes: 256 << 10, minSnapshotBytes: 4 << 20, maxThreads: 4 });
 
+/** Sections sent to one worker before it answers. */
+const IN_FLIGHT = 2;
+
 interface Pending {
   resolve(frame: Uint8Array): void;
   reject(error: unknown): void;
@@ -51,8 +54,6 @@ class CodecWorker {
     // (`node --input-type=module -e ...` would make the worker refuse its own file).
     const execArgv = process.execArgv.filter((arg) => !arg.startsWith('--input-type'));
     this.#worker = new Worker(new URL('./compress-worker.js', import.meta.url), { workerData: setup, execArgv });
-    // An idle pool never keeps the process alive; a job in flight does.
-    this.#worker.unref();
     this.#worker.on('message', (reply: CompressReply) => this.#settle(reply));
     this.#worker.on('error', (error) =>
       this.#fail(new PackError('Compression', `a compression worker failed: ${error.message}`, { cause: error, details: { codec: setup.codec } })),
@@ -64,6 +65,9 @@ class CodecWorker {
         }),
       ),
     );
+    // An idle pool never keeps the process alive; a job in flight does. (After the listeners:
+    // adding a 'message' listener refs the worker's port again.)
+    this.#worker.unref();
   }
 
   /** True once the thread failed or was stopped: it takes no more jobs. */
@@ -147,28 +151,51 @@ export async function createCompressionPool(options: CompressionPoolOptions = {}
       // A small snapshot is compressed here, as encodeSnapshot would.
       if (total < minSnapshotBytes) return jobs.map((job) => codec.compress(job.filter === undefined ? job.raw : job.filter.encode(job.raw, job.width), level));
       const list = workersFor(codec);
-      const frames = new Array<Uint8Array | Promise<Uint8Array>>(jobs.length);
-      const local: number[] = [];
-      // Largest first, each to the least busy worker: the big columns finish together.
+      const frames = new Array<Uint8Array>(jobs.length);
+      // Largest first, each to a worker as it frees up: the big columns finish together.
       const order = jobs.map((_, i) => i).sort((a, b) => jobs[b]!.raw.length - jobs[a]!.raw.length);
-      for (const i of order) {
-        const job = jobs[i]!;
-        if (job.raw.length < minSectionBytes) {
-          local.push(i);
-          continue;
-        }
+      const queue = order.filter((i) => jobs[i]!.raw.length >= minSectionBytes);
+      const local = order.filter((i) => jobs[i]!.raw.length < minSectionBytes);
+      const request = (job: SectionJob): Omit<CompressRequest, 'id'> => {
         const builtIn = job.filter !== undefined && filterById(job.filter.id) === job.filter;
-        // A custom filter runs here; the built-in ones run on the worker, by id.
+        // A custom filter runs here; the built-in ones run on the worker, by id. The section is
+        // copied (it views the caller's columns) and its copy handed over without another.
         const input = builtIn || job.filter === undefined ? job.raw.slice() : job.filter.encode(job.raw, job.width).slice();
-        const worker = list.reduce((a, b) => (b.load < a.load ? b : a));
-        frames[i] = worker.compress({ input, filter: builtIn ? job.filter!.id : 0, width: job.width, level: level ?? codec.levels.default });
-      }
-      // Small sections are compressed here while the workers run.
-      for (const i of local) {
-        const job = jobs[i]!;
-        frames[i] = codec.compress(job.filter === undefined ? job.raw : job.filter.encode(job.raw, job.width), level);
-      }
-      return Promise.all(frames);
+        return { input, filter: builtIn ? job.filter!.id : 0, width: job.width, level: level ?? codec.levels.default };
+      };
+      await new Promise<void>((resolve, reject) => {
+        let next = 0;
+        let running = 0;
+        let failed = false;
+        // At most IN_FLIGHT sections per worker: copies in flight stay bounded, and a worker
+        // always has its next section queued while the calling thread is busy.
+        const feed = (worker: CodecWorker): void => {
+          while (!failed && next < queue.length && worker.load < IN_FLIGHT) {
+            const i = queue[next++]!;
+            running++;
+            worker.compress(request(jobs[i]!)).then(
+              (frame) => {
+                frames[i] = frame;
+                running--;
+                if (next >= queue.length && running === 0) resolve();
+                else feed(worker);
+              },
+              (error: unknown) => {
+                failed = true;
+                reject(error);
+              },
+            );
+          }
+        };
+        for (const worker of list) feed(worker);
+        // Small sections are compressed here while the workers run.
+        for (const i of local) {
+          const job = jobs[i]!;
+          frames[i] = codec.compress(job.filter === undefined ? job.raw : job.filter.encode(job.raw, job.width), level);
+        }
+        if (queue.length === 0) resolve();
+      });
+      return frames;
     };
 
   return Object.freeze({

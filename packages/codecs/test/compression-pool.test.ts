@@ -128,17 +128,19 @@ describe('CompressionPool failures are PackErrors', () => {
 
 describe('CompressionPool lifetime', () => {
   // A script that encodes on the pool, then closes it or forgets to: both must end by themselves.
+  // With 4 threads some get no section at all: an unused thread must not hold the process either.
   it.each([
-    ['closes the pool', 'await pool.close();'],
-    ['forgets to close the pool', ''],
-  ])('a script that %s exits on its own', (_, ending) => {
+    ['closes the pool', 'await pool.close();', 2],
+    ['forgets to close the pool', '', 2],
+    ['forgets to close a pool with idle threads', '', 4],
+  ])('a script that %s exits on its own', (_, ending, threads) => {
     const script = `
       import { createPackedSnapshot } from '@tx2/pack-format';
       import { packOptions } from '@tx2/pack-codecs';
       import { createCompressionPool } from ${JSON.stringify(WORKERS_ENTRY)};
       const x = new Float32Array(300000).map((_, i) => Math.sin(i));
       const packed = createPackedSnapshot({ entities: new Uint32Array(300000).map((_, i) => i), components: [{ id: 'P', fields: { x } }] });
-      const pool = await createCompressionPool({ threads: 2, minSectionBytes: 0, minSnapshotBytes: 0 });
+      const pool = await createCompressionPool({ threads: ${threads}, minSectionBytes: 0, minSnapshotBytes: 0 });
       const bytes = await pool.encode(packed, await packOptions());
       ${ending}
       console.log('encoded', bytes.length);
