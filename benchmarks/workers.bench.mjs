@@ -17,7 +17,7 @@ import { parseArgs } from 'node:util';
 import { localDate, machineLine, parseSizes, writeResults } from './bench-env.mjs';
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
-const MODES = ['single', 'workers-2'];
+const MODES = ['single', 'workers-2', 'workers-2-all'];
 const LEVELS = [1, 3];
 
 if (process.argv[2] === '--child') await child(JSON.parse(process.argv[3]));
@@ -31,7 +31,8 @@ async function child({ n, level, mode, encodes }) {
   const { referenceColumns } = await import('./world.mjs');
   const { packed } = referenceColumns(n);
   const options = await packOptions({ codec: 'zstd', level });
-  const pool = mode === 'single' ? undefined : await createCompressionPool({ threads: 2 });
+  // workers-2-all: thresholds at 0, every section on a worker (what the default thresholds decide against).
+  const pool = mode === 'single' ? undefined : await createCompressionPool(mode === 'workers-2' ? { threads: 2 } : { threads: 2, minSectionBytes: 0, minSnapshotBytes: 0 });
   const encode = () => (pool === undefined ? encodeSnapshot(packed, options) : pool.encode(packed, options));
   const reference = encodeSnapshot(packed, options);
   const warm = await encode();
@@ -103,9 +104,9 @@ function report({ sizes, rounds, encodes, samples, loads, started, machineAtStar
     `Run: ${machineAtStart}; finished ${new Date().toISOString()} (${((Date.now() - started.getTime()) / 1000).toFixed(0)} s).`,
     `Load average (1 min) at the start of each round and at the end: ${loads.map((l) => l.toFixed(2)).join(', ')} (median ${median(loads).toFixed(2)}) on ${os.cpus().length} cores.`,
     '',
-    `Reference world (benchmarks/world.mjs, referenceColumns), zstd + auto filters, CRC-32 on. Single = encodeSnapshot; workers-2 = createCompressionPool({ threads: 2 }).encode (default thresholds). ` +
+    `Reference world (benchmarks/world.mjs, referenceColumns), zstd + auto filters, CRC-32 on. Single = encodeSnapshot; workers-2 = createCompressionPool({ threads: 2 }).encode (default thresholds: sections < 256 KiB and snapshots < 4 MiB stay on the calling thread); workers-2-all = the same with both thresholds at 0. ` +
       `${rounds} rounds, cases interleaved in rotated order, each sample a fresh process: one warm-up encode, then ${encodes} timed encodes. ` +
-      'Wall and CPU (whole process: main thread + workers) are medians over every timed encode; peak RSS is the median of the processes\' maxRSS (world columns included); "RSS before" is maxRSS after the warm-up encode. Ratios: workers-2 / single of the same size and level, same run.',
+      'Wall and CPU (whole process: main thread + workers) are medians over every timed encode; peak RSS is the median of the processes\' maxRSS (world columns included); "RSS before" is maxRSS after the warm-up encode. Ratios: mode / single of the same size and level, same run.',
     '',
     '| entities | level | mode | bytes | wall ms (median) | wall min–max | CPU ms (median) | peak RSS MiB | RSS before MiB | wall ratio | CPU ratio | RSS ratio |',
     '|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
