@@ -1,8 +1,9 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  // zlib.*: the two implementations of the `#zlib` subpath import (package.json "imports").
-  entry: ['src/index.ts', 'src/zlib.node.ts', 'src/zlib.browser.ts'],
+  // zlib.*: the two implementations of the `#zlib` subpath import (package.json "imports");
+  // workers + compress-worker: the Node-only `/workers` entry and the script its threads run.
+  entry: ['src/index.ts', 'src/zlib.node.ts', 'src/zlib.browser.ts', 'src/workers.ts', 'src/compress-worker.ts'],
   format: ['esm'],
   dts: true,
   clean: true,

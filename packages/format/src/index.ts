@@ -60,6 +60,7 @@ export {
 } from './columns.js';
 export { encodeBlob, decodeBlob, MAX_BLOB_DEPTH, MAX_MANIFEST_DEPTH, type BlobDecodeOptions } from './blob.js';
 export { checkSnapshot } from './plan.js';
+export { encodeSnapshotBatched, type SectionJob, type SectionBatchCompressor } from './encode-batched.js';
 export { SnapshotEncoder, encodeSnapshot, encodeSnapshotStream, DEFAULT_CHUNK_BYTES, type EncodeOptions, type StreamEncodeOptions } from './encode.js';
 export {
   decodeSnapshot,
