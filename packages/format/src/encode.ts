@@ -1,10 +1,10 @@
-import { assembleContainer, ContainerWriter, headerBytes, type SealerFactory } from './container-writer.js';
+import { assembleContainer, ContainerWriter, headerBytes, type SealerFactory, type SectionStore } from './container-writer.js';
 import { CipherId, CodecId, ContainerKind, FORMAT_VERSION, HeaderFlags } from './layout.js';
 import { ManifestWriter } from './manifest.js';
 import type { PackedSnapshot } from './model.js';
 import { planSnapshot, type SnapshotPlan } from './plan.js';
 import type { FilterChooser, SectionCodec } from './section-codec.js';
-import { type StoredSection, storeSection, storeSectionLazily } from './section-frame.js';
+import { storeSection, storeSectionVia } from './section-frame.js';
 
 /** How a snapshot is written. */
 export interface EncodeOptions {
@@ -41,12 +41,16 @@ export function planHeader(packed: PackedSnapshot, plan: SnapshotPlan, options: 
 function containerBytes(packed: PackedSnapshot, options: EncodeOptions, kind: number, manifests: ManifestWriter, reuse?: Uint8Array): Uint8Array {
   const plan = planSnapshot(packed, manifests, { world: kind === ContainerKind.Snapshot });
   const header = planHeader(packed, plan, options, kind);
-  const sections: StoredSection[] = [];
-  for (const section of plan.sections) sections.push(storeSectionLazily(section, options));
-  // A snapshot decoded from the last output views its buffer: writing over it would destroy
-  // sections before they are copied, so such a call gets a new buffer.
-  const aliased = reuse !== undefined && sections.some((s) => s.payload.buffer === reuse.buffer);
-  return assembleContainer(header, sections, options.checksums ?? true, aliased ? undefined : reuse);
+  // Payloads are written into the output as each section is stored, so a snapshot decoded from
+  // the last output (whose sections view its buffer) would be overwritten while still being
+  // read: such a call gets a new buffer.
+  const sections = [...plan.sections];
+  const aliased = reuse !== undefined && sections.some((s) => s.raw.buffer === reuse.buffer);
+  const stores: SectionStore[] = sections.map((section) => ({
+    capacity: section.raw.length,
+    store: (place) => storeSectionVia(section, options, place),
+  }));
+  return assembleContainer(header, stores, options.checksums ?? true, aliased ? undefined : reuse);
 }
 
 /** Encodes `packed` into a new container whose header says `kind` (a ContainerKind). */
@@ -71,18 +75,26 @@ export class SnapshotEncoder {
   /** Encodes `packed`; the result is a view into a reused buffer, valid until the next call. */
   encode(packed: PackedSnapshot): Uint8Array {
     const out = containerBytes(packed, this.#options, ContainerKind.Snapshot, this.#manifests, this.#buffer);
-    // A new buffer (the old one was too small or aliased) is kept for the next call.
-    if (out.buffer !== this.#buffer.buffer) this.#buffer = out;
+    // A new buffer (the old one was too small or aliased) is kept whole for the next call.
+    if (out.buffer !== this.#buffer.buffer) this.#buffer = new Uint8Array(out.buffer);
     return out;
   }
 
-  /** Encodes `packed` into a new exactly-sized array that the caller owns. */
+  /**
+   * Encodes `packed` into a new array that the caller owns: exactly sized without a codec; with
+   * one, a view at offset 0 of a buffer sized for the uncompressed container (see encodeSnapshot).
+   */
   encodeCopy(packed: PackedSnapshot): Uint8Array {
     return containerBytes(packed, this.#options, ContainerKind.Snapshot, this.#manifests);
   }
 }
 
-/** Encodes a packed snapshot into a new `Uint8Array` (use a SnapshotEncoder to reuse buffers). */
+/**
+ * Encodes a packed snapshot into a new `Uint8Array` (use a SnapshotEncoder to reuse buffers).
+ * With a codec, the result views the start of a buffer sized for the uncompressed container:
+ * compressed payloads are written straight into place, and the unused tail is never touched,
+ * so it takes address space but no memory. Use `bytes.slice()` where an exactly-sized buffer matters.
+ */
 export function encodeSnapshot(packed: PackedSnapshot, options: EncodeOptions = {}): Uint8Array {
   return encodeContainer(packed, options, ContainerKind.Snapshot);
 }
