@@ -76,7 +76,12 @@ export async function loadLz4(): Promise<Codec> {
     compress(raw, level) {
       checkLevel('lz4', LZ4_LEVELS, level);
       requireBytes('lz4', raw, 'the data to compress');
-      return codec.compressWith(raw.length, (input) => input.set(raw), (frame) => frame.slice(), level);
+      return codec.compressWith(
+        raw.length,
+        (input) => input.set(raw),
+        (frame) => frame.slice(),
+        level,
+      );
     },
 
     compressWith<T>(length: number, fill: (input: Uint8Array) => void, take: (frame: Uint8Array) => T, level?: number): T {

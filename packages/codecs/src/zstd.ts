@@ -114,7 +114,12 @@ export async function loadZstd(options: ZstdOptions = {}): Promise<Codec> {
     compress(raw, level) {
       checkLevel('zstd', ZSTD_LEVELS, level);
       requireBytes('zstd', raw, 'the data to compress');
-      return codec.compressWith(raw.length, (input) => input.set(raw), (frame) => frame.slice(), level);
+      return codec.compressWith(
+        raw.length,
+        (input) => input.set(raw),
+        (frame) => frame.slice(),
+        level,
+      );
     },
 
     compressWith<T>(length: number, fill: (input: Uint8Array) => void, take: (frame: Uint8Array) => T, level?: number): T {

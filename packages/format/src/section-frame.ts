@@ -57,7 +57,10 @@ export function storeSectionVia(section: PlannedSection, options: FrameOptions, 
   let placed = false;
   if (codec.id !== CodecId.None && raw.length > 0) {
     // Filters work on values of a fixed width; variable-length sections are never filtered.
-    const info = section.type === undefined ? { kind: section.kind, width: section.width, rawLength: raw.length } : { kind: section.kind, width: section.width, type: section.type, rawLength: raw.length };
+    const info =
+      section.type === undefined
+        ? { kind: section.kind, width: section.width, rawLength: raw.length }
+        : { kind: section.kind, width: section.width, type: section.type, rawLength: raw.length };
     const filter = section.width > 0 ? options.filter?.(info) : undefined;
     // Compression that does not pay is dropped: the raw bytes are stored, unfiltered.
     const keep = (frame: Uint8Array, borrowed: boolean): boolean => {
