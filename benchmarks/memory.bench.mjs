@@ -95,23 +95,23 @@ if (process.argv[2] === '--child') {
           }
         }
       }
-      const head = `| codec | bytes | ${CASES.map((c) => `${c} peak MiB | ${c} vs none`).join(' | ')} | save+load over base MiB${builds.old ? ' | old save+load peak MiB | old vs none | new/old peak' : ''} |`;
-      lines.push(head, `|---|---:|${CASES.map(() => '---:|---:').join('|')}|---:${builds.old ? '|---:|---:|---:' : ''}|`);
+      const head = `| codec | bytes | ${CASES.map((c) => `${c} peak MiB | vs none${builds.old ? ' | old vs none | new/old' : ''}`).join(' | ')} | save+load over base MiB |`;
+      const cols = builds.old ? '---:|---:|---:|---:' : '---:|---:';
+      lines.push(head, `|---|---:|${CASES.map(() => cols).join('|')}|---:|`);
       for (const row of ROWS) {
         const cell = (build, kase) => results[`${build} ${row.key} ${kase}`];
-        // ratio against codec none of the same build and case
-        const fixed = CASES.map((kase) => {
+        // Ratios against codec none of the same build and case, and against the old build.
+        const cells = CASES.map((kase) => {
           const r = cell('new', kase);
-          const none = results[`new none ${kase}`];
-          return `${(r.peak / 1024).toFixed(0)} | ${(r.peak / none.peak).toFixed(2)}`;
+          let text = `${(r.peak / 1024).toFixed(0)} | ${(r.peak / results[`new none ${kase}`].peak).toFixed(2)}`;
+          if (builds.old) {
+            const o = cell('old', kase);
+            text += ` | ${(o.peak / results[`old none ${kase}`].peak).toFixed(2)} | ${(r.peak / o.peak).toFixed(2)}`;
+          }
+          return text;
         });
         const both = cell('new', 'save+load');
-        let old = '';
-        if (builds.old) {
-          const o = cell('old', 'save+load');
-          old = ` | ${(o.peak / 1024).toFixed(0)} | ${(o.peak / results['old none save+load'].peak).toFixed(2)} | ${(both.peak / o.peak).toFixed(2)}`;
-        }
-        lines.push(`| ${row.key} | ${cell('new', 'save').bytes.toLocaleString('en-US')} | ${fixed.join(' | ')} | ${((both.peak - both.baseline) / 1024).toFixed(0)}${old} |`);
+        lines.push(`| ${row.key} | ${cell('new', 'save').bytes.toLocaleString('en-US')} | ${cells.join(' | ')} | ${((both.peak - both.baseline) / 1024).toFixed(0)} |`);
       }
       lines.push('');
     }
