@@ -39,7 +39,7 @@ async function child([root, rowKey, kase, n, file]) {
   };
   let bytes = 0;
   if (kase === 'load') {
-    const stored = new Uint8Array(readFileSync(file));
+    const stored = readFileSync(file); // a Buffer is a Uint8Array: no second copy of the file
     globalThis.gc?.();
     const baseline = process.resourceUsage().maxRSS;
     touch(format.decodeSnapshot(stored, read));
