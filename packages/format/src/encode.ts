@@ -53,9 +53,18 @@ function containerBytes(packed: PackedSnapshot, options: EncodeOptions, kind: nu
   return assembleContainer(header, stores, options.checksums ?? true, aliased ? undefined : reuse);
 }
 
+// Outputs under this size are copied to an exactly-sized buffer: many small snapshots are often
+// kept (checkpoints, keyframes), and their spare tails could be resident heap memory.
+const TRIM_BELOW = 4 << 20;
+
+/** `bytes` in a buffer of its own size when it is small, else as it is (a view at offset 0; see encodeSnapshot). */
+function owned(bytes: Uint8Array): Uint8Array {
+  return bytes.buffer.byteLength !== bytes.length && bytes.length < TRIM_BELOW ? bytes.slice() : bytes;
+}
+
 /** Encodes `packed` into a new container whose header says `kind` (a ContainerKind). */
 export function encodeContainer(packed: PackedSnapshot, options: EncodeOptions, kind: number): Uint8Array {
-  return containerBytes(packed, options, kind, new ManifestWriter());
+  return owned(containerBytes(packed, options, kind, new ManifestWriter()));
 }
 
 /**
@@ -80,20 +89,18 @@ export class SnapshotEncoder {
     return out;
   }
 
-  /**
-   * Encodes `packed` into a new array that the caller owns: exactly sized without a codec; with
-   * one, a view at offset 0 of a buffer sized for the uncompressed container (see encodeSnapshot).
-   */
+  /** Encodes `packed` into a new array that the caller owns (exactly sized, except large compressed ones: see encodeSnapshot). */
   encodeCopy(packed: PackedSnapshot): Uint8Array {
-    return containerBytes(packed, this.#options, ContainerKind.Snapshot, this.#manifests);
+    return owned(containerBytes(packed, this.#options, ContainerKind.Snapshot, this.#manifests));
   }
 }
 
 /**
  * Encodes a packed snapshot into a new `Uint8Array` (use a SnapshotEncoder to reuse buffers).
- * With a codec, the result views the start of a buffer sized for the uncompressed container:
- * compressed payloads are written straight into place, and the unused tail is never touched,
- * so it takes address space but no memory. Use `bytes.slice()` where an exactly-sized buffer matters.
+ * Compressed payloads are written straight into place in a buffer sized for the uncompressed
+ * container; a result of 4 MiB or more is returned as a view at offset 0 of that buffer (its
+ * unused tail is never touched, so it takes address space but no memory), smaller ones are
+ * copied to an exact buffer. Use `bytes.slice()` where an exactly-sized large buffer matters.
  */
 export function encodeSnapshot(packed: PackedSnapshot, options: EncodeOptions = {}): Uint8Array {
   return encodeContainer(packed, options, ContainerKind.Snapshot);

@@ -73,13 +73,19 @@ describe('zero-copy codec and filter hooks', () => {
     }
   });
 
-  it('return a view at offset 0 sized to the container, over a buffer sized for the uncompressed one', () => {
-    const packed = world();
-    const bytes = encodeSnapshot(packed, { codec: lendingRle() });
+  it('return small compressed outputs exactly sized, and large ones as a view over a buffer sized for the uncompressed container', () => {
+    const small = world();
+    const exact = encodeSnapshot(small, { codec: lendingRle() });
+    expect(exact.length).toBeLessThan(encodeSnapshot(small).length);
+    expect(exact.buffer.byteLength).toBe(exact.length);
+    const large = world(800_000); // 8.8 MB uncompressed, far less with rle
+    const bytes = encodeSnapshot(large, { codec: lendingRle() });
+    const plain = encodeSnapshot(large).length;
+    expect(bytes.length).toBeGreaterThan(4 << 20);
     expect(bytes.byteOffset).toBe(0);
-    expect(bytes.length).toBeLessThan(encodeSnapshot(packed).length);
-    expect(bytes.buffer.byteLength).toBe(encodeSnapshot(packed).length);
-    expect(snapshotHash(decodeSnapshot(bytes, { codecs: () => rle }))).toEqual(snapshotHash(packed));
+    expect(bytes.buffer.byteLength).toBe(plain);
+    expect(bytes.length).toBeLessThan(plain);
+    expect(snapshotHash(decodeSnapshot(bytes, { codecs: () => rle }))).toEqual(snapshotHash(large));
   });
 
   it('a SnapshotEncoder re-encoding a snapshot decoded from its own output gives the right bytes', () => {
