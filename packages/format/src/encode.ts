@@ -56,15 +56,33 @@ function containerBytes(packed: PackedSnapshot, options: EncodeOptions, kind: nu
 // Outputs under this size are copied to an exactly-sized buffer: many small snapshots are often
 // kept (checkpoints, keyframes), and their spare tails could be resident heap memory.
 const TRIM_BELOW = 4 << 20;
+// Containers up to this size (uncompressed) are laid out in one buffer reused across calls and
+// then copied out exactly: no new buffer of the uncompressed size per small compressed write.
+const SCRATCH_MAX = 1 << 20;
+let scratch: Uint8Array | undefined;
 
-/** `bytes` in a buffer of its own size when it is small, else as it is (a view at offset 0; see encodeSnapshot). */
-function owned(bytes: Uint8Array): Uint8Array {
-  return bytes.buffer.byteLength !== bytes.length && bytes.length < TRIM_BELOW ? bytes.slice() : bytes;
+/** Encodes into the shared scratch (small containers) or a new buffer, and returns an array the caller owns. */
+function ownedContainer(packed: PackedSnapshot, options: EncodeOptions, kind: number, manifests: ManifestWriter): Uint8Array {
+  // Only compressed containers leave spare room; uncompressed ones are exact already.
+  if (options.codec === undefined || options.codec.id === CodecId.None) return containerBytes(packed, options, kind, manifests);
+  const reuse = scratch;
+  scratch = undefined; // a nested call (from a codec or chooser) must not write into it
+  try {
+    const out = containerBytes(packed, options, kind, manifests, reuse);
+    if (out.buffer === reuse?.buffer) return out.slice();
+    if (out.buffer.byteLength <= SCRATCH_MAX && out.buffer.byteLength !== out.length) {
+      if (reuse === undefined || out.buffer.byteLength > reuse.length) scratch = new Uint8Array(out.buffer);
+      return out.slice();
+    }
+    return out.buffer.byteLength !== out.length && out.length < TRIM_BELOW ? out.slice() : out;
+  } finally {
+    scratch ??= reuse;
+  }
 }
 
 /** Encodes `packed` into a new container whose header says `kind` (a ContainerKind). */
 export function encodeContainer(packed: PackedSnapshot, options: EncodeOptions, kind: number): Uint8Array {
-  return owned(containerBytes(packed, options, kind, new ManifestWriter()));
+  return ownedContainer(packed, options, kind, new ManifestWriter());
 }
 
 /**
@@ -91,7 +109,7 @@ export class SnapshotEncoder {
 
   /** Encodes `packed` into a new array that the caller owns (exactly sized, except large compressed ones: see encodeSnapshot). */
   encodeCopy(packed: PackedSnapshot): Uint8Array {
-    return owned(containerBytes(packed, this.#options, ContainerKind.Snapshot, this.#manifests));
+    return ownedContainer(packed, this.#options, ContainerKind.Snapshot, this.#manifests);
   }
 }
 

@@ -88,6 +88,21 @@ describe('zero-copy codec and filter hooks', () => {
     expect(snapshotHash(decodeSnapshot(bytes, { codecs: () => rle }))).toEqual(snapshotHash(large));
   });
 
+  it('give every small compressed output its own exact buffer, though they are laid out in a reused one', () => {
+    const packed = world();
+    const options = { codec: lendingRle() };
+    const first = encodeSnapshot(packed, options);
+    const copy = first.slice();
+    const second = encodeSnapshot(world(2000), options);
+    const third = new SnapshotEncoder(options).encodeCopy(packed);
+    for (const bytes of [first, second, third]) expect(bytes.buffer.byteLength).toBe(bytes.length);
+    expect(first.buffer).not.toBe(second.buffer);
+    expect(first).toEqual(copy); // later writes did not touch it
+    expect(third).toEqual(copy);
+    second.fill(0);
+    expect(encodeSnapshot(packed, options)).toEqual(copy);
+  });
+
   it('a SnapshotEncoder re-encoding a snapshot decoded from its own output gives the right bytes', () => {
     const packed = world();
     const options = { codec: lendingRle() };
