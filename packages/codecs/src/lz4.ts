@@ -68,23 +68,41 @@ export async function loadLz4(): Promise<Codec> {
     return code >>> 0;
   };
 
-  const codec: Codec = {
+  const codec: Codec & Required<Pick<Codec, 'compressWith' | 'decompressWith'>> = {
     id: CodecId.Lz4,
     name: 'lz4',
     levels: LZ4_LEVELS,
 
     compress(raw, level) {
-      const lv = checkLevel('lz4', LZ4_LEVELS, level);
+      checkLevel('lz4', LZ4_LEVELS, level);
       requireBytes('lz4', raw, 'the data to compress');
+      return codec.compressWith(
+        raw.length,
+        (input) => input.set(raw),
+        (frame) => frame.slice(),
+        level,
+      );
+    },
+
+    compressWith<T>(length: number, fill: (input: Uint8Array) => void, take: (frame: Uint8Array) => T, level?: number): T {
+      const lv = checkLevel('lz4', LZ4_LEVELS, level);
+      checkExpectedSize('lz4', length);
       return guarded('lz4', 'Compression', () => {
-        const bound = check(wasm.tx_lz4_frame_bound(raw.length, lv), 'sizing');
+        const bound = check(wasm.tx_lz4_frame_bound(length, lv), 'sizing');
+        // Both blocks first: a later malloc may grow the memory, which detaches earlier views.
         const dst = output.reserve(bound);
-        const src = input.write(raw);
-        return copyOut(wasm, dst, check(wasm.tx_lz4_compress(cctx, dst, bound, src, raw.length, lv), 'compression'));
+        const src = input.reserve(length);
+        fill(new Uint8Array(wasm.memory.buffer, src, length));
+        const written = check(wasm.tx_lz4_compress(cctx, dst, bound, src, length, lv), 'compression');
+        return take(new Uint8Array(wasm.memory.buffer, dst, written));
       });
     },
 
     decompress(stored, expectedSize) {
+      return codec.decompressWith(stored, expectedSize, (raw) => raw.slice());
+    },
+
+    decompressWith<T>(stored: Uint8Array, expectedSize: number, take: (raw: Uint8Array) => T): T {
       requireBytes('lz4', stored, 'the data to decompress');
       checkExpectedSize('lz4', expectedSize);
       checkPlausible('lz4', stored, expectedSize, MAX_RATIO, 64);
@@ -92,7 +110,10 @@ export async function loadLz4(): Promise<Codec> {
       if (declared !== undefined && declared > expectedSize) {
         throw new CodecError('lz4', `the frame declares ${declared} bytes, expected ${expectedSize}: the section is corrupt`);
       }
-      return guarded('lz4', 'Decompression', () => decompressFrame(stored, expectedSize));
+      return guarded('lz4', 'Decompression', () => {
+        const pointer = decompressFrame(stored, expectedSize); // may grow the memory: view its buffer after
+        return take(new Uint8Array(wasm.memory.buffer, pointer, expectedSize));
+      });
     },
 
     compressStream(level) {
@@ -106,8 +127,8 @@ export async function loadLz4(): Promise<Codec> {
     },
   };
 
-  /** Decompresses one whole frame of at most `expectedSize` bytes (the size checks done). */
-  function decompressFrame(stored: Uint8Array, expectedSize: number): Uint8Array {
+  /** Decompresses one whole frame of `expectedSize` bytes (the size checks done) into scratch memory; returns its pointer. */
+  function decompressFrame(stored: Uint8Array, expectedSize: number): number {
     const src = input.write(stored);
     const dst = output.reserve(Math.max(expectedSize, 1));
     wasm.tx_lz4_dctx_reset(dctx);
@@ -134,7 +155,7 @@ export async function loadLz4(): Promise<Codec> {
       }
     }
     if (written !== expectedSize) throw sizeMismatch('lz4', written, expectedSize);
-    return copyOut(wasm, dst, written);
+    return dst;
   }
   return Object.freeze(codec);
 }

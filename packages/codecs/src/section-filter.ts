@@ -28,8 +28,9 @@ export function checkFilterArgs(filter: 'shuffle' | 'delta', operation: string, 
 type Into = (src: Uint8Array, width: number, dst: Uint8Array) => Uint8Array;
 
 /**
- * The SectionFilter of a filter: a new output per call, and arguments checked with the code of
- * the encoder (Compression) or the decoder (Decompression) that calls it.
+ * The SectionFilter of a filter: `encode`/`decode` give a new output per call, `encodeInto`/
+ * `decodeInto` write into the caller's (such as a codec's memory); arguments are checked with
+ * the code of the encoder (Compression) or the decoder (Decompression) that calls them.
  */
 export function sectionFilter(id: number, filter: 'shuffle' | 'delta', [forward, inverse]: [string, string], encodeInto: Into, decodeInto: Into): SectionFilter {
   return Object.freeze({
@@ -42,6 +43,14 @@ export function sectionFilter(id: number, filter: 'shuffle' | 'delta', [forward,
     decode(filtered: Uint8Array, width: number): Uint8Array {
       checkFilterArgs(filter, inverse, filtered, width, filtered, 'Decompression');
       return decodeInto(filtered, width, new Uint8Array(filtered.length));
+    },
+    encodeInto(raw: Uint8Array, width: number, dst: Uint8Array): void {
+      checkFilterArgs(filter, forward, raw, width, dst, 'Compression');
+      encodeInto(raw, width, dst);
+    },
+    decodeInto(filtered: Uint8Array, width: number, dst: Uint8Array): void {
+      checkFilterArgs(filter, inverse, filtered, width, dst, 'Decompression');
+      decodeInto(filtered, width, dst);
     },
   });
 }

@@ -28,6 +28,8 @@ interface ShuffleWasm {
 
 // Below this many values the copies in and out of WebAssembly memory cost more than they save.
 const SIMD_MIN_VALUES = 64;
+// Values per pass through the module's memory (64 or 128 KiB of values, the same again of planes).
+const SIMD_CHUNK_VALUES = 16384;
 let simd: ShuffleWasm | null | undefined;
 let simdBase = 0;
 
@@ -53,26 +55,43 @@ export function shuffleImplementation(): 'simd' | 'js' {
   return simdModule() === null ? 'js' : 'simd';
 }
 
-/** Runs the SIMD kernel when it applies; false when the caller must use the JavaScript loops. */
+/**
+ * Runs the SIMD kernel when it applies; false when the caller must use the JavaScript loops.
+ * Values go through the module's memory in chunks of SIMD_CHUNK_VALUES, so that memory stays
+ * small whatever the section size, and `dst` (which may be another module's memory) receives
+ * each chunk's slice of every plane directly.
+ */
 function simdShuffle(inverse: boolean, src: Uint8Array, width: number, dst: Uint8Array, count: number): boolean {
   if ((width !== 4 && width !== 8) || count < SIMD_MIN_VALUES) return false;
   const wasm = simdModule();
   if (wasm === null) return false;
-  const whole = count * width;
-  const needed = simdBase + 2 * whole;
+  const chunk = Math.min(count, SIMD_CHUNK_VALUES);
+  const span = chunk * width;
+  const needed = simdBase + 2 * span;
   const have = wasm.memory.buffer.byteLength;
   if (needed > have) {
     try {
       wasm.memory.grow(Math.ceil((needed - have) / 65536));
     } catch {
-      return false; // over what WebAssembly memory can hold: the loops need no extra memory
+      return false; // no memory to spare: the loops need none
     }
   }
   const memory = new Uint8Array(wasm.memory.buffer);
-  memory.set(src.subarray(0, whole), simdBase);
-  const run = inverse ? (width === 4 ? wasm.tx_unshuffle4 : wasm.tx_unshuffle8) : width === 4 ? wasm.tx_shuffle4 : wasm.tx_shuffle8;
-  run(simdBase, simdBase + whole, count);
-  dst.set(memory.subarray(simdBase + whole, simdBase + 2 * whole));
+  const values = simdBase;
+  const planes = simdBase + span;
+  for (let first = 0; first < count; first += chunk) {
+    const n = Math.min(chunk, count - first);
+    if (inverse) {
+      for (let p = 0; p < width; p++) memory.set(src.subarray(p * count + first, p * count + first + n), planes + p * n);
+      (width === 4 ? wasm.tx_unshuffle4 : wasm.tx_unshuffle8)(planes, values, n);
+      dst.set(memory.subarray(values, values + n * width), first * width);
+    } else {
+      memory.set(src.subarray(first * width, (first + n) * width), values);
+      (width === 4 ? wasm.tx_shuffle4 : wasm.tx_shuffle8)(values, planes, n);
+      for (let p = 0; p < width; p++) dst.set(memory.subarray(planes + p * n, planes + (p + 1) * n), p * count + first);
+    }
+  }
+  const whole = count * width;
   if (whole < src.length) dst.set(src.subarray(whole), whole);
   return true;
 }

@@ -106,29 +106,49 @@ export async function loadZstd(options: ZstdOptions = {}): Promise<Codec> {
     if (blockSize !== 0) check(wasm.ZSTD_CCtx_setParameter(ctx, C_MAX_BLOCK_SIZE, blockSize), 'setting the block size');
   };
 
-  const codec: Codec = {
+  const codec: Codec & Required<Pick<Codec, 'compressWith' | 'decompressWith'>> = {
     id: CodecId.Zstd,
     name: 'zstd',
     levels: ZSTD_LEVELS,
 
     compress(raw, level) {
-      const lv = checkLevel('zstd', ZSTD_LEVELS, level);
+      checkLevel('zstd', ZSTD_LEVELS, level);
       requireBytes('zstd', raw, 'the data to compress');
+      return codec.compressWith(
+        raw.length,
+        (input) => input.set(raw),
+        (frame) => frame.slice(),
+        level,
+      );
+    },
+
+    compressWith<T>(length: number, fill: (input: Uint8Array) => void, take: (frame: Uint8Array) => T, level?: number): T {
+      const lv = checkLevel('zstd', ZSTD_LEVELS, level);
+      checkExpectedSize('zstd', length);
       return guarded('zstd', 'Compression', () => {
-        setup(cctx, lv, zstdBlockSize(blockOption, raw.length));
-        const bound = wasm.ZSTD_compressBound(raw.length) >>> 0;
+        setup(cctx, lv, zstdBlockSize(blockOption, length));
+        const bound = wasm.ZSTD_compressBound(length) >>> 0;
+        // Both blocks first: a later malloc may grow the memory, which detaches earlier views.
         const dst = output.reserve(bound);
-        const src = input.write(raw);
-        const written = check(wasm.ZSTD_compress2(cctx, dst, bound, src, raw.length), 'compression');
-        return copyOut(wasm, dst, written);
+        const src = input.reserve(length);
+        fill(new Uint8Array(wasm.memory.buffer, src, length));
+        const written = check(wasm.ZSTD_compress2(cctx, dst, bound, src, length), 'compression');
+        return take(new Uint8Array(wasm.memory.buffer, dst, written));
       });
     },
 
     decompress(stored, expectedSize) {
+      return codec.decompressWith(stored, expectedSize, (raw) => raw.slice());
+    },
+
+    decompressWith<T>(stored: Uint8Array, expectedSize: number, take: (raw: Uint8Array) => T): T {
       requireBytes('zstd', stored, 'the data to decompress');
       checkExpectedSize('zstd', expectedSize);
       checkPlausible('zstd', stored, expectedSize, MAX_RATIO, 1024);
-      return guarded('zstd', 'Decompression', () => decompressFrame(stored, expectedSize));
+      return guarded('zstd', 'Decompression', () => {
+        const pointer = decompressFrame(stored, expectedSize); // may grow the memory: view its buffer after
+        return take(new Uint8Array(wasm.memory.buffer, pointer, expectedSize));
+      });
     },
 
     compressStream(level) {
@@ -142,8 +162,8 @@ export async function loadZstd(options: ZstdOptions = {}): Promise<Codec> {
     },
   };
 
-  /** Decompresses one whole frame of `expectedSize` bytes (the size checks done). */
-  function decompressFrame(stored: Uint8Array, expectedSize: number): Uint8Array {
+  /** Decompresses one whole frame of `expectedSize` bytes (the size checks done) into scratch memory; returns its pointer. */
+  function decompressFrame(stored: Uint8Array, expectedSize: number): number {
     const src = input.write(stored);
     // The frame header may declare the content size: check it before allocating.
     const declared = wasm.ZSTD_getFrameContentSize(src, stored.length);
@@ -163,7 +183,7 @@ export async function loadZstd(options: ZstdOptions = {}): Promise<Codec> {
     }
     const written = code >>> 0;
     if (written !== expectedSize) throw sizeMismatch('zstd', written, expectedSize);
-    return copyOut(wasm, dst, written);
+    return dst;
   }
   return Object.freeze(codec);
 }

@@ -30,6 +30,15 @@ function counting(codec: Codec): { codec: Codec; calls: () => number } {
         calls++;
         return codec.decompress(stored, size);
       },
+      // The decoder prefers the zero-copy path when a codec has it.
+      ...(codec.decompressWith === undefined
+        ? {}
+        : {
+            decompressWith: <T>(stored: Uint8Array, size: number, take: (raw: Uint8Array) => T): T => {
+              calls++;
+              return codec.decompressWith!(stored, size, take);
+            },
+          }),
     },
     calls: () => calls,
   };

@@ -124,47 +124,58 @@ export class ContainerWriter {
   }
 }
 
+/** One section of {@link assembleContainer}: the most bytes its payload can take, and how to store it. */
+export interface SectionStore {
+  /** An upper bound of the stored payload's length (its raw length: writers never store more). */
+  readonly capacity: number;
+  /** Stores the section: calls `place` once with the payload (a view valid only during the call) and returns the descriptor, CRC still to compute. */
+  store(place: (payload: Uint8Array) => void): SectionDescriptor;
+}
+
 /**
- * Lays out a whole container in memory from stored sections whose payload CRCs are still to
- * be computed: each payload is copied into place and checksummed there, while it is hot in
- * cache. Gives exactly the bytes the piece-by-piece route of {@link ContainerWriter} gives.
+ * Lays out a whole container in memory, each payload copied straight into its place (from the
+ * codec's memory when the codec lends a view) and checksummed there while it is hot in cache.
+ * The buffer is sized for the largest possible container, `capacity` per section, and only the
+ * written part is returned: the untouched tail of a large buffer is never paged in, so no
+ * stored payload is ever held twice. Gives exactly the bytes of {@link ContainerWriter}.
  */
-export function assembleContainer(
-  header: Uint8Array,
-  sections: readonly { descriptor: SectionDescriptor; payload: Uint8Array }[],
-  checksums: boolean,
-  reuse?: Uint8Array,
-): Uint8Array {
+export function assembleContainer(header: Uint8Array, sections: readonly SectionStore[], checksums: boolean, reuse?: Uint8Array): Uint8Array {
+  const tocLength = sections.length * TOC_ENTRY_SIZE;
+  let bound = HEADER_SIZE;
+  for (const s of sections) bound += align(DESCRIPTOR_SIZE + s.capacity);
+  bound = align(bound + DESCRIPTOR_SIZE + tocLength) + TRAILER_SIZE;
+  // A reused buffer is not zeroed: every byte is written below, padding included.
+  const out = reuse !== undefined && reuse.length >= bound ? reuse : new Uint8Array(bound);
+  out.set(header.subarray(0, HEADER_SIZE), 0);
   const offsets = new Array<number>(sections.length);
   let offset = HEADER_SIZE;
   for (let i = 0; i < sections.length; i++) {
-    offsets[i] = offset;
-    offset += align(DESCRIPTOR_SIZE + sections[i]!.payload.length);
-  }
-  const tocOffset = offset;
-  const tocLength = sections.length * TOC_ENTRY_SIZE;
-  const total = align(tocOffset + DESCRIPTOR_SIZE + tocLength) + TRAILER_SIZE;
-  // A reused buffer is not zeroed: every byte is written below, padding included.
-  const out = reuse !== undefined && reuse.length >= total ? reuse.subarray(0, total) : new Uint8Array(total);
-  out.set(header.subarray(0, HEADER_SIZE), 0);
-  const toc = out.subarray(tocOffset + DESCRIPTOR_SIZE, tocOffset + DESCRIPTOR_SIZE + tocLength);
-  const tocView = viewOf(toc);
-  for (let i = 0; i < sections.length; i++) {
-    const { descriptor, payload } = sections[i]!;
-    const at = offsets[i]!;
+    const at = offset;
     const payloadAt = at + DESCRIPTOR_SIZE;
-    out.set(payload, payloadAt);
-    const end = payloadAt + payload.length;
+    let end = payloadAt;
+    const descriptor = sections[i]!.store((payload) => {
+      out.set(payload, payloadAt);
+      end = payloadAt + payload.length;
+    });
     out.fill(0, end, align(end));
     if (descriptor.flags & SectionFlags.PayloadChecksum) descriptor.payloadCrc = crc32(out.subarray(payloadAt, end));
     writeDescriptor(out, at, descriptor);
-    setU64(tocView, i * TOC_ENTRY_SIZE, at);
-    toc.set(out.subarray(at, payloadAt), i * TOC_ENTRY_SIZE + 8);
+    offsets[i] = at;
+    offset = align(end);
   }
+  const tocOffset = offset;
+  const toc = out.subarray(tocOffset + DESCRIPTOR_SIZE, tocOffset + DESCRIPTOR_SIZE + tocLength);
+  const tocView = viewOf(toc);
+  for (let i = 0; i < sections.length; i++) {
+    const at = offsets[i]!;
+    setU64(tocView, i * TOC_ENTRY_SIZE, at);
+    toc.set(out.subarray(at, at + DESCRIPTOR_SIZE), i * TOC_ENTRY_SIZE + 8);
+  }
+  const total = align(tocOffset + DESCRIPTOR_SIZE + tocLength) + TRAILER_SIZE;
   out.fill(0, tocOffset + DESCRIPTOR_SIZE + tocLength, total - TRAILER_SIZE);
   writeDescriptor(out, tocOffset, tocDescriptor(sections.length, toc, checksums));
   writeTrailer(out, total - TRAILER_SIZE, { tocOffset, sectionCount: sections.length, flags: 0, digest: new Uint8Array(32) });
-  return out;
+  return out.length === total ? out : out.subarray(0, total);
 }
 
 /**

@@ -312,6 +312,7 @@ function* openSection(ctx: ReadContext, entry: Entry): Steps<Uint8Array> {
   if (d.rawLength > ctx.maxSectionSize) overLimit(name, d.rawLength, 'maxSectionSize', ctx.maxSectionSize, details);
   if (d.codec === CodecId.None && d.rawLength !== d.storedLength) corrupt(`${name} is stored without a codec but its sizes differ`, details);
   let raw = stored;
+  let unfiltered = d.filter === FilterId.None;
   if (d.codec !== CodecId.None) {
     const codec = (yield ctx.codecs?.(d.codec)) as SectionCodec | undefined;
     if (codec === undefined) {
@@ -319,16 +320,35 @@ function* openSection(ctx: ReadContext, entry: Entry): Steps<Uint8Array> {
         details: { ...details, codec: d.codec },
       });
     }
+    // With a codec that lends its memory, the filter reads the decompressed bytes there and
+    // writes the section's only copy: no intermediate array.
+    const filter = unfiltered ? undefined : ctx.filters?.(d.filter);
+    let filterError: unknown;
     try {
-      raw = codec.decompress(stored, d.rawLength);
+      if (codec.decompressWith !== undefined) {
+        raw = codec.decompressWith(stored, d.rawLength, (view) => {
+          if (filter?.decodeInto === undefined || view.length !== d.rawLength) return view.slice();
+          const out = new Uint8Array(view.length);
+          try {
+            filter.decodeInto(view, d.filterParam, out);
+            unfiltered = true;
+          } catch (error) {
+            filterError = error;
+          }
+          return out;
+        });
+      } else {
+        raw = codec.decompress(stored, d.rawLength);
+      }
     } catch (error) {
       if (error instanceof PackError) throw new PackError(error.code, `${name}: ${error.message}`, { cause: error, details: { ...error.details, ...details } });
       throw new PackError('Decompression', `${name} could not be decompressed with ${codec.name}: the file is corrupt`, { cause: error, details });
     }
+    if (filterError !== undefined) throw unfilterFailure(filterError, name, filter?.name ?? '', details);
   }
   raw = plainBytes(raw);
   if (raw.length !== d.rawLength) corrupt(`${name} decodes to ${raw.length} bytes, its descriptor says ${d.rawLength}`, details);
-  if (d.filter !== FilterId.None) {
+  if (!unfiltered) {
     const filter = ctx.filters?.(d.filter);
     if (filter === undefined) {
       throw new PackError('Decompression', `${name} uses column filter ${d.filter}: pass the filters of @tx2/pack-codecs to decode it`, {
@@ -338,12 +358,17 @@ function* openSection(ctx: ReadContext, entry: Entry): Steps<Uint8Array> {
     try {
       raw = plainBytes(filter.decode(raw, d.filterParam));
     } catch (error) {
-      if (error instanceof PackError) throw new PackError(error.code, `${name}: ${error.message}`, { cause: error, details: { ...error.details, ...details } });
-      throw new PackError('Decompression', `${name} could not be unfiltered with ${filter.name}: the file is corrupt`, { cause: error, details });
+      throw unfilterFailure(error, name, filter.name, details);
     }
     if (raw.length !== d.rawLength) corrupt(`${name} unfilters to ${raw.length} bytes, expected ${d.rawLength}`, details);
   }
   return raw;
+}
+
+/** The error for a filter that failed to undo itself on a section's bytes. */
+function unfilterFailure(error: unknown, name: string, filter: string, details: Record<string, unknown>): PackError {
+  if (error instanceof PackError) return new PackError(error.code, `${name}: ${error.message}`, { cause: error, details: { ...error.details, ...details } });
+  return new PackError('Decompression', `${name} could not be unfiltered with ${filter}: the file is corrupt`, { cause: error, details });
 }
 
 /** Views (or copies, when misaligned or asked) `raw` as a typed array of `count` values. */

@@ -1,10 +1,10 @@
-import { assembleContainer, ContainerWriter, headerBytes, type SealerFactory } from './container-writer.js';
+import { assembleContainer, ContainerWriter, headerBytes, type SealerFactory, type SectionStore } from './container-writer.js';
 import { CipherId, CodecId, ContainerKind, FORMAT_VERSION, HeaderFlags } from './layout.js';
 import { ManifestWriter } from './manifest.js';
 import type { PackedSnapshot } from './model.js';
 import { planSnapshot, type SnapshotPlan } from './plan.js';
 import type { FilterChooser, SectionCodec } from './section-codec.js';
-import { type StoredSection, storeSection, storeSectionLazily } from './section-frame.js';
+import { storeSection, storeSectionVia } from './section-frame.js';
 
 /** How a snapshot is written. */
 export interface EncodeOptions {
@@ -41,17 +41,48 @@ export function planHeader(packed: PackedSnapshot, plan: SnapshotPlan, options: 
 function containerBytes(packed: PackedSnapshot, options: EncodeOptions, kind: number, manifests: ManifestWriter, reuse?: Uint8Array): Uint8Array {
   const plan = planSnapshot(packed, manifests, { world: kind === ContainerKind.Snapshot });
   const header = planHeader(packed, plan, options, kind);
-  const sections: StoredSection[] = [];
-  for (const section of plan.sections) sections.push(storeSectionLazily(section, options));
-  // A snapshot decoded from the last output views its buffer: writing over it would destroy
-  // sections before they are copied, so such a call gets a new buffer.
-  const aliased = reuse !== undefined && sections.some((s) => s.payload.buffer === reuse.buffer);
-  return assembleContainer(header, sections, options.checksums ?? true, aliased ? undefined : reuse);
+  // Payloads are written into the output as each section is stored, so a snapshot decoded from
+  // the last output (whose sections view its buffer) would be overwritten while still being
+  // read: such a call gets a new buffer.
+  const sections = [...plan.sections];
+  const aliased = reuse !== undefined && sections.some((s) => s.raw.buffer === reuse.buffer);
+  const stores: SectionStore[] = sections.map((section) => ({
+    capacity: section.raw.length,
+    store: (place) => storeSectionVia(section, options, place),
+  }));
+  return assembleContainer(header, stores, options.checksums ?? true, aliased ? undefined : reuse);
+}
+
+// Outputs under this size are copied to an exactly-sized buffer: many small snapshots are often
+// kept (checkpoints, keyframes), and their spare tails could be resident heap memory.
+const TRIM_BELOW = 4 << 20;
+// Containers up to this size (uncompressed) are laid out in one buffer reused across calls and
+// then copied out exactly: no new buffer of the uncompressed size per small compressed write.
+const SCRATCH_MAX = 1 << 20;
+let scratch: Uint8Array | undefined;
+
+/** Encodes into the shared scratch (small containers) or a new buffer, and returns an array the caller owns. */
+function ownedContainer(packed: PackedSnapshot, options: EncodeOptions, kind: number, manifests: ManifestWriter): Uint8Array {
+  // Only compressed containers leave spare room; uncompressed ones are exact already.
+  if (options.codec === undefined || options.codec.id === CodecId.None) return containerBytes(packed, options, kind, manifests);
+  const reuse = scratch;
+  scratch = undefined; // a nested call (from a codec or chooser) must not write into it
+  try {
+    const out = containerBytes(packed, options, kind, manifests, reuse);
+    if (out.buffer === reuse?.buffer) return out.slice();
+    if (out.buffer.byteLength <= SCRATCH_MAX && out.buffer.byteLength !== out.length) {
+      if (reuse === undefined || out.buffer.byteLength > reuse.length) scratch = new Uint8Array(out.buffer);
+      return out.slice();
+    }
+    return out.buffer.byteLength !== out.length && out.length < TRIM_BELOW ? out.slice() : out;
+  } finally {
+    scratch ??= reuse;
+  }
 }
 
 /** Encodes `packed` into a new container whose header says `kind` (a ContainerKind). */
 export function encodeContainer(packed: PackedSnapshot, options: EncodeOptions, kind: number): Uint8Array {
-  return containerBytes(packed, options, kind, new ManifestWriter());
+  return ownedContainer(packed, options, kind, new ManifestWriter());
 }
 
 /**
@@ -71,18 +102,24 @@ export class SnapshotEncoder {
   /** Encodes `packed`; the result is a view into a reused buffer, valid until the next call. */
   encode(packed: PackedSnapshot): Uint8Array {
     const out = containerBytes(packed, this.#options, ContainerKind.Snapshot, this.#manifests, this.#buffer);
-    // A new buffer (the old one was too small or aliased) is kept for the next call.
-    if (out.buffer !== this.#buffer.buffer) this.#buffer = out;
+    // A new buffer (the old one was too small or aliased) is kept whole for the next call.
+    if (out.buffer !== this.#buffer.buffer) this.#buffer = new Uint8Array(out.buffer);
     return out;
   }
 
-  /** Encodes `packed` into a new exactly-sized array that the caller owns. */
+  /** Encodes `packed` into a new array that the caller owns (exactly sized, except large compressed ones: see encodeSnapshot). */
   encodeCopy(packed: PackedSnapshot): Uint8Array {
-    return containerBytes(packed, this.#options, ContainerKind.Snapshot, this.#manifests);
+    return ownedContainer(packed, this.#options, ContainerKind.Snapshot, this.#manifests);
   }
 }
 
-/** Encodes a packed snapshot into a new `Uint8Array` (use a SnapshotEncoder to reuse buffers). */
+/**
+ * Encodes a packed snapshot into a new `Uint8Array` (use a SnapshotEncoder to reuse buffers).
+ * Compressed payloads are written straight into place in a buffer sized for the uncompressed
+ * container; a result of 4 MiB or more is returned as a view at offset 0 of that buffer (its
+ * unused tail is never touched, so it takes address space but no memory), smaller ones are
+ * copied to an exact buffer. Use `bytes.slice()` where an exactly-sized large buffer matters.
+ */
 export function encodeSnapshot(packed: PackedSnapshot, options: EncodeOptions = {}): Uint8Array {
   return encodeContainer(packed, options, ContainerKind.Snapshot);
 }

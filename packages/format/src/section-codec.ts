@@ -14,6 +14,17 @@ export interface SectionCodec {
   compress(raw: Uint8Array, level?: number): Uint8Array;
   /** Decompresses one section payload that must expand to exactly `rawLength` bytes. */
   decompress(stored: Uint8Array, rawLength: number): Uint8Array;
+  /**
+   * Optional zero-copy compression: `fill` writes the `length` input bytes into the view it is
+   * given (the codec's own memory), and `take` receives the frame as a view that is valid only
+   * during that call. Must produce the bytes `compress` produces. Writers use it when present.
+   */
+  compressWith?<T>(length: number, fill: (input: Uint8Array) => void, take: (frame: Uint8Array) => T, level?: number): T;
+  /**
+   * Optional zero-copy decompression: `take` receives the `rawLength` decompressed bytes as a
+   * view valid only during that call (copy or unfilter them out). Readers use it when present.
+   */
+  decompressWith?<T>(stored: Uint8Array, rawLength: number, take: (raw: Uint8Array) => T): T;
 }
 
 /** Finds the codec for an id read from a file, or undefined when it is not available. */
@@ -36,6 +47,10 @@ export interface SectionFilter {
   encode(raw: Uint8Array, width: number): Uint8Array;
   /** Undoes `encode`. */
   decode(filtered: Uint8Array, width: number): Uint8Array;
+  /** Optional: writes what `encode` returns into `dst` (same length, not overlapping `raw`), so writers need no intermediate array. */
+  encodeInto?(raw: Uint8Array, width: number, dst: Uint8Array): void;
+  /** Optional: writes what `decode` returns into `dst` (same length, not overlapping `filtered`). */
+  decodeInto?(filtered: Uint8Array, width: number, dst: Uint8Array): void;
 }
 
 /** What a filter chooser knows about a section. */
