@@ -4,8 +4,7 @@
 import { ExtData } from '@msgpack/msgpack';
 import { describe, expect, it } from 'vitest';
 import { createPackedSnapshot, decodeBlob, decodeSnapshot, encodeBlob, encodeSnapshot, snapshotHash, toHex } from '../src/index.js';
-
-const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
+import { fromHex } from '../src/bytes.js';
 
 describe('reserved extension types', () => {
   // [input, re-encoding]: the same type and data, in the shortest ext form (section 8 "Forms").
@@ -16,23 +15,23 @@ describe('reserved extension types', () => {
     ['81a178d4f001', '81a178d4f001'],
   ] as const) {
     it(`${bytes} decodes to an opaque value and re-encodes as ${again}`, () => {
-      expect(hex(encodeBlob(decodeBlob(Buffer.from(bytes, 'hex'))))).toBe(again);
+      expect(toHex(encodeBlob(decodeBlob(fromHex(bytes))))).toBe(again);
     });
   }
 
   it('keeps the type and bytes', () => {
-    const value = decodeBlob(Buffer.from('d43861', 'hex')) as ExtData;
+    const value = decodeBlob(fromHex('d43861')) as ExtData;
     expect(value).toBeInstanceOf(ExtData);
     expect(value.type).toBe(56);
     expect([...(value.data as Uint8Array)]).toEqual([0x61]);
   });
 
   it('survives a snapshot round trip in world metadata with an unchanged content hash', () => {
-    const metadata = { odd: decodeBlob(Buffer.from('d43861', 'hex')) };
+    const metadata = { odd: decodeBlob(fromHex('d43861')) };
     const packed = createPackedSnapshot({ timestamp: 0, version: 'v', entities: new Uint32Array(), components: [], metadata } as never);
     const again = decodeSnapshot(encodeSnapshot(packed));
     expect(toHex(snapshotHash(again))).toBe(toHex(snapshotHash(packed)));
-    expect(hex(encodeBlob(again.metadata))).toBe('81a36f6464d43861');
+    expect(toHex(encodeBlob(again.metadata))).toBe('81a36f6464d43861');
   });
 });
 
@@ -41,16 +40,16 @@ describe('strings that are not well-formed UTF-8', () => {
   // a truncated sequence, and one past 200 bytes (the library's other decoding path).
   for (const bytes of ['a3eda080', 'a180', 'a2c0af', 'a2e282', `d9ca${'61'.repeat(201)}ff`]) {
     it(`${bytes.slice(0, 16)} is InvalidFormat in a blob`, () => {
-      expect(() => decodeBlob(Buffer.from(bytes, 'hex'))).toThrow(expect.objectContaining({ code: 'InvalidFormat' }));
+      expect(() => decodeBlob(fromHex(bytes))).toThrow(expect.objectContaining({ code: 'InvalidFormat' }));
     });
   }
 
   it('a malformed map key is InvalidFormat', () => {
-    expect(() => decodeBlob(Buffer.from('81a2c328c0', 'hex'))).toThrow(expect.objectContaining({ code: 'InvalidFormat' }));
+    expect(() => decodeBlob(fromHex('81a2c328c0'))).toThrow(expect.objectContaining({ code: 'InvalidFormat' }));
   });
 
   it('well-formed strings still decode, a leading U+FEFF included', () => {
-    expect(decodeBlob(Buffer.from('a3efbbbf', 'hex'))).toBe('\ufeff');
-    expect(decodeBlob(Buffer.from('81a2c3a9a2c3a9', 'hex'))).toEqual({ é: 'é' });
+    expect(decodeBlob(fromHex('a3efbbbf'))).toBe('\ufeff');
+    expect(decodeBlob(fromHex('81a2c3a9a2c3a9'))).toEqual({ é: 'é' });
   });
 });

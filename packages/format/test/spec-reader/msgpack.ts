@@ -320,6 +320,15 @@ export function writeStr(w: ByteWriter, s: string): void {
   w.bytes(b);
 }
 
+/** A string: str of its UTF-8 bytes, or ext 8 of its UTF-16 units when it holds a lone surrogate (section 8). */
+function writeString(w: ByteWriter, value: string): void {
+  if (!hasLoneSurrogate(value)) return writeStr(w, value);
+  const data = new Uint8Array(value.length * 2);
+  const view = new DataView(data.buffer);
+  for (let i = 0; i < value.length; i++) view.setUint16(2 * i, value.charCodeAt(i), true);
+  writeExt(w, 8, data);
+}
+
 function writeExt(w: ByteWriter, type: number, data: Uint8Array): void {
   const L = data.length;
   const fix = [1, 2, 4, 8, 16].indexOf(L);
@@ -390,13 +399,7 @@ function writeValue(w: ByteWriter, value: unknown): unknown {
     const text = value < 0n ? `-${(-value).toString(16)}` : value.toString(16);
     return writeExt(w, 2, utf8Encoder.encode(text));
   }
-  if (typeof value === 'string') {
-    if (!hasLoneSurrogate(value)) return writeStr(w, value);
-    const data = new Uint8Array(value.length * 2);
-    const view = new DataView(data.buffer);
-    for (let i = 0; i < value.length; i++) view.setUint16(2 * i, value.charCodeAt(i), true);
-    return writeExt(w, 8, data);
-  }
+  if (typeof value === 'string') return writeString(w, value);
   if (value instanceof OpaqueExt) return writeExt(w, value.type, value.data);
   if (value instanceof Uint8Array) {
     writeHeader(w, 'bin', value.length);
@@ -427,7 +430,7 @@ function writeValue(w: ByteWriter, value: unknown): unknown {
   const keys = Object.keys(value as object);
   writeHeader(w, 'map', keys.length);
   for (const key of keys) {
-    writeStr(w, key);
+    writeString(w, key); // a key with a lone surrogate is an ext 8 key, like a string value
     writeValue(w, (value as Record<string, unknown>)[key]);
   }
 }
