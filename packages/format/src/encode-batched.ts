@@ -1,15 +1,15 @@
 // Encoding whose section compression is handed to the caller as one batch, so that it can run
 // the jobs in parallel (worker threads, in @tx2/pack-codecs). The results are framed by the
 // same code as encodeSnapshot's, so the container is byte for byte the one it writes.
-import { assembleContainer } from './container-writer.js';
-import { type EncodeOptions, encodeSnapshot, planHeader } from './encode.js';
+import { assembleContainer, type SectionStore } from './container-writer.js';
+import { type EncodeOptions, encodeSnapshot, planHeader, TRIM_BELOW } from './encode.js';
 import { PackError } from './errors.js';
 import { CodecId, ContainerKind } from './layout.js';
 import { ManifestWriter } from './manifest.js';
 import type { PackedSnapshot } from './model.js';
 import { type PlannedSection, planSnapshot } from './plan.js';
 import type { SectionCodec, SectionFilter } from './section-codec.js';
-import { type StoredSection, storeSectionLazily } from './section-frame.js';
+import { type FrameOptions, storeSectionVia } from './section-frame.js';
 
 /** One section to compress: its raw bytes, the filter chosen for it (applied first) and its value width. */
 export interface SectionJob {
@@ -39,7 +39,7 @@ export async function encodeSnapshotBatched(packed: PackedSnapshot, options: Enc
   const filters: (SectionFilter | undefined)[] = [];
   for (const section of planned) {
     if (section.raw.length === 0) continue;
-    // The chooser sees what storeSectionLazily shows it.
+    // The chooser sees what storeSectionVia shows it.
     const info =
       section.type === undefined
         ? { kind: section.kind, width: section.width, rawLength: section.raw.length }
@@ -54,20 +54,22 @@ export async function encodeSnapshotBatched(packed: PackedSnapshot, options: Enc
       details: { expected: jobs.length, got: Array.isArray(frames) ? frames.length : typeof frames },
     });
   }
-  const sections: StoredSection[] = [];
+  const stores: SectionStore[] = [];
   let next = 0;
   for (const section of planned) {
-    if (section.raw.length === 0) {
-      sections.push(storeSectionLazily(section, options));
-      continue;
+    let frameOptions: FrameOptions = options;
+    if (section.raw.length > 0) {
+      const i = next++;
+      const filter = filters[i];
+      // The frame is already computed: a codec that returns it and a filter that only lends its
+      // id let the shared framing code decide (kept only when smaller) and fill the descriptor.
+      const done: SectionCodec = { id: codec.id, name: codec.name, compress: () => frames[i]!, decompress: () => section.raw };
+      const chooser = filter === undefined ? undefined : () => ({ id: filter.id, name: filter.name, encode: (raw: Uint8Array) => raw, decode: (raw: Uint8Array) => raw });
+      frameOptions = { ...options, codec: done, filter: chooser };
     }
-    const i = next++;
-    const filter = filters[i];
-    // The frame is already computed: a codec that returns it and a filter that only lends its
-    // id let the shared framing code decide (kept only when smaller) and fill the descriptor.
-    const done: SectionCodec = { id: codec.id, name: codec.name, compress: () => frames[i]!, decompress: () => section.raw };
-    const chooser = filter === undefined ? undefined : () => ({ id: filter.id, name: filter.name, encode: (raw: Uint8Array) => raw, decode: (raw: Uint8Array) => raw });
-    sections.push(storeSectionLazily(section, chooser === undefined ? { ...options, codec: done, filter: undefined } : { ...options, codec: done, filter: chooser }));
+    stores.push({ capacity: section.raw.length, store: (place) => storeSectionVia(section, frameOptions, place) });
   }
-  return assembleContainer(header, sections, options.checksums ?? true);
+  const out = assembleContainer(header, stores, options.checksums ?? true);
+  // Like encodeSnapshot: a small result gets an exactly-sized buffer, a large one may be a view.
+  return out.length < TRIM_BELOW && out.buffer.byteLength !== out.length ? out.slice() : out;
 }

@@ -55,7 +55,7 @@ function containerBytes(packed: PackedSnapshot, options: EncodeOptions, kind: nu
 
 // Outputs under this size are copied to an exactly-sized buffer: many small snapshots are often
 // kept (checkpoints, keyframes), and their spare tails could be resident heap memory.
-const TRIM_BELOW = 4 << 20;
+export const TRIM_BELOW = 4 << 20;
 // Containers up to this size (uncompressed) are laid out in one buffer reused across calls and
 // then copied out exactly: no new buffer of the uncompressed size per small compressed write.
 const SCRATCH_MAX = 1 << 20;
