@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createPackedSnapshot, decodeBlob, decodeSnapshot, type EntityMetadata, encodeBlob, encodeSnapshot, snapshotHash } from '../src/index.js';
 import { objectKeyArb, richValueArb } from './arbitraries.js';
-import { fromHex, toHex } from '../src/bytes.js';
+import { toHex } from '../src/bytes.js';
 
 const LONG = `${'k'.repeat(250)}\ud800`;
 

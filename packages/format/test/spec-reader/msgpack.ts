@@ -322,7 +322,10 @@ export function writeStr(w: ByteWriter, s: string): void {
 
 /** A string: str of its UTF-8 bytes, or ext 8 of its UTF-16 units when it holds a lone surrogate (section 8). */
 function writeString(w: ByteWriter, value: string): void {
-  if (!hasLoneSurrogate(value)) return writeStr(w, value);
+  if (!hasLoneSurrogate(value)) {
+    writeStr(w, value);
+    return;
+  }
   const data = new Uint8Array(value.length * 2);
   const view = new DataView(data.buffer);
   for (let i = 0; i < value.length; i++) view.setUint16(2 * i, value.charCodeAt(i), true);
