@@ -152,3 +152,23 @@ export function sizeMismatch(name: CodecName, produced: number | string, expecte
     details: { expectedSize: expected, produced: typeof produced === 'number' ? produced : `>${expected}` },
   });
 }
+
+/** A codec that lends its own memory for input and output (`compressWith` / `decompressWith`). */
+export type LendingCodec = Codec & Required<Pick<Codec, 'compressWith' | 'decompressWith'>>;
+
+/** `compress` of a lending codec: `raw` copied into its memory, the frame copied out. */
+export function compressCopying(codec: LendingCodec, raw: Uint8Array, level: number | undefined): Uint8Array {
+  checkLevel(codec.name, codec.levels, level);
+  requireBytes(codec.name, raw, 'the data to compress');
+  return codec.compressWith(
+    raw.length,
+    (input) => input.set(raw),
+    (frame) => frame.slice(),
+    level,
+  );
+}
+
+/** `decompress` of a lending codec: the raw bytes copied out of its memory. */
+export function decompressCopying(codec: LendingCodec, stored: Uint8Array, expectedSize: number): Uint8Array {
+  return codec.decompressWith(stored, expectedSize, (raw) => raw.slice());
+}

@@ -2,7 +2,19 @@
 // WebAssembly, embedded in ./wasm/lz4-binary.ts and loaded on first use. The `lz4`
 // command-line tool reads our frames and we read its.
 import { CodecId } from '@tx2/pack-format';
-import { checkExpectedSize, checkLevel, checkPlausible, type Codec, CodecError, guarded, requireBytes, sizeMismatch } from './codec.js';
+import {
+  checkExpectedSize,
+  checkLevel,
+  checkPlausible,
+  type Codec,
+  CodecError,
+  compressCopying,
+  decompressCopying,
+  guarded,
+  type LendingCodec,
+  requireBytes,
+  sizeMismatch,
+} from './codec.js';
 import { LZ4_LEVELS } from './levels.js';
 import { type ChunkProcessor, OutputBudget, processorStream } from './streams.js';
 import { copyOut, instantiate, readCString, readU32, Scratch, type WasmBase, writeU32 } from './wasm/instance.js';
@@ -68,20 +80,13 @@ export async function loadLz4(): Promise<Codec> {
     return code >>> 0;
   };
 
-  const codec: Codec & Required<Pick<Codec, 'compressWith' | 'decompressWith'>> = {
+  const codec: LendingCodec = {
     id: CodecId.Lz4,
     name: 'lz4',
     levels: LZ4_LEVELS,
 
     compress(raw, level) {
-      checkLevel('lz4', LZ4_LEVELS, level);
-      requireBytes('lz4', raw, 'the data to compress');
-      return codec.compressWith(
-        raw.length,
-        (input) => input.set(raw),
-        (frame) => frame.slice(),
-        level,
-      );
+      return compressCopying(codec, raw, level);
     },
 
     compressWith<T>(length: number, fill: (input: Uint8Array) => void, take: (frame: Uint8Array) => T, level?: number): T {
@@ -99,7 +104,7 @@ export async function loadLz4(): Promise<Codec> {
     },
 
     decompress(stored, expectedSize) {
-      return codec.decompressWith(stored, expectedSize, (raw) => raw.slice());
+      return decompressCopying(codec, stored, expectedSize);
     },
 
     decompressWith<T>(stored: Uint8Array, expectedSize: number, take: (raw: Uint8Array) => T): T {

@@ -2,7 +2,19 @@
 // ./wasm/zstd-binary.ts and loaded on first use. Frames are standard zstd frames
 // (RFC 8878): the `zstd` command-line tool reads ours and we read its.
 import { CodecId, PackError } from '@tx2/pack-format';
-import { checkExpectedSize, checkLevel, checkPlausible, type Codec, CodecError, guarded, requireBytes, sizeMismatch } from './codec.js';
+import {
+  checkExpectedSize,
+  checkLevel,
+  checkPlausible,
+  type Codec,
+  CodecError,
+  compressCopying,
+  decompressCopying,
+  guarded,
+  type LendingCodec,
+  requireBytes,
+  sizeMismatch,
+} from './codec.js';
 import { ZSTD_LEVELS } from './levels.js';
 import { type ChunkProcessor, OutputBudget, processorStream } from './streams.js';
 import { copyOut, instantiate, readCString, readU32, Scratch, type WasmBase, writeU32 } from './wasm/instance.js';
@@ -106,20 +118,13 @@ export async function loadZstd(options: ZstdOptions = {}): Promise<Codec> {
     if (blockSize !== 0) check(wasm.ZSTD_CCtx_setParameter(ctx, C_MAX_BLOCK_SIZE, blockSize), 'setting the block size');
   };
 
-  const codec: Codec & Required<Pick<Codec, 'compressWith' | 'decompressWith'>> = {
+  const codec: LendingCodec = {
     id: CodecId.Zstd,
     name: 'zstd',
     levels: ZSTD_LEVELS,
 
     compress(raw, level) {
-      checkLevel('zstd', ZSTD_LEVELS, level);
-      requireBytes('zstd', raw, 'the data to compress');
-      return codec.compressWith(
-        raw.length,
-        (input) => input.set(raw),
-        (frame) => frame.slice(),
-        level,
-      );
+      return compressCopying(codec, raw, level);
     },
 
     compressWith<T>(length: number, fill: (input: Uint8Array) => void, take: (frame: Uint8Array) => T, level?: number): T {
@@ -138,7 +143,7 @@ export async function loadZstd(options: ZstdOptions = {}): Promise<Codec> {
     },
 
     decompress(stored, expectedSize) {
-      return codec.decompressWith(stored, expectedSize, (raw) => raw.slice());
+      return decompressCopying(codec, stored, expectedSize);
     },
 
     decompressWith<T>(stored: Uint8Array, expectedSize: number, take: (raw: Uint8Array) => T): T {
