@@ -13,7 +13,6 @@ import {
   decodeSnapshot,
   encodeSnapshot,
   hashHex,
-  isPackError,
   type PackedSnapshot,
   readLayout,
   readManifest,
@@ -24,6 +23,7 @@ import {
 } from '../src/index.js';
 import { type Json, toJsonable } from './helpers/jsonable.js';
 import { SPEC_DIR, SPEC_VECTORS, type SpecVector } from './vectors/spec/build.js';
+import { packErrorOfSync } from '../../../test-support/pack-errors.js';
 
 const NAMES = Object.keys(SPEC_VECTORS).sort();
 const WRITE = process.env.TX2_WRITE_VECTORS === '1';
@@ -38,15 +38,7 @@ const fileOf = (name: string): Uint8Array => {
 const expectedOf = (name: string): Record<string, Json> => JSON.parse(readFileSync(join(SPEC_DIR, `${name}.expected.json`), 'utf8')) as Record<string, Json>;
 
 /** The PackError code `run` throws. */
-function codeOf(run: () => unknown): string {
-  try {
-    run();
-  } catch (error) {
-    if (isPackError(error)) return error.code;
-    throw error;
-  }
-  throw new Error('expected a PackError, nothing was thrown');
-}
+const codeOf = (run: () => unknown): string => packErrorOfSync(run).code;
 
 /** What the .expected.json of a vector holds, computed from its bytes with the reference reader. */
 function expectedFor(name: string, vector: SpecVector, bytes: Uint8Array): Record<string, Json> {

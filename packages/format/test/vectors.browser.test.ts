@@ -2,8 +2,9 @@
 // the test server as a web page would fetch a save, then decoded, hashed and re-encoded there. The
 // Node suites (vectors.test.ts, spec-vectors.test.ts) check the same files and also rebuild them.
 import { describe, expect, it } from 'vitest';
-import { applyDelta, decodeDelta, decodeSnapshot, encodeSnapshot, hashHex, isPackError, sha256, snapshotHash, toHex, toWorldSnapshot } from '../src/index.js';
+import { applyDelta, decodeDelta, decodeSnapshot, encodeSnapshot, hashHex, sha256, snapshotHash, toHex, toWorldSnapshot } from '../src/index.js';
 import { type Json, toJsonable } from './helpers/jsonable.js';
+import { packErrorOfSync } from '../../../test-support/pack-errors.js';
 
 // Vite's `import.meta.glob` (the package's typecheck does not load vite's client types).
 declare global {
@@ -24,15 +25,7 @@ const bytesOf = async (path: string): Promise<Uint8Array> => {
 };
 
 /** The PackError code `run` throws. */
-function codeOf(run: () => unknown): string {
-  try {
-    run();
-  } catch (error) {
-    if (isPackError(error)) return error.code;
-    throw error;
-  }
-  throw new Error('expected a PackError, nothing was thrown');
-}
+const codeOf = (run: () => unknown): string => packErrorOfSync(run).code;
 
 const expectations: Record<string, Record<string, Json>> = Object.fromEntries(
   await Promise.all(Object.entries(expectedFiles).map(async ([path, url]) => [path, JSON.parse(await (await fetch(url)).text()) as Record<string, Json>] as const)),
