@@ -1,28 +1,12 @@
 // Tests for scripts/check-bundles.mjs. Run: node --test scripts/check-bundles.test.mjs
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { after, describe, test } from 'node:test';
+import { readFileSync } from 'node:fs';
+import { describe, test } from 'node:test';
 
 import { BUDGETS_FILE, bundle, MATRIX, problemsOf, sizesOf, table } from './check-bundles.mjs';
+import { fixture as makeFixture } from './test-fixture.mjs';
 
-const tmpRoots = [];
-after(() => {
-  for (const dir of tmpRoots) rmSync(dir, { recursive: true, force: true });
-});
-
-/** A fixture repo: { "packages/x/package.json": {...} | "text", ... }. */
-function fixture(files) {
-  const root = mkdtempSync(path.join(tmpdir(), 'check-bundles-'));
-  tmpRoots.push(root);
-  for (const [rel, content] of Object.entries(files)) {
-    const full = path.join(root, rel);
-    mkdirSync(path.dirname(full), { recursive: true });
-    writeFileSync(full, typeof content === 'string' ? content : JSON.stringify(content, null, 2));
-  }
-  return root;
-}
+const fixture = (files) => makeFixture('check-bundles', files);
 
 const pkg = (dir, extra = {}) => ({ name: `@tx2/pack-${dir}`, type: 'module', exports: { '.': { types: './dist/index.d.ts', default: './dist/index.js' } }, ...extra });
 

@@ -1,31 +1,14 @@
 // Tests for scripts/check-tiers.mjs. Run: node --test scripts/check-tiers.test.mjs
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
 import { checkTiers, extractImports, formatViolation } from './check-tiers.mjs';
+import { fixture as makeFixture } from './test-fixture.mjs';
 
 const SCRIPT = fileURLToPath(new URL('./check-tiers.mjs', import.meta.url));
-const tmpRoots = [];
-after(() => {
-  for (const dir of tmpRoots) rmSync(dir, { recursive: true, force: true });
-});
-
-/** Build a fixture repo: { "packages/format/package.json": {...} | "text", ... } */
-function fixture(files) {
-  const root = mkdtempSync(path.join(tmpdir(), 'check-tiers-'));
-  tmpRoots.push(root);
-  for (const [rel, content] of Object.entries(files)) {
-    const full = path.join(root, rel);
-    mkdirSync(path.dirname(full), { recursive: true });
-    writeFileSync(full, typeof content === 'string' ? content : JSON.stringify(content, null, 2));
-  }
-  return root;
-}
+const fixture = (files) => makeFixture('check-tiers', files);
 
 const pkg = (dir, extra = {}) => ({ name: `@tx2/pack-${dir}`, version: '0.0.0', ...extra });
 
