@@ -9,10 +9,11 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { chromium } from 'playwright';
 import { benchOptions, fmtMs, machineLine, writeResults } from '../bench-env.mjs';
+import { chromiumSettings } from './chromium-settings.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const OUT = join(HERE, '.out');
@@ -54,18 +55,7 @@ async function bundle(tag, root) {
 
 mkdirSync(OUT, { recursive: true });
 for (const [tag, root] of variants) await bundle(tag, root);
-const { chromiumArgs, chromiumPath } = await (async () => {
-  await build({
-    entryPoints: [join(HERE, '..', '..', 'vitest.browser.ts')],
-    outfile: join(OUT, 'vitest-browser.mjs'),
-    bundle: true,
-    format: 'esm',
-    platform: 'node',
-    packages: 'external',
-    logLevel: 'silent',
-  });
-  return import(pathToFileURL(join(OUT, 'vitest-browser.mjs')).href);
-})();
+const { chromiumArgs, chromiumPath } = await chromiumSettings(OUT);
 const server = createServer((req, res) => {
   const path = new URL(req.url, 'http://x').pathname;
   const headers = { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp', 'cache-control': 'no-store' };

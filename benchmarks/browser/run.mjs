@@ -20,6 +20,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 import { chromium } from 'playwright';
 import { benchOptions, fmtMs, machineLine, writeResults } from '../bench-env.mjs';
+import { chromiumSettings } from './chromium-settings.mjs';
 import { DEFAULT_SETTINGS } from './runner.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -76,21 +77,6 @@ async function bundle(entry, outfile, node) {
   }
 }
 
-/** The Chromium path and flags of the browser tests (the root vitest.browser.ts, compiled on the fly). */
-async function browserTestSettings() {
-  await build({
-    entryPoints: [join(HERE, '..', '..', 'vitest.browser.ts')],
-    outfile: join(OUT, 'vitest-browser.mjs'),
-    bundle: true,
-    format: 'esm',
-    platform: 'node',
-    packages: 'external',
-    logLevel: 'silent',
-  });
-  const { chromiumArgs, chromiumPath } = await import(pathToFileURL(join(OUT, 'vitest-browser.mjs')).href);
-  return { chromiumArgs, chromiumPath };
-}
-
 /** The short commit of a checkout, or 'unknown'. */
 function commitOf(dir) {
   try {
@@ -131,7 +117,7 @@ const storeError = await bundle('store-page.mjs', 'store.js', false);
 if (storeError) log(`the store does not bundle for the browser, so its rows are left out in Chromium: ${storeError.slice(0, 300)}`);
 
 const { runNodeBench } = await import(`${pathToFileURL(join(OUT, 'node.mjs')).href}?${Date.now()}`);
-const { chromiumArgs, chromiumPath } = await browserTestSettings();
+const { chromiumArgs, chromiumPath } = await chromiumSettings(OUT);
 const { server, url } = await serve();
 const browser = await chromium.launch({ executablePath: chromiumPath, args: [...chromiumArgs] });
 const version = browser.version();
