@@ -1,12 +1,25 @@
 // @tx2/pack-ecs/bitecs: save a bitECS 0.4 world to a PackedSnapshot and load it into a fresh world.
 import { type Column, type PackedComponent, type PackedSnapshot, gather } from '@tx2/pack-format';
-import { type Relation, type World, Wildcard, addComponent, addEntity, createWorld, getAllEntities, getRelationTargets, isRelation as isBitecsRelation, query } from 'bitecs';
+import {
+  type Relation,
+  type World,
+  Wildcard,
+  addComponent,
+  addEntity,
+  createWorld,
+  getAllEntities,
+  getRelationTargets,
+  isRelation as isBitecsRelation,
+  query,
+  removeEntity,
+} from 'bitecs';
 import { buildColumn, idArray, isFieldSpec, loadColumn, storedType } from './core/columns.js';
 import { mapRefs, parseRefPaths, savedRef } from './core/blob-refs.js';
 import { badComponentSpec, invalidArgument, schemaMismatch } from './core/mismatch.js';
 import { loadPairData, savePairData } from './core/relation-data.js';
 import type { FieldSpec, LoadWorldOptions, LoadWorldResult, RegistryBase, SaveWorldOptions } from './core/registry.js';
-import { assembleSnapshot, blobComponent, blobValues, loadable, checkRegistry, createEntities, restoreResources } from './core/snapshot.js';
+import type { IdRemap } from './core/remap.js';
+import { assembleSnapshot, blobComponent, blobValues, loadable, checkRegistry, createEntities, restoreResources, undoOnFailure } from './core/snapshot.js';
 
 export type { FieldSpec, IdMap, LoadWorldOptions, LoadWorldResult, ResourceSpec, SaveWorldOptions } from './core/registry.js';
 export { NO_ENTITY } from './core/columns.js';
@@ -230,8 +243,25 @@ export function loadWorld(snapshot: PackedSnapshot, registry: BitecsRegistry, op
   for (const [id, spec] of Object.entries(registry.components)) checkSpec(id, spec);
   if (options.into !== undefined) checkWorld(options.into, 'loadWorld `into`');
   const world = options.into ?? createWorld();
-  const remap = createEntities(snapshot.entities, () => addEntity(world));
-  const idMap = remap;
+  const created: number[] = [];
+  const idMap = undoOnFailure(
+    options.into,
+    () => fill(world, snapshot, registry, created),
+    () => {
+      for (const eid of created) removeEntity(world, eid);
+    },
+  );
+  registry.onLoaded?.({ world, idMap, snapshot });
+  return { world, idMap };
+}
+
+/** Creates the saved entities in `world` (each id also pushed to `created`) with their components and resources. */
+function fill(world: World, snapshot: PackedSnapshot, registry: BitecsRegistry, created: number[]): IdRemap {
+  const remap = createEntities(snapshot.entities, () => {
+    const eid = addEntity(world);
+    created.push(eid);
+    return eid;
+  });
   for (const [id, spec] of Object.entries(registry.components)) {
     if (spec.transient) continue;
     const saved = snapshot.components.find((c) => c.id === id);
@@ -277,6 +307,5 @@ export function loadWorld(snapshot: PackedSnapshot, registry: BitecsRegistry, op
     }
   }
   restoreResources('bitecs', world, snapshot, registry, remap);
-  registry.onLoaded?.({ world, idMap, snapshot });
-  return { world, idMap };
+  return remap;
 }

@@ -7,7 +7,7 @@ import { badComponentSpec, invalidArgument, schemaMismatch } from './core/mismat
 import { loadPairData, type PairData, savePairData } from './core/relation-data.js';
 import type { FieldSpec, LoadWorldOptions, LoadWorldResult, RegistryBase, ResourceSpec, SaveWorldOptions } from './core/registry.js';
 import { IdRemap } from './core/remap.js';
-import { assembleSnapshot, blobComponent, blobValues, loadable, checkRegistry, createEntities, restoreResources } from './core/snapshot.js';
+import { assembleSnapshot, blobComponent, blobValues, loadable, checkRegistry, createEntities, restoreResources, undoOnFailure } from './core/snapshot.js';
 
 export type { FieldSpec, IdMap, LoadWorldOptions, LoadWorldResult, ResourceSpec, SaveWorldOptions } from './core/registry.js';
 export { NO_ENTITY } from './core/columns.js';
@@ -235,8 +235,29 @@ export function loadWorld(snapshot: PackedSnapshot, registry: KootaRegistry, opt
     rowsOf.set(id, rows);
     if (!isRelation(spec)) for (let row = 0; row < rows.length; row++) traitsOf[rows[row]!]!.push(spec.trait);
   }
-  const spawned: Entity[] = new Array(count);
-  const index: number[] = new Array(count);
+  const spawned: Entity[] = [];
+  const idMap = undoOnFailure(
+    options.into,
+    () => fill(world, snapshot, registry, saved, rowsOf, traitsOf, spawned),
+    () => {
+      for (const e of spawned) if (e !== undefined && world.has(e)) e.destroy();
+    },
+  );
+  registry.onLoaded?.({ world, idMap, snapshot });
+  return { world, idMap };
+}
+
+/** Spawns the saved entities in `world` (each also put in `spawned`) with their traits, relations and resources. */
+function fill(
+  world: World,
+  snapshot: PackedSnapshot,
+  registry: KootaRegistry,
+  saved: Map<string, PackedComponent>,
+  rowsOf: Map<string, number[]>,
+  traitsOf: Trait[][],
+  spawned: Entity[],
+): IdRemap {
+  const index: number[] = new Array(snapshot.entities.length);
   // A koota entity is its number: the new ids are the entities; references resolve through the same map.
   const remap = createEntities(snapshot.entities, (_old, k) => {
     const e = world.spawn(...traitsOf[k]!);
@@ -244,7 +265,6 @@ export function loadWorld(snapshot: PackedSnapshot, registry: KootaRegistry, opt
     index[k] = e.id();
     return e;
   });
-  const idMap = remap;
   const orderings: (() => void)[] = [];
   for (const [id, spec] of Object.entries(registry.components)) {
     if (spec.transient) continue;
@@ -298,8 +318,7 @@ export function loadWorld(snapshot: PackedSnapshot, registry: KootaRegistry, opt
   // Ordered lists fill up as their relations are added: put them back in saved order once all are.
   for (const reorder of orderings) reorder();
   restoreResources('koota', world, snapshot, registry, remap);
-  registry.onLoaded?.({ world, idMap, snapshot });
-  return { world, idMap };
+  return remap;
 }
 
 /** A resource kept in a koota world trait (`world.add(Time)`): its fields are read from the trait's schema like any trait. */

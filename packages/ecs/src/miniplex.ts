@@ -6,7 +6,7 @@ import { mapRefs, parseRefPaths, strayEntity } from './core/blob-refs.js';
 import { invalidArgument, schemaMismatch } from './core/mismatch.js';
 import type { FieldSpec, LoadWorldOptions, LoadWorldResult, RegistryBase, SaveWorldOptions } from './core/registry.js';
 import { IdRemap } from './core/remap.js';
-import { assembleSnapshot, blobComponent, blobValues, loadable, checkRegistry, createEntities, restoreResources } from './core/snapshot.js';
+import { assembleSnapshot, blobComponent, blobValues, loadable, checkRegistry, createEntities, restoreResources, undoOnFailure } from './core/snapshot.js';
 
 export type { FieldSpec, IdMap, LoadWorldOptions, LoadWorldResult, ResourceSpec, SaveWorldOptions } from './core/registry.js';
 export { NO_ENTITY } from './core/columns.js';
@@ -169,9 +169,22 @@ export function loadWorld<E extends object>(snapshot: PackedSnapshot, registry: 
       rows[row]![name] = value;
     }
   }
-  const remap = createEntities(snapshot.entities, (_old, k) => world.id(world.add(objects[k] as E))!);
-  const idMap = remap;
-  restoreResources('miniplex', world, snapshot, registry, remap);
+  const added: E[] = [];
+  const idMap = undoOnFailure(
+    options.into,
+    () => {
+      const remap = createEntities(snapshot.entities, (_old, k) => {
+        const entity = world.add(objects[k] as E);
+        added.push(entity);
+        return world.id(entity)!;
+      });
+      restoreResources('miniplex', world, snapshot, registry, remap);
+      return remap;
+    },
+    () => {
+      for (const entity of added) world.remove(entity);
+    },
+  );
   registry.onLoaded?.({ world, idMap, snapshot });
   return { world, idMap };
 }

@@ -98,8 +98,12 @@ export function createEntities(entities: Uint32Array, create: (savedId: number, 
   return new IdRemap(entities, create);
 }
 
-/** Restores the registry's resources from a snapshot; references in them are remapped. */
+/**
+ * Restores the registry's resources from a snapshot; references in them are remapped. Every
+ * value is read and checked before the first is set, so a malformed resource changes none.
+ */
 export function restoreResources<W>(library: Library, world: W, snapshot: PackedSnapshot, registry: RegistryBase<W, unknown>, idMap: IdLookup): void {
+  const values: [(world: W, value: Record<string, unknown>) => void, Record<string, unknown>][] = [];
   for (const [name, spec] of Object.entries(registry.resources ?? {})) {
     const saved = snapshot.resources?.find((r) => r.id === name);
     if (saved === undefined)
@@ -107,6 +111,21 @@ export function restoreResources<W>(library: Library, world: W, snapshot: Packed
     const row: PackedComponent = { ...saved, entityIds: new Uint32Array(1) } as PackedComponent;
     const value: Record<string, unknown> = {};
     for (const [field, type] of Object.entries(spec.fields)) value[field] = loadColumn(library, row, field, type, idMap)[0];
-    spec.set(world, value);
+    values.push([spec.set, value]);
+  }
+  for (const [set, value] of values) set(world, value);
+}
+
+/**
+ * Runs the part of a `loadWorld` that changes the world. When it throws and the world is the
+ * caller's (`into`), `undo` removes the entities it created first, so a refused load leaves
+ * that world as it was; a fresh world is simply dropped.
+ */
+export function undoOnFailure<T>(into: unknown, load: () => T, undo: () => void): T {
+  try {
+    return load();
+  } catch (error) {
+    if (into !== undefined) undo();
+    throw error;
   }
 }
