@@ -32,6 +32,8 @@ export interface KootaRelationSpec {
   relation: Relation<Trait>;
   /** Store field types the schema cannot tell (`'f32'`, `'entity'`...). */
   fields?: Readonly<Record<string, FieldSpec>>;
+  /** A store factory's pair values: paths of entities inside each value, remapped on load (`'owner'`, `'crew[]'`, `'slots[].item'`). */
+  refs?: readonly string[];
   transient?: boolean;
 }
 
@@ -145,6 +147,14 @@ function pairData(id: string, spec: KootaRelationSpec): PairData | undefined {
     return undefined;
   }
   if (kind === 'aos') return 'blob';
+  if (spec.refs !== undefined)
+    throw schemaMismatch(
+      'koota',
+      id,
+      undefined,
+      'has `refs`, which only a relation whose store is a factory (one value per pair) uses',
+      "declare entity fields in `fields` as 'entity' instead",
+    );
   return traitFields(id, spec.fields === undefined ? { trait } : { trait, fields: spec.fields });
 }
 
@@ -165,7 +175,12 @@ function savedComponents(world: World, id: string, spec: KootaComponentSpec, tak
     const relation: PackedComponent = { id, layout: 'columns', entityIds: ids, fields: [column] };
     const data = pairData(id, spec);
     if (data === undefined) return [relation];
-    const read = (row: number, k: number) => savedRecord(data, rows[row]!.get(spec.relation(targets[row]![k]!)));
+    const paths = data === 'blob' ? parseRefPaths('koota', id, spec.refs) : [];
+    const save = (ref: unknown) => savedRef('koota', id, savedId(ref) ?? ref);
+    const read = (row: number, k: number) => {
+      const value = rows[row]!.get(spec.relation(targets[row]![k]!));
+      return data === 'blob' ? mapRefs('koota', id, value, paths, save) : savedRecord(data, value);
+    };
     return [relation, ...savePairData('koota', id, data, ids, targets, read, taken)];
   }
   const rows = world.query(spec.trait);
@@ -277,9 +292,12 @@ function fill(
       if (data !== undefined) {
         // Entity fields come back as new ids, which are the koota entities; none is undefined.
         const refs = data === 'blob' ? [] : data.filter(([, type]) => type === 'entity').map(([name]) => name);
+        const paths = data === 'blob' ? parseRefPaths('koota', id, spec.refs) : [];
+        const load = (ref: unknown) => (typeof ref === 'number' ? remap.get(ref) : undefined);
         loadPairData('koota', snapshot, component, data, remap, (subject, target, value) => {
           for (const name of refs) (value as Record<string, unknown>)[name] ??= undefined;
-          (subject as Entity).set(spec.relation(target as Entity), value as never, false);
+          const loaded = data === 'blob' ? mapRefs('koota', id, value, paths, load) : value;
+          (subject as Entity).set(spec.relation(target as Entity), loaded as never, false);
         });
       }
       continue;

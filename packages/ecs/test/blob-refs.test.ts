@@ -1,6 +1,6 @@
 import { decodeSnapshot, encodeSnapshot } from '@tx2/pack-format';
 import { addComponent, addEntity, createWorld } from 'bitecs';
-import { createWorld as createKootaWorld, trait } from 'koota';
+import { createWorld as createKootaWorld, relation, trait } from 'koota';
 import { World } from 'miniplex';
 import { describe, expect, it } from 'vitest';
 import * as bitecs from '../src/bitecs.js';
@@ -52,6 +52,25 @@ describe('entity references inside blob components (`refs` paths)', () => {
     const [nShip, nCap, nSailor] = [ship, cap, sailor].map((e) => idMap.get(e >>> 0)) as unknown as (typeof ship)[];
     expect(nShip!.get(Crew)).toEqual({ captain: nCap, sailors: [nSailor, nCap] });
     expect(fresh.has(nCap!)).toBe(true);
+  });
+
+  it('koota: entities inside the values of a relation whose store is a factory come back as the new entities', () => {
+    const Wants = relation({ store: () => ({ from: undefined as unknown, also: [] as unknown[] }) });
+    const registry = { components: { Wants: { relation: Wants, refs: ['from', 'also[]'] } } };
+    const world = createKootaWorld();
+    const shop = world.spawn();
+    const rival = world.spawn();
+    const buyer = world.spawn(Wants(shop));
+    buyer.set(Wants(shop), { from: rival, also: [shop, rival] });
+    const fresh = createKootaWorld();
+    fresh.spawn();
+    fresh.spawn();
+    fresh.spawn();
+    const { idMap } = koota.loadWorld(decodeSnapshot(encodeSnapshot(koota.saveWorld(world, registry))), registry, { into: fresh });
+    const [nBuyer, nShop, nRival] = [buyer, shop, rival].map((e) => idMap.get(e >>> 0)) as unknown as (typeof buyer)[];
+    expect(nBuyer!.targetsFor(Wants)).toEqual([nShop]);
+    expect(nBuyer!.get(Wants(nShop!))).toEqual({ from: nRival, also: [nShop, nRival] });
+    expect(() => koota.saveWorld(world, { components: { W: { relation: relation({ store: { n: 0 } }), refs: ['n'] } } })).toThrow(/only a relation whose store is a factory/);
   });
 
   it('miniplex: object pointers inside a blob are saved as ids and restored to the loaded objects', () => {
