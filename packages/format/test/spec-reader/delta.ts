@@ -242,11 +242,13 @@ export function applyDelta(base: Packed, delta: Delta, verify = true, reference?
   /** 13.4 step 2.4: field's values (the base's) become prediction XOR payload, row by row, from R's field of the same component. */
   function predict(field: Field, payloadValues: ArrayBufferView, b: Component, s: number): void {
     const rc = reference!.components.find((c) => c.id === b.id);
-    if (!rc || rc.layout !== 'columns') return bad('the reference lacks the columnar component');
+    if (rc?.layout !== 'columns') bad('the reference lacks the columnar component');
+    if (rc === undefined) return;
     const ids = b.entityIds!;
     if (rc.entityIds!.length !== ids.length || rc.entityIds!.some((e, i) => e !== ids[i])) bad('the reference component has other entities');
     const rf = rc.fields!.find((f) => f.name === field.name);
-    if (!rf || rf.type !== field.type || valueCount(rf.values) !== ids.length) return bad('the reference lacks the field');
+    if (!rf || rf.type !== field.type || valueCount(rf.values) !== ids.length) bad('the reference lacks the field');
+    if (rf === undefined) return;
     const w = field.type === 'f32' ? 4 : 8;
     const view = (v: ArrayBufferView) => new DataView(v.buffer, v.byteOffset, v.byteLength);
     const out = view(field.values as ArrayBufferView);

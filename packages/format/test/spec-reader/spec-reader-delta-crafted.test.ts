@@ -80,7 +80,15 @@ const cases: [string, string, Edit, string][] = [
   ['"lin" on the i16 field', 'delta-lin', (d) => void linField(d, 2).push('lin'), 'InvalidFormat'],
   ['"lin" with whole false', 'delta-lin', (d) => void (linField(d, 0)[2] = false), 'InvalidFormat'],
   ['x "xor" instead of "lin"', 'delta-lin', (d) => void (linField(d, 0)[3] = 'xor'), 'changed'],
-  ['no "lin" left, `reference` kept', 'delta-lin', (d) => void (linField(d, 0).pop(), linField(d, 1).pop()), 'InvalidFormat'],
+  [
+    'no "lin" left, `reference` kept',
+    'delta-lin',
+    (d) => {
+      linField(d, 0).pop();
+      linField(d, 1).pop();
+    },
+    'InvalidFormat',
+  ],
   ['a row change beside "lin"', 'delta-lin', (d) => void (((d.components as unknown[][])[0]![2] as Record<string, unknown>).rows = { ids: 99 }), 'InvalidFormat'],
 ];
 
