@@ -50,22 +50,25 @@ export function renderDeltaSummary(summary: DeltaSummary): string[] {
 }
 
 /**
- * A field the delta stores as a temporal XOR (`xor: true`) holds the bits of each new value
- * XOR the old one: shown as such, they read as nonsense numbers. `next`, the snapshot the
+ * A field the delta stores as a temporal XOR (`xor: true`: the bits of each new value XOR the
+ * old one) or as a prediction (`predicted: true`: XOR the value predicted from the base and a
+ * reference snapshot) holds bits that read as nonsense numbers. `next`, the snapshot the
  * delta leads to, has the new values (the field covers every target row, in target row
- * order): show those, like every other field, labelled `storedAs: "xor"`.
+ * order): show those, like every other field, labelled `storedAs: "xor"` or `"predicted"`.
  */
 function presentField(field: FieldDelta, componentId: string, next: PackedSnapshot): Record<string, unknown> {
-  if (field.xor !== true) return { ...field };
-  const { xor: _, values, ...rest } = field;
+  if (field.xor !== true && field.predicted !== true) return { ...field };
+  const { xor: _, predicted: __, values, ...rest } = field;
+  const storedAs = field.xor === true ? 'xor' : 'predicted';
   const component = next.components.find((c) => c.id === componentId);
   const column = component?.layout === 'columns' ? component.fields.find((f) => f.name === field.name) : undefined;
   // Not found cannot happen for a delta made from `next`; the raw bits are then shown under their own name.
-  return column === undefined ? { ...rest, storedAs: 'xor', xorBits: values } : { ...rest, values: column.values, storedAs: 'xor' };
+  return column === undefined ? { ...rest, storedAs, xorBits: values } : { ...rest, values: column.values, storedAs };
 }
 
-/** The whole delta as JSON: hashes in hex, every value in the lossless encoding of `export`, new values of fields stored as XOR taken from `next`. */
+/** The whole delta as JSON: hashes in hex, every value in the lossless encoding of `export`, new values of XOR-stored or predicted fields taken from `next`. */
 export function deltaToJson(delta: SnapshotDelta, next: PackedSnapshot): Json {
   const components = delta.components.map((c) => (c.change === 'patched' ? { ...c, fields: c.fields.map((f) => presentField(f, c.id, next)) } : c));
-  return toJsonValue({ ...delta, components, base: hashHex(delta.base), target: hashHex(delta.target) }, 'delta');
+  const reference = delta.reference === undefined ? {} : { reference: { hash: hashHex(delta.reference.hash), scale: delta.reference.scale } };
+  return toJsonValue({ ...delta, components, base: hashHex(delta.base), target: hashHex(delta.target), ...reference }, 'delta');
 }

@@ -1,7 +1,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { applyDelta, createPackedSnapshot, decodeDelta, diff, encodeSnapshot, snapshotsEqual } from '@tx2/pack-format';
+import { applyDelta, createPackedSnapshot, decodeDelta, diff, encodeSnapshot, hashHex, snapshotHash, snapshotsEqual } from '@tx2/pack-format';
+import { deltaToJson } from '../src/delta-report.js';
 import { readOptions } from '@tx2/pack-codecs';
 import { simulate } from '../src/demo-simulation.js';
 import { fromJsonValue, type Json } from '../src/json-encoding.js';
@@ -127,6 +128,20 @@ describe('diff --json of fields stored as XOR temporal deltas', () => {
     expect(hp).not.toHaveProperty('storedAs');
     expect(fromJsonValue(hp.rows!)).toStrictEqual(Uint32Array.of(3, 7));
     expect(fromJsonValue(hp.values!)).toStrictEqual(Int32Array.of(90, 80));
+  });
+
+  it('a predicted field (a delta made with a reference snapshot) shows its new values, labelled storedAs "predicted"', () => {
+    const ref = createPackedSnapshot({ entities: ids, timestamp: 0, components: [{ id: 'P', fields: { x: x0.map((v) => v - 0.25), hp: hp0 } }] });
+    const delta = diff(base, next, { reference: { snapshot: ref, scale: 1 }, predict: 'always' });
+    const patch = delta.components[0]!;
+    if (patch.change !== 'patched') throw new Error(`expected a patch, got ${patch.change}`);
+    expect(patch.fields.find((f) => f.name === 'x')!.predicted).toBe(true);
+    const json = deltaToJson(delta, next) as { reference: { hash: string; scale: number }; components: { fields: Record<string, Json>[] }[] };
+    expect(json.reference).toEqual({ hash: hashHex(snapshotHash(ref)), scale: 1 });
+    const x = json.components[0]!.fields.find((f) => f.name === 'x')!;
+    expect(x.storedAs).toBe('predicted');
+    expect(x).not.toHaveProperty('predicted');
+    expect(fromJsonValue(x.values!)).toStrictEqual(x1);
   });
 });
 
