@@ -16,6 +16,7 @@ import {
 } from '@tx2/pack-format';
 import { changeByteLength, chainBytesOf, deltaFrame, type DeltaFrame, type Frame, keyFrame, type KeyFrame, keyOf, runOf } from './frame.js';
 import { snapshotBytes } from './snapshot-bytes.js';
+import { SnapshotCache } from './snapshot-cache.js';
 import { copySnapshot } from './snapshot-copy.js';
 import { refillSnapshot } from './snapshot-refill.js';
 import { applyValueDelta, applyValuePatch, toValuePatch, type ValuePatch, valuePatchByteLength } from './value-patch.js';
@@ -70,13 +71,14 @@ export class FrameChain {
   #workingFrame: Frame | undefined;
   #working: PackedSnapshot | undefined;
   /**
-   * The snapshot of the last keyframe decoded or recorded, never patched: deltas from the
-   * keyframe are made against it, and a read of a frame of its run copies it instead of
-   * decoding the keyframe again (a scrub costs a copy and one delta).
+   * Snapshots of the keyframes decoded or recorded last (within the `keyframeCache` budget,
+   * the last one always), never patched: deltas from a keyframe are made against it, and a
+   * read of a frame of a kept keyframe's run copies it instead of decoding the keyframe again
+   * (a seek costs a copy and one delta).
    */
-  #key: { frame: KeyFrame; snapshot: PackedSnapshot } | undefined;
+  readonly #cache: SnapshotCache;
 
-  constructor(policy: ResolvedDeltaPolicy, encode: EncodeOptions, decode: DecodeOptions) {
+  constructor(policy: ResolvedDeltaPolicy, encode: EncodeOptions, decode: DecodeOptions, cacheBytes: number) {
     this.policy = policy;
     this.#encode = encode;
     this.#compresses = encode.codec !== undefined && encode.codec.id !== 0;
@@ -85,6 +87,7 @@ export class FrameChain {
     // Frames chain in the schema they were recorded in; migrations apply only to snapshots handed out.
     this.#internal = { ...decode, components: undefined, verifyChecksums: false, copy: true, migrations: undefined };
     this.#views = { ...this.#internal, copy: false };
+    this.#cache = new SnapshotCache(cacheBytes);
   }
 
   /** The snapshot of `frame` as the chain's working snapshot: read it, never keep or change it; valid until the next call on this chain. */
@@ -115,13 +118,13 @@ export class FrameChain {
     return refillSnapshot(reuse, views) ? reuse : copySnapshot(views);
   }
 
-  /** The pristine snapshot of `key` (read it, never change it): the kept one, or decoded now and kept. */
+  /** The pristine snapshot of `key` (read it, never change it): the kept one, or decoded now (into a dropped one's arrays when the cache is full) and kept. */
   #keySnapshot(key: KeyFrame): PackedSnapshot {
-    if (this.#key?.frame === key) return this.#key.snapshot;
-    const old = this.#key?.snapshot;
-    this.#key = undefined; // a failed decode must not leave a half-written snapshot under a name
-    const snapshot = this.#decodeKeyframe(key.bytes, old);
-    this.#key = { frame: key, snapshot };
+    const kept = this.#cache.get(key);
+    if (kept !== undefined) return kept;
+    // Taken out of the cache first: a failed decode must not leave a half-written snapshot under a name.
+    const snapshot = this.#decodeKeyframe(key.bytes, this.#cache.spare());
+    this.#cache.set(key, snapshot);
     return snapshot;
   }
 
@@ -133,7 +136,13 @@ export class FrameChain {
 
   /** An independent copy of `frame`'s snapshot (a keyframe decoded with the caller's decode options, as recorded frames always were). */
   copyOf(frame: Frame): PackedSnapshot {
-    if (frame.kind === 'key') return decodeSnapshot(frame.bytes, this.#decode);
+    if (frame.kind === 'key') {
+      // Every frame a keyframe (`keyframes: false`): one decode, with the caller's checks, and nothing kept.
+      if (this.policy.fullEvery === 1 || this.#decode.components !== undefined) return decodeSnapshot(frame.bytes, this.#decode);
+      // Otherwise the kept (or now decoded and kept) snapshot, copied: a copy costs a fraction of a decode.
+      const own = copySnapshot(this.#keySnapshot(frame));
+      return this.#decode.migrations === undefined ? own : migrateSnapshot(own, this.#decode.migrations);
+    }
     if (frame.base.kind === 'key' && frame.change instanceof Uint8Array && this.#decode.components === undefined) {
       // A compressed delta from its keyframe (a moving world): the kept keyframe snapshot, copied, with that one delta
       // applied. The working snapshot is not involved: no frame read next would start from it.
@@ -149,7 +158,8 @@ export class FrameChain {
 
   /** An independent copy of `frame`'s whole snapshot, whatever the caller's decode options (to record it again). */
   completeCopyOf(frame: Frame): PackedSnapshot {
-    return frame.kind === 'key' ? decodeSnapshot(frame.bytes, this.#internal) : copySnapshot(this.contentOf(frame));
+    if (frame.kind === 'key' && this.policy.fullEvery === 1) return decodeSnapshot(frame.bytes, this.#internal);
+    return copySnapshot(frame.kind === 'key' ? this.#keySnapshot(frame) : this.contentOf(frame));
   }
 
   /** `frame` as encoded full-snapshot bytes: a keyframe's own bytes, or a delta frame's snapshot encoded now (the cost of a rebuild and an encode). */
@@ -209,7 +219,7 @@ export class FrameChain {
     if (snapshot !== undefined && this.policy.fullEvery > 1) {
       // The next frame is a delta from this one: keep its snapshot now rather than decode the keyframe then.
       this.#forget();
-      this.#key = { frame: key, snapshot: input.snapshot === undefined ? snapshot : copySnapshot(snapshot) };
+      this.#cache.set(key, input.snapshot === undefined ? snapshot : copySnapshot(snapshot));
     }
     return key;
   }
@@ -259,9 +269,9 @@ export class FrameChain {
     return key;
   }
 
-  /** Bytes held by the working snapshot and the kept keyframe snapshot (0 when there is none). */
+  /** Bytes held by the working snapshot and the kept keyframe snapshots (0 when there is none). */
   workingBytes(): number {
-    return (this.#working === undefined ? 0 : snapshotBytes(this.#working)) + (this.#key === undefined ? 0 : snapshotBytes(this.#key.snapshot));
+    return (this.#working === undefined ? 0 : snapshotBytes(this.#working)) + this.#cache.bytes;
   }
 
   /** Drops the working snapshot (its memory is freed once nothing else holds it). */
