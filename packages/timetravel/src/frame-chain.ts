@@ -10,13 +10,15 @@ import {
   migrateSnapshot,
   type PackedSnapshot,
   type ResolvedDeltaPolicy,
+  type SnapshotDelta,
   snapshotHash,
   withinDeltaRatio,
   withinFullEvery,
 } from '@tx2/pack-format';
-import { changeByteLength, chainBytesOf, deltaFrame, type DeltaFrame, type Frame, keyFrame, type KeyFrame, keyOf, runOf } from './frame.js';
+import { changeByteLength, chainBytesOf, deltaFrame, type DeltaFrame, type Frame, keyFrame, type KeyFrame, keyOf, pairOf, runOf } from './frame.js';
+import { predictionScale } from './prediction-scale.js';
 import { snapshotBytes } from './snapshot-bytes.js';
-import { SnapshotCache } from './snapshot-cache.js';
+import { DEFAULT_KEYFRAME_CACHE, SnapshotCache } from './snapshot-cache.js';
 import { copySnapshot } from './snapshot-copy.js';
 import { refillSnapshot } from './snapshot-refill.js';
 import { applyValueDelta, applyValuePatch, toValuePatch, type ValuePatch, valuePatchByteLength } from './value-patch.js';
@@ -55,6 +57,8 @@ export class FrameChain {
    * (each delta small, applied in microseconds).
    */
   #fromKey = false;
+  /** A pair whose prediction did not pay (the diff made no predicted field): the rest of its run is diffed against the keyframe. */
+  #unpredictable: Frame | undefined;
   /** Deltas never leave memory: same codec as keyframes, no checksums. */
   readonly #deltaEncode: EncodeOptions;
   /** The caller's decode options (copy forced), for snapshots handed out. */
@@ -78,7 +82,7 @@ export class FrameChain {
    */
   readonly #cache: SnapshotCache;
 
-  constructor(policy: ResolvedDeltaPolicy, encode: EncodeOptions, decode: DecodeOptions, cacheBytes: number) {
+  constructor(policy: ResolvedDeltaPolicy, encode: EncodeOptions, decode: DecodeOptions, cacheBytes: number = DEFAULT_KEYFRAME_CACHE) {
     this.policy = policy;
     this.#encode = encode;
     this.#compresses = encode.codec !== undefined && encode.codec.id !== 0;
@@ -93,19 +97,25 @@ export class FrameChain {
   /** The snapshot of `frame` as the chain's working snapshot: read it, never keep or change it; valid until the next call on this chain. */
   contentOf(frame: Frame): PackedSnapshot {
     if (this.#workingFrame === frame) return this.#working!;
-    // Walk back until the working frame (apply forward from it) or the keyframe.
+    // Walk back until the working frame (apply forward from it), a frame whose snapshot is kept, or the keyframe.
     const path: DeltaFrame[] = [];
     let from: Frame = frame;
-    while (from.kind === 'delta' && from !== this.#workingFrame) {
+    while (from.kind === 'delta' && from !== this.#workingFrame && !this.#cache.has(from)) {
       path.push(from);
+      const predicted = from.reference !== undefined;
       from = from.base;
+      // A predicted delta starts from its pair, kept (made now if need be): the next read of the run starts there too.
+      if (predicted && from !== this.#workingFrame) {
+        this.#pairSnapshot(from as DeltaFrame);
+        break;
+      }
     }
     const fromWorking = from === this.#workingFrame;
     const working = this.#working;
     // Forget the working frame while patching: a failure must not leave a half-patched snapshot under its name.
     this.#forget();
-    let snapshot = fromWorking ? working! : this.#fromKeyframe(from as KeyFrame, working);
-    for (let i = path.length - 1; i >= 0; i--) snapshot = this.#apply(snapshot, path[i]!.change);
+    let snapshot = fromWorking ? working! : this.#fromKept(from, working);
+    for (let i = path.length - 1; i >= 0; i--) snapshot = this.#apply(snapshot, path[i]!.change, path[i]!.reference);
     this.#workingFrame = frame;
     this.#working = snapshot;
     return snapshot;
@@ -128,9 +138,24 @@ export class FrameChain {
     return snapshot;
   }
 
-  /** `key`'s snapshot in memory of its own, to be patched: a copy of the kept keyframe snapshot, into the arrays of `reuse` when the shapes match. */
-  #fromKeyframe(key: KeyFrame, reuse: PackedSnapshot | undefined): PackedSnapshot {
-    const pristine = this.#keySnapshot(key);
+  /**
+   * The pristine snapshot of `pair` (the frame after a keyframe that predicted deltas start
+   * from; read it, never change it): the kept one, or made now from its keyframe's (into a
+   * dropped one's arrays when the cache is full) and kept.
+   */
+  #pairSnapshot(pair: DeltaFrame): PackedSnapshot {
+    const kept = this.#cache.get(pair);
+    if (kept !== undefined) return kept;
+    const key = this.#keySnapshot(pair.key);
+    const reuse = this.#cache.spare(pair.key);
+    const snapshot = this.#apply(reuse !== undefined && refillSnapshot(reuse, key) ? reuse : copySnapshot(key), pair.change);
+    this.#cache.set(pair, snapshot);
+    return snapshot;
+  }
+
+  /** The snapshot of `frame` (a keyframe, or a frame whose snapshot is kept) in memory of its own, to be patched: a copy of the kept one, into the arrays of `reuse` when the shapes match. */
+  #fromKept(frame: Frame, reuse: PackedSnapshot | undefined): PackedSnapshot {
+    const pristine = frame.kind === 'key' ? this.#keySnapshot(frame) : this.#cache.get(frame)!;
     return reuse !== undefined && refillSnapshot(reuse, pristine) ? reuse : copySnapshot(pristine);
   }
 
@@ -143,10 +168,17 @@ export class FrameChain {
       const own = copySnapshot(this.#keySnapshot(frame));
       return this.#decode.migrations === undefined ? own : migrateSnapshot(own, this.#decode.migrations);
     }
-    if (frame.base.kind === 'key' && frame.change instanceof Uint8Array && this.#decode.components === undefined) {
-      // A compressed delta from its keyframe (a moving world): the kept keyframe snapshot, copied, with that one delta
-      // applied. The working snapshot is not involved: no frame read next would start from it.
-      const own = this.#apply(copySnapshot(this.#keySnapshot(frame.base)), frame.change);
+    if (frame.change instanceof Uint8Array && this.#decode.components === undefined && (frame.base.kind === 'key' || frame.reference !== undefined || this.#cache.has(frame))) {
+      // A moving world's frame: a compressed delta from its keyframe, or predicted from the keyframe and the frame after
+      // it (its pair), or that pair itself: the kept snapshot it starts from, copied, with that one delta applied. The
+      // working snapshot is not involved: no frame read next would start from it.
+      const kept = this.#cache.get(frame);
+      const own =
+        kept !== undefined
+          ? copySnapshot(kept)
+          : frame.reference !== undefined
+            ? this.#apply(copySnapshot(this.#pairSnapshot(frame.base as DeltaFrame)), frame.change, frame.reference)
+            : this.#apply(copySnapshot(this.#keySnapshot(frame.base as KeyFrame)), frame.change);
       return this.#decode.migrations === undefined ? own : migrateSnapshot(own, this.#decode.migrations);
     }
     const snapshot = this.contentOf(frame);
@@ -184,33 +216,56 @@ export class FrameChain {
     // frames may be deltas: the next frame will need the snapshot, and bad bytes fail here.
     const snapshot = input.snapshot ?? (this.policy.fullEvery > 1 ? decodeSnapshot(input.bytes!, { ...this.#decode, components: undefined, migrations: undefined }) : undefined);
     if (previous !== undefined && snapshot !== undefined && withinFullEvery(this.policy, runOf(previous) + 1) && this.#mayFit(previous)) {
-      const from = this.#baseFor(previous);
-      const fromKey = from.kind === 'key';
-      const baseHash = this.hashOf(from);
-      // From a keyframe: its kept snapshot, read only. Otherwise the working snapshot, patched in place below.
-      const base = fromKey ? this.#keySnapshot(from) : this.contentOf(from);
-      // diff hashes `snapshot` first, which encodes and so validates it.
-      const delta = diff(base, snapshot, { baseHash });
-      // A value patch is built only when kept: its size decides against the compressed bytes.
-      const patchBytes = valuePatchByteLength(base, delta);
+      const run = runOf(previous) + 1;
+      let { from, reference } = this.#baseFor(previous);
+      let delta: SnapshotDelta | undefined;
+      let base: PackedSnapshot | undefined;
+      if (reference !== undefined) {
+        // Predicted from the keyframe and the frame after it (both kept, read only), at the scale of the time elapsed.
+        const hashes = { base: this.hashOf(from), reference: this.hashOf(reference) };
+        const prior = this.#keySnapshot(reference);
+        base = this.#pairSnapshot(from as DeltaFrame);
+        const scale = predictionScale(prior, base, snapshot, run);
+        delta = diff(base, snapshot, { baseHash: hashes.base, reference: { snapshot: prior, scale, hash: hashes.reference } });
+        if (delta.reference === undefined) {
+          // Nothing moved linearly: the delta from the keyframe, as without prediction, for the rest of this run.
+          this.#unpredictable = from;
+          from = reference;
+          reference = undefined;
+          delta = undefined;
+        }
+      }
+      // From a keyframe or a pair: its kept snapshot, read only. Otherwise the working snapshot, patched in place below.
+      const pristine = from.kind === 'key' || reference !== undefined;
+      if (delta === undefined) {
+        const baseHash = this.hashOf(from);
+        base = from.kind === 'key' ? this.#keySnapshot(from) : this.contentOf(from);
+        // diff hashes `snapshot` first, which encodes and so validates it.
+        delta = diff(base, snapshot, { baseHash });
+      }
+      // A value patch is built only when kept: its size decides against the compressed bytes (a predicted delta is always bytes).
+      const patchBytes = reference === undefined ? valuePatchByteLength(base!, delta) : undefined;
       let change: ValuePatch | Uint8Array;
       if (patchBytes === undefined) change = encodeDelta(delta, this.#deltaEncode);
       else {
         // Values that all moved (temporal deltas) compress far better than the patch holds them.
         const bytes = this.#compresses && patchBytes >= MIN_COMPRESSED_PATCH ? encodeDelta(delta, this.#deltaEncode) : undefined;
         // Both forms copy what they keep: `delta` may share arrays with the caller's snapshot.
-        change = bytes !== undefined && bytes.byteLength < patchBytes ? bytes : toValuePatch(base, delta)!;
+        change = bytes !== undefined && bytes.byteLength < patchBytes ? bytes : toValuePatch(base!, delta)!;
       }
       hash = delta.target;
       this.#lastDelta = { bytes: changeByteLength(change), skipped: 0 };
-      this.#fromKey = patchBytes !== undefined && change instanceof Uint8Array;
+      this.#fromKey = reference !== undefined || (patchBytes !== undefined && change instanceof Uint8Array);
       if (withinDeltaRatio(this.policy, chainBytesOf(from) + changeByteLength(change), keyOf(previous).bytes.byteLength)) {
-        const frame = deltaFrame(from, change, hash, runOf(previous) + 1);
+        const frame = deltaFrame(from, change, hash, run, reference);
         this.#forget();
-        if (!fromKey) {
+        if (!pristine) {
           // A value-only delta updates the working snapshot in place, whatever is kept.
-          this.#working = applyValueDelta(base, delta) ? base : this.#apply(base, change);
+          this.#working = applyValueDelta(base!, delta) ? base : this.#apply(base!, change);
           this.#workingFrame = frame;
+        } else if (this.#fromKey && pairOf(frame) === frame) {
+          // The first temporal delta of a run: the next frames are predicted from it and the keyframe, so keep its snapshot.
+          this.#cache.set(frame, copySnapshot(snapshot));
         }
         return frame;
       }
@@ -232,14 +287,22 @@ export class FrameChain {
   #mayFit(previous: Frame): boolean {
     const last = this.#lastDelta;
     if (last === undefined || last.skipped >= this.policy.fullEvery) return true;
-    if (withinDeltaRatio(this.policy, chainBytesOf(this.#baseFor(previous)) + last.bytes, keyOf(previous).bytes.byteLength)) return true;
+    if (withinDeltaRatio(this.policy, chainBytesOf(this.#baseFor(previous).from) + last.bytes, keyOf(previous).bytes.byteLength)) return true;
     last.skipped++;
     return false;
   }
 
-  /** The frame the next delta after `previous` is made from: `previous`, or its keyframe while everything moves. */
-  #baseFor(previous: Frame): Frame {
-    return this.#fromKey ? keyOf(previous) : previous;
+  /**
+   * What the next delta after `previous` is made from: `previous`; or, while everything moves,
+   * the pair of `previous`'s run (the frame after its keyframe) with the keyframe as the
+   * reference to predict from, or the keyframe alone when the run has no pair or its
+   * prediction did not pay.
+   */
+  #baseFor(previous: Frame): { from: Frame; reference?: KeyFrame } {
+    if (!this.#fromKey) return { from: previous };
+    const pair = pairOf(previous);
+    if (pair !== undefined && pair !== this.#unpredictable) return { from: pair, reference: pair.key };
+    return { from: keyOf(previous) };
   }
 
   /**
@@ -247,10 +310,17 @@ export class FrameChain {
    * keyframe when the chain would break the policy. A frame chained on the frame before must
    * have had a predecessor whose snapshot equals that of `previous` (its change is kept); a
    * frame made from a keyframe keeps its change while `previous` is of that keyframe's run,
-   * and is made again from `previous` otherwise.
+   * and one predicted from a pair while the pair is still in the run before it (`holds`);
+   * either is made again from `previous` otherwise, so no frame ever depends on one the
+   * timeline no longer holds.
    */
-  rebase(frame: DeltaFrame, previous: Frame): Frame {
+  rebase(frame: DeltaFrame, previous: Frame, holds: (pair: Frame) => boolean): Frame {
     const run = runOf(previous) + 1;
+    if (frame.reference !== undefined) {
+      if (keyOf(previous) === frame.reference && withinFullEvery(this.policy, run) && holds(frame.base))
+        return deltaFrame(frame.base, frame.change, frame.hash, run, frame.reference);
+      return this.makeFrame(previous, { snapshot: this.completeCopyOf(frame) });
+    }
     if (frame.base.kind === 'key' && frame.base !== previous) {
       if (keyOf(previous) === frame.base && withinFullEvery(this.policy, run)) return deltaFrame(frame.base, frame.change, frame.hash, run);
       return this.makeFrame(previous, { snapshot: this.completeCopyOf(frame) });
@@ -280,11 +350,17 @@ export class FrameChain {
     this.#working = undefined;
   }
 
-  /** `snapshot` (owned, the base of `change`) changed into the next frame's: in place for a patch. */
-  #apply(snapshot: PackedSnapshot, change: ValuePatch | Uint8Array): PackedSnapshot {
+  /** `snapshot` (owned, the base of `change`) changed into the next frame's: in place for a patch. A predicted change reads the kept snapshot of its `reference`. */
+  #apply(snapshot: PackedSnapshot, change: ValuePatch | Uint8Array, reference?: KeyFrame): PackedSnapshot {
     if (!(change instanceof Uint8Array)) {
       applyValuePatch(snapshot, change);
       return snapshot;
+    }
+    if (reference !== undefined) {
+      const prior = this.#keySnapshot(reference);
+      const delta = decodeDelta(change, this.#views);
+      if (applyValueDelta(snapshot, delta, prior)) return snapshot;
+      return applyDelta(snapshot, decodeDelta(change, this.#internal), { verify: false, reference: prior, referenceHash: reference.hash });
     }
     // A compressed delta that only changes values (a moving world's temporal deltas) is read as
     // views of its decompressed payload (copying them would cost as much as decoding) and

@@ -2,6 +2,7 @@ import { decodeSnapshot, type DecodeOptions, encodeSnapshot, type EncodeOptions,
 import { checkTime, invalidInput, requireSnapshot } from './errors.js';
 import type { Frame } from './frame.js';
 import { FrameChain, type FrameInput } from './frame-chain.js';
+import { DEFAULT_KEYFRAME_CACHE } from './snapshot-cache.js';
 import { type KeyframeOptions, keyframePolicy } from './keyframe-policy.js';
 import { frameMemory, type TimelineMemory } from './memory-usage.js';
 import { readSnapshot, TimedSnapshot } from './timed-snapshot.js';
@@ -32,9 +33,6 @@ export interface TimeTravelOptions {
    */
   keyframeCache?: number;
 }
-
-/** The `keyframeCache` budget used when none is given: 32 MiB (80 decoded keyframes of 10,000 entities with ten f32 fields). */
-export const DEFAULT_KEYFRAME_CACHE = 32 * 1024 * 1024;
 
 /** The `keyframeCache` option checked: a finite number of bytes >= 0, else PackError('InvalidInput'). */
 function cacheBudget(bytes: unknown): number {
