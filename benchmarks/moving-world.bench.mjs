@@ -175,7 +175,12 @@ async function runSize(n) {
     ['record-cache-off', undefined, 0],
   ]) {
     if (!want(name)) continue;
-    const tt = new timetravel.TimeTravel({ encode: zstd, decode: read, ...(keyframes === undefined ? {} : { keyframes }), ...(cache === undefined ? {} : { keyframeCache: cache }) });
+    const tt = new timetravel.TimeTravel({
+      encode: zstd,
+      decode: read,
+      ...(keyframes === undefined ? {} : { keyframes }),
+      ...(cache === undefined ? {} : { keyframeCache: cache }),
+    });
     const run = await perTick(
       n,
       ticks,

@@ -162,15 +162,27 @@ function priorColumn(reference: PackedSnapshot, id: string, name: string, type: 
 /**
  * Writes in place, per row, the linear prediction from `target` (the base) and `prior` (the
  * reference), `o + scale × (o − p)` in binary64 rounded to the column's type (the base's bits
- * when it is NaN), XORed with the bits of `payload`: the format's `"lin"` field change.
+ * when it is NaN), XORed with the bits of `payload`: the format's `"lin"` field change
+ * (docs/format.md §13), applied in place on a snapshot we own, where `applyDelta` would copy
+ * every changed column into a new snapshot (a third of a seek's CPU; the tests check both agree).
  */
 function predictInto(target: Float32Array | Float64Array, prior: Float32Array | Float64Array, scale: number, payload: NumericArray): void {
-  const n = target.length;
-  // Storing into the typed array rounds to its type (nearest-even, overflow to ±Infinity); a NaN prediction keeps the base's bits.
-  for (let r = 0; r < n; r++) {
-    const o = target[r]!;
-    const v = o + scale * (o - prior[r]!);
-    if (v === v) target[r] = v;
+  // Storing into the typed array rounds to its type (nearest-even, overflow to ±Infinity); a NaN prediction keeps the
+  // base's bits (never read out and written back as a number). One loop per type, each monomorphic.
+  if (target instanceof Float32Array) {
+    const p = prior as Float32Array;
+    for (let r = 0; r < target.length; r++) {
+      const o = target[r]!;
+      const v = o + scale * (o - p[r]!);
+      if (!Number.isNaN(v)) target[r] = v;
+    }
+  } else {
+    const p = prior as Float64Array;
+    for (let r = 0; r < target.length; r++) {
+      const o = target[r]!;
+      const v = o + scale * (o - p[r]!);
+      if (!Number.isNaN(v)) target[r] = v;
+    }
   }
   xorInto(target, payload);
 }

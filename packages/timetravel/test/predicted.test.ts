@@ -3,7 +3,7 @@
 // scale from world time, irregular steps included). Every frame reads back exactly after
 // records in any order, prunes, scrubs, forks and a save and load; no frame ever depends on a
 // frame its timeline no longer holds; worlds that do not move linearly keep deltas from K.
-import { createPackedSnapshot, type PackedSnapshot, snapshotsEqual } from '@tx2/pack-format';
+import { applyDelta, createPackedSnapshot, diff, type PackedSnapshot, snapshotsEqual } from '@tx2/pack-format';
 import { packOptions, readOptions } from '@tx2/pack-codecs';
 import { MemoryBackend, SnapshotStore } from '@tx2/pack-store';
 import fc from 'fast-check';
@@ -14,6 +14,7 @@ import { TimeTravel } from '../src/index.js';
 import { keyframePolicy } from '../src/keyframe-policy.js';
 import { loadTimeline, saveTimeline } from '../src/persistence.js';
 import { Timeline } from '../src/timeline.js';
+import { applyValueDelta } from '../src/value-patch.js';
 
 const encode = await packOptions({ codec: 'zstd', level: 1, filter: 'shuffle' });
 const decode = await readOptions();
@@ -101,18 +102,22 @@ describe('predicted deltas', () => {
   });
 
   it('scales predictions by world time: irregular steps predict as well as regular ones', () => {
-    const perDelta = (times: (f: number) => number): number => {
+    const perDelta = (times: (f: number) => number, stillClock = false): number => {
+      const at = (f: number): PackedSnapshot => ({ ...bodies(1500, 'linear', times(f), f), ...(stillClock ? { worldTime: 0 } : {}) });
       const tt = new TimeTravel({ encode, decode, keyframes: { fullEvery: 24, maxDeltaRatio: Number.POSITIVE_INFINITY } });
-      for (let f = 0; f < 24; f++) tt.record(f, bodies(1500, 'linear', times(f), f));
-      for (let f = 0; f < 24; f++) expect(snapshotsEqual(tt.seekToTime(f)!.snapshot, bodies(1500, 'linear', times(f), f))).toBe(true);
+      for (let f = 0; f < 24; f++) tt.record(f, at(f));
+      for (let f = 0; f < 24; f++) expect(snapshotsEqual(tt.seekToTime(f)!.snapshot, at(f))).toBe(true);
       const m = tt.memoryUsage();
       return m.deltaBytes / m.deltas;
     };
     const regular = perDelta((f) => f / 60);
     // Steps of 1/60 to 4/60, in an irregular order.
-    const irregular = perDelta((f) => [0, 1, 3, 4, 8, 9, 11, 12, 13, 17, 18, 21, 22, 23, 27, 28, 29, 30, 34, 35, 37, 38, 41, 42][f]! / 60);
+    const steps = [0, 1, 3, 4, 8, 9, 11, 12, 13, 17, 18, 21, 22, 23, 27, 28, 29, 30, 34, 35, 37, 38, 41, 42];
+    const irregular = perDelta((f) => steps[f]! / 60);
+    // The same motion with world time standing still: predicted by frame distance, which misses.
+    const frameDistance = perDelta((f) => steps[f]! / 60, true);
     expect(irregular).toBeLessThan(regular * 1.5);
-    expect(irregular).toBeLessThan(1500 * 4);
+    expect(irregular).toBeLessThan(frameDistance / 2);
   });
 
   it('record, seek, scrub, prune, fork and persist read back exactly what was recorded (property)', async () => {
@@ -226,5 +231,67 @@ describe('predicted deltas', () => {
     const back = new TimeTravel({ encode, decode, keyframes: { fullEvery: 6 } });
     expect(await loadTimeline(back, store, 'main')).toBe(12);
     for (let f = 11; f >= 0; f--) expect(snapshotsEqual(back.seekToTime(f)!.snapshot, bodies(500, 'linear', f / 60, f))).toBe(true);
+  });
+});
+
+describe('predicted changes applied in place', () => {
+  /** A float drawn from any bit pattern (NaN payloads, infinities, -0 and subnormals included) or a plain moving value. */
+  const f32 = fc.oneof(
+    fc.integer({ min: 0, max: 2 ** 32 - 1 }).map((bits) => new Float32Array(new Uint32Array([bits]).buffer)[0]!),
+    fc.float({ noNaN: true }),
+  );
+  const f64 = fc.oneof(
+    fc.double(),
+    fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }).map((bits) => new Float64Array(new BigUint64Array([bits]).buffer)[0]!),
+  );
+  const world = (a: number[], b: number[], time: number): PackedSnapshot =>
+    createPackedSnapshot({
+      entities: a.map((_, i) => i + 1),
+      worldTime: time,
+      timestamp: 5,
+      components: [{ id: 'C', fields: { a: Float32Array.from(a), b: Float64Array.from(b) } }],
+    });
+
+  it('agree bit for bit with applyDelta of @tx2/pack-format (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(f32, f32, f32, f64, f64, f64), { minLength: 1, maxLength: 40 }),
+        fc.oneof(fc.constantFrom(0, 1, 2.5, -3, 1e300, 30), fc.double({ noNaN: true, noDefaultInfinity: true })),
+        (rows, scale) => {
+          const reference = world(
+            rows.map((r) => r[0]),
+            rows.map((r) => r[3]),
+            0,
+          );
+          const base = world(
+            rows.map((r) => r[1]),
+            rows.map((r) => r[4]),
+            1,
+          );
+          const next = world(
+            rows.map((r) => r[2]),
+            rows.map((r) => r[5]),
+            2,
+          );
+          const delta = diff(base, next, { reference: { snapshot: reference, scale }, predict: 'always' });
+          expect(delta.reference?.scale).toBe(scale);
+          const own = new TimeTravel().decode(new TimeTravel().encode(base));
+          expect(applyValueDelta(own, delta, reference)).toBe(true);
+          expect(snapshotsEqual(own, next)).toBe(true);
+          expect(snapshotsEqual(own, applyDelta(base, delta, { reference }))).toBe(true);
+        },
+      ),
+      { numRuns: 300, seed: 1505 },
+    );
+  });
+
+  it('a predicted change without its reference, or with one of another shape, is left to applyDelta (which says what is wrong)', () => {
+    const reference = world([1, 2], [3, 4], 0);
+    const base = world([2, 3], [4, 5], 1);
+    const delta = diff(base, world([3, 4], [5, 6], 2), { reference: { snapshot: reference, scale: 1 }, predict: 'always' });
+    const own = new TimeTravel().decode(new TimeTravel().encode(base));
+    expect(applyValueDelta(own, delta)).toBe(false);
+    expect(applyValueDelta(own, delta, world([1], [3], 0))).toBe(false);
+    expect(snapshotsEqual(own, base)).toBe(true);
   });
 });
