@@ -16,7 +16,7 @@
 //   - record: TimeTravel.record with zstd-1 encode options: the default keyframes policy
 //     ({ fullEvery: 32, maxDeltaRatio: 1 }), { fullEvery: 32, maxDeltaRatio: Infinity }, and
 //     keyframes: false (every frame a full snapshot: the seek floor); and the default policy
-//     with keyframeCache: 0 (record-cache-off: no decoded keyframe kept beyond the last ones,
+//     with keyframeCacheBytes: 0 (record-cache-off: no decoded keyframe kept beyond the last ones,
 //     so random seeks are cold: they decode their keyframe).
 // Bytes: what each tick adds to the store's backend (every file, sections pooled by dedupe
 // included), or to TimeTravel.memoryUsage(); CPU: process.cpuUsage() around the call (user +
@@ -179,7 +179,7 @@ async function runSize(n) {
       encode: zstd,
       decode: read,
       ...(keyframes === undefined ? {} : { keyframes }),
-      ...(cache === undefined ? {} : { keyframeCache: cache }),
+      ...(cache === undefined ? {} : { keyframeCacheBytes: cache }),
     });
     const run = await perTick(
       n,

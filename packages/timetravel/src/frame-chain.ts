@@ -18,7 +18,7 @@ import {
 import { changeByteLength, chainBytesOf, deltaFrame, type DeltaFrame, type Frame, keyFrame, type KeyFrame, keyOf, pairOf, runOf } from './frame.js';
 import { predictionScale } from './prediction-scale.js';
 import { snapshotBytes } from './snapshot-bytes.js';
-import { DEFAULT_KEYFRAME_CACHE, SnapshotCache } from './snapshot-cache.js';
+import { DEFAULT_KEYFRAME_CACHE_BYTES, SnapshotCache } from './snapshot-cache.js';
 import { copySnapshot } from './snapshot-copy.js';
 import { refillSnapshot } from './snapshot-refill.js';
 import { applyValueDelta, applyValuePatch, toValuePatch, type ValuePatch, valuePatchByteLength } from './value-patch.js';
@@ -75,14 +75,14 @@ export class FrameChain {
   #workingFrame: Frame | undefined;
   #working: PackedSnapshot | undefined;
   /**
-   * Snapshots of the keyframes decoded or recorded last (within the `keyframeCache` budget,
+   * Snapshots of the keyframes decoded or recorded last (within the `keyframeCacheBytes` budget,
    * the last one always), never patched: deltas from a keyframe are made against it, and a
    * read of a frame of a kept keyframe's run copies it instead of decoding the keyframe again
    * (a seek costs a copy and one delta).
    */
   readonly #cache: SnapshotCache;
 
-  constructor(policy: ResolvedDeltaPolicy, encode: EncodeOptions, decode: DecodeOptions, cacheBytes: number = DEFAULT_KEYFRAME_CACHE) {
+  constructor(policy: ResolvedDeltaPolicy, encode: EncodeOptions, decode: DecodeOptions, cacheBytes: number = DEFAULT_KEYFRAME_CACHE_BYTES) {
     this.policy = policy;
     this.#encode = encode;
     this.#compresses = encode.codec !== undefined && encode.codec.id !== 0;

@@ -2,8 +2,8 @@ import type { PackedSnapshot } from '@tx2/pack-format';
 import type { Frame } from './frame.js';
 import { snapshotBytes } from './snapshot-bytes.js';
 
-/** The `keyframeCache` budget used when none is given: 32 MiB (80 decoded keyframes of 10,000 entities with ten f32 fields). */
-export const DEFAULT_KEYFRAME_CACHE = 32 * 1024 * 1024;
+/** The `keyframeCacheBytes` budget used when none is given: 32 MiB (80 decoded keyframes of 10,000 entities with ten f32 fields). */
+export const DEFAULT_KEYFRAME_CACHE_BYTES = 32 * 1024 * 1024;
 
 /** Snapshots kept whatever the budget: the last keyframe and the frame after it, which recording diffs against. */
 const ALWAYS_KEPT = 2;

@@ -1,10 +1,10 @@
-// The `keyframeCache` option: decoded keyframes kept within a byte budget (least recently used
+// The `keyframeCacheBytes` option: decoded keyframes (and pairs) kept within a byte budget (least recently used
 // dropped first, the last two always kept), counted in workingBytes; reads are exact whatever
 // the budget, and a bad budget is InvalidInput.
 import { createPackedSnapshot, type PackedSnapshot, snapshotsEqual } from '@tx2/pack-format';
 import { packOptions, readOptions } from '@tx2/pack-codecs';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_KEYFRAME_CACHE, TimeTravel } from '../src/index.js';
+import { DEFAULT_KEYFRAME_CACHE_BYTES, TimeTravel } from '../src/index.js';
 import { snapshotBytes } from '../src/snapshot-bytes.js';
 import { packErrorOf } from '../../../test-support/pack-errors.js';
 
@@ -23,8 +23,8 @@ const frames = 40;
 /** Bytes of one decoded snapshot (entity lists not shared with the components', unlike `createPackedSnapshot`'s). */
 const size = snapshotBytes(new TimeTravel().decode(new TimeTravel().encode(frame(0))));
 
-function recorded(keyframeCache?: number): TimeTravel {
-  const tt = new TimeTravel({ encode, decode, keyframes: { fullEvery: 4, maxDeltaRatio: Number.POSITIVE_INFINITY }, keyframeCache });
+function recorded(keyframeCacheBytes?: number): TimeTravel {
+  const tt = new TimeTravel({ encode, decode, keyframes: { fullEvery: 4, maxDeltaRatio: Number.POSITIVE_INFINITY }, keyframeCacheBytes });
   for (let f = 0; f < frames; f++) tt.record(f, frame(f));
   return tt;
 }
@@ -37,9 +37,9 @@ function readAll(tt: TimeTravel): void {
   }
 }
 
-describe('keyframeCache', () => {
+describe('keyframeCacheBytes', () => {
   it('by default keeps every keyframe decoded once read (within 32 MiB), counted in workingBytes', () => {
-    expect(DEFAULT_KEYFRAME_CACHE).toBe(32 * 1024 * 1024);
+    expect(DEFAULT_KEYFRAME_CACHE_BYTES).toBe(32 * 1024 * 1024);
     const tt = recorded();
     readAll(tt);
     const { keyframes, workingBytes } = tt.memoryUsage();
@@ -75,9 +75,10 @@ describe('keyframeCache', () => {
 
   it('a budget that is not a number of bytes >= 0 is InvalidInput', async () => {
     for (const bad of [-1, Number.NaN, Number.POSITIVE_INFINITY, '1', null]) {
-      const error = await packErrorOf(() => new TimeTravel({ keyframeCache: bad as never }));
+      const error = await packErrorOf(() => new TimeTravel({ keyframeCacheBytes: bad as never }));
       expect(error.code).toBe('InvalidInput');
-      expect(error.message).toMatch(/^keyframeCache is a number of bytes >= 0/);
+      expect(error.message).toMatch(/^keyframeCacheBytes is a number of bytes >= 0/);
+      expect(error.details).toEqual({ option: 'keyframeCacheBytes', value: bad });
     }
   });
 });

@@ -139,7 +139,7 @@ describe('predicted deltas', () => {
           // The frame recorded at time t: its world time is irregular (t + t²/80) and, once re-recorded, one step later.
           const content = (t: number, version: number): PackedSnapshot => bodies(300, motion, (t + (t * t) / 80 + version) / 30, t + 41 * version);
           const size = 300 * 24;
-          const tt = new TimeTravel({ encode, decode, keyframes: { fullEvery, maxDeltaRatio }, keyframeCache: cacheFrames === undefined ? undefined : cacheFrames * size });
+          const tt = new TimeTravel({ encode, decode, keyframes: { fullEvery, maxDeltaRatio }, keyframeCacheBytes: cacheFrames === undefined ? undefined : cacheFrames * size });
           const expected = new Map<number, number>();
           const check = (source: TimeTravel, t: number): void => {
             const e = source.seekToTime(t)!;
