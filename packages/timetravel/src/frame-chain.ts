@@ -282,12 +282,16 @@ export class FrameChain {
   /**
    * False when the last delta made would not fit after `previous` under `maxDeltaRatio`: the
    * frame becomes a keyframe without a diff that would be thrown away. Every `fullEvery` frames
-   * made so, one delta is tried anyway, in case the world calmed down.
+   * made so, one delta is tried anyway, in case the world calmed down; so is the first
+   * prediction from a pair (far smaller than the pair's delta, when it pays).
    */
   #mayFit(previous: Frame): boolean {
     const last = this.#lastDelta;
     if (last === undefined || last.skipped >= this.policy.fullEvery) return true;
-    if (withinDeltaRatio(this.policy, chainBytesOf(this.#baseFor(previous).from) + last.bytes, keyOf(previous).bytes.byteLength)) return true;
+    const { from, reference } = this.#baseFor(previous);
+    // The first prediction from a pair is always tried: the last delta (the pair's own) says nothing of its size.
+    if (reference !== undefined && from === previous) return true;
+    if (withinDeltaRatio(this.policy, chainBytesOf(from) + last.bytes, keyOf(previous).bytes.byteLength)) return true;
     last.skipped++;
     return false;
   }

@@ -222,6 +222,23 @@ describe('predicted deltas', () => {
     );
   });
 
+  it('a saved timeline loads into the same frames: keyframes, pairs and predicted deltas of the same bytes', async () => {
+    const options = { encode, decode, keyframes: { fullEvery: 8, maxDeltaRatio: 1 } };
+    const tt = new TimeTravel(options);
+    for (let f = 0; f < 20; f++) tt.record(f / 2, bodies(800, 'linear', f / 30, f));
+    const store = new SnapshotStore(new MemoryBackend());
+    await saveTimeline(tt, store);
+    const back = new TimeTravel(options);
+    await loadTimeline(back, store, 'main');
+    const { workingBytes: _a, ...held } = tt.memoryUsage();
+    const { workingBytes: _b, ...restored } = back.memoryUsage();
+    expect(restored).toEqual(held);
+    // Runs of 8 (a pair of 70% of a keyframe does not stop predictions: the first one is always tried).
+    expect(held).toMatchObject({ keyframes: 3, deltas: 17 });
+    expect(held.deltaBytes / held.deltas).toBeLessThan(held.keyframeBytes / held.keyframes / 2);
+    for (let f = 19; f >= 0; f--) expect(snapshotsEqual(back.seekToTime(f / 2)!.snapshot, bodies(800, 'linear', f / 30, f))).toBe(true);
+  });
+
   it('a timeline saved before predicted deltas (full snapshots in a store) loads and seeks the same', async () => {
     // What saveTimeline has always written: one full snapshot per entry, with its time.
     const old = new TimeTravel({ keyframes: false });
