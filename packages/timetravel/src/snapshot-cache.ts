@@ -10,9 +10,11 @@ const ALWAYS_KEPT = 2;
 
 /**
  * Decoded snapshots of frames that reads start from (keyframes, and the frame after a keyframe
- * that moving-world deltas predict from), kept within a byte budget, least recently used
- * dropped first. The two most recently used are always kept, whatever the budget: recording
- * diffs against them. Snapshots kept here are pristine: read them, never change them.
+ * that moving-world deltas predict from, its pair), kept within a byte budget: pairs dropped
+ * before keyframes (a pair is rebuilt from its keyframe with one delta, a keyframe costs a
+ * decode), each least recently used first. The two most recently used are always kept,
+ * whatever the budget: recording diffs against them. Snapshots kept here are pristine: read
+ * them, never change them.
  */
 export class SnapshotCache {
   readonly #budget: number;
@@ -50,27 +52,37 @@ export class SnapshotCache {
     const bytes = snapshotBytes(snapshot);
     this.#entries.set(frame, { snapshot, bytes });
     this.#bytes += bytes;
-    for (const [old, entry] of this.#entries) {
-      if (this.#bytes <= this.#budget || this.#entries.size <= ALWAYS_KEPT) break;
-      this.#entries.delete(old);
-      this.#bytes -= entry.bytes;
+    while (this.#bytes > this.#budget && this.#entries.size > ALWAYS_KEPT) {
+      const victim = this.#victim(this.#entries.size - ALWAYS_KEPT);
+      if (victim === undefined) break;
+      this.delete(victim);
     }
   }
 
   /**
-   * Takes out, for its arrays to be written over, the least recently used snapshot (other
-   * than `except`'s) when storing one more of its size would exceed the budget; undefined
-   * otherwise. It is no longer kept: the caller owns it.
+   * Takes out, for its arrays to be written over, the snapshot that would be dropped next
+   * (other than `except`'s) when storing one more of its size would exceed the budget;
+   * undefined otherwise. It is no longer kept: the caller owns it.
    */
   spare(except?: Frame): PackedSnapshot | undefined {
-    for (const [frame, entry] of this.#entries) {
+    const victim = this.#victim(this.#entries.size, except);
+    const entry = victim === undefined ? undefined : this.#entries.get(victim)!;
+    if (entry === undefined || this.#bytes + entry.bytes <= this.#budget) return undefined;
+    this.delete(victim!);
+    return entry.snapshot;
+  }
+
+  /** The frame to drop next among the `among` least recently used (never `except`): the least recently used pair, else keyframe. */
+  #victim(among: number, except?: Frame): Frame | undefined {
+    let key: Frame | undefined;
+    let seen = 0;
+    for (const frame of this.#entries.keys()) {
+      if (seen++ >= among) break;
       if (frame === except) continue;
-      if (this.#bytes + entry.bytes <= this.#budget) return undefined;
-      this.#entries.delete(frame);
-      this.#bytes -= entry.bytes;
-      return entry.snapshot;
+      if (frame.kind === 'delta') return frame;
+      key ??= frame;
     }
-    return undefined;
+    return key;
   }
 
   /** Drops `frame`'s snapshot, if kept. */
@@ -79,10 +91,5 @@ export class SnapshotCache {
     if (entry === undefined) return;
     this.#entries.delete(frame);
     this.#bytes -= entry.bytes;
-  }
-
-  /** Drops every snapshot of a frame for which `keep` is false. */
-  retain(keep: (frame: Frame) => boolean): void {
-    for (const frame of [...this.#entries.keys()]) if (!keep(frame)) this.delete(frame);
   }
 }
