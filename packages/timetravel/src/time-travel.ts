@@ -26,7 +26,7 @@ export interface TimeTravelOptions {
   keyframes?: KeyframeOptions | false;
   /**
    * Bytes of decoded snapshots kept for reads (default {@link DEFAULT_KEYFRAME_CACHE_BYTES},
-   * 32 MiB), least recently used dropped first: keyframes, and in a moving world the frame
+   * 32 MiB), pairs dropped before keyframes, least recently used first: keyframes, and in a moving world the frame
    * after each (the pair its predicted deltas start from). A read of a frame whose run is kept
    * costs a copy and one delta instead of a keyframe decode (and, for a predicted frame, a
    * second delta). The two last used are kept whatever the budget (recording diffs against
