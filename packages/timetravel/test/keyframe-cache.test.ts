@@ -5,7 +5,9 @@ import { createPackedSnapshot, type PackedSnapshot, snapshotsEqual } from '@tx2/
 import { packOptions, readOptions } from '@tx2/pack-codecs';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_KEYFRAME_CACHE_BYTES, TimeTravel } from '../src/index.js';
+import { deltaFrame, type Frame, keyFrame } from '../src/frame.js';
 import { snapshotBytes } from '../src/snapshot-bytes.js';
+import { SnapshotCache } from '../src/snapshot-cache.js';
 import { packErrorOf } from '../../../test-support/pack-errors.js';
 
 const encode = await packOptions({ codec: 'zstd', level: 1, filter: 'shuffle' });
@@ -80,5 +82,30 @@ describe('keyframeCacheBytes', () => {
       expect(error.message).toMatch(/^keyframeCacheBytes is a number of bytes >= 0/);
       expect(error.details).toEqual({ option: 'keyframeCacheBytes', value: bad });
     }
+  });
+});
+
+describe('SnapshotCache', () => {
+  const key = (): Frame => keyFrame(new Uint8Array(1));
+  const pairOfKey = (k: Frame): Frame => deltaFrame(k, new Uint8Array(1));
+
+  it('drops pairs before keyframes, each least recently used first, and always keeps the two used last', () => {
+    const cache = new SnapshotCache(3 * size);
+    const [k1, k2, k3] = [key(), key(), key()];
+    const [p1, p2] = [pairOfKey(k1), pairOfKey(k2)];
+    for (const f of [k1, p1, k2, p2]) cache.set(f, frame(0));
+    // Four snapshots in a budget of three: the least recently used pair went, not the older keyframe.
+    expect([k1, p1, k2, p2].map((f) => cache.has(f))).toEqual([true, false, true, true]);
+    cache.get(k1);
+    cache.set(k3, frame(0));
+    expect([k1, k2, p2, k3].map((f) => cache.has(f))).toEqual([true, true, false, true]);
+    expect(cache.bytes).toBe(3 * size);
+    // A spare is what would be dropped next (never the one excepted), taken out only when the budget is full.
+    expect(cache.spare(k2)).toBeDefined();
+    expect(cache.has(k2)).toBe(true);
+    expect(cache.spare()).toBeUndefined();
+    const tight = new SnapshotCache(0);
+    for (const f of [k1, p1, k2]) tight.set(f, frame(0));
+    expect([k1, p1, k2].map((f) => tight.has(f))).toEqual([false, true, true]);
   });
 });
