@@ -10,12 +10,15 @@ import {
   migrateSnapshot,
   type PackedSnapshot,
   type ResolvedDeltaPolicy,
+  type SnapshotDelta,
   snapshotHash,
   withinDeltaRatio,
   withinFullEvery,
 } from '@tx2/pack-format';
-import { changeByteLength, chainBytesOf, deltaFrame, type DeltaFrame, type Frame, keyFrame, type KeyFrame, keyOf, runOf } from './frame.js';
+import { changeByteLength, chainBytesOf, deltaFrame, type DeltaFrame, type Frame, keyFrame, type KeyFrame, keyOf, pairOf, runOf } from './frame.js';
+import { predictionScale } from './prediction-scale.js';
 import { snapshotBytes } from './snapshot-bytes.js';
+import { DEFAULT_KEYFRAME_CACHE_BYTES, SnapshotCache } from './snapshot-cache.js';
 import { copySnapshot } from './snapshot-copy.js';
 import { refillSnapshot } from './snapshot-refill.js';
 import { applyValueDelta, applyValuePatch, toValuePatch, type ValuePatch, valuePatchByteLength } from './value-patch.js';
@@ -54,6 +57,8 @@ export class FrameChain {
    * (each delta small, applied in microseconds).
    */
   #fromKey = false;
+  /** A pair whose prediction did not pay (the diff made no predicted field): the rest of its run is diffed against the keyframe. */
+  #unpredictable: Frame | undefined;
   /** Deltas never leave memory: same codec as keyframes, no checksums. */
   readonly #deltaEncode: EncodeOptions;
   /** The caller's decode options (copy forced), for snapshots handed out. */
@@ -70,13 +75,14 @@ export class FrameChain {
   #workingFrame: Frame | undefined;
   #working: PackedSnapshot | undefined;
   /**
-   * The snapshot of the last keyframe decoded or recorded, never patched: deltas from the
-   * keyframe are made against it, and a read of a frame of its run copies it instead of
-   * decoding the keyframe again (a scrub costs a copy and one delta).
+   * Snapshots of the keyframes decoded or recorded last (within the `keyframeCacheBytes` budget,
+   * the last one always), never patched: deltas from a keyframe are made against it, and a
+   * read of a frame of a kept keyframe's run copies it instead of decoding the keyframe again
+   * (a seek costs a copy and one delta).
    */
-  #key: { frame: KeyFrame; snapshot: PackedSnapshot } | undefined;
+  readonly #cache: SnapshotCache;
 
-  constructor(policy: ResolvedDeltaPolicy, encode: EncodeOptions, decode: DecodeOptions) {
+  constructor(policy: ResolvedDeltaPolicy, encode: EncodeOptions, decode: DecodeOptions, cacheBytes: number = DEFAULT_KEYFRAME_CACHE_BYTES) {
     this.policy = policy;
     this.#encode = encode;
     this.#compresses = encode.codec !== undefined && encode.codec.id !== 0;
@@ -85,24 +91,31 @@ export class FrameChain {
     // Frames chain in the schema they were recorded in; migrations apply only to snapshots handed out.
     this.#internal = { ...decode, components: undefined, verifyChecksums: false, copy: true, migrations: undefined };
     this.#views = { ...this.#internal, copy: false };
+    this.#cache = new SnapshotCache(cacheBytes);
   }
 
   /** The snapshot of `frame` as the chain's working snapshot: read it, never keep or change it; valid until the next call on this chain. */
   contentOf(frame: Frame): PackedSnapshot {
     if (this.#workingFrame === frame) return this.#working!;
-    // Walk back until the working frame (apply forward from it) or the keyframe.
+    // Walk back until the working frame (apply forward from it), a frame whose snapshot is kept, or the keyframe.
     const path: DeltaFrame[] = [];
     let from: Frame = frame;
-    while (from.kind === 'delta' && from !== this.#workingFrame) {
+    while (from.kind === 'delta' && from !== this.#workingFrame && !this.#cache.has(from)) {
       path.push(from);
+      const predicted = from.reference !== undefined;
       from = from.base;
+      // A predicted delta starts from its pair, kept (made now if need be): the next read of the run starts there too.
+      if (predicted && from !== this.#workingFrame) {
+        this.#pairSnapshot(from as DeltaFrame);
+        break;
+      }
     }
     const fromWorking = from === this.#workingFrame;
     const working = this.#working;
     // Forget the working frame while patching: a failure must not leave a half-patched snapshot under its name.
     this.#forget();
-    let snapshot = fromWorking ? working! : this.#fromKeyframe(from as KeyFrame, working);
-    for (let i = path.length - 1; i >= 0; i--) snapshot = this.#apply(snapshot, path[i]!.change);
+    let snapshot = fromWorking ? working! : this.#fromKept(from, working);
+    for (let i = path.length - 1; i >= 0; i--) snapshot = this.#apply(snapshot, path[i]!.change, path[i]!.reference);
     this.#workingFrame = frame;
     this.#working = snapshot;
     return snapshot;
@@ -115,29 +128,57 @@ export class FrameChain {
     return refillSnapshot(reuse, views) ? reuse : copySnapshot(views);
   }
 
-  /** The pristine snapshot of `key` (read it, never change it): the kept one, or decoded now and kept. */
+  /** The pristine snapshot of `key` (read it, never change it): the kept one, or decoded now (into a dropped one's arrays when the cache is full) and kept. */
   #keySnapshot(key: KeyFrame): PackedSnapshot {
-    if (this.#key?.frame === key) return this.#key.snapshot;
-    const old = this.#key?.snapshot;
-    this.#key = undefined; // a failed decode must not leave a half-written snapshot under a name
-    const snapshot = this.#decodeKeyframe(key.bytes, old);
-    this.#key = { frame: key, snapshot };
+    const kept = this.#cache.get(key);
+    if (kept !== undefined) return kept;
+    // Taken out of the cache first: a failed decode must not leave a half-written snapshot under a name.
+    const snapshot = this.#decodeKeyframe(key.bytes, this.#cache.spare());
+    this.#cache.set(key, snapshot);
     return snapshot;
   }
 
-  /** `key`'s snapshot in memory of its own, to be patched: a copy of the kept keyframe snapshot, into the arrays of `reuse` when the shapes match. */
-  #fromKeyframe(key: KeyFrame, reuse: PackedSnapshot | undefined): PackedSnapshot {
-    const pristine = this.#keySnapshot(key);
+  /**
+   * The pristine snapshot of `pair` (the frame after a keyframe that predicted deltas start
+   * from; read it, never change it): the kept one, or made now from its keyframe's (into a
+   * dropped one's arrays when the cache is full) and kept.
+   */
+  #pairSnapshot(pair: DeltaFrame): PackedSnapshot {
+    const kept = this.#cache.get(pair);
+    if (kept !== undefined) return kept;
+    const key = this.#keySnapshot(pair.key);
+    const reuse = this.#cache.spare(pair.key);
+    const snapshot = this.#apply(reuse !== undefined && refillSnapshot(reuse, key) ? reuse : copySnapshot(key), pair.change);
+    this.#cache.set(pair, snapshot);
+    return snapshot;
+  }
+
+  /** The snapshot of `frame` (a keyframe, or a frame whose snapshot is kept) in memory of its own, to be patched: a copy of the kept one, into the arrays of `reuse` when the shapes match. */
+  #fromKept(frame: Frame, reuse: PackedSnapshot | undefined): PackedSnapshot {
+    const pristine = frame.kind === 'key' ? this.#keySnapshot(frame) : this.#cache.get(frame)!;
     return reuse !== undefined && refillSnapshot(reuse, pristine) ? reuse : copySnapshot(pristine);
   }
 
   /** An independent copy of `frame`'s snapshot (a keyframe decoded with the caller's decode options, as recorded frames always were). */
   copyOf(frame: Frame): PackedSnapshot {
-    if (frame.kind === 'key') return decodeSnapshot(frame.bytes, this.#decode);
-    if (frame.base.kind === 'key' && frame.change instanceof Uint8Array && this.#decode.components === undefined) {
-      // A compressed delta from its keyframe (a moving world): the kept keyframe snapshot, copied, with that one delta
-      // applied. The working snapshot is not involved: no frame read next would start from it.
-      const own = this.#apply(copySnapshot(this.#keySnapshot(frame.base)), frame.change);
+    if (frame.kind === 'key') {
+      // Every frame a keyframe (`keyframes: false`): one decode, with the caller's checks, and nothing kept.
+      if (this.policy.fullEvery === 1 || this.#decode.components !== undefined) return decodeSnapshot(frame.bytes, this.#decode);
+      // Otherwise the kept (or now decoded and kept) snapshot, copied: a copy costs a fraction of a decode.
+      const own = copySnapshot(this.#keySnapshot(frame));
+      return this.#decode.migrations === undefined ? own : migrateSnapshot(own, this.#decode.migrations);
+    }
+    if (frame.change instanceof Uint8Array && this.#decode.components === undefined && (frame.base.kind === 'key' || frame.reference !== undefined || this.#cache.has(frame))) {
+      // A moving world's frame: a compressed delta from its keyframe, or predicted from the keyframe and the frame after
+      // it (its pair), or that pair itself: the kept snapshot it starts from, copied, with that one delta applied. The
+      // working snapshot is not involved: no frame read next would start from it.
+      const kept = this.#cache.get(frame);
+      const own =
+        kept !== undefined
+          ? copySnapshot(kept)
+          : frame.reference !== undefined
+            ? this.#apply(copySnapshot(this.#pairSnapshot(frame.base as DeltaFrame)), frame.change, frame.reference)
+            : this.#apply(copySnapshot(this.#keySnapshot(frame.base as KeyFrame)), frame.change);
       return this.#decode.migrations === undefined ? own : migrateSnapshot(own, this.#decode.migrations);
     }
     const snapshot = this.contentOf(frame);
@@ -149,7 +190,8 @@ export class FrameChain {
 
   /** An independent copy of `frame`'s whole snapshot, whatever the caller's decode options (to record it again). */
   completeCopyOf(frame: Frame): PackedSnapshot {
-    return frame.kind === 'key' ? decodeSnapshot(frame.bytes, this.#internal) : copySnapshot(this.contentOf(frame));
+    if (frame.kind === 'key' && this.policy.fullEvery === 1) return decodeSnapshot(frame.bytes, this.#internal);
+    return copySnapshot(frame.kind === 'key' ? this.#keySnapshot(frame) : this.contentOf(frame));
   }
 
   /** `frame` as encoded full-snapshot bytes: a keyframe's own bytes, or a delta frame's snapshot encoded now (the cost of a rebuild and an encode). */
@@ -174,33 +216,56 @@ export class FrameChain {
     // frames may be deltas: the next frame will need the snapshot, and bad bytes fail here.
     const snapshot = input.snapshot ?? (this.policy.fullEvery > 1 ? decodeSnapshot(input.bytes!, { ...this.#decode, components: undefined, migrations: undefined }) : undefined);
     if (previous !== undefined && snapshot !== undefined && withinFullEvery(this.policy, runOf(previous) + 1) && this.#mayFit(previous)) {
-      const from = this.#baseFor(previous);
-      const fromKey = from.kind === 'key';
-      const baseHash = this.hashOf(from);
-      // From a keyframe: its kept snapshot, read only. Otherwise the working snapshot, patched in place below.
-      const base = fromKey ? this.#keySnapshot(from) : this.contentOf(from);
-      // diff hashes `snapshot` first, which encodes and so validates it.
-      const delta = diff(base, snapshot, { baseHash });
-      // A value patch is built only when kept: its size decides against the compressed bytes.
-      const patchBytes = valuePatchByteLength(base, delta);
+      const run = runOf(previous) + 1;
+      let { from, reference } = this.#baseFor(previous);
+      let delta: SnapshotDelta | undefined;
+      let base: PackedSnapshot | undefined;
+      if (reference !== undefined) {
+        // Predicted from the keyframe and the frame after it (both kept, read only), at the scale of the time elapsed.
+        const hashes = { base: this.hashOf(from), reference: this.hashOf(reference) };
+        const prior = this.#keySnapshot(reference);
+        base = this.#pairSnapshot(from as DeltaFrame);
+        const scale = predictionScale(prior, base, snapshot, run);
+        delta = diff(base, snapshot, { baseHash: hashes.base, reference: { snapshot: prior, scale, hash: hashes.reference } });
+        if (delta.reference === undefined) {
+          // Nothing moved linearly: the delta from the keyframe, as without prediction, for the rest of this run.
+          this.#unpredictable = from;
+          from = reference;
+          reference = undefined;
+          delta = undefined;
+        }
+      }
+      // From a keyframe or a pair: its kept snapshot, read only. Otherwise the working snapshot, patched in place below.
+      const pristine = from.kind === 'key' || reference !== undefined;
+      if (delta === undefined) {
+        const baseHash = this.hashOf(from);
+        base = from.kind === 'key' ? this.#keySnapshot(from) : this.contentOf(from);
+        // diff hashes `snapshot` first, which encodes and so validates it.
+        delta = diff(base, snapshot, { baseHash });
+      }
+      // A value patch is built only when kept: its size decides against the compressed bytes (a predicted delta is always bytes).
+      const patchBytes = reference === undefined ? valuePatchByteLength(base!, delta) : undefined;
       let change: ValuePatch | Uint8Array;
       if (patchBytes === undefined) change = encodeDelta(delta, this.#deltaEncode);
       else {
         // Values that all moved (temporal deltas) compress far better than the patch holds them.
         const bytes = this.#compresses && patchBytes >= MIN_COMPRESSED_PATCH ? encodeDelta(delta, this.#deltaEncode) : undefined;
         // Both forms copy what they keep: `delta` may share arrays with the caller's snapshot.
-        change = bytes !== undefined && bytes.byteLength < patchBytes ? bytes : toValuePatch(base, delta)!;
+        change = bytes !== undefined && bytes.byteLength < patchBytes ? bytes : toValuePatch(base!, delta)!;
       }
       hash = delta.target;
       this.#lastDelta = { bytes: changeByteLength(change), skipped: 0 };
-      this.#fromKey = patchBytes !== undefined && change instanceof Uint8Array;
+      this.#fromKey = reference !== undefined || (patchBytes !== undefined && change instanceof Uint8Array);
       if (withinDeltaRatio(this.policy, chainBytesOf(from) + changeByteLength(change), keyOf(previous).bytes.byteLength)) {
-        const frame = deltaFrame(from, change, hash, runOf(previous) + 1);
+        const frame = deltaFrame(from, change, hash, run, reference);
         this.#forget();
-        if (!fromKey) {
+        if (!pristine) {
           // A value-only delta updates the working snapshot in place, whatever is kept.
-          this.#working = applyValueDelta(base, delta) ? base : this.#apply(base, change);
+          this.#working = applyValueDelta(base!, delta) ? base : this.#apply(base!, change);
           this.#workingFrame = frame;
+        } else if (this.#fromKey && pairOf(frame) === frame) {
+          // The first temporal delta of a run: the next frames are predicted from it and the keyframe, so keep its snapshot.
+          this.#cache.set(frame, copySnapshot(snapshot));
         }
         return frame;
       }
@@ -209,7 +274,7 @@ export class FrameChain {
     if (snapshot !== undefined && this.policy.fullEvery > 1) {
       // The next frame is a delta from this one: keep its snapshot now rather than decode the keyframe then.
       this.#forget();
-      this.#key = { frame: key, snapshot: input.snapshot === undefined ? snapshot : copySnapshot(snapshot) };
+      this.#cache.set(key, input.snapshot === undefined ? snapshot : copySnapshot(snapshot));
     }
     return key;
   }
@@ -217,19 +282,31 @@ export class FrameChain {
   /**
    * False when the last delta made would not fit after `previous` under `maxDeltaRatio`: the
    * frame becomes a keyframe without a diff that would be thrown away. Every `fullEvery` frames
-   * made so, one delta is tried anyway, in case the world calmed down.
+   * made so, one delta is tried anyway, in case the world calmed down; so is the first
+   * prediction from a pair (far smaller than the pair's delta, when it pays).
    */
   #mayFit(previous: Frame): boolean {
     const last = this.#lastDelta;
     if (last === undefined || last.skipped >= this.policy.fullEvery) return true;
-    if (withinDeltaRatio(this.policy, chainBytesOf(this.#baseFor(previous)) + last.bytes, keyOf(previous).bytes.byteLength)) return true;
+    const { from, reference } = this.#baseFor(previous);
+    // The first prediction from a pair is always tried: the last delta (the pair's own) says nothing of its size.
+    if (reference !== undefined && from === previous) return true;
+    if (withinDeltaRatio(this.policy, chainBytesOf(from) + last.bytes, keyOf(previous).bytes.byteLength)) return true;
     last.skipped++;
     return false;
   }
 
-  /** The frame the next delta after `previous` is made from: `previous`, or its keyframe while everything moves. */
-  #baseFor(previous: Frame): Frame {
-    return this.#fromKey ? keyOf(previous) : previous;
+  /**
+   * What the next delta after `previous` is made from: `previous`; or, while everything moves,
+   * the pair of `previous`'s run (the frame after its keyframe) with the keyframe as the
+   * reference to predict from, or the keyframe alone when the run has no pair or its
+   * prediction did not pay.
+   */
+  #baseFor(previous: Frame): { from: Frame; reference?: KeyFrame } {
+    if (!this.#fromKey) return { from: previous };
+    const pair = pairOf(previous);
+    if (pair !== undefined && pair !== this.#unpredictable) return { from: pair, reference: pair.key };
+    return { from: keyOf(previous) };
   }
 
   /**
@@ -237,10 +314,17 @@ export class FrameChain {
    * keyframe when the chain would break the policy. A frame chained on the frame before must
    * have had a predecessor whose snapshot equals that of `previous` (its change is kept); a
    * frame made from a keyframe keeps its change while `previous` is of that keyframe's run,
-   * and is made again from `previous` otherwise.
+   * and one predicted from a pair while the pair is still in the run before it (`holds`);
+   * either is made again from `previous` otherwise, so no frame ever depends on one the
+   * timeline no longer holds.
    */
-  rebase(frame: DeltaFrame, previous: Frame): Frame {
+  rebase(frame: DeltaFrame, previous: Frame, holds: (pair: Frame) => boolean): Frame {
     const run = runOf(previous) + 1;
+    if (frame.reference !== undefined) {
+      if (keyOf(previous) === frame.reference && withinFullEvery(this.policy, run) && holds(frame.base))
+        return deltaFrame(frame.base, frame.change, frame.hash, run, frame.reference);
+      return this.makeFrame(previous, { snapshot: this.completeCopyOf(frame) });
+    }
     if (frame.base.kind === 'key' && frame.base !== previous) {
       if (keyOf(previous) === frame.base && withinFullEvery(this.policy, run)) return deltaFrame(frame.base, frame.change, frame.hash, run);
       return this.makeFrame(previous, { snapshot: this.completeCopyOf(frame) });
@@ -259,9 +343,9 @@ export class FrameChain {
     return key;
   }
 
-  /** Bytes held by the working snapshot and the kept keyframe snapshot (0 when there is none). */
+  /** Bytes held by the working snapshot and the kept keyframe snapshots (0 when there is none). */
   workingBytes(): number {
-    return (this.#working === undefined ? 0 : snapshotBytes(this.#working)) + (this.#key === undefined ? 0 : snapshotBytes(this.#key.snapshot));
+    return (this.#working === undefined ? 0 : snapshotBytes(this.#working)) + this.#cache.bytes;
   }
 
   /** Drops the working snapshot (its memory is freed once nothing else holds it). */
@@ -270,11 +354,17 @@ export class FrameChain {
     this.#working = undefined;
   }
 
-  /** `snapshot` (owned, the base of `change`) changed into the next frame's: in place for a patch. */
-  #apply(snapshot: PackedSnapshot, change: ValuePatch | Uint8Array): PackedSnapshot {
+  /** `snapshot` (owned, the base of `change`) changed into the next frame's: in place for a patch. A predicted change reads the kept snapshot of its `reference`. */
+  #apply(snapshot: PackedSnapshot, change: ValuePatch | Uint8Array, reference?: KeyFrame): PackedSnapshot {
     if (!(change instanceof Uint8Array)) {
       applyValuePatch(snapshot, change);
       return snapshot;
+    }
+    if (reference !== undefined) {
+      const prior = this.#keySnapshot(reference);
+      const delta = decodeDelta(change, this.#views);
+      if (applyValueDelta(snapshot, delta, prior)) return snapshot;
+      return applyDelta(snapshot, decodeDelta(change, this.#internal), { verify: false, reference: prior, referenceHash: reference.hash });
     }
     // A compressed delta that only changes values (a moving world's temporal deltas) is read as
     // views of its decompressed payload (copying them would cost as much as decoding) and

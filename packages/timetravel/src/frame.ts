@@ -15,7 +15,9 @@ export interface KeyFrame {
  * A frame stored as the changes from `base`: `diff(base, frame)` as a {@link ValuePatch} when
  * it only changes numeric values, otherwise as `encodeDelta` bytes. `base` is the frame just
  * before it on its timeline, or (for the compressed temporal deltas of a world where everything
- * moves) the keyframe of its run, so that reading it applies one delta whatever its place.
+ * moves) the keyframe of its run, so that reading it applies one delta whatever its place; or,
+ * for a predicted delta, the frame just after that keyframe (`reference` is then the keyframe:
+ * values are predicted from the two, linearly, and the delta holds what the prediction missed).
  */
 export interface DeltaFrame {
   readonly kind: 'delta';
@@ -24,6 +26,8 @@ export interface DeltaFrame {
   readonly byteLength: number;
   hash: Uint8Array | undefined;
   readonly base: Frame;
+  /** For a predicted delta (`SnapshotDelta.reference` set): the keyframe it predicts from with `base`, the frame after it. */
+  readonly reference?: KeyFrame;
   /** The keyframe the chain starts from. */
   readonly key: KeyFrame;
   /** Deltas from `key` to this frame, this one included (1 when `base` is the keyframe). */
@@ -42,8 +46,8 @@ export function keyFrame(bytes: Uint8Array, hash?: Uint8Array): KeyFrame {
   return { kind: 'key', bytes, hash };
 }
 
-/** A delta frame of `change` on top of `base` (its chain figures derived from `base`), the `run`-th frame of its run (default: just after `base`). */
-export function deltaFrame(base: Frame, change: ValuePatch | Uint8Array, hash?: Uint8Array, run: number = runOf(base) + 1): DeltaFrame {
+/** A delta frame of `change` on top of `base` (its chain figures derived from `base`), the `run`-th frame of its run (default: just after `base`), predicted from `base` and `reference` when given. */
+export function deltaFrame(base: Frame, change: ValuePatch | Uint8Array, hash?: Uint8Array, run: number = runOf(base) + 1, reference?: KeyFrame): DeltaFrame {
   const byteLength = changeByteLength(change);
   return {
     kind: 'delta',
@@ -51,6 +55,7 @@ export function deltaFrame(base: Frame, change: ValuePatch | Uint8Array, hash?: 
     byteLength,
     hash,
     base,
+    ...(reference === undefined ? {} : { reference }),
     key: base.kind === 'key' ? base : base.key,
     depth: depthOf(base) + 1,
     run,
@@ -86,4 +91,11 @@ export function chainBytesOf(frame: Frame): number {
 /** The keyframe `frame` is rebuilt from (itself for a keyframe). */
 export function keyOf(frame: Frame): KeyFrame {
   return frame.kind === 'key' ? frame : frame.key;
+}
+
+/** The frame after a keyframe that predicted deltas are made from: `frame` itself when it is one (a compressed delta from its keyframe, first of its run), `frame`'s base when `frame` is predicted from it; else undefined. */
+export function pairOf(frame: Frame): DeltaFrame | undefined {
+  if (frame.kind === 'key') return undefined;
+  if (frame.reference !== undefined) return frame.base as DeltaFrame;
+  return frame.base === frame.key && frame.run === 1 && frame.change instanceof Uint8Array ? frame : undefined;
 }

@@ -4,3 +4,4 @@ export { TimeTravel, validateTimelineName, MAX_TIMELINE_NAME, type TimeTravelOpt
 export { TimedSnapshot, type FrameSource } from './timed-snapshot.js';
 export { DEFAULT_KEYFRAMES, DEFAULT_KEYFRAME_INTERVAL, DEFAULT_MAX_DELTA_RATIO, type KeyframeOptions } from './keyframe-policy.js';
 export type { TimelineMemory } from './memory-usage.js';
+export { DEFAULT_KEYFRAME_CACHE_BYTES } from './snapshot-cache.js';

@@ -36,14 +36,16 @@ function copyComponent(component: PackedComponent, ids: Map<Uint32Array, Uint32A
  * (`snapshotsEqual`), and much cheaper than an encode and a decode.
  */
 export function copySnapshot(snapshot: PackedSnapshot): PackedSnapshot {
-  const ids = new Map<Uint32Array, Uint32Array>();
+  // Entity lists shared (components with the snapshot's list, as decoded snapshots do) stay shared.
+  const entities = snapshot.entities.slice();
+  const ids = new Map<Uint32Array, Uint32Array>([[snapshot.entities, entities]]);
   const copy: PackedSnapshot = {
     timestamp: snapshot.timestamp,
     version: snapshot.version,
     worldTime: snapshot.worldTime,
     schemaVersion: snapshot.schemaVersion,
     metadata: copyValue(snapshot.metadata),
-    entities: snapshot.entities.slice(),
+    entities,
     components: snapshot.components.map((c) => copyComponent(c, ids)),
   };
   if (snapshot.entityMetadata !== undefined) copy.entityMetadata = new Map(copyValue([...snapshot.entityMetadata]) as [number, EntityMetadata][]);

@@ -1,7 +1,8 @@
-import { decodeSnapshot, type DecodeOptions, encodeSnapshot, type EncodeOptions, type PackedSnapshot, isValidId } from '@tx2/pack-format';
+import { decodeSnapshot, type DecodeOptions, encodeSnapshot, type EncodeOptions, type PackedSnapshot, PackError, isValidId } from '@tx2/pack-format';
 import { checkTime, invalidInput, requireSnapshot } from './errors.js';
 import type { Frame } from './frame.js';
 import { FrameChain, type FrameInput } from './frame-chain.js';
+import { DEFAULT_KEYFRAME_CACHE_BYTES } from './snapshot-cache.js';
 import { type KeyframeOptions, keyframePolicy } from './keyframe-policy.js';
 import { frameMemory, type TimelineMemory } from './memory-usage.js';
 import { readSnapshot, TimedSnapshot } from './timed-snapshot.js';
@@ -23,6 +24,29 @@ export interface TimeTravelOptions {
    * keyframe, as full snapshots (the most memory, the fastest reads). See {@link KeyframeOptions}.
    */
   keyframes?: KeyframeOptions | false;
+  /**
+   * Bytes of decoded snapshots kept for reads (default {@link DEFAULT_KEYFRAME_CACHE_BYTES},
+   * 32 MiB), pairs dropped before keyframes, least recently used first: keyframes, and in a moving world the frame
+   * after each (the pair its predicted deltas start from). A read of a frame whose run is kept
+   * costs a copy and one delta instead of a keyframe decode (and, for a predicted frame, a
+   * second delta). The two last used are kept whatever the budget (recording diffs against
+   * them); `0` keeps only those. Counted in `memoryUsage().workingBytes`. Unused with
+   * `keyframes: false`.
+   */
+  keyframeCacheBytes?: number;
+}
+
+/** The `keyframeCacheBytes` option checked: a finite number of bytes >= 0, else PackError('InvalidInput'). */
+function cacheBudget(bytes: unknown): number {
+  if (bytes === undefined) return DEFAULT_KEYFRAME_CACHE_BYTES;
+  if (typeof bytes !== 'number' || !(bytes >= 0) || !Number.isFinite(bytes)) {
+    throw new PackError(
+      'InvalidInput',
+      `keyframeCacheBytes is a number of bytes >= 0 (0 keeps only the snapshots recording needs), got ${typeof bytes === 'number' ? String(bytes) : typeof bytes}`,
+      { details: { option: 'keyframeCacheBytes', value: bytes } },
+    );
+  }
+  return bytes;
 }
 
 /** An entry given to `replaceTimeline`: a snapshot, or its encoded bytes (a `TimedSnapshot` works too). */
@@ -77,7 +101,7 @@ export class TimeTravel {
     if (typeof options !== 'object' || options === null) throw invalidInput(`new TimeTravel takes an options object, got ${options === null ? 'null' : typeof options}`);
     this.#encode = options.encode ?? {};
     this.#decode = { ...options.decode, copy: true };
-    this.#chain = new FrameChain(keyframePolicy(options.keyframes), this.#encode, this.#decode);
+    this.#chain = new FrameChain(keyframePolicy(options.keyframes), this.#encode, this.#decode, cacheBudget(options.keyframeCacheBytes));
     this.#active = validateTimelineName(options.timeline ?? 'main');
     this.#timelines.set(this.#active, new Timeline());
   }
@@ -92,8 +116,9 @@ export class TimeTravel {
 
   #entry(time: number, frame: Frame): TimedSnapshot {
     const chain = this.#chain;
+    // Every frame a keyframe: each read decodes its bytes. Otherwise the chain reads (a kept keyframe is copied, not decoded).
     const entry =
-      frame.kind === 'key'
+      frame.kind === 'key' && chain.policy.fullEvery === 1
         ? new TimedSnapshot(time, frame.bytes, this.#decode)
         : new TimedSnapshot(time, { bytes: () => chain.bytesOf(frame), snapshot: () => chain.copyOf(frame) }, this.#decode);
     this.#frameOf.set(entry, frame);

@@ -5,7 +5,8 @@ import { atOrAfterIndex, atOrBeforeIndex, lowerBound, nearestIndex } from './sor
 
 /**
  * One timeline: frames kept sorted by time (parallel arrays of times and frames). Each delta
- * frame's base is the frame just before it and the first frame is a keyframe; every change
+ * frame's base is the frame just before it, or a frame earlier in its run (its keyframe, or
+ * the pair a predicted delta starts from), and the first frame is a keyframe; every change
  * (insert, replace, prune) restores that, so memory is the keyframes plus one delta per other
  * frame. Frames are immutable, so timelines may share them.
  */
@@ -52,8 +53,18 @@ export class Timeline {
     for (let j = from; j < this.frames.length; j++) {
       const frame = this.frames[j]!;
       if (frame.kind === 'key' || frame.base === this.frames[j - 1]) return;
-      this.frames[j] = chain.rebase(frame, this.frames[j - 1]!);
+      this.frames[j] = chain.rebase(frame, this.frames[j - 1]!, (pair) => this.#heldBefore(pair, j));
     }
+  }
+
+  /** True when `frame` is on this timeline in the run that ends just before index `j` (between its keyframe and `j`). */
+  #heldBefore(frame: Frame, j: number): boolean {
+    for (let i = j - 1; i >= 0; i--) {
+      const f = this.frames[i]!;
+      if (f === frame) return true;
+      if (f.kind === 'key') return false;
+    }
+    return false;
   }
 
   /** Index nearest to `t` (earlier on a tie), -1 when empty. */

@@ -1,7 +1,7 @@
 // A world where every entity moves every frame, recorded with a compressing codec: frames are
 // kept as compressed temporal (XOR) deltas when smaller than their value patches, every frame
 // reads back bit for bit (forwards, backwards, at random), and a delta that cannot fit its run
-// is not computed.
+// is not computed. (Predicted deltas have their own tests: predicted.test.ts.)
 import { type PackedSnapshot, snapshotsEqual } from '@tx2/pack-format';
 import fc from 'fast-check';
 import { packOptions, readOptions } from '@tx2/pack-codecs';
@@ -70,7 +70,7 @@ describe('a world where everything moves', () => {
     for (let f = 0; f < 4; f++) expect(snapshotsEqual(tt.seekToTime(f)!.snapshot, world.at(f))).toBe(true);
   });
 
-  it('makes temporal deltas from the keyframe of their run: a seek applies one delta, and scrubs read back exactly', () => {
+  it('makes temporal deltas from the keyframe of their run, or predicted from it and the frame after it: a seek applies at most the pair and one delta, and scrubs read back exactly', () => {
     const tt = new TimeTravel({ encode, decode, keyframes: { fullEvery: 12, maxDeltaRatio: 1 } });
     for (let f = 0; f < frames; f++) tt.record(f, world.at(f));
     // Each delta is bounded alone (a read applies one), so runs reach fullEvery.
