@@ -8,7 +8,7 @@
 // operation, in the order d = o − p, e = scale × d, v = o + e (JavaScript never fuses), then v
 // rounded to f32 for an f32 field. A NaN prediction takes o's bits, copied through an integer
 // view: V8 may rewrite a NaN's payload when it passes through a number.
-import { bytesOf, entropyBits, MIN_GAIN, SAMPLE } from './delta-xor.js';
+import { applyXor, bytesOf, entropyBits, MIN_GAIN, SAMPLE } from './delta-xor.js';
 import type { Column, PackedSnapshot } from './model.js';
 
 /** When `diff` stores a float field as the XOR of its bits with a linear prediction. */
@@ -95,7 +95,7 @@ export function linColumn(type: PredictedType, before: Column['values'], referen
   const out = type === 'f32' ? new Float32Array(n) : new Float64Array(n);
   bytesOf(out).set(bytesOf(before));
   predictInPlace(out, reference as Float32Array | Float64Array, scale);
-  xorWords(out, next as Float32Array | Float64Array);
+  applyXor(type, out, next);
   return out;
 }
 
@@ -105,7 +105,7 @@ export function linColumn(type: PredictedType, before: Column['values'], referen
  */
 export function applyLin(target: Float32Array | Float64Array, reference: Float32Array | Float64Array, scale: number, payload: Float32Array | Float64Array): void {
   predictInPlace(target, reference, scale);
-  xorWords(target, payload);
+  applyXor(target instanceof Float32Array ? 'f32' : 'f64', target, payload);
 }
 
 /**
@@ -129,11 +129,4 @@ function predictInPlace(values: Float32Array | Float64Array, reference: Float32A
       if (!Number.isNaN(v)) values[r] = v;
     }
   }
-}
-
-/** XORs the bits of `delta` into `target` (same class and length), as 32-bit words. */
-function xorWords(target: Float32Array | Float64Array, delta: Float32Array | Float64Array): void {
-  const t = new Uint32Array(target.buffer, target.byteOffset, target.byteLength / 4);
-  const d = new Uint32Array(delta.buffer, delta.byteOffset, delta.byteLength / 4);
-  for (let i = 0; i < t.length; i++) t[i] = t[i]! ^ d[i]!;
 }

@@ -1,4 +1,4 @@
-import { type ColumnValues, type FieldDelta, isNumericFieldType, type PackedSnapshot, PackError, type SnapshotDelta } from '@tx2/pack-format';
+import { applyPredictedColumn, applyXorColumn, type ColumnValues, type FieldDelta, isNumericFieldType, type PackedSnapshot, PackError, type SnapshotDelta } from '@tx2/pack-format';
 
 /** The typed array of a numeric column. */
 type NumericArray = Exclude<ColumnValues, readonly unknown[]>;
@@ -123,8 +123,9 @@ export function applyValueDelta(snapshot: PackedSnapshot, delta: SnapshotDelta, 
   if (writes === undefined) return false;
   for (const [, , target, field, prior] of writes) {
     const values = field.values as NumericArray;
-    if (prior !== undefined) predictInto(target as Float32Array | Float64Array, prior as Float32Array | Float64Array, delta.reference!.scale, values);
-    else if (field.xor === true) xorInto(target, values);
+    if (prior !== undefined)
+      applyPredictedColumn(target as Float32Array | Float64Array, prior as Float32Array | Float64Array, delta.reference!.scale, values as Float32Array | Float64Array);
+    else if (field.xor === true) applyXorColumn(field.type, target, values);
     else if (field.rows === undefined) bytesOf(target).set(bytesOf(values));
     else writeRows(target, field.rows, values);
   }
@@ -159,44 +160,6 @@ function priorColumn(reference: PackedSnapshot, id: string, name: string, type: 
   return values.length === target.length && component.entityIds.length === target.length ? values : undefined;
 }
 
-/**
- * Writes in place, per row, the linear prediction from `target` (the base) and `prior` (the
- * reference), `o + scale × (o − p)` in binary64 rounded to the column's type (the base's bits
- * when it is NaN), XORed with the bits of `payload`: the format's `"lin"` field change
- * (docs/format.md §13), applied in place on a snapshot we own, where `applyDelta` would copy
- * every changed column into a new snapshot (a third of a seek's CPU; the tests check both agree).
- */
-function predictInto(target: Float32Array | Float64Array, prior: Float32Array | Float64Array, scale: number, payload: NumericArray): void {
-  // Storing into the typed array rounds to its type (nearest-even, overflow to ±Infinity); a NaN prediction keeps the
-  // base's bits (never read out and written back as a number). One loop per type, each monomorphic.
-  if (target instanceof Float32Array) {
-    const p = prior as Float32Array;
-    for (let r = 0; r < target.length; r++) {
-      const o = target[r]!;
-      const v = o + scale * (o - p[r]!);
-      if (!Number.isNaN(v)) target[r] = v;
-    }
-  } else {
-    const p = prior as Float64Array;
-    for (let r = 0; r < target.length; r++) {
-      const o = target[r]!;
-      const v = o + scale * (o - p[r]!);
-      if (!Number.isNaN(v)) target[r] = v;
-    }
-  }
-  xorInto(target, payload);
-}
-
-/** XORs the bits of `delta` into `target` in place (same class and length). */
-function xorInto(target: NumericArray, delta: NumericArray): void {
-  const x = bytesOf(target);
-  const y = bytesOf(delta);
-  if (x.byteLength % 4 === 0 && x.byteOffset % 4 === 0 && y.byteOffset % 4 === 0) {
-    const xw = new Uint32Array(x.buffer, x.byteOffset, x.byteLength / 4);
-    const yw = new Uint32Array(y.buffer, y.byteOffset, y.byteLength / 4);
-    for (let i = 0; i < xw.length; i++) xw[i]! ^= yw[i]!;
-  } else for (let i = 0; i < x.length; i++) x[i]! ^= y[i]!;
-}
 /** Applies `patch` to `snapshot` in place. `snapshot` must hold the content the patch was made from, in arrays owned by the caller alone. */
 export function applyValuePatch(snapshot: PackedSnapshot, patch: ValuePatch): void {
   const { fields, data } = patch;
