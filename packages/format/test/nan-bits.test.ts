@@ -1,0 +1,162 @@
+// NaN bits (docs/format.md section 8 "Forms", 2, 13.1): V8 sets the quiet bit of a signalling
+// NaN held in a JavaScript number when optimised code or a store into an array of doubles
+// handles it, so those bits depend on the engine's state. Writers set the quiet bit of every NaN
+// they write from a number; columns and typed arrays are copied as bytes and keep every bit.
+import { describe, expect, it } from 'vitest';
+import { fromHex } from '../src/bytes.js';
+import {
+  createPackedSnapshot,
+  decodeBlob,
+  decodeSnapshot,
+  encodeBlob,
+  encodeSnapshot,
+  type PackedSnapshot,
+  SnapshotEncoder,
+  snapshotHash,
+  toHex,
+} from '../src/index.js';
+
+const scratch = new DataView(new ArrayBuffer(8));
+
+/** The number with these 64 bits (read through a DataView, which keeps them). */
+function f64(bits: bigint): number {
+  scratch.setBigUint64(0, bits);
+  return scratch.getFloat64(0);
+}
+
+/** A signalling NaN: exponent all ones, quiet bit clear, payload 1. */
+const S_NAN = 0x7ff0_0000_0000_0001n;
+/** The same NaN with its quiet bit set: what writers write for it. */
+const Q_NAN = 0x7ff8_0000_0000_0001n;
+
+/** The array [sNaN, 1.5] as MessagePack: two float 64 values. */
+const SNAN_ARRAY = fromHex('92cb7ff0000000000001cb3ff8000000000000');
+
+/** Decodes and re-encodes blobs enough times for V8 to optimise the paths and learn array kinds. */
+function warmUp(): void {
+  for (let i = 0; i < 20_000; i++) {
+    // Arrays mixing strings and numbers turn the decoder's array allocation sites generic: a
+    // double decoded into such an array keeps its signalling bit, where it was quietened cold.
+    decodeBlob(encodeBlob(['x', i, { a: [i + 0.5, 'y'], n: f64(S_NAN + BigInt(i % 5)) }]));
+    decodeBlob(encodeBlob([i + 0.5, i * 1.5, f64(S_NAN)]));
+  }
+}
+
+const hexOf = (bits: bigint): string => bits.toString(16).padStart(16, '0');
+
+/** The 8 bytes after the first float 64 marker (`cb`) of `bytes`, as hex. */
+function firstFloat64(bytes: Uint8Array): string {
+  const at = bytes.indexOf(0xcb);
+  return toHex(bytes.subarray(at + 1, at + 9));
+}
+
+function world(fields: Partial<PackedSnapshot> & { metadata?: Record<string, unknown> }): PackedSnapshot {
+  return createPackedSnapshot({ timestamp: 1, version: 'v', entities: new Uint32Array(), components: [], ...fields } as never);
+}
+
+describe('NaNs written from JavaScript numbers get the quiet bit', () => {
+  // The reproduction: the same bytes, decoded and encoded again, gave 7ff8…01 cold and
+  // 7ff0…01 once the decoder had seen mixed arrays, before writers set the quiet bit.
+  it('a blob holding a signalling NaN re-encodes to the same bytes before and after warm-up', () => {
+    const cold = toHex(encodeBlob(decodeBlob(SNAN_ARRAY)));
+    warmUp();
+    const warm = toHex(encodeBlob(decodeBlob(SNAN_ARRAY)));
+    expect(cold).toBe(`92cb${hexOf(Q_NAN)}cb3ff8000000000000`);
+    expect(warm).toBe(cold);
+  });
+
+  it('encodeBlob writes a signalling NaN in an object, array, Map, Set and Date with its quiet bit set, sign and payload kept', () => {
+    const negative = f64(0xfff0_0000_0000_0abcn);
+    expect(firstFloat64(encodeBlob({ v: f64(S_NAN) }))).toBe(hexOf(Q_NAN));
+    expect(firstFloat64(encodeBlob({ v: negative }))).toBe('fff8000000000abc');
+    expect(firstFloat64(encodeBlob(['s', f64(S_NAN)]))).toBe(hexOf(Q_NAN));
+    expect(firstFloat64(encodeBlob(new Map([['k', f64(S_NAN)]])))).toBe(hexOf(Q_NAN));
+    // V8 keeps one NaN for a Set member (the payload may already be gone): still written quiet.
+    expect(firstFloat64(encodeBlob(new Set([f64(S_NAN)])))).toMatch(/^7ff8/);
+    // An invalid Date holds a NaN: written little-endian, quiet whatever the engine holds.
+    const date = encodeBlob(new Date(f64(S_NAN)));
+    expect(toHex(date.subarray(2))).toBe('000000000000f87f');
+  });
+
+  it('quiet NaNs keep their payload, and the NaN arithmetic gives is written as before', () => {
+    expect(firstFloat64(encodeBlob({ v: f64(0x7ff8_0000_0000_0abcn) }))).toBe('7ff8000000000abc');
+    expect(firstFloat64(encodeBlob({ v: 0 / 0 }))).toBe('7ff8000000000000');
+    expect(firstFloat64(encodeBlob({ v: 1.5 }))).toBe('3ff8000000000000');
+  });
+
+  it('readers read any NaN bits; a float 32 signalling NaN is re-encoded as the quiet float 64 of the same payload', () => {
+    const read = decodeBlob(fromHex(`81a176cb${hexOf(S_NAN)}`)) as { v: number };
+    expect(Number.isNaN(read.v)).toBe(true);
+    expect(firstFloat64(encodeBlob(read))).toBe(hexOf(Q_NAN));
+    // f32 7f800001: the fraction 1 moves to the top of the float 64 fraction (shifted by 29).
+    const single = decodeBlob(fromHex('81a176ca7f800001')) as { v: number };
+    expect(Number.isNaN(single.v)).toBe(true);
+    expect(firstFloat64(encodeBlob(single))).toBe('7ff8000020000000');
+  });
+
+  it('typed arrays inside blobs keep a signalling NaN bit for bit (their bytes are copied)', () => {
+    const f32 = new Float32Array(new Uint32Array([0x7f800001, 0xff800123]).buffer);
+    const f64s = new Float64Array(new BigUint64Array([S_NAN, 0xfff0_0000_0000_0abcn]).buffer);
+    warmUp();
+    const back = decodeBlob(encodeBlob({ f32, f64s })) as { f32: Float32Array; f64s: Float64Array };
+    expect([...new Uint32Array(back.f32.buffer)]).toEqual([0x7f800001, 0xff800123]);
+    expect([...new BigUint64Array(back.f64s.buffer)]).toEqual([S_NAN, 0xfff0_0000_0000_0abcn]);
+  });
+});
+
+describe('content hashes of snapshots whose values hold a signalling NaN', () => {
+  it('world and entity metadata hash as their quietened NaNs, before and after warm-up', () => {
+    const signalling = world({ metadata: { nan: f64(S_NAN), list: ['a', f64(S_NAN)] }, entityMetadata: new Map([[0, { at: f64(S_NAN) }]]) });
+    const quiet = world({ metadata: { nan: f64(Q_NAN), list: ['a', f64(Q_NAN)] }, entityMetadata: new Map([[0, { at: f64(Q_NAN) }]]) });
+    const cold = toHex(snapshotHash(signalling));
+    warmUp();
+    expect(toHex(snapshotHash(signalling))).toBe(cold);
+    expect(cold).toBe(toHex(snapshotHash(quiet)));
+    const again = decodeSnapshot(encodeSnapshot(signalling));
+    expect(toHex(snapshotHash(again))).toBe(cold);
+  });
+
+  it('schemaVersion, timestamp and worldTime are written with the quiet bit set', () => {
+    const packed = world({ timestamp: f64(S_NAN), worldTime: f64(0xfff0_0000_0000_0002n), schemaVersion: f64(S_NAN) });
+    const bytes = encodeSnapshot(packed);
+    const header = new DataView(bytes.buffer, bytes.byteOffset);
+    expect(header.getBigUint64(32, true)).toBe(Q_NAN);
+    expect(header.getBigUint64(40, true)).toBe(0xfff8_0000_0000_0002n);
+    expect(toHex(bytes)).toContain(`cb${hexOf(Q_NAN)}`);
+    expect(toHex(bytes)).not.toContain(`cb${hexOf(S_NAN)}`);
+    expect(toHex(snapshotHash(packed))).toBe(toHex(snapshotHash(world({ timestamp: f64(Q_NAN), worldTime: f64(0xfff8_0000_0000_0002n), schemaVersion: f64(Q_NAN) }))));
+  });
+
+  it('a reused encoder writes the schemaVersion NaN it is given, not the previous one', () => {
+    const encoder = new SnapshotEncoder({ checksums: false });
+    const first = encoder.encode(world({ schemaVersion: f64(0x7ff8_0000_0000_0001n) })).slice();
+    const second = encoder.encode(world({ schemaVersion: f64(0x7ff8_0000_0000_0002n) })).slice();
+    expect(toHex(first)).toContain('cb7ff8000000000001');
+    expect(toHex(second)).toContain('cb7ff8000000000002');
+  });
+});
+
+describe('columns keep NaN bits exactly', () => {
+  it('a signalling NaN in an f32 and an f64 column survives encode, decode and the content hash bit for bit after warm-up', () => {
+    const f32Bits = [0x7f800001, 0xff800123, 0x7fc00000];
+    const f64Bits = [S_NAN, 0xfff0_0000_0000_0abcn, 0x8000_0000_0000_0000n];
+    const make = (a: number[], b: bigint[]): PackedSnapshot =>
+      createPackedSnapshot({
+        entities: new Uint32Array([1, 2, 3]),
+        timestamp: 1,
+        version: 'v',
+        components: [{ id: 'Floats', fields: { a: new Float32Array(new Uint32Array(a).buffer), b: new Float64Array(new BigUint64Array(b).buffer) } }],
+      });
+    const packed = make(f32Bits, f64Bits);
+    warmUp();
+    const hash = toHex(snapshotHash(packed));
+    const back = decodeSnapshot(encodeSnapshot(packed));
+    const columns = back.components[0]!.layout === 'columns' ? back.components[0]!.fields : [];
+    expect([...new Uint32Array((columns[0]!.values as Float32Array).slice().buffer)]).toEqual(f32Bits);
+    expect([...new BigUint64Array((columns[1]!.values as Float64Array).slice().buffer)]).toEqual(f64Bits);
+    expect(toHex(snapshotHash(back))).toBe(hash);
+    // The hash sees the column's own bits: the quietened columns hash differently.
+    const quietened = make([0x7fc00001, 0xffc00123, 0x7fc00000], [Q_NAN, 0xfff8_0000_0000_0abcn, 0x8000_0000_0000_0000n]);
+    expect(toHex(snapshotHash(quietened))).not.toBe(hash);
+  });
+});
