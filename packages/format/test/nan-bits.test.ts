@@ -15,6 +15,8 @@ import {
   snapshotHash,
   toHex,
 } from '../src/index.js';
+import { contentHash } from './spec-reader/canonical.js';
+import { readSnapshot } from './spec-reader/snapshot.js';
 
 const scratch = new DataView(new ArrayBuffer(8));
 
@@ -125,6 +127,14 @@ describe('content hashes of snapshots whose values hold a signalling NaN', () =>
     expect(toHex(bytes)).toContain(`cb${hexOf(Q_NAN)}`);
     expect(toHex(bytes)).not.toContain(`cb${hexOf(S_NAN)}`);
     expect(toHex(snapshotHash(packed))).toBe(toHex(snapshotHash(world({ timestamp: f64(Q_NAN), worldTime: f64(0xfff8_0000_0000_0002n), schemaVersion: f64(Q_NAN) }))));
+  });
+
+  it('the independent spec reader (written from docs/format.md) computes the same hash for signalling NaNs in values', () => {
+    const fields = { timestamp: f64(S_NAN), worldTime: f64(S_NAN), schemaVersion: f64(0xfff0_0000_0000_0003n) };
+    const packed = world({ ...fields, metadata: { nan: f64(S_NAN), when: new Date(Number.NaN) } });
+    const spec = readSnapshot(encodeSnapshot(world({})));
+    Object.assign(spec, fields, { metadata: { nan: f64(S_NAN), when: new Date(Number.NaN) } });
+    expect(toHex(contentHash(spec))).toBe(toHex(snapshotHash(packed)));
   });
 
   it('a reused encoder writes the schemaVersion NaN it is given, not the previous one', () => {

@@ -266,11 +266,21 @@ export class ByteWriter {
   f64(v: number): void {
     this.u8(0xcb);
     const b = new Uint8Array(8);
-    new DataView(b.buffer).setFloat64(0, v);
+    setFloat64Quiet(new DataView(b.buffer), 0, v, false);
     this.bytes(b);
   }
   result(): Uint8Array {
     return this.buf.slice(0, this.length);
+  }
+}
+
+/** Writes `v` as a float 64 at `offset`, a NaN with its quiet bit set (section 8, NaN bits). */
+export function setFloat64Quiet(view: DataView, offset: number, v: number, littleEndian: boolean): void {
+  view.setFloat64(offset, v, littleEndian);
+  if (Number.isNaN(v)) {
+    // The quiet bit is bit 51: bit 3 of the second most significant byte.
+    const at = offset + (littleEndian ? 6 : 1);
+    view.setUint8(at, view.getUint8(at) | 0x08);
   }
 }
 
@@ -419,7 +429,7 @@ function writeValue(w: ByteWriter, value: unknown): unknown {
   if (value instanceof ArrayBuffer) return writeExt(w, 7, new Uint8Array(value));
   if (value instanceof Date) {
     const data = new Uint8Array(8);
-    new DataView(data.buffer).setFloat64(0, value.getTime(), true);
+    setFloat64Quiet(new DataView(data.buffer), 0, value.getTime(), true);
     return writeExt(w, 5, data);
   }
   if (value instanceof Map) return writeExt(w, 3, encodeMessagePack([...value].flat()));
