@@ -4,6 +4,7 @@
 //   undefined            {"$tx2":"undefined"}
 //   -0, ±Infinity        {"$tx2":"-0"} {"$tx2":"Infinity"} {"$tx2":"-Infinity"}
 //   NaN                  {"$tx2":"NaN"}, or {"$tx2":"NaN","bits":"fff8000000000001"} for another bit pattern
+//                        (written with the quiet bit set, as docs/format.md 8 writes NaNs; any NaN bits read)
 //   bigint               {"$tx2":"bigint","value":"-123"}
 //   Date                 {"$tx2":"Date","value":<encoded number of ms>}
 //   Map / Set            {"$tx2":"Map","entries":[[k,v],...]}  {"$tx2":"Set","values":[...]}
@@ -68,16 +69,21 @@ const DEFAULT_NAN_BITS = '7ff8000000000000';
 // DataView keeps NaN payloads; Float64Array construction may quieten a signalling NaN.
 const scratch = new DataView(new ArrayBuffer(8));
 
-/** The 64 bits of `n` as 16 hex digits (big-endian). */
-function bitsOf(n: number): string {
+/**
+ * The 64 bits of the NaN `n` as 16 hex digits (big-endian), with the quiet bit set: V8 sets that
+ * bit of a signalling NaN when optimised code handles it, so without this the text would depend
+ * on the engine's state (and a blob's JSON would not match the JSON export wrote for it).
+ */
+function nanBitsOf(n: number): string {
   scratch.setFloat64(0, n);
+  scratch.setUint8(1, scratch.getUint8(1) | 0x08);
   return scratch.getBigUint64(0).toString(16).padStart(16, '0');
 }
 
 function encodeNumber(n: number): Json {
   if (Object.is(n, -0)) return { [TAG]: '-0' };
   if (Number.isNaN(n)) {
-    const bits = bitsOf(n);
+    const bits = nanBitsOf(n);
     return bits === DEFAULT_NAN_BITS ? { [TAG]: 'NaN' } : { [TAG]: 'NaN', bits };
   }
   if (n === Infinity) return { [TAG]: 'Infinity' };
