@@ -40,11 +40,7 @@ function warmUp(): void {
 }
 
 // Signalling NaNs in an object field, an array of doubles (which V8 quietens on decoding) and a Map.
-const BLOBS = [
-  blobWithBits({ v: 1.5 }, 0x7ff0_0000_0000_0001n),
-  blobWithBits([1.5, 2.5], 0xfff0_0000_0000_0abcn),
-  blobWithBits(new Map([['k', 1.5]]), 0x7ff4_0000_0000_0000n),
-];
+const BLOBS = [blobWithBits({ v: 1.5 }, 0x7ff0_0000_0000_0001n), blobWithBits([1.5, 2.5], 0xfff0_0000_0000_0abcn), blobWithBits(new Map([['k', 1.5]]), 0x7ff4_0000_0000_0000n)];
 
 function snapshot(): PackedSnapshot {
   const packed = createPackedSnapshot({

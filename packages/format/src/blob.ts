@@ -63,7 +63,7 @@ function box(value: unknown, depth: number): unknown {
       return UNDEFINED_BOX;
     case 'number':
       // A NaN is written with its quiet bit set: the engine may set it at any time (quiet-nan.ts).
-      return value === 0 ? (1 / value < 0 ? NEGATIVE_ZERO_BOX : value) : value === value ? value : quietNaN(value);
+      return value === 0 ? (1 / value < 0 ? NEGATIVE_ZERO_BOX : value) : Number.isNaN(value) ? quietNaN(value) : value;
     case 'bigint':
       return new Box(EXT_BIGINT, value);
     case 'string':

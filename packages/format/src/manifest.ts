@@ -64,7 +64,7 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
 
 /** True when two numbers are written with the same bits (two NaNs of different payloads are not). */
 function sameWritten(a: number, b: number): boolean {
-  return Object.is(a, b) && (a === a || sameBytes(encodePlain(quietNaN(a)), encodePlain(quietNaN(b))));
+  return Object.is(a, b) && (!Number.isNaN(a) || sameBytes(encodePlain(quietNaN(a)), encodePlain(quietNaN(b))));
 }
 
 function sameStructure(a: Manifest, b: Manifest): boolean {

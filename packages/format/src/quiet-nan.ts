@@ -7,7 +7,7 @@ const scratch = new DataView(new ArrayBuffer(8));
 
 /** `n` itself, or for a NaN the NaN of the same sign and payload with the quiet bit set (docs/format.md 8). */
 export function quietNaN(n: number): number {
-  if (n === n) return n;
+  if (!Number.isNaN(n)) return n;
   scratch.setFloat64(0, n);
   // Big-endian: the quiet bit (the top bit of the fraction) is bit 3 of byte 1.
   scratch.setUint8(1, scratch.getUint8(1) | 0x08);

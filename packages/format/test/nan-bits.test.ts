@@ -4,17 +4,7 @@
 // they write from a number; columns and typed arrays are copied as bytes and keep every bit.
 import { describe, expect, it } from 'vitest';
 import { fromHex } from '../src/bytes.js';
-import {
-  createPackedSnapshot,
-  decodeBlob,
-  decodeSnapshot,
-  encodeBlob,
-  encodeSnapshot,
-  type PackedSnapshot,
-  SnapshotEncoder,
-  snapshotHash,
-  toHex,
-} from '../src/index.js';
+import { createPackedSnapshot, decodeBlob, decodeSnapshot, encodeBlob, encodeSnapshot, type PackedSnapshot, SnapshotEncoder, snapshotHash, toHex } from '../src/index.js';
 import { contentHash } from './spec-reader/canonical.js';
 import { readSnapshot } from './spec-reader/snapshot.js';
 
@@ -108,8 +98,8 @@ describe('NaNs written from JavaScript numbers get the quiet bit', () => {
 
 describe('content hashes of snapshots whose values hold a signalling NaN', () => {
   it('world and entity metadata hash as their quietened NaNs, before and after warm-up', () => {
-    const signalling = world({ metadata: { nan: f64(S_NAN), list: ['a', f64(S_NAN)] }, entityMetadata: new Map([[0, { at: f64(S_NAN) }]]) });
-    const quiet = world({ metadata: { nan: f64(Q_NAN), list: ['a', f64(Q_NAN)] }, entityMetadata: new Map([[0, { at: f64(Q_NAN) }]]) });
+    const signalling = world({ metadata: { nan: f64(S_NAN), list: ['a', f64(S_NAN)] }, entityMetadata: new Map([[0, { created: f64(S_NAN) }]]) });
+    const quiet = world({ metadata: { nan: f64(Q_NAN), list: ['a', f64(Q_NAN)] }, entityMetadata: new Map([[0, { created: f64(Q_NAN) }]]) });
     const cold = toHex(snapshotHash(signalling));
     warmUp();
     expect(toHex(snapshotHash(signalling))).toBe(cold);
