@@ -2,6 +2,7 @@
 // NaN held in a JavaScript number when optimised code or a store into an array of doubles
 // handles it, so those bits depend on the engine's state. Writers set the quiet bit of every NaN
 // they write from a number; columns and typed arrays are copied as bytes and keep every bit.
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { fromHex } from '../src/bytes.js';
 import { createPackedSnapshot, decodeBlob, decodeSnapshot, encodeBlob, encodeSnapshot, type PackedSnapshot, SnapshotEncoder, snapshotHash, toHex } from '../src/index.js';
@@ -68,6 +69,22 @@ describe('NaNs written from JavaScript numbers get the quiet bit', () => {
     // An invalid Date holds a NaN: written little-endian, quiet whatever the engine holds.
     const date = encodeBlob(new Date(f64(S_NAN)));
     expect(toHex(date.subarray(2))).toBe('000000000000f87f');
+  });
+
+  it('property: any NaN in a value (any sign, payload, quiet or not) is written with exactly the quiet bit added, in metadata too', () => {
+    const nanBits = fc
+      .tuple(fc.bigInt({ min: 1n, max: 2n ** 52n - 1n }), fc.boolean())
+      .map(([fraction, negative]) => (negative ? 0xfff0_0000_0000_0000n : 0x7ff0_0000_0000_0000n) | fraction);
+    fc.assert(
+      fc.property(nanBits, (bits) => {
+        const expected = hexOf(bits | 0x0008_0000_0000_0000n);
+        expect(firstFloat64(encodeBlob({ v: f64(bits) }))).toBe(expected);
+        expect(firstFloat64(encodeBlob(['s', f64(bits)]))).toBe(expected);
+        expect(firstFloat64(encodeBlob(decodeBlob(fromHex(`92cb${hexOf(bits)}cb3ff8000000000000`))))).toBe(expected);
+        expect(toHex(snapshotHash(world({ metadata: { v: f64(bits) } })))).toBe(toHex(snapshotHash(world({ metadata: { v: f64(BigInt(`0x${expected}`)) } }))));
+      }),
+      { seed: 20261203, numRuns: 300 },
+    );
   });
 
   it('quiet NaNs keep their payload, and the NaN arithmetic gives is written as before', () => {
