@@ -130,8 +130,8 @@ function rowOrderOf(packed: PackedSnapshot): [string, number[]][] {
 const base64 = (bytes: Uint8Array): string => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
 
 /**
- * `json` as export writes it today: decoded and encoded again, so NaN bits have the quiet bit set
- * (documents of earlier versions may hold signalling ones) and equal values give equal text.
+ * `json` as export writes it today: decoded and encoded again, so every NaN is `{"$tx2":"NaN"}`
+ * (documents of earlier versions hold NaN bits, which the engine may have changed since).
  */
 function normalJson(json: Json | undefined, what: string): string | undefined {
   return json === undefined ? undefined : JSON.stringify(toJsonValue(fromJsonValue(json, what), what));

@@ -3,8 +3,9 @@
 // signalling ones too), -0, bool bytes other than 0 and 1, components without rows, rows out of
 // entity order, each entity's own component order, blobs with Maps keyed by objects, bigints,
 // typed arrays, undefined and NaN payloads, blobs whose bytes hold a signalling NaN, world and
-// entity metadata. NaNs held in JavaScript values are quiet: an engine may set the quiet bit of a
-// signalling one at any time, and writers set it (docs/format.md 8), so only bytes carry those.
+// entity metadata. NaNs held in JavaScript values are quiet (payloads kept): an engine may quieten a
+// signalling one at any time, and writers write every NaN value as one NaN (docs/format.md 8), so
+// only bytes carry signalling NaNs.
 import { encodeBlob, encodeSnapshot, type Column, type EntityMetadata, type FieldType, type PackedComponent, type PackedSnapshot } from '@tx2/pack-format';
 import fc from 'fast-check';
 

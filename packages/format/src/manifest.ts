@@ -2,7 +2,7 @@ import { decodeBlob, decodePlain, encodeBlob, encodePlain } from './blob.js';
 import { PackError } from './errors.js';
 import { decodeAttrs, encodeAttrs, type ManifestField } from './component-attrs.js';
 import { FIELD_TYPES, fieldTypeFromCode } from './field-types.js';
-import { quietNaN } from './quiet-nan.js';
+import { canonicalNaN } from './canonical-nan.js';
 import { decodeResources, encodeResource, type ManifestResource } from './resources.js';
 
 /** An entity set: contiguous ids stored as a range, or an explicit list in an EntitySet section. */
@@ -37,7 +37,7 @@ export interface Manifest {
 function encodeWithMetadata(m: Manifest, metadata: Uint8Array): Uint8Array {
   const map: Record<string, unknown> = {
     version: m.version,
-    schemaVersion: quietNaN(m.schemaVersion),
+    schemaVersion: canonicalNaN(m.schemaVersion),
     // Free-form values may need the blob extensions; the rest is plain MessagePack.
     metadata,
     entities: m.entities,
@@ -62,15 +62,10 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i]);
 }
 
-/** True when two numbers are written with the same bits (two NaNs of different payloads are not). */
-function sameWritten(a: number, b: number): boolean {
-  return Object.is(a, b) && (!Number.isNaN(a) || sameBytes(encodePlain(quietNaN(a)), encodePlain(quietNaN(b))));
-}
-
 function sameStructure(a: Manifest, b: Manifest): boolean {
   return (
     a.version === b.version &&
-    sameWritten(a.schemaVersion, b.schemaVersion) &&
+    Object.is(a.schemaVersion, b.schemaVersion) &&
     a.entities === b.entities &&
     sameList(a.sets, b.sets, (x, y) => x.count === y.count && ('start' in x ? 'start' in y && x.start === y.start : !('start' in y))) &&
     sameList(

@@ -266,7 +266,7 @@ export class ByteWriter {
   f64(v: number): void {
     this.u8(0xcb);
     const b = new Uint8Array(8);
-    setFloat64Quiet(new DataView(b.buffer), 0, v, false);
+    setFloat64Canonical(new DataView(b.buffer), 0, v, false);
     this.bytes(b);
   }
   result(): Uint8Array {
@@ -274,14 +274,10 @@ export class ByteWriter {
   }
 }
 
-/** Writes `v` as a float 64 at `offset`, a NaN with its quiet bit set (section 8, NaN bits). */
-export function setFloat64Quiet(view: DataView, offset: number, v: number, littleEndian: boolean): void {
-  view.setFloat64(offset, v, littleEndian);
-  if (Number.isNaN(v)) {
-    // The quiet bit is bit 51: bit 3 of the second most significant byte.
-    const at = offset + (littleEndian ? 6 : 1);
-    view.setUint8(at, view.getUint8(at) | 0x08);
-  }
+/** Writes `v` as a float 64 at `offset`, any NaN as 7FF8 0000 0000 0000 (section 8, NaN bits). */
+export function setFloat64Canonical(view: DataView, offset: number, v: number, littleEndian: boolean): void {
+  if (Number.isNaN(v)) view.setBigUint64(offset, 0x7ff8_0000_0000_0000n, littleEndian);
+  else view.setFloat64(offset, v, littleEndian);
 }
 
 /** Header of a str/bin/array/map of `n` items, in the shortest form (section 8). */
@@ -429,7 +425,7 @@ function writeValue(w: ByteWriter, value: unknown): unknown {
   if (value instanceof ArrayBuffer) return writeExt(w, 7, new Uint8Array(value));
   if (value instanceof Date) {
     const data = new Uint8Array(8);
-    setFloat64Quiet(new DataView(data.buffer), 0, value.getTime(), true);
+    setFloat64Canonical(new DataView(data.buffer), 0, value.getTime(), true);
     return writeExt(w, 5, data);
   }
   if (value instanceof Map) return writeExt(w, 3, encodeMessagePack([...value].flat()));
