@@ -3,7 +3,8 @@
 // the reserved key "$tx2" naming what it is:
 //   undefined            {"$tx2":"undefined"}
 //   -0, ±Infinity        {"$tx2":"-0"} {"$tx2":"Infinity"} {"$tx2":"-Infinity"}
-//   NaN                  {"$tx2":"NaN"}, or {"$tx2":"NaN","bits":"fff8000000000001"} for another bit pattern
+//   NaN                  {"$tx2":"NaN"}, any NaN (as the format writes every NaN value, docs/format.md 8);
+//                        {"$tx2":"NaN","bits":"fff8000000000001"} of earlier versions is read too
 //   bigint               {"$tx2":"bigint","value":"-123"}
 //   Date                 {"$tx2":"Date","value":<encoded number of ms>}
 //   Map / Set            {"$tx2":"Map","entries":[[k,v],...]}  {"$tx2":"Set","values":[...]}
@@ -63,23 +64,13 @@ function pathText(where: Where): string {
   return steps.length <= 16 ? steps.join('') : `${steps.slice(0, 6).join('')}…(${steps.length - 12} levels)…${steps.slice(-6).join('')}`;
 }
 
-// The bit pattern of JavaScript's own NaN: the one `NaN` and arithmetic give.
-const DEFAULT_NAN_BITS = '7ff8000000000000';
 // DataView keeps NaN payloads; Float64Array construction may quieten a signalling NaN.
 const scratch = new DataView(new ArrayBuffer(8));
 
-/** The 64 bits of `n` as 16 hex digits (big-endian). */
-function bitsOf(n: number): string {
-  scratch.setFloat64(0, n);
-  return scratch.getBigUint64(0).toString(16).padStart(16, '0');
-}
-
 function encodeNumber(n: number): Json {
   if (Object.is(n, -0)) return { [TAG]: '-0' };
-  if (Number.isNaN(n)) {
-    const bits = bitsOf(n);
-    return bits === DEFAULT_NAN_BITS ? { [TAG]: 'NaN' } : { [TAG]: 'NaN', bits };
-  }
+  // Every NaN alike: engines do not keep the bits of a NaN held in a number (docs/format.md 8).
+  if (Number.isNaN(n)) return { [TAG]: 'NaN' };
   if (n === Infinity) return { [TAG]: 'Infinity' };
   if (n === -Infinity) return { [TAG]: '-Infinity' };
   return n;
@@ -193,7 +184,7 @@ function decodeBase64(value: Json | undefined, where: Where): Uint8Array {
   return new Uint8Array(Buffer.from(value, 'base64'));
 }
 
-/** A NaN with the given 64 bits (16 hex digits naming a NaN), or the default NaN. */
+/** A NaN with the given 64 bits (16 hex digits naming a NaN, as earlier versions wrote), or the default NaN. */
 function decodeNaN(bits: Json | undefined, where: Where): number {
   if (bits === undefined) return NaN;
   if (typeof bits !== 'string' || !/^[0-9a-f]{16}$/.test(bits)) throw invalid(where, '16 lowercase hex digits');

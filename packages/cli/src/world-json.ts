@@ -130,8 +130,16 @@ function rowOrderOf(packed: PackedSnapshot): [string, number[]][] {
 const base64 = (bytes: Uint8Array): string => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
 
 /**
+ * `json` as export writes it today: decoded and encoded again, so every NaN is `{"$tx2":"NaN"}`
+ * (documents of earlier versions hold NaN bits, which the engine may have changed since).
+ */
+function normalJson(json: Json | undefined, what: string): string | undefined {
+  return json === undefined ? undefined : JSON.stringify(toJsonValue(fromJsonValue(json, what), what));
+}
+
+/**
  * The value a `*Bytes` blob of the extension holds, when the document's JSON for it is still
- * what export wrote (compared as JSON text, so NaN bits do not matter); undefined otherwise.
+ * what export wrote (compared as normalised JSON text, see normalJson); undefined otherwise.
  */
 function recordedValue(bytes: unknown, written: Json | undefined, what: string, source: string): unknown {
   if (bytes === undefined) return undefined;
@@ -142,7 +150,7 @@ function recordedValue(bytes: unknown, written: Json | undefined, what: string, 
   } catch (cause) {
     throw new CliError(`${source}: "$tx2pack.${what}" is not a tx2-pack blob: fix the file or export it again with \`tx2pack export\``, ExitCode.Unsupported, { cause });
   }
-  return JSON.stringify(toJsonValue(value, what)) === JSON.stringify(written) ? value : undefined;
+  return JSON.stringify(toJsonValue(value, what)) === normalJson(written, what) ? value : undefined;
 }
 
 /** True when `value` holds a NaN outside typed arrays (whose bytes travel as they are). */
@@ -515,8 +523,9 @@ function restoreBlobBytes(packed: PackedSnapshot, value: unknown, data: (compone
         { cause },
       );
     }
-    // Compared as JSON text: the same text is the same value, whatever the engine did to NaN bits since.
-    if (written === JSON.stringify(data(id, entity))) found.component.blobs[found.row] = raw;
+    // Compared as normalised JSON text: the same text is the same value, whatever the engine did to
+    // NaN bits since. The bytes restored are those export read, signalling NaNs included.
+    if (written === normalJson(data(id, entity), `entity ${entity} ${id}`)) found.component.blobs[found.row] = raw;
   }
 }
 

@@ -1,8 +1,11 @@
 // fast-check arbitraries for packed snapshots holding everything encodeSnapshot accepts that
-// JSON has trouble with: every column type, NaNs with random bit patterns (f32 and f64, signalling
-// ones too), -0, bool bytes other than 0 and 1, components without rows, rows out of entity
-// order, each entity's own component order, blobs with Maps keyed by objects, bigints, typed
-// arrays, undefined and NaN payloads, world and entity metadata.
+// JSON has trouble with: every column type, NaNs with random bit patterns (f32 and f64 columns,
+// signalling ones too), -0, bool bytes other than 0 and 1, components without rows, rows out of
+// entity order, each entity's own component order, blobs with Maps keyed by objects, bigints,
+// typed arrays, undefined and NaN payloads, blobs whose bytes hold a signalling NaN, world and
+// entity metadata. NaNs held in JavaScript values are quiet (payloads kept): an engine may quieten a
+// signalling one at any time, and writers write every NaN value as one NaN (docs/format.md 8), so
+// only bytes carry signalling NaNs.
 import { encodeBlob, encodeSnapshot, type Column, type EntityMetadata, type FieldType, type PackedComponent, type PackedSnapshot } from '@tx2/pack-format';
 import fc from 'fast-check';
 
@@ -14,13 +17,16 @@ function fromBits(bits: bigint): number {
   return scratch.getFloat64(0);
 }
 
-/** Doubles, NaNs with random payloads and -0 weighted in. */
+/** The quiet bit of a float 64 NaN (the top bit of the fraction). */
+const QUIET = 2n ** 51n;
+
+/** Doubles, quiet NaNs with random payloads and -0 weighted in. */
 export const anyDouble: fc.Arbitrary<number> = fc.oneof(
   fc.double(),
   fc.constantFrom(-0, 0, Number.NaN, Infinity, -Infinity),
   fc
-    .bigInt({ min: 0n, max: 2n ** 52n - 1n })
-    .chain((mantissa) => fc.boolean().map((negative) => fromBits((negative ? 0xfff0_0000_0000_0000n : 0x7ff0_0000_0000_0000n) | (mantissa === 0n ? 1n : mantissa)))),
+    .bigInt({ min: 0n, max: QUIET - 1n })
+    .chain((payload) => fc.boolean().map((negative) => fromBits((negative ? 0xfff0_0000_0000_0000n : 0x7ff0_0000_0000_0000n) | QUIET | payload))),
 );
 
 /** Well-formed, odd or lone-surrogate strings. */
@@ -59,6 +65,20 @@ function encodableBlob(value: unknown): Uint8Array {
     return encodeBlob(null);
   }
 }
+
+/**
+ * Blob bytes holding a signalling NaN (any sign and payload with the quiet bit clear) in an object,
+ * an array or a Map: crafted, since encodeBlob writes every NaN quiet.
+ */
+const signallingNaNBlob: fc.Arbitrary<Uint8Array> = fc
+  .tuple(fc.bigInt({ min: 1n, max: QUIET - 1n }), fc.boolean(), fc.constantFrom<unknown>({ v: 1.5 }, [1.5, 'x'], [1.5, 2.5], new Map([['k', 1.5]])))
+  .map(([payload, negative, template]) => {
+    const bytes = encodeBlob(template);
+    // The first float 64 of each template is its 1.5 (no byte before it is cb).
+    const at = bytes.indexOf(0xcb);
+    new DataView(bytes.buffer, bytes.byteOffset).setBigUint64(at + 1, (negative ? 0xfff0_0000_0000_0000n : 0x7ff0_0000_0000_0000n) | payload);
+    return bytes;
+  });
 
 const FIELD_TYPES: FieldType[] = ['bool', 'i8', 'i16', 'i32', 'i64', 'u8', 'u16', 'u32', 'u64', 'f32', 'f64', 'string', 'bytes'];
 
@@ -101,9 +121,8 @@ function columnValues(type: FieldType, n: number): fc.Arbitrary<Column['values']
 function componentArbitrary(id: string, entities: number[]): fc.Arbitrary<PackedComponent> {
   return fc.shuffledSubarray(entities).chain((rows) => {
     const entityIds = Uint32Array.from(rows);
-    const blobs = fc
-      .array(blobValue, { minLength: rows.length, maxLength: rows.length })
-      .map((values): PackedComponent => ({ id, layout: 'blobs', entityIds, blobs: values.map(encodableBlob) }));
+    const blob = fc.oneof({ weight: 5, arbitrary: blobValue.map(encodableBlob) }, { weight: 1, arbitrary: signallingNaNBlob });
+    const blobs = fc.array(blob, { minLength: rows.length, maxLength: rows.length }).map((list): PackedComponent => ({ id, layout: 'blobs', entityIds, blobs: list }));
     const columns = fc
       .uniqueArray(fc.tuple(fc.constantFrom('x', 'y', '1', '0', 'constructor', 'hp', 'é'), fc.constantFrom(...FIELD_TYPES)), { selector: ([name]) => name, maxLength: 4 })
       .chain((fields) => fc.tuple(...fields.map(([name, type]) => columnValues(type, rows.length).map((values) => ({ name, type, values }) as Column))))

@@ -1,6 +1,7 @@
 import { crc32 } from '#platform';
 import { PackError } from './errors.js';
 import { DESCRIPTOR_SIZE, END_MAGIC, FORMAT_VERSION, HEADER_SIZE, MAGIC, TRAILER_SIZE } from './layout.js';
+import { canonicalNaN } from './canonical-nan.js';
 
 /** The fixed 128-byte header at the start of every container. */
 export interface SnapshotHeader {
@@ -104,8 +105,9 @@ export function writeHeader(out: Uint8Array, offset: number, header: SnapshotHea
   view.setUint32(offset + 20, header.componentCount, true);
   view.setUint32(offset + 24, header.entityCount, true);
   view.setUint32(offset + 28, header.entitySetCount, true);
-  view.setFloat64(offset + 32, header.timestamp, true);
-  view.setFloat64(offset + 40, header.worldTime, true);
+  // A NaN as the one NaN, as every writer of a JavaScript number (canonical-nan.ts).
+  view.setFloat64(offset + 32, canonicalNaN(header.timestamp), true);
+  view.setFloat64(offset + 40, canonicalNaN(header.worldTime), true);
   out.fill(0, offset + 48, offset + 124);
   out.set(header.extension.subarray(0, 72), offset + 48);
   view.setUint32(offset + 124, crc32(out.subarray(offset, offset + 124)), true);

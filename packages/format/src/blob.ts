@@ -4,6 +4,7 @@ import { plainBytes } from './arrays.js';
 import { ExactDecoder } from './exact-decoder.js';
 import { ENCODES_EXACT_KEYS, EXT_UTF16, ExactEncoder, utf16Data } from './exact-encoder.js';
 import { nestsDeeperThan } from './msgpack-depth.js';
+import { canonicalNaN } from './canonical-nan.js';
 import { isWellFormed } from './var-column.js';
 
 // MessagePack alone loses undefined (becomes nil), -0 (becomes int 0), Map/Set key
@@ -61,7 +62,8 @@ function box(value: unknown, depth: number): unknown {
     case 'undefined':
       return UNDEFINED_BOX;
     case 'number':
-      return value === 0 && 1 / value < 0 ? NEGATIVE_ZERO_BOX : value;
+      // Every NaN is written as the one NaN: engines do not keep NaN bits (canonical-nan.ts).
+      return value === 0 ? (1 / value < 0 ? NEGATIVE_ZERO_BOX : value) : canonicalNaN(value);
     case 'bigint':
       return new Box(EXT_BIGINT, value);
     case 'string':
@@ -154,7 +156,7 @@ for (const ext of [EXT_UNDEFINED, EXT_NEGATIVE_ZERO, EXT_BIGINT, EXT_MAP, EXT_SE
           return encodeNested(input.value);
         case EXT_DATE: {
           const out = new Uint8Array(8);
-          new DataView(out.buffer).setFloat64(0, input.value as number, true);
+          new DataView(out.buffer).setFloat64(0, canonicalNaN(input.value as number), true);
           return out;
         }
         case EXT_TYPED_ARRAY: {

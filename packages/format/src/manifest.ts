@@ -2,6 +2,7 @@ import { decodeBlob, decodePlain, encodeBlob, encodePlain } from './blob.js';
 import { PackError } from './errors.js';
 import { decodeAttrs, encodeAttrs, type ManifestField } from './component-attrs.js';
 import { FIELD_TYPES, fieldTypeFromCode } from './field-types.js';
+import { canonicalNaN } from './canonical-nan.js';
 import { decodeResources, encodeResource, type ManifestResource } from './resources.js';
 
 /** An entity set: contiguous ids stored as a range, or an explicit list in an EntitySet section. */
@@ -36,7 +37,7 @@ export interface Manifest {
 function encodeWithMetadata(m: Manifest, metadata: Uint8Array): Uint8Array {
   const map: Record<string, unknown> = {
     version: m.version,
-    schemaVersion: m.schemaVersion,
+    schemaVersion: canonicalNaN(m.schemaVersion),
     // Free-form values may need the blob extensions; the rest is plain MessagePack.
     metadata,
     entities: m.entities,

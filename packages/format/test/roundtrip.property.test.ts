@@ -60,7 +60,7 @@ describe('WorldSnapshot round trip', () => {
       fc.property(worldArb(), (w) => {
         expectExactlyEqual(roundTripWorld(w), w);
       }),
-      { numRuns: RUNS },
+      { seed: 20261203, numRuns: RUNS },
     );
   });
 
@@ -100,7 +100,7 @@ describe('WorldSnapshot round trip', () => {
         fc.property(worldArb(), (w) => {
           expectExactlyEqual(roundTripWorld(w), w);
         }),
-        { numRuns: 100 },
+        { seed: 20261203, numRuns: 100 },
       );
     } finally {
       setShapeCompilation(true);
@@ -154,7 +154,7 @@ describe('WorldSnapshot round trip', () => {
       fc.property(worldArb({ maxEntities: 6 }), (w) => {
         expect(hex(encodeSnapshot(fromWorldSnapshot(w)))).toBe(hex(encodeSnapshot(fromWorldSnapshot(w))));
       }),
-      { numRuns: 50 },
+      { seed: 20261203, numRuns: 50 },
     );
   });
 
@@ -181,7 +181,7 @@ describe('PackedSnapshot round trip', () => {
         const decoded = decodeSnapshot(encodeSnapshot(p));
         expectExactlyEqual(decoded, p);
       }),
-      { numRuns: RUNS },
+      { seed: 20261203, numRuns: RUNS },
     );
   });
 
@@ -190,7 +190,7 @@ describe('PackedSnapshot round trip', () => {
       fc.property(everyTypePackedArb(), (p) => {
         expectExactlyEqual(decodeSnapshot(encodeSnapshot(p)), p);
       }),
-      { numRuns: 100 },
+      { seed: 20261203, numRuns: 100 },
     );
   });
 
@@ -200,7 +200,7 @@ describe('PackedSnapshot round trip', () => {
         const bytes = encodeSnapshot(p);
         expect(hex(encodeSnapshot(decodeSnapshot(bytes)))).toBe(hex(bytes));
       }),
-      { numRuns: 100 },
+      { seed: 20261203, numRuns: 100 },
     );
   });
 
@@ -210,7 +210,7 @@ describe('PackedSnapshot round trip', () => {
         const bytes = encodeSnapshot(p);
         expectExactlyEqual(decodeSnapshot(bytes, { verifyChecksums: false }), decodeSnapshot(bytes));
       }),
-      { numRuns: 100 },
+      { seed: 20261203, numRuns: 100 },
     );
   });
 
@@ -219,7 +219,7 @@ describe('PackedSnapshot round trip', () => {
       fc.property(packedArb({ maxEntities: 6 }), (p) => {
         expectExactlyEqual(decodeSnapshot(encodeSnapshot(p, { checksums: false })), p);
       }),
-      { numRuns: 50 },
+      { seed: 20261203, numRuns: 50 },
     );
   });
 
@@ -233,7 +233,7 @@ describe('PackedSnapshot round trip', () => {
         expectExactlyEqual(decodeSnapshot(shifted), p);
         expectExactlyEqual(decodeSnapshot(shifted, { copy: true }), p);
       }),
-      { numRuns: 100 },
+      { seed: 20261203, numRuns: 100 },
     );
   });
 
@@ -250,7 +250,7 @@ describe('PackedSnapshot round trip', () => {
           toJsonable(p.components.map((c) => (c.layout === 'columns' ? c.fields : c.blobs))),
         );
       }),
-      { numRuns: 100 },
+      { seed: 20261203, numRuns: 100 },
     );
   });
 
@@ -293,7 +293,7 @@ describe('PackedSnapshot round trip', () => {
           expect(decodeSnapshot(bytes, { components: [] }).components).toStrictEqual([]);
         },
       ),
-      { numRuns: 100 },
+      { seed: 20261203, numRuns: 100 },
     );
   });
 
@@ -362,7 +362,7 @@ describe('SnapshotEncoder reuse', () => {
         expect(hex(encoder.encode(a))).toBe(fresh(a));
         expect(hex(encoder.encodeCopy(b))).toBe(fresh(b));
       }),
-      { numRuns: RUNS },
+      { seed: 20261203, numRuns: RUNS },
     );
   });
 
@@ -445,7 +445,7 @@ describe('declared schemas', () => {
           expectExactlyEqual(toWorldSnapshot(decodeSnapshot(encodeSnapshot(packed))), world);
         },
       ),
-      { numRuns: 100 },
+      { seed: 20261203, numRuns: 100 },
     );
   });
 

@@ -55,7 +55,7 @@ describe('frame layout', () => {
           }
         },
       ),
-      { numRuns: 200 },
+      { seed: 20261203, numRuns: 200 },
     );
   });
 

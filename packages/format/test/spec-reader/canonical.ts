@@ -1,7 +1,7 @@
 // The canonical encoding and content hash of docs/format.md section 13.1, written from that text alone.
 import { sha256 } from '@noble/hashes/sha2.js';
 import { crc32 } from './crc32.js';
-import { ByteWriter, encodeMessagePack, writeHeader, writeStr } from './msgpack.js';
+import { ByteWriter, encodeMessagePack, setFloat64Canonical, writeHeader, writeStr } from './msgpack.js';
 import type { Component, Field, Packed } from './snapshot.js';
 import { TYPES } from './snapshot.js';
 
@@ -203,8 +203,8 @@ export function canonicalEncoding(p: Packed): Uint8Array {
   hv.setUint32(20, p.components.length, true);
   hv.setUint32(24, p.entities.length, true);
   hv.setUint32(28, sets.length, true);
-  hv.setFloat64(32, p.timestamp, true);
-  hv.setFloat64(40, p.worldTime, true);
+  setFloat64Canonical(hv, 32, p.timestamp, true);
+  setFloat64Canonical(hv, 40, p.worldTime, true);
   hv.setUint32(124, crc32(header.subarray(0, 124)), true);
 
   const toc = new Uint8Array(72 * frames.length);

@@ -266,12 +266,18 @@ export class ByteWriter {
   f64(v: number): void {
     this.u8(0xcb);
     const b = new Uint8Array(8);
-    new DataView(b.buffer).setFloat64(0, v);
+    setFloat64Canonical(new DataView(b.buffer), 0, v, false);
     this.bytes(b);
   }
   result(): Uint8Array {
     return this.buf.slice(0, this.length);
   }
+}
+
+/** Writes `v` as a float 64 at `offset`, any NaN as 7FF8 0000 0000 0000 (section 8, NaN bits). */
+export function setFloat64Canonical(view: DataView, offset: number, v: number, littleEndian: boolean): void {
+  if (Number.isNaN(v)) view.setBigUint64(offset, 0x7ff8_0000_0000_0000n, littleEndian);
+  else view.setFloat64(offset, v, littleEndian);
 }
 
 /** Header of a str/bin/array/map of `n` items, in the shortest form (section 8). */
@@ -419,7 +425,7 @@ function writeValue(w: ByteWriter, value: unknown): unknown {
   if (value instanceof ArrayBuffer) return writeExt(w, 7, new Uint8Array(value));
   if (value instanceof Date) {
     const data = new Uint8Array(8);
-    new DataView(data.buffer).setFloat64(0, value.getTime(), true);
+    setFloat64Canonical(new DataView(data.buffer), 0, value.getTime(), true);
     return writeExt(w, 5, data);
   }
   if (value instanceof Map) return writeExt(w, 3, encodeMessagePack([...value].flat()));
