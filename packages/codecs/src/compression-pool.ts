@@ -59,6 +59,16 @@ export interface PoolPlatform {
   spawn(events: WorkerEvents): WorkerChannel;
 }
 
+/** A section waiting for a worker. */
+interface Task {
+  /** The request, built (the section copied) when a worker takes it. */
+  request(): Omit<CompressRequest, 'id'>;
+  /** True when its encode already failed: the section is skipped. */
+  abandoned(): boolean;
+  done(frame: Uint8Array): void;
+  fail(error: unknown): void;
+}
+
 /** Sections sent to one worker before it answers. */
 const IN_FLIGHT = 2;
 
@@ -98,9 +108,7 @@ class PoolWorker {
   }
 
   async terminate(): Promise<void> {
-    this.#fail(
-      new PackError('Compression', 'the compression pool was closed while a snapshot was being encoded: close it after the encodes finish', { details: { reason: 'closed' } }),
-    );
+    this.#fail(closedError());
     await this.#channel.terminate();
   }
 
@@ -142,11 +150,52 @@ export async function createPoolOn(platform: PoolPlatform, options: CompressionP
   let workers: PoolWorker[] = [];
   let closed = false;
 
-  const startedWorkers = (): PoolWorker[] => {
+  // Sections waiting for a worker, from every encode in progress: a worker that frees up takes
+  // the next one, whichever encode it belongs to, so encodes started together all progress.
+  const waiting: Task[] = [];
+
+  const liveWorkers = (): PoolWorker[] => {
     // A worker that failed is replaced, so one bad encode does not break the pool.
     workers = workers.filter((w) => !w.failed);
     while (workers.length < threads) workers.push(new PoolWorker(platform));
     return workers;
+  };
+
+  // At most IN_FLIGHT sections per worker: copies in flight stay bounded, and a worker always has
+  // its next section queued while the calling thread is busy.
+  const pump = (): void => {
+    if (closed) return;
+    let live: PoolWorker[];
+    try {
+      live = liveWorkers();
+    } catch (error) {
+      // No worker can be started here (no Web Workers): every waiting section fails its encode.
+      for (const task of waiting.splice(0)) task.fail(error);
+      return;
+    }
+    for (const worker of live) {
+      while (waiting.length > 0 && !worker.failed && worker.load < IN_FLIGHT) {
+        const task = waiting.shift()!;
+        if (task.abandoned()) continue;
+        let request: Omit<CompressRequest, 'id'>;
+        try {
+          request = task.request();
+        } catch (error) {
+          task.fail(error); // a custom filter that threw
+          continue;
+        }
+        worker.compress(request).then(
+          (frame) => {
+            task.done(frame);
+            pump();
+          },
+          (error: unknown) => {
+            task.fail(error);
+            pump();
+          },
+        );
+      }
+    }
   };
 
   const compressAll =
@@ -156,51 +205,45 @@ export async function createPoolOn(platform: PoolPlatform, options: CompressionP
       for (const job of jobs) total += job.raw.length;
       // A small snapshot is compressed here, as encodeSnapshot would.
       if (total < minSnapshotBytes) return jobs.map((job) => codec.compress(job.filter === undefined ? job.raw : job.filter.encode(job.raw, job.width), level));
-      const list = startedWorkers();
       const frames = new Array<Uint8Array>(jobs.length);
       // Largest first, each to a worker as it frees up: the big columns finish together.
       const order = jobs.map((_, i) => i).sort((a, b) => jobs[b]!.raw.length - jobs[a]!.raw.length);
-      const queue = order.filter((i) => jobs[i]!.raw.length >= minSectionBytes);
+      const queued = order.filter((i) => jobs[i]!.raw.length >= minSectionBytes);
       const local = order.filter((i) => jobs[i]!.raw.length < minSectionBytes);
       const request = (job: SectionJob): Omit<CompressRequest, 'id'> => {
         const builtIn = job.filter !== undefined && filterById(job.filter.id) === job.filter;
         // A custom filter runs here; the built-in ones run on the worker, by id. The section is
-        // copied (it views the caller's columns) and its copy handed over without another.
+        // copied (it views the caller's columns) when a worker takes it, and the copy handed over.
         const input = builtIn || job.filter === undefined ? job.raw.slice() : job.filter.encode(job.raw, job.width).slice();
         return { codec: workerCodec, input, filter: builtIn ? job.filter!.id : 0, width: job.width, level: level ?? codec.levels.default };
       };
-      await new Promise<void>((resolve, reject) => {
-        let next = 0;
-        let running = 0;
+      const remote = new Promise<void>((resolve, reject) => {
+        let left = queued.length;
         let failed = false;
-        // At most IN_FLIGHT sections per worker: copies in flight stay bounded, and a worker
-        // always has its next section queued while the calling thread is busy.
-        const feed = (worker: PoolWorker): void => {
-          while (!failed && next < queue.length && worker.load < IN_FLIGHT) {
-            const i = queue[next++]!;
-            running++;
-            worker.compress(request(jobs[i]!)).then(
-              (frame) => {
-                frames[i] = frame;
-                running--;
-                if (next >= queue.length && running === 0) resolve();
-                else feed(worker);
-              },
-              (error: unknown) => {
-                failed = true;
-                reject(error);
-              },
-            );
-          }
-        };
-        for (const worker of list) feed(worker);
-        // Small sections are compressed here while the workers run.
-        for (const i of local) {
-          const job = jobs[i]!;
-          frames[i] = codec.compress(job.filter === undefined ? job.raw : job.filter.encode(job.raw, job.width), level);
+        if (left === 0) resolve();
+        for (const i of queued) {
+          waiting.push({
+            request: () => request(jobs[i]!),
+            abandoned: () => failed,
+            done: (frame) => {
+              frames[i] = frame;
+              if (--left === 0) resolve();
+            },
+            fail: (error) => {
+              // The encode fails once; its sections still waiting are skipped.
+              if (!failed) reject(error);
+              failed = true;
+            },
+          });
         }
-        if (queue.length === 0) resolve();
       });
+      pump();
+      // Small sections are compressed here while the workers run.
+      for (const i of local) {
+        const job = jobs[i]!;
+        frames[i] = codec.compress(job.filter === undefined ? job.raw : job.filter.encode(job.raw, job.width), level);
+      }
+      await remote;
       return frames;
     };
 
@@ -223,6 +266,8 @@ export async function createPoolOn(platform: PoolPlatform, options: CompressionP
     async close(): Promise<void> {
       if (closed) return;
       closed = true;
+      const error = closedError();
+      for (const task of waiting.splice(0)) task.fail(error);
       await Promise.all(workers.map((w) => w.terminate()));
       workers = [];
     },
@@ -254,6 +299,11 @@ function workerCodecOf(codec: Codec, load: LoadCodecOptions | undefined): Worker
     }
   }
   return { name: codec.name, load: loadedWith };
+}
+
+/** The error of the encodes a `close()` cut short. */
+function closedError(): PackError {
+  return new PackError('Compression', 'the compression pool was closed while a snapshot was being encoded: close it after the encodes finish', { details: { reason: 'closed' } });
 }
 
 function sizeOption(value: number | undefined, fallback: number, name: string): number {

@@ -39,21 +39,18 @@ export function poolSuite({ workers, codecs, nativeZlib }: PoolSuiteTarget): voi
   });
 
   describe('CompressionPool output', () => {
-    it.each(VECTORS.cases.map((c) => [`${c.codec}-${c.level} filter ${c.filter}`, c] as const))(
-      '%s: the committed vector, and encodeSnapshot byte for byte',
-      async (_, vector) => {
-        const packed = sampleSnapshot(VECTORS.entities);
-        const options = await packOptions({ codec: vector.codec as Codecs.CodecName, level: vector.level, filter: vector.filter as 'auto' | 'none' });
-        const single = encodeSnapshot(packed, options);
-        const parallel = await pool.encode(packed, options);
-        expect(await sha256(parallel)).toBe(await sha256(single));
-        if (nativeZlib || (vector.codec !== 'deflate' && vector.codec !== 'gzip')) {
-          expect(parallel.length).toBe(vector.length);
-          expect(await sha256(parallel)).toBe(vector.sha256);
-        }
-        expect(snapshotBytesEqual(decodeSnapshot(parallel, await readOptions({ bytes: parallel })), packed)).toBe(true);
-      },
-    );
+    it.each(VECTORS.cases.map((c) => [`${c.codec}-${c.level} filter ${c.filter}`, c] as const))('%s: the committed vector, and encodeSnapshot byte for byte', async (_, vector) => {
+      const packed = sampleSnapshot(VECTORS.entities);
+      const options = await packOptions({ codec: vector.codec as Codecs.CodecName, level: vector.level, filter: vector.filter as 'auto' | 'none' });
+      const single = encodeSnapshot(packed, options);
+      const parallel = await pool.encode(packed, options);
+      expect(await sha256(parallel)).toBe(await sha256(single));
+      if (nativeZlib || (vector.codec !== 'deflate' && vector.codec !== 'gzip')) {
+        expect(parallel.length).toBe(vector.length);
+        expect(await sha256(parallel)).toBe(vector.sha256);
+      }
+      expect(snapshotBytesEqual(decodeSnapshot(parallel, await readOptions({ bytes: parallel })), packed)).toBe(true);
+    });
 
     it('property: random worlds, codecs, levels, filters and checksums give encodeSnapshot bytes', async () => {
       const column = fc.constantFrom('f32' as const, 'u16' as const, 'f64' as const, 'u8' as const);
@@ -96,6 +93,39 @@ export function poolSuite({ workers, codecs, nativeZlib }: PoolSuiteTarget): voi
       const defaults = await packOptions({ codec: 'zstd', filter: 'none' });
       const small = await packOptions({ codec: await loadCodec('zstd', { zstd: { blockSize: 4096 } }), filter: 'none' });
       expect(await sha256(encodeSnapshot(packed, defaults))).not.toBe(await sha256(encodeSnapshot(packed, small)));
+    });
+
+    it('encodes started together on one pool all finish, each with its own encodeSnapshot bytes', async () => {
+      // One worker, every section sent to it: each encode must get its turn, whichever started first.
+      const one = await createCompressionPool({ threads: 1, minSectionBytes: 0, minSnapshotBytes: 0 });
+      try {
+        const worlds = [sampleSnapshot(3000), randomWorld(4000, ['f32', 'u16'], 3), sampleSnapshot(500), randomWorld(2500, ['f64'], 9)];
+        const options = await Promise.all([
+          packOptions({ codec: 'zstd', level: 3 }),
+          packOptions({ codec: 'lz4' }),
+          packOptions({ codec: 'zstd' }),
+          packOptions({ codec: 'deflate' }),
+        ]);
+        const parallel = await Promise.all(worlds.map((world, i) => one.encode(world, options[i]!)));
+        for (const [i, world] of worlds.entries()) expect(await sha256(parallel[i]!)).toBe(await sha256(encodeSnapshot(world, options[i]!)));
+      } finally {
+        await one.close();
+      }
+    });
+
+    it('a custom filter that throws fails only its own encode, with a PackError', async () => {
+      const broken = {
+        ...shuffleFilter,
+        encode: (): Uint8Array => {
+          throw new Error('filter broke');
+        },
+      };
+      const packed = sampleSnapshot(3000);
+      const bad = { ...(await packOptions({ codec: 'zstd' })), filter: () => broken };
+      const good = await packOptions({ codec: 'zstd' });
+      const [failed, fine] = await Promise.all([pool.encode(packed, bad).catch((e: unknown) => e), pool.encode(packed, good)]);
+      expect(isPackError(failed), String(failed)).toBe(true);
+      expect(await sha256(fine as Uint8Array)).toBe(await sha256(encodeSnapshot(packed, good)));
     });
 
     it('with default thresholds a small world is encoded on the calling thread, a large one on the workers: same bytes', async () => {
