@@ -3,7 +3,7 @@
 // and answer with the frame or the error. The two scripts around it only wire up the messages.
 import { isPackError } from '@tx2/pack-format';
 import { filterById } from './auto-filter.js';
-import type { Codec, CodecName } from './codec.js';
+import type { Codec, CodecName, LendingCodec } from './codec.js';
 import { type LoadCodecOptions, loadCodec } from './registry.js';
 
 /** The codec a worker compresses with: its name and the options it was loaded with (see loadOptionsOf). */
@@ -62,13 +62,21 @@ export function withoutDetails(message: ReplyMessage): ReplyMessage {
 }
 
 function compress(request: CompressRequest, codec: Codec): Uint8Array {
-  let input = request.input;
-  if (request.filter !== 0) {
-    const filter = filterById(request.filter);
-    if (filter === undefined) throw new Error(`unknown filter id ${request.filter}`);
-    input = filter.encode(input, request.width);
+  const { input, width, level } = request;
+  const filter = request.filter === 0 ? undefined : filterById(request.filter);
+  if (request.filter !== 0 && filter === undefined) throw new Error(`unknown filter id ${request.filter}`);
+  const lending = codec as Codec & Partial<Pick<LendingCodec, 'compressWith'>>;
+  if (lending.compressWith !== undefined) {
+    // As encodeSnapshot does: the filter writes straight into the codec's memory, and the frame
+    // is copied out once, into a buffer of its own that can be transferred back.
+    const fill = (dst: Uint8Array): void => {
+      if (filter === undefined) dst.set(input);
+      else if (filter.encodeInto !== undefined) filter.encodeInto(input, width, dst);
+      else dst.set(filter.encode(input, width));
+    };
+    return lending.compressWith(input.length, fill, (frame) => frame.slice(), level);
   }
-  const frame = codec.compress(input, request.level);
+  const frame = codec.compress(filter === undefined ? input : filter.encode(input, width), level);
   // Only a whole ArrayBuffer can be transferred back without a copy.
   return frame.byteOffset === 0 && frame.byteLength === frame.buffer.byteLength && frame.buffer instanceof ArrayBuffer ? frame : frame.slice();
 }
