@@ -217,9 +217,11 @@ export async function createPoolOn(platform: PoolPlatform, options: CompressionP
         const input = builtIn || job.filter === undefined ? job.raw.slice() : job.filter.encode(job.raw, job.width).slice();
         return { codec: workerCodec, input, filter: builtIn ? job.filter!.id : 0, width: job.width, level: level ?? codec.levels.default };
       };
+      // Set when the encode failed (a section's error, or one compressed here): its sections
+      // still waiting are skipped.
+      let failed = false;
       const remote = new Promise<void>((resolve, reject) => {
         let left = queued.length;
-        let failed = false;
         if (left === 0) resolve();
         for (const i of queued) {
           waiting.push({
@@ -230,18 +232,24 @@ export async function createPoolOn(platform: PoolPlatform, options: CompressionP
               if (--left === 0) resolve();
             },
             fail: (error) => {
-              // The encode fails once; its sections still waiting are skipped.
               if (!failed) reject(error);
               failed = true;
             },
           });
         }
       });
+      // Awaited below; handled here too, in case a section compressed here throws first.
+      remote.catch(() => {});
       pump();
       // Small sections are compressed here while the workers run.
-      for (const i of local) {
-        const job = jobs[i]!;
-        frames[i] = codec.compress(job.filter === undefined ? job.raw : job.filter.encode(job.raw, job.width), level);
+      try {
+        for (const i of local) {
+          const job = jobs[i]!;
+          frames[i] = codec.compress(job.filter === undefined ? job.raw : job.filter.encode(job.raw, job.width), level);
+        }
+      } catch (error) {
+        failed = true;
+        throw error;
       }
       await remote;
       return frames;

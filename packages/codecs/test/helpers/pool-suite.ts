@@ -128,6 +128,28 @@ export function poolSuite({ workers, codecs, nativeZlib }: PoolSuiteTarget): voi
       expect(await sha256(fine as Uint8Array)).toBe(await sha256(encodeSnapshot(packed, good)));
     });
 
+    it('a section compressed on the calling thread that fails fails the encode; the sections on the workers are dropped', async () => {
+      // Sections under 30 kB stay on the calling thread: the 1-byte flags (20 kB) meet the broken filter there.
+      const mixed = await createCompressionPool({ threads: 1, minSectionBytes: 30_000, minSnapshotBytes: 0 });
+      try {
+        const broken = {
+          ...shuffleFilter,
+          encode: (): Uint8Array => {
+            throw new Error('filter broke');
+          },
+          encodeInto: undefined,
+        };
+        const packed = sampleSnapshot(20_000);
+        const options = { ...(await packOptions({ codec: 'zstd' })), filter: (info: { width: number }) => (info.width === 1 ? broken : shuffleFilter) };
+        const error = await mixed.encode(packed, options).catch((e: unknown) => e);
+        expect(isPackError(error), String(error)).toBe(true);
+        const good = await packOptions({ codec: 'zstd' });
+        expect(await sha256(await mixed.encode(packed, good))).toBe(await sha256(encodeSnapshot(packed, good)));
+      } finally {
+        await mixed.close();
+      }
+    });
+
     it('with default thresholds a small world is encoded on the calling thread, a large one on the workers: same bytes', async () => {
       const defaults = await createCompressionPool({ threads: 1 });
       try {
