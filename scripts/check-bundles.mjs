@@ -29,6 +29,7 @@ export const BUDGETS_FILE = path.join(ROOT, 'scripts', 'bundle-budgets.json');
 export const MATRIX = [
   { name: 'format', what: 'format alone (network sync)', entries: ['@tx2/pack-format'] },
   { name: 'format+codecs', what: 'format + codecs', entries: ['@tx2/pack-format', '@tx2/pack-codecs'] },
+  { name: 'codecs+workers', what: 'format + codecs + Web Worker pool', entries: ['@tx2/pack-format', '@tx2/pack-codecs', '@tx2/pack-codecs/workers'] },
   { name: 'format+codecs+crypto', what: '+ crypto', entries: ['@tx2/pack-format', '@tx2/pack-codecs', '@tx2/pack-crypto'] },
   { name: 'store', what: '+ store (main entry)', entries: ['@tx2/pack-format', '@tx2/pack-codecs', '@tx2/pack-crypto', '@tx2/pack-store'] },
   { name: 'replay', what: 'replay (with format)', entries: ['@tx2/pack-format', '@tx2/pack-replay'] },

@@ -2,8 +2,17 @@ import { defineConfig } from 'tsup';
 
 export default defineConfig({
   // zlib.*: the two implementations of the `#zlib` subpath import (package.json "imports");
-  // workers + compress-worker: the Node-only `/workers` entry and the script its threads run.
-  entry: ['src/index.ts', 'src/zlib.node.ts', 'src/zlib.browser.ts', 'src/workers.ts', 'src/compress-worker.ts'],
+  // workers.* + compress-worker.*: the two builds of the `/workers` entry (package.json "exports":
+  // node -> worker_threads, else Web Workers) and the script each one's workers run.
+  entry: [
+    'src/index.ts',
+    'src/zlib.node.ts',
+    'src/zlib.browser.ts',
+    'src/workers.node.ts',
+    'src/workers.browser.ts',
+    'src/compress-worker.node.ts',
+    'src/compress-worker.browser.ts',
+  ],
   format: ['esm'],
   dts: true,
   clean: true,

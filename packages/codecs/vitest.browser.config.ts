@@ -10,7 +10,7 @@ export default defineConfig(
       // Node-only: they run the zstd/lz4/gzip command-line tools, read vector files with node:fs, or
       // check the Node build's own module graph.
       'test/browser-ready.test.ts',
-      'test/compression-pool.test.ts', // worker_threads: the pool is Node-only
+      'test/compression-pool.test.ts', // worker_threads (compression-pool.browser.test.ts runs the Web Worker build)
       'test/frames-vectors.test.ts',
       'test/interop.test.ts',
       'test/readme.test.ts',

@@ -1,19 +1,22 @@
-// Compresses the sections of large snapshots on Node.js worker threads. Opt-in: create a pool,
-// encode with it, close it. The bytes are exactly encodeSnapshot's (same codec build, level and
-// filters on every thread; the format frames the results with its own code).
-import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
+// Compresses the sections of large snapshots on worker threads: the scheduling, written once.
+// How a worker is started and spoken to (Node.js worker_threads, or Web Workers) is the
+// platform's part (workers.node.ts, workers.browser.ts). The bytes are exactly encodeSnapshot's:
+// every worker loads the same codec build with the options the caller's codec was loaded with,
+// compresses at the same level with the same filters, and the format frames the results.
 import { type EncodeOptions, encodeSnapshot, encodeSnapshotBatched, isPackError, type PackedSnapshot, PackError, PackErrorCode, type SectionJob } from '@tx2/pack-format';
 import { filterById } from './auto-filter.js';
 import { type Codec, describe } from './codec.js';
-import type { CompressReply, CompressRequest, WorkerSetup } from './compress-worker.js';
-import { CODEC_NAMES, codecNameOf, type LoadCodecOptions } from './registry.js';
+import type { CompressReply, CompressRequest, WorkerCodec } from './compress-worker.js';
+import { CODEC_NAMES, effectiveLoadOptions, type LoadCodecOptions, loadOptionsOf } from './registry.js';
 
 /** Options of {@link createCompressionPool}. */
 export interface CompressionPoolOptions {
-  /** Worker threads (default: the machine's parallelism, at most 4). */
+  /** Workers (default: the machine's parallelism, at most 4). */
   threads?: number;
-  /** Options the workers load codecs with: give the ones the codec you encode with was loaded with. */
+  /**
+   * @deprecated not needed: the workers load each codec with the options it was loaded with. When
+   * given, an encode with a codec loaded with other options is refused (PackError 'InvalidInput').
+   */
   load?: LoadCodecOptions;
   /** Sections smaller than this are compressed on the calling thread (default 256 KiB): a worker round trip costs more than they do. */
   minSectionBytes?: number;
@@ -21,9 +24,9 @@ export interface CompressionPoolOptions {
   minSnapshotBytes?: number;
 }
 
-/** Worker threads that compress snapshot sections in parallel; `close()` it when done. */
+/** Workers that compress snapshot sections in parallel; `close()` it when done. */
 export interface CompressionPool {
-  /** The number of worker threads. */
+  /** The number of workers. */
   readonly threads: number;
   /** Encodes `packed` like `encodeSnapshot(packed, options)` (same bytes), compressing large sections on the workers. */
   encode(packed: PackedSnapshot, options: EncodeOptions & { codec?: Codec }): Promise<Uint8Array>;
@@ -34,6 +37,38 @@ export interface CompressionPool {
 /** Defaults of the size thresholds (see CompressionPoolOptions). */
 export const POOL_DEFAULTS = Object.freeze({ minSectionBytes: 256 << 10, minSnapshotBytes: 4 << 20, maxThreads: 4 });
 
+/** What a worker tells the pool: a reply, or that it failed (an error, or it stopped). */
+export interface WorkerEvents {
+  reply(reply: CompressReply): void;
+  fail(error: PackError): void;
+}
+
+/** One started worker, as the platform drives it. */
+export interface WorkerChannel {
+  /** Sends a request, transferring (not copying) `transfer`. */
+  send(request: CompressRequest, transfer: ArrayBuffer[]): void;
+  /** Busy: the worker has requests in flight (Node keeps the process alive only then). */
+  busy(busy: boolean): void;
+  terminate(): Promise<void>;
+}
+
+/** How a platform starts workers that run the compress-worker script. */
+export interface PoolPlatform {
+  /** The default number of workers. */
+  parallelism(): number;
+  spawn(events: WorkerEvents): WorkerChannel;
+}
+
+/** A section waiting for a worker. */
+interface Task {
+  /** The request, built (the section copied) when a worker takes it. */
+  request(): Omit<CompressRequest, 'id'>;
+  /** True when its encode already failed: the section is skipped. */
+  abandoned(): boolean;
+  done(frame: Uint8Array): void;
+  fail(error: unknown): void;
+}
+
 /** Sections sent to one worker before it answers. */
 const IN_FLIGHT = 2;
 
@@ -42,35 +77,18 @@ interface Pending {
   reject(error: unknown): void;
 }
 
-/** One worker thread per codec: its queue of jobs in flight. */
-class CodecWorker {
-  readonly #worker: Worker;
+/** One worker: its requests in flight. */
+class PoolWorker {
+  readonly #channel: WorkerChannel;
   readonly #pending = new Map<number, Pending>();
   #next = 0;
   #failure: PackError | undefined;
 
-  constructor(setup: WorkerSetup) {
-    // The thread gets the process's Node options but not those that only apply to a main script
-    // (`node --input-type=module -e ...` would make the worker refuse its own file).
-    const execArgv = process.execArgv.filter((arg) => !arg.startsWith('--input-type'));
-    this.#worker = new Worker(new URL('./compress-worker.js', import.meta.url), { workerData: setup, execArgv });
-    this.#worker.on('message', (reply: CompressReply) => this.#settle(reply));
-    this.#worker.on('error', (error) =>
-      this.#fail(new PackError('Compression', `a compression worker failed: ${error.message}`, { cause: error, details: { codec: setup.codec } })),
-    );
-    this.#worker.on('exit', (code) =>
-      this.#fail(
-        new PackError('Compression', `a compression worker stopped (exit code ${code}) with sections in flight: encode again, or without the pool`, {
-          details: { codec: setup.codec, exitCode: code },
-        }),
-      ),
-    );
-    // An idle pool never keeps the process alive; a job in flight does. (After the listeners:
-    // adding a 'message' listener refs the worker's port again.)
-    this.#worker.unref();
+  constructor(platform: PoolPlatform) {
+    this.#channel = platform.spawn({ reply: (reply) => this.#settle(reply), fail: (error) => this.#fail(error) });
   }
 
-  /** True once the thread failed or was stopped: it takes no more jobs. */
+  /** True once the worker failed or was stopped: it takes no more jobs. */
   get failed(): boolean {
     return this.#failure !== undefined;
   }
@@ -82,25 +100,23 @@ class CodecWorker {
   compress(request: Omit<CompressRequest, 'id'>): Promise<Uint8Array> {
     if (this.#failure !== undefined) return Promise.reject(this.#failure);
     const id = this.#next++;
-    if (this.#pending.size === 0) this.#worker.ref();
+    if (this.#pending.size === 0) this.#channel.busy(true);
     return new Promise((resolve, reject) => {
       this.#pending.set(id, { resolve, reject });
-      this.#worker.postMessage({ ...request, id } satisfies CompressRequest, [request.input.buffer as ArrayBuffer]);
+      this.#channel.send({ ...request, id }, [request.input.buffer as ArrayBuffer]);
     });
   }
 
   async terminate(): Promise<void> {
-    this.#fail(
-      new PackError('Compression', 'the compression pool was closed while a snapshot was being encoded: close it after the encodes finish', { details: { reason: 'closed' } }),
-    );
-    await this.#worker.terminate();
+    this.#fail(closedError());
+    await this.#channel.terminate();
   }
 
   #settle(reply: CompressReply): void {
     const pending = this.#pending.get(reply.id);
     if (pending === undefined) return;
     this.#pending.delete(reply.id);
-    if (this.#pending.size === 0) this.#worker.unref();
+    if (this.#pending.size === 0) this.#channel.busy(false);
     if ('frame' in reply) pending.resolve(reply.frame);
     else {
       const { message, code, details } = reply.error;
@@ -112,89 +128,130 @@ class CodecWorker {
   #fail(error: PackError): void {
     this.#failure ??= error;
     for (const pending of this.#pending.values()) pending.reject(error);
+    if (this.#pending.size > 0) this.#channel.busy(false);
     this.#pending.clear();
   }
 }
 
-/**
- * Starts a pool of worker threads that compress the sections of large snapshots in parallel
- * (Node.js only: import it from '@tx2/pack-codecs/workers'). Output bytes are those of
- * `encodeSnapshot`. Idle workers do not keep the process alive; `close()` stops them.
- */
-export async function createCompressionPool(options: CompressionPoolOptions = {}): Promise<CompressionPool> {
+/** Starts a pool on `platform` (the shared part of both builds' createCompressionPool). */
+export async function createPoolOn(platform: PoolPlatform, options: CompressionPoolOptions = {}): Promise<CompressionPool> {
   if (typeof options !== 'object' || options === null) throw new PackError('InvalidInput', `createCompressionPool takes an options object, got ${describe(options)}`);
-  const threads = options.threads ?? Math.min(POOL_DEFAULTS.maxThreads, Math.max(1, availableParallelism()));
+  const threads = options.threads ?? Math.min(POOL_DEFAULTS.maxThreads, Math.max(1, platform.parallelism()));
   if (!Number.isInteger(threads) || threads < 1 || threads > 64) {
     throw new PackError('InvalidInput', `threads must be an integer from 1 to 64, got ${String(options.threads)}`, { details: { option: 'threads', value: options.threads } });
   }
   const minSectionBytes = sizeOption(options.minSectionBytes, POOL_DEFAULTS.minSectionBytes, 'minSectionBytes');
   const minSnapshotBytes = sizeOption(options.minSnapshotBytes, POOL_DEFAULTS.minSnapshotBytes, 'minSnapshotBytes');
-  const load = options.load ?? {};
-  // Workers per codec name, started on the first snapshot that needs them.
-  const workers = new Map<string, CodecWorker[]>();
+  const load = options.load;
+  if (load !== undefined && (typeof load !== 'object' || load === null || Array.isArray(load))) {
+    throw new PackError('InvalidInput', `load must be the options object of loadCodec, got ${describe(load)}`, { details: { option: 'load' } });
+  }
+  // Started on the first snapshot that needs them; each loads the codecs its requests name.
+  let workers: PoolWorker[] = [];
   let closed = false;
 
-  const workersFor = (codec: Codec): CodecWorker[] => {
-    const setup: WorkerSetup = { codec: codecNameOf(codec.name), load };
-    // A thread that failed is replaced, so one bad encode does not break the pool.
-    const list = (workers.get(codec.name) ?? []).filter((w) => !w.failed);
-    while (list.length < threads) list.push(new CodecWorker(setup));
-    workers.set(codec.name, list);
-    return list;
+  // Sections waiting for a worker, from every encode in progress: a worker that frees up takes
+  // the next one, whichever encode it belongs to, so encodes started together all progress.
+  const waiting: Task[] = [];
+
+  const liveWorkers = (): PoolWorker[] => {
+    // A worker that failed is replaced, so one bad encode does not break the pool.
+    workers = workers.filter((w) => !w.failed);
+    while (workers.length < threads) workers.push(new PoolWorker(platform));
+    return workers;
+  };
+
+  // At most IN_FLIGHT sections per worker: copies in flight stay bounded, and a worker always has
+  // its next section queued while the calling thread is busy.
+  const pump = (): void => {
+    if (closed) return;
+    let live: PoolWorker[];
+    try {
+      live = liveWorkers();
+    } catch (error) {
+      // No worker can be started here (no Web Workers): every waiting section fails its encode.
+      for (const task of waiting.splice(0)) task.fail(error);
+      return;
+    }
+    for (const worker of live) {
+      while (waiting.length > 0 && !worker.failed && worker.load < IN_FLIGHT) {
+        const task = waiting.shift()!;
+        if (task.abandoned()) continue;
+        let request: Omit<CompressRequest, 'id'>;
+        try {
+          request = task.request();
+        } catch (error) {
+          task.fail(error); // a custom filter that threw
+          continue;
+        }
+        worker.compress(request).then(
+          (frame) => {
+            task.done(frame);
+            pump();
+          },
+          (error: unknown) => {
+            task.fail(error);
+            pump();
+          },
+        );
+      }
+    }
   };
 
   const compressAll =
-    (codec: Codec, level: number | undefined) =>
+    (codec: Codec, workerCodec: WorkerCodec, level: number | undefined) =>
     async (jobs: readonly SectionJob[]): Promise<Uint8Array[]> => {
       let total = 0;
       for (const job of jobs) total += job.raw.length;
       // A small snapshot is compressed here, as encodeSnapshot would.
       if (total < minSnapshotBytes) return jobs.map((job) => codec.compress(job.filter === undefined ? job.raw : job.filter.encode(job.raw, job.width), level));
-      const list = workersFor(codec);
       const frames = new Array<Uint8Array>(jobs.length);
       // Largest first, each to a worker as it frees up: the big columns finish together.
       const order = jobs.map((_, i) => i).sort((a, b) => jobs[b]!.raw.length - jobs[a]!.raw.length);
-      const queue = order.filter((i) => jobs[i]!.raw.length >= minSectionBytes);
+      const queued = order.filter((i) => jobs[i]!.raw.length >= minSectionBytes);
       const local = order.filter((i) => jobs[i]!.raw.length < minSectionBytes);
       const request = (job: SectionJob): Omit<CompressRequest, 'id'> => {
         const builtIn = job.filter !== undefined && filterById(job.filter.id) === job.filter;
         // A custom filter runs here; the built-in ones run on the worker, by id. The section is
-        // copied (it views the caller's columns) and its copy handed over without another.
+        // copied (it views the caller's columns) when a worker takes it, and the copy handed over.
         const input = builtIn || job.filter === undefined ? job.raw.slice() : job.filter.encode(job.raw, job.width).slice();
-        return { input, filter: builtIn ? job.filter!.id : 0, width: job.width, level: level ?? codec.levels.default };
+        return { codec: workerCodec, input, filter: builtIn ? job.filter!.id : 0, width: job.width, level: level ?? codec.levels.default };
       };
-      await new Promise<void>((resolve, reject) => {
-        let next = 0;
-        let running = 0;
-        let failed = false;
-        // At most IN_FLIGHT sections per worker: copies in flight stay bounded, and a worker
-        // always has its next section queued while the calling thread is busy.
-        const feed = (worker: CodecWorker): void => {
-          while (!failed && next < queue.length && worker.load < IN_FLIGHT) {
-            const i = queue[next++]!;
-            running++;
-            worker.compress(request(jobs[i]!)).then(
-              (frame) => {
-                frames[i] = frame;
-                running--;
-                if (next >= queue.length && running === 0) resolve();
-                else feed(worker);
-              },
-              (error: unknown) => {
-                failed = true;
-                reject(error);
-              },
-            );
-          }
-        };
-        for (const worker of list) feed(worker);
-        // Small sections are compressed here while the workers run.
+      // Set when the encode failed (a section's error, or one compressed here): its sections
+      // still waiting are skipped.
+      let failed = false;
+      const remote = new Promise<void>((resolve, reject) => {
+        let left = queued.length;
+        if (left === 0) resolve();
+        for (const i of queued) {
+          waiting.push({
+            request: () => request(jobs[i]!),
+            abandoned: () => failed,
+            done: (frame) => {
+              frames[i] = frame;
+              if (--left === 0) resolve();
+            },
+            fail: (error) => {
+              if (!failed) reject(error);
+              failed = true;
+            },
+          });
+        }
+      });
+      // Awaited below; handled here too, in case a section compressed here throws first.
+      remote.catch(() => {});
+      pump();
+      // Small sections are compressed here while the workers run.
+      try {
         for (const i of local) {
           const job = jobs[i]!;
           frames[i] = codec.compress(job.filter === undefined ? job.raw : job.filter.encode(job.raw, job.width), level);
         }
-        if (queue.length === 0) resolve();
-      });
+      } catch (error) {
+        failed = true;
+        throw error;
+      }
+      await remote;
       return frames;
     };
 
@@ -206,25 +263,55 @@ export async function createCompressionPool(options: CompressionPoolOptions = {}
         throw new PackError('InvalidInput', `encode takes the options of encodeSnapshot, got ${describe(encodeOptions)}`);
       const codec = encodeOptions.codec;
       if (codec === undefined || codec.id === 0) return encodeSnapshot(packed, encodeOptions);
-      if (typeof codec.levels !== 'object' || codec.levels === null || !CODEC_NAMES.includes(codec.name)) {
-        throw new PackError('InvalidInput', `the pool compresses with the codecs of @tx2/pack-codecs (loadCodec, packOptions), got codec "${String(codec.name)}"`, {
-          details: { codec: codec.name },
-        });
-      }
+      const workerCodec = workerCodecOf(codec, load);
       try {
-        return await encodeSnapshotBatched(packed, encodeOptions, compressAll(codec, encodeOptions.level));
+        return await encodeSnapshotBatched(packed, encodeOptions, compressAll(codec, workerCodec, encodeOptions.level));
       } catch (error) {
         if (isPackError(error)) throw error;
-        throw new PackError('Compression', `compressing on the worker threads failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+        throw new PackError('Compression', `compressing on the workers failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
       }
     },
     async close(): Promise<void> {
       if (closed) return;
       closed = true;
-      await Promise.all([...workers.values()].flat().map((w) => w.terminate()));
-      workers.clear();
+      const error = closedError();
+      for (const task of waiting.splice(0)) task.fail(error);
+      await Promise.all(workers.map((w) => w.terminate()));
+      workers = [];
     },
   });
+}
+
+/**
+ * The codec the workers load for `codec`: the same name and load options, so their frames are
+ * the caller's. A codec this package did not load (a wrapper, another copy of the package) is
+ * refused, and so is one loaded with options other than the pool's deprecated `load`.
+ */
+function workerCodecOf(codec: Codec, load: LoadCodecOptions | undefined): WorkerCodec {
+  const loadedWith = typeof codec === 'object' && codec !== null ? loadOptionsOf(codec) : undefined;
+  if (loadedWith === undefined || !CODEC_NAMES.includes(codec.name)) {
+    throw new PackError(
+      'InvalidInput',
+      `the pool compresses with codecs loaded by this copy of @tx2/pack-codecs (loadCodec, createCodecRegistry, packOptions), got codec "${String(codec?.name)}": its workers could not load the same one. Use encodeSnapshot for other codecs`,
+      { details: { codec: codec?.name } },
+    );
+  }
+  if (load !== undefined) {
+    const expected = effectiveLoadOptions(codec.name, load);
+    if (JSON.stringify(expected) !== JSON.stringify(loadedWith)) {
+      throw new PackError(
+        'InvalidInput',
+        `the pool was created with load options ${JSON.stringify(expected)} for ${codec.name}, but the codec was loaded with ${JSON.stringify(loadedWith)}: drop the pool's load option (the workers follow the codec)`,
+        { details: { option: 'load', codec: codec.name, pool: expected, codecLoadedWith: loadedWith } },
+      );
+    }
+  }
+  return { name: codec.name, load: loadedWith };
+}
+
+/** The error of the encodes a `close()` cut short. */
+function closedError(): PackError {
+  return new PackError('Compression', 'the compression pool was closed while a snapshot was being encoded: close it after the encodes finish', { details: { reason: 'closed' } });
 }
 
 function sizeOption(value: number | undefined, fallback: number, name: string): number {

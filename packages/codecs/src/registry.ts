@@ -65,10 +65,28 @@ function optionsObject<T extends object>(options: T | undefined, what: string): 
   return options;
 }
 
+// The options each codec this module loaded was loaded with (only those that change its output),
+// so that a worker pool loads the very same codec on its threads.
+const loadedWith = new WeakMap<Codec, LoadCodecOptions>();
+
+/** The load options of `name` that change its output, with their defaults filled in. */
+export function effectiveLoadOptions(name: CodecName, options: LoadCodecOptions): LoadCodecOptions {
+  if (name === 'zstd') return { zstd: { blockSize: options.zstd?.blockSize ?? 'auto' } };
+  if (name === 'deflate' || name === 'gzip') return { native: options.native ?? true };
+  return {};
+}
+
+/** The effective options `codec` was loaded with by loadCodec / createCodecRegistry / packOptions, or undefined when this module did not load it. */
+export function loadOptionsOf(codec: Codec): LoadCodecOptions | undefined {
+  return loadedWith.get(codec);
+}
+
 /** Runs a loader; a failure that is not a PackError (the WebAssembly module does not compile here) becomes one naming the codec. */
 async function load(name: CodecName, options: LoadCodecOptions): Promise<Codec> {
   try {
-    return await LOADERS[name](options);
+    const codec = await LOADERS[name](options);
+    if (!loadedWith.has(codec)) loadedWith.set(codec, effectiveLoadOptions(name, options));
+    return codec;
   } catch (error) {
     if (isPackError(error)) throw error;
     throw new CodecError(name, `the codec could not be loaded (${error instanceof Error ? error.message : String(error)}): this runtime may lack WebAssembly`, { cause: error });

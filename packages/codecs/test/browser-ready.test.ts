@@ -31,8 +31,8 @@ function staticClosure(entry: string): Set<string> {
 }
 
 describe('browser readiness', () => {
-  // zlib.node.ts: the `#zlib` fast path; the other three: the Node-only `/workers` entry.
-  const NODE_ONLY = ['zlib.node.ts', 'workers.ts', 'compression-pool.ts', 'compress-worker.ts'];
+  // zlib.node.ts: the `#zlib` fast path; the other two: the Node build of the `/workers` entry.
+  const NODE_ONLY = ['zlib.node.ts', 'workers.node.ts', 'compress-worker.node.ts'];
 
   it('uses no Node.js module outside src/zlib.node.ts and the /workers entry', () => {
     for (const file of sources(SRC)) {
