@@ -1,4 +1,5 @@
 import {
+  type ApplyOptions,
   applyDelta,
   bytesEqual,
   diff,
@@ -16,7 +17,7 @@ import {
 import { type DeltaPolicy, type ResolvedDeltaPolicy, withinDeltaRatio, withinFullEvery } from '@tx2/pack-format';
 import type { StorageBackend } from './backend.js';
 import { checkSnapshotObject, describeValue, malformedSnapshotError, optionsObject } from './errors.js';
-import { type CheckpointLink, type CheckpointStorage, type FullReason, linkOf, linkRecord, resolveIncremental } from './incremental.js';
+import { type CheckpointLink, type CheckpointStorage, type FullReason, linkOf, linkRecord, resolveIncremental, usableReference } from './incremental.js';
 import { metadataForWorld, SnapshotMetadata } from './metadata.js';
 import { type CachedSnapshot, copySnapshot, SnapshotCache } from './snapshot-cache.js';
 import { checkLoadOptions, type LoadOptions, META_SUFFIX, SnapshotStore, type SnapshotStoreOptions, type StoreRecord, type StoredContainer } from './store.js';
@@ -90,6 +91,24 @@ function valuesOnly(delta: SnapshotDelta): boolean {
 /** True when two deltas encode to the same bytes (uncompressed: a copy, no hash). */
 function sameDelta(a: SnapshotDelta, b: SnapshotDelta): boolean {
   return bytesEqual(encodeDelta(a, { checksums: false }), encodeDelta(b, { checksums: false }));
+}
+
+/**
+ * The factor a predicted delta extrapolates with: how far `next` is from the base, in units of
+ * the base's distance from the reference. By world time when the three snapshots have one that
+ * moves (values that integrate a velocity move with world time, however irregularly
+ * checkpoints are taken), else by creation sequence (one unit per checkpoint).
+ */
+function predictionScale(
+  next: PackedSnapshot,
+  nextSequence: number,
+  base: { snapshot: PackedSnapshot; sequence: number },
+  reference: { snapshot: PackedSnapshot; sequence: number },
+): number {
+  const span = base.snapshot.worldTime - reference.snapshot.worldTime;
+  const byTime = (next.worldTime - base.snapshot.worldTime) / span;
+  if (span !== 0 && Number.isFinite(byTime)) return byTime;
+  return (nextSequence - base.sequence) / (base.sequence - reference.sequence);
 }
 
 /** Rewraps a storage or decode error so its message names the checkpoint that is broken. */
@@ -190,7 +209,7 @@ export class CheckpointManager {
       }
       const hash = hashHex(hashBytes);
 
-      const attempt = await this.#tryDelta(base, own, hashBytes);
+      const attempt = await this.#tryDelta(chain, base, own, hashBytes, sequence);
       let link: CheckpointLink;
       let fullReason: FullReason | undefined;
       if ('container' in attempt) {
@@ -203,7 +222,11 @@ export class CheckpointManager {
       }
       const record = await this.store.record(id);
       const bytes = record?.size ?? 0;
-      if (record !== undefined) this.#cache.setLatest({ id, saveId: record.saveId, hash, recorded: hash, snapshot: own });
+      if (record !== undefined) {
+        this.#cache.setLatest({ id, saveId: record.saveId, hash, recorded: hash, snapshot: own });
+        // The snapshots the next checkpoint of this run predicts from stay in memory (none after a full one).
+        this.#cache.setAnchors('anchors' in attempt ? attempt.anchors : []);
+      }
       const info: CheckpointInfo = { id, parent, sequence, parentMissing: false, storage: link.storage, hash, metadata: meta };
       this.#remember(chain, info);
       return { ...info, bytes, fullReason };
@@ -223,27 +246,57 @@ export class CheckpointManager {
     return hash;
   }
 
-  /** The delta container for a checkpoint after `latest`, or why it is stored in full. */
+  /**
+   * What a delta after `parent` is made from. A run is a full checkpoint F, then F+1 (a delta
+   * against F), then deltas against F+1 that predict their floats from F and F+1 (so a load
+   * applies at most two deltas); a run where prediction did not pay chains each delta on its
+   * parent instead, as before predicted deltas existed.
+   */
+  #plan(chain: CheckpointInfo[], parent: CheckpointInfo): { base: CheckpointInfo; reference?: CheckpointInfo } {
+    const storage = parent.storage;
+    if (storage.kind === 'full') return { base: parent };
+    const byId = (id: string) => chain.find((c) => c.id === id);
+    if (storage.reference !== undefined) {
+      const base = byId(storage.base);
+      const reference = byId(storage.reference.id);
+      if (base !== undefined && reference !== undefined) return { base, reference };
+    } else if (storage.depth === 1 && storage.runIndex === 1) {
+      const reference = byId(storage.base);
+      if (reference?.storage.kind === 'full') return { base: parent, reference };
+    }
+    return { base: parent };
+  }
+
+  /** The delta container for a checkpoint after `parent`, or why it is stored in full. */
   async #tryDelta(
-    latest: CheckpointInfo | undefined,
+    chain: CheckpointInfo[],
+    parent: CheckpointInfo | undefined,
     next: PackedSnapshot,
     nextHash: Uint8Array,
-  ): Promise<{ container: Uint8Array; storage: CheckpointStorage; fullBytes: number; deltaBytes: number } | { fullReason: FullReason }> {
+    sequence: number,
+  ): Promise<{ container: Uint8Array; storage: CheckpointStorage; fullBytes: number; deltaBytes: number; anchors: CachedSnapshot[] } | { fullReason: FullReason }> {
     const policy = this.incremental;
     if (policy === undefined) return { fullReason: 'incremental-off' };
-    if (latest === undefined) return { fullReason: 'first' };
-    const depth = (latest.storage.kind === 'delta' ? latest.storage.depth : 0) + 1;
-    if (!withinFullEvery(policy, depth)) return { fullReason: 'full-every' };
+    if (parent === undefined) return { fullReason: 'first' };
+    const runIndex = (parent.storage.kind === 'delta' ? parent.storage.runIndex : 0) + 1;
+    if (!withinFullEvery(policy, runIndex)) return { fullReason: 'full-every' };
+    let plan = this.#plan(chain, parent);
     let base: CachedSnapshot;
     let baseHex: string;
+    let reference: CachedSnapshot | undefined;
+    let referenceHex: string | undefined;
     try {
-      base = await this.#rebuild(latest.id, true);
+      base = await this.#rebuild(plan.base.id, true);
       baseHex = this.#verify(base);
+      if (plan.reference !== undefined) {
+        reference = await this.#rebuild(plan.reference.id, true);
+        referenceHex = this.#verify(reference);
+      }
     } catch {
       // The new checkpoint does not need a damaged parent: it is stored in full, and loading the parent still reports the damage.
       return { fullReason: 'base-unreadable' };
     }
-    const { fullBytes, deltaBytes: before } = await this.#runBytes(latest);
+    const { fullBytes, deltaBytes: before } = await this.#runBytes(parent);
     // Never pay for a delta that will be thrown away: when the last one measured would not fit
     // in this run, this one (of a world changing at the same pace) would not either. Every
     // `fullEvery` checkpoints stored so, one is tried anyway, in case the world calmed down.
@@ -252,8 +305,29 @@ export class CheckpointManager {
       last.skipped++;
       return { fullReason: 'max-delta-ratio' };
     }
-    const baseHash = fromHex(baseHex);
-    const delta = diff(base.snapshot, next, { baseHash, nextHash });
+    let delta: SnapshotDelta;
+    if (plan.reference !== undefined && reference !== undefined && referenceHex !== undefined) {
+      const scale = predictionScale(next, sequence, { snapshot: base.snapshot, sequence: plan.base.sequence }, { snapshot: reference.snapshot, sequence: plan.reference.sequence });
+      delta = diff(base.snapshot, next, {
+        baseHash: fromHex(baseHex),
+        nextHash,
+        reference: { snapshot: reference.snapshot, scale, hash: fromHex(referenceHex) },
+      });
+      if (delta.reference === undefined && plan.base.id !== parent.id) {
+        // Prediction did not pay (the world stopped moving linearly): chain on the parent.
+        try {
+          base = await this.#rebuild(parent.id, true);
+          baseHex = this.#verify(base);
+        } catch {
+          return { fullReason: 'base-unreadable' };
+        }
+        plan = { base: parent };
+        delta = diff(base.snapshot, next, { baseHash: fromHex(baseHex), nextHash });
+      }
+    } else {
+      delta = diff(base.snapshot, next, { baseHash: fromHex(baseHex), nextHash });
+    }
+    const predicted = delta.reference !== undefined && plan.reference !== undefined && reference !== undefined && referenceHex !== undefined;
     const container = await this.store.writer.encodeDelta(delta);
     this.#lastDelta = { bytes: container.length, skipped: 0 };
     // The deltas of a run add up: together they may hold at most maxDeltaRatio of its full checkpoint.
@@ -273,7 +347,17 @@ export class CheckpointManager {
         return { fullReason: 'delta-check-failed' };
       }
     }
-    return { container, storage: { kind: 'delta', base: latest.id, baseHash: baseHex, depth }, fullBytes: fullBytes ?? container.length, deltaBytes };
+    const depth = (plan.base.storage.kind === 'delta' ? plan.base.storage.depth : 0) + 1;
+    const storage: CheckpointStorage = { kind: 'delta', base: plan.base.id, baseHash: baseHex, depth, runIndex };
+    let anchors: CachedSnapshot[] = [];
+    if (predicted) {
+      storage.reference = { id: plan.reference!.id, hash: referenceHex!, scale: delta.reference!.scale };
+      anchors = [base, reference!];
+    } else if (depth === 1) {
+      // The full checkpoint of the run: the next checkpoint predicts from it and this one.
+      anchors = [base];
+    }
+    return { container, storage, fullBytes: fullBytes ?? container.length, deltaBytes, anchors };
   }
 
   /** Stored sizes of the run `latest` ends: its full checkpoint (undefined when unknown) and its deltas so far (0 when unrecorded). */
@@ -295,7 +379,11 @@ export class CheckpointManager {
    * `owned` (the caller may hand it out). `locked` says the caller holds the write lock (a
    * crash-interrupted rewrite found on the way is then repaired without taking it again).
    */
-  async #rebuild(id: string, locked: boolean, cacheFull = true): Promise<CachedSnapshot & { owned?: boolean }> {
+  async #rebuild(id: string, locked: boolean, cacheFull = true, outer: ReadonlySet<string> = new Set()): Promise<CachedSnapshot & { owned?: boolean }> {
+    if (outer.has(id))
+      throw new PackError('InvalidCheckpoint', `the delta bases and references of checkpoint "${id}" form a cycle: the metadata files were edited`, {
+        details: { checkpoint: id },
+      });
     const pending: { id: string; saveId: string; delta: SnapshotDelta; link: CheckpointLink }[] = [];
     const seen = new Set<string>();
     let current = id;
@@ -355,19 +443,37 @@ export class CheckpointManager {
       } catch (error) {
         throw broken(current, error, 'is damaged: its delta cannot be decoded');
       }
-      if (hashHex(delta.target) !== link.hash || hashHex(delta.base) !== link.storage.baseHash) {
+      const predicted = delta.reference;
+      const named = link.storage.reference;
+      if (named !== undefined && !usableReference(named)) {
+        throw new PackError('InvalidCheckpoint', `checkpoint "${current}" names a damaged reference in its metadata: its metadata file was edited`, {
+          details: { checkpoint: current },
+        });
+      }
+      const sameReference =
+        predicted === undefined ? named === undefined : named !== undefined && hashHex(predicted.hash) === named.hash && Object.is(predicted.scale, named.scale);
+      if (hashHex(delta.target) !== link.hash || hashHex(delta.base) !== link.storage.baseHash || !sameReference) {
         throw new PackError('ChecksumMismatch', `checkpoint "${current}" is damaged: its delta names other snapshots than its metadata does`, { details: { checkpoint: current } });
       }
       pending.push({ id: current, saveId: record.saveId, delta, link });
       current = link.storage.base;
     }
+    // Snapshots rebuilt on the way, by id: a predicted delta's reference is usually one of them.
+    const built = new Map<string, CachedSnapshot>([[base.id, base]]);
     for (let i = pending.length - 1; i >= 0; i--) {
       const step = pending[i]!;
       const baseId = base.id;
       const baseHash = this.#verify(base);
+      const options: ApplyOptions = { baseHash: fromHex(baseHash) };
+      const named = step.link.storage.kind === 'delta' ? step.link.storage.reference : undefined;
+      if (named !== undefined) {
+        const reference = await this.#reference(step.id, named.id, named.hash, built, locked, new Set([...outer, id]));
+        options.reference = reference.snapshot;
+        options.referenceHash = fromHex(named.hash);
+      }
       let snapshot: PackedSnapshot;
       try {
-        snapshot = applyDelta(base.snapshot, step.delta, { baseHash: fromHex(baseHash) });
+        snapshot = applyDelta(base.snapshot, step.delta, options);
       } catch (error) {
         const why = isPackError(error, 'DeltaBaseMismatch')
           ? `it is a delta against "${baseId}", but the verified snapshot of "${baseId}" is not the one it was made from ("${baseId}" was replaced outside the manager, or "${step.id}" is damaged)`
@@ -381,8 +487,44 @@ export class CheckpointManager {
       // applyDelta checked the result against the delta's target, which is the recorded hash.
       base = { id: step.id, saveId: step.saveId, hash: step.link.hash, recorded: step.link.hash, snapshot };
       this.#cache.set(base);
+      built.set(base.id, base);
     }
     return base;
+  }
+
+  /**
+   * The verified snapshot of checkpoint `referenceId`, which the predicted delta of `dependent`
+   * was made from with hash `expected`: one rebuilt on the way, or rebuilt now (`outer` holds
+   * the checkpoints whose rebuilds are under way, so edited metadata cannot loop).
+   */
+  async #reference(
+    dependent: string,
+    referenceId: string,
+    expected: string,
+    built: ReadonlyMap<string, CachedSnapshot>,
+    locked: boolean,
+    outer: ReadonlySet<string>,
+  ): Promise<CachedSnapshot> {
+    let reference = built.get(referenceId);
+    if (reference === undefined) {
+      if (!(await this.store.exists(referenceId))) {
+        throw new PackError(
+          'InvalidCheckpoint',
+          `checkpoint "${dependent}" is a delta predicted from "${referenceId}", which is missing (deleted outside the manager): "${dependent}" cannot be rebuilt`,
+          { details: { checkpoint: dependent, reference: referenceId } },
+        );
+      }
+      reference = await this.#rebuild(referenceId, locked, true, outer);
+    }
+    const actual = this.#verify(reference);
+    if (actual !== expected) {
+      throw new PackError(
+        'DeltaBaseMismatch',
+        `checkpoint "${dependent}" cannot be loaded: it is predicted from "${referenceId}", but the verified snapshot of "${referenceId}" is not the one it was made from ("${referenceId}" was replaced outside the manager, or "${dependent}" is damaged)`,
+        { details: { checkpoint: dependent, reference: referenceId, which: 'reference', expected, actual } },
+      );
+    }
+    return reference;
   }
 
   /**
@@ -456,13 +598,14 @@ export class CheckpointManager {
   }
 
   /**
-   * Rewrites as full snapshots the kept checkpoints whose delta base is about to be deleted.
+   * Rewrites as full snapshots the kept checkpoints whose delta base or reference is about to be deleted.
    * Each rewrite is one save (file, then metadata); until the deletes run every base is
    * still there, so a crash at any point leaves every checkpoint loadable.
    */
   async #rebaseDependents(chain: CheckpointInfo[], doomed: ReadonlySet<string>): Promise<void> {
     for (const c of chain) {
-      if (doomed.has(c.id) || c.storage.kind !== 'delta' || !doomed.has(c.storage.base)) continue;
+      if (doomed.has(c.id) || c.storage.kind !== 'delta') continue;
+      if (!doomed.has(c.storage.base) && (c.storage.reference === undefined || !doomed.has(c.storage.reference.id))) continue;
       const rebuilt = await this.#rebuild(c.id, true);
       const link: CheckpointLink = { parent: c.parent, sequence: c.sequence, storage: { kind: 'full' }, hash: this.#verify(rebuilt), fullBytes: undefined };
       await this.store.saveUnlocked(rebuilt.snapshot, c.metadata, linkRecord(link));
