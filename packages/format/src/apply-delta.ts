@@ -1,6 +1,8 @@
 import { bytesEqual } from '#platform';
 import type { ComponentDelta, FieldDelta, IdListDelta, SnapshotDelta } from './delta-model.js';
 import { applyXor } from './delta-xor.js';
+import { applyLin } from './delta-predict.js';
+import { sameIds } from './arrays.js';
 import { allocate, applyIdList, copyValue, gatherRows, matchRows, PairCache, wordsOf } from './delta-rows.js';
 import { applyEntityMetadata, applyMetadata, diff } from './diff.js';
 import { checkColumnValues, checkComponentShape, checkDeltaShape, checkIdListDelta, checkPatchRows, malformed } from './delta-shape.js';
@@ -19,6 +21,18 @@ export interface ApplyOptions {
   verify?: boolean;
   /** The base's `snapshotHash`, when already known (saves hashing it again). */
   baseHash?: Uint8Array;
+  /** The snapshot a delta with `reference` predicts from (required for such a delta, ignored otherwise). */
+  reference?: PackedSnapshot;
+  /** The reference's `snapshotHash`, when already known (saves hashing it again). */
+  referenceHash?: Uint8Array;
+}
+
+/** What predicted fields of a delta are predicted from: the reference's components by id, and the scale. */
+interface Reference {
+  components: Map<string, PackedComponent>;
+  scale: number;
+  /** Whether a reference component's entity list equals a base component's, by array pair. */
+  sameRows: PairCache<boolean>;
 }
 
 /**
@@ -38,13 +52,14 @@ export function applyDelta(base: PackedSnapshot, delta: SnapshotDelta, options: 
       );
     }
   }
+  const reference = referenceOf(delta, options, verify);
   const baseComponents = new Map(base.components.map((c) => [c.id, c]));
   const listed = new Set<string>();
   const rowCache: RowsCache = new PairCache();
   const components = delta.components.map((change) => {
     if (listed.has(change.id)) malformed(`component "${change.id}" is listed twice`);
     listed.add(change.id);
-    return applyComponent(baseComponents.get(change.id), change, rowCache);
+    return applyComponent(baseComponents.get(change.id), change, rowCache, reference);
   });
   for (const id of delta.removedComponents) {
     if (!baseComponents.has(id)) malformed(`it removes component "${id}", which the base does not have`);
@@ -81,10 +96,61 @@ export function applyDelta(base: PackedSnapshot, delta: SnapshotDelta, options: 
   return result;
 }
 
-/** The delta that undoes `delta`: it turns the target back into `base`, so history can be walked backwards. */
+/**
+ * The delta that undoes `delta`: it turns the target back into `base`, so history can be walked
+ * backwards. `options` are those of `applyDelta` (a predicted delta needs its reference); the
+ * result predicts nothing.
+ */
 export function invertDelta(base: PackedSnapshot, delta: SnapshotDelta, options: ApplyOptions = {}): SnapshotDelta {
   const target = applyDelta(base, delta, options);
   return diff(target, base, { baseHash: delta.target, nextHash: delta.base });
+}
+
+/** The reference a delta's predicted fields need, checked against its hash when verifying; undefined for a delta without. */
+function referenceOf(delta: SnapshotDelta, options: ApplyOptions, verify: boolean): Reference | undefined {
+  if (delta.reference === undefined) return undefined;
+  const expected = hashHex(delta.reference.hash);
+  const snapshot = options.reference;
+  if (snapshot === undefined) {
+    throw new PackError(
+      'InvalidInput',
+      `this delta predicts values from snapshot ${expected.slice(0, 16)}…: pass that snapshot as options.reference (the one given to diff as reference.snapshot)`,
+      { details: { missing: 'reference', expected } },
+    );
+  }
+  if (typeof snapshot !== 'object' || snapshot === null || !Array.isArray(snapshot.components)) {
+    throw new PackError('InvalidInput', 'applyDelta: options.reference must be a PackedSnapshot', { details: { option: 'reference' } });
+  }
+  if (verify) {
+    const given = options.referenceHash;
+    if (given !== undefined && !(given instanceof Uint8Array && given.length === 32)) {
+      throw new PackError('InvalidInput', "applyDelta: options.referenceHash must be the reference's 32-byte snapshotHash", { details: { option: 'referenceHash' } });
+    }
+    const actual = given ?? snapshotHash(snapshot);
+    if (!bytesEqual(actual, delta.reference.hash)) {
+      throw new PackError(
+        'DeltaBaseMismatch',
+        `this delta predicts values from snapshot ${expected.slice(0, 16)}…, not from the reference given (${hashHex(actual).slice(0, 16)}…): pass the delta's own reference`,
+        { details: { which: 'reference', expected, actual: hashHex(actual) } },
+      );
+    }
+  }
+  return { components: new Map(snapshot.components.map((c) => [c.id, c])), scale: delta.reference.scale, sameRows: new PairCache() };
+}
+
+/** The reference's column of a predicted field: same component id, layout, entity list (in order), field name and type, else InvalidFormat. */
+function referenceColumn(reference: Reference | undefined, base: PackedComponent, field: FieldDelta, what: string): Float32Array | Float64Array {
+  // checkDeltaShape refuses a predicted field in a delta without reference.
+  const component = reference!.components.get(base.id);
+  if (component === undefined) malformed(`${what} is predicted from the reference, which has no component "${base.id}"`);
+  if (component.layout !== 'columns' || component.layout !== base.layout) malformed(`${what} is predicted from the reference, whose component "${base.id}" has another layout`);
+  const rows = component.entityIds;
+  if (!reference!.sameRows.get(rows, base.entityIds, () => rows instanceof Uint32Array && sameIds(rows, base.entityIds)))
+    malformed(`${what} is predicted from the reference, whose component "${base.id}" has other entities (or another order)`);
+  const column = (component.fields as unknown[]).find((f) => (f as Column | undefined)?.name === field.name) as Column | undefined;
+  if (column === undefined || column.type !== field.type) malformed(`${what} is predicted from the reference, which has no ${field.type} field of that name`);
+  checkColumnValues(column.values, field.type, base.entityIds.length, `the reference's ${what}`);
+  return column.values as Float32Array | Float64Array;
 }
 
 /**
@@ -116,7 +182,7 @@ function applyIdListChecked(ids: Uint32Array, change: IdListDelta | undefined, w
   return out;
 }
 
-function applyComponent(base: PackedComponent | undefined, change: ComponentDelta, rowCache: RowsCache): PackedComponent {
+function applyComponent(base: PackedComponent | undefined, change: ComponentDelta, rowCache: RowsCache, reference: Reference | undefined): PackedComponent {
   if (change.change === 'added' || change.change === 'replaced') {
     const carried = (change.component as { id?: unknown } | undefined)?.id;
     if (carried !== change.id) malformed(`component "${change.id}" carries data named "${String(carried)}"`);
@@ -181,7 +247,7 @@ function applyComponent(base: PackedComponent | undefined, change: ComponentDelt
     const patch = patches.get(f);
     checkPatchRows(patch?.rows, n, what);
     if (patch?.xor !== undefined) checkXorPatch(patch, type, what);
-    if (patch !== undefined && patch.rows === undefined && patch.xor === undefined) {
+    if (patch !== undefined && patch.rows === undefined && patch.xor === undefined && patch.predicted === undefined) {
       // Stored whole: copy, so the result never aliases the delta's buffers.
       checkColumnValues(patch.values, type, n, what);
       return { name: column.name, type, values: copyColumn(type, patch.values as Column['values']) } as Column;
@@ -207,7 +273,12 @@ function applyComponent(base: PackedComponent | undefined, change: ComponentDelt
         }
       }
     }
-    if (patch?.xor === true) {
+    if (patch?.predicted === true) {
+      // A predicted delta (checkDeltaShape: a whole f32/f64 field, no row change): prediction from the base and reference, XOR the stored bits.
+      checkColumnValues(patch.values, type, n, what);
+      const values = target.values as Float32Array | Float64Array;
+      applyLin(values, referenceColumn(reference, base, patch, what), reference!.scale, patch.values as Float32Array | Float64Array);
+    } else if (patch?.xor === true) {
       // A temporal delta: the column before the patch, XOR the stored bits.
       checkColumnValues(patch.values, type, n, what);
       applyXor(type, target.values as Column['values'], patch.values as Column['values']);

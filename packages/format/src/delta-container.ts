@@ -11,14 +11,23 @@ import { PackError } from './errors.js';
 import { ContainerKind } from './layout.js';
 import type { Column, EntityMetadata, PackedComponent, PackedSnapshot } from './model.js';
 
-/** Version of the delta description; readers refuse newer ones. 2 adds temporal (XOR) field changes; a delta without them is written as 1. */
-const DELTA_DESCRIPTION_VERSION = 2;
+/**
+ * Version of the delta description; readers refuse newer ones. 2 adds temporal (XOR) field
+ * changes, 3 predicted ("lin") ones; a delta is written with the lowest version it needs.
+ */
+const DELTA_DESCRIPTION_VERSION = 3;
+
+/** The description version of a delta that uses temporal (XOR) field changes but no predicted one. */
+const XOR_DESCRIPTION_VERSION = 2;
 
 /** The description version of a delta that uses no temporal (XOR) field change, readable by every reader. */
 const PLAIN_DESCRIPTION_VERSION = 1;
 
 /** The encoding name of a temporal (XOR) field change, the 4th element of its entry. */
 const XOR = 'xor';
+
+/** The encoding name of a predicted field change (XOR with a linear prediction from the reference). */
+const LIN = 'lin';
 
 type IdListRef = { removed: number; added: number } | { ids: number };
 type ComponentRef = [id: string, change: 'unchanged'] | [id: string, change: 'added' | 'replaced', component: number] | [id: string, change: 'patched', patch: PatchRef];
@@ -27,8 +36,8 @@ interface PatchRef {
   blobs: boolean;
   rows?: IdListRef;
   added?: number;
-  /** Per changed field: its name, payload component, whether it is stored whole, and `"xor"` for a temporal delta. */
-  fields: ([name: string, component: number, whole: boolean] | [name: string, component: number, whole: boolean, encoding: typeof XOR])[];
+  /** Per changed field: its name, payload component, whether it is stored whole, and `"xor"` or `"lin"` for a temporal delta. */
+  fields: ([name: string, component: number, whole: boolean] | [name: string, component: number, whole: boolean, encoding: typeof XOR | typeof LIN])[];
 }
 
 interface Description {
@@ -39,6 +48,9 @@ interface Description {
   entities?: IdListRef;
   components: ComponentRef[];
   removed: string[];
+  /** The content hash of the snapshot "lin" field changes are predicted from (with `scale`), when there is one. */
+  reference?: Uint8Array;
+  scale?: number;
   entityMetadata?: { set: [number, EntityMetadata][]; removed: number[] } | { replace: [number, EntityMetadata][] };
   order?: [number, string[]][] | null;
   /** True: the target's resources are the payload manifest's (none when it has none). */
@@ -49,6 +61,7 @@ interface Description {
 export function encodeDelta(delta: SnapshotDelta, options: EncodeOptions = {}): Uint8Array {
   const payload: PackedComponent[] = [];
   let temporal = false;
+  let predicted = false;
   const push = (component: PackedComponent): number => payload.push(component) - 1;
   const idList = (ids: Uint32Array, name: string): number => push({ id: `${payload.length}:${name}`, layout: 'columns', entityIds: ids, fields: [] });
   const idListRef = (change: IdListDelta, name: string): IdListRef =>
@@ -78,7 +91,10 @@ export function encodeDelta(delta: SnapshotDelta, options: EncodeOptions = {}): 
         change.layout === 'blobs'
           ? push({ id, layout: 'blobs', entityIds, blobs: field.values as Uint8Array[] })
           : push({ id, layout: 'columns', entityIds, fields: [{ name: field.name, type: field.type, values: field.values } as Column] });
-      if (field.xor === true) {
+      if (field.predicted === true) {
+        predicted = true;
+        patch.fields.push([field.name, k, field.rows === undefined, LIN]);
+      } else if (field.xor === true) {
         temporal = true;
         patch.fields.push([field.name, k, field.rows === undefined, XOR]);
       } else patch.fields.push([field.name, k, field.rows === undefined]);
@@ -86,8 +102,14 @@ export function encodeDelta(delta: SnapshotDelta, options: EncodeOptions = {}): 
     return [name, 'patched', patch];
   });
 
-  const version = temporal ? DELTA_DESCRIPTION_VERSION : PLAIN_DESCRIPTION_VERSION;
+  // Refuse what decodeDelta would: a reference without a predicted field or the reverse, a bad scale.
+  checkReference(delta.reference, predicted);
+  const version = predicted ? DELTA_DESCRIPTION_VERSION : temporal ? XOR_DESCRIPTION_VERSION : PLAIN_DESCRIPTION_VERSION;
   const description: Description = { delta: version, base: delta.base, target: delta.target, components, removed: delta.removedComponents };
+  if (delta.reference !== undefined) {
+    description.reference = delta.reference.hash;
+    description.scale = delta.reference.scale;
+  }
   if (delta.metadata !== undefined) description.metadata = delta.metadata;
   if (delta.entities !== undefined) description.entities = idListRef(delta.entities, 'entities');
   if (delta.entityMetadata !== undefined) {
@@ -107,6 +129,17 @@ export function encodeDelta(delta: SnapshotDelta, options: EncodeOptions = {}): 
   };
   if (delta.resources !== undefined && delta.resources.length > 0) carrier.resources = delta.resources;
   return encodeContainer(carrier, options, ContainerKind.Delta);
+}
+
+function checkReference(reference: SnapshotDelta['reference'], predicted: boolean): void {
+  if (reference === undefined) {
+    if (predicted) throw new PackError('InvalidFormat', 'the delta is malformed: it predicts fields but has no reference to predict them from');
+    return;
+  }
+  if (!predicted) throw new PackError('InvalidFormat', 'the delta is malformed: it has a reference but predicts no field');
+  if (!(reference.hash instanceof Uint8Array) || reference.hash.length !== 32 || typeof reference.scale !== 'number' || !Number.isFinite(reference.scale)) {
+    throw new PackError('InvalidFormat', 'the delta is malformed: its reference is not { hash, scale } with a 32-byte hash and a finite scale');
+  }
 }
 
 /** Rows in added values: the length of any of their columns. */
@@ -159,6 +192,7 @@ function deltaOf(carrier: PackedSnapshot): SnapshotDelta {
   };
   if (!Array.isArray(d.components) || !Array.isArray(d.removed) || !d.removed.every((id) => typeof id === 'string')) malformed('it lacks its component lists');
 
+  let predicted = 0;
   const components = (d.components as unknown[]).map((ref, i): ComponentDelta => {
     if (!Array.isArray(ref) || typeof ref[0] !== 'string') malformed(`component entry ${i} is not [id, change, ...]`);
     const id = ref[0];
@@ -177,13 +211,19 @@ function deltaOf(carrier: PackedSnapshot): SnapshotDelta {
     }
     for (const entry of p.fields as unknown[]) {
       if (!Array.isArray(entry) || typeof entry[0] !== 'string' || typeof entry[2] !== 'boolean' || entry.length > 4)
-        malformed(`a field change of "${id}" is not [name, component, whole] or [name, component, true, "xor"]`);
+        malformed(`a field change of "${id}" is not [name, component, whole] or [name, component, whole, encoding]`);
       const [name, k, whole, encoding] = entry as [string, unknown, boolean, unknown];
-      const xor = encoding !== undefined;
+      const xor = encoding === XOR;
+      const lin = encoding === LIN;
       // Where "xor" may be used (whole numeric columns) is checked when the delta is applied, as for any change.
-      if (xor && (encoding !== XOR || version < DELTA_DESCRIPTION_VERSION || layout !== 'columns')) {
+      if (encoding !== undefined && (!(xor || lin) || version < (lin ? DELTA_DESCRIPTION_VERSION : XOR_DESCRIPTION_VERSION) || layout !== 'columns')) {
         const shown = typeof encoding === 'string' ? `"${encoding}"` : `of type ${typeof encoding}`;
-        malformed(`field "${name}" of "${id}" has encoding ${shown}: the only one is "xor", of a column, in a description of version ${DELTA_DESCRIPTION_VERSION}`);
+        malformed(
+          `field "${name}" of "${id}" has encoding ${shown}: the encodings are "xor" (description version ${XOR_DESCRIPTION_VERSION} or later) and "lin" (version ${DELTA_DESCRIPTION_VERSION}), of a column`,
+        );
+      }
+      if (lin && (!whole || patch.rows !== undefined || patch.added !== undefined)) {
+        malformed(`field "${name}" of "${id}" is predicted ("lin") but not whole in a patch without row change and added rows`);
       }
       const data = payload(k, `field "${name}" of "${id}"`);
       const rows = whole ? undefined : data.entityIds;
@@ -194,6 +234,11 @@ function deltaOf(carrier: PackedSnapshot): SnapshotDelta {
         if (data.fields.length !== 1 || column === undefined || column.name !== name) malformed(`field "${name}" of "${id}" is not stored as one column of that name`);
         const change: FieldDelta = rows === undefined ? { name, type: column.type, values: column.values } : { name, type: column.type, rows, values: column.values };
         if (xor) change.xor = true;
+        if (lin) {
+          if (column.type !== 'f32' && column.type !== 'f64') malformed(`field "${name}" of "${id}" is predicted ("lin") but is ${column.type}, not f32 or f64`);
+          change.predicted = true;
+          predicted++;
+        }
         patch.fields.push(change);
       }
     }
@@ -210,6 +255,11 @@ function deltaOf(carrier: PackedSnapshot): SnapshotDelta {
     components,
     removedComponents: d.removed as string[],
   };
+  if (d.reference !== undefined || d.scale !== undefined) {
+    if (typeof d.scale !== 'number' || !Number.isFinite(d.scale)) malformed(`its scale ${String(d.scale)} is not a finite number`);
+    delta.reference = { hash: hash(d.reference, 'the reference'), scale: d.scale };
+    if (predicted === 0) malformed('it has a reference but no "lin" field change');
+  } else if (predicted > 0) malformed('it has "lin" field changes but no reference and scale');
   if (d.metadata !== undefined) delta.metadata = metadataDelta(d.metadata);
   if (d.entities !== undefined) delta.entities = idList(d.entities, 'the entity list');
   if (d.entityMetadata !== undefined) delta.entityMetadata = entityMetadataDelta(d.entityMetadata);

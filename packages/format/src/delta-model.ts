@@ -29,6 +29,11 @@ export interface SnapshotDelta {
   componentOrder?: [number, string[]][] | null;
   /** The target's whole resource list (empty: it has none); absent when unchanged. */
   resources?: PackedResource[];
+  /**
+   * The snapshot predicted fields are predicted from (its `snapshotHash`) and the scale of
+   * the prediction base + scale × (base − reference); present exactly when a field is predicted.
+   */
+  reference?: { hash: Uint8Array; scale: number };
 }
 
 /** Metadata keys set (added or changed) and removed, or the whole object when key order changed. */
@@ -80,4 +85,10 @@ export interface FieldDelta {
    * ones, so the XOR is mostly zero bytes and compresses far better than the values.
    */
   xor?: true;
+  /**
+   * A predicted temporal delta (whole f32/f64 fields of a patch without row changes only, never
+   * with `xor`): `values` holds, for each row r, the bits of its new value XOR the bits of the
+   * prediction base[r] + scale × (base[r] − reference[r]) (docs/format.md §13.4).
+   */
+  predicted?: true;
 }

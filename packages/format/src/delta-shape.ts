@@ -47,9 +47,18 @@ export function checkDeltaShape(delta: unknown): asserts delta is SnapshotDelta 
   }
   checkIdListDelta(delta.entities, 'its entity list change');
   if (!Array.isArray(delta.components)) malformed('its components are not an array');
+  let predicted = 0;
   for (const change of delta.components as unknown[]) {
     if (!isObject(change) || !isText(change.id)) malformed('a component change has no string id');
+    if (change.change === 'patched' && Array.isArray(change.fields)) predicted += checkPredictedFields(change);
   }
+  const reference = delta.reference;
+  if (reference !== undefined) {
+    if (!isObject(reference) || !(reference.hash instanceof Uint8Array) || reference.hash.length !== 32)
+      malformed('its reference is not { hash, scale } with a 32-byte SHA-256 hash');
+    if (typeof reference.scale !== 'number' || !Number.isFinite(reference.scale)) malformed(`its reference scale ${String(reference.scale)} is not a finite number`);
+    if (predicted === 0) malformed('it has a reference but predicts no field');
+  } else if (predicted > 0) malformed('it predicts fields but has no reference to predict them from');
   if (!Array.isArray(delta.removedComponents) || !delta.removedComponents.every(isText)) malformed('its removed components are not an array of ids');
   const entityMetadata = delta.entityMetadata;
   if (entityMetadata !== undefined) {
@@ -66,6 +75,27 @@ export function checkDeltaShape(delta: unknown): asserts delta is SnapshotDelta 
       malformed('its component order is not a list of [entity, component ids]');
     }
   }
+}
+
+/**
+ * Checks the predicted field changes of a patch: `predicted: true` only on a whole f32/f64
+ * field without `xor`, of a columnar patch without row change or added rows. Returns their count.
+ */
+function checkPredictedFields(change: Record<string, unknown>): number {
+  let count = 0;
+  for (const field of change.fields as unknown[]) {
+    if (!isObject(field) || field.predicted === undefined) continue;
+    const what = `field "${String(field.name)}" of "${String(change.id)}"`;
+    if (field.predicted !== true) malformed(`the change of ${what} has predicted ${String(field.predicted)}, not true`);
+    if (field.xor !== undefined) malformed(`the change of ${what} is both predicted and xor`);
+    if (field.type !== 'f32' && field.type !== 'f64') malformed(`the change of ${what} predicts a ${String(field.type)} field: only f32 and f64 fields may be`);
+    if (field.rows !== undefined) malformed(`the change of ${what} predicts some rows: only whole fields may be`);
+    if (change.layout !== 'columns' || change.rows !== undefined || change.added !== undefined) {
+      malformed(`the change of ${what} is predicted in a patch with a row change or added rows: rows must match the reference's one to one`);
+    }
+    count++;
+  }
+  return count;
 }
 
 /** Checks values for a column of `type`: the array class, `count` values, strings and bytes element by element. */

@@ -11,21 +11,22 @@ import type { Column } from './model.js';
 export type XorMode = 'auto' | 'always' | 'never';
 
 /** Values sampled to estimate whether the XOR compresses better than the values. */
-const SAMPLE = 1024;
+export const SAMPLE = 1024;
 
 /** `c * log2(c)` for every count a sample can reach: the entropy without a logarithm per byte value. */
 const C_LOG_C = Float64Array.from({ length: SAMPLE + 1 }, (_, c) => (c === 0 ? 0 : c * Math.log2(c)));
 
 /** The XOR must be estimated at least this much smaller than the values (it costs a pass to apply). */
-const MIN_GAIN = 0.9;
+export const MIN_GAIN = 0.9;
 
-function bytesOf(values: Column['values']): Uint8Array {
+/** The bytes of a numeric column's values. */
+export function bytesOf(values: Column['values']): Uint8Array {
   const v = values as unknown as ArrayBufferView;
   return new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
 }
 
 /** Order-0 entropy, in bits, of the bytes counted in `counts` (`total` ≤ SAMPLE of them, from `from`): total·log2(total) − Σ c·log2(c). */
-function entropyBits(counts: Uint16Array, from: number, total: number): number {
+export function entropyBits(counts: Uint16Array, from: number, total: number): number {
   let sum = 0;
   for (let i = from; i < from + 256; i++) sum += C_LOG_C[counts[i]!]!;
   return C_LOG_C[total]! - sum;

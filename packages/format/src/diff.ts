@@ -3,6 +3,8 @@ import { encodeBlob, encodePlain } from './blob.js';
 import type { ComponentDelta, EntityMetadataDelta, FieldDelta, MetadataDelta, SnapshotDelta } from './delta-model.js';
 import { allocate, copyValue, diffIdList, matchRows, PairCache, sameBytes, sameValue, uniqueIds, wordsOf } from './delta-rows.js';
 import { type XorMode, xorColumn, xorPays } from './delta-xor.js';
+import { type DeltaReference, isPredictable, linColumn, linPays, type PredictMode } from './delta-predict.js';
+import { sameIds } from './arrays.js';
 import { PackError } from './errors.js';
 import { snapshotHash } from './hash.js';
 import { checkEntityMetadata } from './world-check.js';
@@ -22,6 +24,23 @@ export interface DiffOptions {
    * 'auto' (default) when a sample says the XOR compresses better, 'always', or 'never'.
    */
   xor?: XorMode;
+  /**
+   * An earlier snapshot to predict float fields from (base + scale × (base − reference)): a
+   * whole f32/f64 field may then be stored as the XOR of its bits with the prediction. The
+   * delta has `reference` only when a field is so stored; applying it then needs the reference.
+   */
+  reference?: DeltaReference;
+  /** With `reference`: predict when a sample says it pays ('auto', default), wherever allowed ('always'), or never. */
+  predict?: PredictMode;
+}
+
+/** What diff predicts from: the reference's components by id, the scale and the mode. */
+interface Predictor {
+  components: Map<string, PackedComponent>;
+  scale: number;
+  mode: 'auto' | 'always';
+  /** Whether a reference component's entity list equals a target component's, by array pair. */
+  sameRows: PairCache<boolean>;
 }
 
 /**
@@ -38,6 +57,7 @@ export function diff(base: PackedSnapshot, next: PackedSnapshot, options: DiffOp
   if (xor !== 'auto' && xor !== 'always' && xor !== 'never') {
     throw new PackError('InvalidInput', `diff: xor must be 'auto', 'always' or 'never', got ${String(xor)}`, { details: { option: 'xor', value: xor } });
   }
+  const predictor = predictorOf(options);
   const delta: SnapshotDelta = {
     base: options.baseHash ?? snapshotHash(base),
     target: options.nextHash ?? snapshotHash(next),
@@ -58,7 +78,7 @@ export function diff(base: PackedSnapshot, next: PackedSnapshot, options: DiffOp
   const matching = new PairCache<RowMatch>();
   for (const component of next.components) {
     const before = baseComponents.get(component.id);
-    delta.components.push(before === undefined ? { id: component.id, change: 'added', component } : diffComponent(before, component, ratio, xor, matching));
+    delta.components.push(before === undefined ? { id: component.id, change: 'added', component } : diffComponent(before, component, ratio, xor, matching, predictor));
   }
   for (const c of base.components) if (!nextIds.has(c.id)) delta.removedComponents.push(c.id);
 
@@ -68,7 +88,54 @@ export function diff(base: PackedSnapshot, next: PackedSnapshot, options: DiffOp
   if (!sameResources(base.resources, next.resources)) delta.resources = next.resources ?? [];
   const order = orderList(next.componentOrder);
   if (!sameOrder(orderList(base.componentOrder), order)) delta.componentOrder = order.length === 0 ? null : order;
+  // The reference is hashed only when a predicted field needs it.
+  if (predictor !== undefined && delta.components.some((c) => c.change === 'patched' && c.fields.some((f) => f.predicted === true))) {
+    const reference = options.reference!;
+    delta.reference = { hash: reference.hash?.slice() ?? snapshotHash(reference.snapshot), scale: reference.scale };
+  }
   return delta;
+}
+
+/** Checks the `reference` and `predict` options; undefined when nothing is to be predicted. */
+function predictorOf(options: DiffOptions): Predictor | undefined {
+  const mode = options.predict ?? 'auto';
+  if (mode !== 'auto' && mode !== 'always' && mode !== 'never') {
+    throw new PackError('InvalidInput', `diff: predict must be 'auto', 'always' or 'never', got ${String(mode)}`, { details: { option: 'predict', value: mode } });
+  }
+  const reference = options.reference;
+  if (reference === undefined) return undefined;
+  if (
+    typeof reference !== 'object' ||
+    reference === null ||
+    typeof reference.snapshot !== 'object' ||
+    reference.snapshot === null ||
+    !Array.isArray(reference.snapshot.components)
+  ) {
+    throw new PackError('InvalidInput', 'diff: reference must be { snapshot, scale, hash? } with the reference PackedSnapshot', { details: { option: 'reference' } });
+  }
+  if (typeof reference.scale !== 'number' || !Number.isFinite(reference.scale)) {
+    throw new PackError('InvalidInput', `diff: reference.scale must be a finite number (d − 1 for base K+1, reference K, target K+d), got ${String(reference.scale)}`, {
+      details: { option: 'reference.scale', value: reference.scale },
+    });
+  }
+  if (reference.hash !== undefined && !(reference.hash instanceof Uint8Array && reference.hash.length === 32)) {
+    throw new PackError('InvalidInput', "diff: reference.hash must be the reference's 32-byte snapshotHash", { details: { option: 'reference.hash' } });
+  }
+  if (mode === 'never') return undefined;
+  return { components: new Map(reference.snapshot.components.map((c) => [c.id, c])), scale: reference.scale, mode, sameRows: new PairCache() };
+}
+
+/** The reference's column predicting field `column` of target component `next` (rows unchanged), if it has one. */
+function referenceColumn(predictor: Predictor, next: PackedComponent, column: Column): Float32Array | Float64Array | undefined {
+  if (!isPredictable(column.type)) return undefined;
+  const reference = predictor.components.get(next.id);
+  if (reference?.layout !== 'columns') return undefined;
+  if (!predictor.sameRows.get(reference.entityIds, next.entityIds, () => reference.entityIds instanceof Uint32Array && sameIds(reference.entityIds, next.entityIds)))
+    return undefined;
+  const field = reference.fields.find((f) => f.name === column.name);
+  const values = field?.values;
+  const array = column.type === 'f32' ? Float32Array : Float64Array;
+  return field?.type === column.type && values instanceof array && values.length === next.entityIds.length ? values : undefined;
 }
 
 function sameSchema(a: PackedComponent, b: PackedComponent): boolean {
@@ -107,7 +174,7 @@ function matchLists(a: Uint32Array, b: Uint32Array): RowMatch {
   return { rows, source, added: Uint32Array.from(added) };
 }
 
-function diffComponent(base: PackedComponent, next: PackedComponent, ratio: number, xor: XorMode, matching: PairCache<RowMatch>): ComponentDelta {
+function diffComponent(base: PackedComponent, next: PackedComponent, ratio: number, xor: XorMode, matching: PairCache<RowMatch>, predictor: Predictor | undefined): ComponentDelta {
   const id = next.id;
   if (!sameSchema(base, next)) return { id, change: 'replaced', component: next };
   const { rows, source, added } = matching.get(base.entityIds, next.entityIds, () => matchLists(base.entityIds, next.entityIds));
@@ -150,7 +217,15 @@ function diffComponent(base: PackedComponent, next: PackedComponent, ratio: numb
     }
     if (count === 0) return;
     if (count > n * ratio) {
-      if (a !== undefined && xor !== 'never' && (xor === 'always' || xorPays(column.type, before.values, column.values, source))) {
+      // Rows matching one to one (no row change, so no added rows): a float field may be predicted.
+      const reference = source === undefined && predictor !== undefined ? referenceColumn(predictor, next, column) : undefined;
+      if (
+        reference !== undefined &&
+        (predictor!.mode === 'always' || linPays(column.type as 'f32' | 'f64', before.values, reference, column.values, predictor!.scale, xor !== 'never'))
+      ) {
+        const values = linColumn(column.type as 'f32' | 'f64', before.values, reference, column.values, predictor!.scale);
+        fields.push({ name: column.name, type: column.type, values, predicted: true });
+      } else if (a !== undefined && xor !== 'never' && (xor === 'always' || xorPays(column.type, before.values, column.values, source))) {
         fields.push({ name: column.name, type: column.type, values: xorColumn(column.type, before.values, column.values, source), xor: true });
       } else fields.push({ name: column.name, type: column.type, values: column.values });
       patchCells += n;

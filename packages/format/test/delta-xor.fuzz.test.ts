@@ -113,8 +113,8 @@ describe('malformed temporal field changes are InvalidFormat', () => {
     expect(() => decodeDelta(withDescription(edit))).toThrowError(expect.objectContaining({ code: 'InvalidFormat' }));
   });
 
-  it('a description of version 3 is VersionMismatch', () => {
-    expect(() => decodeDelta(withDescription((d) => (d.delta = 3)))).toThrowError(expect.objectContaining({ code: 'VersionMismatch' }));
+  it('a description of version 4 is VersionMismatch', () => {
+    expect(() => decodeDelta(withDescription((d) => (d.delta = 4)))).toThrowError(expect.objectContaining({ code: 'VersionMismatch' }));
   });
 
   it('applying refuses "xor" over listed rows (decoded from [name, k, false, "xor"])', () => {

@@ -48,7 +48,7 @@ const firstField = (d: Record<string, unknown>): unknown[] => ((d.components as 
 // delta to another target: ChecksumMismatch when verified, the same hash when not), or a code.
 const cases: [string, string, Edit, string][] = [
   ['unchanged', 'delta-xor', () => {}, 'hash'],
-  ['description version 3', 'delta-xor', (d) => void (d.delta = 3), 'VersionMismatch'],
+  ['description version 4', 'delta-xor', (d) => void (d.delta = 4), 'VersionMismatch'],
   ['no `removed`', 'delta-xor', (d) => void delete d.removed, 'InvalidFormat'],
   ['version 1 with an "xor" encoding', 'delta-xor', (d) => void (d.delta = 1), 'InvalidFormat'],
   ['an encoding other than "xor"', 'delta-xor', (d) => void (firstField(d)[3] = 'and'), 'InvalidFormat'],

@@ -1,0 +1,139 @@
+// Predicted temporal deltas (docs/format.md §13.3, the "lin" field encoding): a float field of
+// a world that moves steadily is predicted from two earlier snapshots, the base o and a
+// reference p, as o + scale × (o − p), and the delta stores the XOR of each new value's bits
+// with the prediction's. Where the prediction is exact or off by an ulp or two, the XOR is
+// zero bytes but for its lowest, so a moving column costs almost nothing once shuffled.
+//
+// The arithmetic must give the same bits on every reader: binary64, rounded after each
+// operation, in the order d = o − p, e = scale × d, v = o + e (JavaScript never fuses), then v
+// rounded to f32 for an f32 field. A NaN prediction takes o's bits, copied through an integer
+// view: V8 may rewrite a NaN's payload when it passes through a number.
+import { bytesOf, entropyBits, MIN_GAIN, SAMPLE } from './delta-xor.js';
+import type { Column, PackedSnapshot } from './model.js';
+
+/** When `diff` stores a float field as the XOR of its bits with a linear prediction. */
+export type PredictMode = 'auto' | 'always' | 'never';
+
+/** An earlier snapshot a delta predicts from: value = base + scale × (base − reference). */
+export interface DeltaReference {
+  /** The reference snapshot R. */
+  snapshot: PackedSnapshot;
+  /** A finite number: for base K+1, reference K and target K+d, d − 1. */
+  scale: number;
+  /** R's `snapshotHash` when already known (saves hashing it). */
+  hash?: Uint8Array;
+}
+
+/** The field types a predicted ("lin") change may hold. */
+export type PredictedType = 'f32' | 'f64';
+
+/** True when a field of `type` may be stored as a predicted change. */
+export function isPredictable(type: unknown): type is PredictedType {
+  return type === 'f32' || type === 'f64';
+}
+
+/** Per byte plane of one value type, the counts of each byte value in a sample. */
+function planes(width: number): Uint16Array {
+  return new Uint16Array(256 * width);
+}
+
+/** Bits of the order-0 entropy of each plane of `counts`, summed. */
+function planeBits(counts: Uint16Array, width: number, sampled: number): number {
+  let bits = 0;
+  for (let plane = 0; plane < 256 * width; plane += 256) bits += entropyBits(counts, plane, sampled);
+  return bits;
+}
+
+/**
+ * True when a whole float column `next` is estimated to compress better as its XOR with the
+ * prediction from `before` (the base column, rows matching one to one) and `reference` than
+ * as its values and, when `againstXor`, than as its XOR with `before` (which needs no
+ * reference). Estimated, as for "xor", from the order-0 entropy of the byte planes of a sample.
+ */
+export function linPays(type: PredictedType, before: Column['values'], reference: Column['values'], next: Column['values'], scale: number, againstXor: boolean): boolean {
+  const width = type === 'f32' ? 4 : 8;
+  const n = (next as ArrayLike<number>).length;
+  if (n === 0) return false;
+  const a = bytesOf(before);
+  const b = bytesOf(next);
+  const scratch = type === 'f32' ? new Float32Array(2) : new Float64Array(2);
+  const s = bytesOf(scratch);
+  const step = Math.max(1, Math.ceil(n / SAMPLE));
+  const plain = planes(width);
+  const xor = planes(width);
+  const lin = planes(width);
+  const o = before as Float32Array | Float64Array;
+  const p = reference as Float32Array | Float64Array;
+  let sampled = 0;
+  for (let r = 0; r < n; r += step) {
+    const v = o[r]! + scale * (o[r]! - p[r]!);
+    if (!Number.isNaN(v)) scratch[0] = v;
+    else {
+      // NaN: the base value's own bits, copied as integers.
+      s.set(a.subarray(r * width, (r + 1) * width));
+    }
+    const at = r * width;
+    for (let k = 0, plane = 0; k < width; k++, plane += 256) {
+      const value = b[at + k]!;
+      plain[plane + value]!++;
+      xor[plane + (value ^ a[at + k]!)]!++;
+      lin[plane + (value ^ s[k]!)]!++;
+    }
+    sampled++;
+  }
+  const linBits = planeBits(lin, width, sampled);
+  if (linBits >= planeBits(plain, width, sampled) * MIN_GAIN) return false;
+  return !againstXor || linBits < planeBits(xor, width, sampled) * MIN_GAIN;
+}
+
+/**
+ * The predicted ("lin") column of a whole float field: for each row r, the bits of `next[r]`
+ * XOR the bits of the prediction from `before[r]` and `reference[r]` (rows match one to one).
+ */
+export function linColumn(type: PredictedType, before: Column['values'], reference: Column['values'], next: Column['values'], scale: number): Float32Array | Float64Array {
+  const n = (next as ArrayLike<number>).length;
+  const out = type === 'f32' ? new Float32Array(n) : new Float64Array(n);
+  bytesOf(out).set(bytesOf(before));
+  predictInPlace(out, reference as Float32Array | Float64Array, scale);
+  xorWords(out, next as Float32Array | Float64Array);
+  return out;
+}
+
+/**
+ * Applies a predicted change in place: `target` holds the base column (rows matching the
+ * reference's one to one) and becomes the new column, prediction bits XOR `payload` bits.
+ */
+export function applyLin(target: Float32Array | Float64Array, reference: Float32Array | Float64Array, scale: number, payload: Float32Array | Float64Array): void {
+  predictInPlace(target, reference, scale);
+  xorWords(target, payload);
+}
+
+/**
+ * Replaces each value o of `values` by its prediction o + scale × (o − p); where that is NaN,
+ * o stays as it is, bits and all (it is never read out and written back as a number).
+ */
+function predictInPlace(values: Float32Array | Float64Array, reference: Float32Array | Float64Array, scale: number): void {
+  // Two copies of one loop, each monomorphic: a float32 store rounds to nearest-even (overflow to ±∞).
+  if (values instanceof Float32Array) {
+    const p = reference as Float32Array;
+    for (let r = 0; r < values.length; r++) {
+      const o = values[r]!;
+      const v = o + scale * (o - p[r]!);
+      if (!Number.isNaN(v)) values[r] = v;
+    }
+  } else {
+    const p = reference as Float64Array;
+    for (let r = 0; r < values.length; r++) {
+      const o = values[r]!;
+      const v = o + scale * (o - p[r]!);
+      if (!Number.isNaN(v)) values[r] = v;
+    }
+  }
+}
+
+/** XORs the bits of `delta` into `target` (same class and length), as 32-bit words. */
+function xorWords(target: Float32Array | Float64Array, delta: Float32Array | Float64Array): void {
+  const t = new Uint32Array(target.buffer, target.byteOffset, target.byteLength / 4);
+  const d = new Uint32Array(delta.buffer, delta.byteOffset, delta.byteLength / 4);
+  for (let i = 0; i < t.length; i++) t[i] = t[i]! ^ d[i]!;
+}
