@@ -293,7 +293,7 @@ describe('damaged predicted checkpoints', () => {
   it('a damaged reference file: a typed error naming the reference checkpoint, and its dependents do not load', async () => {
     const { backend } = await run();
     const bytes = (await backend.get('t0.tx2pack'))!;
-    bytes[bytes.length - 40] ^= 0xff;
+    bytes[bytes.length - 40]! ^= 0xff;
     await backend.put('t0.tx2pack', bytes);
     for (const id of ['t0', 't2', 't4']) expect(await load(backend, id)).toMatchObject({ details: { checkpoint: 't0' } });
   });
