@@ -20,8 +20,8 @@
 // included), or to TimeTravel.memoryUsage(); CPU: process.cpuUsage() around the call (user +
 // system, so other processes on a shared machine count less than in wall time). Seeks:
 // tinybench over `seekToTime(t).snapshot` at random recorded times (seek, rebuild, copy out);
-// for checkpoints, over a cold `loadCheckpoint` of a random checkpoint by a new manager (shown
-// in the seek columns).
+// for checkpoints, over `loadCheckpoint` of a random checkpoint with nothing cached (shown in
+// the seek columns).
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Bench } from 'tinybench';
@@ -166,14 +166,14 @@ async function runSize(n) {
       },
       () => backend.bytes,
     );
-    // Loads: a cold load of a random checkpoint (a new manager each time, so nothing is cached):
-    // the stored file, then every delta its rebuild applies.
+    // Loads: a load of a random checkpoint with nothing cached (a manager with cacheSize 0 that
+    // creates nothing): the stored file, then every delta its rebuild applies.
     const rand = world.mulberry32(98);
     const loads = Number(args.seeks);
-    const options = incremental === undefined ? {} : { incremental };
+    const reader = new store.CheckpointManager(backend, { cacheSize: 0 });
     const loadOne = async () => {
       const t = Math.floor(rand() * ticks);
-      const loaded = await new store.CheckpointManager(backend, options).loadCheckpoint(`t${t}`);
+      const loaded = await reader.loadCheckpoint(`t${t}`);
       if (loaded.snapshot.worldTime !== t + 1) throw new Error(`load t${t} read worldTime ${loaded.snapshot.worldTime}`);
     };
     const bench = new Bench({ iterations: loads, time: 0, warmupIterations: 5, warmupTime: 0 });

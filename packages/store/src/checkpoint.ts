@@ -141,13 +141,13 @@ export class CheckpointManager {
   readonly incremental: ResolvedDeltaPolicy | undefined;
   readonly #cache: SnapshotCache;
   /** The chain as last read or written by this manager, with the metadata keys it was read from (see #chain). */
-  #known: { keys: string; chain: CheckpointInfo[] } | undefined;
+  #known: { keys: Set<string>; chain: CheckpointInfo[] } | undefined;
   /**
-   * Stored size of the last delta this manager wrote or measured, and how many checkpoints
-   * since were stored in full without trying one: a delta that cannot fit its run is predicted
-   * from it and never computed (see #tryDelta).
+   * Stored size of the last delta this manager wrote or measured, whether it was a predicted
+   * one, and how many checkpoints since were stored in full without trying one: a delta that
+   * cannot fit its run is foreseen from the last one of its kind and never computed (see #tryDelta).
    */
-  #lastDelta: { bytes: number; skipped: number } | undefined;
+  #lastDelta: { bytes: number; predicted: boolean; skipped: number } | undefined;
 
   /**
    * A manager over `store`, a backend, or a directory path. A store it creates deduplicates
@@ -177,7 +177,7 @@ export class CheckpointManager {
     if (metadata !== undefined && metadata.id !== id)
       throw new PackError('InvalidInput', `the metadata is for "${metadata.id}", not checkpoint "${id}": use metadata.withId("${id}")`);
     return this.store.withWriteLock(async () => {
-      const chain = await this.#chain();
+      const chain = await this.#knownChain();
       if (chain.some((c) => c.id === id)) {
         throw new PackError('InvalidCheckpoint', `checkpoint "${id}" already exists: choose a new id or deleteCheckpoint("${id}") first`);
       }
@@ -196,7 +196,7 @@ export class CheckpointManager {
         await this.store.saveUnlocked(snapshot, meta, linkRecord({ parent, sequence, storage: { kind: 'full' }, hash: undefined, fullBytes: undefined }));
         const bytes = (await this.store.record(id))?.size ?? 0;
         const info: CheckpointInfo = { id, parent, sequence, parentMissing: false, storage: { kind: 'full' }, hash: undefined, metadata: meta };
-        this.#remember(chain, info);
+        this.#remember(info);
         return { ...info, bytes, fullReason: 'incremental-off' };
       }
       let own: PackedSnapshot;
@@ -228,7 +228,7 @@ export class CheckpointManager {
         this.#cache.setAnchors('anchors' in attempt ? attempt.anchors : []);
       }
       const info: CheckpointInfo = { id, parent, sequence, parentMissing: false, storage: link.storage, hash, metadata: meta };
-      this.#remember(chain, info);
+      this.#remember(info);
       return { ...info, bytes, fullReason };
     });
   }
@@ -300,8 +300,10 @@ export class CheckpointManager {
     // Never pay for a delta that will be thrown away: when the last one measured would not fit
     // in this run, this one (of a world changing at the same pace) would not either. Every
     // `fullEvery` checkpoints stored so, one is tried anyway, in case the world calmed down.
+    // A predicted delta is far smaller than a plain one: each is foreseen only from the last of its kind.
     const last = this.#lastDelta;
-    if (fullBytes !== undefined && last !== undefined && last.skipped < policy.fullEvery && !withinDeltaRatio(policy, before + last.bytes, fullBytes)) {
+    const sameKind = last !== undefined && last.predicted === (plan.reference !== undefined);
+    if (fullBytes !== undefined && last !== undefined && sameKind && last.skipped < policy.fullEvery && !withinDeltaRatio(policy, before + last.bytes, fullBytes)) {
       last.skipped++;
       return { fullReason: 'max-delta-ratio' };
     }
@@ -329,7 +331,7 @@ export class CheckpointManager {
     }
     const predicted = delta.reference !== undefined && plan.reference !== undefined && reference !== undefined && referenceHex !== undefined;
     const container = await this.store.writer.encodeDelta(delta);
-    this.#lastDelta = { bytes: container.length, skipped: 0 };
+    this.#lastDelta = { bytes: container.length, predicted, skipped: 0 };
     // The deltas of a run add up: together they may hold at most maxDeltaRatio of its full checkpoint.
     const deltaBytes = before + container.length;
     if (fullBytes !== undefined && !withinDeltaRatio(policy, deltaBytes, fullBytes)) return { fullReason: 'max-delta-ratio' };
@@ -633,20 +635,22 @@ export class CheckpointManager {
    * changed (another manager or process created or deleted one) or this manager changed a record.
    */
   async #chain(): Promise<CheckpointInfo[]> {
+    return (await this.#knownChain()).map((c) => ({ ...c }));
+  }
+
+  /** The chain as kept (not a copy: the caller must not change it), read again when it may be stale (see #chain). */
+  async #knownChain(): Promise<CheckpointInfo[]> {
     const keys = await this.#recordKeys();
     const known = this.#known;
-    if (known !== undefined && known.keys === keys && (await this.#latestUnchanged(known.chain))) return known.chain.map((c) => ({ ...c }));
+    if (known !== undefined && keys.length === known.keys.size && keys.every((k) => known.keys.has(k)) && (await this.#latestUnchanged(known.chain))) return known.chain;
     const chain = await this.#readChain();
-    this.#known = { keys, chain: chain.map((c) => ({ ...c })) };
+    this.#known = { keys: new Set(keys), chain };
     return chain;
   }
 
-  /** The store's record keys, sorted, as one string: equal strings mean the same set of records. */
-  async #recordKeys(): Promise<string> {
-    return (await this.store.backend.list())
-      .filter((key) => key.endsWith(META_SUFFIX))
-      .sort()
-      .join('\n');
+  /** The store's record keys (a set compared by size and membership: no sort, as a chain of thousands is checked at every creation). */
+  async #recordKeys(): Promise<string[]> {
+    return (await this.store.backend.list()).filter((key) => key.endsWith(META_SUFFIX));
   }
 
   /** True when the latest checkpoint of `chain` still has the record it had (a record rewritten in place keeps its key). */
@@ -657,13 +661,13 @@ export class CheckpointManager {
     return link !== undefined && link.sequence === latest.sequence && link.hash === latest.hash && link.storage.kind === latest.storage.kind;
   }
 
-  /** Adds `info`, just created by this manager, to the kept chain (`chain` as read before creating it). */
-  #remember(chain: CheckpointInfo[], info: CheckpointInfo): void {
+  /** Adds `info`, just created by this manager, to the kept chain (unless a read since already holds it). */
+  #remember(info: CheckpointInfo): void {
     const known = this.#known;
-    if (known === undefined) return;
-    const keys = known.keys === '' ? [] : known.keys.split('\n');
-    keys.push(`${info.id}${META_SUFFIX}`);
-    this.#known = { keys: keys.sort().join('\n'), chain: [...chain.map((c) => ({ ...c })), { ...info }] };
+    const key = `${info.id}${META_SUFFIX}`;
+    if (known === undefined || known.keys.has(key)) return;
+    known.keys.add(key);
+    known.chain.push({ ...info });
   }
 
   async #readChain(): Promise<CheckpointInfo[]> {
