@@ -13,6 +13,7 @@ import { linkOf, linkRecord } from '../src/incremental.js';
 import { type CheckpointInfo, CheckpointManager, MemoryBackend, type StorageBackend } from '../src/index.js';
 import { NodeFsBackend } from '../src/node.js';
 import { EvolvingWorld } from './helpers/evolving-world.js';
+import { FailingBackend } from './helpers/failing-backend.js';
 import { MovingWorld } from './helpers/moving-world.js';
 
 const dirs: string[] = [];
@@ -220,6 +221,33 @@ describe('predicted checkpoints of a moving world', () => {
       expect(c.storage.base).not.toBe(doomed);
       expect(c.storage.reference?.id).not.toBe(doomed);
     }
+  });
+
+  it('deleting the reference survives a failure at every write: what remains loads exactly, and a retry completes', async () => {
+    let k = 1;
+    for (; ; k++) {
+      const backend = new FailingBackend();
+      const saved = await checkpoints(new CheckpointManager(backend, RUN), new MovingWorld(500, 12), 5);
+      backend.failAt(k);
+      let failed = false;
+      try {
+        await new CheckpointManager(backend, RUN).deleteCheckpoint('t0');
+      } catch (error) {
+        expect(String((error as Error).message)).toContain(`injected failure at write ${k}`);
+        failed = true;
+      }
+      backend.failAt(Number.POSITIVE_INFINITY);
+      const listed = (await new CheckpointManager(backend.inner).listCheckpoints()).map((c) => c.id);
+      for (const id of ['t1', 't2', 't3', 't4']) expect(listed, `failure at write ${k}`).toContain(id);
+      await expectAllLoad(new CheckpointManager(backend.inner, { cacheSize: 0 }), new Map([...saved].filter(([id]) => listed.includes(id))));
+      if (!failed) break;
+      await new CheckpointManager(backend.inner, RUN).deleteCheckpoint('t0');
+      saved.delete('t0');
+      expect((await new CheckpointManager(backend.inner).listCheckpoints()).map((c) => c.id)).toEqual([...saved.keys()]);
+      await expectAllLoad(new CheckpointManager(backend.inner, { cacheSize: 0 }), saved);
+    }
+    // Four dependents rewritten (file and metadata each), then the delete: each write was interrupted once.
+    expect(k).toBeGreaterThan(8);
   });
 
   it('pruning the head of a predicted run keeps every kept checkpoint loadable', async () => {
