@@ -328,28 +328,35 @@ describe('damaged predicted checkpoints', () => {
 });
 
 describe('property: predicted checkpoints', () => {
-  it('random creates (moving, swerving, still), loads, deletes, prunes and restarts load every remaining checkpoint exactly', async () => {
+  it('random creates (moving, swerving, branching), loads, deletes, prunes and restarts load every remaining checkpoint exactly', async () => {
     const op = fc.oneof(
-      { weight: 8, arbitrary: fc.record({ kind: fc.constant('create' as const), dt: fc.constantFrom(1, 1, 1, 2, 0.5), swerve: fc.boolean() }) },
+      {
+        weight: 8,
+        arbitrary: fc.record({ kind: fc.constant('create' as const), dt: fc.constantFrom(1, 1, 1, 2, 0.5), swerve: fc.nat({ max: 9 }), branch: fc.option(fc.nat(), { freq: 5 }) }),
+      },
       { weight: 2, arbitrary: fc.record({ kind: fc.constant('delete' as const), pick: fc.nat() }) },
       { weight: 1, arbitrary: fc.record({ kind: fc.constant('prune' as const), keep: fc.nat({ max: 6 }) }) },
       { weight: 1, arbitrary: fc.record({ kind: fc.constant('restart' as const), cacheSize: fc.nat({ max: 3 }) }) },
       { weight: 2, arbitrary: fc.record({ kind: fc.constant('load' as const), pick: fc.nat() }) },
     );
+    let predictedSeen = 0;
     await fc.assert(
-      fc.asyncProperty(fc.integer({ min: 1, max: 1_000 }), fc.integer({ min: 1, max: 9 }), fc.array(op, { minLength: 1, maxLength: 30 }), async (seed, fullEvery, ops) => {
+      fc.asyncProperty(fc.integer({ min: 1, max: 1_000 }), fc.integer({ min: 1, max: 9 }), fc.array(op, { minLength: 4, maxLength: 30 }), async (seed, fullEvery, ops) => {
         const backend = new MemoryBackend();
         const options = { incremental: { fullEvery, maxDeltaRatio: 100 }, dedupeSections: { minBytes: 256 } };
         let manager = new CheckpointManager(backend, options);
-        const world = new MovingWorld(200, seed);
+        const world = new MovingWorld(400, seed);
         const saved = new Map<string, PackedSnapshot>();
         let n = 0;
         for (const o of ops) {
           const ids = [...saved.keys()];
           if (o.kind === 'create') {
-            if (o.swerve && n % 3 === 0) world.swerve();
+            if (o.swerve === 0) world.swerve();
             const snapshot = world.step(o.dt);
-            await manager.createCheckpoint(`c${n}`, snapshot);
+            // Now and then a branch: the new checkpoint continues an older one.
+            const parent = o.branch === null || ids.length === 0 ? undefined : ids[o.branch % ids.length];
+            const made = await manager.createCheckpoint(`c${n}`, snapshot, parent === undefined ? undefined : { parent });
+            if (made.storage.kind === 'delta' && made.storage.reference !== undefined) predictedSeen++;
             saved.set(`c${n++}`, snapshot);
           } else if (o.kind === 'delete' && ids.length > 0) {
             const id = ids[o.pick % ids.length]!;
@@ -378,5 +385,7 @@ describe('property: predicted checkpoints', () => {
       }),
       { seed: 20_261_203, numRuns: process.env.TX2_SOAK === '1' ? 300 : 25 },
     );
+    // The runs did create predicted deltas, not only plain ones.
+    expect(predictedSeen).toBeGreaterThan(10);
   });
 });
