@@ -4,7 +4,7 @@ import { applyXor } from './delta-xor.js';
 import { applyLin } from './delta-predict.js';
 import { sameIds } from './arrays.js';
 import { allocate, applyIdList, copyValue, gatherRows, matchRows, PairCache, wordsOf } from './delta-rows.js';
-import { applyEntityMetadata, applyMetadata, diff } from './diff.js';
+import { applyEntityMetadata, applyMetadata, componentsById, diff } from './diff.js';
 import { checkColumnValues, checkComponentShape, checkDeltaShape, checkIdListDelta, checkPatchRows, malformed } from './delta-shape.js';
 import { isPackError, PackError } from './errors.js';
 import { FIELD_TYPES, type FieldType } from './field-types.js';
@@ -135,7 +135,7 @@ function referenceOf(delta: SnapshotDelta, options: ApplyOptions, verify: boolea
       );
     }
   }
-  return { components: new Map(snapshot.components.map((c) => [c.id, c])), scale: delta.reference.scale, sameRows: new PairCache() };
+  return { components: componentsById(snapshot.components), scale: delta.reference.scale, sameRows: new PairCache() };
 }
 
 /** The reference's column of a predicted field: same component id, layout, entity list (in order), field name and type, else InvalidFormat. */
@@ -143,7 +143,8 @@ function referenceColumn(reference: Reference | undefined, base: PackedComponent
   // checkDeltaShape refuses a predicted field in a delta without reference.
   const component = reference!.components.get(base.id);
   if (component === undefined) malformed(`${what} is predicted from the reference, which has no component "${base.id}"`);
-  if (component.layout !== 'columns' || component.layout !== base.layout) malformed(`${what} is predicted from the reference, whose component "${base.id}" has another layout`);
+  if (component.layout !== 'columns' || component.layout !== base.layout || !Array.isArray(component.fields))
+    malformed(`${what} is predicted from the reference, whose component "${base.id}" has another layout`);
   const rows = component.entityIds;
   if (!reference!.sameRows.get(rows, base.entityIds, () => rows instanceof Uint32Array && sameIds(rows, base.entityIds)))
     malformed(`${what} is predicted from the reference, whose component "${base.id}" has other entities (or another order)`);

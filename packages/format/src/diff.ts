@@ -122,17 +122,23 @@ function predictorOf(options: DiffOptions): Predictor | undefined {
     throw new PackError('InvalidInput', "diff: reference.hash must be the reference's 32-byte snapshotHash", { details: { option: 'reference.hash' } });
   }
   if (mode === 'never') return undefined;
-  return { components: new Map(reference.snapshot.components.map((c) => [c.id, c])), scale: reference.scale, mode, sameRows: new PairCache() };
+  return { components: componentsById(reference.snapshot.components), scale: reference.scale, mode, sameRows: new PairCache() };
+}
+
+/** The components of a snapshot by id; entries that are not objects are left out (a reference given by the caller may be malformed). */
+export function componentsById(components: readonly PackedComponent[]): Map<string, PackedComponent> {
+  const byId = new Map<string, PackedComponent>();
+  for (const c of components) if (typeof c === 'object' && c !== null && !byId.has(c.id)) byId.set(c.id, c);
+  return byId;
 }
 
 /** The reference's column predicting field `column` of target component `next` (rows unchanged), if it has one. */
 function referenceColumn(predictor: Predictor, next: PackedComponent, column: Column): Float32Array | Float64Array | undefined {
   if (!isPredictable(column.type)) return undefined;
   const reference = predictor.components.get(next.id);
-  if (reference?.layout !== 'columns') return undefined;
-  if (!predictor.sameRows.get(reference.entityIds, next.entityIds, () => reference.entityIds instanceof Uint32Array && sameIds(reference.entityIds, next.entityIds)))
-    return undefined;
-  const field = reference.fields.find((f) => f.name === column.name);
+  if (reference?.layout !== 'columns' || !(reference.entityIds instanceof Uint32Array) || !Array.isArray(reference.fields)) return undefined;
+  if (!predictor.sameRows.get(reference.entityIds, next.entityIds, () => sameIds(reference.entityIds, next.entityIds))) return undefined;
+  const field = reference.fields.find((f) => f?.name === column.name);
   const values = field?.values;
   const array = column.type === 'f32' ? Float32Array : Float64Array;
   return field?.type === column.type && values instanceof array && values.length === next.entityIds.length ? values : undefined;

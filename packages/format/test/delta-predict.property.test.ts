@@ -157,6 +157,12 @@ describe('predicted ("lin") deltas round-trip bit for bit', () => {
         // 'always' predicts every f32/f64 field stored whole wherever the reference allows, and nothing else.
         for (const name of predictedFields(delta)) expect(['x', 'y']).toContain(name);
         if (!sameRows || rowsChange) expect(predictedFields(delta)).toEqual([]);
+        else if (patch.change === 'patched') {
+          // Where the reference has the rows and a field of the same name and type, every f32/f64 field stored whole is predicted.
+          const referenceTypes = new Map((body as { fields: { name: string; type: string }[] }).fields.map((f) => [f.name, f.type]));
+          const expected = patch.fields.filter((f) => f.rows === undefined && (f.type === 'f32' || f.type === 'f64') && referenceTypes.get(f.name) === f.type).map((f) => f.name);
+          expect(predictedFields(delta)).toEqual(expected);
+        }
         expectRoundTrips(c, 'auto');
       }),
       { numRuns: RUNS, seed: SEED },
@@ -193,6 +199,10 @@ describe('predicted ("lin") deltas round-trip bit for bit', () => {
     const nonzero = (d: SnapshotDelta) => new Uint8Array((d.components[0] as { fields: { values: Float32Array }[] }).fields[0]!.values.buffer).filter((byte) => byte !== 0).length;
     expect(nonzero(plain)).toBeGreaterThan(2 * n);
     expect(nonzero(delta)).toBeLessThan(nonzero(plain) / 4);
+    // Scale 0 predicts the base itself: the plain XOR is as good and needs no reference.
+    const still = diff(world(x1, 1), world(x, 8), { reference: { snapshot: world(x0, 0), scale: 0 } });
+    expect(still.reference).toBeUndefined();
+    expect((still.components[0] as { fields: { xor?: true }[] }).fields[0]!.xor).toBe(true);
     // Unrelated values: nothing is predicted, so the delta needs no reference.
     const jump = world(
       x.map(() => rand()),

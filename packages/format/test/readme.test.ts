@@ -17,7 +17,7 @@ describe.skipIf(!existsSync(path.join(root, 'dist', 'index.js')))('README exampl
   });
 
   it('the delta example prints what its comments say', () => {
-    expect(run(blocks[1]!)).toStrictEqual(['true true', '  Position  patched   1 rows changed (x: 1)', 'true', 'DeltaBaseMismatch']);
+    expect(run(blocks[1]!)).toStrictEqual(['true true', '  Position  patched   1 rows changed (x: 1)', 'true', 'DeltaBaseMismatch', 'true true']);
   });
 
   it('the ECS example prints what its comments say', () => {

@@ -63,6 +63,10 @@ function expectedFor(name: string, vector: SpecVector, bytes: Uint8Array): Recor
   out.target = vector.target!;
   out.baseHash = hashHex(delta.base);
   out.targetHash = hashHex(delta.target);
+  if (vector.reference !== undefined) {
+    out.reference = vector.reference;
+    out.referenceHash = hashHex(delta.reference!.hash);
+  }
   out.deltaDescription = toJsonable(readManifest(bytes).metadata);
   return out;
 }
@@ -136,7 +140,9 @@ describe('spec vectors', () => {
         const expected = expectedOf(name);
         const base = decodeSnapshot(fileOf(vector.base!));
         expect(hashHex(snapshotHash(base))).toBe(expected.baseHash);
-        const target = applyDelta(base, decodeDelta(bytes));
+        const reference = vector.reference === undefined ? undefined : decodeSnapshot(fileOf(vector.reference));
+        if (reference !== undefined) expect(hashHex(snapshotHash(reference))).toBe(expected.referenceHash);
+        const target = applyDelta(base, decodeDelta(bytes), reference === undefined ? {} : { reference });
         expect(hashHex(snapshotHash(target))).toBe(expected.targetHash);
         expect(expected.targetHash).toBe(expectedOf(vector.target!).sha256);
         expect(hex(encodeSnapshot(target, { checksums: false }))).toBe(hex(fileOf(vector.target!)));
@@ -224,6 +230,20 @@ describe('what the spec vectors show', () => {
     const added = m.components[tag[2].added]!;
     expect(added.fields).toStrictEqual([]);
     expect(m.sets[added.set]).toStrictEqual({ count: 0 });
+  });
+
+  it('a predicted delta is description version 3 with reference and scale, and its exact predictions store XOR 0', () => {
+    const description = manifest('delta-lin').metadata as { delta: number; reference: Uint8Array; scale: number; components: [string, string, { fields: unknown[][] }][] };
+    expect(description.delta).toBe(3);
+    expect(hashHex(description.reference)).toBe(hashHex(snapshotHash(decodeSnapshot(fileOf('delta-lin.reference')))));
+    expect(description.scale).toBe(1.5);
+    expect(description.components[0]![2].fields.map((f) => f[3])).toStrictEqual(['lin', 'lin', undefined]);
+    const delta = decodeDelta(fileOf('delta-lin'));
+    const body = delta.components[0] as { fields: { values: ArrayBufferView }[] };
+    const words = (v: ArrayBufferView) => [...new Uint32Array(v.buffer, v.byteOffset, v.byteLength / 4)].map((w) => w.toString(16));
+    // x: exact predictions but for row 1 (tie to even gives ..02, the target is ..03) and the NaNs.
+    expect(words(body.fields[0]!.values)).toStrictEqual(['0', '1', '0', '0', '2', '80000', '0']);
+    expect(codeOf(() => applyDelta(decodeSnapshot(fileOf('delta-lin.base')), delta))).toBe('InvalidInput');
   });
 
   it('a snapshot reader refuses a delta container, and a delta reader a snapshot container', () => {

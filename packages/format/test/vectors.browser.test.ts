@@ -58,7 +58,9 @@ describe('committed vectors in the browser', () => {
     if (typeof expected.targetHash === 'string') {
       const base = decodeSnapshot(await bytesOf(`${dir}${String(expected.base)}.tx2pack`));
       expect(hashHex(snapshotHash(base))).toBe(expected.baseHash);
-      const target = applyDelta(base, decodeDelta(bytes));
+      // A predicted delta (delta-lin) is applied with its reference snapshot.
+      const reference = typeof expected.reference === 'string' ? decodeSnapshot(await bytesOf(`${dir}${expected.reference}.tx2pack`)) : undefined;
+      const target = applyDelta(base, decodeDelta(bytes), reference === undefined ? {} : { reference });
       expect(hashHex(snapshotHash(target))).toBe(expected.targetHash);
       return;
     }

@@ -40,13 +40,13 @@ function valueCount(v: Values): number {
   return ArrayBuffer.isView(v) ? (v as unknown as { length: number }).length : (v as unknown[]).length;
 }
 
-/** Apply a delta to its base (13.4); `verify` runs checks 1 and 3. */
-export function applyDelta(base: Packed, delta: Delta, verify = true): Packed {
+/** Apply a delta to its base (13.4); `verify` runs checks 1 and 3; `reference` is R for a delta with predicted fields. */
+export function applyDelta(base: Packed, delta: Delta, verify = true, reference?: Packed): Packed {
   const d = delta.description;
   const p = delta.payload;
   const version = d.delta;
   if (typeof version !== 'number' || !Number.isInteger(version) || version < 1) return bad('description version');
-  if (version > 2) throw new SpecError('VersionMismatch', `delta description version ${version}`);
+  if (version > 3) throw new SpecError('VersionMismatch', `delta description version ${version}`);
   if (!(d.base instanceof Uint8Array) || !(d.target instanceof Uint8Array) || d.base.length !== 32 || d.target.length !== 32) bad('base/target are not 32-byte bins');
   if (!Array.isArray(d.components) || !Array.isArray(d.removed) || !d.removed.every((id) => typeof id === 'string')) bad('description lacks its component lists');
   if (d.metadata !== undefined) {
@@ -54,7 +54,19 @@ export function applyDelta(base: Packed, delta: Delta, verify = true): Packed {
     const ok = isMap(ch) && ('replace' in ch ? isMap(ch.replace) : isMap(ch.set) && Array.isArray(ch.removed) && ch.removed.every((k) => typeof k === 'string'));
     if (!ok) bad('metadata change is neither {set, removed} nor {replace}');
   }
+  // 13.3: `reference` and `scale` come together, exactly when a field change is "lin".
+  const lins = (d.components as unknown[]).filter(
+    (c) => Array.isArray(c) && c[1] === 'patched' && isMap(c[2]) && Array.isArray(c[2].fields) && c[2].fields.some((f: unknown) => Array.isArray(f) && f[3] === 'lin'),
+  ).length;
+  const predicted = d.reference !== undefined || d.scale !== undefined;
+  if (predicted) {
+    if (!(d.reference instanceof Uint8Array) || d.reference.length !== 32) bad('reference is not a 32-byte bin');
+    if (typeof d.scale !== 'number' || !Number.isFinite(d.scale)) bad('scale is not a finite number');
+  }
+  if (predicted !== lins > 0) bad('reference and scale without "lin", or "lin" without them');
   if (verify && !sameBytes(contentHash(base), d.base as Uint8Array)) throw new SpecError('DeltaBaseMismatch', 'base hash');
+  if (predicted && !reference) throw new SpecError('InvalidInput', 'the delta needs its reference snapshot');
+  if (predicted && verify && !sameBytes(contentHash(reference!), d.reference as Uint8Array)) throw new SpecError('DeltaBaseMismatch', 'reference hash');
 
   const used = new Set<number>();
   const payload = (k: unknown): Component => {
@@ -172,7 +184,8 @@ export function applyDelta(base: Packed, delta: Delta, verify = true): Packed {
     }
     for (const spec of ch.fields as unknown[][]) {
       const [fname, k, whole, encoding] = spec as [string, number, boolean, unknown];
-      if (spec.length === 4 && (version < 2 || encoding !== 'xor')) bad('field change encoding');
+      if (spec.length === 4 && !((encoding === 'xor' && version >= 2) || (encoding === 'lin' && version >= 3))) bad('field change encoding');
+      if (encoding === 'lin' && (!whole || ch.blobs === true || ch.rows !== undefined || ch.added !== undefined)) bad('"lin" not whole, or in a patch with rows or added');
       const pc = payload(k);
       const rows = pc.entityIds!;
       const n = ids.length;
@@ -196,7 +209,11 @@ export function applyDelta(base: Packed, delta: Delta, verify = true): Packed {
       const field = out.fields![fi]!;
       if (pc.fields?.length !== 1 || pc.fields[0]!.name !== fname || pc.fields[0]!.type !== field.type) bad('changed field payload');
       const src = pc.fields![0]!.values;
-      if (encoding === 'xor') {
+      if (encoding === 'lin') {
+        if (field.type !== 'f32' && field.type !== 'f64') bad('"lin" on a field that is not f32 or f64');
+        if (valueCount(src) !== n) bad('predicted payload row count');
+        predict(field, src as ArrayBufferView, b, d.scale as number);
+      } else if (encoding === 'xor') {
         if (!whole || field.type === 'string' || field.type === 'bytes') bad('temporal change not whole numeric');
         if (valueCount(src) !== n) bad('temporal payload row count');
         const dst = new Uint8Array((field.values as ArrayBufferView).buffer);
@@ -220,6 +237,38 @@ export function applyDelta(base: Packed, delta: Delta, verify = true): Packed {
       }
     }
     return out;
+  }
+
+  /** 13.4 step 2.4: field's values (the base's) become prediction XOR payload, row by row, from R's field of the same component. */
+  function predict(field: Field, payloadValues: ArrayBufferView, b: Component, s: number): void {
+    const rc = reference!.components.find((c) => c.id === b.id);
+    if (rc?.layout !== 'columns') bad('the reference lacks the columnar component');
+    if (rc === undefined) return;
+    const ids = b.entityIds!;
+    if (rc.entityIds!.length !== ids.length || rc.entityIds!.some((e, i) => e !== ids[i])) bad('the reference component has other entities');
+    const rf = rc.fields!.find((f) => f.name === field.name);
+    if (!rf || rf.type !== field.type || valueCount(rf.values) !== ids.length) bad('the reference lacks the field');
+    if (rf === undefined) return;
+    const w = field.type === 'f32' ? 4 : 8;
+    const view = (v: ArrayBufferView) => new DataView(v.buffer, v.byteOffset, v.byteLength);
+    const out = view(field.values as ArrayBufferView);
+    const ref = view(rf.values as ArrayBufferView);
+    const x = view(payloadValues);
+    const get = (v: DataView, at: number) => (w === 4 ? v.getFloat32(at, true) : v.getFloat64(at, true));
+    for (let r = 0; r < ids.length; r++) {
+      const at = r * w;
+      const o = get(out, at);
+      const p = get(ref, at);
+      const dd = o - p;
+      const e = s * dd;
+      const v = o + e;
+      // NaN: the prediction is o's own bytes, left in place; otherwise v, rounded by the store for f32.
+      if (!Number.isNaN(v)) {
+        if (w === 4) out.setFloat32(at, v, true);
+        else out.setFloat64(at, v, true);
+      }
+      for (let k = 0; k < w; k++) out.setUint8(at + k, out.getUint8(at + k) ^ x.getUint8(at + k));
+    }
   }
 
   if (verify && !sameBytes(contentHash(target), d.target as Uint8Array)) throw new SpecError('ChecksumMismatch', 'target hash');

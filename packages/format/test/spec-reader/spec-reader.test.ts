@@ -80,7 +80,8 @@ describe('spec reader: delta vectors', () => {
       expect(toJsonable(delta.description)).toEqual(exp.deltaDescription);
       const base = readSnapshot(load('spec', baseName));
       expect(hex(contentHash(base))).toBe(exp.baseHash);
-      const target = applyDelta(base, delta);
+      const reference = exp.reference ? readSnapshot(load('spec', exp.reference as string)) : undefined;
+      const target = applyDelta(base, delta, true, reference);
       expect(hex(contentHash(target))).toBe(exp.targetHash);
       expect(toJsonable(target)).toEqual(expected('spec', exp.target as string).packed);
       expect(hex(canonicalEncoding(target))).toBe(hex(load('spec', exp.target as string)));
@@ -98,6 +99,14 @@ describe('spec reader: delta vectors', () => {
     expect(hex(contentHash(base))).toBe(exp.base);
     const target = applyDelta(base, readDelta(load('delta', 'reference-world-16-step')));
     expect(hex(contentHash(target))).toBe(exp.target);
+  });
+
+  it('delta-lin needs its reference: none is InvalidInput, another DeltaBaseMismatch, one without Body InvalidFormat', () => {
+    const delta = readDelta(load('spec', 'delta-lin'));
+    const base = readSnapshot(load('spec', 'delta-lin.base'));
+    expect(refusal(() => applyDelta(base, delta))).toBe('InvalidInput');
+    expect(refusal(() => applyDelta(base, delta, true, base))).toBe('DeltaBaseMismatch');
+    expect(refusal(() => applyDelta(base, delta, false, { ...base, components: [] }))).toBe('InvalidFormat');
   });
 
   it('a snapshot reader refuses a delta and a delta reader a snapshot (InvalidFormat)', () => {

@@ -32,6 +32,8 @@ export interface SpecVector {
   /** For a delta: the vectors of its base and target snapshots. */
   base?: string;
   target?: string;
+  /** For a delta with predicted fields: the vector of its reference snapshot. */
+  reference?: string;
 }
 
 const canonical = (packed: PackedSnapshot): Uint8Array => encodeSnapshot(packed, { checksums: false });
@@ -443,6 +445,80 @@ function xorOfRows(): Uint8Array {
   return encodeDelta(delta);
 }
 
+// Predicted deltas (13.3 "lin", 13.4 step 2.4): reference R, base B, target T of one component,
+// scale 1.5, with rows chosen to pin down the arithmetic: binary64 then one rounding to f32
+// (ties to even, also among subnormals), NaN predictions keeping the base's bits, -0, overflow.
+const LIN_SCALE = 1.5;
+const LIN_IDS = u32(1, 2, 3, 4, 5, 6, 7);
+
+/** Body of R, B or T, with unchanged Tag blobs beside it. */
+function linWorld(t: number, x: Float32Array, y: Float64Array, n: Int16Array): PackedSnapshot {
+  return world({
+    entities: u32(1, 2, 3, 4, 5, 6, 7, 8),
+    timestamp: 1700000000000 + 16 * t,
+    worldTime: t,
+    components: [
+      {
+        id: 'Body',
+        layout: 'columns',
+        entityIds: LIN_IDS,
+        fields: [
+          { name: 'x', type: 'f32', values: x },
+          { name: 'y', type: 'f64', values: y },
+          { name: 'n', type: 'i16', values: n },
+        ],
+      },
+      { id: 'Tag', layout: 'blobs', entityIds: u32(2, 8), blobs: [Uint8Array.of(0x90), Uint8Array.of(0xc0)] },
+    ],
+  });
+}
+
+/** R (tick 0). Row by row, x: 100; 1; +0; 2^127; 1; NaN (payload 1); 2^-149. y: 1; +inf; +0; 1; 1e308; 0.1; 2^-1074. */
+function linReference(): PackedSnapshot {
+  return linWorld(
+    0,
+    f32Bits(0x42c80000, 0x3f800000, 0x00000000, 0x7f000000, 0x3f800000, 0x7fc00001, 0x00000001),
+    f64Bits(0x3ff0000000000000n, 0x7ff0000000000000n, 0n, 0x3ff0000000000000n, 0x7fe1ccf385ebc8a0n, 0x3fb999999999999an, 1n),
+    Int16Array.from([0, 0, 0, 0, 0, 0, 0]),
+  );
+}
+
+/**
+ * B (tick 1). x: 101; 1 + 2^-23 (prediction 1 + 1.5 × 2^-23 ties to even: 1 + 2^-22); -0 (-0 − 0 = -0,
+ * × 1.5 = -0, -0 + -0 = -0); 1.5 × 2^127 (prediction 2.25 × 2^127 overflows to +inf); a NaN with
+ * payload 5 (prediction NaN: B's bits); 10 (R's NaN: B's bits); 2 × 2^-149 (prediction 3.5 ×
+ * 2^-149 ties to even: 4 × 2^-149). y: 2; +inf (inf − inf: B's bits); -0; a NaN with payload
+ * 0xabc; 1.5e308 (prediction overflows to +inf); 0.2; 4 × 2^-1074.
+ */
+function linBase(): PackedSnapshot {
+  return linWorld(
+    1,
+    f32Bits(0x42ca0000, 0x3f800001, 0x80000000, 0x7f400000, 0x7fc00005, 0x41200000, 0x00000002),
+    f64Bits(0x4000000000000000n, 0x7ff0000000000000n, 0x8000000000000000n, 0x7ff8000000000abcn, 0x7feab36d48e1acf0n, 0x3fc999999999999an, 4n),
+    Int16Array.from([1, 1, 1, 1, 1, 1, 1]),
+  );
+}
+
+/** T (tick 2.5): most values exactly as predicted (XOR 0), some a bit off; n changed in 4 rows of 7 (stored whole, as values). */
+function linTarget(): PackedSnapshot {
+  return linWorld(
+    2.5,
+    f32Bits(0x42cd0000, 0x3f800003, 0x80000000, 0x7f800000, 0x7fc00007, 0x41280000, 0x00000004),
+    f64Bits(0x400c000000000000n, 0x7ff0000000000000n, 0n, 0x7ff8000000000abdn, 0x7ff0000000000000n, 0x3fd6666666666666n, 9n),
+    Int16Array.from([2, 3, 1, 4, 1, 5, 1]),
+  );
+}
+
+/** The predicted delta of linBase -> linTarget with reference linReference: x and y are "lin", n values. */
+function linDelta(): SnapshotDelta {
+  const delta = diff(linBase(), linTarget(), { reference: { snapshot: linReference(), scale: LIN_SCALE }, predict: 'always', xor: 'never' });
+  const body = delta.components[0]!;
+  if (body.change !== 'patched' || body.fields.map((f) => `${f.name}:${f.predicted === true}`).join() !== 'x:true,y:true,n:false') {
+    throw new Error('x and y of Body should be predicted, n not');
+  }
+  return delta;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Entity references, single-value components and resources (sections 4.1, 4.2)
 
@@ -657,6 +733,18 @@ export const SPEC_VECTORS: Record<string, SpecVector> = {
     build: xorOfRows,
     base: 'delta-xor.base',
     refused: 'InvalidFormat',
+  },
+  'delta-lin.reference': { kind: 'snapshot', description: 'the reference of delta-lin', build: () => canonical(linReference()) },
+  'delta-lin.base': { kind: 'snapshot', description: 'the base of delta-lin', build: () => canonical(linBase()) },
+  'delta-lin.target': { kind: 'snapshot', description: 'the target of delta-lin', build: () => canonical(linTarget()) },
+  'delta-lin': {
+    kind: 'delta',
+    description:
+      'predicted deltas (description version 3, reference and scale 1.5): the f32 x and f64 y of Body stored as [name, k, true, "lin"], the XOR of each new value with its prediction base + 1.5 × (base − reference): ties to even in f32 (normal and subnormal), NaN predictions keeping the base bits (a NaN in the base, in the reference, inf − inf), -0, overflow to +inf in f32 and f64; the i16 n stored whole as values',
+    build: () => encodeDelta(linDelta()),
+    base: 'delta-lin.base',
+    target: 'delta-lin.target',
+    reference: 'delta-lin.reference',
   },
   'refused-column-gap': { kind: 'snapshot', description: 'Position.x in chunks of rows 0..2 and 4..9: row 3 is missing', build: () => chunkedColumns(true), refused: 'InvalidFormat' },
   'refused-entity-set-chunked': { kind: 'snapshot', description: 'the explicit set of Name split over two EntitySet sections: entity sets are never chunked', build: entitySetTwice, refused: 'InvalidFormat' },
