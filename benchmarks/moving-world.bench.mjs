@@ -21,7 +21,9 @@
 // Bytes: what each tick adds to the store's backend (every file, sections pooled by dedupe
 // included), or to TimeTravel.memoryUsage(); CPU: process.cpuUsage() around the call (user +
 // system, so other processes on a shared machine count less than in wall time). Seeks:
-// tinybench over `seekToTime(t).snapshot` at random recorded times (seek, rebuild, copy out).
+// tinybench over `seekToTime(t).snapshot` at random recorded times (seek, rebuild, copy out);
+// for checkpoints, over `loadCheckpoint` of a random checkpoint with nothing cached (shown in
+// the seek columns).
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Bench } from 'tinybench';
@@ -166,7 +168,28 @@ async function runSize(n) {
       },
       () => backend.bytes,
     );
-    results[name] = { ...summary(run), kinds };
+    // Loads: a load of a random checkpoint with nothing cached (a manager with cacheSize 0 that
+    // creates nothing): the stored file, then every delta its rebuild applies.
+    const rand = world.mulberry32(98);
+    const loads = Number(args.seeks);
+    const reader = new store.CheckpointManager(backend, { cacheSize: 0 });
+    const loadOne = async () => {
+      const t = Math.floor(rand() * ticks);
+      const loaded = await reader.loadCheckpoint(`t${t}`);
+      if (loaded.snapshot.worldTime !== t + 1) throw new Error(`load t${t} read worldTime ${loaded.snapshot.worldTime}`);
+    };
+    const bench = new Bench({ iterations: loads, time: 0, warmupIterations: 5, warmupTime: 0 });
+    bench.add('load', loadOne);
+    await bench.run();
+    const latency = bench.tasks[0].result.latency;
+    const loadCpu = [];
+    for (let k = 0; k < loads; k++) {
+      const c0 = process.cpuUsage();
+      await loadOne();
+      const c1 = process.cpuUsage(c0);
+      loadCpu.push((c1.user + c1.system) / 1000);
+    }
+    results[name] = { ...summary(run), kinds, seekMedian: latency.p50, seekP99: latency.p99, seekMean: latency.mean, seekCpuMedian: q(sorted(loadCpu), 0.5) };
   }
   for (const [name, keyframes, cache] of [
     ['record', undefined],
@@ -233,14 +256,14 @@ const pct = (a, b) => `${((100 * a) / b).toFixed(1)}%`;
 const ratio = (a, b) => `${(a / b).toFixed(2)}×`;
 let md = `# Moving world (${localDate(new Date())})\n\n${machineLine()}\n\nBuild: ${root}\n\n`;
 md +=
-  '| entities | ticks | run | stored bytes / tick | vs full zstd-1 snapshot | CPU / tick mean (ms) | median | p90 | vs full save (mean) | seek median / p99 (ms) | seek CPU median / p90 (ms) | decoded kept (workingBytes) |\n';
+  '| entities | ticks | run | stored bytes / tick | vs full zstd-1 snapshot | CPU / tick mean (ms) | median | p90 | vs full save (mean) | seek or load median / p99 (ms) | seek or load CPU median / p90 (ms) | decoded kept (workingBytes) |\n';
 md += '|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n';
 for (const { n, ticks, fullBytes, results } of runs) {
   const base = results.save;
   for (const [name, r] of Object.entries(results)) {
     const kinds = r.kinds ? ` (${r.kinds.full} full, ${r.kinds.delta} delta)` : '';
     const seek = r.seekMedian === undefined ? '—' : `${fmtMs(r.seekMedian)} / ${fmtMs(r.seekP99)}`;
-    md += `| ${n.toLocaleString('en')} | ${ticks} | ${name}${kinds} | ${Math.round(r.bytesMean).toLocaleString('en')} | ${pct(r.bytesMean, fullBytes)} | ${fmtMs(r.cpuMean)} | ${fmtMs(r.cpuMedian)} | ${fmtMs(r.cpuP90)} | ${base ? ratio(r.cpuMean, base.cpuMean) : '—'} | ${seek} | ${r.seekCpuMedian === undefined ? '—' : `${fmtMs(r.seekCpuMedian)} / ${fmtMs(r.seekCpuP90)}`} | ${r.workingBytes === undefined ? '—' : r.workingBytes.toLocaleString('en')} |\n`;
+    md += `| ${n.toLocaleString('en')} | ${ticks} | ${name}${kinds} | ${Math.round(r.bytesMean).toLocaleString('en')} | ${pct(r.bytesMean, fullBytes)} | ${fmtMs(r.cpuMean)} | ${fmtMs(r.cpuMedian)} | ${fmtMs(r.cpuP90)} | ${base ? ratio(r.cpuMean, base.cpuMean) : '—'} | ${seek} | ${r.seekCpuMedian === undefined ? '—' : `${fmtMs(r.seekCpuMedian)}${r.seekCpuP90 === undefined ? '' : ` / ${fmtMs(r.seekCpuP90)}`}`} | ${r.workingBytes === undefined ? '—' : r.workingBytes.toLocaleString('en')} |\n`;
   }
   md += `| ${n.toLocaleString('en')} | | (one full zstd-1 snapshot: ${fullBytes.toLocaleString('en')} bytes) | | | | | | | | | |\n`;
 }

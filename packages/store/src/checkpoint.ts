@@ -1,4 +1,5 @@
 import {
+  type ApplyOptions,
   applyDelta,
   bytesEqual,
   diff,
@@ -16,7 +17,7 @@ import {
 import { type DeltaPolicy, type ResolvedDeltaPolicy, withinDeltaRatio, withinFullEvery } from '@tx2/pack-format';
 import type { StorageBackend } from './backend.js';
 import { checkSnapshotObject, describeValue, malformedSnapshotError, optionsObject } from './errors.js';
-import { type CheckpointLink, type CheckpointStorage, type FullReason, linkOf, linkRecord, resolveIncremental } from './incremental.js';
+import { type CheckpointLink, type CheckpointStorage, type FullReason, linkOf, linkRecord, resolveIncremental, usableReference } from './incremental.js';
 import { metadataForWorld, SnapshotMetadata } from './metadata.js';
 import { type CachedSnapshot, copySnapshot, SnapshotCache } from './snapshot-cache.js';
 import { checkLoadOptions, type LoadOptions, META_SUFFIX, SnapshotStore, type SnapshotStoreOptions, type StoreRecord, type StoredContainer } from './store.js';
@@ -92,6 +93,24 @@ function sameDelta(a: SnapshotDelta, b: SnapshotDelta): boolean {
   return bytesEqual(encodeDelta(a, { checksums: false }), encodeDelta(b, { checksums: false }));
 }
 
+/**
+ * The factor a predicted delta extrapolates with: how far `next` is from the base, in units of
+ * the base's distance from the reference. By world time when the three snapshots have one that
+ * moves (values that integrate a velocity move with world time, however irregularly
+ * checkpoints are taken), else by creation sequence (one unit per checkpoint).
+ */
+function predictionScale(
+  next: PackedSnapshot,
+  nextSequence: number,
+  base: { snapshot: PackedSnapshot; sequence: number },
+  reference: { snapshot: PackedSnapshot; sequence: number },
+): number {
+  const span = base.snapshot.worldTime - reference.snapshot.worldTime;
+  const byTime = (next.worldTime - base.snapshot.worldTime) / span;
+  if (span !== 0 && Number.isFinite(byTime)) return byTime;
+  return (nextSequence - base.sequence) / (base.sequence - reference.sequence);
+}
+
 /** Rewraps a storage or decode error so its message names the checkpoint that is broken. */
 function broken(id: string, error: unknown, what = 'cannot be loaded'): PackError {
   if (isPackError(error) && error.details.checkpoint !== undefined) return error;
@@ -122,13 +141,13 @@ export class CheckpointManager {
   readonly incremental: ResolvedDeltaPolicy | undefined;
   readonly #cache: SnapshotCache;
   /** The chain as last read or written by this manager, with the metadata keys it was read from (see #chain). */
-  #known: { keys: string; chain: CheckpointInfo[] } | undefined;
+  #known: { keys: Set<string>; chain: CheckpointInfo[] } | undefined;
   /**
-   * Stored size of the last delta this manager wrote or measured, and how many checkpoints
-   * since were stored in full without trying one: a delta that cannot fit its run is predicted
-   * from it and never computed (see #tryDelta).
+   * Stored size of the last delta this manager wrote or measured, whether it was a predicted
+   * one, and how many checkpoints since were stored in full without trying one: a delta that
+   * cannot fit its run is foreseen from the last one of its kind and never computed (see #tryDelta).
    */
-  #lastDelta: { bytes: number; skipped: number } | undefined;
+  #lastDelta: { bytes: number; predicted: boolean; skipped: number } | undefined;
 
   /**
    * A manager over `store`, a backend, or a directory path. A store it creates deduplicates
@@ -158,7 +177,7 @@ export class CheckpointManager {
     if (metadata !== undefined && metadata.id !== id)
       throw new PackError('InvalidInput', `the metadata is for "${metadata.id}", not checkpoint "${id}": use metadata.withId("${id}")`);
     return this.store.withWriteLock(async () => {
-      const chain = await this.#chain();
+      const chain = await this.#knownChain();
       if (chain.some((c) => c.id === id)) {
         throw new PackError('InvalidCheckpoint', `checkpoint "${id}" already exists: choose a new id or deleteCheckpoint("${id}") first`);
       }
@@ -177,7 +196,7 @@ export class CheckpointManager {
         await this.store.saveUnlocked(snapshot, meta, linkRecord({ parent, sequence, storage: { kind: 'full' }, hash: undefined, fullBytes: undefined }));
         const bytes = (await this.store.record(id))?.size ?? 0;
         const info: CheckpointInfo = { id, parent, sequence, parentMissing: false, storage: { kind: 'full' }, hash: undefined, metadata: meta };
-        this.#remember(chain, info);
+        this.#remember(info);
         return { ...info, bytes, fullReason: 'incremental-off' };
       }
       let own: PackedSnapshot;
@@ -190,7 +209,7 @@ export class CheckpointManager {
       }
       const hash = hashHex(hashBytes);
 
-      const attempt = await this.#tryDelta(base, own, hashBytes);
+      const attempt = await this.#tryDelta(chain, base, own, hashBytes, sequence);
       let link: CheckpointLink;
       let fullReason: FullReason | undefined;
       if ('container' in attempt) {
@@ -203,9 +222,13 @@ export class CheckpointManager {
       }
       const record = await this.store.record(id);
       const bytes = record?.size ?? 0;
-      if (record !== undefined) this.#cache.setLatest({ id, saveId: record.saveId, hash, recorded: hash, snapshot: own });
+      if (record !== undefined) {
+        this.#cache.setLatest({ id, saveId: record.saveId, hash, recorded: hash, snapshot: own });
+        // The snapshots the next checkpoint of this run predicts from stay in memory (none after a full one).
+        this.#cache.setAnchors('anchors' in attempt ? attempt.anchors : []);
+      }
       const info: CheckpointInfo = { id, parent, sequence, parentMissing: false, storage: link.storage, hash, metadata: meta };
-      this.#remember(chain, info);
+      this.#remember(info);
       return { ...info, bytes, fullReason };
     });
   }
@@ -223,39 +246,92 @@ export class CheckpointManager {
     return hash;
   }
 
-  /** The delta container for a checkpoint after `latest`, or why it is stored in full. */
+  /**
+   * What a delta after `parent` is made from. A run is a full checkpoint F, then F+1 (a delta
+   * against F), then deltas against F+1 that predict their floats from F and F+1 (so a load
+   * applies at most two deltas); a run where prediction did not pay chains each delta on its
+   * parent instead, as before predicted deltas existed.
+   */
+  #plan(chain: CheckpointInfo[], parent: CheckpointInfo): { base: CheckpointInfo; reference?: CheckpointInfo } {
+    const storage = parent.storage;
+    if (storage.kind === 'full') return { base: parent };
+    const byId = (id: string) => chain.find((c) => c.id === id);
+    if (storage.reference !== undefined) {
+      const base = byId(storage.base);
+      const reference = byId(storage.reference.id);
+      if (base !== undefined && reference !== undefined) return { base, reference };
+    } else if (storage.depth === 1 && storage.runIndex === 1) {
+      const reference = byId(storage.base);
+      if (reference?.storage.kind === 'full') return { base: parent, reference };
+    }
+    return { base: parent };
+  }
+
+  /** The delta container for a checkpoint after `parent`, or why it is stored in full. */
   async #tryDelta(
-    latest: CheckpointInfo | undefined,
+    chain: CheckpointInfo[],
+    parent: CheckpointInfo | undefined,
     next: PackedSnapshot,
     nextHash: Uint8Array,
-  ): Promise<{ container: Uint8Array; storage: CheckpointStorage; fullBytes: number; deltaBytes: number } | { fullReason: FullReason }> {
+    sequence: number,
+  ): Promise<{ container: Uint8Array; storage: CheckpointStorage; fullBytes: number; deltaBytes: number; anchors: CachedSnapshot[] } | { fullReason: FullReason }> {
     const policy = this.incremental;
     if (policy === undefined) return { fullReason: 'incremental-off' };
-    if (latest === undefined) return { fullReason: 'first' };
-    const depth = (latest.storage.kind === 'delta' ? latest.storage.depth : 0) + 1;
-    if (!withinFullEvery(policy, depth)) return { fullReason: 'full-every' };
+    if (parent === undefined) return { fullReason: 'first' };
+    const runIndex = (parent.storage.kind === 'delta' ? parent.storage.runIndex : 0) + 1;
+    if (!withinFullEvery(policy, runIndex)) return { fullReason: 'full-every' };
+    let plan = this.#plan(chain, parent);
     let base: CachedSnapshot;
     let baseHex: string;
+    let reference: CachedSnapshot | undefined;
+    let referenceHex: string | undefined;
     try {
-      base = await this.#rebuild(latest.id, true);
+      base = await this.#rebuild(plan.base.id, true);
       baseHex = this.#verify(base);
+      if (plan.reference !== undefined) {
+        reference = await this.#rebuild(plan.reference.id, true);
+        referenceHex = this.#verify(reference);
+      }
     } catch {
       // The new checkpoint does not need a damaged parent: it is stored in full, and loading the parent still reports the damage.
       return { fullReason: 'base-unreadable' };
     }
-    const { fullBytes, deltaBytes: before } = await this.#runBytes(latest);
+    const { fullBytes, deltaBytes: before } = await this.#runBytes(parent);
     // Never pay for a delta that will be thrown away: when the last one measured would not fit
     // in this run, this one (of a world changing at the same pace) would not either. Every
     // `fullEvery` checkpoints stored so, one is tried anyway, in case the world calmed down.
+    // A predicted delta is far smaller than a plain one: each is foreseen only from the last of its kind.
     const last = this.#lastDelta;
-    if (fullBytes !== undefined && last !== undefined && last.skipped < policy.fullEvery && !withinDeltaRatio(policy, before + last.bytes, fullBytes)) {
+    const sameKind = last !== undefined && last.predicted === (plan.reference !== undefined);
+    if (fullBytes !== undefined && last !== undefined && sameKind && last.skipped < policy.fullEvery && !withinDeltaRatio(policy, before + last.bytes, fullBytes)) {
       last.skipped++;
       return { fullReason: 'max-delta-ratio' };
     }
-    const baseHash = fromHex(baseHex);
-    const delta = diff(base.snapshot, next, { baseHash, nextHash });
+    let delta: SnapshotDelta;
+    if (plan.reference !== undefined && reference !== undefined && referenceHex !== undefined) {
+      const scale = predictionScale(next, sequence, { snapshot: base.snapshot, sequence: plan.base.sequence }, { snapshot: reference.snapshot, sequence: plan.reference.sequence });
+      delta = diff(base.snapshot, next, {
+        baseHash: fromHex(baseHex),
+        nextHash,
+        reference: { snapshot: reference.snapshot, scale, hash: fromHex(referenceHex) },
+      });
+      if (delta.reference === undefined && plan.base.id !== parent.id) {
+        // Prediction did not pay (the world stopped moving linearly): chain on the parent.
+        try {
+          base = await this.#rebuild(parent.id, true);
+          baseHex = this.#verify(base);
+        } catch {
+          return { fullReason: 'base-unreadable' };
+        }
+        plan = { base: parent };
+        delta = diff(base.snapshot, next, { baseHash: fromHex(baseHex), nextHash });
+      }
+    } else {
+      delta = diff(base.snapshot, next, { baseHash: fromHex(baseHex), nextHash });
+    }
+    const predicted = delta.reference !== undefined && plan.reference !== undefined && reference !== undefined && referenceHex !== undefined;
     const container = await this.store.writer.encodeDelta(delta);
-    this.#lastDelta = { bytes: container.length, skipped: 0 };
+    this.#lastDelta = { bytes: container.length, predicted, skipped: 0 };
     // The deltas of a run add up: together they may hold at most maxDeltaRatio of its full checkpoint.
     const deltaBytes = before + container.length;
     if (fullBytes !== undefined && !withinDeltaRatio(policy, deltaBytes, fullBytes)) return { fullReason: 'max-delta-ratio' };
@@ -273,7 +349,17 @@ export class CheckpointManager {
         return { fullReason: 'delta-check-failed' };
       }
     }
-    return { container, storage: { kind: 'delta', base: latest.id, baseHash: baseHex, depth }, fullBytes: fullBytes ?? container.length, deltaBytes };
+    const depth = (plan.base.storage.kind === 'delta' ? plan.base.storage.depth : 0) + 1;
+    const storage: CheckpointStorage = { kind: 'delta', base: plan.base.id, baseHash: baseHex, depth, runIndex };
+    let anchors: CachedSnapshot[] = [];
+    if (predicted) {
+      storage.reference = { id: plan.reference!.id, hash: referenceHex!, scale: delta.reference!.scale };
+      anchors = [base, reference!];
+    } else if (depth === 1) {
+      // The full checkpoint of the run: the next checkpoint predicts from it and this one.
+      anchors = [base];
+    }
+    return { container, storage, fullBytes: fullBytes ?? container.length, deltaBytes, anchors };
   }
 
   /** Stored sizes of the run `latest` ends: its full checkpoint (undefined when unknown) and its deltas so far (0 when unrecorded). */
@@ -295,7 +381,11 @@ export class CheckpointManager {
    * `owned` (the caller may hand it out). `locked` says the caller holds the write lock (a
    * crash-interrupted rewrite found on the way is then repaired without taking it again).
    */
-  async #rebuild(id: string, locked: boolean, cacheFull = true): Promise<CachedSnapshot & { owned?: boolean }> {
+  async #rebuild(id: string, locked: boolean, cacheFull = true, outer: ReadonlySet<string> = new Set()): Promise<CachedSnapshot & { owned?: boolean }> {
+    if (outer.has(id))
+      throw new PackError('InvalidCheckpoint', `the delta bases and references of checkpoint "${id}" form a cycle: the metadata files were edited`, {
+        details: { checkpoint: id },
+      });
     const pending: { id: string; saveId: string; delta: SnapshotDelta; link: CheckpointLink }[] = [];
     const seen = new Set<string>();
     let current = id;
@@ -355,19 +445,37 @@ export class CheckpointManager {
       } catch (error) {
         throw broken(current, error, 'is damaged: its delta cannot be decoded');
       }
-      if (hashHex(delta.target) !== link.hash || hashHex(delta.base) !== link.storage.baseHash) {
+      const predicted = delta.reference;
+      const named = link.storage.reference;
+      if (named !== undefined && !usableReference(named)) {
+        throw new PackError('InvalidCheckpoint', `checkpoint "${current}" names a damaged reference in its metadata: its metadata file was edited`, {
+          details: { checkpoint: current },
+        });
+      }
+      const sameReference =
+        predicted === undefined ? named === undefined : named !== undefined && hashHex(predicted.hash) === named.hash && Object.is(predicted.scale, named.scale);
+      if (hashHex(delta.target) !== link.hash || hashHex(delta.base) !== link.storage.baseHash || !sameReference) {
         throw new PackError('ChecksumMismatch', `checkpoint "${current}" is damaged: its delta names other snapshots than its metadata does`, { details: { checkpoint: current } });
       }
       pending.push({ id: current, saveId: record.saveId, delta, link });
       current = link.storage.base;
     }
+    // Snapshots rebuilt on the way, by id: a predicted delta's reference is usually one of them.
+    const built = new Map<string, CachedSnapshot>([[base.id, base]]);
     for (let i = pending.length - 1; i >= 0; i--) {
       const step = pending[i]!;
       const baseId = base.id;
       const baseHash = this.#verify(base);
+      const options: ApplyOptions = { baseHash: fromHex(baseHash) };
+      const named = step.link.storage.kind === 'delta' ? step.link.storage.reference : undefined;
+      if (named !== undefined) {
+        const reference = await this.#reference(step.id, named.id, named.hash, built, locked, new Set([...outer, id]));
+        options.reference = reference.snapshot;
+        options.referenceHash = fromHex(named.hash);
+      }
       let snapshot: PackedSnapshot;
       try {
-        snapshot = applyDelta(base.snapshot, step.delta, { baseHash: fromHex(baseHash) });
+        snapshot = applyDelta(base.snapshot, step.delta, options);
       } catch (error) {
         const why = isPackError(error, 'DeltaBaseMismatch')
           ? `it is a delta against "${baseId}", but the verified snapshot of "${baseId}" is not the one it was made from ("${baseId}" was replaced outside the manager, or "${step.id}" is damaged)`
@@ -381,8 +489,44 @@ export class CheckpointManager {
       // applyDelta checked the result against the delta's target, which is the recorded hash.
       base = { id: step.id, saveId: step.saveId, hash: step.link.hash, recorded: step.link.hash, snapshot };
       this.#cache.set(base);
+      built.set(base.id, base);
     }
     return base;
+  }
+
+  /**
+   * The verified snapshot of checkpoint `referenceId`, which the predicted delta of `dependent`
+   * was made from with hash `expected`: one rebuilt on the way, or rebuilt now (`outer` holds
+   * the checkpoints whose rebuilds are under way, so edited metadata cannot loop).
+   */
+  async #reference(
+    dependent: string,
+    referenceId: string,
+    expected: string,
+    built: ReadonlyMap<string, CachedSnapshot>,
+    locked: boolean,
+    outer: ReadonlySet<string>,
+  ): Promise<CachedSnapshot> {
+    let reference = built.get(referenceId);
+    if (reference === undefined) {
+      if (!(await this.store.exists(referenceId))) {
+        throw new PackError(
+          'InvalidCheckpoint',
+          `checkpoint "${dependent}" is a delta predicted from "${referenceId}", which is missing (deleted outside the manager): "${dependent}" cannot be rebuilt`,
+          { details: { checkpoint: dependent, reference: referenceId } },
+        );
+      }
+      reference = await this.#rebuild(referenceId, locked, true, outer);
+    }
+    const actual = this.#verify(reference);
+    if (actual !== expected) {
+      throw new PackError(
+        'DeltaBaseMismatch',
+        `checkpoint "${dependent}" cannot be loaded: it is predicted from "${referenceId}", but the verified snapshot of "${referenceId}" is not the one it was made from ("${referenceId}" was replaced outside the manager, or "${dependent}" is damaged)`,
+        { details: { checkpoint: dependent, reference: referenceId, which: 'reference', expected, actual } },
+      );
+    }
+    return reference;
   }
 
   /**
@@ -456,13 +600,14 @@ export class CheckpointManager {
   }
 
   /**
-   * Rewrites as full snapshots the kept checkpoints whose delta base is about to be deleted.
+   * Rewrites as full snapshots the kept checkpoints whose delta base or reference is about to be deleted.
    * Each rewrite is one save (file, then metadata); until the deletes run every base is
    * still there, so a crash at any point leaves every checkpoint loadable.
    */
   async #rebaseDependents(chain: CheckpointInfo[], doomed: ReadonlySet<string>): Promise<void> {
     for (const c of chain) {
-      if (doomed.has(c.id) || c.storage.kind !== 'delta' || !doomed.has(c.storage.base)) continue;
+      if (doomed.has(c.id) || c.storage.kind !== 'delta') continue;
+      if (!doomed.has(c.storage.base) && (c.storage.reference === undefined || !doomed.has(c.storage.reference.id))) continue;
       const rebuilt = await this.#rebuild(c.id, true);
       const link: CheckpointLink = { parent: c.parent, sequence: c.sequence, storage: { kind: 'full' }, hash: this.#verify(rebuilt), fullBytes: undefined };
       await this.store.saveUnlocked(rebuilt.snapshot, c.metadata, linkRecord(link));
@@ -490,20 +635,22 @@ export class CheckpointManager {
    * changed (another manager or process created or deleted one) or this manager changed a record.
    */
   async #chain(): Promise<CheckpointInfo[]> {
+    return (await this.#knownChain()).map((c) => ({ ...c }));
+  }
+
+  /** The chain as kept (not a copy: the caller must not change it), read again when it may be stale (see #chain). */
+  async #knownChain(): Promise<CheckpointInfo[]> {
     const keys = await this.#recordKeys();
     const known = this.#known;
-    if (known !== undefined && known.keys === keys && (await this.#latestUnchanged(known.chain))) return known.chain.map((c) => ({ ...c }));
+    if (known !== undefined && keys.length === known.keys.size && keys.every((k) => known.keys.has(k)) && (await this.#latestUnchanged(known.chain))) return known.chain;
     const chain = await this.#readChain();
-    this.#known = { keys, chain: chain.map((c) => ({ ...c })) };
+    this.#known = { keys: new Set(keys), chain };
     return chain;
   }
 
-  /** The store's record keys, sorted, as one string: equal strings mean the same set of records. */
-  async #recordKeys(): Promise<string> {
-    return (await this.store.backend.list())
-      .filter((key) => key.endsWith(META_SUFFIX))
-      .sort()
-      .join('\n');
+  /** The store's record keys (a set compared by size and membership: no sort, as a chain of thousands is checked at every creation). */
+  async #recordKeys(): Promise<string[]> {
+    return (await this.store.backend.list()).filter((key) => key.endsWith(META_SUFFIX));
   }
 
   /** True when the latest checkpoint of `chain` still has the record it had (a record rewritten in place keeps its key). */
@@ -514,13 +661,13 @@ export class CheckpointManager {
     return link !== undefined && link.sequence === latest.sequence && link.hash === latest.hash && link.storage.kind === latest.storage.kind;
   }
 
-  /** Adds `info`, just created by this manager, to the kept chain (`chain` as read before creating it). */
-  #remember(chain: CheckpointInfo[], info: CheckpointInfo): void {
+  /** Adds `info`, just created by this manager, to the kept chain (unless a read since already holds it). */
+  #remember(info: CheckpointInfo): void {
     const known = this.#known;
-    if (known === undefined) return;
-    const keys = known.keys === '' ? [] : known.keys.split('\n');
-    keys.push(`${info.id}${META_SUFFIX}`);
-    this.#known = { keys: keys.sort().join('\n'), chain: [...chain.map((c) => ({ ...c })), { ...info }] };
+    const key = `${info.id}${META_SUFFIX}`;
+    if (known === undefined || known.keys.has(key)) return;
+    known.keys.add(key);
+    known.chain.push({ ...info });
   }
 
   async #readChain(): Promise<CheckpointInfo[]> {

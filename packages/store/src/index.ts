@@ -36,6 +36,7 @@ export {
   type IncrementalOptions,
   type IncrementalPolicy,
   type CheckpointStorage,
+  type CheckpointReference,
   type FullReason,
 } from './incremental.js';
 export {

@@ -43,11 +43,15 @@ export function copySnapshot(snapshot: PackedSnapshot): PackedSnapshot {
   return out;
 }
 
-/** A small least-recently-used set of snapshots plus the latest checkpoint, which is always kept. */
+/**
+ * A small least-recently-used set of snapshots plus the latest checkpoint and the anchors of
+ * its run (the snapshots the next predicted delta is made from), which are always kept.
+ */
 export class SnapshotCache {
   readonly capacity: number;
   readonly #entries = new Map<string, CachedSnapshot>();
   #latest: CachedSnapshot | undefined;
+  #anchors: CachedSnapshot[] = [];
 
   /** A cache of up to `capacity` snapshots besides the latest checkpoint's. */
   constructor(capacity: number) {
@@ -56,13 +60,13 @@ export class SnapshotCache {
 
   /** The entry of `id` when it was loaded under save id `saveId` (a stale entry is dropped). */
   get(id: string, saveId: string): CachedSnapshot | undefined {
-    const entry = this.#latest?.id === id ? this.#latest : this.#entries.get(id);
+    const entry = this.#latest?.id === id ? this.#latest : (this.#anchors.find((a) => a.id === id) ?? this.#entries.get(id));
     if (entry === undefined) return undefined;
     if (entry.saveId !== saveId) {
       this.delete(id);
       return undefined;
     }
-    if (entry !== this.#latest) {
+    if (this.#entries.has(id)) {
       this.#entries.delete(id);
       this.#entries.set(id, entry);
     }
@@ -72,6 +76,7 @@ export class SnapshotCache {
   /** Keeps `entry` (the caller must not mutate its snapshot afterwards). */
   set(entry: CachedSnapshot): void {
     if (this.#latest?.id === entry.id) this.#latest = entry;
+    this.#anchors = this.#anchors.map((a) => (a.id === entry.id ? entry : a));
     this.#entries.delete(entry.id);
     if (this.capacity === 0) return;
     this.#entries.set(entry.id, entry);
@@ -84,6 +89,12 @@ export class SnapshotCache {
     this.#latest = entry;
   }
 
+  /** Keeps exactly `entries` as anchors, outside the LRU (an empty list drops them). */
+  setAnchors(entries: CachedSnapshot[]): void {
+    for (const entry of entries) this.#entries.delete(entry.id);
+    this.#anchors = entries;
+  }
+
   /** The latest checkpoint's snapshot as last created or loaded. */
   get latest(): CachedSnapshot | undefined {
     return this.#latest;
@@ -92,6 +103,7 @@ export class SnapshotCache {
   /** Forgets `id`. */
   delete(id: string): void {
     this.#entries.delete(id);
+    this.#anchors = this.#anchors.filter((a) => a.id !== id);
     if (this.#latest?.id === id) this.#latest = undefined;
   }
 
@@ -99,5 +111,6 @@ export class SnapshotCache {
   clear(): void {
     this.#entries.clear();
     this.#latest = undefined;
+    this.#anchors = [];
   }
 }

@@ -527,16 +527,16 @@ export class SnapshotStore {
   async delete(id: string): Promise<boolean> {
     validateId(id);
     return this.withWriteLock(async () => {
-      // Deleting the base of an incremental checkpoint would leave its deltas unloadable.
+      // Deleting the base or reference of an incremental checkpoint would leave its deltas unloadable.
       const dependents = (await this.entries()).filter((e) => {
         const link = linkOf(e.extra);
-        return link?.storage.kind === 'delta' && link.storage.base === id;
+        return link?.storage.kind === 'delta' && (link.storage.base === id || link.storage.reference?.id === id);
       });
       if (dependents.length > 0) {
         const names = dependents.map((e) => `"${e.metadata.id}"`).join(', ');
         throw new PackError(
           'InvalidCheckpoint',
-          `"${id}" is the base of incremental checkpoint${dependents.length === 1 ? '' : 's'} ${names}: delete it with CheckpointManager.deleteCheckpoint, which rewrites them as full snapshots first`,
+          `"${id}" is the base or reference of incremental checkpoint${dependents.length === 1 ? '' : 's'} ${names}: delete it with CheckpointManager.deleteCheckpoint, which rewrites them as full snapshots first`,
           {
             details: { id, dependents: dependents.map((e) => e.metadata.id) },
           },

@@ -387,7 +387,7 @@ describe('corruption is detected and named', () => {
     const { backend } = await chain();
     const error = await rejection(new SnapshotStore(backend).delete('d1'));
     expect(error.code).toBe('InvalidCheckpoint');
-    expect(error.message).toContain('"d1" is the base of incremental checkpoint "d2"');
+    expect(error.message).toContain('"d1" is the base or reference of incremental checkpoint "d2"');
     expect(await new CheckpointManager(backend).loadCheckpoint('d2')).toBeDefined();
   });
 

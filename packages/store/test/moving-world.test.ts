@@ -49,12 +49,20 @@ describe('checkpoints of a moving world', () => {
     }
     expect(made.map((c) => c.storage.kind)).toEqual(['full', 'delta', 'delta', 'delta', 'delta', 'full', 'delta']);
     expect(made[1]!.bytes).toBeLessThan(made[0]!.bytes * 0.6);
-    const stored = await manager.store.loadStored('t2');
-    if (stored.kind !== 'delta') throw new Error('t2 should be a delta');
-    const position = (await manager.store.reader.decodeDelta(stored.container)).components.find((c) => c.id === 'Position')!;
-    expect(position.change === 'patched' && position.fields.map((f) => [f.name, f.xor])).toEqual([
-      ['x', true],
-      ['y', true],
+    // t1 holds the XOR of each position with t0's; t2 the XOR with the position predicted from t0 and t1.
+    const fields = async (id: string) => {
+      const stored = await manager.store.loadStored(id);
+      if (stored.kind !== 'delta') throw new Error(`${id} should be a delta`);
+      const position = (await manager.store.reader.decodeDelta(stored.container)).components.find((c) => c.id === 'Position')!;
+      return position.change === 'patched' ? position.fields.map((f) => [f.name, f.xor ?? false, f.predicted ?? false]) : [];
+    };
+    expect(await fields('t1')).toEqual([
+      ['x', true, false],
+      ['y', true, false],
+    ]);
+    expect(await fields('t2')).toEqual([
+      ['x', false, true],
+      ['y', false, true],
     ]);
     const fresh = new CheckpointManager(backend);
     for (let t = 0; t < 7; t++) expect(snapshotsEqual((await fresh.loadCheckpoint(`t${t}`)).snapshot, saved[t]!)).toBe(true);
