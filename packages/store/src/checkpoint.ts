@@ -119,6 +119,14 @@ function broken(id: string, error: unknown, what = 'cannot be loaded'): PackErro
   return new PackError(code, `checkpoint "${id}" ${what}: ${message}`, { cause: error, details: { checkpoint: id } });
 }
 
+/** A delta checkpoint read on the way to a rebuild: applied once its base is rebuilt. */
+interface PendingDelta {
+  id: string;
+  saveId: string;
+  delta: SnapshotDelta;
+  link: CheckpointLink;
+}
+
 /**
  * A chain of checkpoints kept in a {@link SnapshotStore}: each new checkpoint's parent is
  * the latest one. Parent links, sequence numbers and storage (full, or delta against a base)
@@ -386,7 +394,7 @@ export class CheckpointManager {
       throw new PackError('InvalidCheckpoint', `the delta bases and references of checkpoint "${id}" form a cycle: the metadata files were edited`, {
         details: { checkpoint: id },
       });
-    const pending: { id: string; saveId: string; delta: SnapshotDelta; link: CheckpointLink }[] = [];
+    const pending: PendingDelta[] = [];
     const seen = new Set<string>();
     let current = id;
     let base: CachedSnapshot;
@@ -460,16 +468,35 @@ export class CheckpointManager {
       pending.push({ id: current, saveId: record.saveId, delta, link });
       current = link.storage.base;
     }
+    // Fast path: only the last result is hash-checked. Its hash covers every snapshot it was
+    // built from, so the ones on the way (and a reference) are applied unchecked and kept
+    // unverified (hash undefined), to be checked when used for themselves. When the last check
+    // fails, the chain is applied again checking every step, to name the damaged checkpoint.
+    try {
+      return await this.#applyChain(pending, base, locked, [...outer, id], false);
+    } catch (error) {
+      if (!isPackError(error)) throw error;
+    }
+    return await this.#applyChain(pending, base, locked, [...outer, id], true);
+  }
+
+  /**
+   * Applies the deltas of `pending` (last first) to `start`; with `checkEach`, every base,
+   * reference and result is hash-checked, else only the last result (against its recorded hash).
+   */
+  async #applyChain(pending: PendingDelta[], start: CachedSnapshot, locked: boolean, outer: string[], checkEach: boolean): Promise<CachedSnapshot> {
+    let base = start;
     // Snapshots rebuilt on the way, by id: a predicted delta's reference is usually one of them.
     const built = new Map<string, CachedSnapshot>([[base.id, base]]);
     for (let i = pending.length - 1; i >= 0; i--) {
       const step = pending[i]!;
       const baseId = base.id;
-      const baseHash = this.#verify(base);
-      const options: ApplyOptions = { baseHash: fromHex(baseHash) };
-      const named = step.link.storage.kind === 'delta' ? step.link.storage.reference : undefined;
+      const last = i === 0;
+      const storage = step.link.storage as Extract<CheckpointStorage, { kind: 'delta' }>;
+      const options: ApplyOptions = checkEach ? { baseHash: fromHex(this.#verify(base)) } : { baseHash: fromHex(storage.baseHash), verify: last };
+      const named = storage.reference;
       if (named !== undefined) {
-        const reference = await this.#reference(step.id, named.id, named.hash, built, locked, new Set([...outer, id]));
+        const reference = await this.#reference(step.id, named.id, named.hash, built, locked, new Set(outer), checkEach);
         options.reference = reference.snapshot;
         options.referenceHash = fromHex(named.hash);
       }
@@ -486,8 +513,9 @@ export class CheckpointManager {
           details: { checkpoint: step.id, base: baseId },
         });
       }
-      // applyDelta checked the result against the delta's target, which is the recorded hash.
-      base = { id: step.id, saveId: step.saveId, hash: step.link.hash, recorded: step.link.hash, snapshot };
+      // A checked result matches the delta's target, which is the recorded hash.
+      const checked = checkEach || last;
+      base = { id: step.id, saveId: step.saveId, hash: checked ? step.link.hash : undefined, recorded: step.link.hash, snapshot };
       this.#cache.set(base);
       built.set(base.id, base);
     }
@@ -506,6 +534,7 @@ export class CheckpointManager {
     built: ReadonlyMap<string, CachedSnapshot>,
     locked: boolean,
     outer: ReadonlySet<string>,
+    check = true,
   ): Promise<CachedSnapshot> {
     let reference = built.get(referenceId);
     if (reference === undefined) {
@@ -518,6 +547,8 @@ export class CheckpointManager {
       }
       reference = await this.#rebuild(referenceId, locked, true, outer);
     }
+    // Unchecked, a wrong reference shows as a wrong result, and the chain is applied again checked.
+    if (!check) return reference;
     const actual = this.#verify(reference);
     if (actual !== expected) {
       throw new PackError(
