@@ -1,10 +1,10 @@
 // A loadWorld that is refused part-way leaves the caller's `into` world as it was: the entities
 // it had created are removed again, and no resource is set.
-import { isPackError } from '@tx2/pack-format';
 import { addComponent, addEntity, createWorld as createBitecsWorld, getAllEntities } from 'bitecs';
 import { createWorld as createKootaWorld, trait } from 'koota';
 import { World } from 'miniplex';
 import { describe, expect, it } from 'vitest';
+import { packErrorOfSync as refusal } from '../../../test-support/pack-errors.js';
 import * as bitecs from '../src/bitecs.js';
 import * as koota from '../src/koota.js';
 import * as miniplex from '../src/miniplex.js';
@@ -13,16 +13,6 @@ import * as miniplex from '../src/miniplex.js';
 function missingResource() {
   const set: unknown[] = [];
   return { set, resources: { clock: { fields: { tick: 'u32' as const }, get: () => ({ tick: 0 }), set: (_w: unknown, v: unknown) => void set.push(v) } } };
-}
-
-function refusal(load: () => unknown): { code: string; message: string } {
-  try {
-    load();
-  } catch (error) {
-    expect(isPackError(error)).toBe(true);
-    return error as never;
-  }
-  throw new Error('expected the load to be refused');
 }
 
 describe('a refused load into an existing world', () => {
