@@ -35,6 +35,8 @@ export function sameIds(a: Uint32Array, b: Uint32Array): boolean {
   if (a === b) return true;
   const n = a.length;
   if (n !== b.length) return false;
+  // Long lists (whole worlds, compared at every diff) go to the platform's memcmp.
+  if (n >= 256) return bytesEqual(new Uint8Array(a.buffer, a.byteOffset, a.byteLength), new Uint8Array(b.buffer, b.byteOffset, b.byteLength));
   for (let i = 0; i < n; i++) if (a[i] !== b[i]) return false;
   return true;
 }

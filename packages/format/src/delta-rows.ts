@@ -1,6 +1,7 @@
 // Row-level helpers shared by diff and applyDelta. Numeric values are compared and copied
 // as unsigned integer words, never as numbers: reading a float into a JS number may
 // canonicalise a NaN payload, and -0 === 0, so only the bits are trustworthy.
+import { sameIds } from './arrays.js';
 import type { IdListDelta } from './delta-model.js';
 import { FIELD_TYPES, type FieldType } from './field-types.js';
 import type { Column } from './model.js';
@@ -118,15 +119,9 @@ export function applyIdList(ids: Uint32Array, change: IdListDelta | undefined): 
   return length === out.length ? out : out.slice(0, length);
 }
 
-function sameList(a: Uint32Array, b: Uint32Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
-
 /** The cheapest change turning id list `a` into `b`; undefined when they are equal. */
 export function diffIdList(a: Uint32Array, b: Uint32Array): IdListDelta | undefined {
-  if (a === b || sameList(a, b)) return undefined;
+  if (a === b || sameIds(a, b)) return undefined;
   if (isAscending(a) && isAscending(b)) {
     const removed = new Uint32Array(a.length);
     const added = new Uint32Array(b.length);
@@ -155,7 +150,7 @@ export function diffIdList(a: Uint32Array, b: Uint32Array): IdListDelta | undefi
   const inB = idSet(b);
   const change = { removed: a.filter((id) => !inB.has(id)), added: b.filter((id) => !inA.has(id)) };
   // Keep the removed/added form only when it rebuilds `b` exactly (order included).
-  return sameList(applyIdList(a, change), b) ? change : { ids: b };
+  return sameIds(applyIdList(a, change), b) ? change : { ids: b };
 }
 
 /** For each id of `next`, its index in `base`, or -1 when `base` lacks it; ids must be unique. */
