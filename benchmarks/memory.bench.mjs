@@ -6,8 +6,10 @@
 //   node benchmarks/memory.bench.mjs [--entities 1m] [--old /path/to/old/checkout] [--no-write]
 //
 // Cases: 'save+load' (encodeSnapshot then decodeSnapshot of its output, touching every column),
-// 'save' (encodeSnapshot only) and 'load' (decodeSnapshot of a file read before measuring). The
-// ratio is against codec 'none' of the same build and case. Writes results/memory-latest.md.
+// 'save' (encodeSnapshot only), 'load' (decodeSnapshot of a file read before measuring) and
+// 'load-file' (readSnapshotFile of @tx2/pack-store/node: the file is read section by section,
+// never whole). The ratio is against codec 'none' of the same build and case. Writes
+// results/memory-latest.md.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -23,7 +25,7 @@ const ROWS = [
   { key: 'zstd-3', codec: 'zstd', level: 3 },
   { key: 'lz4-1', codec: 'lz4', level: 1 },
 ];
-const CASES = ['save+load', 'save', 'load'];
+const CASES = ['save+load', 'save', 'load', 'load-file'];
 
 /** The child: runs one case and prints { baseline, peak, bytes } (KiB of RSS) as JSON. */
 async function child([root, rowKey, kase, n, file]) {
@@ -38,6 +40,15 @@ async function child([root, rowKey, kase, n, file]) {
     return sum + snapshot.entities.length;
   };
   let bytes = 0;
+  if (kase === 'load-file') {
+    const store = await p('store', 'node.js');
+    const reader = (await p('store')).SnapshotReader.create();
+    globalThis.gc?.();
+    const baseline = process.resourceUsage().maxRSS;
+    touch(await store.readSnapshotFile(file, reader));
+    process.stdout.write(JSON.stringify({ baseline, peak: process.resourceUsage().maxRSS, bytes: readFileSync(file).length }));
+    return;
+  }
   if (kase === 'load') {
     const stored = readFileSync(file); // a Buffer is a Uint8Array: no second copy of the file
     globalThis.gc?.();
@@ -79,6 +90,7 @@ if (process.argv[2] === '--child') {
     `${machineLine()}${args.old ? `; old build: ${args.old}` : ''}`,
     '',
     'Save = `encodeSnapshot(packed, await packOptions({ codec, level, filter: "auto" }))`; load = `decodeSnapshot(bytes, { codecs, filters })`;',
+    'load-file = `readSnapshotFile(file, SnapshotReader.create())` of `@tx2/pack-store/node` (sections read from the file one by one);',
     'save+load = both in one process. Peak = the child\'s max RSS; "over base" = peak minus the RSS after the world (or the file) was in memory.',
     '',
   ];
@@ -91,7 +103,7 @@ if (process.argv[2] === '--child') {
           const file = path.join(tmp, `${build}-${row.key}-${n}.tx2`);
           for (const kase of CASES) {
             console.error(`${build} ${row.key} ${kase} ${n}`);
-            results[`${build} ${row.key} ${kase}`] = runChild(root, row.key, kase, n, kase === 'save' ? file : kase === 'load' ? file : '');
+            results[`${build} ${row.key} ${kase}`] = runChild(root, row.key, kase, n, kase === 'save+load' ? '' : file);
           }
         }
       }
