@@ -24,6 +24,25 @@ export interface DeltaReference {
   hash?: Uint8Array;
 }
 
+/**
+ * The `scale` that predicts `target` from `base` and `reference` (value = base + scale ×
+ * (base − reference)). Values moving at a steady rate move in proportion to world time, so it
+ * is the ratio of the world time elapsed since `base` to that between `reference` and `base`
+ * (irregular steps included); when world time does not tell (it stands still between them, or
+ * the ratio is not finite), the same ratio of `positions` (frame or sequence numbers).
+ */
+export function predictionScale(
+  reference: PackedSnapshot,
+  base: PackedSnapshot,
+  target: PackedSnapshot,
+  positions: readonly [reference: number, base: number, target: number],
+): number {
+  const span = base.worldTime - reference.worldTime;
+  const byTime = (target.worldTime - base.worldTime) / span;
+  if (span !== 0 && Number.isFinite(byTime)) return byTime;
+  return (positions[2] - positions[1]) / (positions[1] - positions[0]);
+}
+
 /** The field types a predicted ("lin") change may hold. */
 export type PredictedType = 'f32' | 'f64';
 
@@ -45,15 +64,24 @@ function planeBits(counts: Uint16Array, width: number, sampled: number): number 
 }
 
 /**
- * True when a whole float column `next` is estimated to compress better as its XOR with the
- * prediction from `before` (the base column, rows matching one to one) and `reference` than
- * as its values and, when `againstXor`, than as its XOR with `before` (which needs no
- * reference). Estimated, as for "xor", from the order-0 entropy of the byte planes of a sample.
+ * What a sample says of a whole float column `next`: `lin` when it is estimated to compress
+ * better as its XOR with the prediction from `before` (the base column, rows matching one to
+ * one) and `reference` than as its values and, when `againstXor`, than as its XOR with
+ * `before` (which needs no reference); `xor` when the XOR with `before` is estimated to beat
+ * the values (what `xorPays` answers for the same rows, so it is not sampled twice).
+ * Estimated, as for "xor", from the order-0 entropy of the byte planes of a sample.
  */
-export function linPays(type: PredictedType, before: Column['values'], reference: Column['values'], next: Column['values'], scale: number, againstXor: boolean): boolean {
+export function linEstimate(
+  type: PredictedType,
+  before: Column['values'],
+  reference: Column['values'],
+  next: Column['values'],
+  scale: number,
+  againstXor: boolean,
+): { lin: boolean; xor: boolean } {
   const width = type === 'f32' ? 4 : 8;
   const n = (next as ArrayLike<number>).length;
-  if (n === 0) return false;
+  if (n === 0) return { lin: false, xor: false };
   const a = bytesOf(before);
   const b = bytesOf(next);
   const scratch = type === 'f32' ? new Float32Array(2) : new Float64Array(2);
@@ -82,8 +110,9 @@ export function linPays(type: PredictedType, before: Column['values'], reference
     sampled++;
   }
   const linBits = planeBits(lin, width, sampled);
-  if (linBits >= planeBits(plain, width, sampled) * MIN_GAIN) return false;
-  return !againstXor || linBits < planeBits(xor, width, sampled) * MIN_GAIN;
+  const plainBits = planeBits(plain, width, sampled);
+  const xorBits = planeBits(xor, width, sampled);
+  return { lin: linBits < plainBits * MIN_GAIN && (!againstXor || linBits < xorBits * MIN_GAIN), xor: xorBits < plainBits * MIN_GAIN };
 }
 
 /**

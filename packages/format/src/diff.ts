@@ -3,7 +3,7 @@ import { encodeBlob, encodePlain } from './blob.js';
 import type { ComponentDelta, EntityMetadataDelta, FieldDelta, MetadataDelta, SnapshotDelta } from './delta-model.js';
 import { allocate, copyValue, diffIdList, matchRows, PairCache, sameBytes, sameValue, uniqueIds, wordsOf } from './delta-rows.js';
 import { type XorMode, xorColumn, xorPays } from './delta-xor.js';
-import { type DeltaReference, isPredictable, linColumn, linPays, type PredictMode } from './delta-predict.js';
+import { type DeltaReference, isPredictable, linColumn, linEstimate, type PredictMode } from './delta-predict.js';
 import { sameIds } from './arrays.js';
 import { PackError } from './errors.js';
 import { snapshotHash } from './hash.js';
@@ -225,13 +225,14 @@ function diffComponent(base: PackedComponent, next: PackedComponent, ratio: numb
     if (count > n * ratio) {
       // Rows matching one to one (no row change, so no added rows): a float field may be predicted.
       const reference = source === undefined && predictor !== undefined ? referenceColumn(predictor, next, column) : undefined;
-      if (
-        reference !== undefined &&
-        (predictor!.mode === 'always' || linPays(column.type as 'f32' | 'f64', before.values, reference, column.values, predictor!.scale, xor !== 'never'))
-      ) {
+      const estimate =
+        reference !== undefined && predictor!.mode !== 'always'
+          ? linEstimate(column.type as 'f32' | 'f64', before.values, reference, column.values, predictor!.scale, xor !== 'never')
+          : undefined;
+      if (reference !== undefined && (predictor!.mode === 'always' || estimate!.lin)) {
         const values = linColumn(column.type as 'f32' | 'f64', before.values, reference, column.values, predictor!.scale);
         fields.push({ name: column.name, type: column.type, values, predicted: true });
-      } else if (a !== undefined && xor !== 'never' && (xor === 'always' || xorPays(column.type, before.values, column.values, source))) {
+      } else if (a !== undefined && xor !== 'never' && (xor === 'always' || (estimate?.xor ?? xorPays(column.type, before.values, column.values, source)))) {
         fields.push({ name: column.name, type: column.type, values: xorColumn(column.type, before.values, column.values, source), xor: true });
       } else fields.push({ name: column.name, type: column.type, values: column.values });
       patchCells += n;

@@ -88,7 +88,7 @@ export { ContainerWriter, joinPieces, setTrailerDigest, descriptorBytes, headerB
 export { align, setU64, getU64, toHex, fromHex, sameIds } from './bytes.js';
 export { snapshotHash, snapshotHashAsync, snapshotsEqual, hashHex } from './hash.js';
 export { diff, type DiffOptions } from './diff.js';
-export { type DeltaReference, type PredictMode, applyLin as applyPredictedColumn } from './delta-predict.js';
+export { type DeltaReference, type PredictMode, applyLin as applyPredictedColumn, predictionScale } from './delta-predict.js';
 export { applyXor as applyXorColumn } from './delta-xor.js';
 export { resolveDeltaPolicy, withinFullEvery, withinDeltaRatio, type DeltaPolicy, type ResolvedDeltaPolicy } from './delta-policy.js';
 export { applyDelta, invertDelta, type ApplyOptions } from './apply-delta.js';

@@ -14,7 +14,7 @@ import {
   snapshotHash,
   validateId,
 } from '@tx2/pack-format';
-import { type DeltaPolicy, type ResolvedDeltaPolicy, withinDeltaRatio, withinFullEvery } from '@tx2/pack-format';
+import { type DeltaPolicy, predictionScale, type ResolvedDeltaPolicy, withinDeltaRatio, withinFullEvery } from '@tx2/pack-format';
 import type { StorageBackend } from './backend.js';
 import { checkSnapshotObject, describeValue, malformedSnapshotError, optionsObject } from './errors.js';
 import { type CheckpointLink, type CheckpointStorage, type FullReason, linkOf, linkRecord, resolveIncremental, usableReference } from './incremental.js';
@@ -91,24 +91,6 @@ function valuesOnly(delta: SnapshotDelta): boolean {
 /** True when two deltas encode to the same bytes (uncompressed: a copy, no hash). */
 function sameDelta(a: SnapshotDelta, b: SnapshotDelta): boolean {
   return bytesEqual(encodeDelta(a, { checksums: false }), encodeDelta(b, { checksums: false }));
-}
-
-/**
- * The factor a predicted delta extrapolates with: how far `next` is from the base, in units of
- * the base's distance from the reference. By world time when the three snapshots have one that
- * moves (values that integrate a velocity move with world time, however irregularly
- * checkpoints are taken), else by creation sequence (one unit per checkpoint).
- */
-function predictionScale(
-  next: PackedSnapshot,
-  nextSequence: number,
-  base: { snapshot: PackedSnapshot; sequence: number },
-  reference: { snapshot: PackedSnapshot; sequence: number },
-): number {
-  const span = base.snapshot.worldTime - reference.snapshot.worldTime;
-  const byTime = (next.worldTime - base.snapshot.worldTime) / span;
-  if (span !== 0 && Number.isFinite(byTime)) return byTime;
-  return (nextSequence - base.sequence) / (base.sequence - reference.sequence);
 }
 
 /** Rewraps a storage or decode error so its message names the checkpoint that is broken. */
@@ -317,7 +299,7 @@ export class CheckpointManager {
     }
     let delta: SnapshotDelta;
     if (plan.reference !== undefined && reference !== undefined && referenceHex !== undefined) {
-      const scale = predictionScale(next, sequence, { snapshot: base.snapshot, sequence: plan.base.sequence }, { snapshot: reference.snapshot, sequence: plan.reference.sequence });
+      const scale = predictionScale(reference.snapshot, base.snapshot, next, [plan.reference.sequence, plan.base.sequence, sequence]);
       delta = diff(base.snapshot, next, {
         baseHash: fromHex(baseHex),
         nextHash,

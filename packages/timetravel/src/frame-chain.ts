@@ -9,6 +9,7 @@ import {
   type EncodeOptions,
   migrateSnapshot,
   type PackedSnapshot,
+  predictionScale,
   type ResolvedDeltaPolicy,
   type SnapshotDelta,
   snapshotHash,
@@ -16,7 +17,6 @@ import {
   withinFullEvery,
 } from '@tx2/pack-format';
 import { changeByteLength, chainBytesOf, deltaFrame, type DeltaFrame, type Frame, keyFrame, type KeyFrame, keyOf, pairOf, runOf } from './frame.js';
-import { predictionScale } from './prediction-scale.js';
 import { snapshotBytes } from './snapshot-bytes.js';
 import { DEFAULT_KEYFRAME_CACHE_BYTES, SnapshotCache } from './snapshot-cache.js';
 import { copySnapshot } from './snapshot-copy.js';
@@ -225,7 +225,7 @@ export class FrameChain {
         const hashes = { base: this.hashOf(from), reference: this.hashOf(reference) };
         const prior = this.#keySnapshot(reference);
         base = this.#pairSnapshot(from as DeltaFrame);
-        const scale = predictionScale(prior, base, snapshot, run);
+        const scale = predictionScale(prior, base, snapshot, [0, 1, run]);
         delta = diff(base, snapshot, { baseHash: hashes.base, reference: { snapshot: prior, scale, hash: hashes.reference } });
         if (delta.reference === undefined) {
           // Nothing moved linearly: the delta from the keyframe, as without prediction, for the rest of this run.
