@@ -1,4 +1,14 @@
-import { applyPredictedColumn, applyXorColumn, type ColumnValues, type FieldDelta, isNumericFieldType, type PackedSnapshot, PackError, type SnapshotDelta } from '@tx2/pack-format';
+import {
+  align,
+  applyPredictedColumn,
+  applyXorColumn,
+  type ColumnValues,
+  type FieldDelta,
+  isNumericFieldType,
+  type PackedSnapshot,
+  PackError,
+  type SnapshotDelta,
+} from '@tx2/pack-format';
 
 /** The typed array of a numeric column. */
 type NumericArray = Exclude<ColumnValues, readonly unknown[]>;
@@ -81,16 +91,18 @@ export function toValuePatch(base: PackedSnapshot, delta: SnapshotDelta): ValueP
   // The patch holds new values: a temporal change is XORed with the base's values first.
   const writes = found.map(([c, f, target, field]): ValueWrite => {
     if (field.xor !== true) return [c, f, target, field];
-    return [c, f, target, { name: field.name, type: field.type, values: xorOf(target, field.values as NumericArray) }];
+    const values = target.slice() as NumericArray;
+    applyXorColumn(field.type, values, field.values as NumericArray);
+    return [c, f, target, { name: field.name, type: field.type, values }];
   });
   const fields = new Int32Array(writes.length * STRIDE);
   let size = 0;
   const layout = writes.map(([c, f, , field], k) => {
     const values = field.values as NumericArray;
     const rowsAt = size;
-    size = align8(size + (field.rows === undefined ? 0 : field.rows.byteLength));
+    size = align(size + (field.rows === undefined ? 0 : field.rows.byteLength));
     const valuesAt = size;
-    size = align8(size + values.byteLength);
+    size = align(size + values.byteLength);
     fields.set([c, f, field.rows === undefined ? -1 : field.rows.length, rowsAt, valuesAt], k * STRIDE);
     return { rowsAt, valuesAt };
   });
@@ -108,7 +120,7 @@ export function valuePatchByteLength(base: PackedSnapshot, delta: SnapshotDelta)
   const writes = delta.reference === undefined ? valueWrites(base, delta) : undefined;
   if (writes === undefined) return undefined;
   let size = 0;
-  for (const [, , , field] of writes) size = align8(align8(size + (field.rows === undefined ? 0 : field.rows.byteLength)) + (field.values as NumericArray).byteLength);
+  for (const [, , , field] of writes) size = align(align(size + (field.rows === undefined ? 0 : field.rows.byteLength)) + (field.values as NumericArray).byteLength);
   return size + writes.length * STRIDE * Int32Array.BYTES_PER_ELEMENT;
 }
 
@@ -199,25 +211,7 @@ export function applyValuePatch(snapshot: PackedSnapshot, patch: ValuePatch): vo
   snapshot.schemaVersion = patch.schemaVersion;
 }
 
-/** A new array of `a`'s class holding the bits of `a` XOR those of `b` (same class and length). */
-function xorOf(a: NumericArray, b: NumericArray): NumericArray {
-  const out = a.slice() as NumericArray;
-  const x = bytesOf(out);
-  const y = bytesOf(b);
-  if (x.byteLength % 4 === 0) {
-    const xw = new Uint32Array(x.buffer, x.byteOffset, x.byteLength / 4);
-    const yw = y.byteOffset % 4 === 0 ? new Uint32Array(y.buffer, y.byteOffset, y.byteLength / 4) : new Uint32Array(y.slice().buffer);
-    for (let i = 0; i < xw.length; i++) xw[i]! ^= yw[i]!;
-  } else for (let i = 0; i < x.length; i++) x[i]! ^= y[i]!;
-  return out;
-}
-
 // TODO(bytes): use format's byte view of a typed array.
 function bytesOf(array: ArrayBufferView): Uint8Array {
   return new Uint8Array(array.buffer, array.byteOffset, array.byteLength);
-}
-
-// TODO(bytes): use format's align (the container's 8-byte alignment).
-function align8(n: number): number {
-  return (n + 7) & ~7;
 }
