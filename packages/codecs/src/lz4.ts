@@ -60,7 +60,7 @@ function declaredSize(stored: Uint8Array): number | undefined {
   const flags = stored[4]!;
   if ((flags & 0x08) === 0) return undefined;
   if (stored.length < 15) throw new CodecError('lz4', 'the LZ4 frame header is truncated: the section is corrupt');
-  // TODO(bytes): use format's u64 reader (this one does not refuse sizes of 2^53 and more).
+  // Sizes of 2^53 and more come out inexact but still above any expected size, so the caller refuses them.
   return view.getUint32(6, true) + view.getUint32(10, true) * 2 ** 32;
 }
 

@@ -1,6 +1,7 @@
 // Array helpers used by the hot paths of encode and decode: entity-id ranges, byte views,
 // and arrays shaped the way V8 fills fastest.
 import { bytesEqual } from '#platform';
+import { bytesOf } from './byte-view.js';
 
 /**
  * A plain Uint8Array over the same bytes. Node's Buffer is a Uint8Array whose `slice`
@@ -26,17 +27,13 @@ export function isRange(ids: Uint32Array): boolean {
   return bytesEqual(bytesOf(ids), bytesOf(run).subarray(0, n * 4));
 }
 
-function bytesOf(ids: Uint32Array): Uint8Array {
-  return new Uint8Array(ids.buffer, ids.byteOffset, ids.byteLength);
-}
-
 /** True when both arrays hold the same ids. */
 export function sameIds(a: Uint32Array, b: Uint32Array): boolean {
   if (a === b) return true;
   const n = a.length;
   if (n !== b.length) return false;
   // Long lists (whole worlds, compared at every diff) go to the platform's memcmp.
-  if (n >= 256) return bytesEqual(new Uint8Array(a.buffer, a.byteOffset, a.byteLength), new Uint8Array(b.buffer, b.byteOffset, b.byteLength));
+  if (n >= 256) return bytesEqual(bytesOf(a), bytesOf(b));
   for (let i = 0; i < n; i++) if (a[i] !== b[i]) return false;
   return true;
 }

@@ -4,6 +4,7 @@ import { PackError } from './errors.js';
 import { ALIGNMENT } from './layout.js';
 
 export { sameIds } from './arrays.js';
+export { bytesOf } from './byte-view.js';
 
 const U32 = 2 ** 32;
 
@@ -38,6 +39,11 @@ export function toHex(bytes: Uint8Array): string {
   let out = '';
   for (let i = 0; i < bytes.length; i++) out += HEX[bytes[i]!];
   return out;
+}
+
+/** True when `text` is a SHA-256 digest as this project writes it: exactly 64 lowercase hex digits. */
+export function isSha256Hex(text: unknown): text is string {
+  return typeof text === 'string' && /^[0-9a-f]{64}$/.test(text);
 }
 
 /** Lowercase or uppercase hex as bytes; InvalidInput when `hex` is not an even run of hex digits. */

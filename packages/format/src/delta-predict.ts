@@ -8,7 +8,7 @@
 // operation, in the order d = o − p, e = scale × d, v = o + e (JavaScript never fuses), then v
 // rounded to f32 for an f32 field. A NaN prediction takes o's bits, copied through an integer
 // view: V8 may rewrite a NaN's payload when it passes through a number.
-import { applyXor, bytesOf, entropyBits, MIN_GAIN, SAMPLE } from './delta-xor.js';
+import { applyXor, entropyBits, MIN_GAIN, SAMPLE, valueBytes } from './delta-xor.js';
 import type { Column, PackedSnapshot } from './model.js';
 
 /** When `diff` stores a float field as the XOR of its bits with a linear prediction. */
@@ -82,10 +82,10 @@ export function linEstimate(
   const width = type === 'f32' ? 4 : 8;
   const n = (next as ArrayLike<number>).length;
   if (n === 0) return { lin: false, xor: false };
-  const a = bytesOf(before);
-  const b = bytesOf(next);
+  const a = valueBytes(before);
+  const b = valueBytes(next);
   const scratch = type === 'f32' ? new Float32Array(2) : new Float64Array(2);
-  const s = bytesOf(scratch);
+  const s = valueBytes(scratch);
   const step = Math.max(1, Math.ceil(n / SAMPLE));
   const plain = planes(width);
   const xor = planes(width);
@@ -122,7 +122,7 @@ export function linEstimate(
 export function linColumn(type: PredictedType, before: Column['values'], reference: Column['values'], next: Column['values'], scale: number): Float32Array | Float64Array {
   const n = (next as ArrayLike<number>).length;
   const out = type === 'f32' ? new Float32Array(n) : new Float64Array(n);
-  bytesOf(out).set(bytesOf(before));
+  valueBytes(out).set(valueBytes(before));
   predictInPlace(out, reference as Float32Array | Float64Array, scale);
   applyXor(type, out, next);
   return out;

@@ -3,6 +3,7 @@
 // held before, not as the new values. Floats that changed slowly keep their sign, exponent and
 // high mantissa bits, so the XOR's high bytes are zero; the byte-shuffle filter gathers them
 // into planes of zeros that any codec shrinks to almost nothing.
+import { bytesOf } from './byte-view.js';
 import { allocate, type Words, wordsOf } from './delta-rows.js';
 import { FIELD_TYPES, type FieldType } from './field-types.js';
 import type { Column } from './model.js';
@@ -20,9 +21,8 @@ const C_LOG_C = Float64Array.from({ length: SAMPLE + 1 }, (_, c) => (c === 0 ? 0
 export const MIN_GAIN = 0.9;
 
 /** The bytes of a numeric column's values. */
-export function bytesOf(values: Column['values']): Uint8Array {
-  const v = values as unknown as ArrayBufferView;
-  return new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
+export function valueBytes(values: Column['values']): Uint8Array {
+  return bytesOf(values as unknown as ArrayBufferView);
 }
 
 /** Order-0 entropy, in bits, of the bytes counted in `counts` (`total` ≤ SAMPLE of them, from `from`): total·log2(total) − Σ c·log2(c). */
@@ -42,8 +42,8 @@ export function xorPays(type: FieldType, before: Column['values'], next: Column[
   const width = FIELD_TYPES[type].width;
   const n = (next as ArrayLike<unknown>).length;
   if (width === 0 || n === 0) return false;
-  const a = bytesOf(before);
-  const b = bytesOf(next);
+  const a = valueBytes(before);
+  const b = valueBytes(next);
   const step = Math.max(1, Math.ceil(n / SAMPLE));
   const plain = new Uint16Array(256 * width);
   const xor = new Uint16Array(256 * width);

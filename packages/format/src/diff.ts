@@ -5,6 +5,7 @@ import { allocate, copyValue, diffIdList, matchRows, PairCache, sameBytes, sameV
 import { type XorMode, xorColumn, xorPays } from './delta-xor.js';
 import { type DeltaReference, isPredictable, linColumn, linEstimate, type PredictMode } from './delta-predict.js';
 import { sameIds } from './arrays.js';
+import { bytesOf } from './byte-view.js';
 import { PackError } from './errors.js';
 import { snapshotHash } from './hash.js';
 import { checkEntityMetadata } from './world-check.js';
@@ -201,7 +202,7 @@ function diffComponent(base: PackedComponent, next: PackedComponent, ratio: numb
     if (source === undefined) {
       // Same rows. Most columns of a frame are unchanged: one native memcmp clears them.
       if (a !== undefined && b !== undefined) {
-        if (before.values === column.values || bytesEqual(bytesOfWords(a.words), bytesOfWords(b.words))) return;
+        if (before.values === column.values || bytesEqual(bytesOf(a.words), bytesOf(b.words))) return;
         count =
           a.words instanceof Uint32Array ? changedWords32(a.words, b.words as Uint32Array, a.per * n, scratch, a.per) : changedWords(a.words, b.words, a.per * n, scratch, a.per);
       } else {
@@ -252,10 +253,6 @@ function diffComponent(base: PackedComponent, next: PackedComponent, ratio: numb
     patch.added = next.layout === 'blobs' ? { blobs: values[0]!.values as Uint8Array[] } : { fields: values };
   }
   return patch;
-}
-
-function bytesOfWords(words: Uint8Array | Uint16Array | Uint32Array): Uint8Array {
-  return new Uint8Array(words.buffer, words.byteOffset, words.byteLength);
 }
 
 // Two copies of one loop, each kept monomorphic for V8: 32-bit words (f32, i32, u32 and the

@@ -4,6 +4,7 @@ import { PackError } from './errors.js';
 import { FIELD_TYPES, type FieldType, isFieldType } from './field-types.js';
 import { NO_INDEX, SectionKind } from './layout.js';
 import { isRange, sameIds } from './arrays.js';
+import { bytesOf } from './byte-view.js';
 import { type EntitySetEntry, type Manifest, ManifestWriter } from './manifest.js';
 import type { Column, PackedSnapshot } from './model.js';
 import { manifestResource } from './resources.js';
@@ -50,10 +51,6 @@ function invalid(message: string): never {
 }
 
 const tagOf = (v: unknown): string => Object.prototype.toString.call(v);
-
-function bytesOf(values: ArrayBufferView): Uint8Array {
-  return new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
-}
 
 function checkColumn(component: string, column: Column, rows: number): void {
   if (!isFieldType(column.type)) invalid(`field "${column.name}" of component "${component}" has unknown type "${String(column.type)}"`);

@@ -3,6 +3,7 @@
 // metadata and component order in the shapes the reader accepts. Linear time for the usual
 // ascending ids, without a Set per check; other orders are sorted on a copy.
 import { bytesEqual } from '#platform';
+import { bytesOf } from './byte-view.js';
 import { PackError } from './errors.js';
 import type { EntityMetadata, PackedSnapshot } from './model.js';
 
@@ -93,10 +94,6 @@ function firstMissing(world: Uint32Array, ids: Uint32Array): number {
     if (at >= n || world[at] !== id) return id;
   }
   return -1;
-}
-
-function bytesOf(ids: Uint32Array): Uint8Array {
-  return new Uint8Array(ids.buffer, ids.byteOffset, ids.byteLength);
 }
 
 /**

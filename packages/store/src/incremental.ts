@@ -2,7 +2,7 @@
 // metadata record: parent, sequence, and how it is stored (a full snapshot, or a delta
 // against a base checkpoint whose snapshot hash it names, and for a predicted delta the
 // reference checkpoint and scale its floats are extrapolated with).
-import { type DeltaPolicy, resolveDeltaPolicy, type ResolvedDeltaPolicy } from '@tx2/pack-format';
+import { type DeltaPolicy, isSha256Hex, resolveDeltaPolicy, type ResolvedDeltaPolicy } from '@tx2/pack-format';
 import type { JsonValue } from './metadata.js';
 
 /**
@@ -66,16 +66,14 @@ export interface CheckpointLink {
 
 /** Key of the link in the store record's extra fields. */
 export const LINK_KEY = 'checkpoint';
-// TODO(bytes): use format's hex check (section-pool.ts has the same pattern).
-const HEX64 = /^[0-9a-f]{64}$/;
 
 /** The link in a record's extra fields, or undefined when the entry is not a checkpoint. */
 export function linkOf(extra: Readonly<Record<string, JsonValue>>): CheckpointLink | undefined {
   const raw = extra[LINK_KEY] as Record<string, JsonValue> | undefined;
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw) || typeof raw.sequence !== 'number') return undefined;
-  const hash = typeof raw.hash === 'string' && HEX64.test(raw.hash) ? raw.hash : undefined;
+  const hash = isSha256Hex(raw.hash) ? raw.hash : undefined;
   let storage: CheckpointStorage = { kind: 'full' };
-  if (raw.storage === 'delta' && typeof raw.base === 'string' && typeof raw.baseHash === 'string' && HEX64.test(raw.baseHash)) {
+  if (raw.storage === 'delta' && typeof raw.base === 'string' && isSha256Hex(raw.baseHash)) {
     const depth = typeof raw.depth === 'number' ? raw.depth : 1;
     // Links written before predicted deltas have no runIndex: their deltas each chain on the one before.
     storage = { kind: 'delta', base: raw.base, baseHash: raw.baseHash, depth, runIndex: typeof raw.runIndex === 'number' ? raw.runIndex : depth };
@@ -100,7 +98,7 @@ export function linkOf(extra: Readonly<Record<string, JsonValue>>): CheckpointLi
 function referenceOf(raw: Record<string, JsonValue>): CheckpointReference | undefined {
   if (raw.reference === undefined && raw.referenceHash === undefined && raw.scale === undefined) return undefined;
   const id = typeof raw.reference === 'string' ? raw.reference : '';
-  const hash = typeof raw.referenceHash === 'string' && HEX64.test(raw.referenceHash) ? raw.referenceHash : '';
+  const hash = isSha256Hex(raw.referenceHash) ? raw.referenceHash : '';
   const scale = typeof raw.scale === 'number' && Number.isFinite(raw.scale) ? raw.scale : Number.NaN;
   return { id, hash, scale };
 }

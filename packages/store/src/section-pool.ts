@@ -3,7 +3,7 @@
 // its SHA-256. The payloads live once each as `<sha256>.tx2section` objects of the backend,
 // so sections with the same bytes (a static component saved by many checkpoints) cost their
 // size once. Loading reassembles the original container byte for byte.
-import { CipherId, DESCRIPTOR_SIZE, fromHex, HeaderFlags, PackError, readHeader, readLayout, sha256 as sha256Of, toHex } from '@tx2/pack-format';
+import { CipherId, DESCRIPTOR_SIZE, fromHex, HeaderFlags, isSha256Hex, PackError, readHeader, readLayout, sha256 as sha256Of, toHex } from '@tx2/pack-format';
 import type { StorageBackend } from './backend.js';
 
 /** First bytes of a pooled store file: `TX2PREF\0`. */
@@ -16,7 +16,6 @@ export const DEFAULT_POOL_MIN_BYTES = 4096;
 const POOLED_VERSION = 1;
 const PREFIX_SIZE = 24;
 const REF_SIZE = 48;
-const HEX64 = /^[0-9a-f]{64}$/;
 
 /** Options of section deduplication. */
 export interface SectionPoolOptions {
@@ -41,7 +40,7 @@ export interface PooledContainer {
 
 /** The backend key of the section object with hash `sha256`; refuses anything but 64 lowercase hex digits. */
 export function sectionKey(sha256: string): string {
-  if (!HEX64.test(sha256)) throw new PackError('InvalidFormat', `invalid section hash ${JSON.stringify(sha256).slice(0, 80)}: a pooled file was modified outside the store`);
+  if (!isSha256Hex(sha256)) throw new PackError('InvalidFormat', `invalid section hash ${JSON.stringify(sha256).slice(0, 80)}: a pooled file was modified outside the store`);
   return `${sha256}${SECTION_SUFFIX}`;
 }
 
@@ -49,7 +48,7 @@ export function sectionKey(sha256: string): string {
 export function sectionHashOf(key: string): string | undefined {
   if (!key.endsWith(SECTION_SUFFIX)) return undefined;
   const hash = key.slice(0, -SECTION_SUFFIX.length);
-  return HEX64.test(hash) ? hash : undefined;
+  return isSha256Hex(hash) ? hash : undefined;
 }
 
 /** True when `bytes` starts like a pooled store file. */

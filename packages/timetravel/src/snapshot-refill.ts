@@ -1,4 +1,4 @@
-import { isNumericFieldType, type PackedSnapshot } from '@tx2/pack-format';
+import { bytesOf, isNumericFieldType, type PackedSnapshot } from '@tx2/pack-format';
 
 /**
  * Overwrites `target` with the content of `source`, copying into `target`'s own arrays,
@@ -31,7 +31,7 @@ export function refillSnapshot(target: PackedSnapshot, source: PackedSnapshot): 
     if (seen !== undefined && seen !== from) return false; // one target array, two different sources
     sourceOf.set(to, from);
   }
-  for (const [to, from] of sourceOf) new Uint8Array(to.buffer, to.byteOffset, to.byteLength).set(new Uint8Array(from.buffer, from.byteOffset, from.byteLength));
+  for (const [to, from] of sourceOf) bytesOf(to).set(bytesOf(from));
   target.timestamp = source.timestamp;
   target.version = source.version;
   target.worldTime = source.worldTime;

@@ -2,6 +2,7 @@ import {
   align,
   applyPredictedColumn,
   applyXorColumn,
+  bytesOf,
   type ColumnValues,
   type FieldDelta,
   isNumericFieldType,
@@ -209,9 +210,4 @@ export function applyValuePatch(snapshot: PackedSnapshot, patch: ValuePatch): vo
   snapshot.worldTime = patch.worldTime;
   snapshot.version = patch.version;
   snapshot.schemaVersion = patch.schemaVersion;
-}
-
-// TODO(bytes): use format's byte view of a typed array.
-function bytesOf(array: ArrayBufferView): Uint8Array {
-  return new Uint8Array(array.buffer, array.byteOffset, array.byteLength);
 }
