@@ -166,7 +166,9 @@ export class ReplayEngine {
   /** Moves to `index`; PackError('InvalidInput') when it is not an integer in 0..length-1. */
   async seek(index: number): Promise<ReplayFrame> {
     if (!Number.isInteger(index) || index < 0 || index >= this.#entries.length) {
-      throw invalidInput(this.#entries.length === 0 ? `seek(${index}): the replay is empty` : `seek(${index}) is out of range: valid indexes are 0..${this.#entries.length - 1}`);
+      throw invalidInput(
+        this.#entries.length === 0 ? `seek(${String(index)}): the replay is empty` : `seek(${String(index)}) is out of range: valid indexes are 0..${this.#entries.length - 1}`,
+      );
     }
     const direction: ReplayDirection = index >= this.#index ? 'forward' : 'backward';
     this.#index = index;
