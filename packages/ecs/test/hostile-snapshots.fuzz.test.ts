@@ -336,3 +336,14 @@ describe.each([
     expect(problems).toEqual([]);
   }, 60_000);
 });
+
+describe('koota: a refused load into a fresh world frees that world', () => {
+  it('twenty refused loads (a registered trait missing from the snapshot) leave koota able to create worlds', () => {
+    const adapter = kootaAdapter();
+    const withoutSerial = { ...adapter.saved, components: adapter.saved.components.filter((c) => c.id !== 'Serial') };
+    // koota holds at most 16 worlds: a world leaked by each refused load would exhaust them.
+    for (let i = 0; i < 20; i++) expect(() => adapter.load(withoutSerial)).toThrow(expect.objectContaining({ name: 'PackError', code: 'SchemaMismatch' }));
+    const world = kootaGame.newWorld();
+    world.destroy();
+  });
+});
