@@ -304,3 +304,72 @@ describe('readSnapshotFile and readSnapshotStream on damaged files', () => {
 async function* chunks(bytes: Uint8Array, size: number): AsyncGenerator<Uint8Array> {
   for (let at = 0; at < bytes.length; at += size) yield bytes.slice(at, at + size);
 }
+
+describe('a backend that answers with the wrong things', () => {
+  /** `inner` with one method answering `answer` instead (what a buggy or hostile custom backend does). */
+  function lying(inner: MemoryBackend, method: string, answer: () => unknown): StorageBackend {
+    const backend: Record<string, unknown> = {
+      name: 'lying',
+      get: (k: string) => inner.get(k),
+      put: (k: string, b: Uint8Array) => inner.put(k, b),
+      delete: (k: string) => inner.delete(k),
+      list: () => inner.list(),
+      has: (k: string) => inner.has(k),
+      readRange: (k: string, o: number, l: number) => inner.readRange(k, o, l),
+      size: (k: string) => inner.size(k),
+      lock: (ms: number) => inner.lock(ms),
+    };
+    backend[method] = async () => answer();
+    return backend as unknown as StorageBackend;
+  }
+  const answers: [string, () => unknown][] = [
+    ['undefined', () => undefined],
+    ['null', () => null],
+    ['a string', () => 'bytes'],
+    ['a number', () => 5],
+    ['NaN', () => Number.NaN],
+    ['-1', () => -1],
+    ['2^53', () => 2 ** 53],
+    ['an ArrayBuffer', () => new ArrayBuffer(8)],
+    ['a DataView', () => new DataView(new ArrayBuffer(8))],
+    ['an empty Uint8Array', () => new Uint8Array(0)],
+    ['64 KiB of zeros', () => new Uint8Array(65_536)],
+    ['an array of numbers', () => [1, 2, 3]],
+    ['an array of odd keys', () => ['../x.tx2pack', '', 5, null, 't0.tx2pack', 'a\0b.meta.json', '.tx2pack']],
+    ['an object', () => ({ length: 1e9 })],
+    ['a rejection with a string', () => Promise.reject('nope')],
+    ['a rejection with a TypeError', () => Promise.reject(new TypeError('backend bug'))],
+  ];
+
+  it('every method of a checkpoint store answering each wrong thing: only PackErrors', async () => {
+    const files = await predictedRun();
+    const problems: string[] = [];
+    for (const method of ['get', 'list', 'has', 'readRange', 'size']) {
+      for (const [label, answer] of answers) {
+        const inner = await backendOf(files);
+        try {
+          await readAll(lying(inner, method, answer), `${method} answers ${label}`);
+        } catch (error) {
+          problems.push(String(error).split('\n')[0]!.slice(0, 200));
+        }
+        const store = new SnapshotStore(lying(await backendOf(files), method, answer));
+        for (const [what, run] of [
+          ['list', () => store.list()],
+          ['entries', () => store.entries()],
+          ['load', () => store.load('t0')],
+          ['loadStored', () => store.loadStored('t3')],
+          ['recover', () => store.recover('t0')],
+          ['inspectFile', () => store.inspectFile('t3')],
+          ['orphans', () => store.orphans()],
+          ['collectSections', () => store.collectSections()],
+        ] as const)
+          try {
+            await survives(`${method} answers ${label}: store ${what}`, run);
+          } catch (error) {
+            problems.push(String(error).split('\n')[0]!.slice(0, 200));
+          }
+      }
+    }
+    expect(problems).toEqual([]);
+  }, 120_000);
+});
