@@ -170,7 +170,7 @@ function mutate(snapshot: PackedSnapshot, m: Mutation): PackedSnapshot {
   const s = copyOf(snapshot);
   const comps = s.components as PackedComponent[];
   const comp = 'c' in m ? at(comps, m.c) : undefined;
-  const columns = comp?.layout === 'columns' ? comp.fields : [];
+  const columns = comp?.layout === 'columns' && Array.isArray(comp.fields) ? comp.fields : [];
   const field = 'f' in m ? (at(columns, m.f) as Record<string, unknown> | undefined) : undefined;
   switch (m.kind) {
     case 'field-type':
@@ -186,7 +186,7 @@ function mutate(snapshot: PackedSnapshot, m: Mutation): PackedSnapshot {
       if (field) field.ref = m.ref;
       break;
     case 'drop-field':
-      if (comp?.layout === 'columns') comp.fields.splice(m.f % Math.max(1, comp.fields.length), 1);
+      if (comp?.layout === 'columns' && Array.isArray(comp.fields)) comp.fields.splice(m.f % Math.max(1, comp.fields.length), 1);
       break;
     case 'component-ids':
       if (comp) {
@@ -214,6 +214,7 @@ function mutate(snapshot: PackedSnapshot, m: Mutation): PackedSnapshot {
       break;
     case 'blobs':
       if (comp?.layout === 'blobs') {
+        comp.blobs = Array.isArray(comp.blobs) ? comp.blobs : comp.entityIds.length > 0 ? [new Uint8Array(1)] : [];
         const n = comp.blobs.length;
         comp.blobs =
           m.how === 'garbage'
