@@ -373,3 +373,40 @@ describe('a backend that answers with the wrong things', () => {
     expect(problems).toEqual([]);
   }, 120_000);
 });
+
+describe('byte streams that are not streams of bytes', () => {
+  it('decodeStream and readSnapshotStream refuse them with PackErrors: odd pieces, failing streams, non-streams', async () => {
+    const good = await SnapshotWriter.create().writeToBytes(makeWorld(5));
+    const of = (...pieces: unknown[]) =>
+      (async function* () {
+        yield* pieces;
+      })();
+    const failing = (error: unknown) =>
+      (async function* () {
+        yield good.subarray(0, 10);
+        throw error;
+      })();
+    const streams: [string, () => unknown, string][] = [
+      ['a null piece', () => of(good.subarray(0, 8), null), 'InvalidInput'],
+      ['an undefined piece', () => of(undefined), 'InvalidInput'],
+      ['a number piece', () => of(5), 'InvalidInput'],
+      ['an array piece', () => of([1, 2, 3]), 'InvalidInput'],
+      ['an ArrayBuffer piece', () => of(new ArrayBuffer(4)), 'InvalidInput'],
+      ['a Uint16Array piece', () => of(new Uint16Array(4)), 'InvalidInput'],
+      ['a stream failing with a RangeError', () => failing(new RangeError('mid-stream')), 'Io'],
+      ['a stream failing with a string', () => failing('nope'), 'Io'],
+      ['a web stream that errors', () => new ReadableStream({ pull: (c) => c.error(new TypeError('web')) }), 'Io'],
+      ['null', () => null, 'InvalidInput'],
+      ['a number', () => 5, 'InvalidInput'],
+      ['a plain array of bytes (not async)', () => [good], 'InvalidInput'],
+    ];
+    for (const [label, make, code] of streams) {
+      await expect(SnapshotReader.create().decodeStream(make() as never), `decodeStream: ${label}`).rejects.toMatchObject({ name: 'PackError', code });
+      await expect(readSnapshotStream(make() as never), `readSnapshotStream: ${label}`).rejects.toMatchObject({ name: 'PackError', code });
+    }
+    // Strings (a Node stream in text mode) and byte pieces still read.
+    const halves = [good.subarray(0, 100), good.subarray(100)];
+    expect((await readSnapshotStream(of(...halves) as never)).entities.length).toBe(5);
+    expect((await SnapshotReader.create().decodeStream(new Blob([good]).stream())).entities.length).toBe(5);
+  });
+});
