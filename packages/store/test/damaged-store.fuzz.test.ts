@@ -410,3 +410,35 @@ describe('byte streams that are not streams of bytes', () => {
     expect((await SnapshotReader.create().decodeStream(new Blob([good]).stream())).entities.length).toBe(5);
   });
 });
+
+describe('byte sources that answer the wrong thing', () => {
+  it('readFromSource with a source reading null, a plain array or a number, or failing: PackErrors', async () => {
+    const good = await SnapshotWriter.create().withCodec('zstd').writeToBytes(makeWorld(30));
+    const source = (read: (offset: number, length: number) => unknown, size: unknown = good.length) => ({ size, read }) as never;
+    const sources: [string, () => unknown, string][] = [
+      ['reads null', () => source(() => null), 'Io'],
+      ['reads undefined asynchronously', () => source(async () => undefined), 'Io'],
+      ['reads a plain array', () => source((o, l) => Array.from(good.subarray(o, o + l))), 'Io'],
+      ['reads a number', () => source(() => 5), 'Io'],
+      [
+        'throws a RangeError',
+        () =>
+          source(() => {
+            throw new RangeError('disk');
+          }),
+        'Io',
+      ],
+      ['rejects with a string', () => source(() => Promise.reject('gone')), 'Io'],
+      ['answers one byte short', () => source((o, l) => good.subarray(o, o + Math.max(0, l - 1))), 'Truncated'],
+      ['declares a NaN size', () => source((o, l) => good.subarray(o, o + l), Number.NaN), 'InvalidInput'],
+      ['declares 2^60 bytes', () => source((o, l) => good.subarray(o, o + l), 2 ** 60), 'InvalidInput'],
+    ];
+    for (const [label, make, code] of sources) {
+      for (const reader of [SnapshotReader.create(), SnapshotReader.create().withComponents(['Health'])]) {
+        await expect(reader.readFromSource(make() as never), label).rejects.toMatchObject({ name: 'PackError', code });
+      }
+    }
+    // A source that answers properly (sync or async) still reads.
+    expect((await SnapshotReader.create().readFromSource(source(async (o, l) => good.slice(o, o + l)))).entities.length).toBe(30);
+  });
+});
