@@ -442,3 +442,26 @@ describe('byte sources that answer the wrong thing', () => {
     expect((await SnapshotReader.create().readFromSource(source(async (o, l) => good.slice(o, o + l)))).entities.length).toBe(30);
   });
 });
+
+describe('files of one checkpoint under the name of another', () => {
+  it('every snapshot or record file copied over every other (a delta where a full snapshot is expected, a pooled file, a foreign record): only PackErrors', async () => {
+    const files = await predictedRun();
+    const pooled = new MemoryBackend();
+    await new SnapshotStore(pooled, { dedupeSections: { minBytes: 16 } }).save(makeWorld(40), 'p');
+    const foreign: [string, Uint8Array][] = [
+      ['a pooled file', (await pooled.get('p.tx2pack'))!],
+      ['an encrypted snapshot', await SnapshotWriter.create().withKey(EncryptionKey.generate()).writeToBytes(makeWorld(3))],
+    ];
+    const ids = ['t0', 't1', 't2', 't3', 't4', 't5'];
+    for (const suffix of ['.tx2pack', '.meta.json']) {
+      for (const from of ids) {
+        for (const to of ids) {
+          if (from === to) continue;
+          const changed = new Map(files).set(`${to}${suffix}`, files.get(`${from}${suffix}`)!);
+          await readAll(await backendOf(changed), `${from}${suffix} copied over ${to}${suffix}`);
+        }
+      }
+    }
+    for (const [label, bytes] of foreign) for (const to of ids) await readAll(await backendOf(new Map(files).set(`${to}.tx2pack`, bytes)), `${label} as ${to}`);
+  }, 120_000);
+});

@@ -3,7 +3,7 @@
 // forks of damaged histories, and hostile query arguments. Every call either works or throws
 // a PackError with a known code and a message; a failed `loadTimeline` leaves the time travel
 // as it was. Seeded, bounded runs (fast-check, fixed seed).
-import { createPackedSnapshot, encodeSnapshot, isPackError, type PackedSnapshot, PackErrorCode } from '@tx2/pack-format';
+import { createPackedSnapshot, diff, encodeDelta, encodeSnapshot, isPackError, type PackedSnapshot, PackErrorCode } from '@tx2/pack-format';
 import { MemoryBackend, SnapshotStore } from '@tx2/pack-store';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -203,6 +203,27 @@ describe('hostile arguments to time travel and forks', () => {
         await survives(`${what}(${label})`, run);
       // The history is intact whatever was thrown at it.
       tt.switchTimeline('main');
+    }
+  });
+});
+
+describe('valid containers of another kind recorded as frames', () => {
+  it('a delta container, a snapshot with an unknown codec tag, and mixed with good frames: only PackErrors', async () => {
+    const delta = encodeDelta(diff(world(0), world(1)));
+    const kinds: [string, Uint8Array][] = [
+      ['a delta container', delta],
+      ['a delta container cut in half', delta.subarray(0, delta.length >> 1)],
+      ['an empty array', new Uint8Array(0)],
+      ['a snapshot header alone', encodeSnapshot(world(0)).subarray(0, 64)],
+    ];
+    for (const options of [{}, { keyframes: false as const }]) {
+      for (const [label, bytes] of kinds) {
+        const tt = new TimeTravel(options);
+        tt.record(0, world(0));
+        await survives(`${label}: recordEncoded`, () => tt.recordEncoded(1, bytes));
+        tt.record(2, world(2));
+        await readAll(tt, label);
+      }
     }
   });
 });
