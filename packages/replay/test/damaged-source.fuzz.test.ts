@@ -118,8 +118,9 @@ describe('hostile checkpoint sources', () => {
     },
   });
   const lists: [string, unknown][] = [
-    ['a sparse list (hole first)', [, { id: 'c1' }]],
-    ['a sparse list (hole last)', [{ id: 'c0' }, , ,]],
+    // Holes made by length, not literals: the same arrays a source that forgot to fill them would give.
+    ['a sparse list (hole first)', Object.assign(new Array(2), { 1: { id: 'c1' } })],
+    ['a sparse list (hole last)', Object.assign([{ id: 'c0' }], { length: 3 })],
     ['a huge sparse list', Object.assign([{ id: 'c0' }], { length: 2 ** 32 - 1 })],
     ['ids of the wrong type', [{ id: 5 }]],
     ['an entry whose id getter throws', [throwingEntry]],

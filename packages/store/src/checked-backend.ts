@@ -19,7 +19,7 @@ const bytesOrNothing: Check = (answer) => (answer === undefined || isBytes(answe
 const CHECKS: Record<string, Check> = {
   get: bytesOrNothing,
   readRange: (answer, args) => {
-    const wrong = bytesOrNothing(answer);
+    const wrong = bytesOrNothing(answer, args);
     if (wrong !== undefined) return wrong;
     const length = args[2];
     return answer !== undefined && typeof length === 'number' && (answer as Uint8Array).length > length ? `at most the ${length} bytes asked for` : undefined;

@@ -407,7 +407,7 @@ describe('byte streams that are not streams of bytes', () => {
     // Strings (a Node stream in text mode) and byte pieces still read.
     const halves = [good.subarray(0, 100), good.subarray(100)];
     expect((await readSnapshotStream(of(...halves) as never)).entities.length).toBe(5);
-    expect((await SnapshotReader.create().decodeStream(new Blob([good]).stream())).entities.length).toBe(5);
+    expect((await SnapshotReader.create().decodeStream(new Blob([new Uint8Array(good)]).stream())).entities.length).toBe(5);
   });
 });
 
