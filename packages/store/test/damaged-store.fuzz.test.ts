@@ -372,6 +372,25 @@ describe('a backend that answers with the wrong things', () => {
     }
     expect(problems).toEqual([]);
   }, 120_000);
+  it('names the backend and the method; a quota error stays QuotaExceeded; the backend keeps its own members', async () => {
+    const files = await predictedRun();
+    const nullBytes = new SnapshotStore(lying(await backendOf(files), 'get', () => null));
+    await expect(nullBytes.load('t0')).rejects.toMatchObject({ name: 'PackError', code: 'Io', details: { backend: 'lying', method: 'get', key: 't0.meta.json' } });
+    const full = Object.assign(new Error('quota'), { name: 'QuotaExceededError' });
+    const quota = new SnapshotStore(lying(await backendOf(files), 'put', () => Promise.reject(full)));
+    await expect(quota.save(makeWorld(3), 'q')).rejects.toMatchObject({ name: 'PackError', code: 'QuotaExceeded', cause: full });
+    class Custom extends MemoryBackend {
+      extra(): string {
+        return 'mine';
+      }
+    }
+    const custom = new Custom();
+    const store = new SnapshotStore(custom);
+    expect(store.backend).toBeInstanceOf(Custom);
+    expect((store.backend as Custom).extra()).toBe('mine');
+    await store.save(makeWorld(3), 'a');
+    expect((await new SnapshotStore(store.backend).load('a')).snapshot.entities.length).toBe(3);
+  });
 });
 
 describe('byte streams that are not streams of bytes', () => {
