@@ -18,8 +18,8 @@ import * as miniplexGame from './miniplex-game.js';
 import { canonical, run, seed, type SimOps } from './sim.js';
 
 // A longer local campaign: TX2_FUZZ_RUNS=5000 TX2_FUZZ_SEED=<n> npx vitest run test/hostile-snapshots.fuzz.test.ts
-const SEED = Number(process.env.TX2_FUZZ_SEED ?? 20_261_203);
-const RUNS = Number(process.env.TX2_FUZZ_RUNS ?? 60);
+const SEED = Number(globalThis.process?.env.TX2_FUZZ_SEED ?? 20_261_203);
+const RUNS = Number(globalThis.process?.env.TX2_FUZZ_RUNS ?? 60);
 const CODES = new Set<string>(Object.values(PackErrorCode));
 
 function expectPackError(error: unknown, label: string): void {

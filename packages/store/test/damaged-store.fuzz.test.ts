@@ -17,8 +17,8 @@ import { MovingWorld } from './helpers/moving-world.js';
 import { makeWorld } from './helpers/world.js';
 
 // A longer local campaign: TX2_FUZZ_RUNS=5000 TX2_FUZZ_SEED=<n> npx vitest run test/damaged-store.fuzz.test.ts
-const SEED = Number(process.env.TX2_FUZZ_SEED ?? 20_261_203);
-const RUNS = Number(process.env.TX2_FUZZ_RUNS ?? 40);
+const SEED = Number(globalThis.process?.env.TX2_FUZZ_SEED ?? 20_261_203);
+const RUNS = Number(globalThis.process?.env.TX2_FUZZ_RUNS ?? 40);
 const CODES = new Set<string>(Object.values(PackErrorCode));
 const RUN = { incremental: { fullEvery: 8, maxDeltaRatio: Number.POSITIVE_INFINITY } };
 

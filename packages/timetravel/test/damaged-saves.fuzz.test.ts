@@ -11,8 +11,8 @@ import { TimeTravel } from '../src/index.js';
 import { loadTimeline, savedTimelines, saveTimeline } from '../src/persistence.js';
 
 // A longer local campaign: TX2_FUZZ_RUNS=5000 TX2_FUZZ_SEED=<n> npx vitest run test/damaged-saves.fuzz.test.ts
-const SEED = Number(process.env.TX2_FUZZ_SEED ?? 20_261_203);
-const RUNS = Number(process.env.TX2_FUZZ_RUNS ?? 40);
+const SEED = Number(globalThis.process?.env.TX2_FUZZ_SEED ?? 20_261_203);
+const RUNS = Number(globalThis.process?.env.TX2_FUZZ_RUNS ?? 40);
 const CODES = new Set<string>(Object.values(PackErrorCode));
 
 function expectPackError(error: unknown, label: string): void {
