@@ -4,7 +4,7 @@
 // code (0 to 5) and a one-line message.
 import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { encodeSnapshot } from '@tx2/pack-format';
+import { createPackedSnapshot, encodeSnapshot, type PackedSnapshot } from '@tx2/pack-format';
 import { CheckpointManager, SnapshotStore } from '@tx2/pack-store';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -23,8 +23,11 @@ afterAll(() => {
 });
 
 /** Runs `tx2pack argv` in this process; returns the exit code and what it printed on stderr. */
-async function tx2(argv: string[]): Promise<{ code: number; stderr: string }> {
+async function tx2(argv: string[], env: Record<string, string> = {}): Promise<{ code: number; stderr: string }> {
   let stderr = '';
+  // The passphrase variables are read from process.env: set for this run only.
+  const saved = Object.keys(env).map((name) => [name, process.env[name]] as const);
+  Object.assign(process.env, env);
   const code = await run(argv, {
     stdout: { write: () => true },
     stderr: {
@@ -33,7 +36,12 @@ async function tx2(argv: string[]): Promise<{ code: number; stderr: string }> {
         return true;
       },
     },
-    env: {},
+    env,
+  }).finally(() => {
+    for (const [name, value] of saved) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
   });
   return { code, stderr };
 }
@@ -282,4 +290,157 @@ describe('tx2pack never exits 70 on user input', () => {
       expect(code, `${argv.join(' ')}: ${stderr}`).toBe(2);
     }
   });
+});
+
+/**
+ * A failure is reported as one line "error: ..." on stderr with a documented exit code: no
+ * stack trace, no second error line. Returns what is wrong with the run, or undefined.
+ */
+async function misreport(argv: string[], env: Record<string, string> = {}): Promise<string | undefined> {
+  const { code, stderr } = await tx2(argv, env);
+  const label = `${JSON.stringify(argv).slice(0, 300)} -> ${code}: ${stderr.slice(0, 400)}`;
+  if (!DOCUMENTED.includes(code)) return label;
+  if (/^\s+at .+[:(]/m.test(stderr)) return `${label} (a stack trace)`;
+  if (code !== 0 && stderr.split('\n').filter((line) => line.startsWith('error:')).length !== 1) return `${label} (not one error line)`;
+  return undefined;
+}
+
+/** `bytes` damaged one way: cut at, flip at, extended by, or 8 bytes set to 0xff at. */
+function damage(bytes: Uint8Array, how: 'cut' | 'flip' | 'extend' | 'ones', at: number, byte: number): Uint8Array {
+  const i = at % bytes.length;
+  if (how === 'cut') return bytes.subarray(0, i);
+  if (how === 'flip') return Uint8Array.from(bytes, (b, j) => (j === i ? b ^ byte : b));
+  if (how === 'extend') return Uint8Array.from([...bytes, ...new Uint8Array(1 + (at % 300)).fill(byte)]);
+  return Uint8Array.from(bytes, (b, j) => (j >= i && j < i + 8 ? 0xff : b));
+}
+
+/** A world whose positions move linearly with `t`: its checkpoints become (predicted) deltas. */
+function movingWorld(t: number): PackedSnapshot {
+  const n = 24;
+  return createPackedSnapshot({
+    entities: Uint32Array.from({ length: n }, (_, i) => i + 1),
+    worldTime: t,
+    components: [
+      { id: 'Position', fields: { x: Float32Array.from({ length: n }, (_, i) => i * 3 + t * 0.25), y: Float32Array.from({ length: n }, (_, i) => -i + t * 0.5) } },
+      { id: 'Health', fields: { hp: Float64Array.from({ length: n }, (_, i) => (i + t) % 7) } },
+    ],
+  });
+}
+
+const KINDS = ['cut', 'flip', 'extend', 'ones'] as const;
+
+describe('every command on damaged files and stores: a documented exit code and one error line', () => {
+  const PASS = { TX2PACK_PASSPHRASE: 'correct horse battery staple' };
+
+  it('seeded damage to plain, compressed, key- and passphrase-encrypted snapshots and to delta files', async () => {
+    // The originals, written by the CLI itself.
+    const made = [
+      await tx2(['keygen', at('fz.key')]),
+      await tx2(['convert', at('world.tx2pack'), at('fz-zstd.tx2pack'), '--codec', 'zstd', '--force']),
+      await tx2(['convert', at('world.tx2pack'), at('fz-key.tx2pack'), '--new-key-file', at('fz.key'), '--force']),
+      await tx2(['convert', at('world.tx2pack'), at('fz-pass.tx2pack'), '--new-passphrase', '--force'], { TX2PACK_NEW_PASSPHRASE: PASS.TX2PACK_PASSPHRASE }),
+    ];
+    writeFileSync(at('fz-next.tx2pack'), encodeSnapshot({ ...world, worldTime: world.worldTime + 1 }));
+    made.push(await tx2(['diff', at('world.tx2pack'), at('fz-next.tx2pack'), '--out', at('fz.delta')]));
+    expect(made.map((m) => `${m.code} ${m.stderr}`)).toEqual(['0 ', '0 ', '0 ', '0 ', '0 ']);
+    const originals: [string, string[], Record<string, string>][] = [
+      ['world.tx2pack', [], {}],
+      ['fz-zstd.tx2pack', [], {}],
+      ['fz-key.tx2pack', ['--key-file', at('fz.key')], {}],
+      ['fz-pass.tx2pack', ['--passphrase'], PASS],
+      ['fz.delta', [], {}],
+    ];
+    const problems: string[] = [];
+    let n = 0;
+    for (const [name, keyArgs, env] of originals) {
+      const bytes = readFileSync(at(name));
+      // A passphrase costs a key derivation per run: fewer cases and commands for that file.
+      const slow = keyArgs.includes('--passphrase');
+      const cases = fc.sample(fc.tuple(fc.constantFrom(...KINDS), fc.nat(), fc.integer({ min: 1, max: 255 })), { seed: 20_261_203, numRuns: slow ? 4 : 10 });
+      for (const [how, where, byte] of cases) {
+        const file = at(`fz-damaged-${n++}.tx2pack`);
+        writeFileSync(file, damage(bytes, how, where, byte));
+        const argvs = [
+          ['inspect', file, ...keyArgs],
+          ['verify', file, '--json', ...keyArgs],
+          ['export', file, ...keyArgs],
+          ['inspect', file, '--json', ...keyArgs],
+          ['verify', file, ...keyArgs],
+          ['convert', file, at('fz-out.tx2pack'), '--force', ...keyArgs],
+          ['diff', at('world.tx2pack'), file, ...keyArgs],
+          ['diff', file, at('world.tx2pack'), '--json', ...keyArgs],
+        ];
+        for (const argv of slow ? argvs.slice(0, 3) : argvs) {
+          const problem = await misreport(argv, env);
+          if (problem !== undefined) problems.push(`${name} ${how} at ${where} (${byte}): ${problem}`);
+        }
+      }
+    }
+    expect(problems).toEqual([]);
+  }, 120_000);
+
+  it('checkpoint chains (predicted deltas) with damaged link records and snapshot bytes', async () => {
+    const chain = at('fz-chain');
+    const manager = new CheckpointManager(chain, { incremental: { fullEvery: 8, maxDeltaRatio: Number.POSITIVE_INFINITY } });
+    for (let t = 0; t < 5; t++) await manager.createCheckpoint(`t${t}`, movingWorld(t));
+    const storages = (await manager.listCheckpoints()).map((c) => c.storage);
+    expect(storages.some((s) => s.kind === 'delta' && s.reference !== undefined)).toBe(true);
+    const files = ['t0', 't1', 't2', 't3', 't4'].flatMap((id) => [`${id}.meta.json`, `${id}.tx2pack`]);
+    const original = new Map(files.map((f) => [f, readFileSync(path.join(chain, f))]));
+    const hostile: unknown[] = [null, '', 't3', 't4', 'missing', -1, 1e308, 2 ** 53, 0.5, [], {}, 'ab'.repeat(32)];
+    const linkFields = ['parent', 'sequence', 'storage', 'base', 'baseHash', 'depth', 'runIndex', 'reference', 'referenceHash', 'scale', 'fullBytes'];
+    const edits = fc.sample(
+      fc.oneof(
+        fc.record({
+          file: fc.constantFrom(...files.filter((f) => f.endsWith('.tx2pack'))),
+          how: fc.constantFrom(...KINDS),
+          where: fc.nat(),
+          byte: fc.integer({ min: 1, max: 255 }),
+        }),
+        fc.record({ id: fc.integer({ min: 0, max: 4 }), field: fc.constantFrom(...linkFields), value: fc.constantFrom(...hostile) }),
+      ),
+      { seed: 20_261_203, numRuns: 16 },
+    );
+    const problems: string[] = [];
+    for (const edit of edits) {
+      for (const [f, bytes] of original) writeFileSync(path.join(chain, f), bytes);
+      if ('file' in edit) writeFileSync(path.join(chain, edit.file), damage(original.get(edit.file)!, edit.how, edit.where, edit.byte));
+      else {
+        const key = `t${edit.id}.meta.json`;
+        const record = JSON.parse(original.get(key)!.toString('utf8'));
+        record.extra.checkpoint[edit.field] = edit.value;
+        writeFileSync(path.join(chain, key), JSON.stringify(record));
+      }
+      for (const argv of [
+        ['ls', chain],
+        ['ls', chain, '--json'],
+        ...['t0', 't2', 't4'].flatMap((id) => [
+          ['show', chain, id],
+          ['show', chain, id, '--json'],
+        ]),
+        ['prune', chain, '--keep', '2', '--dry-run'],
+      ]) {
+        const problem = await misreport(argv);
+        if (problem !== undefined) problems.push(`${JSON.stringify(edit)}: ${problem}`);
+      }
+    }
+    // Deleting from a damaged chain: each edit on a fresh copy.
+    for (const edit of edits.slice(0, 8)) {
+      for (const [f, bytes] of original) writeFileSync(path.join(chain, f), bytes);
+      if ('field' in edit) {
+        const key = `t${edit.id}.meta.json`;
+        const record = JSON.parse(original.get(key)!.toString('utf8'));
+        record.extra.checkpoint[edit.field] = edit.value;
+        writeFileSync(path.join(chain, key), JSON.stringify(record));
+      } else writeFileSync(path.join(chain, edit.file), damage(original.get(edit.file)!, edit.how, edit.where, edit.byte));
+      for (const argv of [
+        ['rm', chain, 't1'],
+        ['prune', chain, '--keep', '1'],
+      ]) {
+        const problem = await misreport(argv);
+        if (problem !== undefined) problems.push(`${JSON.stringify(edit)}: ${problem}`);
+      }
+    }
+    expect(problems).toEqual([]);
+  }, 120_000);
 });

@@ -229,7 +229,6 @@ export function loadWorld(snapshot: PackedSnapshot, registry: KootaRegistry, opt
   for (const [id, spec] of Object.entries(registry.components)) checkSpec(id, spec);
   checkOrdered(registry);
   if (options.into !== undefined) checkWorld(options.into, 'loadWorld `into`');
-  const world = options.into ?? createWorld();
   const saved = new Map<string, PackedComponent>();
   for (const [id, spec] of Object.entries(registry.components)) {
     if (spec.transient) continue;
@@ -250,12 +249,16 @@ export function loadWorld(snapshot: PackedSnapshot, registry: KootaRegistry, opt
     rowsOf.set(id, rows);
     if (!isRelation(spec)) for (let row = 0; row < rows.length; row++) traitsOf[rows[row]!]!.push(spec.trait);
   }
+  // The world is created once the snapshot is known to fit, and destroyed again if filling it fails:
+  // koota holds at most 16 worlds, and a world leaked by each refused load would exhaust them.
+  const world = options.into ?? createWorld();
   const spawned: Entity[] = [];
   const idMap = undoOnFailure(
-    options.into,
+    world,
     () => fill(world, snapshot, registry, saved, rowsOf, traitsOf, spawned),
     () => {
-      for (const e of spawned) if (e !== undefined && world.has(e)) e.destroy();
+      if (options.into === undefined) world.destroy();
+      else for (const e of spawned) if (e !== undefined && world.has(e)) e.destroy();
     },
   );
   registry.onLoaded?.({ world, idMap, snapshot });

@@ -120,11 +120,19 @@ export class ReplayEngine {
       throw sourceError(error, 'listCheckpoints() of the checkpoint source', {});
     }
     if (!Array.isArray(list)) throw invalidInput(`listCheckpoints() of the checkpoint source must resolve to an array of { id }, got ${typeof list}`);
-    const ids = list.map((c: unknown, index) => {
-      const id = typeof c === 'object' && c !== null ? (c as { id?: unknown }).id : undefined;
+    // By index, not list.map: map skips the holes of a sparse list, which would leave entries without an id.
+    const ids: string[] = [];
+    for (let index = 0; index < list.length; index++) {
+      let id: unknown;
+      try {
+        const c: unknown = list[index];
+        id = typeof c === 'object' && c !== null ? (c as { id?: unknown }).id : undefined;
+      } catch (error) {
+        throw sourceError(error, `reading entry ${index} of listCheckpoints() of the checkpoint source`, { index });
+      }
       if (typeof id !== 'string' || id === '') throw invalidInput(`listCheckpoints() of the checkpoint source listed an entry without an id at position ${index}`, { index });
-      return id;
-    });
+      ids.push(id);
+    }
     this.clear();
     this.#entries = ids.map((id) => ({ id, source: manager }));
     this.#index = this.#entries.length > 0 ? 0 : -1;
@@ -158,7 +166,9 @@ export class ReplayEngine {
   /** Moves to `index`; PackError('InvalidInput') when it is not an integer in 0..length-1. */
   async seek(index: number): Promise<ReplayFrame> {
     if (!Number.isInteger(index) || index < 0 || index >= this.#entries.length) {
-      throw invalidInput(this.#entries.length === 0 ? `seek(${index}): the replay is empty` : `seek(${index}) is out of range: valid indexes are 0..${this.#entries.length - 1}`);
+      throw invalidInput(
+        this.#entries.length === 0 ? `seek(${String(index)}): the replay is empty` : `seek(${String(index)}) is out of range: valid indexes are 0..${this.#entries.length - 1}`,
+      );
     }
     const direction: ReplayDirection = index >= this.#index ? 'forward' : 'backward';
     this.#index = index;

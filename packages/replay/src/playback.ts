@@ -20,8 +20,8 @@ export function frameInterval(options: PlayOptions | undefined): number {
   const speed = given.speed ?? 1;
   const fps = given.fps ?? 30;
   if (typeof speed !== 'number' || !Number.isFinite(speed) || speed <= 0)
-    throw invalidInput(`play speed must be a finite number > 0, got ${speed}; use direction: 'backward' to play in reverse`);
-  if (typeof fps !== 'number' || !Number.isFinite(fps) || fps <= 0) throw invalidInput(`play fps must be a finite number > 0, got ${fps}`);
+    throw invalidInput(`play speed must be a finite number > 0, got ${String(speed)}; use direction: 'backward' to play in reverse`);
+  if (typeof fps !== 'number' || !Number.isFinite(fps) || fps <= 0) throw invalidInput(`play fps must be a finite number > 0, got ${String(fps)}`);
   if (given.direction !== undefined && given.direction !== 'forward' && given.direction !== 'backward') {
     throw invalidInput(`play direction must be 'forward' or 'backward', got ${String(given.direction)}`);
   }

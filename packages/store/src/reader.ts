@@ -12,6 +12,7 @@ import {
   type SnapshotDelta,
 } from '@tx2/pack-format';
 import { type ByteStream, collectStream } from './byte-stream.js';
+import { checkedSource } from './checked-source.js';
 
 /** The settings a {@link SnapshotReader} holds. */
 export interface ReaderSettings {
@@ -154,7 +155,7 @@ export class SnapshotReader {
    * asked ones with `withComponents`), opening sealed sections one by one.
    */
   async readFromSource(source: ByteSource): Promise<PackedSnapshot> {
-    return readSnapshot(source, this.#decodeOptions());
+    return readSnapshot(checkedSource(source), this.#decodeOptions());
   }
 
   /**

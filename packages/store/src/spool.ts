@@ -17,8 +17,7 @@ export async function spoolToTempFile(stream: ByteStream): Promise<{ file: strin
   let handle: fs.FileHandle | undefined;
   try {
     handle = await fs.open(file, 'wx', 0o600);
-    for await (const piece of streamPieces(stream)) {
-      const bytes = typeof piece === 'string' ? new TextEncoder().encode(piece) : piece;
+    for await (const bytes of streamPieces(stream)) {
       let at = 0;
       while (at < bytes.length) at += (await handle.write(bytes, at, bytes.length - at)).bytesWritten;
     }

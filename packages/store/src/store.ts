@@ -16,6 +16,7 @@ import {
 } from '@tx2/pack-format';
 import { openDirectory } from '#directory';
 import type { StorageBackend } from './backend.js';
+import { checkedBackend } from './checked-backend.js';
 import { checkBytes, checkSnapshotObject, checkTimeout, describeValue, optionsObject } from './errors.js';
 import { linkOf } from './incremental.js';
 import { EMBEDDED_KEY, embedRecord, takeEmbedded } from './embedded-record.js';
@@ -137,7 +138,7 @@ function checkBackend(backend: unknown): StorageBackend {
       `a store needs a directory path or a StorageBackend, got ${describeValue(backend)}${missing.length < BACKEND_METHODS.length ? ` (missing ${missing.join(', ')})` : ''}`,
     );
   }
-  return backend as StorageBackend;
+  return checkedBackend(backend as StorageBackend);
 }
 
 /**

@@ -266,7 +266,7 @@ export class TimeTravel {
     const line = this.#timelines.get(name);
     if (line === undefined)
       throw invalidInput(
-        `no timeline "${name}": listTimelines() shows ${this.listTimelines()
+        `no timeline "${String(name)}": listTimelines() shows ${this.listTimelines()
           .map((n) => `"${n}"`)
           .join(', ')}`,
       );

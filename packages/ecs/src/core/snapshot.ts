@@ -1,4 +1,14 @@
-import { type BlobComponent, migrateSnapshot, PackError, type PackedComponent, type PackedResource, type PackedSnapshot, decodeBlob, encodeBlob } from '@tx2/pack-format';
+import {
+  type BlobComponent,
+  checkSnapshot,
+  migrateSnapshot,
+  PackError,
+  type PackedComponent,
+  type PackedResource,
+  type PackedSnapshot,
+  decodeBlob,
+  encodeBlob,
+} from '@tx2/pack-format';
 import { buildColumn, type IdLookup, isFieldSpec, loadColumn } from './columns.js';
 import { type Library, invalidArgument, schemaMismatch } from './mismatch.js';
 import type { LoadWorldOptions, RegistryBase, SaveWorldOptions } from './registry.js';
@@ -77,6 +87,10 @@ export function loadable<W>(library: Library, snapshot: PackedSnapshot, registry
   }
   if (typeof options !== 'object' || options === null) throw invalidArgument(library, 'loadWorld options must be an object', 'options');
   checkRegistry(library, registry);
+  // Every check a writer makes (rows of saved entities, columns of their declared type and length, one
+  // blob per row): a snapshot built or edited by hand is refused here, before the world is touched.
+  // It costs a pass over the ids and column shapes, small beside creating the entities.
+  checkSnapshot(snapshot);
   const running = runningVersion(registry);
   const migrations = registry.migrations;
   if (migrations !== undefined && migrations.current !== running) {
@@ -89,7 +103,12 @@ export function loadable<W>(library: Library, snapshot: PackedSnapshot, registry
       { details: { library, schemaVersion: snapshot.schemaVersion, running } },
     );
   }
-  if (snapshot.schemaVersion < running && migrations !== undefined) return migrateSnapshot(snapshot, migrations);
+  if (snapshot.schemaVersion < running && migrations !== undefined) {
+    // The application's migrations may build a snapshot the adapter cannot read: checked the same way.
+    const migrated = migrateSnapshot(snapshot, migrations);
+    checkSnapshot(migrated);
+    return migrated;
+  }
   return snapshot;
 }
 
