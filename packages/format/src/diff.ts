@@ -189,7 +189,8 @@ function diffComponent(base: PackedComponent, next: PackedComponent, ratio: numb
   const baseColumns = columnsOf(base);
   const nextColumns = columnsOf(next);
   const fields: FieldDelta[] = [];
-  const scratch = new Uint32Array(n);
+  // Changed rows of the column at hand; allocated once a column differs (most of a frame's do not).
+  let changedRows: Uint32Array | undefined;
   let patchCells = added.length * nextColumns.length + (rows === undefined ? 0 : 'ids' in rows ? n : rows.removed.length + rows.added.length);
   // Past `limit` changed rows a field is stored whole, whatever the rest holds: the scans stop
   // there (count > limit ⟺ count > n × ratio for a whole count), so a column where every value
@@ -202,10 +203,12 @@ function diffComponent(base: PackedComponent, next: PackedComponent, ratio: numb
     const av = before.values as ArrayLike<unknown>;
     const bv = column.values as ArrayLike<unknown>;
     let count = 0;
+    // Same rows. Most columns of a frame are unchanged: one native memcmp clears them.
+    if (source === undefined && a !== undefined && b !== undefined && (before.values === column.values || bytesEqual(bytesOfWords(a.words), bytesOfWords(b.words)))) return;
+    changedRows ??= new Uint32Array(n);
+    const scratch = changedRows;
     if (source === undefined) {
-      // Same rows. Most columns of a frame are unchanged: one native memcmp clears them.
       if (a !== undefined && b !== undefined) {
-        if (before.values === column.values || bytesEqual(bytesOfWords(a.words), bytesOfWords(b.words))) return;
         count =
           a.words instanceof Uint32Array
             ? changedWords32(a.words, b.words as Uint32Array, a.per * n, scratch, a.per, limit)

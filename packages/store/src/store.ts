@@ -227,19 +227,20 @@ export class SnapshotStore {
    * Saves an encoded container (a delta made by `SnapshotWriter.encodeDelta`) as `id`,
    * without taking the lock. Such a file carries no embedded record: its metadata file is tied
    * to it by SHA-256 only, so write it only under a new id (a crash before the metadata file
-   * leaves a file `load` does not see).
+   * leaves a file `load` does not see). Returns the container's size and its record's save id.
    */
-  async saveContainerUnlocked(id: string, container: Uint8Array, metadata: SnapshotMetadata, extra: Record<string, JsonValue>): Promise<{ size: number }> {
+  async saveContainerUnlocked(id: string, container: Uint8Array, metadata: SnapshotMetadata, extra: Record<string, JsonValue>): Promise<{ size: number; saveId: string }> {
     validateId(id);
     checkBytes(container);
     if (!(metadata instanceof SnapshotMetadata)) throw new PackError('InvalidInput', `saveContainerUnlocked expects SnapshotMetadata, got ${describeValue(metadata)}`);
     if (metadata.id !== id) throw new PackError('InvalidInput', `the metadata is for "${metadata.id}", not "${id}"`);
     const replaced = await this.#holdsPooled(id);
     const { size, sha256 } = await this.#putContainer(id, container);
-    const record: StoreRecord = { format: META_FORMAT, saveId: newSaveId(), size, sha256, metadata: metadata.toJSON(), extra };
+    const saveId = newSaveId();
+    const record: StoreRecord = { format: META_FORMAT, saveId, size, sha256, metadata: metadata.toJSON(), extra };
     await this.backend.put(metaKey(id), encoder.encode(`${JSON.stringify(record, null, 2)}\n`));
     if (replaced) await this.collectSectionsUnlocked();
-    return { size };
+    return { size, saveId };
   }
 
   /** Streams `snapshot` into the file of `id` (or encodes it at once without putStream); returns the container's size and SHA-256. */
