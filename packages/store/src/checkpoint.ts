@@ -20,7 +20,7 @@ import { checkSnapshotObject, describeValue, malformedSnapshotError, optionsObje
 import { type CheckpointLink, type CheckpointStorage, type FullReason, linkOf, linkRecord, resolveIncremental, usableReference } from './incremental.js';
 import { metadataForWorld, SnapshotMetadata } from './metadata.js';
 import { type CachedSnapshot, copySnapshot, SnapshotCache } from './snapshot-cache.js';
-import { checkLoadOptions, type LoadOptions, META_SUFFIX, SnapshotStore, type SnapshotStoreOptions, type StoreRecord, type StoredContainer } from './store.js';
+import { checkLoadOptions, type LoadOptions, META_SUFFIX, parseRecord, SnapshotStore, type SnapshotStoreOptions, type StoreRecord, type StoredContainer } from './store.js';
 
 /** A checkpoint's place in the chain. */
 export interface CheckpointInfo {
@@ -80,6 +80,9 @@ function checkpointOptions(options: SnapshotMetadata | CreateCheckpointOptions |
   if (checked.parent !== undefined) validateId(checked.parent);
   return checked;
 }
+
+/** Records kept parsed by a manager (see #parsed). */
+const PARSED_RECORDS = 8;
 
 /**
  * True when the record keys among a backend's keys `all` are exactly `keys`: one pass, no sort
@@ -158,6 +161,11 @@ export class CheckpointManager {
    * Undefined outside a creation; emptied whenever a stored file is read (a read may repair a record).
    */
   #records: Map<string, StoreRecord | undefined> | undefined;
+  /**
+   * The last records parsed, by id, with the bytes they were parsed from: the base and
+   * reference of a run are read at every creation, and parsed again only when their bytes changed.
+   */
+  readonly #parsed = new Map<string, { bytes: Uint8Array; record: StoreRecord }>();
 
   /**
    * A manager over `store`, a backend, or a directory path. A store it creates deduplicates
@@ -225,7 +233,8 @@ export class CheckpointManager {
     let hashBytes: Uint8Array;
     try {
       own = copySnapshot(snapshot);
-      hashBytes = snapshotHash(own);
+      // The hash is kept with the checkpoint (link, cache): format need not remember it too.
+      hashBytes = snapshotHash(own, { remember: false });
     } catch (error) {
       throw malformedSnapshotError(snapshot, error);
     }
@@ -701,7 +710,19 @@ export class CheckpointManager {
   async #record(id: string): Promise<StoreRecord | undefined> {
     const records = this.#records;
     if (records?.has(id)) return records.get(id);
-    const record = await this.store.record(id);
+    validateId(id);
+    const bytes = await this.store.backend.get(`${id}${META_SUFFIX}`);
+    let record: StoreRecord | undefined;
+    const parsed = this.#parsed.get(id);
+    if (bytes === undefined) this.#parsed.delete(id);
+    else if (parsed !== undefined && bytesEqual(parsed.bytes, bytes)) record = parsed.record;
+    else {
+      record = parseRecord(bytes, id);
+      this.#parsed.delete(id);
+      this.#parsed.set(id, { bytes, record });
+      // A run's full checkpoint, reference and base, and a few more.
+      if (this.#parsed.size > PARSED_RECORDS) this.#parsed.delete(this.#parsed.keys().next().value!);
+    }
     records?.set(id, record);
     return record;
   }

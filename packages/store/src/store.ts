@@ -93,7 +93,7 @@ const metaKey = (id: string): string => `${id}${META_SUFFIX}`;
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
-function parseRecord(bytes: Uint8Array, id: string): StoreRecord {
+export function parseRecord(bytes: Uint8Array, id: string): StoreRecord {
   let value: unknown;
   try {
     value = JSON.parse(decoder.decode(bytes));
