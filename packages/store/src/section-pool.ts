@@ -3,7 +3,21 @@
 // its SHA-256. The payloads live once each as `<sha256>.tx2section` objects of the backend,
 // so sections with the same bytes (a static component saved by many checkpoints) cost their
 // size once. Loading reassembles the original container byte for byte.
-import { CipherId, DESCRIPTOR_SIZE, fromHex, HeaderFlags, PackError, readHeader, readLayout, sha256 as sha256Of, toHex } from '@tx2/pack-format';
+import {
+  CipherId,
+  DESCRIPTOR_SIZE,
+  fromHex,
+  HeaderFlags,
+  PackError,
+  readDescriptor,
+  readHeader,
+  readLayout,
+  readTrailer,
+  sha256 as sha256Of,
+  TOC_ENTRY_SIZE,
+  TRAILER_SIZE,
+  toHex,
+} from '@tx2/pack-format';
 import type { StorageBackend } from './backend.js';
 
 /** First bytes of a pooled store file: `TX2PREF\0`. */
@@ -70,7 +84,7 @@ export function canPool(container: Uint8Array): boolean {
  * Encrypted containers are not split (their sealed payloads are bound to the file and never repeat).
  */
 export function splitContainer(container: Uint8Array, minBytes: number): PooledContainer | undefined {
-  if (!canPool(container)) return undefined;
+  if (!canPool(container) || !listsLargeSection(container, minBytes)) return undefined;
   const refs: SectionRef[] = [];
   const objects: PooledContainer['objects'] = [];
   for (const { offset, descriptor } of readLayout(container).sections) {
@@ -103,6 +117,25 @@ export function splitContainer(container: Uint8Array, minBytes: number): PooledC
   });
   file.set(container.subarray(from), at);
   return { file, objects };
+}
+
+/**
+ * True when the table of contents of a plain container lists a section of at least `minBytes`
+ * stored bytes, or when it cannot tell (the full layout read then decides, and names any damage).
+ * A small delta lists none: it is stored whole without checking every frame of its layout.
+ */
+function listsLargeSection(container: Uint8Array, minBytes: number): boolean {
+  try {
+    const trailer = readTrailer(container);
+    const toc = trailer.tocOffset + DESCRIPTOR_SIZE;
+    if (toc + trailer.sectionCount * TOC_ENTRY_SIZE > container.length - TRAILER_SIZE) return true;
+    for (let i = 0; i < trailer.sectionCount; i++) {
+      if (readDescriptor(container, toc + i * TOC_ENTRY_SIZE + 8).storedLength >= minBytes) return true;
+    }
+    return false;
+  } catch {
+    return true;
+  }
 }
 
 function damaged(what: string, why: string): never {
