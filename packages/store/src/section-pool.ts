@@ -13,6 +13,7 @@ import {
   readHeader,
   readLayout,
   readTrailer,
+  type SectionEntry,
   sha256 as sha256Of,
   TOC_ENTRY_SIZE,
   TRAILER_SIZE,
@@ -82,12 +83,18 @@ export function canPool(container: Uint8Array): boolean {
 /**
  * Splits `container` into a pooled file and the payloads of at least `minBytes` stored bytes.
  * Encrypted containers are not split (their sealed payloads are bound to the file and never repeat).
+ * `written`: the container was just made by a writer (its table of contents is trusted).
  */
-export function splitContainer(container: Uint8Array, minBytes: number): PooledContainer | undefined {
-  if (!canPool(container) || !listsLargeSection(container, minBytes)) return undefined;
+export function splitContainer(container: Uint8Array, minBytes: number, options: { written?: boolean } = {}): PooledContainer | undefined {
+  if (!canPool(container)) return undefined;
+  const listed = tocSections(container);
+  if (listed !== undefined && !listed.some((s) => s.descriptor.storedLength >= minBytes)) return undefined;
   const refs: SectionRef[] = [];
   const objects: PooledContainer['objects'] = [];
-  for (const { offset, descriptor } of readLayout(container).sections) {
+  // A container this store's writer just made is split by its table of contents; any other
+  // has every frame checked against it first (readLayout), so damage is reported, not pooled.
+  const sections = options.written === true && listed !== undefined ? listed : readLayout(container).sections;
+  for (const { offset, descriptor } of sections) {
     if (descriptor.storedLength < minBytes) continue;
     const start = offset + DESCRIPTOR_SIZE;
     const bytes = container.subarray(start, start + descriptor.storedLength);
@@ -120,21 +127,27 @@ export function splitContainer(container: Uint8Array, minBytes: number): PooledC
 }
 
 /**
- * True when the table of contents of a plain container lists a section of at least `minBytes`
- * stored bytes, or when it cannot tell (the full layout read then decides, and names any damage).
- * A small delta lists none: it is stored whole without checking every frame of its layout.
+ * The sections a plain container's table of contents lists (offset of each frame and its
+ * descriptor), or undefined when it cannot be read (the full layout read then names the damage).
+ * A small delta lists no section to pool: it is stored whole without reading every frame.
  */
-function listsLargeSection(container: Uint8Array, minBytes: number): boolean {
+function tocSections(container: Uint8Array): SectionEntry[] | undefined {
   try {
     const trailer = readTrailer(container);
     const toc = trailer.tocOffset + DESCRIPTOR_SIZE;
-    if (toc + trailer.sectionCount * TOC_ENTRY_SIZE > container.length - TRAILER_SIZE) return true;
+    if (toc + trailer.sectionCount * TOC_ENTRY_SIZE > container.length - TRAILER_SIZE) return undefined;
+    const view = new DataView(container.buffer, container.byteOffset, container.byteLength);
+    const out: SectionEntry[] = [];
     for (let i = 0; i < trailer.sectionCount; i++) {
-      if (readDescriptor(container, toc + i * TOC_ENTRY_SIZE + 8).storedLength >= minBytes) return true;
+      const at = toc + i * TOC_ENTRY_SIZE;
+      const offset = Number(view.getBigUint64(at, true));
+      const descriptor = readDescriptor(container, at + 8);
+      if (offset + DESCRIPTOR_SIZE + descriptor.storedLength > container.length) return undefined;
+      out.push({ offset, descriptor });
     }
-    return false;
+    return out;
   } catch {
-    return true;
+    return undefined;
   }
 }
 

@@ -212,7 +212,7 @@ export class SnapshotStore {
     let sha256: string;
     if (this.poolsSections) {
       const container = await this.writer.encode(withRecord);
-      ({ size, sha256 } = await this.#putContainer(id, container));
+      ({ size, sha256 } = await this.#putContainer(id, container, true));
     } else {
       ({ size, sha256 } = await this.#putStreamed(id, withRecord));
     }
@@ -269,10 +269,10 @@ export class SnapshotStore {
     return { size, sha256: toHex(hash.digest()) };
   }
 
-  /** Writes `container` as the file of `id`: pooled when this store dedupes (objects first, then the file naming them). */
-  async #putContainer(id: string, container: Uint8Array): Promise<{ size: number; sha256: string }> {
+  /** Writes `container` as the file of `id`: pooled when this store dedupes (objects first, then the file naming them); `written` when this store's writer just made it. */
+  async #putContainer(id: string, container: Uint8Array, written = false): Promise<{ size: number; sha256: string }> {
     const sha256 = toHex(sha256Of(container));
-    const pooled = this.poolsSections ? splitContainer(container, this.dedupeMinBytes!) : undefined;
+    const pooled = this.poolsSections ? splitContainer(container, this.dedupeMinBytes!, { written }) : undefined;
     if (pooled === undefined) {
       await this.backend.put(snapshotKey(id), container);
     } else {
