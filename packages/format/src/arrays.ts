@@ -66,6 +66,11 @@ export function rangeIds(start: number, count: number): Uint32Array {
   return cachedRun(start, count).slice(0, count);
 }
 
+/** The ids `start, start + 1, …` (`count` of them) as a view of a shared run: only for ids that are read, never changed or handed out. */
+export function rangeView(start: number, count: number): Uint32Array {
+  return cachedRun(start, count).subarray(0, count);
+}
+
 // V8 gives `new Array(n)` slow dictionary storage once n is large (measured here: 12.7 ms
 // vs 5.4 ms to fill 100,000 slots), while small ones are fastest preallocated.
 const PREALLOCATE_LIMIT = 32768;

@@ -2,7 +2,7 @@
 // compresses, encrypts and checksums the same way. Its bulk arrays (id lists, changed
 // rows, new values) become payload components, and a description in the manifest's
 // metadata says which payload component is what. docs/format.md §13 specifies it.
-import { rangeIds } from './arrays.js';
+import { rangeIds, rangeView } from './arrays.js';
 import { decodeContainer, type DecodeOptions, readContainer } from './decode.js';
 import type { ByteSource } from './source.js';
 import type { ComponentDelta, FieldDelta, IdListDelta, MetadataDelta, SnapshotDelta } from './delta-model.js';
@@ -85,8 +85,9 @@ export function encodeDelta(delta: SnapshotDelta, options: EncodeOptions = {}): 
     }
     for (const field of change.fields) {
       const id = `${payload.length}:${name}.${change.layout === 'blobs' ? 'blobs' : field.name}`;
-      // A whole field covers every row: its row list is the range 0..n, which costs no bytes.
-      const entityIds = field.rows ?? rangeIds(0, (field.values as ArrayLike<unknown>).length);
+      // A whole field covers every row: its row list is the range 0..n, which costs no bytes
+      // (a view of a shared run: the carrier is only read, by the encoder, within this call).
+      const entityIds = field.rows ?? rangeView(0, (field.values as ArrayLike<unknown>).length);
       const k =
         change.layout === 'blobs'
           ? push({ id, layout: 'blobs', entityIds, blobs: field.values as Uint8Array[] })

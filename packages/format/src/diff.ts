@@ -190,8 +190,13 @@ function diffComponent(base: PackedComponent, next: PackedComponent, ratio: numb
   const baseColumns = columnsOf(base);
   const nextColumns = columnsOf(next);
   const fields: FieldDelta[] = [];
-  const scratch = new Uint32Array(n);
+  // Changed rows of the column at hand; allocated once a column differs (most of a frame's do not).
+  let changedRows: Uint32Array | undefined;
   let patchCells = added.length * nextColumns.length + (rows === undefined ? 0 : 'ids' in rows ? n : rows.removed.length + rows.added.length);
+  // Past `limit` changed rows a field is stored whole, whatever the rest holds: the scans stop
+  // there (count > limit ⟺ count > n × ratio for a whole count), so a column where every value
+  // moved is read only half way.
+  const limit = Math.floor(n * ratio);
   nextColumns.forEach((column, f) => {
     const before = baseColumns[f]!;
     const a = wordsOf(before.type, before.values);
@@ -199,31 +204,35 @@ function diffComponent(base: PackedComponent, next: PackedComponent, ratio: numb
     const av = before.values as ArrayLike<unknown>;
     const bv = column.values as ArrayLike<unknown>;
     let count = 0;
+    // Same rows. Most columns of a frame are unchanged: one native memcmp clears them.
+    if (source === undefined && a !== undefined && b !== undefined && (before.values === column.values || bytesEqual(bytesOf(a.words), bytesOf(b.words)))) return;
+    changedRows ??= new Uint32Array(n);
+    const scratch = changedRows;
     if (source === undefined) {
-      // Same rows. Most columns of a frame are unchanged: one native memcmp clears them.
       if (a !== undefined && b !== undefined) {
-        if (before.values === column.values || bytesEqual(bytesOf(a.words), bytesOf(b.words))) return;
         count =
-          a.words instanceof Uint32Array ? changedWords32(a.words, b.words as Uint32Array, a.per * n, scratch, a.per) : changedWords(a.words, b.words, a.per * n, scratch, a.per);
+          a.words instanceof Uint32Array
+            ? changedWords32(a.words, b.words as Uint32Array, a.per * n, scratch, a.per, limit)
+            : changedWords(a.words, b.words, a.per * n, scratch, a.per, limit);
       } else {
-        for (let r = 0; r < n; r++) if (!sameValue(a, av, r, b, bv, r)) scratch[count++] = r;
+        for (let r = 0; r < n && count <= limit; r++) if (!sameValue(a, av, r, b, bv, r)) scratch[count++] = r;
       }
     } else if (a !== undefined && b !== undefined && a.words instanceof Uint32Array && a.per === 1) {
       // Rows moved: compare each target row with its base row; a tight loop for 32-bit columns.
       const x = a.words;
       const y = b.words as Uint32Array;
-      for (let r = 0; r < n; r++) {
+      for (let r = 0; r < n && count <= limit; r++) {
         const from = source[r]!;
         if (from >= 0 && x[from] !== y[r]) scratch[count++] = r;
       }
     } else {
-      for (let r = 0; r < n; r++) {
+      for (let r = 0; r < n && count <= limit; r++) {
         const from = source[r]!;
         if (from >= 0 && !sameValue(a, av, from, b, bv, r)) scratch[count++] = r;
       }
     }
     if (count === 0) return;
-    if (count > n * ratio) {
+    if (count > limit) {
       // Rows matching one to one (no row change, so no added rows): a float field may be predicted.
       const reference = source === undefined && predictor !== undefined ? referenceColumn(predictor, next, column) : undefined;
       const estimate =
@@ -256,20 +265,36 @@ function diffComponent(base: PackedComponent, next: PackedComponent, ratio: numb
 }
 
 // Two copies of one loop, each kept monomorphic for V8: 32-bit words (f32, i32, u32 and the
-// halves of 64-bit types) and the narrow ones. `per` words make one value.
-function changedWords32(x: Uint32Array, y: Uint32Array, words: number, out: Uint32Array, per: number): number {
+// halves of 64-bit types) and the narrow ones. `per` words make one value. Each stops once it
+// has found more than `limit` changed values (the field is then stored whole).
+function changedWords32(x: Uint32Array, y: Uint32Array, words: number, out: Uint32Array, per: number, limit: number): number {
   let count = 0;
   if (per === 1) {
-    for (let i = 0; i < words; i++) if (x[i] !== y[i]) out[count++] = i;
+    for (let i = 0; i < words; i++) {
+      if (x[i] !== y[i]) {
+        out[count++] = i;
+        if (count > limit) break;
+      }
+    }
   } else {
-    for (let i = 0; i < words; i += 2) if (x[i] !== y[i] || x[i + 1] !== y[i + 1]) out[count++] = i >>> 1;
+    for (let i = 0; i < words; i += 2) {
+      if (x[i] !== y[i] || x[i + 1] !== y[i + 1]) {
+        out[count++] = i >>> 1;
+        if (count > limit) break;
+      }
+    }
   }
   return count;
 }
 
-function changedWords(x: Uint8Array | Uint16Array | Uint32Array, y: Uint8Array | Uint16Array | Uint32Array, words: number, out: Uint32Array, per: number): number {
+function changedWords(x: Uint8Array | Uint16Array | Uint32Array, y: Uint8Array | Uint16Array | Uint32Array, words: number, out: Uint32Array, per: number, limit: number): number {
   let count = 0;
-  for (let i = 0; i < words; i += per) if (x[i] !== y[i]) out[count++] = i;
+  for (let i = 0; i < words; i += per) {
+    if (x[i] !== y[i]) {
+      out[count++] = i;
+      if (count > limit) break;
+    }
+  }
   return count;
 }
 

@@ -37,9 +37,19 @@ function remember(bytes: Uint8Array, hash: Uint8Array): void {
   remembered.length = Math.min(remembered.length, REMEMBERED);
 }
 
+/** Options of `snapshotHash`. */
+export interface SnapshotHashOptions {
+  /**
+   * Keep a copy of the encoding with its digest, so hashing equal content again is a compare
+   * (default true). A caller that keeps the hash itself passes false: no copy, no compare.
+   */
+  remember?: boolean;
+}
+
 /** SHA-256 of a snapshot's canonical encoding: its content address, as deltas name their base. */
-export function snapshotHash(packed: PackedSnapshot): Uint8Array {
+export function snapshotHash(packed: PackedSnapshot, options?: SnapshotHashOptions): Uint8Array {
   const bytes = canonical(packed, 0);
+  if (options?.remember === false) return sha256(bytes);
   const known = recall(bytes);
   if (known !== undefined) return known;
   const hash = sha256(bytes);

@@ -86,7 +86,7 @@ export {
 export { type ByteSource, bytesSource } from './source.js';
 export { ContainerWriter, joinPieces, setTrailerDigest, descriptorBytes, headerBytes, type SectionFrame, type SectionSealer, type SealerFactory } from './container-writer.js';
 export { align, setU64, getU64, toHex, fromHex, isSha256Hex, sameIds, bytesOf } from './bytes.js';
-export { snapshotHash, snapshotHashAsync, snapshotsEqual, hashHex } from './hash.js';
+export { snapshotHash, snapshotHashAsync, snapshotsEqual, hashHex, type SnapshotHashOptions } from './hash.js';
 export { diff, type DiffOptions } from './diff.js';
 export { type DeltaReference, type PredictMode, applyLin as applyPredictedColumn, predictionScale } from './delta-predict.js';
 export { applyXor as applyXorColumn } from './delta-xor.js';

@@ -121,6 +121,24 @@ describe('snapshotHash remembers digests by content', () => {
     for (let round = 0; round < 3; round++) for (const [i, w] of worlds.entries()) expect(hashHex(snapshotHash(w))).toBe(first[i]);
   });
 
+  it('remember: false gives the same hash, for snapshots remembered or not, changed in place or not', () => {
+    const worlds = [0, 1, 2].map((k) => {
+      const w = world(2000);
+      xOf(w)[0] = k;
+      return w;
+    });
+    const remembered = worlds.map((w) => hashHex(snapshotHash(w)));
+    expect(worlds.map((w) => hashHex(snapshotHash(w, { remember: false })))).toEqual(remembered);
+    const w = worlds[0]!;
+    xOf(w)[7] = -1;
+    const changed = hashHex(snapshotHash(w, { remember: false }));
+    expect(changed).not.toBe(remembered[0]);
+    expect(hashHex(snapshotHash(w))).toBe(changed);
+    xOf(w)[7] = 7 * 0.5;
+    expect(hashHex(snapshotHash(w, { remember: false }))).toBe(remembered[0]);
+    for (const [i, v] of worlds.entries()) expect(hashHex(snapshotHash(v))).toBe(remembered[i]);
+  });
+
   it('snapshotHashAsync equals snapshotHash for every fixture, also when called concurrently', async () => {
     const all = [...Object.values(FIXTURES).map((f) => f()), referenceWorld16(), world(3000)];
     const sync = all.map((p) => hashHex(snapshotHash(p)));

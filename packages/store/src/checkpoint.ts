@@ -20,7 +20,7 @@ import { checkSnapshotObject, describeValue, malformedSnapshotError, optionsObje
 import { type CheckpointLink, type CheckpointStorage, type FullReason, linkOf, linkRecord, resolveIncremental, usableReference } from './incremental.js';
 import { metadataForWorld, SnapshotMetadata } from './metadata.js';
 import { type CachedSnapshot, copySnapshot, SnapshotCache } from './snapshot-cache.js';
-import { checkLoadOptions, type LoadOptions, META_SUFFIX, SnapshotStore, type SnapshotStoreOptions, type StoreRecord, type StoredContainer } from './store.js';
+import { checkLoadOptions, type LoadOptions, META_SUFFIX, parseRecord, SnapshotStore, type SnapshotStoreOptions, type StoreRecord, type StoredContainer } from './store.js';
 
 /** A checkpoint's place in the chain. */
 export interface CheckpointInfo {
@@ -81,6 +81,23 @@ function checkpointOptions(options: SnapshotMetadata | CreateCheckpointOptions |
   return checked;
 }
 
+/** Records kept parsed by a manager (see #parsed). */
+const PARSED_RECORDS = 8;
+
+/**
+ * True when the record keys among a backend's keys `all` are exactly `keys`: one pass, no sort
+ * and no filtered copy, as a chain of thousands is checked at every creation.
+ */
+function sameRecordKeys(all: readonly string[], keys: ReadonlySet<string>): boolean {
+  let count = 0;
+  for (const key of all) {
+    if (!key.endsWith(META_SUFFIX)) continue;
+    if (!keys.has(key)) return false;
+    count++;
+  }
+  return count === keys.size;
+}
+
 /** True when `delta` only overwrites values of existing rows (no entity, row, component, metadata or order change). */
 function valuesOnly(delta: SnapshotDelta): boolean {
   if (delta.metadata !== undefined || delta.entities !== undefined || delta.entityMetadata !== undefined || delta.componentOrder !== undefined) return false;
@@ -131,13 +148,24 @@ export class CheckpointManager {
   readonly incremental: ResolvedDeltaPolicy | undefined;
   readonly #cache: SnapshotCache;
   /** The chain as last read or written by this manager, with the metadata keys it was read from (see #chain). */
-  #known: { keys: Set<string>; chain: CheckpointInfo[] } | undefined;
+  #known: { keys: Set<string>; chain: CheckpointInfo[]; byId: Map<string, CheckpointInfo> } | undefined;
   /**
    * Stored size of the last delta this manager wrote or measured, whether it was a predicted
    * one, and how many checkpoints since were stored in full without trying one: a delta that
    * cannot fit its run is foreseen from the last one of its kind and never computed (see #tryDelta).
    */
   #lastDelta: { bytes: number; predicted: boolean; skipped: number } | undefined;
+  /**
+   * Store records read during one `createCheckpoint` (under the write lock, so nothing else
+   * rewrites them): the latest checkpoint's record is read once, not by each step that needs it.
+   * Undefined outside a creation; emptied whenever a stored file is read (a read may repair a record).
+   */
+  #records: Map<string, StoreRecord | undefined> | undefined;
+  /**
+   * The last records parsed, by id, with the bytes they were parsed from: the base and
+   * reference of a run are read at every creation, and parsed again only when their bytes changed.
+   */
+  readonly #parsed = new Map<string, { bytes: Uint8Array; record: StoreRecord }>();
 
   /**
    * A manager over `store`, a backend, or a directory path. A store it creates deduplicates
@@ -167,60 +195,74 @@ export class CheckpointManager {
     if (metadata !== undefined && metadata.id !== id)
       throw new PackError('InvalidInput', `the metadata is for "${metadata.id}", not checkpoint "${id}": use metadata.withId("${id}")`);
     return this.store.withWriteLock(async () => {
-      const chain = await this.#knownChain();
-      if (chain.some((c) => c.id === id)) {
-        throw new PackError('InvalidCheckpoint', `checkpoint "${id}" already exists: choose a new id or deleteCheckpoint("${id}") first`);
-      }
-      const latest = chain[chain.length - 1];
-      const base = named === undefined ? latest : chain.find((c) => c.id === named);
-      if (base === undefined && named !== undefined) {
-        throw new PackError('InvalidCheckpoint', `parent checkpoint "${named}" does not exist: name an existing checkpoint (listCheckpoints) or omit \`parent\``, {
-          details: { checkpoint: id, parent: named },
-        });
-      }
-      const parent = base?.id;
-      const sequence = (latest?.sequence ?? 0) + 1;
-      const meta = metadata ?? metadataForWorld(id, snapshot);
-      if (this.incremental === undefined) {
-        // Every checkpoint in full: no copy and no hash, so huge worlds stream as plain saves do.
-        await this.store.saveUnlocked(snapshot, meta, linkRecord({ parent, sequence, storage: { kind: 'full' }, hash: undefined, fullBytes: undefined }));
-        const bytes = (await this.store.record(id))?.size ?? 0;
-        const info: CheckpointInfo = { id, parent, sequence, parentMissing: false, storage: { kind: 'full' }, hash: undefined, metadata: meta };
-        this.#remember(info);
-        return { ...info, bytes, fullReason: 'incremental-off' };
-      }
-      let own: PackedSnapshot;
-      let hashBytes: Uint8Array;
+      this.#records = new Map();
       try {
-        own = copySnapshot(snapshot);
-        hashBytes = snapshotHash(own);
-      } catch (error) {
-        throw malformedSnapshotError(snapshot, error);
+        return await this.#create(id, snapshot, named, metadata);
+      } finally {
+        this.#records = undefined;
       }
-      const hash = hashHex(hashBytes);
-
-      const attempt = await this.#tryDelta(chain, base, own, hashBytes, sequence);
-      let link: CheckpointLink;
-      let fullReason: FullReason | undefined;
-      if ('container' in attempt) {
-        link = { parent, sequence, storage: attempt.storage, hash, fullBytes: attempt.fullBytes, deltaBytes: attempt.deltaBytes };
-        await this.store.saveContainerUnlocked(id, attempt.container, meta, linkRecord(link));
-      } else {
-        fullReason = attempt.fullReason;
-        link = { parent, sequence, storage: { kind: 'full' }, hash, fullBytes: undefined };
-        await this.store.saveUnlocked(own, meta, linkRecord(link));
-      }
-      const record = await this.store.record(id);
-      const bytes = record?.size ?? 0;
-      if (record !== undefined) {
-        this.#cache.setLatest({ id, saveId: record.saveId, hash, recorded: hash, snapshot: own });
-        // The snapshots the next checkpoint of this run predicts from stay in memory (none after a full one).
-        this.#cache.setAnchors('anchors' in attempt ? attempt.anchors : []);
-      }
-      const info: CheckpointInfo = { id, parent, sequence, parentMissing: false, storage: link.storage, hash, metadata: meta };
-      this.#remember(info);
-      return { ...info, bytes, fullReason };
     });
+  }
+
+  /** The body of `createCheckpoint`, under the write lock. */
+  async #create(id: string, snapshot: PackedSnapshot, named: string | undefined, metadata: SnapshotMetadata | undefined): Promise<CreatedCheckpoint> {
+    const chain = await this.#knownChain();
+    const byId = this.#known?.chain === chain ? this.#known.byId : new Map(chain.map((c) => [c.id, c]));
+    if (byId.has(id)) {
+      throw new PackError('InvalidCheckpoint', `checkpoint "${id}" already exists: choose a new id or deleteCheckpoint("${id}") first`);
+    }
+    const latest = chain[chain.length - 1];
+    const base = named === undefined ? latest : byId.get(named);
+    if (base === undefined && named !== undefined) {
+      throw new PackError('InvalidCheckpoint', `parent checkpoint "${named}" does not exist: name an existing checkpoint (listCheckpoints) or omit \`parent\``, {
+        details: { checkpoint: id, parent: named },
+      });
+    }
+    const parent = base?.id;
+    const sequence = (latest?.sequence ?? 0) + 1;
+    const meta = metadata ?? metadataForWorld(id, snapshot);
+    if (this.incremental === undefined) {
+      // Every checkpoint in full: no copy and no hash, so huge worlds stream as plain saves do.
+      await this.store.saveUnlocked(snapshot, meta, linkRecord({ parent, sequence, storage: { kind: 'full' }, hash: undefined, fullBytes: undefined }));
+      const bytes = (await this.store.record(id))?.size ?? 0;
+      const info: CheckpointInfo = { id, parent, sequence, parentMissing: false, storage: { kind: 'full' }, hash: undefined, metadata: meta };
+      this.#remember(info);
+      return { ...info, bytes, fullReason: 'incremental-off' };
+    }
+    let own: PackedSnapshot;
+    let hashBytes: Uint8Array;
+    try {
+      own = copySnapshot(snapshot);
+      // The hash is kept with the checkpoint (link, cache): format need not remember it too.
+      hashBytes = snapshotHash(own, { remember: false });
+    } catch (error) {
+      throw malformedSnapshotError(snapshot, error);
+    }
+    const hash = hashHex(hashBytes);
+
+    const attempt = await this.#tryDelta(byId, base, own, hashBytes, sequence);
+    let link: CheckpointLink;
+    let fullReason: FullReason | undefined;
+    let record: { saveId: string; size: number } | undefined;
+    if ('container' in attempt) {
+      link = { parent, sequence, storage: attempt.storage, hash, fullBytes: attempt.fullBytes, deltaBytes: attempt.deltaBytes };
+      // The save says what it recorded: no read back.
+      record = await this.store.saveContainerUnlocked(id, attempt.container, meta, linkRecord(link));
+    } else {
+      fullReason = attempt.fullReason;
+      link = { parent, sequence, storage: { kind: 'full' }, hash, fullBytes: undefined };
+      await this.store.saveUnlocked(own, meta, linkRecord(link));
+      record = await this.store.record(id);
+    }
+    const bytes = record?.size ?? 0;
+    if (record !== undefined) {
+      this.#cache.setLatest({ id, saveId: record.saveId, hash, recorded: hash, snapshot: own });
+      // The snapshots the next checkpoint of this run predicts from stay in memory (none after a full one).
+      this.#cache.setAnchors('anchors' in attempt ? attempt.anchors : []);
+    }
+    const info: CheckpointInfo = { id, parent, sequence, parentMissing: false, storage: link.storage, hash, metadata: meta };
+    this.#remember(info);
+    return { ...info, bytes, fullReason };
   }
 
   /** The hash of a cached or loaded snapshot, computed once and checked against its record: a mismatch names the damaged checkpoint. */
@@ -242,16 +284,15 @@ export class CheckpointManager {
    * applies at most two deltas); a run where prediction did not pay chains each delta on its
    * parent instead, as before predicted deltas existed.
    */
-  #plan(chain: CheckpointInfo[], parent: CheckpointInfo): { base: CheckpointInfo; reference?: CheckpointInfo } {
+  #plan(byId: ReadonlyMap<string, CheckpointInfo>, parent: CheckpointInfo): { base: CheckpointInfo; reference?: CheckpointInfo } {
     const storage = parent.storage;
     if (storage.kind === 'full') return { base: parent };
-    const byId = (id: string) => chain.find((c) => c.id === id);
     if (storage.reference !== undefined) {
-      const base = byId(storage.base);
-      const reference = byId(storage.reference.id);
+      const base = byId.get(storage.base);
+      const reference = byId.get(storage.reference.id);
       if (base !== undefined && reference !== undefined) return { base, reference };
     } else if (storage.depth === 1 && storage.runIndex === 1) {
-      const reference = byId(storage.base);
+      const reference = byId.get(storage.base);
       if (reference?.storage.kind === 'full') return { base: parent, reference };
     }
     return { base: parent };
@@ -259,7 +300,7 @@ export class CheckpointManager {
 
   /** The delta container for a checkpoint after `parent`, or why it is stored in full. */
   async #tryDelta(
-    chain: CheckpointInfo[],
+    byId: ReadonlyMap<string, CheckpointInfo>,
     parent: CheckpointInfo | undefined,
     next: PackedSnapshot,
     nextHash: Uint8Array,
@@ -270,7 +311,7 @@ export class CheckpointManager {
     if (parent === undefined) return { fullReason: 'first' };
     const runIndex = (parent.storage.kind === 'delta' ? parent.storage.runIndex : 0) + 1;
     if (!withinFullEvery(policy, runIndex)) return { fullReason: 'full-every' };
-    let plan = this.#plan(chain, parent);
+    let plan = this.#plan(byId, parent);
     let base: CachedSnapshot;
     let baseHex: string;
     let reference: CachedSnapshot | undefined;
@@ -354,7 +395,7 @@ export class CheckpointManager {
 
   /** Stored sizes of the run `latest` ends: its full checkpoint (undefined when unknown) and its deltas so far (0 when unrecorded). */
   async #runBytes(latest: CheckpointInfo): Promise<{ fullBytes: number | undefined; deltaBytes: number }> {
-    const record = await this.store.record(latest.id);
+    const record = await this.#record(latest.id);
     if (latest.storage.kind === 'delta') {
       const link = linkOf(record?.extra ?? {});
       if (link?.fullBytes !== undefined) return { fullBytes: link.fullBytes, deltaBytes: link.deltaBytes ?? 0 };
@@ -389,7 +430,7 @@ export class CheckpointManager {
       const dependent = pending[pending.length - 1];
       let record: StoreRecord | undefined;
       try {
-        record = await this.store.record(current);
+        record = locked ? await this.#record(current) : await this.store.record(current);
       } catch (error) {
         throw broken(current, error);
       }
@@ -409,10 +450,14 @@ export class CheckpointManager {
         break;
       }
       let stored: StoredContainer;
+      // Reading a file may repair a record a crash left behind: records read before are stale.
+      this.#records?.clear();
       try {
         stored = locked ? await this.store.loadStoredUnlocked(current) : await this.store.loadStored(current);
       } catch (error) {
         throw broken(current, error);
+      } finally {
+        this.#records?.clear();
       }
       const link = linkOf(stored.extra);
       if (link === undefined)
@@ -653,24 +698,40 @@ export class CheckpointManager {
 
   /** The chain as kept (not a copy: the caller must not change it), read again when it may be stale (see #chain). */
   async #knownChain(): Promise<CheckpointInfo[]> {
-    const keys = await this.#recordKeys();
+    const all = await this.store.backend.list();
     const known = this.#known;
-    if (known !== undefined && keys.length === known.keys.size && keys.every((k) => known.keys.has(k)) && (await this.#latestUnchanged(known.chain))) return known.chain;
+    if (known !== undefined && sameRecordKeys(all, known.keys) && (await this.#latestUnchanged(known.chain))) return known.chain;
     const chain = await this.#readChain();
-    this.#known = { keys: new Set(keys), chain };
+    this.#known = { keys: new Set(all.filter((key) => key.endsWith(META_SUFFIX))), chain, byId: new Map(chain.map((c) => [c.id, c])) };
     return chain;
   }
 
-  /** The store's record keys (a set compared by size and membership: no sort, as a chain of thousands is checked at every creation). */
-  async #recordKeys(): Promise<string[]> {
-    return (await this.store.backend.list()).filter((key) => key.endsWith(META_SUFFIX));
+  /** The store record of `id`, read once per `createCheckpoint` (see #records). */
+  async #record(id: string): Promise<StoreRecord | undefined> {
+    const records = this.#records;
+    if (records?.has(id)) return records.get(id);
+    validateId(id);
+    const bytes = await this.store.backend.get(`${id}${META_SUFFIX}`);
+    let record: StoreRecord | undefined;
+    const parsed = this.#parsed.get(id);
+    if (bytes === undefined) this.#parsed.delete(id);
+    else if (parsed !== undefined && bytesEqual(parsed.bytes, bytes)) record = parsed.record;
+    else {
+      record = parseRecord(bytes, id);
+      this.#parsed.delete(id);
+      this.#parsed.set(id, { bytes, record });
+      // A run's full checkpoint, reference and base, and a few more.
+      if (this.#parsed.size > PARSED_RECORDS) this.#parsed.delete(this.#parsed.keys().next().value!);
+    }
+    records?.set(id, record);
+    return record;
   }
 
   /** True when the latest checkpoint of `chain` still has the record it had (a record rewritten in place keeps its key). */
   async #latestUnchanged(chain: CheckpointInfo[]): Promise<boolean> {
     const latest = chain[chain.length - 1];
     if (latest === undefined) return true;
-    const link = linkOf((await this.store.record(latest.id))?.extra ?? {});
+    const link = linkOf((await this.#record(latest.id))?.extra ?? {});
     return link !== undefined && link.sequence === latest.sequence && link.hash === latest.hash && link.storage.kind === latest.storage.kind;
   }
 
@@ -680,7 +741,9 @@ export class CheckpointManager {
     const key = `${info.id}${META_SUFFIX}`;
     if (known === undefined || known.keys.has(key)) return;
     known.keys.add(key);
-    known.chain.push({ ...info });
+    const kept = { ...info };
+    known.chain.push(kept);
+    known.byId.set(kept.id, kept);
   }
 
   async #readChain(): Promise<CheckpointInfo[]> {

@@ -3,7 +3,23 @@
 // its SHA-256. The payloads live once each as `<sha256>.tx2section` objects of the backend,
 // so sections with the same bytes (a static component saved by many checkpoints) cost their
 // size once. Loading reassembles the original container byte for byte.
-import { CipherId, DESCRIPTOR_SIZE, fromHex, HeaderFlags, isSha256Hex, PackError, readHeader, readLayout, sha256 as sha256Of, toHex } from '@tx2/pack-format';
+import {
+  CipherId,
+  DESCRIPTOR_SIZE,
+  fromHex,
+  HeaderFlags,
+  isSha256Hex,
+  PackError,
+  readDescriptor,
+  readHeader,
+  readLayout,
+  readTrailer,
+  type SectionEntry,
+  sha256 as sha256Of,
+  TOC_ENTRY_SIZE,
+  TRAILER_SIZE,
+  toHex,
+} from '@tx2/pack-format';
 import type { StorageBackend } from './backend.js';
 
 /** First bytes of a pooled store file: `TX2PREF\0`. */
@@ -67,12 +83,18 @@ export function canPool(container: Uint8Array): boolean {
 /**
  * Splits `container` into a pooled file and the payloads of at least `minBytes` stored bytes.
  * Encrypted containers are not split (their sealed payloads are bound to the file and never repeat).
+ * `written`: the container was just made by a writer (its table of contents is trusted).
  */
-export function splitContainer(container: Uint8Array, minBytes: number): PooledContainer | undefined {
+export function splitContainer(container: Uint8Array, minBytes: number, options: { written?: boolean } = {}): PooledContainer | undefined {
   if (!canPool(container)) return undefined;
+  const listed = tocSections(container);
+  if (listed !== undefined && !listed.some((s) => s.descriptor.storedLength >= minBytes)) return undefined;
   const refs: SectionRef[] = [];
   const objects: PooledContainer['objects'] = [];
-  for (const { offset, descriptor } of readLayout(container).sections) {
+  // A container this store's writer just made is split by its table of contents; any other
+  // has every frame checked against it first (readLayout), so damage is reported, not pooled.
+  const sections = options.written === true && listed !== undefined ? listed : readLayout(container).sections;
+  for (const { offset, descriptor } of sections) {
     if (descriptor.storedLength < minBytes) continue;
     const start = offset + DESCRIPTOR_SIZE;
     const bytes = container.subarray(start, start + descriptor.storedLength);
@@ -102,6 +124,31 @@ export function splitContainer(container: Uint8Array, minBytes: number): PooledC
   });
   file.set(container.subarray(from), at);
   return { file, objects };
+}
+
+/**
+ * The sections a plain container's table of contents lists (offset of each frame and its
+ * descriptor), or undefined when it cannot be read (the full layout read then names the damage).
+ * A small delta lists no section to pool: it is stored whole without reading every frame.
+ */
+function tocSections(container: Uint8Array): SectionEntry[] | undefined {
+  try {
+    const trailer = readTrailer(container);
+    const toc = trailer.tocOffset + DESCRIPTOR_SIZE;
+    if (toc + trailer.sectionCount * TOC_ENTRY_SIZE > container.length - TRAILER_SIZE) return undefined;
+    const view = new DataView(container.buffer, container.byteOffset, container.byteLength);
+    const out: SectionEntry[] = [];
+    for (let i = 0; i < trailer.sectionCount; i++) {
+      const at = toc + i * TOC_ENTRY_SIZE;
+      const offset = Number(view.getBigUint64(at, true));
+      const descriptor = readDescriptor(container, at + 8);
+      if (offset + DESCRIPTOR_SIZE + descriptor.storedLength > container.length) return undefined;
+      out.push({ offset, descriptor });
+    }
+    return out;
+  } catch {
+    return undefined;
+  }
 }
 
 function damaged(what: string, why: string): never {

@@ -94,7 +94,7 @@ const metaKey = (id: string): string => `${id}${META_SUFFIX}`;
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
-function parseRecord(bytes: Uint8Array, id: string): StoreRecord {
+export function parseRecord(bytes: Uint8Array, id: string): StoreRecord {
   let value: unknown;
   try {
     value = JSON.parse(decoder.decode(bytes));
@@ -213,7 +213,7 @@ export class SnapshotStore {
     let sha256: string;
     if (this.poolsSections) {
       const container = await this.writer.encode(withRecord);
-      ({ size, sha256 } = await this.#putContainer(id, container));
+      ({ size, sha256 } = await this.#putContainer(id, container, true));
     } else {
       ({ size, sha256 } = await this.#putStreamed(id, withRecord));
     }
@@ -228,19 +228,20 @@ export class SnapshotStore {
    * Saves an encoded container (a delta made by `SnapshotWriter.encodeDelta`) as `id`,
    * without taking the lock. Such a file carries no embedded record: its metadata file is tied
    * to it by SHA-256 only, so write it only under a new id (a crash before the metadata file
-   * leaves a file `load` does not see).
+   * leaves a file `load` does not see). Returns the container's size and its record's save id.
    */
-  async saveContainerUnlocked(id: string, container: Uint8Array, metadata: SnapshotMetadata, extra: Record<string, JsonValue>): Promise<{ size: number }> {
+  async saveContainerUnlocked(id: string, container: Uint8Array, metadata: SnapshotMetadata, extra: Record<string, JsonValue>): Promise<{ size: number; saveId: string }> {
     validateId(id);
     checkBytes(container);
     if (!(metadata instanceof SnapshotMetadata)) throw new PackError('InvalidInput', `saveContainerUnlocked expects SnapshotMetadata, got ${describeValue(metadata)}`);
     if (metadata.id !== id) throw new PackError('InvalidInput', `the metadata is for "${metadata.id}", not "${id}"`);
     const replaced = await this.#holdsPooled(id);
     const { size, sha256 } = await this.#putContainer(id, container);
-    const record: StoreRecord = { format: META_FORMAT, saveId: newSaveId(), size, sha256, metadata: metadata.toJSON(), extra };
+    const saveId = newSaveId();
+    const record: StoreRecord = { format: META_FORMAT, saveId, size, sha256, metadata: metadata.toJSON(), extra };
     await this.backend.put(metaKey(id), encoder.encode(`${JSON.stringify(record, null, 2)}\n`));
     if (replaced) await this.collectSectionsUnlocked();
-    return { size };
+    return { size, saveId };
   }
 
   /** Streams `snapshot` into the file of `id` (or encodes it at once without putStream); returns the container's size and SHA-256. */
@@ -269,10 +270,10 @@ export class SnapshotStore {
     return { size, sha256: toHex(hash.digest()) };
   }
 
-  /** Writes `container` as the file of `id`: pooled when this store dedupes (objects first, then the file naming them). */
-  async #putContainer(id: string, container: Uint8Array): Promise<{ size: number; sha256: string }> {
+  /** Writes `container` as the file of `id`: pooled when this store dedupes (objects first, then the file naming them); `written` when this store's writer just made it. */
+  async #putContainer(id: string, container: Uint8Array, written = false): Promise<{ size: number; sha256: string }> {
     const sha256 = toHex(sha256Of(container));
-    const pooled = this.poolsSections ? splitContainer(container, this.dedupeMinBytes!) : undefined;
+    const pooled = this.poolsSections ? splitContainer(container, this.dedupeMinBytes!, { written }) : undefined;
     if (pooled === undefined) {
       await this.backend.put(snapshotKey(id), container);
     } else {
