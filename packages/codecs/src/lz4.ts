@@ -43,7 +43,7 @@ const SKIPPABLE_MAGIC = 0x184d2a50;
 const MAX_RATIO = 255;
 const STREAM_CHUNK = 64 * 1024;
 // Stored bytes go into module memory this many at a time when a section is decompressed.
-export const LZ4_INPUT_WINDOW = 128 * 1024;
+const LZ4_INPUT_WINDOW = 128 * 1024;
 
 let loaded: Promise<Lz4Wasm> | undefined;
 

@@ -57,7 +57,7 @@ const BLOCK_MIN = 1024;
 const MAX_RATIO = BLOCK_MAX / 4;
 // Stored bytes go into module memory this many at a time when a section is decompressed: the
 // module never holds a copy of a whole stored section.
-export const ZSTD_INPUT_WINDOW = 128 * 1024;
+const ZSTD_INPUT_WINDOW = 128 * 1024;
 
 /** Options of a Zstandard codec. */
 export interface ZstdOptions {

@@ -83,7 +83,10 @@ describe.each(['zstd', 'lz4'] as const)('%s: whole sections through a bounded in
     const codec = await loadCodec(name);
     const raw = randomBytes(2 * WINDOW, 10);
     const stored = codec.compress(raw);
-    const garbage = concat(stored, Uint8Array.from({ length: 64 }, (_, i) => (i * 37 + 11) & 0xff));
+    const garbage = concat(
+      stored,
+      Uint8Array.from({ length: 64 }, (_, i) => (i * 37 + 11) & 0xff),
+    );
     expect(() => codec.decompress(garbage, raw.length)).toThrow(CodecError);
     for (const size of [raw.length - 1, raw.length + 1]) {
       try {
@@ -105,7 +108,7 @@ describe.each(['zstd', 'lz4'] as const)('%s: whole sections through a bounded in
     for (let k = 0; k < 40; k++) {
       const bad = stored.slice();
       const at = WINDOW + ((k * 7919) % (bad.length - WINDOW));
-      bad[at] = bad[at]! ^ (1 << k % 8);
+      bad[at] = bad[at]! ^ (1 << (k % 8));
       try {
         expect(codec.decompress(bad, raw.length).length).toBe(raw.length);
       } catch (error) {

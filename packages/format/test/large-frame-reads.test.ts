@@ -96,7 +96,8 @@ describe('large compressed frames read from a source', () => {
         expect(own[0]!.into).toBe(withReadInto);
       }
       // No other read spans a large frame: they are never part of a coalesced run.
-      for (const r of reads) for (const s of large) if (r.offset !== s.offset) expect(r.offset + r.length <= s.offset || r.offset >= s.offset + s.descriptor.storedLength).toBe(true);
+      for (const r of reads)
+        for (const s of large) if (r.offset !== s.offset) expect(r.offset + r.length <= s.offset || r.offset >= s.offset + s.descriptor.storedLength).toBe(true);
       // Every decoded column owns its memory: writing one leaves the others and a second read unchanged.
       const [a, b] = columnsOf(got).map((c) => c.values as Uint16Array);
       expect(a!.buffer).not.toBe(b!.buffer);
