@@ -42,6 +42,8 @@ const SKIPPABLE_MAGIC = 0x184d2a50;
 // Every 255 output bytes of a match cost at least one input byte.
 const MAX_RATIO = 255;
 const STREAM_CHUNK = 64 * 1024;
+// Stored bytes go into module memory this many at a time when a section is decompressed.
+const LZ4_INPUT_WINDOW = 128 * 1024;
 
 let loaded: Promise<Lz4Wasm> | undefined;
 
@@ -134,29 +136,38 @@ export async function loadLz4(): Promise<Codec> {
 
   /** Decompresses one whole frame of `expectedSize` bytes (the size checks done) into scratch memory; returns its pointer. */
   function decompressFrame(stored: Uint8Array, expectedSize: number): number {
-    const src = input.write(stored);
     const dst = output.reserve(Math.max(expectedSize, 1));
+    // The stored bytes pass through a small window: the module never holds a whole stored section.
+    const src = input.reserve(Math.min(stored.length, LZ4_INPUT_WINDOW));
     wasm.tx_lz4_dctx_reset(dctx);
     let read = 0;
     let written = 0;
     for (;;) {
-      writeU32(wasm, io, stored.length - read);
-      writeU32(wasm, io + 4, expectedSize - written);
-      const code = wasm.tx_lz4_decompress(dctx, dst + written, src + read, io);
-      if (wasm.tx_lz4_is_error(code)) {
-        throw new CodecError('lz4', `the frame is corrupt (${errorName(code)}): the section cannot be read`);
+      const piece = stored.subarray(read, read + LZ4_INPUT_WINDOW);
+      new Uint8Array(wasm.memory.buffer, src, piece.length).set(piece);
+      let taken = 0;
+      let code = 0;
+      for (;;) {
+        writeU32(wasm, io, piece.length - taken);
+        writeU32(wasm, io + 4, expectedSize - written);
+        code = wasm.tx_lz4_decompress(dctx, dst + written, src + taken, io);
+        if (wasm.tx_lz4_is_error(code)) {
+          throw new CodecError('lz4', `the frame is corrupt (${errorName(code)}): the section cannot be read`);
+        }
+        const consumed = readU32(wasm, io);
+        const produced = readU32(wasm, io + 4);
+        taken += consumed;
+        written += produced;
+        if (taken === piece.length) break;
+        if (consumed === 0 && produced === 0) {
+          if (written === expectedSize) throw sizeMismatch('lz4', `more than ${expectedSize}`, expectedSize);
+          throw new CodecError('lz4', 'the frame is corrupt: decoding made no progress');
+        }
       }
-      const consumed = readU32(wasm, io);
-      const produced = readU32(wasm, io + 4);
-      read += consumed;
-      written += produced;
+      read += piece.length;
       if (read === stored.length) {
         if (code !== 0) throw new CodecError('lz4', 'the frame is truncated: the section is incomplete');
         break;
-      }
-      if (consumed === 0 && produced === 0) {
-        if (written === expectedSize) throw sizeMismatch('lz4', `more than ${expectedSize}`, expectedSize);
-        throw new CodecError('lz4', 'the frame is corrupt: decoding made no progress');
       }
     }
     if (written !== expectedSize) throw sizeMismatch('lz4', written, expectedSize);

@@ -34,6 +34,7 @@ interface ZstdWasm extends WasmBase {
   ZSTD_createDCtx(): number;
   ZSTD_freeDCtx(dctx: number): number;
   ZSTD_DCtx_reset(dctx: number, directive: number): number;
+  ZSTD_DCtx_setParameter(dctx: number, param: number, value: number): number;
   ZSTD_decompressDCtx(dctx: number, dst: number, capacity: number, src: number, size: number): number;
   ZSTD_decompressStream(dctx: number, output: number, input: number): number;
   ZSTD_DStreamOutSize(): number;
@@ -45,6 +46,8 @@ interface ZstdWasm extends WasmBase {
 const C_COMPRESSION_LEVEL = 100;
 const C_MAX_BLOCK_SIZE = 1015; // ZSTD_c_experimentalParam18
 const RESET_SESSION_AND_PARAMETERS = 3;
+const RESET_SESSION_ONLY = 1;
+const D_STABLE_OUT_BUFFER = 1001; // ZSTD_d_experimentalParam2: decode straight into our output, no window buffer
 const E_CONTINUE = 0;
 const E_END = 2;
 const CONTENTSIZE_UNKNOWN = -1n; // (u64)-1 seen as a signed i64
@@ -52,6 +55,9 @@ const BLOCK_MAX = 128 * 1024;
 const BLOCK_MIN = 1024;
 // A block expands to at most 128 KiB and takes at least 4 bytes (an RLE block).
 const MAX_RATIO = BLOCK_MAX / 4;
+// Stored bytes go into module memory this many at a time when a section is decompressed: the
+// module never holds a copy of a whole stored section.
+const ZSTD_INPUT_WINDOW = 128 * 1024;
 
 /** Options of a Zstandard codec. */
 export interface ZstdOptions {
@@ -167,26 +173,54 @@ export async function loadZstd(options: ZstdOptions = {}): Promise<Codec> {
     },
   };
 
+  // Whole sections decode straight into the output scratch (a stable output buffer): the DCtx
+  // then needs no window buffer of its own, and the input passes through a small window.
+  check(wasm.ZSTD_DCtx_setParameter(dctx, D_STABLE_OUT_BUFFER, 1), 'setting up decompression');
+  const io = buffers(wasm, 'Decompression');
+
   /** Decompresses one whole frame of `expectedSize` bytes (the size checks done) into scratch memory; returns its pointer. */
   function decompressFrame(stored: Uint8Array, expectedSize: number): number {
-    const src = input.write(stored);
-    // The frame header may declare the content size: check it before allocating.
-    const declared = wasm.ZSTD_getFrameContentSize(src, stored.length);
+    // The frame header may declare the content size: check it before allocating. The header
+    // is at most 18 bytes; the whole frame is never copied in for this.
+    const head = stored.subarray(0, Math.min(stored.length, ZSTD_INPUT_WINDOW));
+    let src = input.write(head);
+    const declared = wasm.ZSTD_getFrameContentSize(src, head.length);
     if (declared < CONTENTSIZE_UNKNOWN) throw new CodecError('zstd', 'the data is not a zstd frame or its header is truncated: the section is corrupt');
-    if (declared !== CONTENTSIZE_UNKNOWN) {
-      const single = wasm.ZSTD_findFrameCompressedSize(src, stored.length) >>> 0 === stored.length;
-      if (declared > BigInt(expectedSize) || (single && declared !== BigInt(expectedSize))) {
-        throw new CodecError('zstd', `the frame declares ${declared} bytes, expected ${expectedSize}: the section is corrupt`);
+    if (declared !== CONTENTSIZE_UNKNOWN && declared > BigInt(expectedSize)) {
+      throw new CodecError('zstd', `the frame declares ${declared} bytes, expected ${expectedSize}: the section is corrupt`);
+    }
+    const capacity = Math.max(expectedSize, 1);
+    const dst = output.reserve(capacity);
+    src = input.reserve(Math.min(stored.length, ZSTD_INPUT_WINDOW)); // may grow the memory
+    check(wasm.ZSTD_DCtx_reset(dctx, RESET_SESSION_ONLY), 'resetting decompression');
+    writeU32(wasm, io + 12, dst);
+    writeU32(wasm, io + 16, capacity);
+    writeU32(wasm, io + 20, 0);
+    let code = 1;
+    // Frames may follow one another (format.md §3.3): the stream starts the next one by itself.
+    for (let read = 0; read < stored.length; ) {
+      const piece = stored.subarray(read, read + ZSTD_INPUT_WINDOW);
+      new Uint8Array(wasm.memory.buffer, src, piece.length).set(piece);
+      writeU32(wasm, io, src);
+      writeU32(wasm, io + 4, piece.length);
+      writeU32(wasm, io + 8, 0);
+      for (let consumed = 0; consumed < piece.length; ) {
+        const produced = readU32(wasm, io + 20);
+        code = wasm.ZSTD_decompressStream(dctx, io + 12, io);
+        if (wasm.ZSTD_isError(code)) {
+          const reason = readCString(wasm, wasm.ZSTD_getErrorName(code));
+          if (/too small|forward progress/i.test(reason)) throw sizeMismatch('zstd', `more than ${expectedSize}`, expectedSize);
+          throw new CodecError('zstd', `the frame is corrupt or truncated (${reason}): the section cannot be read`);
+        }
+        const now = readU32(wasm, io + 8);
+        // No input taken and no output made: only a full output stops zstd like this.
+        if (now === consumed && readU32(wasm, io + 20) === produced) throw sizeMismatch('zstd', `more than ${expectedSize}`, expectedSize);
+        consumed = now;
       }
+      read += piece.length;
     }
-    const dst = output.reserve(Math.max(expectedSize, 1));
-    const code = wasm.ZSTD_decompressDCtx(dctx, dst, expectedSize, src, stored.length);
-    if (wasm.ZSTD_isError(code)) {
-      const reason = readCString(wasm, wasm.ZSTD_getErrorName(code));
-      if (/too small/i.test(reason)) throw sizeMismatch('zstd', `more than ${expectedSize}`, expectedSize);
-      throw new CodecError('zstd', `the frame is corrupt or truncated (${reason}): the section cannot be read`);
-    }
-    const written = code >>> 0;
+    if (code !== 0) throw new CodecError('zstd', 'the frame is truncated: the section is incomplete');
+    const written = readU32(wasm, io + 20);
     if (written !== expectedSize) throw sizeMismatch('zstd', written, expectedSize);
     return dst;
   }

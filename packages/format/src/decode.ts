@@ -93,6 +93,10 @@ const MAX_IDS_PER_INPUT_BYTE = 8;
 const RANGE_IDS_PER_ROW = 4;
 // Adjacent frames are fetched with one read up to this size (file and network sources).
 const MAX_COALESCED_READ = 16 << 20;
+// Compressed frames from this size on are read alone when decoded, not coalesced: their stored
+// bytes are dropped once decompressed, so they never keep a whole run of frames alive (and go
+// into one reused buffer when the source has `readInto`).
+const SEPARATE_READ_MIN = 1 << 20;
 const TAG_LENGTH = 16;
 
 function corrupt(message: string, details?: Record<string, unknown>): never {
@@ -207,6 +211,13 @@ interface ReadContext {
   maxBlobDepth: number | undefined;
   /** Frames fetched ahead by one coalesced read, by ordinal. */
   fetched: Map<number, Uint8Array>;
+  /** The buffer reused for frames read alone whose stored bytes are consumed at once (see `readInto`). */
+  scratch: Uint8Array | undefined;
+}
+
+/** True for a frame whose stored bytes are decompressed into new memory: read alone, never kept. */
+function transient(ctx: ReadContext, entry: Entry): boolean {
+  return ctx.structure.opener === undefined && entry.descriptor.codec !== CodecId.None && entry.frameLength >= SEPARATE_READ_MIN;
 }
 
 /** Names a section for messages, with component and field ids once the manifest is known. */
@@ -245,7 +256,7 @@ function sectionDetails(ctx: ReadContext, entry: Entry): Record<string, unknown>
 function* prefetch(ctx: ReadContext, entries: readonly Entry[]): Steps<void> {
   // Reads of bytes in memory are free views: nothing to coalesce.
   if (ctx.source.inMemory === true) return;
-  const sorted = [...entries].filter((e) => !ctx.fetched.has(e.ordinal)).sort((a, b) => a.ordinal - b.ordinal);
+  const sorted = [...entries].filter((e) => !ctx.fetched.has(e.ordinal) && !transient(ctx, e)).sort((a, b) => a.ordinal - b.ordinal);
   for (let i = 0; i < sorted.length; ) {
     let j = i + 1;
     const start = sorted[i]!.offset;
@@ -260,13 +271,25 @@ function* prefetch(ctx: ReadContext, entries: readonly Entry[]): Steps<void> {
   }
 }
 
-/** Reads one frame and checks it against its table-of-contents entry; returns its plain descriptor and stored payload. */
-function* frameSteps(ctx: ReadContext, entry: Entry): Steps<{ descriptor: SectionDescriptor; payload: Uint8Array }> {
+/**
+ * Reads one frame and checks it against its table-of-contents entry; returns its plain descriptor
+ * and stored payload. With `into` (a buffer the caller is done with once the payload is
+ * decompressed), a transient frame is read into it when it fits, else into the reused scratch buffer.
+ */
+function* frameSteps(ctx: ReadContext, entry: Entry, into?: Uint8Array): Steps<{ descriptor: SectionDescriptor; payload: Uint8Array }> {
   const d = entry.descriptor;
   if (d.storedLength > ctx.maxSectionSize) overLimit(sectionName(ctx, d), d.storedLength, 'maxSectionSize', ctx.maxSectionSize, sectionDetails(ctx, entry));
   let frame = ctx.fetched.get(entry.ordinal);
-  if (frame === undefined) frame = (yield ctx.source.read(entry.offset, entry.frameLength)) as Uint8Array;
-  else ctx.fetched.delete(entry.ordinal);
+  if (frame !== undefined) ctx.fetched.delete(entry.ordinal);
+  else if (into !== undefined && ctx.source.readInto !== undefined && transient(ctx, entry)) {
+    if (into.length < entry.frameLength) {
+      // Within maxSectionSize (checked above): the buffer grows to the largest such frame read.
+      if (ctx.scratch === undefined || ctx.scratch.length < entry.frameLength) ctx.scratch = new Uint8Array(entry.frameLength);
+      into = ctx.scratch;
+    }
+    frame = into.subarray(0, entry.frameLength);
+    yield ctx.source.readInto(entry.offset, frame);
+  } else frame = (yield ctx.source.read(entry.offset, entry.frameLength)) as Uint8Array;
   for (let b = 0; b < DESCRIPTOR_SIZE; b++) {
     if (frame[b] !== entry.copy[b]) {
       throw new PackError('ChecksumMismatch', `the descriptor of section ${entry.ordinal} differs from its table of contents entry: the file is corrupt`, {
@@ -301,7 +324,11 @@ function* openSection(ctx: ReadContext, entry: Entry): Steps<Uint8Array> {
   const name = sectionName(ctx, entry.descriptor);
   const details = sectionDetails(ctx, entry);
   if (entry.descriptor.rawLength > ctx.maxSectionSize) overLimit(name, entry.descriptor.rawLength, 'maxSectionSize', ctx.maxSectionSize, details);
-  const { descriptor: d, payload: stored } = yield* frameSteps(ctx, entry);
+  // A large compressed frame from a file is read into the array its section decodes into (the
+  // stored bytes are consumed before the decoded ones are written): no second buffer per section.
+  let target: Uint8Array | undefined;
+  if (ctx.source.readInto !== undefined && transient(ctx, entry)) target = new Uint8Array(entry.descriptor.rawLength);
+  const { descriptor: d, payload: stored } = yield* frameSteps(ctx, entry, target);
   if (ctx.structure.opener === undefined && ctx.verify && d.flags & SectionFlags.PayloadChecksum) {
     const actual = crc32(stored);
     if (actual !== d.payloadCrc) {
@@ -327,8 +354,12 @@ function* openSection(ctx: ReadContext, entry: Entry): Steps<Uint8Array> {
     try {
       if (codec.decompressWith !== undefined) {
         raw = codec.decompressWith(stored, d.rawLength, (view) => {
-          if (filter?.decodeInto === undefined || view.length !== d.rawLength) return view.slice();
-          const out = new Uint8Array(view.length);
+          if (view.length !== d.rawLength) return view.slice();
+          const out = target ?? new Uint8Array(view.length);
+          if (filter?.decodeInto === undefined) {
+            out.set(view);
+            return out;
+          }
           try {
             filter.decodeInto(view, d.filterParam, out);
             unfiltered = true;
@@ -346,6 +377,8 @@ function* openSection(ctx: ReadContext, entry: Entry): Steps<Uint8Array> {
     }
     if (filterError !== undefined) throw unfilterFailure(filterError, name, filter?.name ?? '', details);
   }
+  // A codec that hands back (part of) its input must not leave a reused read buffer inside a column.
+  if (d.codec !== CodecId.None && raw.buffer === ctx.scratch?.buffer) raw = raw.slice();
   raw = plainBytes(raw);
   if (raw.length !== d.rawLength) corrupt(`${name} decodes to ${raw.length} bytes, its descriptor says ${d.rawLength}`, details);
   if (!unfiltered) {
@@ -458,6 +491,7 @@ function contextOf(source: ByteSource, structure: Structure, options: DecodeOpti
     maxManifestSize: options.maxManifestSize ?? DEFAULT_MAX_MANIFEST_SIZE,
     maxBlobDepth: options.maxBlobDepth,
     fetched: new Map(),
+    scratch: undefined,
   };
 }
 

@@ -8,6 +8,13 @@ export interface ByteSource {
   readonly size: number;
   /** Reads exactly `length` bytes at `offset` (a PackError 'Truncated' when the source is shorter). */
   read(offset: number, length: number): Uint8Array | Promise<Uint8Array>;
+  /**
+   * Optional: reads exactly `target.length` bytes at `offset` into `target` (a PackError
+   * 'Truncated' when the source is shorter). Readers then put bytes they consume at once (large
+   * compressed sections) into memory they hold anyway, such as the array the section decodes
+   * into, instead of a new array per read left to the garbage collector.
+   */
+  readInto?(offset: number, target: Uint8Array): void | Promise<void>;
   /** True when reads are views of bytes already in memory (readers then skip coalescing reads). */
   readonly inMemory?: boolean;
 }

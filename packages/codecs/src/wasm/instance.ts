@@ -42,8 +42,12 @@ export class Scratch {
       if (this.#pointer !== 0) this.wasm.free(this.#pointer);
       this.#pointer = 0;
       this.#capacity = 0;
-      const capacity = Math.max(size, 64 * 1024);
-      const pointer = this.wasm.malloc(capacity);
+      // Capacities go up in powers of two: sections whose sizes creep up by a few bytes would
+      // otherwise free and allocate a new block each time, and module memory never shrinks.
+      // The spare tail is never written, so it costs address space, not resident memory.
+      let capacity = Math.max(2 ** Math.ceil(Math.log2(size)), 64 * 1024);
+      let pointer = this.wasm.malloc(capacity);
+      if (pointer === 0 && capacity > size) pointer = this.wasm.malloc((capacity = size)); // near the 4 GiB limit
       // Every caller runs inside `guarded`, which reports this as the codec's PackError.
       if (pointer === 0) throw new Error(`could not allocate ${capacity} bytes of WebAssembly memory (a section over 2 GiB?)`);
       this.#pointer = pointer;
