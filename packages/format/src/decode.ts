@@ -1,6 +1,7 @@
 // The one reader of tx2-pack containers. Written once as a procedure over a random-access
 // source (runSync for bytes in memory, runAsync for files, storage backends and network
 // ranges), so whole, partial and sealed reads share every check and limit.
+import { checkedSource } from './checked-source.js';
 import { crc32 } from '#platform';
 import { decodeBlob } from './blob.js';
 import { readDescriptor, readHeader, readTrailer, writeDescriptor, type SectionDescriptor, type SnapshotHeader, type SnapshotTrailer } from './binary.js';
@@ -724,7 +725,7 @@ function sourceOf(input: Uint8Array | ByteSource, what: string): ByteSource {
   if (typeof input !== 'object' || input === null || typeof (input as ByteSource).read !== 'function') {
     throw new PackError('InvalidInput', `${what} expects a Uint8Array or a byte source ({ size, read(offset, length) })`);
   }
-  return input;
+  return checkedSource(input, what);
 }
 
 /** Decodes a tx2-pack container held in memory into a packed snapshot; every malformed input is a PackError. */

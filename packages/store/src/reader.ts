@@ -12,7 +12,6 @@ import {
   type SnapshotDelta,
 } from '@tx2/pack-format';
 import { type ByteStream, collectStream } from './byte-stream.js';
-import { checkedSource } from './checked-source.js';
 
 /** The settings a {@link SnapshotReader} holds. */
 export interface ReaderSettings {
@@ -155,7 +154,7 @@ export class SnapshotReader {
    * asked ones with `withComponents`), opening sealed sections one by one.
    */
   async readFromSource(source: ByteSource): Promise<PackedSnapshot> {
-    return readSnapshot(checkedSource(source), this.#decodeOptions());
+    return readSnapshot(source, this.#decodeOptions());
   }
 
   /**
