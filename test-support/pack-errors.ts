@@ -46,3 +46,19 @@ export function expectPackError(fn: () => unknown, code: string, message?: RegEx
   if (message) expect(error.message).toMatch(message);
   return error.details;
 }
+
+/**
+ * Runs `run` (a fuzz case); anything it throws or rejects with must be a PackError whose code is
+ * in `codes`, with a message. Answers whether it threw. `label` names the case in a failure.
+ */
+export async function throwsOnlyPackErrors(label: string, run: () => unknown, codes: ReadonlySet<string>): Promise<boolean> {
+  try {
+    await run();
+    return false;
+  } catch (error) {
+    if (!isPackErrorLike(error)) expect.fail(`${label}: raw ${String((error as Error)?.stack ?? error)}`);
+    expect(codes.has(error.code), `${label}: unknown code ${error.code}`).toBe(true);
+    expect(error.message.length, label).toBeGreaterThan(0);
+    return true;
+  }
+}

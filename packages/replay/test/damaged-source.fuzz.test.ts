@@ -2,10 +2,11 @@
 // and snapshot bytes are damaged, hostile checkpoint sources (sparse lists, wrong types,
 // throwing getters) and hostile navigation arguments. Every step either works or throws a
 // PackError with a known code and a message. Seeded, bounded runs (fast-check, fixed seed).
-import { createPackedSnapshot, isPackError, type PackedSnapshot, PackErrorCode } from '@tx2/pack-format';
+import { createPackedSnapshot, type PackedSnapshot, PackErrorCode } from '@tx2/pack-format';
 import { CheckpointManager, MemoryBackend } from '@tx2/pack-store';
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { describe, it } from 'vitest';
+import { throwsOnlyPackErrors } from '../../../test-support/pack-errors.js';
 import { type CheckpointSource, ReplayEngine } from '../src/index.js';
 
 // A longer local campaign: TX2_FUZZ_RUNS=5000 TX2_FUZZ_SEED=<n> npx vitest run test/damaged-source.fuzz.test.ts
@@ -13,21 +14,8 @@ const SEED = Number(globalThis.process?.env.TX2_FUZZ_SEED ?? 20_261_203);
 const RUNS = Number(globalThis.process?.env.TX2_FUZZ_RUNS ?? 40);
 const CODES = new Set<string>(Object.values(PackErrorCode));
 
-function expectPackError(error: unknown, label: string): void {
-  if (!isPackError(error)) expect.fail(`${label}: raw ${String((error as Error)?.stack ?? error)}`);
-  expect(CODES.has(error.code), `${label}: unknown code ${error.code}`).toBe(true);
-  expect(error.message.length, label).toBeGreaterThan(0);
-}
-
-async function survives(label: string, run: () => unknown): Promise<boolean> {
-  try {
-    await run();
-    return false;
-  } catch (error) {
-    expectPackError(error, label);
-    return true;
-  }
-}
+/** Runs `run`; a thrown value must be a PackError with a known code. Answers whether it threw. */
+const survives = (label: string, run: () => unknown): Promise<boolean> => throwsOnlyPackErrors(label, run, CODES);
 
 /** A moving world at step `t`: positions drift linearly, so checkpoints become (predicted) deltas. */
 function world(t: number): PackedSnapshot {

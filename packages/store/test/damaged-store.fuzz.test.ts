@@ -8,9 +8,10 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { EncryptionKey } from '@tx2/pack-crypto';
-import { encodeSnapshot, isPackError, PackErrorCode } from '@tx2/pack-format';
+import { encodeSnapshot, PackErrorCode } from '@tx2/pack-format';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
+import { throwsOnlyPackErrors } from '../../../test-support/pack-errors.js';
 import { CheckpointManager, EMBEDDED_KEY, MemoryBackend, SnapshotReader, SnapshotStore, SnapshotWriter, type StorageBackend } from '../src/index.js';
 import { readSnapshotFile, readSnapshotStream } from '../src/node.js';
 import { MovingWorld } from './helpers/moving-world.js';
@@ -25,23 +26,8 @@ const RUN = { incremental: { fullEvery: 8, maxDeltaRatio: Number.POSITIVE_INFINI
 const dirs: string[] = [];
 afterAll(async () => Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true }))));
 
-/** Fails unless `error` is a PackError with a known code and a message. */
-function expectPackError(error: unknown, label: string): void {
-  if (!isPackError(error)) expect.fail(`${label}: raw ${String((error as Error)?.stack ?? error)}`);
-  expect(CODES.has(error.code), `${label}: unknown code ${error.code}`).toBe(true);
-  expect(error.message.length, label).toBeGreaterThan(0);
-}
-
-/** Runs `run`; a thrown value must be a PackError. Answers whether it threw. */
-async function survives(label: string, run: () => unknown): Promise<boolean> {
-  try {
-    await run();
-    return false;
-  } catch (error) {
-    expectPackError(error, label);
-    return true;
-  }
-}
+/** Runs `run`; a thrown value must be a PackError with a known code. Answers whether it threw. */
+const survives = (label: string, run: () => unknown): Promise<boolean> => throwsOnlyPackErrors(label, run, CODES);
 
 /** A predicted checkpoint run t0..t5 (t0 full, t1 a delta, t2.. predicted deltas) and its files. */
 async function predictedRun(): Promise<Map<string, Uint8Array>> {

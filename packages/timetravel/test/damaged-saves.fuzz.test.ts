@@ -3,10 +3,11 @@
 // forks of damaged histories, and hostile query arguments. Every call either works or throws
 // a PackError with a known code and a message; a failed `loadTimeline` leaves the time travel
 // as it was. Seeded, bounded runs (fast-check, fixed seed).
-import { createPackedSnapshot, diff, encodeDelta, encodeSnapshot, isPackError, type PackedSnapshot, PackErrorCode } from '@tx2/pack-format';
+import { createPackedSnapshot, diff, encodeDelta, encodeSnapshot, type PackedSnapshot, PackErrorCode } from '@tx2/pack-format';
 import { MemoryBackend, SnapshotStore } from '@tx2/pack-store';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { throwsOnlyPackErrors } from '../../../test-support/pack-errors.js';
 import { TimeTravel } from '../src/index.js';
 import { loadTimeline, savedTimelines, saveTimeline } from '../src/persistence.js';
 
@@ -15,21 +16,8 @@ const SEED = Number(globalThis.process?.env.TX2_FUZZ_SEED ?? 20_261_203);
 const RUNS = Number(globalThis.process?.env.TX2_FUZZ_RUNS ?? 40);
 const CODES = new Set<string>(Object.values(PackErrorCode));
 
-function expectPackError(error: unknown, label: string): void {
-  if (!isPackError(error)) expect.fail(`${label}: raw ${String((error as Error)?.stack ?? error)}`);
-  expect(CODES.has(error.code), `${label}: unknown code ${error.code}`).toBe(true);
-  expect(error.message.length, label).toBeGreaterThan(0);
-}
-
-async function survives(label: string, run: () => unknown): Promise<boolean> {
-  try {
-    await run();
-    return false;
-  } catch (error) {
-    expectPackError(error, label);
-    return true;
-  }
-}
+/** Runs `run`; a thrown value must be a PackError with a known code. Answers whether it threw. */
+const survives = (label: string, run: () => unknown): Promise<boolean> => throwsOnlyPackErrors(label, run, CODES);
 
 function world(t: number): PackedSnapshot {
   const n = 12;
