@@ -190,6 +190,18 @@ export function readRefs(bytes: Uint8Array, what: string): { containerLength: nu
   return { containerLength, refs };
 }
 
+/** Objects a join asks the backend for at once: enough to overlap latencies, few enough to bound the bytes in flight. */
+const JOIN_WINDOW = 4;
+
+/** Runs `task` over `items`, at most JOIN_WINDOW at a time, in order of start; the first failure is thrown once all started tasks settle. */
+async function inWindows<T>(items: readonly T[], task: (item: T) => Promise<void>): Promise<void> {
+  for (let i = 0; i < items.length; i += JOIN_WINDOW) {
+    const settled = await Promise.allSettled(items.slice(i, i + JOIN_WINDOW).map(task));
+    const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed !== undefined) throw failed.reason;
+  }
+}
+
 /**
  * Rebuilds the container of the pooled `file`, reading each payload from the backend and
  * checking its SHA-256. `what` names the snapshot in errors.
@@ -211,8 +223,10 @@ export async function joinContainer(file: Uint8Array, backend: StorageBackend, w
   };
   // The container size comes from the file: allocate it only once every object is known to
   // hold the bytes its reference declares (sizes first; a backend without size() is read first).
+  // Objects are asked for a few at a time: each is a file or a database request, and one after
+  // the other their latencies add up.
   const fetched = new Map<string, Uint8Array>();
-  for (const ref of refs) {
+  await inWindows(refs, async (ref) => {
     const key = sectionKey(ref.sha256);
     let size: number | undefined;
     if (backend.size !== undefined) {
@@ -224,18 +238,22 @@ export async function joinContainer(file: Uint8Array, backend: StorageBackend, w
     }
     if (size === undefined) missing(key, ref);
     if (size !== ref.length) mismatch(key, ref);
-  }
+  });
   const out = new Uint8Array(containerLength);
+  await inWindows(refs, async (ref) => {
+    const key = sectionKey(ref.sha256);
+    const bytes = fetched.get(key) ?? (await backend.get(key)) ?? missing(key, ref);
+    fetched.delete(key);
+    if (bytes.length !== ref.length || toHex(sha256Of(bytes)) !== ref.sha256) mismatch(key, ref);
+    out.set(bytes, ref.offset);
+  });
+  // The inline bytes between and around the objects.
   let from = tableEnd;
   let at = 0;
   for (const ref of refs) {
     const inline = ref.offset - at;
     out.set(file.subarray(from, from + inline), at);
     from += inline;
-    const key = sectionKey(ref.sha256);
-    const bytes = fetched.get(key) ?? (await backend.get(key)) ?? missing(key, ref);
-    if (bytes.length !== ref.length || toHex(sha256Of(bytes)) !== ref.sha256) mismatch(key, ref);
-    out.set(bytes, ref.offset);
     at = ref.offset + ref.length;
   }
   out.set(file.subarray(from), at);
