@@ -41,6 +41,11 @@ export function toHex(bytes: Uint8Array): string {
   return out;
 }
 
+/** True when `value` is a Uint8Array, also one made in another realm (a worker's, a vm context's), where `instanceof` fails. */
+export function isBytes(value: unknown): value is Uint8Array {
+  return Object.prototype.toString.call(value) === '[object Uint8Array]';
+}
+
 /** True when `text` is a SHA-256 digest as this project writes it: exactly 64 lowercase hex digits. */
 export function isSha256Hex(text: unknown): text is string {
   return typeof text === 'string' && /^[0-9a-f]{64}$/.test(text);

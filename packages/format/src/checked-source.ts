@@ -3,6 +3,7 @@
 // the reader uses them. A source that answers null, a plain array or too few bytes, or throws a
 // RangeError, is then PackError('Io') naming the read (a short read: 'Truncated'), not a TypeError
 // from inside the reader or a short read decoded as if it were whole.
+import { isBytes } from './bytes.js';
 import { isPackError, PackError } from './errors.js';
 import type { ByteSource } from './source.js';
 
@@ -22,13 +23,12 @@ function sourceFailure(error: unknown, offset: number, length: number): PackErro
 }
 
 function checkedBytes(bytes: unknown, offset: number, length: number): Uint8Array {
-  // By tag, not instanceof: a source may hand over bytes made in another realm (a worker's, a vm context's).
-  if (Object.prototype.toString.call(bytes) !== '[object Uint8Array]') {
+  if (!isBytes(bytes)) {
     throw new PackError('Io', `the byte source answered ${shortly(bytes)} for ${length} bytes at ${offset}, not a Uint8Array: the source is broken`, {
       details: { offset, length },
     });
   }
-  const got = (bytes as Uint8Array).length;
+  const got = bytes.length;
   // Fewer bytes than asked for: the data is not there (a file cut short under its declared size).
   if (got < length) {
     throw new PackError('Truncated', `the byte source answered ${got} bytes for a read of ${length} at ${offset}: the data ends early, the file is incomplete`, {
@@ -40,7 +40,7 @@ function checkedBytes(bytes: unknown, offset: number, length: number): Uint8Arra
       details: { offset, length, got },
     });
   }
-  return bytes as Uint8Array;
+  return bytes;
 }
 
 /** Runs one call of the source: its synchronous throw, its rejection and its answer are checked the same way. */

@@ -85,7 +85,7 @@ export {
 } from './decode.js';
 export { type ByteSource, bytesSource } from './source.js';
 export { ContainerWriter, joinPieces, setTrailerDigest, descriptorBytes, headerBytes, type SectionFrame, type SectionSealer, type SealerFactory } from './container-writer.js';
-export { align, setU64, getU64, toHex, fromHex, isSha256Hex, sameIds, bytesOf } from './bytes.js';
+export { align, setU64, getU64, toHex, fromHex, isSha256Hex, isBytes, sameIds, bytesOf } from './bytes.js';
 export { snapshotHash, snapshotHashAsync, snapshotsEqual, hashHex, type SnapshotHashOptions } from './hash.js';
 export { diff, type DiffOptions } from './diff.js';
 export { type DeltaReference, type PredictMode, applyLin as applyPredictedColumn, predictionScale } from './delta-predict.js';

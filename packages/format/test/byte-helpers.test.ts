@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bytesOf, fromHex, getU64, isSha256Hex, PackError, setU64, toHex } from '../src/index.js';
+import { bytesOf, fromHex, isBytes, getU64, isSha256Hex, PackError, setU64, toHex } from '../src/index.js';
 
 describe('byte helpers shared by every tier', () => {
   it('bytesOf views exactly the bytes of a typed array, without copying', () => {
@@ -10,6 +10,19 @@ describe('byte helpers shared by every tier', () => {
     expect(bytes.length).toBe(8);
     bytes.fill(0);
     expect([...backing]).toEqual([1, 0, 0, 4]);
+  });
+
+  it('isBytes accepts Uint8Arrays only', () => {
+    expect(isBytes(new Uint8Array(2))).toBe(true);
+    for (const other of [[1, 2], new Uint16Array(2), new Uint8ClampedArray(2), new ArrayBuffer(2), null, 'ab']) expect(isBytes(other)).toBe(false);
+  });
+
+  // Node only: another realm made with node:vm.
+  it.skipIf(typeof globalThis.process === 'undefined')('isBytes accepts a Uint8Array of another realm, where instanceof fails', async () => {
+    const { runInNewContext } = await import('node:vm');
+    const foreign = runInNewContext('new Uint8Array(2)');
+    expect(foreign instanceof Uint8Array).toBe(false);
+    expect(isBytes(foreign)).toBe(true);
   });
 
   it('isSha256Hex accepts only 64 lowercase hex digits', () => {

@@ -1,6 +1,6 @@
 // Streams of bytes as the store accepts them: a web ReadableStream, a Node.js Readable or any
 // async iterable of byte arrays.
-import { isPackError, PackError } from '@tx2/pack-format';
+import { isBytes, isPackError, PackError } from '@tx2/pack-format';
 import { describeValue } from './errors.js';
 
 /** A stream of bytes the reader accepts. */
@@ -35,7 +35,7 @@ export async function* streamPieces(stream: ByteStream): AsyncGenerator<Uint8Arr
       if (next.done === true) return;
       const piece = next.value;
       if (typeof piece === 'string') yield new TextEncoder().encode(piece);
-      else if (Object.prototype.toString.call(piece) === '[object Uint8Array]') yield piece as Uint8Array;
+      else if (isBytes(piece)) yield piece;
       else throw new PackError('InvalidInput', `piece ${index} of the byte stream is ${describeValue(piece)}, not a Uint8Array`, { details: { piece: index } });
       index++;
     }

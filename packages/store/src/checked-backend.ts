@@ -3,7 +3,7 @@
 // that is not a list of keys, a size that is not a size) or fails with anything but a
 // PackError gives PackError('Io') naming the backend and the method, not a TypeError deep
 // inside a load.
-import { isPackError, PackError } from '@tx2/pack-format';
+import { isBytes, isPackError, PackError } from '@tx2/pack-format';
 import type { StorageBackend } from './backend.js';
 import { describeValue } from './errors.js';
 
@@ -11,8 +11,6 @@ const CHECKED = new WeakSet<object>();
 
 type Check = (answer: unknown, args: readonly unknown[]) => string | undefined;
 
-// By tag, not instanceof: a backend may hand over bytes made in another realm (a worker's, a vm context's).
-const isBytes = (value: unknown): value is Uint8Array => Object.prototype.toString.call(value) === '[object Uint8Array]';
 const bytesOrNothing: Check = (answer) => (answer === undefined || isBytes(answer) ? undefined : 'bytes (a Uint8Array) or undefined');
 
 /** What each method must answer: undefined when the answer is fine, else what was expected. */
